@@ -1,0 +1,65 @@
+# countyedu — the two commands a newcomer runs: `make demo` and `make test`.
+# Everything is installed by this file: system packages (when missing), a .venv, locked Python deps.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.8
+# System packages the project needs, in one place: CJK fonts (charts and PDFs), poppler (PDF → PNG
+# in tests), Chromium (browser tests, driven by Playwright with executable_path).
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium
+DATA ?= countyedu-data
+
+.PHONY: demo test lint typecheck pytest bench system-deps install install-test clean lock
+
+demo: install system-deps
+	$(BIN)/countyedu demo --data-dir $(DATA)
+
+test: install-test system-deps lint typecheck pytest
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	  else echo "please run: sudo apt-get install -y --no-install-recommends$$missing"; fi; \
+	fi
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@rm -f $(VENV)/.installed-test
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-test.lock
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+lint:
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck:
+	$(BIN)/mypy src/countyedu
+
+pytest:
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install-test
+	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
+
+# Regenerate the locks after changing pyproject.toml (needs network).
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile -q pyproject.toml --extra test -o requirements-test.lock --python-version 3.11
+	$(BIN)/uv pip compile -q pyproject.toml -c requirements-test.lock -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The exchange format: schemas, readers, writers, validation, the census store, the demo county."""

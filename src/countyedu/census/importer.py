@@ -1,0 +1,193 @@
+"""Import a census source into the store: read, validate everything, then write one version.
+
+Nothing is written unless the whole input is valid; the write is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from countyedu.census.problems import Problem, errors
+from countyedu.census.readers import DEFAULT_MAX_ROWS, read_source
+from countyedu.census.references import check_references
+from countyedu.census.schema import SHEET_BY_NAME, SHEETS
+from countyedu.census.store import CensusStore, Version, widen_choices
+from countyedu.census.validate import validate_sheet
+from countyedu.errors import ValidationFailed
+
+Progress = Callable[[str], None]
+
+# Test hook: the name of a sheet after whose rows are written the process kills itself (SIGKILL),
+# to prove that a crash half-way through an import leaves the previous census intact.
+_FAULT_ENV = "COUNTYEDU_TEST_KILL_AFTER_SHEET"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The new version and the warnings the import met."""
+
+    version: Version
+    warnings: list[Problem]
+
+
+def source_digest(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and contents, sorted by name)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            h.update(f.name.encode() + b"\0")
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def check_source(
+    path: Path, store: CensusStore, *, max_rows: int = DEFAULT_MAX_ROWS, progress: Progress | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[Problem]]:
+    """(typed sheets of the file, merged census, problems) — raises nothing for located problems."""
+    say = progress or (lambda _m: None)
+    say("reading")
+    raw = read_source(path, max_rows=max_rows)
+    problems = list(raw.problems)
+    typed: dict[str, pd.DataFrame] = {}
+    for name, rs in raw.sheets.items():
+        say(f"checking {name}")
+        frame, probs = validate_sheet(rs)
+        problems.extend(probs)
+        typed[name] = frame
+    if errors(problems):
+        return typed, {}, problems
+    say("checking references")
+    previous = store.latest()
+    stored = store.frames(previous.version_id) if previous else {}
+    merged = merge(stored, typed)
+    sources = {name: rs.source for name, rs in raw.sheets.items()}
+    sources.update({s.name: sources.get(s.name, s.zh) for s in SHEETS})
+    problems.extend(check_references(merged, sources))
+    return typed, merged, problems
+
+
+def merge(stored: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The census after the import: new years replace stored years; keyed rows replace stored rows."""
+    out: dict[str, pd.DataFrame] = {}
+    for sheet in SHEETS:
+        old = stored.get(sheet.name)
+        fresh = new.get(sheet.name)
+        if fresh is None:
+            if old is not None and len(old):
+                out[sheet.name] = old.assign(_row=pd.NA)
+            continue
+        if old is None or old.empty:
+            out[sheet.name] = fresh
+            continue
+        if sheet.yearly:
+            kept = old[~old["year"].isin(set(fresh["year"].dropna()))]
+        else:
+            keys = pd.MultiIndex.from_frame(fresh[list(sheet.key)].astype(object))
+            kept = old[~pd.MultiIndex.from_frame(old[list(sheet.key)].astype(object)).isin(keys)]
+        if sheet.name == "candidates":
+            kept = widen_choices(kept, stored.get("candidate_choices"))
+        out[sheet.name] = pd.concat([kept.assign(_row=pd.NA), fresh], ignore_index=True)
+    return out
+
+
+def import_census(
+    path: str | os.PathLike[str],
+    store: CensusStore,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate the source and store it as a new version; ValidationFailed lists every problem."""
+    path = Path(path)
+    typed, merged, problems = check_source(path, store, max_rows=max_rows, progress=progress)
+    if errors(problems):
+        raise ValidationFailed(sorted(problems, key=Problem.sort_key))
+    if progress:
+        progress("writing")
+    version = _write(store, path, typed, merged)
+    return ImportResult(version, [p for p in problems if p.severity == "warning"])
+
+
+def _write(store: CensusStore, path: Path, typed: dict[str, pd.DataFrame], merged: dict[str, pd.DataFrame]) -> Version:
+    digest = source_digest(path)
+    kill_after = os.environ.get(_FAULT_ENV)
+    with store.connect(write=True) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM versions").fetchone()[0]  # type: ignore[index]
+            vid = f"v{seq}"
+            prev = con.execute("SELECT version_id FROM versions ORDER BY seq DESC LIMIT 1").fetchone()
+            if prev:
+                con.execute(
+                    "INSERT INTO parts SELECT ?, sheet, year, batch FROM parts WHERE version_id = ?", [vid, prev[0]]
+                )
+            replaced: dict[str, list[int | None]] = {}
+            for name, frame in typed.items():
+                sheet = SHEET_BY_NAME[name]
+                rows = frame if sheet.yearly else merged[name]
+                _insert(con, name, rows, seq)
+                if name == "candidates":
+                    _insert_choices(con, rows, seq)
+                years: list[int | None] = [None]
+                if sheet.yearly:
+                    years = [int(y) for y in sorted(frame["year"].dropna().unique())]
+                replaced[name] = years
+                if sheet.yearly:
+                    con.execute(
+                        "DELETE FROM parts WHERE version_id = ? AND sheet = ? AND list_contains(?, year)",
+                        [vid, name, years],
+                    )
+                else:
+                    con.execute("DELETE FROM parts WHERE version_id = ? AND sheet = ?", [vid, name])
+                con.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", [[vid, name, y, seq] for y in years])
+                if kill_after == name:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            counts = {name: len(frame) for name, frame in typed.items()}
+            created = dt.datetime.now().replace(microsecond=0)
+            con.execute(
+                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [vid, seq, created, path.name, digest, json.dumps(counts), json.dumps(replaced)],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return Version(vid, seq, created, path.name, digest, counts, replaced)
+
+
+def _insert(con: object, name: str, rows: pd.DataFrame, batch: int) -> None:
+    sheet = SHEET_BY_NAME[name]
+    cols = [c.name for c in sheet.columns]
+    frame = rows[cols]
+    con.register("incoming", frame)  # type: ignore[attr-defined]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    con.execute(f"INSERT INTO s_{name} ({quoted}, _batch) SELECT {quoted}, {batch} FROM incoming")  # type: ignore[attr-defined]
+    con.unregister("incoming")  # type: ignore[attr-defined]
+
+
+def _insert_choices(con: object, cands: pd.DataFrame, batch: int) -> None:
+    cols = [c for c in cands.columns if c.startswith("choice_")]
+    if not cols:
+        return
+    long = cands[["candidate_id", "year", *cols]].melt(
+        id_vars=["candidate_id", "year"], var_name="rank", value_name="programme_id"
+    )
+    long = long[long["programme_id"].notna()]
+    long["rank"] = long["rank"].str.removeprefix("choice_").astype(int)
+    con.register("incoming", long)  # type: ignore[attr-defined]
+    con.execute(  # type: ignore[attr-defined]
+        f"INSERT INTO s_candidate_choices SELECT candidate_id, year, rank, programme_id, {batch} FROM incoming"
+    )
+    con.unregister("incoming")  # type: ignore[attr-defined]

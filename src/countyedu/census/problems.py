@@ -1,0 +1,119 @@
+"""Located problems in an input: sheet, the row a user sees in Excel, column, value, rule.
+
+Every message a user reads about bad input is made here, in Chinese and English, from the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+# rule → (Chinese, English). Placeholders: {value} {detail}.
+RULES: dict[str, tuple[str, str]] = {
+    "empty_file": ("文件为空", "the file is empty"),
+    "not_xlsx": ("不是 Excel .xlsx 工作簿：{detail}", "not an Excel .xlsx workbook: {detail}"),
+    "unreadable": ("无法读取文件：{detail}", "the file cannot be read: {detail}"),
+    "no_known_sheet": (
+        "没有找到交换格式中的任何工作表（找到：{detail}）",
+        "no sheet of the exchange format was found (found: {detail})",
+    ),
+    "unknown_sheet": ("工作表不属于交换格式，已忽略", "sheet is not part of the exchange format and was ignored"),
+    "duplicate_sheet": ("同一工作表出现两次：{detail}", "the same sheet is given twice: {detail}"),
+    "missing_sheet": ("缺少工作表：{detail}", "sheet missing: {detail}"),
+    "too_many_rows": (
+        "行数 {value} 超过上限 {detail}，请改用 Parquet",
+        "{value} rows is over the limit of {detail}; use Parquet",
+    ),
+    "header_missing": ("第 1 行应为列名", "row 1 must hold the column names"),
+    "missing_column": ("缺少必填列", "required column missing"),
+    "unknown_column": ("列名不属于交换格式，已忽略", "column is not part of the exchange format and was ignored"),
+    "duplicate_column": ("列名重复", "column given twice"),
+    "merged_cells": (
+        "存在合并单元格 {detail}，请取消合并并逐行填写",
+        "merged cells {detail}: unmerge them and fill every row",
+    ),
+    "formula_no_value": (
+        "公式单元格没有计算结果，请在 Excel 中打开保存或粘贴为数值",
+        "formula cell has no computed value: open and save it in Excel, or paste values",
+    ),
+    "formula": ("公式单元格，已采用其计算结果 {value}", "formula cell: its computed value {value} is used"),
+    "type_int": ("应为整数", "an integer is expected"),
+    "type_number": ("应为数字", "a number is expected"),
+    "type_year": ("应为年份（四位整数）", "a year (four-digit integer) is expected"),
+    "type_bool": ("应为 是/否（true/false）", "true/false (是/否) is expected"),
+    "date_in_number": (
+        "单元格是日期格式（{value}），此列应为数字；请把单元格格式改为“常规”或“数值”",
+        "the cell is a date ({value}) where a number is expected: format the column as General or Number",
+    ),
+    "required": ("必填项为空", "a value is required"),
+    "code": ("不是允许的取值；可填：{detail}", "not an allowed value; allowed: {detail}"),
+    "min": ("不能小于 {detail}", "must not be below {detail}"),
+    "max": ("不能大于 {detail}", "must not be above {detail}"),
+    "year_range": ("年份应在 1949–2100 之间", "a year must be between 1949 and 2100"),
+    "age_range": ("年龄应在 0–25 之间", "age must be between 0 and 25"),
+    "lat_range": ("纬度不在中国境内（18–54）", "latitude is outside China (18–54)"),
+    "lon_range": ("经度不在中国境内（73–135.5）", "longitude is outside China (73–135.5)"),
+    "negative": ("不能为负数", "must not be negative"),
+    "integer": ("应为整数", "an integer is expected"),
+    "duplicate_key": ("主键重复：{detail}", "duplicate key: {detail}"),
+    "reference": ("引用不存在：{detail}", "reference not found: {detail}"),
+    "grade_stage": ("年级 {value} 不符合学校类型 {detail}", "grade {value} does not fit the school's stage {detail}"),
+    "school_not_open": ("该学年学校未开办：{detail}", "the school is not open that year: {detail}"),
+    "year_order": ("开始年份晚于结束年份：{detail}", "the start year is after the end year: {detail}"),
+    "big_class": ("班额 {value} 人超过 80 人，请核实", "a class of {value} pupils is over 80: please check"),
+    "no_teachers": ("学校有学生（{detail}）但没有教师", "the school has pupils ({detail}) but no teachers"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem. row is the row number a user sees in Excel (header = row 1)."""
+
+    severity: Severity
+    sheet: str
+    row: int | None
+    column: str | None
+    value: Any
+    rule: str
+    detail: str = ""
+
+    @property
+    def message_zh(self) -> str:
+        return RULES[self.rule][0].format(value=_show(self.value), detail=self.detail)
+
+    @property
+    def message_en(self) -> str:
+        return RULES[self.rule][1].format(value=_show(self.value), detail=self.detail)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Stable JSON shape: severity, sheet, row, column, value, rule, message_zh, message_en."""
+        d = asdict(self)
+        d.pop("detail")
+        d["value"] = _json_value(self.value)
+        d["message_zh"] = self.message_zh
+        d["message_en"] = self.message_en
+        return d
+
+    def sort_key(self) -> tuple[int, str, int, str]:
+        return (0 if self.severity == "error" else 1, self.sheet, self.row or 0, self.column or "")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "（空）"
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, float) and value != value:  # NaN
+            return None
+        return value
+    return str(value)
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that block an import."""
+    return [p for p in problems if p.severity == "error"]

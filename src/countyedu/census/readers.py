@@ -1,0 +1,327 @@
+"""Read a census source — an .xlsx workbook, a folder of .csv or of .parquet — into raw sheets.
+
+Raw sheets hold the cells as the user wrote them (object columns) with the Excel row number of
+each data row in ``_row``; normalisation and type checks are census.validate's job. Structural
+problems (merged cells, formula cells, unknown sheets and columns) are found here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pandas as pd
+
+from countyedu.census.problems import Problem
+from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
+from countyedu.errors import InputFileError
+
+# Excel's own limit; a workbook sheet beyond it cannot exist, and a lower limit may be set.
+DEFAULT_MAX_ROWS = 1_048_575
+
+_HEADER_WITH_CODE = re.compile(r"^(.*?)[\s]*[\(（]\s*([A-Za-z0-9_]+)\s*[\)）]$")
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: object columns named by code, ``_row`` = the row a user sees."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    columns_found: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RawCensus:
+    """Every recognised sheet of a source, and the structural problems met while reading."""
+
+    path: Path
+    sheets: dict[str, RawSheet]
+    problems: list[Problem]
+
+
+def clean_text(value: str) -> str:
+    """NFKC (full-width digits, letters and spaces become ASCII) and trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def sheet_name_for(label: str) -> str | None:
+    """The format's sheet code for a sheet or file name given as code or Chinese label."""
+    return SHEET_ALIASES.get(clean_text(label).lower()) or SHEET_ALIASES.get(clean_text(label))
+
+
+def column_name_for(sheet: Sheet, header: Any) -> str | None:
+    """The column code for a header cell: code, Chinese label, or 'label (code)'."""
+    if header is None:
+        return None
+    text = clean_text(str(header))
+    m = _HEADER_WITH_CODE.match(text)
+    candidates = [m.group(2), m.group(1)] if m else [text]
+    for cand in candidates:
+        for col in sheet.columns:
+            if cand.lower() == col.name or cand == col.zh:
+                return col.name
+        if sheet.repeating:
+            rm = re.fullmatch(sheet.repeating, cand.lower())
+            zm = re.fullmatch(sheet.repeating_zh or "$^", cand)
+            if rm or zm:
+                return f"choice_{(rm or zm).group(1)}"  # type: ignore[union-attr]
+    return None
+
+
+def read_source(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS) -> RawCensus:
+    """Read a workbook or a folder of CSV or Parquet files; raise InputFileError if unreadable."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file or folder", f"{path}：文件或文件夹不存在")
+    if path.is_dir():
+        return _read_folder(path, max_rows)
+    return _read_workbook(path, max_rows)
+
+
+def _table_from_rows(
+    sheet: Sheet, source: str, header: list[Any], rows: list[list[Any]], first_row: int, problems: list[Problem]
+) -> RawSheet:
+    """Map headers to codes and build the raw frame; rows[i] is Excel row first_row + i."""
+    mapping: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h is None or (isinstance(h, str) and not h.strip()):
+            continue
+        code = column_name_for(sheet, h)
+        if code is None:
+            problems.append(Problem("warning", source, 1, str(h), h, "unknown_column"))
+            continue
+        if code in seen:
+            problems.append(Problem("error", source, 1, code, h, "duplicate_column"))
+            continue
+        seen[code] = i
+        mapping[i] = code
+    data: dict[str, list[Any]] = {code: [] for code in mapping.values()}
+    row_numbers: list[int] = []
+    for offset, row in enumerate(rows):
+        values = [row[i] if i < len(row) else None for i in mapping]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue  # fully blank rows are not data
+        row_numbers.append(first_row + offset)
+        for code, v in zip(mapping.values(), values, strict=True):
+            data[code].append(v)
+    frame = pd.DataFrame(data, dtype=object)
+    frame["_row"] = pd.Series(row_numbers, dtype="int64")
+    return RawSheet(sheet.name, source, frame, list(mapping.values()))
+
+
+# ---------------------------------------------------------------------------------------- xlsx
+
+
+def _read_workbook(path: Path, max_rows: int) -> RawCensus:
+    import python_calamine
+
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path.name}: the file is empty", f"{path.name}：文件为空", rule="empty_file")
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(
+            f"{path.name}: this is an old .xls workbook; save it as .xlsx",
+            f"{path.name}：这是旧版 .xls 工作簿，请另存为 .xlsx",
+            rule="not_xlsx",
+        )
+    if not magic.startswith(b"PK"):
+        raise InputFileError(
+            f"{path.name}: not an Excel .xlsx workbook (nor a folder of .csv or .parquet files)",
+            f"{path.name}：不是 Excel .xlsx 工作簿（也不是 .csv 或 .parquet 文件夹）",
+            rule="not_xlsx",
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise zipfile.BadZipFile(f"damaged member {bad}")
+            xml_paths = _sheet_xml_paths(zf)
+            formulas = {name: _formula_cells(zf.read(p)) for name, p in xml_paths.items() if p in zf.namelist()}
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    except InputFileError:
+        raise
+    except Exception as exc:  # zipfile, calamine and XML errors all mean a damaged file
+        raise InputFileError(
+            f"{path.name}: the workbook is damaged or truncated ({exc})",
+            f"{path.name}：工作簿已损坏或不完整（{exc}）",
+            rule="unreadable",
+        ) from exc
+
+    problems: list[Problem] = []
+    sheets: dict[str, RawSheet] = {}
+    for sheet_label in wb.sheet_names:
+        code = sheet_name_for(sheet_label)
+        if code is None:
+            problems.append(Problem("warning", sheet_label, None, None, None, "unknown_sheet"))
+            continue
+        if code in sheets:
+            problems.append(Problem("error", sheet_label, None, None, None, "duplicate_sheet", detail=code))
+            continue
+        try:
+            ws = wb.get_sheet_by_name(sheet_label)
+            cells = ws.to_python(skip_empty_area=False)
+            merged = ws.merged_cell_ranges or []
+        except Exception as exc:
+            raise InputFileError(
+                f"{path.name}, sheet {sheet_label}: cannot be read ({exc})",
+                f"{path.name} 的工作表 {sheet_label} 无法读取（{exc}）",
+                rule="unreadable",
+            ) from exc
+        for (r0, c0), (r1, c1) in merged:
+            ref = f"{_a1(r0, c0)}:{_a1(r1, c1)}"
+            problems.append(Problem("error", sheet_label, r0 + 1, None, None, "merged_cells", detail=ref))
+        for ref, has_value in formulas.get(sheet_label, []):
+            row, col_index = _parse_a1(ref)
+            value = cells[row - 1][col_index] if row - 1 < len(cells) and col_index < len(cells[row - 1]) else None
+            header = cells[0][col_index] if cells and col_index < len(cells[0]) else None
+            column = column_name_for(SHEET_BY_NAME[code], header) or ref
+            if has_value and value not in (None, ""):
+                problems.append(Problem("warning", sheet_label, row, column, value, "formula"))
+            else:
+                problems.append(Problem("error", sheet_label, row, column, ref, "formula_no_value"))
+        if len(cells) - 1 > max_rows:
+            problems.append(
+                Problem("error", sheet_label, None, None, len(cells) - 1, "too_many_rows", detail=str(max_rows))
+            )
+            continue
+        if not cells or all(c in (None, "") for c in cells[0]):
+            problems.append(Problem("error", sheet_label, 1, None, None, "header_missing"))
+            continue
+        sheets[code] = _table_from_rows(SHEET_BY_NAME[code], sheet_label, list(cells[0]), cells[1:], 2, problems)
+    if not sheets and not any(p.severity == "error" for p in problems):
+        found = "、".join(wb.sheet_names) or "-"
+        problems.append(Problem("error", path.name, None, None, None, "no_known_sheet", detail=found))
+    return RawCensus(path, sheets, problems)
+
+
+def _a1(row0: int, col0: int) -> str:
+    letters = ""
+    n = col0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def _parse_a1(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    if not m:
+        return 0, 0
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)), col - 1
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the package."""
+    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", _NS)}
+    out = {}
+    for s in wb.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+        target = target.lstrip("/")
+        out[s.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    return out
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f[\s>/](.*?)</c>', re.S)
+
+
+def _formula_cells(xml: bytes) -> list[tuple[str, bool]]:
+    """(A1 reference, has a cached value) for each formula cell; cheap when there is none."""
+    if b"<f" not in xml:
+        return []
+    return [(m.group(1).decode(), b"<v>" in m.group(2)) for m in _FORMULA_CELL.finditer(xml)]
+
+
+# -------------------------------------------------------------------------------------- folders
+
+
+def _read_folder(path: Path, max_rows: int) -> RawCensus:
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".parquet"))
+    problems: list[Problem] = []
+    sheets: dict[str, RawSheet] = {}
+    if not files:
+        raise InputFileError(
+            f"{path}: the folder holds no .csv or .parquet file",
+            f"{path}：文件夹中没有 .csv 或 .parquet 文件",
+            rule="no_known_sheet",
+        )
+    for f in files:
+        code = sheet_name_for(f.stem)
+        if code is None:
+            problems.append(Problem("warning", f.name, None, None, None, "unknown_sheet"))
+            continue
+        if code in sheets:
+            problems.append(Problem("error", f.name, None, None, None, "duplicate_sheet", detail=code))
+            continue
+        sheet = SHEET_BY_NAME[code]
+        if f.stat().st_size == 0:
+            problems.append(Problem("error", f.name, None, None, None, "empty_file"))
+            continue
+        try:
+            frame = _read_csv(f) if f.suffix.lower() == ".csv" else pd.read_parquet(f)
+        except Exception as exc:
+            problems.append(Problem("error", f.name, None, None, None, "unreadable", detail=str(exc)[:200]))
+            continue
+        if len(frame) > max_rows:
+            problems.append(Problem("error", f.name, None, None, len(frame), "too_many_rows", detail=str(max_rows)))
+            continue
+        sheets[code] = _frame_to_raw(sheet, f.name, frame, problems)
+    if not sheets and not any(p.severity == "error" for p in problems):
+        problems.append(
+            Problem("error", path.name, None, None, None, "no_known_sheet", detail="、".join(f.name for f in files))
+        )
+    return RawCensus(path, sheets, problems)
+
+
+def _read_csv(f: Path) -> pd.DataFrame:
+    """CSV as text cells; UTF-8 (with or without BOM) or GB18030, as Chinese Excel saves it."""
+    try:
+        return pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return pd.read_csv(f, dtype=str, keep_default_na=False, encoding="gb18030")
+
+
+def _frame_to_raw(sheet: Sheet, source: str, frame: pd.DataFrame, problems: list[Problem]) -> RawSheet:
+    """Rename a CSV/Parquet frame's headers to codes; keep native dtypes (Parquet is typed)."""
+    rename: dict[str, str] = {}
+    seen: set[str] = set()
+    for h in frame.columns:
+        code = column_name_for(sheet, h)
+        if code is None:
+            problems.append(Problem("warning", source, 1, str(h), h, "unknown_column"))
+        elif code in seen:
+            problems.append(Problem("error", source, 1, code, h, "duplicate_column"))
+        else:
+            seen.add(code)
+            rename[h] = code
+    out = frame[list(rename)].rename(columns=rename)
+    # blank CSV lines come through as all-empty strings: not data
+    if len(out.columns):
+        blank = out.apply(lambda s: s.isna() | (s.astype(str).str.strip() == "") if s.dtype == object else s.isna())
+        keep = ~blank.all(axis=1)
+    else:
+        keep = pd.Series(True, index=out.index)
+    rows = pd.Series(range(2, len(out) + 2), index=out.index, dtype="int64")
+    out = out[keep].reset_index(drop=True)
+    out["_row"] = rows[keep].to_numpy()
+    return RawSheet(sheet.name, source, out, list(rename.values()))

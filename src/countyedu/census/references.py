@@ -1,0 +1,196 @@
+"""Checks across sheets on the census an import would produce: references, grades fitting the
+school's stage, schools open in the year, and plausibility warnings.
+
+Only rows coming from the imported file (``_row`` set) are reported: stored rows were checked
+when they were imported.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from countyedu.census.problems import Problem
+from countyedu.census.schema import CORE_SHEETS, GRADES_BY_STAGE, SHEET_BY_NAME
+
+# Plausibility thresholds (warnings, never errors).
+BIG_CLASS_WARNING = 80
+
+
+def _new(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["_row"].notna()]
+
+
+def _ref(
+    problems: list[Problem],
+    sources: dict[str, str],
+    sheet: str,
+    df: pd.DataFrame,
+    column: str,
+    target: str,
+    keys: pd.Series,
+) -> None:
+    rows = _new(df)
+    rows = rows[rows[column].notna()]
+    missing = rows[~rows[column].isin(set(keys.dropna()))]
+    for row, value in zip(missing["_row"], missing[column], strict=True):
+        problems.append(
+            Problem(
+                "error", sources[sheet], int(row), column, value, "reference", detail=f"{target}.{keys.name} = {value}"
+            )
+        )
+
+
+def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Problem]:
+    """Every cross-sheet problem of the rows being imported."""
+    problems: list[Problem] = []
+    present = {k: v for k, v in census.items() if len(v)}
+    for core in CORE_SHEETS:
+        if core not in present:
+            needed_by = [s for s in present if s != core]
+            if needed_by:
+                problems.append(
+                    Problem(
+                        "error",
+                        SHEET_BY_NAME[core].zh,
+                        None,
+                        None,
+                        None,
+                        "missing_sheet",
+                        detail=f"{core} ({SHEET_BY_NAME[core].zh})",
+                    )
+                )
+    if problems:
+        return problems
+    town = present["townships"]["township_id"].rename("township_id")
+    schools = present["schools"]
+    school_ids = schools["school_id"].rename("school_id")
+    communities = present.get("communities")
+    community_ids = (communities["community_id"] if communities is not None else pd.Series([], dtype="string")).rename(
+        "community_id"
+    )
+
+    if communities is not None:
+        _ref(problems, sources, "communities", communities, "township_id", "townships", town)
+    if "population" in present:
+        _ref(problems, sources, "population", present["population"], "community_id", "communities", community_ids)
+    _ref(problems, sources, "schools", schools, "township_id", "townships", town)
+    if communities is not None or _new(schools)["community_id"].notna().any():
+        _ref(problems, sources, "schools", schools, "community_id", "communities", community_ids)
+    _ref(problems, sources, "schools", schools, "partner_school_id", "schools", school_ids)
+    _year_order(problems, sources, "schools", schools, "opened_year", "closed_year")
+    for sheet in ("school_years", "classes", "teachers"):
+        if sheet in present:
+            _ref(problems, sources, sheet, present[sheet], "school_id", "schools", school_ids)
+            _school_open(problems, sources, sheet, present[sheet], schools)
+    if "classes" in present:
+        _grades_fit(problems, sources, present["classes"], schools)
+        _big_classes(problems, sources, present["classes"])
+        _no_teachers(problems, sources, present["classes"], present.get("teachers"), present.get("school_years"))
+    if "projects" in present:
+        _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
+        _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
+    if "programmes" in present:
+        _ref(problems, sources, "programmes", present["programmes"], "school_id", "schools", school_ids)
+    if "candidates" in present:
+        cands = present["candidates"]
+        _ref(problems, sources, "candidates", cands, "junior_school_id", "schools", school_ids)
+        _choices(problems, sources, cands, present.get("programmes"))
+    return problems
+
+
+def _year_order(
+    problems: list[Problem], sources: dict[str, str], sheet: str, df: pd.DataFrame, start: str, end: str
+) -> None:
+    rows = _new(df)
+    bad = rows[rows[start].notna() & rows[end].notna() & (rows[start] > rows[end])]
+    for row, a, b in zip(bad["_row"], bad[start], bad[end], strict=True):
+        problems.append(
+            Problem("error", sources[sheet], int(row), end, b, "year_order", detail=f"{start}={a} > {end}={b}")
+        )
+
+
+def _school_open(
+    problems: list[Problem], sources: dict[str, str], sheet: str, df: pd.DataFrame, schools: pd.DataFrame
+) -> None:
+    """A row for a school in a year before it opened or from the year it closed."""
+    rows = _new(df).merge(schools[["school_id", "opened_year", "closed_year"]], on="school_id", how="inner")
+    early = rows["opened_year"].notna() & (rows["year"] < rows["opened_year"])
+    late = rows["closed_year"].notna() & (rows["year"] >= rows["closed_year"])
+    bad = rows[(early | late).fillna(False)]
+    for row, sid, year, o, c in zip(
+        bad["_row"], bad["school_id"], bad["year"], bad["opened_year"], bad["closed_year"], strict=True
+    ):
+        span = f"{sid}: {'' if pd.isna(o) else o}–{'' if pd.isna(c) else c}"
+        problems.append(Problem("error", sources[sheet], int(row), "year", year, "school_not_open", detail=span))
+
+
+def _grades_fit(problems: list[Problem], sources: dict[str, str], classes: pd.DataFrame, schools: pd.DataFrame) -> None:
+    rows = _new(classes).merge(schools[["school_id", "stage"]], on="school_id", how="inner")
+    if rows.empty:
+        return
+    fits = [g in GRADES_BY_STAGE.get(st, ()) for g, st in zip(rows["grade"], rows["stage"], strict=True)]
+    bad = rows[[not f for f in fits]]
+    for row, grade, stage in zip(bad["_row"], bad["grade"], bad["stage"], strict=True):
+        problems.append(Problem("error", sources["classes"], int(row), "grade", grade, "grade_stage", detail=stage))
+
+
+def _big_classes(problems: list[Problem], sources: dict[str, str], classes: pd.DataFrame) -> None:
+    rows = _new(classes)
+    big = rows[rows["pupils"] > BIG_CLASS_WARNING]
+    for row, pupils in zip(big["_row"], big["pupils"], strict=True):
+        problems.append(Problem("warning", sources["classes"], int(row), "pupils", int(pupils), "big_class"))
+
+
+def _no_teachers(
+    problems: list[Problem],
+    sources: dict[str, str],
+    classes: pd.DataFrame,
+    teachers: pd.DataFrame | None,
+    school_years: pd.DataFrame | None,
+) -> None:
+    """Schools with pupils in a year for which teachers are reported, but none for that school."""
+    if teachers is None or teachers.empty:
+        return
+    new = _new(classes)
+    pupils = new.groupby(["school_id", "year"], as_index=False).agg(pupils=("pupils", "sum"), row=("_row", "min"))
+    pupils = pupils[pupils["pupils"] > 0]
+    years_with_teachers = set(teachers["year"].dropna().astype(int))
+    staffed = set(zip(teachers["school_id"], teachers["year"].astype(int), strict=True))
+    for sid, year, n, row in zip(pupils["school_id"], pupils["year"], pupils["pupils"], pupils["row"], strict=True):
+        if int(year) in years_with_teachers and (sid, int(year)) not in staffed:
+            problems.append(
+                Problem(
+                    "warning",
+                    sources["classes"],
+                    int(row),
+                    "school_id",
+                    sid,
+                    "no_teachers",
+                    detail=f"{int(year)}: {int(n)}",
+                )
+            )
+
+
+def _choices(
+    problems: list[Problem], sources: dict[str, str], cands: pd.DataFrame, programmes: pd.DataFrame | None
+) -> None:
+    choice_cols = [c for c in cands.columns if c.startswith("choice_")]
+    if not choice_cols:
+        return
+    known = set() if programmes is None else set(zip(programmes["programme_id"], programmes["year"], strict=True))
+    rows = _new(cands)
+    for col in choice_cols:
+        given = rows[rows[col].notna()]
+        for row, pid, year in zip(given["_row"], given[col], given["year"], strict=True):
+            if (pid, year) not in known:
+                problems.append(
+                    Problem(
+                        "error",
+                        sources["candidates"],
+                        int(row),
+                        col,
+                        pid,
+                        "reference",
+                        detail=f"programmes.programme_id = {pid} ({year})",
+                    )
+                )

@@ -1,0 +1,519 @@
+"""The exchange format v1 (DESIGN.md): sheets, columns, codes and their Chinese labels.
+
+This table is the single description of the format. The validator (pandera schemas built from it),
+the template and export writers and the readers all read it; nothing else lists columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FORMAT_VERSION = "1"
+
+Kind = Literal["id", "str", "int", "float", "bool", "code", "year"]
+
+# Codes and the Chinese labels accepted for them (DESIGN.md, issue 2 item 3).
+CODES: dict[str, dict[str, str]] = {
+    "township_kind": {"town": "镇", "township": "乡"},
+    "community_kind": {"urban_community": "社区", "village": "行政村"},
+    "stage": {
+        "kindergarten": "幼儿园",
+        "primary": "小学",
+        "junior": "初中",
+        "nine_year": "九年一贯制",
+        "complete_secondary": "完全中学",
+        "high": "高中",
+        "twelve_year": "十二年一贯制",
+        "vocational": "中职",
+        "teaching_point": "教学点",
+    },
+    "ownership": {"public": "公办", "private": "民办"},
+    "education": {
+        "below_associate": "高中及以下",
+        "associate": "专科",
+        "bachelor": "本科",
+        "master": "硕士",
+        "doctorate": "博士",
+    },
+    "backbone": {
+        "none": "无",
+        "school": "校级",
+        "county": "县级",
+        "city": "市级",
+        "province": "省级",
+        "national": "国家级",
+    },
+    "subject": {
+        "chinese": "语文",
+        "math": "数学",
+        "english": "英语",
+        "science": "科学",
+        "pe": "体育",
+        "music": "音乐",
+        "fine_art": "美术",
+        "it": "信息技术",
+        "moral": "道德与法治",
+        "history": "历史",
+        "geography": "地理",
+        "physics": "物理",
+        "chemistry": "化学",
+        "biology": "生物",
+        "politics": "思想政治",
+        "preschool": "学前",
+        "specialty": "专业课",
+        "other": "其他",
+    },
+    "gender": {"male": "男", "female": "女"},
+    "grade": {
+        "K1": "小班",
+        "K2": "中班",
+        "K3": "大班",
+        "P1": "一年级",
+        "P2": "二年级",
+        "P3": "三年级",
+        "P4": "四年级",
+        "P5": "五年级",
+        "P6": "六年级",
+        "J1": "七年级",
+        "J2": "八年级",
+        "J3": "九年级",
+        "H1": "高一",
+        "H2": "高二",
+        "H3": "高三",
+        "V1": "中职一年级",
+        "V2": "中职二年级",
+        "V3": "中职三年级",
+    },
+    "project_status": {"planned": "规划", "building": "在建", "done": "竣工"},
+    "track": {"general": "普通高中", "vocational": "中职"},
+    "quality_grade": {"A": "A", "B": "B", "C": "C", "D": "D"},
+    "task_status": {
+        "not_started": "未开始",
+        "in_progress": "进行中",
+        "done": "已完成",
+        "overdue": "逾期",
+    },
+}
+
+BOOL_LABELS = {True: "是", False: "否"}
+
+# Grades a class may have in a school of each stage. Primary schools and teaching points may
+# run attached preschool classes (附设幼儿班, which 第1条 asks to separate), so K1–K3 are allowed
+# there; the validator does not guess any other combination.
+_K = ("K1", "K2", "K3")
+_P = ("P1", "P2", "P3", "P4", "P5", "P6")
+_J = ("J1", "J2", "J3")
+_H = ("H1", "H2", "H3")
+_V = ("V1", "V2", "V3")
+GRADES_BY_STAGE: dict[str, tuple[str, ...]] = {
+    "kindergarten": _K,
+    "primary": _K + _P,
+    "teaching_point": _K + _P,
+    "junior": _J,
+    "nine_year": _P + _J,
+    "complete_secondary": _J + _H,
+    "high": _H,
+    "twelve_year": _P + _J + _H,
+    "vocational": _V,
+}
+
+# Ranges of the issue: ages 0–25, years 1949–2100, coordinates inside China (bounding box).
+YEAR_MIN, YEAR_MAX = 1949, 2100
+LAT_MIN, LAT_MAX = 18.0, 54.0
+LON_MIN, LON_MAX = 73.0, 135.5
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its code, labels, kind, allowed values and the note users see."""
+
+    name: str
+    zh: str
+    kind: Kind
+    note_zh: str
+    note_en: str
+    codes: str | None = None
+    nullable: bool = False  # nullable columns may also be left out of a sheet
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def header(self) -> str:
+        """The header the template and export write: Chinese label and code."""
+        return f"{self.zh} ({self.name})"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the exchange format."""
+
+    name: str
+    zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    yearly: bool = False
+    # extra columns accepted by pattern, e.g. choice_1 … choice_N on candidates
+    repeating: str | None = None
+    repeating_zh: str | None = None
+    note_en: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _c(name: str, zh: str, kind: Kind, note_zh: str, note_en: str, **kw: object) -> Column:
+    return Column(name, zh, kind, note_zh, note_en, **kw)  # type: ignore[arg-type]
+
+
+def _year(name: str = "year", zh: str = "学年", nullable: bool = False) -> Column:
+    return _c(
+        name,
+        zh,
+        "year",
+        "学年按开始的年份记（2019 即 2019/20 学年）",
+        "school year named by the calendar year it starts in (2019 = 2019/20)",
+        nullable=nullable,
+    )
+
+
+def _count(name: str, zh: str, note_zh: str, note_en: str, nullable: bool = False) -> Column:
+    return _c(name, zh, "int", note_zh, note_en, min=0, nullable=nullable)
+
+
+def _bool(name: str, zh: str, note_zh: str, note_en: str, nullable: bool = False) -> Column:
+    return _c(name, zh, "bool", note_zh + "（是/否）", note_en + " (true/false, 是/否)", nullable=nullable)
+
+
+_LAT = _c("lat", "纬度", "float", "WGS84 纬度", "latitude, WGS84", min=LAT_MIN, max=LAT_MAX, nullable=True)
+_LON = _c("lon", "经度", "float", "WGS84 经度", "longitude, WGS84", min=LON_MIN, max=LON_MAX, nullable=True)
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "townships",
+        "乡镇",
+        ("township_id",),
+        (
+            _c("township_id", "乡镇代码", "id", "乡镇唯一代码", "unique township id"),
+            _c("name", "乡镇名称", "str", "乡镇名称", "township name"),
+            _c("kind", "类型", "code", "镇 或 乡", "town (镇) or township (乡)", codes="township_kind"),
+            _bool("urban_core", "县城城区", "是否属于县城中心城区", "in the county seat's urban area"),
+        ),
+    ),
+    Sheet(
+        "communities",
+        "社区村",
+        ("community_id",),
+        (
+            _c("community_id", "社区村代码", "id", "城镇社区或行政村唯一代码", "unique community or village id"),
+            _c("township_id", "乡镇代码", "id", "所属乡镇代码（须在乡镇表中）", "township it belongs to"),
+            _c("name", "名称", "str", "社区或行政村名称", "name"),
+            _c("kind", "类型", "code", "社区 或 行政村", "urban_community or village", codes="community_kind"),
+            _count("households", "户数", "常住户数", "resident households", nullable=True),
+            _count("residents", "常住人口", "常住人口", "resident population", nullable=True),
+            _count("registered_residents", "户籍人口", "户籍人口", "registered (户籍) population", nullable=True),
+            _LAT,
+            _LON,
+        ),
+    ),
+    Sheet(
+        "population",
+        "人口",
+        ("community_id", "year", "age"),
+        (
+            _c("community_id", "社区村代码", "id", "社区或行政村代码", "community or village id"),
+            _year("year", "年份"),
+            _c("age", "年龄", "int", "单岁年龄 0–25", "single year of age, 0–25", min=0, max=25),
+            _count("persons", "人数", "该年龄人数", "persons of that age"),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "schools",
+        "学校",
+        ("school_id",),
+        (
+            _c("school_id", "学校代码", "id", "学校或教学点唯一代码", "unique school or teaching point id"),
+            _c("name", "学校名称", "str", "学校全称", "school name"),
+            _c(
+                "stage",
+                "学段类型",
+                "code",
+                "幼儿园/小学/初中/九年一贯制/完全中学/高中/十二年一贯制/中职/教学点",
+                "stage or kind of school",
+                codes="stage",
+            ),
+            _c("ownership", "办学性质", "code", "公办 或 民办", "public or private", codes="ownership"),
+            _bool("inclusive", "普惠性", "民办园是否为普惠性（公办填是）", "inclusive (普惠性); public schools: true"),
+            _bool(
+                "community_supporting",
+                "小区配套园",
+                "是否为小区配套幼儿园",
+                "community-supporting kindergarten (小区配套园)",
+            ),
+            _c("township_id", "乡镇代码", "id", "所在乡镇代码", "township it is in"),
+            _c(
+                "community_id",
+                "社区村代码",
+                "id",
+                "所在社区或行政村代码",
+                "community or village it is in",
+                nullable=True,
+            ),
+            _bool("urban", "城区", "是否位于城区", "in an urban area"),
+            _bool("boarding", "寄宿制", "是否为寄宿制学校", "boarding school"),
+            _bool("central", "中心校", "是否为乡镇中心学校", "township central school"),
+            _LAT,
+            _LON,
+            _year("opened_year", "建校年份", nullable=True),
+            _year("closed_year", "停办年份", nullable=True),
+            _c(
+                "partner_school_id",
+                "对口帮扶学校代码",
+                "id",
+                "城乡对口帮扶的学校代码（第6条）",
+                "urban partner school (第6条)",
+                nullable=True,
+            ),
+            _c("group_id", "教育集团", "str", "集团化办学的集团名称或代码", "school group (集团化办学)", nullable=True),
+        ),
+    ),
+    Sheet(
+        "school_years",
+        "学校年度",
+        ("school_id", "year"),
+        (
+            _c("school_id", "学校代码", "id", "学校代码", "school id"),
+            _year(),
+            _count("seats", "学位数", "核定学位数", "approved seats"),
+            _c(
+                "teaching_area_m2",
+                "教学及辅助用房面积",
+                "float",
+                "教学及辅助用房面积（平方米）",
+                "teaching and auxiliary floor area, m²",
+                min=0,
+                nullable=True,
+            ),
+            _c(
+                "sports_area_m2",
+                "体育运动场馆面积",
+                "float",
+                "体育运动场馆面积（平方米）",
+                "sports ground and hall area, m²",
+                min=0,
+                nullable=True,
+            ),
+            _c(
+                "equipment_value",
+                "教学仪器设备值",
+                "float",
+                "教学仪器设备资产值（元）",
+                "teaching equipment value, yuan",
+                min=0,
+                nullable=True,
+            ),
+            _count(
+                "multimedia_classrooms",
+                "网络多媒体教室",
+                "网络多媒体教室间数",
+                "networked multimedia classrooms",
+                nullable=True,
+            ),
+            _count("boarders", "寄宿生数", "寄宿学生数", "boarding pupils", nullable=True),
+            _count(
+                "disabled_pupils", "残疾学生数", "随班就读及在校残疾学生数", "disabled pupils enrolled", nullable=True
+            ),
+            _count("dropouts", "辍学人数", "本学年辍学人数", "dropouts this year", nullable=True),
+            _c(
+                "public_funding",
+                "公用经费",
+                "float",
+                "实际拨付的生均公用经费总额（元）",
+                "per-pupil operating funds received, total yuan",
+                min=0,
+                nullable=True,
+            ),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "classes",
+        "班级",
+        ("school_id", "year", "grade", "class_no"),
+        (
+            _c("school_id", "学校代码", "id", "学校代码", "school id"),
+            _year(),
+            _c(
+                "grade",
+                "年级",
+                "code",
+                "K1–K3 小中大班，P1–P6 小学，J1–J3 初中，H1–H3 高中，V1–V3 中职",
+                "grade",
+                codes="grade",
+            ),
+            _c("class_no", "班号", "int", "年级内班号，从 1 起", "class number within the grade, from 1", min=1),
+            _count("pupils", "学生数", "班级学生数", "pupils in the class"),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "teachers",
+        "教师",
+        ("teacher_id", "year"),
+        (
+            _c("teacher_id", "教师编号", "id", "教师唯一编号（跨年不变）", "teacher id, stable across years"),
+            _c("school_id", "学校代码", "id", "任教学校代码", "school id"),
+            _year(),
+            _c("birth_year", "出生年份", "year", "出生年份", "birth year"),
+            _c("gender", "性别", "code", "男 或 女", "male or female", codes="gender"),
+            _c(
+                "education",
+                "最高学历",
+                "code",
+                "高中及以下/专科/本科/硕士/博士",
+                "highest education",
+                codes="education",
+            ),
+            _bool("normal_major", "师范专业", "是否师范专业毕业", "graduated in a normal (teacher-training) major"),
+            _bool("certified", "教师资格证", "是否持有教师资格证", "holds a teacher certificate"),
+            _c("subject", "任教学科", "code", "主要任教学科", "main subject taught", codes="subject"),
+            _c("title", "职称", "str", "专业技术职称", "professional title", nullable=True),
+            _c(
+                "backbone",
+                "骨干教师",
+                "code",
+                "骨干教师级别：无/校级/县级/市级/省级/国家级",
+                "backbone teacher level",
+                codes="backbone",
+            ),
+            _bool("dual_qualified", "双师型", "是否双师型教师（中职）", "dual-qualified (双师型, vocational)"),
+            _count("years_at_school", "本校任教年限", "在本校连续任教年数", "consecutive years at this school"),
+            _c(
+                "training_hours_5y",
+                "五年培训学时",
+                "float",
+                "近五年培训学时",
+                "training hours in the last five years",
+                min=0,
+                nullable=True,
+            ),
+            _bool("full_time", "专任教师", "是否专任教师", "full-time teacher"),
+            _c("annual_salary", "年平均工资", "float", "年工资收入（元）", "annual pay, yuan", min=0, nullable=True),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "finance",
+        "财政",
+        ("year", "item"),
+        (
+            _year(),
+            _c(
+                "item",
+                "项目",
+                "str",
+                "政策包中定义的财政项目代码，如 education_expenditure",
+                "finance item code named in the policy pack",
+            ),
+            _c("amount", "金额", "float", "金额（元；增长率填小数）", "amount, yuan (growth rates as fractions)"),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "projects",
+        "项目",
+        ("project_id",),
+        (
+            _c("project_id", "项目代码", "id", "建设项目唯一代码", "unique project id"),
+            _c("name", "项目名称", "str", "项目名称", "project name"),
+            _c("school_id", "学校代码", "id", "受益学校代码", "school the project builds or extends", nullable=True),
+            _c("stage", "学段", "code", "学段类型", "stage", codes="stage"),
+            _count("seats_added", "新增学位", "新增学位数", "seats added"),
+            _year("start_year", "开工年份"),
+            _year("end_year", "竣工年份"),
+            _c("status", "状态", "code", "规划/在建/竣工", "planned, building or done", codes="project_status"),
+        ),
+    ),
+    Sheet(
+        "candidates",
+        "考生",
+        ("candidate_id", "year"),
+        (
+            _c("candidate_id", "考生号", "id", "考生唯一编号", "candidate id"),
+            _year(),
+            _c("junior_school_id", "毕业学校代码", "id", "初中毕业学校代码", "junior school graduated from"),
+            _bool(
+                "took_exam",
+                "参加学业水平考试",
+                "是否参加初中学业水平考试（第7条）",
+                "sat the academic level exam (第7条)",
+            ),
+            _c("exam_score", "考试成绩", "float", "学业水平考试总分", "exam total score", min=0, nullable=True),
+            _c(
+                "quality_grade",
+                "综合素质评价",
+                "code",
+                "综合素质评价等级 A–D",
+                "comprehensive quality grade A–D",
+                codes="quality_grade",
+                nullable=True,
+            ),
+        ),
+        yearly=True,
+        repeating=r"choice_(\d+)",
+        repeating_zh=r"志愿(\d+)",
+    ),
+    Sheet(
+        "programmes",
+        "招生计划",
+        ("programme_id", "year"),
+        (
+            _c("programme_id", "计划代码", "id", "招生计划（专业）代码", "programme id"),
+            _year(),
+            _c("school_id", "学校代码", "id", "招生学校代码", "admitting school"),
+            _c("track", "类别", "code", "普通高中 或 中职", "general or vocational", codes="track"),
+            _count("quota", "计划数", "招生计划数", "places"),
+            _c(
+                "quota_to_schools",
+                "指标到校比例",
+                "float",
+                "分配到初中学校的名额比例（小数）",
+                "share reserved for 指标到校 (fraction)",
+                min=0,
+                max=1,
+                nullable=True,
+            ),
+        ),
+        yearly=True,
+    ),
+    Sheet(
+        "tasks",
+        "任务",
+        ("task_id",),
+        (
+            _c("task_id", "任务编号", "id", "政策任务编号", "task id"),
+            _c("clause", "条款", "str", "政策条款编号，如 第4条", "policy clause id"),
+            _c("title", "任务", "str", "任务内容", "task"),
+            _c("owner", "责任单位", "str", "责任单位", "responsible unit"),
+            _year("due_year", "完成年限"),
+            _c("status", "进展", "code", "未开始/进行中/已完成/逾期", "status", codes="task_status"),
+            _c("evidence", "佐证材料", "str", "佐证材料说明", "evidence", nullable=True),
+        ),
+    ),
+)
+
+SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+SHEET_ALIASES: dict[str, str] = {**{s.name: s.name for s in SHEETS}, **{s.zh: s.name for s in SHEETS}}
+
+# Sheets every census must hold once merged with what is stored (everything refers to them).
+CORE_SHEETS = ("townships", "schools")
+
+
+def code_labels(codes: str) -> dict[str, str]:
+    """code → Chinese label for a code list."""
+    return CODES[codes]

@@ -1,0 +1,215 @@
+"""The census store: every imported version of the census, in one DuckDB file in the data dir.
+
+Layout. Each sheet has one table ``s_<sheet>`` whose rows carry the ``_batch`` (import) that wrote
+them. A version is a list of parts: for a yearly sheet, (sheet, year) → batch; for a sheet without
+years, (sheet, NULL) → batch. A new import writes a batch with the rows of its file, and a version
+whose parts are the previous version's, except the (sheet, year) pairs the file holds — so
+re-importing a year replaces that year only. Sheets without years (townships, communities,
+schools, projects, tasks) are merged by key: rows of the file replace stored rows with the same
+key, other stored rows stay. Candidates' choices are stored long, in ``s_candidate_choices``.
+
+One import is one DuckDB transaction: a crash or a kill at any point leaves the previous versions
+as they were (DuckDB's write-ahead log only replays committed transactions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from countyedu.census.schema import SHEETS, Column, Sheet
+from countyedu.errors import StoreError
+
+STORE_FILE = "census.duckdb"
+DEFAULT_DATA_DIR = "countyedu-data"
+
+_SQL_TYPE = {
+    "id": "VARCHAR",
+    "str": "VARCHAR",
+    "code": "VARCHAR",
+    "int": "BIGINT",
+    "year": "INTEGER",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+}
+
+
+def data_dir_from(value: str | os.PathLike[str] | None) -> Path:
+    """The data dir: the argument, else $COUNTYEDU_DATA, else ./countyedu-data."""
+    return Path(value or os.environ.get("COUNTYEDU_DATA") or DEFAULT_DATA_DIR)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One census version: what was imported, when, from which file, how many rows."""
+
+    version_id: str
+    seq: int
+    created_at: dt.datetime
+    source: str
+    sha256: str
+    row_counts: dict[str, int]
+    replaced: dict[str, list[int | None]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version_id,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "source": self.source,
+            "sha256": self.sha256,
+            "row_counts": self.row_counts,
+            "replaced": self.replaced,
+        }
+
+
+def _column_sql(c: Column) -> str:
+    return f'"{c.name}" {_SQL_TYPE[c.kind]}'
+
+
+def _ddl() -> list[str]:
+    stmts = [
+        """CREATE TABLE IF NOT EXISTS versions (
+            version_id VARCHAR PRIMARY KEY, seq INTEGER, created_at TIMESTAMP, source VARCHAR,
+            sha256 VARCHAR, row_counts VARCHAR, replaced VARCHAR)""",
+        "CREATE TABLE IF NOT EXISTS parts (version_id VARCHAR, sheet VARCHAR, year INTEGER, batch INTEGER)",
+        """CREATE TABLE IF NOT EXISTS s_candidate_choices (
+            candidate_id VARCHAR, year INTEGER, rank INTEGER, programme_id VARCHAR, _batch INTEGER)""",
+    ]
+    for s in SHEETS:
+        cols = ", ".join(_column_sql(c) for c in s.columns)
+        stmts.append(f"CREATE TABLE IF NOT EXISTS s_{s.name} ({cols}, _batch INTEGER)")
+    return stmts
+
+
+class CensusStore:
+    """The DuckDB census store of one data dir."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
+        self.data_dir = data_dir_from(data_dir)
+        self.path = self.data_dir / STORE_FILE
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection; read-only unless writing (a missing store is created only to write)."""
+        if not write and not self.exists():
+            raise StoreError(
+                f"no census in {self.data_dir}: run `countyedu import` or `countyedu demo` first",
+                f"{self.data_dir} 中还没有普查数据：请先运行 countyedu import 或 countyedu demo",
+            )
+        if write:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(self.path), read_only=not write)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"the census store {self.path} is busy or unreadable ({exc})",
+                f"普查数据库 {self.path} 正被占用或无法读取（{exc}）",
+            ) from exc
+        try:
+            if write:
+                for stmt in _ddl():
+                    con.execute(stmt)
+            yield con
+        finally:
+            con.close()
+
+    # ------------------------------------------------------------------------------ versions
+
+    def versions(self) -> list[Version]:
+        """All versions, oldest first ([] when nothing was imported yet)."""
+        if not self.exists():
+            return []
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT version_id, seq, created_at, source, sha256, row_counts, replaced FROM versions ORDER BY seq"
+            ).fetchall()
+        return [Version(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
+
+    def latest(self) -> Version | None:
+        vs = self.versions()
+        return vs[-1] if vs else None
+
+    def resolve(self, version: str | None) -> Version:
+        """The named version, or the latest one; StoreError if there is none."""
+        vs = self.versions()
+        if not vs:
+            raise StoreError(
+                f"no census in {self.data_dir}: run `countyedu import` or `countyedu demo` first",
+                f"{self.data_dir} 中还没有普查数据：请先运行 countyedu import 或 countyedu demo",
+            )
+        if version is None:
+            return vs[-1]
+        for v in vs:
+            if v.version_id == version:
+                return v
+        known = ", ".join(v.version_id for v in vs)
+        raise StoreError(f"no census version {version} (known: {known})", f"没有普查版本 {version}（现有：{known}）")
+
+    # ---------------------------------------------------------------------------------- reads
+
+    @staticmethod
+    def view_sql(sheet: Sheet | str, version_id: str) -> str:
+        """SQL selecting one sheet of one version (the format's columns, no bookkeeping)."""
+        name = sheet if isinstance(sheet, str) else sheet.name
+        vid = version_id.replace("'", "''")
+        if name == "candidate_choices":
+            cols, yearly = "t.candidate_id, t.year, t.rank, t.programme_id", True
+            pname = "candidates"
+        else:
+            s = next(x for x in SHEETS if x.name == name)
+            cols = ", ".join(f't."{c.name}"' for c in s.columns)
+            yearly, pname = s.yearly, name
+        year_join = "p.year = t.year" if yearly else "p.year IS NULL"
+        return (
+            f"SELECT {cols} FROM s_{name} t JOIN parts p ON p.version_id = '{vid}' "
+            f"AND p.sheet = '{pname}' AND p.batch = t._batch AND {year_join}"
+        )
+
+    def frames(self, version_id: str, sheets: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """Sheets of a version as pandas frames (nullable dtypes)."""
+        wanted = sheets or [s.name for s in SHEETS] + ["candidate_choices"]
+        with self.connect() as con:
+            return {name: _nullable(con.execute(self.view_sql(name, version_id)).df()) for name in wanted}
+
+    def census(self, version_id: str) -> dict[str, pd.DataFrame]:
+        """Every sheet of a version in the exchange format (candidates with their choices)."""
+        frames = self.frames(version_id)
+        choices = frames.pop("candidate_choices")
+        frames["candidates"] = widen_choices(frames["candidates"], choices)
+        return frames
+
+    def parts(self, version_id: str) -> dict[str, list[int | None]]:
+        """sheet → the years (None for sheets without years) the version holds."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT sheet, year FROM parts WHERE version_id = ? ORDER BY sheet, year", [version_id]
+            ).fetchall()
+        out: dict[str, list[int | None]] = {}
+        for sheet, year in rows:
+            out.setdefault(sheet, []).append(year)
+        return out
+
+
+def widen_choices(cands: pd.DataFrame, choices: pd.DataFrame | None) -> pd.DataFrame:
+    """Candidates with their stored choices as columns choice_1 … choice_N again."""
+    if choices is None or choices.empty or cands.empty:
+        return cands
+    wide = choices.pivot_table(index=["candidate_id", "year"], columns="rank", values="programme_id", aggfunc="first")
+    wide.columns = [f"choice_{int(r)}" for r in wide.columns]
+    return cands.merge(wide.reset_index(), on=["candidate_id", "year"], how="left")
+
+
+def _nullable(df: pd.DataFrame) -> pd.DataFrame:
+    return df.convert_dtypes(infer_objects=False, convert_floating=False) if len(df.columns) else df

@@ -1,0 +1,291 @@
+"""Normalise and validate raw sheets with pandera schemas built from census.schema.
+
+Two passes per sheet, both pandera: first the types (cells that cannot become the column's type
+are reported and blanked), then the values (required, ranges, codes, integers, unique keys), so
+that one bad cell never hides the problems of the other rows. Labels, full-width characters,
+trailing blanks and numbers stored as text are normalised before, not rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from countyedu.census.problems import Problem
+from countyedu.census.readers import RawSheet
+from countyedu.census.schema import CODES, YEAR_MAX, YEAR_MIN, Column, Sheet
+
+_TRUE = {"true", "是", "1", "yes", "y", "t", "对", "√"}
+_FALSE = {"false", "否", "0", "no", "n", "f", "错", "×"}
+
+_TYPE_RULE = {"int": "type_int", "year": "type_year", "float": "type_number", "bool": "type_bool"}
+
+
+# ------------------------------------------------------------------------------ normalisation
+
+
+def _is_text(v: object) -> bool:
+    return isinstance(v, str)
+
+
+def _norm_text(s: pd.Series) -> pd.Series:
+    """NFKC + strip on text cells; empty text becomes missing."""
+    if s.dtype != object:
+        return s
+    mask = s.map(_is_text)
+    if not mask.any():
+        return s
+    out = s.copy()
+    txt = s[mask].str.normalize("NFKC").str.strip()
+    out[mask] = txt.where(txt != "", None)
+    return out
+
+
+def _norm_id(s: pd.Series) -> pd.Series:
+    """Ids are strings; an id Excel stored as the number 3604210001.0 becomes '3604210001'."""
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype("string").astype(object).where(s.notna(), None)
+    s = _norm_text(s.astype(object))
+
+    def one(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            return str(v)
+        return v if isinstance(v, str) else str(v)
+
+    return s.map(one)
+
+
+def _norm_number(s: pd.Series) -> pd.Series:
+    """Numbers stored as text ('1,234', '２０１９') become numbers; anything else stays for pandera."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s
+    s = _norm_text(s.astype(object))
+    mask = s.map(_is_text)
+    if mask.any():
+        parsed = pd.to_numeric(s[mask].str.replace(",", "", regex=False), errors="coerce")
+        s = s.copy()
+        ok = parsed.notna()
+        s.loc[parsed.index[ok]] = parsed[ok].to_numpy()
+    return s
+
+
+def _norm_bool(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s
+    s = _norm_text(s.astype(object))
+
+    def one(v: object) -> object:
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float)) and v in (0, 1):
+            return bool(v)
+        if isinstance(v, str):
+            low = v.lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+        return v
+
+    return s.map(one)
+
+
+def _norm_code(s: pd.Series, codes: dict[str, str]) -> pd.Series:
+    lookup = {c.lower(): c for c in codes} | {label: c for c, label in codes.items()}
+    s = _norm_id(s)
+    return s.map(lambda v: lookup.get(v.lower(), lookup.get(v, v)) if isinstance(v, str) else v)
+
+
+def normalise(col: Column, s: pd.Series) -> pd.Series:
+    """The column's cells with labels, spacing and text-numbers normalised (never rejected here)."""
+    if col.kind == "id":
+        return _norm_id(s)
+    if col.kind == "str":
+        return _norm_id(s)
+    if col.kind == "code":
+        return _norm_code(s, CODES[col.codes or ""])
+    if col.kind == "bool":
+        return _norm_bool(s)
+    return _norm_number(s)
+
+
+# ---------------------------------------------------------------------------------- schemas
+
+_TYPE_DTYPE = {"int": "Float64", "year": "Float64", "float": "Float64", "bool": "boolean"}
+
+
+def _checks(col: Column) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.kind in ("int", "year"):
+        checks.append(pa.Check(lambda s: s == np.floor(s), element_wise=False, error="integer"))
+    if col.kind == "year":
+        checks.append(pa.Check.in_range(YEAR_MIN, YEAR_MAX, error="year_range"))
+    if col.name == "age":
+        checks.append(pa.Check.in_range(0, 25, error="age_range"))
+    elif col.name == "lat":
+        checks.append(pa.Check.in_range(col.min, col.max, error="lat_range"))
+    elif col.name == "lon":
+        checks.append(pa.Check.in_range(col.min, col.max, error="lon_range"))
+    elif col.min == 0 and col.max is None:
+        checks.append(pa.Check.ge(0, error="negative"))
+    else:
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min, error=f"min:{col.min:g}"))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max, error=f"max:{col.max:g}"))
+    if col.kind == "code":
+        checks.append(pa.Check.isin(list(CODES[col.codes or ""]), error="code"))
+    return checks
+
+
+def _type_schema(sheet: Sheet, present: list[str]) -> pa.DataFrameSchema:
+    cols = {
+        c.name: pa.Column(_TYPE_DTYPE[c.kind], coerce=True, nullable=True)
+        for c in sheet.columns
+        if c.name in present and c.kind in _TYPE_DTYPE
+    }
+    return pa.DataFrameSchema(cols, strict=False)
+
+
+def _value_schema(sheet: Sheet, present: list[str]) -> pa.DataFrameSchema:
+    cols = {}
+    for c in sheet.columns:
+        if c.name not in present:
+            continue
+        dtype = _TYPE_DTYPE.get(c.kind)
+        cols[c.name] = pa.Column(dtype, checks=_checks(c), nullable=True, coerce=dtype is not None)
+    key = [k for k in sheet.key if k in present]
+    unique = key if len(key) == len(sheet.key) else None
+    return pa.DataFrameSchema(cols, strict=False, unique=unique, report_duplicates="all")
+
+
+# -------------------------------------------------------------------------------- validation
+
+
+def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame of one sheet and every problem in it (located by Excel row)."""
+    from countyedu.census.schema import SHEET_BY_NAME
+
+    sheet = SHEET_BY_NAME[raw.name]
+    problems: list[Problem] = []
+    frame = raw.frame.copy()
+    rows = frame["_row"].to_numpy()
+    for c in sheet.columns:
+        if c.name not in frame.columns:
+            if not c.nullable:
+                problems.append(Problem("error", raw.source, 1, c.name, None, "missing_column", detail=c.zh))
+            continue
+        frame[c.name] = normalise(c, frame[c.name])
+        if c.kind in _TYPE_DTYPE and c.kind != "bool":
+            _blank_dates(raw.source, c, frame, rows, problems)
+    for extra in [x for x in frame.columns if x.startswith("choice_")]:
+        frame[extra] = _norm_id(frame[extra])
+    present = [c for c in frame.columns if c != "_row"]
+
+    # pass 1: types
+    blanked: set[tuple[int, str]] = {(p.row or 0, p.column or "") for p in problems}
+    bad = _failures(_type_schema(sheet, present), frame)
+    for col, idx, value, _check in bad:
+        kind = sheet.column(col).kind
+        problems.append(Problem("error", raw.source, int(rows[idx]), col, value, _TYPE_RULE[kind]))
+        blanked.add((int(rows[idx]), col))
+        frame.at[idx, col] = None
+
+    # pass 2: values
+    schema = _value_schema(sheet, present)
+    for col, idx, value, check in _failures(schema, frame):
+        problems.append(_value_problem(raw.source, sheet, col, int(rows[idx]), value, check, frame.loc[idx]))
+    for c in sheet.columns:
+        if c.name in present and not c.nullable:
+            for idx in np.flatnonzero(frame[c.name].isna().to_numpy()):
+                if (int(rows[idx]), c.name) in blanked:
+                    continue
+                problems.append(Problem("error", raw.source, int(rows[idx]), c.name, None, "required"))
+    typed = _typed(sheet, frame, present) if not any(p.severity == "error" for p in problems) else frame
+    return typed, problems
+
+
+def _blank_dates(source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> None:
+    """A date cell where a number or year belongs: say what Excel shows, then blank it."""
+    s = frame[c.name]
+    if s.dtype != object:
+        return
+    for idx in np.flatnonzero(s.map(lambda v: isinstance(v, (dt.date, dt.datetime, dt.time))).to_numpy()):
+        value = s.iloc[idx]
+        problems.append(Problem("error", source, int(rows[idx]), c.name, value, "date_in_number"))
+        frame.iat[idx, frame.columns.get_loc(c.name)] = None
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, int, object, str]]:
+    """(column, frame index, failing value, check) for every failure pandera reports."""
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()]
+        out = []
+        seen: set[tuple[str, int]] = set()
+        for col, idx, value, check in zip(fc["column"], fc["index"], fc["failure_case"], fc["check"], strict=True):
+            key = (str(col), int(idx))
+            check = str(check)
+            if check.startswith("dtype(") and key in seen:
+                continue
+            if check.startswith("coerce_dtype") or check.startswith("dtype("):
+                seen.add(key)
+            out.append((str(col), int(idx), value, check))
+        return out
+    return []
+
+
+def _value_problem(
+    source: str, sheet: Sheet, col: str, row: int, value: object, check: str, record: pd.Series
+) -> Problem:
+    if check in ("multiple_fields_uniqueness", "field_uniqueness") or "uniqueness" in check:
+        key = ", ".join(f"{k}={record.get(k)}" for k in sheet.key)
+        return Problem("error", source, row, col, value, "duplicate_key", detail=key)
+    if check == "code":
+        c = sheet.column(col)
+        allowed = "、".join(
+            f"{code}/{label}" if code != label else code for code, label in CODES[c.codes or ""].items()
+        )
+        return Problem("error", source, row, col, value, "code", detail=allowed)
+    if ":" in check:
+        rule, detail = check.split(":", 1)
+        return Problem("error", source, row, col, value, rule, detail=detail)
+    return Problem("error", source, row, col, value, check)
+
+
+_FINAL_DTYPE: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "int": lambda s: s.astype("Float64").astype("Int64"),
+    "year": lambda s: s.astype("Float64").astype("Int64"),
+    "float": lambda s: s.astype("Float64"),
+    "bool": lambda s: s.astype("boolean"),
+}
+
+
+def _typed(sheet: Sheet, frame: pd.DataFrame, present: list[str]) -> pd.DataFrame:
+    """Columns in their final dtypes (Int64, Float64, boolean, string), in the format's order."""
+    out = pd.DataFrame(index=frame.index)
+    for c in sheet.columns:
+        if c.name in present:
+            conv = _FINAL_DTYPE.get(c.kind)
+            out[c.name] = conv(frame[c.name]) if conv else frame[c.name].astype("string")
+        else:
+            out[c.name] = pd.Series(pd.NA, index=frame.index, dtype=_missing_dtype(c))
+    for extra in sorted((x for x in present if x.startswith("choice_")), key=lambda x: int(x.split("_")[1])):
+        out[extra] = frame[extra].astype("string")
+    out["_row"] = frame["_row"]
+    return out
+
+
+def _missing_dtype(c: Column) -> str:
+    return {"int": "Int64", "year": "Int64", "float": "Float64", "bool": "boolean"}.get(c.kind, "string")

@@ -1,0 +1,284 @@
+"""The `countyedu` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from countyedu.errors import CountyEduError, ValidationFailed
+
+app = typer.Typer(
+    help="countyedu — 南丰县教育高质量发展 planning, monitoring and supervision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, bool] = {"debug": False}
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="data folder (default $COUNTYEDU_DATA or ./countyedu-data)", show_default=False),
+]
+Format = Annotated[Fmt, typer.Option("--format", help="table for people, json for programs (stable keys)")]
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False) -> None:
+    _state["debug"] = debug
+
+
+# ------------------------------------------------------------------------------------ template
+
+
+@app.command()
+def template(path: Annotated[Path, typer.Argument(help="the .xlsx to write")]) -> None:
+    """Write the empty workbook a bureau sends to its schools (headers, notes, dropdowns)."""
+    from countyedu.census.writers import write_workbook
+
+    write_workbook(path)
+    out.print(f"已写出空白模板 / template written: {path}")
+
+
+# -------------------------------------------------------------------------------------- import
+
+
+def _problem_table(problems: list[Any], limit: int = 200) -> Table:
+    t = Table(show_lines=False, title="问题清单 / problems")
+    for col in ("", "工作表 sheet", "行 row", "列 column", "值 value", "问题 problem"):
+        t.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        sev = "[red]错误 error[/]" if p.severity == "error" else "[yellow]警告 warning[/]"
+        value = "" if p.value is None else str(p.value)
+        t.add_row(
+            sev,
+            p.sheet,
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            value[:40],
+            f"{p.message_zh}\n{p.message_en}",
+        )
+    return t
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="an .xlsx workbook, or a folder of .csv or .parquet files")],
+    data_dir: DataDir = None,
+    fmt: Format = Fmt.table,
+) -> None:
+    """Validate a census and store it as a new version (all problems reported; nothing changes on error)."""
+    from countyedu.census.importer import import_census
+    from countyedu.census.store import CensusStore
+
+    store = CensusStore(data_dir)
+    try:
+        if fmt is Fmt.table:
+            with err.status("导入中 / importing…") as status:
+                result = import_census(path, store, progress=lambda m: status.update(f"导入中 / {m}…"))
+        else:
+            result = import_census(path, store)
+    except ValidationFailed as exc:
+        if fmt is Fmt.json:
+            _json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
+        else:
+            err.print(_problem_table(exc.problems))
+            if len(exc.problems) > 200:
+                err.print(f"… 另有 {len(exc.problems) - 200} 条 / {len(exc.problems) - 200} more (use --format json)")
+            err.print(f"[red]{exc.message_zh}\n{exc.message_en}[/]")
+        raise typer.Exit(1) from None
+    v = result.version
+    if fmt is Fmt.json:
+        _json({"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]})
+        return
+    if result.warnings:
+        out.print(_problem_table(result.warnings))
+    counts = "，".join(f"{k} {n}" for k, n in v.row_counts.items())
+    out.print(f"[green]已导入为普查版本 {v.version_id} / imported as census version {v.version_id}[/]: {counts}")
+
+
+# ------------------------------------------------------------------------------------- export
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="the .xlsx to write, or a folder for csv/parquet")],
+    data_dir: DataDir = None,
+    version: Annotated[str | None, typer.Option(help="census version (default: latest)")] = None,
+    as_: Annotated[
+        ExportFormat | None, typer.Option("--as", help="xlsx (default for .xlsx paths), csv or parquet")
+    ] = None,
+) -> None:
+    """Write a stored census back in the exchange format."""
+    from countyedu.census.store import CensusStore
+    from countyedu.census.writers import write_folder, write_workbook
+
+    store = CensusStore(data_dir)
+    v = store.resolve(version)
+    frames = store.census(v.version_id)
+    kind = as_ or (ExportFormat.xlsx if path.suffix.lower() == ".xlsx" else ExportFormat.csv)
+    if kind is ExportFormat.xlsx:
+        write_workbook(path, frames, note=f"census version {v.version_id}")
+    else:
+        write_folder(path, frames, kind.value)
+    out.print(f"已导出普查版本 {v.version_id} / exported census version {v.version_id}: {path}")
+
+
+# ------------------------------------------------------------------------------------ versions
+
+
+@app.command()
+def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
+    """List the census versions in the store."""
+    from countyedu.census.store import CensusStore
+
+    vs = CensusStore(data_dir).versions()
+    if fmt is Fmt.json:
+        _json({"versions": [v.as_dict() for v in vs]})
+        return
+    if not vs:
+        out.print("还没有普查版本 / no census version yet")
+        return
+    t = Table(title="普查版本 / census versions")
+    for c in ("版本 version", "时间 time", "来源 source", "SHA-256", "行数 rows", "替换 replaced"):
+        t.add_column(c, overflow="fold")
+    for v in vs:
+        rows = ", ".join(f"{k}={n}" for k, n in v.row_counts.items())
+        repl = ", ".join(
+            f"{k}:{'/'.join(str(y) for y in ys) if ys != [None] else 'all'}" for k, ys in v.replaced.items()
+        )
+        t.add_row(
+            v.version_id, v.created_at.isoformat(sep=" ", timespec="seconds"), v.source, v.sha256[:12], rows, repl
+        )
+    out.print(t)
+
+
+# ------------------------------------------------------------------------------------- summary
+
+
+def _print_summary(summary: Any) -> None:
+    from countyedu.census.summary import STAGE_ZH
+
+    years = sorted({s.year for s in summary.stages})
+    t = Table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
+    t.add_column("学段 stage")
+    for y in years:
+        t.add_column(str(y), justify="right")
+    for stage, zh in STAGE_ZH.items():
+        cells = []
+        for y in years:
+            s = next((x for x in summary.stages if x.year == y and x.stage == stage), None)
+            cells.append("" if s is None else f"{s.pupils:,} ({s.classes})")
+        t.add_row(f"{zh} {stage}", *cells)
+    big = []
+    for y in years:
+        cls = [x for x in summary.stages if x.year == y and x.stage in ("primary", "junior")]
+        n, b = sum(x.classes for x in cls), sum(x.big_classes for x in cls)
+        big.append(f"{b} ({b / n:.1%})" if n else "")
+    t.add_row("义务教育大班额 ≥56 (第4条)", *big)
+    tot = {y.year: y for y in summary.years}
+    t.add_row("开办学校 schools open", *[str(tot[y].schools_open) if y in tot else "" for y in years])
+    t.add_row("专任教师 full-time teachers", *[f"{tot[y].full_time_teachers:,}" if y in tot else "" for y in years])
+    out.print(t)
+
+
+@app.command()
+def summary(
+    data_dir: DataDir = None, version: Annotated[str | None, typer.Option()] = None, fmt: Format = Fmt.table
+) -> None:
+    """Pupils, classes, 大班额 and teachers by stage and year for a census version."""
+    from countyedu.census.store import CensusStore
+    from countyedu.census.summary import summarise
+
+    s = summarise(CensusStore(data_dir), version)
+    if fmt is Fmt.json:
+        _json(s.as_dict())
+    else:
+        _print_summary(s)
+
+
+# ---------------------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic county")] = 2019,
+    fmt: Format = Fmt.table,
+) -> None:
+    """Generate the synthetic Nanfeng county, write its workbook, import it and summarise it."""
+    from countyedu.census import demo as demo_county
+    from countyedu.census.importer import import_census
+    from countyedu.census.store import CensusStore
+    from countyedu.census.summary import summarise
+    from countyedu.census.writers import write_workbook
+
+    store = CensusStore(data_dir)
+    workbook = store.data_dir / "nanfeng-demo.xlsx"
+    with err.status("生成示例县 / generating the demo county…"):
+        frames = demo_county.generate(seed)
+        write_workbook(workbook, frames, note="SYNTHETIC demo data / 合成示例数据")
+    with err.status("导入 / importing…"):
+        result = import_census(workbook, store)
+    s = summarise(store, result.version.version_id)
+    if fmt is Fmt.json:
+        _json({"synthetic": True, "workbook": str(workbook), **s.as_dict()})
+        return
+    out.print(
+        "[bold yellow]注意：以下为合成示例数据，并非南丰县真实统计 / NOTE: synthetic demo data, not real Nanfeng statistics[/]"
+    )
+    out.print(f"示例工作簿 / demo workbook: {workbook}")
+    out.print(f"普查版本 / census version: {result.version.version_id} in {store.path}")
+    _print_summary(s)
+
+
+def main() -> None:
+    """Entry point: a user error prints a message (Chinese and English), never a traceback."""
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int):
+            sys.exit(rc)
+    except CountyEduError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]{exc.user_text()}[/]")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("已中止 / aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors have their own text
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        err.print(f"[red]内部错误 / internal error: {exc!r} (run with --debug for the traceback)[/]")
+        sys.exit(3)
