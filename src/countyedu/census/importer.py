@@ -65,7 +65,8 @@ def check_source(
         say(f"checking {name}")
         frame, probs = validate_sheet(rs)
         problems.extend(probs)
-        typed[name] = frame
+        if len(frame):  # an empty sheet (as in the template) gives no data; it clears nothing
+            typed[name] = frame
     if errors(problems):
         return typed, {}, problems
     say("checking references")

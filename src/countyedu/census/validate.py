@@ -53,7 +53,7 @@ def _norm_id(s: pd.Series) -> pd.Series:
     s = _norm_text(s.astype(object))
 
     def one(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))

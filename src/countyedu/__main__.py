@@ -1,0 +1,3 @@
+from countyedu.cli import main
+
+main()
