@@ -44,8 +44,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 lint:
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck:
 	$(BIN)/mypy src/countyedu

@@ -49,7 +49,7 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
     size = workbook.stat().st_size / 1e6
     return [
         (
-            "import of the demo workbook (%.1f MB), best of 3, wall incl. Python start" % size,
+            f"import of the demo workbook ({size:.1f} MB), best of 3, wall incl. Python start",
             f"{min(runs):.2f} s",
             "goal < 2 s",
         )
