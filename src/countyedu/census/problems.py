@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 Severity = Literal["error", "warning"]
 
 # rule → (Chinese, English). Placeholders: {value} {detail}.
@@ -39,6 +41,10 @@ RULES: dict[str, tuple[str, str]] = {
         "formula cell has no computed value: open and save it in Excel, or paste values",
     ),
     "formula": ("公式单元格，已采用其计算结果 {value}", "formula cell: its computed value {value} is used"),
+    "formula_error": (
+        "公式计算出错（{value}），请修正公式或直接填写数值",
+        "the formula gives an error ({value}): correct it or type the value",
+    ),
     "type_int": ("应为整数", "an integer is expected"),
     "type_number": ("应为数字", "a number is expected"),
     "type_year": ("应为年份（四位整数）", "a year (four-digit integer) is expected"),
@@ -81,11 +87,11 @@ class Problem:
 
     @property
     def message_zh(self) -> str:
-        return RULES[self.rule][0].format(value=_show(self.value), detail=self.detail)
+        return RULES[self.rule][0].format(value=show_value(self.value), detail=self.detail)
 
     @property
     def message_en(self) -> str:
-        return RULES[self.rule][1].format(value=_show(self.value), detail=self.detail)
+        return RULES[self.rule][1].format(value=show_value(self.value), detail=self.detail)
 
     def as_dict(self) -> dict[str, Any]:
         """Stable JSON shape: severity, sheet, row, column, value, rule, message_zh, message_en."""
@@ -100,13 +106,24 @@ class Problem:
         return (0 if self.severity == "error" else 1, self.sheet, self.row or 0, self.column or "")
 
 
-def _show(value: Any) -> str:
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python values; whole numbers without '.0', as Excel shows them."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def show_value(value: Any) -> str:
+    """A cell value as a message shows it."""
     if value is None:
         return "（空）"
-    return str(value)
+    return str(_plain(value))
 
 
 def _json_value(value: Any) -> Any:
+    value = _plain(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         if isinstance(value, float) and value != value:  # NaN
             return None

@@ -35,6 +35,9 @@ class RawSheet:
     source: str
     frame: pd.DataFrame
     columns_found: list[str] = field(default_factory=list)
+    # (row, column) of cells already reported as errors while reading (formula without a value,
+    # cells hidden under a merge): left empty, and not reported again as missing
+    reported: set[tuple[int, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -176,18 +179,27 @@ def _read_workbook(path: Path, max_rows: int) -> RawCensus:
                 f"{path.name} 的工作表 {sheet_label} 无法读取（{exc}）",
                 rule="unreadable",
             ) from exc
+        headers = [column_name_for(SHEET_BY_NAME[code], h) for h in cells[0]] if cells else []
+        reported: set[tuple[int, str]] = set()
         for (r0, c0), (r1, c1) in merged:
             ref = f"{_a1(r0, c0)}:{_a1(r1, c1)}"
-            problems.append(Problem("error", sheet_label, r0 + 1, None, None, "merged_cells", detail=ref))
-        for ref, has_value in formulas.get(sheet_label, []):
+            column = headers[c0] if c0 < len(headers) else None
+            value = cells[r0][c0] if r0 < len(cells) and c0 < len(cells[r0]) else None
+            value = None if value == "" else value
+            problems.append(Problem("error", sheet_label, r0 + 1, column, value, "merged_cells", detail=ref))
+            reported |= {(r + 1, c) for r in range(r0 + 1, r1 + 1) for c in headers[c0 : c1 + 1] if c}
+        for ref, has_value, error in formulas.get(sheet_label, []):
             row, col_index = _parse_a1(ref)
             value = cells[row - 1][col_index] if row - 1 < len(cells) and col_index < len(cells[row - 1]) else None
-            header = cells[0][col_index] if cells and col_index < len(cells[0]) else None
-            column = column_name_for(SHEET_BY_NAME[code], header) or ref
-            if has_value and value not in (None, ""):
+            column = (headers[col_index] if col_index < len(headers) else None) or ref
+            if error is not None:
+                problems.append(Problem("error", sheet_label, row, column, error, "formula_error"))
+                reported.add((row, column))
+            elif has_value and value not in (None, ""):
                 problems.append(Problem("warning", sheet_label, row, column, value, "formula"))
             else:
                 problems.append(Problem("error", sheet_label, row, column, ref, "formula_no_value"))
+                reported.add((row, column))
         if len(cells) - 1 > max_rows:
             problems.append(
                 Problem("error", sheet_label, None, None, len(cells) - 1, "too_many_rows", detail=str(max_rows))
@@ -197,6 +209,7 @@ def _read_workbook(path: Path, max_rows: int) -> RawCensus:
             problems.append(Problem("error", sheet_label, 1, None, None, "header_missing"))
             continue
         sheets[code] = _table_from_rows(SHEET_BY_NAME[code], sheet_label, list(cells[0]), cells[1:], 2, problems)
+        sheets[code].reported = reported
     if not sheets and not any(p.severity == "error" for p in problems):
         found = "、".join(wb.sheet_names) or "-"
         problems.append(Problem("error", path.name, None, None, None, "no_known_sheet", detail=found))
@@ -242,14 +255,20 @@ def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>\s*<f[\s>/](.*?)</c>', re.S)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>\s*<f[\s>/](.*?)</c>', re.S)
+_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _formula_cells(xml: bytes) -> list[tuple[str, bool]]:
-    """(A1 reference, has a cached value) for each formula cell; cheap when there is none."""
+def _formula_cells(xml: bytes) -> list[tuple[str, bool, str | None]]:
+    """(A1 reference, has a cached value, cached error such as #DIV/0! or None) for each formula
+    cell; cheap when there is none."""
     if b"<f" not in xml:
         return []
-    return [(m.group(1).decode(), b"<v>" in m.group(2)) for m in _FORMULA_CELL.finditer(xml)]
+    out = []
+    for m in _FORMULA_CELL.finditer(xml):
+        error = _ERROR_VALUE.search(m.group(3)) if re.search(rb'\st="e"', m.group(2)) else None
+        out.append((m.group(1).decode(), b"<v>" in m.group(3), error.group(1).decode() if error else None))
+    return out
 
 
 # -------------------------------------------------------------------------------------- folders
@@ -278,13 +297,11 @@ def _read_folder(path: Path, max_rows: int) -> RawCensus:
             problems.append(Problem("error", f.name, None, None, None, "empty_file"))
             continue
         try:
-            frame = _read_csv(f) if f.suffix.lower() == ".csv" else pd.read_parquet(f)
+            frame = _read_csv(f) if f.suffix.lower() == ".csv" else pd.read_parquet(f, dtype_backend="pyarrow")
         except Exception as exc:
             problems.append(Problem("error", f.name, None, None, None, "unreadable", detail=str(exc)[:200]))
             continue
-        if len(frame) > max_rows:
-            problems.append(Problem("error", f.name, None, None, len(frame), "too_many_rows", detail=str(max_rows)))
-            continue
+        # no row limit for folders: Parquet is the way past Excel's 1,048,576 rows
         sheets[code] = _frame_to_raw(sheet, f.name, frame, problems)
     if not sheets and not any(p.severity == "error" for p in problems):
         problems.append(
@@ -316,7 +333,7 @@ def _frame_to_raw(sheet: Sheet, source: str, frame: pd.DataFrame, problems: list
             rename[h] = code
     out = frame[list(rename)].rename(columns=rename)
     # blank CSV lines come through as all-empty strings: not data
-    if len(out.columns):
+    if len(out.columns) and source.lower().endswith(".csv"):
         blank = out.apply(lambda s: s.isna() | (s.astype(str).str.strip() == "") if s.dtype == object else s.isna())
         keep = ~blank.all(axis=1)
     else:

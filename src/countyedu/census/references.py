@@ -85,7 +85,8 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
     if "classes" in present:
         _grades_fit(problems, sources, present["classes"], schools)
         _big_classes(problems, sources, present["classes"])
-        _no_teachers(problems, sources, present["classes"], present.get("teachers"), present.get("school_years"))
+        known = present["classes"][present["classes"]["school_id"].isin(set(school_ids))]  # others: reference
+        _no_teachers(problems, sources, known, present.get("teachers"), present.get("school_years"))
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")

@@ -9,6 +9,7 @@ trailing blanks and numbers stored as text are normalised before, not rejected.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from countyedu.census.problems import Problem
+from countyedu.census.problems import Problem, show_value
 from countyedu.census.readers import RawSheet
 from countyedu.census.schema import CODES, YEAR_MAX, YEAR_MIN, Column, Sheet
 
@@ -29,93 +30,88 @@ _TYPE_RULE = {"int": "type_int", "year": "type_year", "float": "type_number", "b
 # ------------------------------------------------------------------------------ normalisation
 
 
-def _is_text(v: object) -> bool:
-    return isinstance(v, str)
+def _by_unique(s: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """fn applied once per distinct cell value (a census column repeats few values), missing → None."""
+    values = s if isinstance(s.dtype, pd.ArrowDtype) else s.astype(object)  # Arrow: no Python objects per row
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in np.asarray(uniques, dtype=object)]
+    mapped[-1] = None  # code -1: missing
+    return pd.Series(mapped[codes], index=s.index, dtype=object)
 
 
-def _norm_text(s: pd.Series) -> pd.Series:
-    """NFKC + strip on text cells; empty text becomes missing."""
-    if s.dtype != object:
-        return s
-    mask = s.map(_is_text)
-    if not mask.any():
-        return s
-    out = s.copy()
-    txt = s[mask].str.normalize("NFKC").str.strip()
-    out[mask] = txt.where(txt != "", None)
-    return out
+def _text(v: str) -> str | None:
+    """NFKC (full-width digits, letters and spaces become ASCII), trimmed; empty → missing."""
+    t = unicodedata.normalize("NFKC", v).strip()
+    return t or None
+
+
+def _id_value(v: object) -> object:
+    """Ids are strings; an id Excel stored as the number 3604210001.0 becomes '3604210001'."""
+    if isinstance(v, str):
+        return _text(v)
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return str(v)
+    return str(v)
+
+
+def _number_value(v: object) -> object:
+    """Numbers stored as text ('1,234', '２０１９') become numbers; anything else stays for pandera."""
+    if not isinstance(v, str):
+        return v
+    t = _text(v)
+    if t is None:
+        return None
+    try:
+        return float(t.replace(",", ""))
+    except ValueError:
+        return t
+
+
+def _bool_value(v: object) -> object:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float)) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        t = (_text(v) or "").lower()
+        if t in _TRUE:
+            return True
+        if t in _FALSE:
+            return False
+        return _text(v)
+    return v
+
+
+def _code_fn(codes: dict[str, str]) -> Callable[[object], object]:
+    lookup = {c.lower(): c for c in codes} | {label: c for c, label in codes.items()}
+
+    def one(v: object) -> object:
+        t = _id_value(v)
+        return lookup.get(t.lower(), lookup.get(t, t)) if isinstance(t, str) else t
+
+    return one
 
 
 def _norm_id(s: pd.Series) -> pd.Series:
-    """Ids are strings; an id Excel stored as the number 3604210001.0 becomes '3604210001'."""
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.astype("string").astype(object).where(s.notna(), None)
-    s = _norm_text(s.astype(object))
-
-    def one(v: object) -> object:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-            return str(v)
-        return v if isinstance(v, str) else str(v)
-
-    return s.map(one)
-
-
-def _norm_number(s: pd.Series) -> pd.Series:
-    """Numbers stored as text ('1,234', '２０１９') become numbers; anything else stays for pandera."""
-    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return s
-    s = _norm_text(s.astype(object))
-    mask = s.map(_is_text)
-    if mask.any():
-        parsed = pd.to_numeric(s[mask].str.replace(",", "", regex=False), errors="coerce")
-        s = s.copy()
-        ok = parsed.notna()
-        s.loc[parsed.index[ok]] = parsed[ok].to_numpy()
-    return s
-
-
-def _norm_bool(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s
-    s = _norm_text(s.astype(object))
-
-    def one(v: object) -> object:
-        if isinstance(v, (bool, np.bool_)):
-            return bool(v)
-        if isinstance(v, (int, float)) and v in (0, 1):
-            return bool(v)
-        if isinstance(v, str):
-            low = v.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-        return v
-
-    return s.map(one)
-
-
-def _norm_code(s: pd.Series, codes: dict[str, str]) -> pd.Series:
-    lookup = {c.lower(): c for c in codes} | {label: c for c, label in codes.items()}
-    s = _norm_id(s)
-    return s.map(lambda v: lookup.get(v.lower(), lookup.get(v, v)) if isinstance(v, str) else v)
+    return _by_unique(s, _id_value)
 
 
 def normalise(col: Column, s: pd.Series) -> pd.Series:
     """The column's cells with labels, spacing and text-numbers normalised (never rejected here)."""
-    if col.kind == "id":
-        return _norm_id(s)
-    if col.kind == "str":
+    if col.kind in ("id", "str"):
         return _norm_id(s)
     if col.kind == "code":
-        return _norm_code(s, CODES[col.codes or ""])
+        return _by_unique(s, _code_fn(CODES[col.codes or ""]))
     if col.kind == "bool":
-        return _norm_bool(s)
-    return _norm_number(s)
+        return s if pd.api.types.is_bool_dtype(s.dtype) else _by_unique(s, _bool_value)
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s
+    return _by_unique(s, _number_value)
 
 
 # ---------------------------------------------------------------------------------- schemas
@@ -192,7 +188,7 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
     present = [c for c in frame.columns if c != "_row"]
 
     # pass 1: types
-    blanked: set[tuple[int, str]] = {(p.row or 0, p.column or "") for p in problems}
+    blanked: set[tuple[int, str]] = {(p.row or 0, p.column or "") for p in problems} | raw.reported
     bad = _failures(_type_schema(sheet, present), frame)
     for col, idx, value, _check in bad:
         kind = sheet.column(col).kind
@@ -202,8 +198,14 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
 
     # pass 2: values
     schema = _value_schema(sheet, present)
+    duplicate_rows: set[int] = set()
     for col, idx, value, check in _failures(schema, frame):
-        problems.append(_value_problem(raw.source, sheet, col, int(rows[idx]), value, check, frame.loc[idx]))
+        problem = _value_problem(raw.source, sheet, col, int(rows[idx]), value, check, frame.loc[idx])
+        if problem.rule == "duplicate_key":  # a key of several columns fails once per column
+            if idx in duplicate_rows:
+                continue
+            duplicate_rows.add(idx)
+        problems.append(problem)
     for c in sheet.columns:
         if c.name in present and not c.nullable:
             for idx in np.flatnonzero(frame[c.name].isna().to_numpy()):
@@ -250,8 +252,9 @@ def _value_problem(
     source: str, sheet: Sheet, col: str, row: int, value: object, check: str, record: pd.Series
 ) -> Problem:
     if check in ("multiple_fields_uniqueness", "field_uniqueness") or "uniqueness" in check:
-        key = ", ".join(f"{k}={record.get(k)}" for k in sheet.key)
-        return Problem("error", source, row, col, value, "duplicate_key", detail=key)
+        key = ", ".join(f"{k}={show_value(record.get(k))}" for k in sheet.key)
+        first = sheet.key[0]  # the row is reported once, at the key's first column
+        return Problem("error", source, row, first, record.get(first), "duplicate_key", detail=key)
     if check == "code":
         c = sheet.column(col)
         allowed = "、".join(
