@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 from countyedu.census.problems import Problem
@@ -106,17 +107,15 @@ def _table_from_rows(
             continue
         seen[code] = i
         mapping[i] = code
-    data: dict[str, list[Any]] = {code: [] for code in mapping.values()}
-    row_numbers: list[int] = []
-    for offset, row in enumerate(rows):
-        values = [row[i] if i < len(row) else None for i in mapping]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue  # fully blank rows are not data
-        row_numbers.append(first_row + offset)
-        for code, v in zip(mapping.values(), values, strict=True):
-            data[code].append(v)
-    frame = pd.DataFrame(data, dtype=object)
-    frame["_row"] = pd.Series(row_numbers, dtype="int64")
+    cols = list(mapping)
+    width = max(cols, default=-1) + 1
+    padded = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in rows]
+    grid = pd.DataFrame(padded, dtype=object).iloc[:, cols] if padded else pd.DataFrame(columns=cols, dtype=object)
+    grid.columns = list(mapping.values())
+    blank = grid.isna() | grid.apply(lambda s: s.map(lambda v: isinstance(v, str) and not v.strip()))
+    keep = ~blank.all(axis=1).to_numpy() if len(grid.columns) else np.zeros(len(grid), dtype=bool)
+    frame = grid[keep].reset_index(drop=True)  # fully blank rows are not data
+    frame["_row"] = pd.Series(np.flatnonzero(keep) + first_row, dtype="int64")
     return RawSheet(sheet.name, source, frame, list(mapping.values()))
 
 

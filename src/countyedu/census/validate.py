@@ -221,7 +221,8 @@ def _blank_dates(source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, 
     s = frame[c.name]
     if s.dtype != object:
         return
-    for idx in np.flatnonzero(s.map(lambda v: isinstance(v, (dt.date, dt.datetime, dt.time))).to_numpy()):
+    is_date = _by_unique(s, lambda v: isinstance(v, (dt.date, dt.datetime, dt.time)))
+    for idx in np.flatnonzero(is_date.eq(True).to_numpy(dtype=bool)):
         value = s.iloc[idx]
         problems.append(Problem("error", source, int(rows[idx]), c.name, value, "date_in_number"))
         frame.iat[idx, frame.columns.get_loc(c.name)] = None
