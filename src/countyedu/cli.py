@@ -231,7 +231,7 @@ def demo(
     fmt: Format = Fmt.table,
 ) -> None:
     """Generate the synthetic Nanfeng county, write its workbook, import it and summarise it."""
-    from countyedu.census import demo as demo_county
+    from countyedu.census.demo import generate
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
     from countyedu.census.summary import summarise
@@ -240,7 +240,7 @@ def demo(
     store = CensusStore(data_dir)
     workbook = store.data_dir / "nanfeng-demo.xlsx"
     with err.status("生成示例县 / generating the demo county…"):
-        frames = demo_county.generate(seed)
+        frames = generate(seed)
         write_workbook(workbook, frames, note="SYNTHETIC demo data / 合成示例数据")
     with err.status("导入 / importing…"):
         result = import_census(workbook, store)

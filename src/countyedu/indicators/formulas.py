@@ -1,0 +1,623 @@
+"""The formulas indicators use, as Ibis expressions (backend-agnostic).
+
+Every formula returns *contributions*: rows (school_id, township_id, stage, year, num, den). The
+engine aggregates them to school, township and county: a ratio indicator is Σnum / Σden (times its
+scale), a count indicator is Σnum. A pack item names its formula and gives its parameters; the
+numbers (thresholds, ages, grades) live in the pack, never here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from countyedu.indicators.tables import EDUCATION_RANK, CensusTables
+from countyedu.policy.pack import Item
+
+Formula = Callable[[CensusTables, Item], ir.Table]
+FORMULAS: dict[str, Formula] = {}
+# formula → how its contributions aggregate: "ratio" (Σnum/Σden) or "sum" (Σnum)
+AGGREGATE: dict[str, str] = {}
+# formula → the sheets its inputs come from (for explain)
+SOURCES: dict[str, tuple[str, ...]] = {}
+
+
+def formula(name: str, aggregate: str = "ratio", sources: tuple[str, ...] = ()) -> Callable[[Formula], Formula]:
+    def register(fn: Formula) -> Formula:
+        FORMULAS[name] = fn
+        AGGREGATE[name] = aggregate
+        SOURCES[name] = sources
+        return fn
+
+    return register
+
+
+NULL_STR = ibis.null("string")
+
+
+def contrib(
+    t: ir.Table, *, school_id: Any, township_id: Any, stage: Any, year: Any, num: Any, den: Any = None
+) -> ir.Table:
+    """The standard contribution columns, with fixed types (so contributions can be unioned)."""
+    return t.select(
+        school_id=(school_id if school_id is not None else NULL_STR).cast("string"),
+        township_id=township_id.cast("string"),
+        stage=(stage if stage is not None else NULL_STR).cast("string"),
+        year=year.cast("int64"),
+        num=num.cast("float64"),
+        den=(den if den is not None else ibis.null("float64")).cast("float64"),
+    )
+
+
+def _parts_in(ct: CensusTables, item: Item) -> ir.Table:
+    """Parts of the item's stages; teaching points under the QB size floor left out when asked."""
+    p = ct.parts()
+    stages = [s for s in item.stages if s]
+    if stages:
+        p = p.filter(p.part.isin(stages))
+    small = item.params.get("exclude_teaching_points_under")
+    if small:
+        p = p.filter(~((p.stage == "teaching_point") & (p.school_pupils < small)))
+    return p
+
+
+def _teacher_filter(t: ir.Table, cond: dict[str, Any]) -> Any:
+    """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …)."""
+    e = ibis.literal(True)
+    if "any_of" in cond:
+        alt = ibis.literal(False)
+        for sub in cond["any_of"]:
+            alt |= _teacher_filter(t, sub)
+        e &= alt
+    if "normal_major" in cond:
+        e &= t.normal_major == bool(cond["normal_major"])
+    if "education_at_least" in cond:
+        e &= t.edu_rank >= EDUCATION_RANK[cond["education_at_least"]]
+    if "education_at_least_by_stage" in cond:
+        levels = cond["education_at_least_by_stage"]
+        need = t.part.substitute({k: EDUCATION_RANK[v] for k, v in levels.items()}, else_=99)
+        e &= t.edu_rank >= need
+    if "backbone_in" in cond:
+        e &= t.backbone.isin(cond["backbone_in"])
+    if "subject_in" in cond:
+        e &= t.subject.isin(cond["subject_in"])
+    for flag in ("certified", "dual_qualified", "full_time"):
+        if flag in cond:
+            e &= t[flag] == bool(cond[flag])
+    if "training_hours_at_least" in cond:
+        e &= t.training_hours_5y.fill_null(0) >= cond["training_hours_at_least"]
+    return e
+
+
+# ------------------------------------------------------------------------------- pupils
+
+
+@formula("enrolment_over_population", sources=("classes", "population", "communities"))
+def enrolment_over_population(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of the given parts (all ages) / population of the given ages — gross enrolment."""
+    p = _parts_in(ct, item)
+    stage = item.stages[0]
+    num = contrib(
+        p,
+        school_id=p.school_id,
+        township_id=p.township_id,
+        stage=ibis.literal(stage),
+        year=p.year,
+        num=p.pupils,
+        den=ibis.literal(0.0),
+    )
+    lo, hi = item.params["ages"]
+    pop, com = ct["population"], ct["communities"]
+    pop = pop.filter(pop.age.between(lo, hi))
+    j = pop.join(com, pop.community_id == com.community_id)
+    den = contrib(
+        j,
+        school_id=None,
+        township_id=j.township_id,
+        stage=ibis.literal(stage),
+        year=j.year,
+        num=ibis.literal(0.0),
+        den=j.persons,
+    )
+    return num.union(den)
+
+
+@formula("pupil_share", sources=("classes", "schools"))
+def pupil_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of the parts meeting a school condition / all pupils of the parts."""
+    p = _parts_in(ct, item)
+    cond = _school_condition(p, item.params.get("where", {}))
+    return contrib(
+        p,
+        school_id=p.school_id,
+        township_id=p.township_id,
+        stage=p.part,
+        year=p.year,
+        num=ibis.ifelse(cond, p.pupils, 0),
+        den=p.pupils,
+    )
+
+
+@formula("pupils", aggregate="sum", sources=("classes",))
+def pupils(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of the item's stages."""
+    p = _parts_in(ct, item)
+    return contrib(p, school_id=p.school_id, township_id=p.township_id, stage=p.part, year=p.year, num=p.pupils)
+
+
+@formula("part_share", sources=("classes",))
+def part_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of some parts / pupils of the item's stages (e.g. vocational share of high-school stage)."""
+    p = _parts_in(ct, item)
+    num = ibis.ifelse(p.part.isin(item.params["parts"]), p.pupils, 0)
+    return contrib(
+        p,
+        school_id=p.school_id,
+        township_id=p.township_id,
+        stage=ibis.literal(item.params["stage"]),
+        year=p.year,
+        num=num,
+        den=p.pupils,
+    )
+
+
+# ------------------------------------------------------------------------------ classes
+
+
+@formula("class_share", sources=("classes",))
+def class_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Classes meeting a size rule / classes: ``at_least`` (大班额) or ``at_most`` per part or grade."""
+    c = ct["classes"]
+    from countyedu.indicators.tables import PART_OF_GRADE
+
+    c = c.mutate(part=c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None))
+    stages = [s for s in item.stages if s]
+    c = c.filter(c.part.isin(stages))
+    s = ct["schools"]
+    c = c.join(s, c.school_id == s.school_id).select(c.school_id, c.year, c.part, c.grade, c.pupils, s.township_id)
+    prm = item.params
+    if "at_least" in prm:
+        hit = c.pupils >= prm["at_least"]
+    elif "at_most_by_grade" in prm:
+        hit = c.pupils <= c.grade.substitute(prm["at_most_by_grade"], else_=10**6)
+    else:
+        hit = c.pupils <= c.part.substitute(prm["at_most_by_part"], else_=10**6)
+    stage = NULL_STR if prm.get("pool_stages") else c.part
+    return contrib(
+        c,
+        school_id=c.school_id,
+        township_id=c.township_id,
+        stage=stage,
+        year=c.year,
+        num=ibis.ifelse(hit, 1, 0),
+        den=ibis.literal(1.0),
+    )
+
+
+# ----------------------------------------------------------------------------- schools
+
+
+def _school_condition(s: ir.Table, where: dict[str, Any]) -> Any:
+    e = ibis.literal(True)
+    for col, want in where.items():
+        if col == "stage_in":
+            e &= s.stage.isin(want)
+        elif col == "ownership":
+            e &= s.ownership == want
+        elif col == "public_or_inclusive":
+            e &= (s.ownership == "public") | (s.inclusive == True)  # noqa: E712
+        else:
+            e &= s[col] == want
+    return e
+
+
+def _open_schools(ct: CensusTables) -> ir.Table:
+    """Schools with a school_years row that year (open), with their township."""
+    sy, s = ct["school_years"], ct["schools"]
+    return sy.join(s, sy.school_id == s.school_id).select(
+        sy.school_id,
+        sy.year,
+        sy.seats,
+        s.stage,
+        s.ownership,
+        s.inclusive,
+        s.community_supporting,
+        s.urban,
+        s.boarding,
+        s.township_id,
+        s.community_id,
+        s.partner_school_id,
+    )
+
+
+@formula("count_schools", aggregate="sum", sources=("schools", "school_years", "townships"))
+def count_schools(ct: CensusTables, item: Item) -> ir.Table:
+    """Open schools meeting a condition (optionally only in urban-core townships)."""
+    o = _open_schools(ct)
+    prm = item.params
+    o = o.filter(_school_condition(o, prm.get("where", {})))
+    if prm.get("urban_core_only"):
+        tw = ct["townships"]
+        o = o.join(tw.filter(tw.urban_core == True), o.township_id == tw.township_id).select(o)  # noqa: E712
+    return contrib(
+        o,
+        school_id=o.school_id,
+        township_id=o.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=o.year,
+        num=ibis.literal(1.0),
+    )
+
+
+@formula("townships_lacking", aggregate="sum", sources=("schools", "school_years", "townships"))
+def townships_lacking(ct: CensusTables, item: Item) -> ir.Table:
+    """Per township and year: 1 if no open school meets any of the conditions, else 0."""
+    o = _open_schools(ct)
+    cond = ibis.literal(False)
+    for alt in item.params["any_of"]:
+        cond |= _school_condition(o, alt)
+    has = o.group_by(["township_id", "year"]).aggregate(n=ibis.ifelse(cond, 1, 0).sum())
+    tw = ct["townships"]
+    years = o.select("year").distinct()
+    grid = tw.cross_join(years).select(tw.township_id, years.year)
+    j = grid.left_join(has, (grid.township_id == has.township_id) & (grid.year == has.year))
+    lacks = ibis.ifelse(j.n.fill_null(0) > 0, 0, 1)
+    return contrib(
+        j, school_id=None, township_id=j.township_id, stage=ibis.literal(item.stages[0]), year=j.year, num=lacks
+    )
+
+
+@formula("seats_added", aggregate="sum", sources=("school_years", "schools"))
+def seats_added(ct: CensusTables, item: Item) -> ir.Table:
+    """Seats of open schools meeting a condition, minus those of a base year (first or previous)."""
+    o = _open_schools(ct)
+    o = o.filter(_school_condition(o, item.params.get("where", {})))
+    by = o.group_by(["township_id", "year"]).aggregate(seats=o.seats.sum())
+    years = ct["school_years"].select("year").distinct()
+    tw = ct["townships"]
+    grid = tw.cross_join(years).select(tw.township_id, years.year)
+    full = grid.left_join(by, (grid.township_id == by.township_id) & (grid.year == by.year)).select(
+        grid.township_id, grid.year, seats=by.seats.fill_null(0)
+    )
+    other = full.view()  # a self-join needs its own reference (ibis would merge the two sides)
+    if item.params.get("base") == "previous_year":
+        prev = other.select(township_id=other.township_id, year=other.year + 1, base=other.seats)
+    else:
+        first = int(item.params["base_year"])
+        b = other.filter(other.year == first)
+        prev = b.cross_join(years.select(y2=years.year)).select(township_id=b.township_id, year=ibis._.y2, base=b.seats)
+    j = full.join(prev, (full.township_id == prev.township_id) & (full.year == prev.year))
+    return contrib(
+        j,
+        school_id=None,
+        township_id=j.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=j.year,
+        num=j.seats - j.base,
+    )
+
+
+@formula("school_share", sources=("schools", "school_years", "classes"))
+def school_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Open schools meeting a condition / open schools in scope (e.g. rural schools with a partner)."""
+    o = _open_schools(ct)
+    o = o.filter(_school_condition(o, item.params.get("scope", {})))
+    hit = _school_condition(o, item.params.get("where", {}))
+    if item.params.get("has_partner"):
+        hit &= o.partner_school_id.notnull()
+    return contrib(
+        o,
+        school_id=o.school_id,
+        township_id=o.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=o.year,
+        num=ibis.ifelse(hit, 1, 0),
+        den=ibis.literal(1.0),
+    )
+
+
+@formula("seat_share", sources=("schools", "school_years"))
+def seat_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Seats of open schools meeting a condition / seats of open schools in scope (T-PRE-8)."""
+    o = _open_schools(ct)
+    o = o.filter(_school_condition(o, item.params.get("scope", {})))
+    hit = _school_condition(o, item.params.get("where", {}))
+    return contrib(
+        o,
+        school_id=o.school_id,
+        township_id=o.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=o.year,
+        num=ibis.ifelse(hit, o.seats, 0),
+        den=o.seats,
+    )
+
+
+@formula("school_size_ok", sources=("classes", "schools"))
+def school_size_ok(ct: CensusTables, item: Item) -> ir.Table:
+    """Schools whose compulsory-stage pupils are within the limit for their kind / schools."""
+    p = ct.parts()
+    p = p.filter(p.part.isin(["primary", "junior"]))
+    g = p.group_by(["school_id", "year", "stage", "township_id"]).aggregate(n=p.pupils.sum())
+    limit = g.stage.substitute(item.params["limit_by_school_stage"], else_=10**9)
+    return contrib(
+        g,
+        school_id=g.school_id,
+        township_id=g.township_id,
+        stage=ibis.literal(None, "string"),
+        year=g.year,
+        num=ibis.ifelse(g.n <= limit, 1, 0),
+        den=ibis.literal(1.0),
+    )
+
+
+@formula("communities_served", sources=("communities", "schools", "school_years"))
+def communities_served(ct: CensusTables, item: Item) -> ir.Table:
+    """Communities (of a size) with an open school meeting a condition in them / such communities."""
+    com = ct["communities"]
+    prm = item.params
+    com = com.filter(com[prm["size_column"]] >= prm["size_at_least"])
+    if "community_kind" in prm:
+        com = com.filter(com.kind == prm["community_kind"])
+    o = _open_schools(ct)
+    o = o.filter(_school_condition(o, prm.get("where", {})))
+    served = o.group_by(["community_id", "year"]).aggregate(n=o.school_id.count())
+    years = ct["school_years"].select("year").distinct()
+    grid = com.cross_join(years).select(com.community_id, com.township_id, years.year)
+    j = grid.left_join(served, (grid.community_id == served.community_id) & (grid.year == served.year))
+    return contrib(
+        j,
+        school_id=None,
+        township_id=j.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=j.year,
+        num=ibis.ifelse(j.n.fill_null(0) > 0, 1, 0),
+        den=ibis.literal(1.0),
+    )
+
+
+# ---------------------------------------------------------------------------- teachers
+
+
+@formula("teacher_share", sources=("teachers", "classes"))
+def teacher_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Teachers (allocated to parts by pupil share) meeting a condition / teachers in scope."""
+    t = ct.teacher_parts()
+    stages = [s for s in item.stages if s]
+    if stages:
+        t = t.filter(t.part.isin(stages))
+    scope = item.params.get("scope", {})
+    if scope:
+        t = t.filter(_teacher_filter(t, scope))
+    hit = _teacher_filter(t, item.params["condition"])
+    return contrib(
+        t,
+        school_id=t.school_id,
+        township_id=t.township_id,
+        stage=t.part,
+        year=t.year,
+        num=ibis.ifelse(hit, t.share, 0.0),
+        den=t.share,
+    )
+
+
+@formula("per_pupil", sources=("teachers", "classes", "school_years"))
+def per_pupil(ct: CensusTables, item: Item) -> ir.Table:
+    """Per-pupil resources of a school part (QB-R): teachers meeting a condition, or a facility
+    column shared by weighted pupils, divided by the part's pupils (× scale in the engine)."""
+    p = _parts_in(ct, item)
+    prm = item.params
+    if "teacher_condition" in prm:
+        t = ct.teacher_parts()
+        t = t.filter(_teacher_filter(t, prm["teacher_condition"]))
+        n = t.group_by(["school_id", "year", "part"]).aggregate(v=t.share.sum())
+    else:
+        sy = ct["school_years"]
+        col = prm["column"]
+        n = p.join(sy, (p.school_id == sy.school_id) & (p.year == sy.year)).select(
+            p.school_id, p.year, p.part, v=(sy[col].cast("float64") * p.phys_share)
+        )
+    j = p.left_join(n, (p.school_id == n.school_id) & (p.year == n.year) & (p.part == n.part))
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=j.part,
+        year=j.year,
+        num=j.v.fill_null(0.0),
+        den=j.pupils,
+    )
+
+
+@formula("pupils_per_teacher", sources=("teachers", "classes"))
+def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of a part / full-time teachers allocated to it."""
+    p = _parts_in(ct, item)
+    t = ct.teacher_parts()
+    t = t.filter(_teacher_filter(t, item.params.get("teacher_condition", {"full_time": True})))
+    n = t.group_by(["school_id", "year", "part"]).aggregate(v=t.share.sum())
+    j = p.left_join(n, (p.school_id == n.school_id) & (p.year == n.year) & (p.part == n.part))
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=j.part,
+        year=j.year,
+        num=j.pupils,
+        den=j.v.fill_null(0.0),
+    )
+
+
+@formula("rotation_share", sources=("teachers",))
+def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Of the teachers eligible in year y−1 (≥ N years at their school), the share at another
+    school in year y (QB-G11); optionally the backbone share among those who moved."""
+    t = ct.teacher_parts()
+    stages = [s for s in item.stages if s]
+    if stages:
+        t = t.filter(t.part.isin(stages))
+    prm = item.params
+    prev = t.filter(t.years_at_school >= prm["eligible_years"])
+    nxt = ct["teachers"].view().select(tid=ibis._.teacher_id, y2=ibis._.year, s2=ibis._.school_id)
+    j = prev.join(nxt, (prev.teacher_id == nxt.tid) & (nxt.y2 == prev.year + 1))
+    moved = j.s2 != j.school_id
+    if prm.get("backbone_among_movers"):
+        j = j.filter(moved)
+        hit = _teacher_filter(j, {"backbone_in": prm["backbone_among_movers"]})
+    else:
+        hit = moved
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=j.part,
+        year=j.y2,
+        num=ibis.ifelse(hit, j.share, 0.0),
+        den=j.share,
+    )
+
+
+@formula("salary_parity", sources=("teachers", "finance"))
+def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
+    """Mean full-time teacher pay / the finance item of civil-servant mean pay (county)."""
+    t = ct["teachers"]
+    t = t.filter((t.full_time == True) & t.annual_salary.notnull())  # noqa: E712
+    s = ct["schools"]
+    j = t.join(s, t.school_id == s.school_id)
+    num = contrib(
+        j,
+        school_id=None,
+        township_id=j.township_id,
+        stage=None,
+        year=j.year,
+        num=j.annual_salary,
+        den=ibis.literal(0.0),
+    )
+    cnt = contrib(
+        j,
+        school_id=None,
+        township_id=j.township_id,
+        stage=None,
+        year=j.year,
+        num=ibis.literal(0.0),
+        den=ibis.literal(1.0),
+    )
+    g = num.union(cnt).group_by("year").aggregate(total=ibis._.num.sum(), n=ibis._.den.sum())
+    f = ct["finance"]
+    f = f.filter(f.item == item.params["item"])
+    k = g.join(f, g.year == f.year)
+    tw = ct["townships"].limit(1)
+    k = k.cross_join(tw)
+    return contrib(
+        k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.total / k.n, den=k.amount
+    )
+
+
+# ----------------------------------------------------------------------------- finance
+
+
+@formula("finance_ratio", sources=("finance",))
+def finance_ratio(ct: CensusTables, item: Item) -> ir.Table:
+    """A finance item over another (optionally of the previous year), or over 1 when none is given."""
+    f = ct["finance"]
+    prm = item.params
+    a = f.filter(f.item == prm["item"]).select(year=ibis._.year, a=ibis._.amount)
+    if "over" in prm:
+        lag = 1 if prm.get("over_previous_year") else 0
+        b = f.filter(f.item == prm["over"]).select(yb=ibis._.year + lag, b=ibis._.amount)
+        a = a.join(b, a.year == b.yb).select(a.year, a.a, den=b.b)
+    else:
+        a = a.mutate(den=ibis.literal(1.0))
+    tw = ct["townships"].order_by("township_id").limit(1)
+    k = a.cross_join(tw)
+    return contrib(k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.a, den=k.den)
+
+
+@formula("disabled_enrolment", sources=("school_years", "finance"))
+def disabled_enrolment(ct: CensusTables, item: Item) -> ir.Table:
+    """Disabled pupils enrolled / the finance-sheet count of school-age disabled children (QB-Q2)."""
+    sy = ct["school_years"]
+    n = sy.group_by("year").aggregate(n=sy.disabled_pupils.sum())
+    f = ct["finance"]
+    f = f.filter(f.item == item.params["children_item"])
+    k = n.join(f, n.year == f.year).cross_join(ct["townships"].order_by("township_id").limit(1))
+    return contrib(k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.n, den=k.amount)
+
+
+@formula("retention", sources=("classes",))
+def retention(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils in the last grade in year y / pupils in the first grade in year y − (span) (QB-Q1).
+
+    The exchange format has no transfers or deaths, so this is the cohort form of the [practice]
+    formula with those terms taken as zero."""
+    prm = item.params
+    c = ct["classes"]
+    s = ct["schools"]
+    c = c.join(s, c.school_id == s.school_id).select(c.school_id, c.year, c.grade, c.pupils, s.township_id)
+    last = c.filter(c.grade == prm["last_grade"])
+    first = c.filter(c.grade == prm["first_grade"])
+    stage = ibis.literal(item.stages[0])
+    num = contrib(
+        last,
+        school_id=last.school_id,
+        township_id=last.township_id,
+        stage=stage,
+        year=last.year,
+        num=last.pupils,
+        den=ibis.literal(0.0),
+    )
+    den = contrib(
+        first,
+        school_id=first.school_id,
+        township_id=first.township_id,
+        stage=stage,
+        year=first.year + prm["span"],
+        num=ibis.literal(0.0),
+        den=first.pupils,
+    )
+    years = c.select(y=c.year).distinct()
+    u = num.union(den)
+    return u.join(years, u.year == years.y).select(u)
+
+
+@formula("funding_floor", sources=("school_years", "classes", "schools"))
+def funding_floor(ct: CensusTables, item: Item) -> ir.Table:
+    """Small rural schools whose operating funds reach the floor (funded as N pupils) / such schools."""
+    prm = item.params
+    p = ct.parts()
+    g = p.group_by(["school_id", "year", "stage", "township_id", "urban"]).aggregate(n=p.pupils.sum())
+    g = g.filter(g.stage.isin(prm["school_stages"]) & (g.urban == False) & (g.n < prm["floor_pupils"]))  # noqa: E712
+    sy = ct["school_years"]
+    j = g.join(sy, (g.school_id == sy.school_id) & (g.year == sy.year))
+    need = prm["floor_pupils"] * j.stage.substitute(prm["per_pupil_by_school_stage"], else_=0)
+    ok = j.public_funding.fill_null(0) >= need
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=j.year,
+        num=ibis.ifelse(ok, 1, 0),
+        den=ibis.literal(1.0),
+    )
+
+
+@formula("candidates_share", sources=("candidates",))
+def candidates_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Candidates meeting a flag (e.g. took the academic level exam, 第7条) / candidates."""
+    c = ct["candidates"]
+    s = ct["schools"]
+    j = c.join(s, c.junior_school_id == s.school_id)
+    hit = j[item.params["flag"]] == True  # noqa: E712
+    return contrib(
+        j,
+        school_id=j.junior_school_id,
+        township_id=j.township_id,
+        stage=ibis.literal("junior"),
+        year=j.year,
+        num=ibis.ifelse(hit, 1, 0),
+        den=ibis.literal(1.0),
+    )

@@ -1,0 +1,1 @@
+"""Policy packs: targets, norms and parameters as YAML, each citing its clause."""

@@ -1,0 +1,203 @@
+"""Policy packs: YAML files of indicators, targets and parameters, each citing its clause.
+
+A pack is validated on load (pydantic); an error names the file, the line and the field.
+Code holds formulas (countyedu.indicators.formulas); packs hold numbers and which formula applies.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from countyedu.errors import CountyEduError
+
+PACK_DIR = Path(__file__).parent / "packs"
+
+Level = Literal["school", "township", "county"]
+Stage = Literal["kindergarten", "primary", "junior", "high", "vocational"]
+Mark = Literal["policy", "text", "practice", "assumed"]
+Op = Literal[">=", "<=", ">", "<", "==", "≈"]
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": lambda a, b: abs(a - b) < 1e-9,
+}
+
+
+class PackError(CountyEduError):
+    """A pack file that does not load: file, line and field are named."""
+
+
+class Target(BaseModel):
+    """A target: op and value, to be reached by the end of school year `by`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    op: Op
+    value: float
+    by: int = Field(ge=1949, le=2100)
+    tolerance: float | None = Field(default=None, ge=0, description="for ≈: allowed distance")
+    stage: Stage | None = Field(default=None, description="the stage this value applies to (QB: primary/junior)")
+
+    def met(self, value: float) -> bool:
+        """Whether a value meets the target."""
+        if self.op == "≈":
+            return abs(value - self.value) <= (self.tolerance or 0.0) + 1e-12
+        return OPS[self.op](value, self.value)
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"op": self.op, "value": self.value, "by": self.by}
+        if self.tolerance is not None:
+            d["tolerance"] = self.tolerance
+        return d
+
+    def words(self, lang: str = "zh") -> str:
+        tol = f" ± {self.tolerance:g}" if self.tolerance else ""
+        if lang == "zh":
+            return f"{self.by} 年前 {self.op} {self.value:g}{tol}"
+        return f"{self.op} {self.value:g}{tol} by {self.by}"
+
+
+def _no_stage() -> list[Stage | None]:
+    return [None]
+
+
+class Item(BaseModel):
+    """One indicator (or inspector checklist item) of a pack."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    name_zh: str
+    name_en: str
+    kind: Literal["indicator", "checklist"] = "indicator"
+    formula: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    description_zh: str = ""
+    description_en: str = ""
+    levels: list[Level]
+    stages: list[Stage | None] = Field(default_factory=_no_stage)
+    unit: str = ""
+    targets: list[Target] = Field(default_factory=list)
+    clause: str
+    mark: Mark
+
+    @model_validator(mode="after")
+    def _formula_for_indicators(self) -> Item:
+        if self.kind == "indicator" and not self.formula:
+            raise ValueError("an indicator needs a formula")
+        return self
+
+    @field_validator("targets")
+    @classmethod
+    def _sorted(cls, v: list[Target]) -> list[Target]:
+        return sorted(v, key=lambda t: t.by)
+
+    def target_for(self, year: int, stage: str | None = None) -> Target | None:
+        """The milestone in force for a year (and stage): the first whose deadline is not past,
+        else the last."""
+        ts = [t for t in self.targets if t.stage is None or t.stage == stage]
+        for t in ts:
+            if year <= t.by:
+                return t
+        return ts[-1] if ts else None
+
+
+class Pack(BaseModel):
+    """A policy pack."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    name_zh: str
+    name_en: str
+    source: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    items: list[Item]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Pack:
+        seen: set[str] = set()
+        for it in self.items:
+            if it.id in seen:
+                raise ValueError(f"item id {it.id} is given twice")
+            seen.add(it.id)
+        return self
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at a pydantic error location (nearest existing parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def load_pack_file(path: Path) -> Pack:
+    """Load and validate one pack file; PackError names file, line and field."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        raise PackError(
+            f"{path.name}, line {line}: not valid YAML ({exc})",
+            f"{path.name} 第 {line} 行：YAML 格式错误（{exc}）",
+            file=str(path),
+            line=line,
+        ) from exc
+    try:
+        return Pack.model_validate(data)
+    except ValidationError as exc:
+        lines_en, lines_zh = [], []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            line = _line_of(root, loc)
+            field = ".".join(str(x) for x in loc) or "(pack)"
+            lines_en.append(f"{path.name}, line {line}, field {field}: {e['msg']}")
+            lines_zh.append(f"{path.name} 第 {line} 行，字段 {field}：{e['msg']}")
+        raise PackError("\n".join(lines_en), "\n".join(lines_zh), file=str(path)) from exc
+
+
+def available_packs() -> list[str]:
+    """Ids of the packs shipped with countyedu."""
+    return sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
+
+
+@cache
+def load_pack(name_or_path: str) -> Pack:
+    """A shipped pack by id, or a pack file by path."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        return load_pack_file(p)
+    f = PACK_DIR / f"{name_or_path}.yaml"
+    if not f.exists():
+        known = ", ".join(available_packs())
+        raise PackError(
+            f"no policy pack {name_or_path} (shipped: {known}; or give a .yaml path)",
+            f"没有政策包 {name_or_path}（内置：{known}；或给出 .yaml 文件路径）",
+        )
+    return load_pack_file(f)
