@@ -6,8 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.8
 # System packages the project needs, in one place: CJK fonts (charts and PDFs), poppler (PDF → PNG
-# in tests), Chromium (browser tests, driven by Playwright with executable_path).
-SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium
+# in tests), Chromium (browser tests, driven by Playwright with executable_path), Pango (WeasyPrint PDFs),
+# a Java runtime (Spark, the scale path).
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
 DATA ?= countyedu-data
 
 .PHONY: demo test lint typecheck pytest bench system-deps install install-test clean lock
