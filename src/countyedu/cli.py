@@ -62,12 +62,14 @@ def template(path: Annotated[Path, typer.Argument(help="the .xlsx to write")]) -
 
 
 def _problem_table(problems: list[Any], limit: int = 200) -> Table:
+    from countyedu.census.problems import show_value
+
     t = Table(show_lines=False, title="问题清单 / problems")
     for col in ("", "工作表 sheet", "行 row", "列 column", "值 value", "问题 problem"):
         t.add_column(col, overflow="fold")
     for p in problems[:limit]:
         sev = "[red]错误 error[/]" if p.severity == "error" else "[yellow]警告 warning[/]"
-        value = "" if p.value is None else str(p.value)
+        value = "" if p.value is None else show_value(p.value)
         t.add_row(
             sev,
             p.sheet,
@@ -219,6 +221,174 @@ def summary(
         _json(s.as_dict())
     else:
         _print_summary(s)
+
+
+# -------------------------------------------------------------------------------- assess, explain
+
+DEFAULT_PACKS = ["nanfeng-2019", "national-qb-2017", "national-pp-2020"]
+STATUS_STYLE = {"met": "green", "not_met": "red", "at_risk": "yellow", "no_data": "dim", "needs_evidence": "cyan"}
+
+
+class AssessFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+PackOpt = Annotated[
+    list[str] | None, typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: all shipped)")
+]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="duckdb (in-process) or spark")]
+MasterOpt = Annotated[str | None, typer.Option("--master", help="Spark master URL (default local[2])")]
+VersionOpt = Annotated[str | None, typer.Option("--version", help="census version (default: latest)")]
+
+
+def _run_assessment(
+    data_dir: Path | None,
+    packs: list[str] | None,
+    version: str | None,
+    engine: Engine,
+    master: str | None,
+    years: list[int] | None = None,
+) -> Any:
+    from countyedu.census.store import CensusStore
+    from countyedu.indicators.backends import open_tables
+    from countyedu.indicators.engine import assess
+    from countyedu.policy.pack import load_pack
+
+    loaded = [load_pack(p) for p in (packs or DEFAULT_PACKS)]
+    store = CensusStore(data_dir)
+    ct = open_tables(store, loaded, version=version, engine=engine.value, master=master)
+    return store, ct, assess(ct, loaded, years=years)
+
+
+def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
+    t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {year} — census {a.census_version}")
+    for c in ("指标 id", "名称 name", "学段 stage", "数值 value", "目标 target", "状态 status"):
+        t.add_column(c, overflow="fold")
+    for r in a.results:
+        if r.level != "county" or r.year != year or r.status == "needs_evidence":
+            continue
+        it = a.item(r.indicator)
+        value = "" if r.value is None else f"{r.value:,.4g}"
+        style = STATUS_STYLE.get(r.status, "")
+        t.add_row(
+            r.indicator,
+            it.name_zh if lang is Lang.zh else it.name_en,
+            r.stage or "",
+            value,
+            r.target.words(lang.value) if r.target else "",
+            f"[{style}]{r.status}[/]",
+        )
+    return t
+
+
+@app.command("assess")
+def assess_(
+    data_dir: DataDir = None,
+    pack: PackOpt = None,
+    year: Annotated[
+        int | None, typer.Option(help="only this school year (default: all; the table shows the latest)")
+    ] = None,
+    fmt: Annotated[AssessFormat, typer.Option("--format", help="table, json, html, xlsx or pdf")] = AssessFormat.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help="file to write (json/html/xlsx/pdf)")] = None,
+    version: VersionOpt = None,
+    engine: EngineOpt = Engine.duckdb,
+    master: MasterOpt = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+) -> None:
+    """Every indicator of the packs at school, township and county level, with its status."""
+    with err.status("计算指标 / assessing…"):
+        store, _ct, a = _run_assessment(data_dir, pack, version, engine, master, [year] if year else None)
+    if fmt is AssessFormat.table:
+        latest = year or max((r.year for r in a.results), default=0)
+        out.print(_assessment_table(a, latest, lang))
+        return
+    if fmt is AssessFormat.json:
+        text = json.dumps(a.as_dict(), ensure_ascii=False, indent=1)
+        if out_path:
+            out_path.write_text(text + "\n", encoding="utf-8")
+            err.print(f"已写出 / written: {out_path}")
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    from countyedu.reports import write_report
+
+    path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
+    names = _names(store, a.census_version)
+    with err.status("生成报告 / writing the report…"):
+        write_report(a, path, fmt.value, lang=lang.value, names=names, synthetic=_is_demo(store, a.census_version))
+    out.print(f"已写出报告 / report written: {path}")
+
+
+def _names(store: Any, version: str) -> dict[str, str]:
+    frames = store.frames(version, ["schools", "townships"])
+    names = dict(zip(frames["schools"]["school_id"], frames["schools"]["name"], strict=True))
+    names.update(zip(frames["townships"]["township_id"], frames["townships"]["name"], strict=True))
+    return names
+
+
+def _is_demo(store: Any, version: str) -> bool:
+    return any(v.version_id == version and v.source.startswith("nanfeng-demo") for v in store.versions())
+
+
+@app.command()
+def explain(
+    indicator: Annotated[str, typer.Argument(help="indicator id, e.g. T-PRE-5 or QB-R4")],
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="school_id, township_id or the county id (default)")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="school year (default: latest)")] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="primary, junior, … when the indicator has several")
+    ] = None,
+    data_dir: DataDir = None,
+    pack: PackOpt = None,
+    version: VersionOpt = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table (text) or json")] = Fmt.table,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+) -> None:
+    """The formula in words, the clause, the target, the numbers and rows behind one result."""
+    from countyedu.indicators.explain import explain as explain_result
+
+    _store, ct, a = _run_assessment(data_dir, pack, version, Engine.duckdb, None)
+    y = year or max(r.year for r in a.results)
+    e = explain_result(ct, a, indicator, unit or a.county_id, y, stage)
+    if fmt is Fmt.json:
+        _json(e.as_dict())
+    else:
+        out.print(e.text(lang.value), markup=False, highlight=False)
+
+
+@app.command()
+def packs(fmt: Format = Fmt.table) -> None:
+    """The shipped policy packs and their items."""
+    from countyedu.policy.pack import available_packs, load_pack
+
+    loaded = [load_pack(p) for p in available_packs()]
+    if fmt is Fmt.json:
+        _json([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
+        return
+    for p in loaded:
+        t = Table(title=f"{p.id} — {p.name_zh}")
+        for c in ("id", "名称", "name", "目标 target", "依据 clause", "mark"):
+            t.add_column(c, overflow="fold")
+        for i in p.items:
+            tgt = "; ".join(x.words("zh") + (f" ({x.stage})" if x.stage else "") for x in i.targets)
+            t.add_row(i.id, i.name_zh, i.name_en, tgt or ("需佐证" if i.kind == "checklist" else ""), i.clause, i.mark)
+        out.print(t)
 
 
 # ---------------------------------------------------------------------------------------- demo

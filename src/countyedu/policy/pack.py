@@ -61,9 +61,10 @@ class Target(BaseModel):
 
     def words(self, lang: str = "zh") -> str:
         tol = f" ± {self.tolerance:g}" if self.tolerance else ""
+        op = {">=": "≥", "<=": "≤"}.get(self.op, self.op)
         if lang == "zh":
-            return f"{self.by} 年前 {self.op} {self.value:g}{tol}"
-        return f"{self.op} {self.value:g}{tol} by {self.by}"
+            return f"{op} {self.value:g}{tol}（{self.by} 年）"
+        return f"{op} {self.value:g}{tol} by {self.by}"
 
 
 def _no_stage() -> list[Stage | None]:

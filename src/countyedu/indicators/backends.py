@@ -1,0 +1,39 @@
+"""Choosing the backend an assessment runs on: DuckDB in-process (default) or Spark."""
+
+from __future__ import annotations
+
+from countyedu.census.store import CensusStore
+from countyedu.errors import CountyEduError
+from countyedu.indicators.tables import CensusTables, duckdb_tables
+from countyedu.policy.pack import Pack
+
+ENGINES = ("duckdb", "spark")
+
+
+def part_weights_of(packs: list[Pack]) -> dict[str, float] | None:
+    """The school-part weights a pack sets (national-qb-2017: primary 1, junior 1.1), if any."""
+    for p in packs:
+        if "part_weights" in p.parameters:
+            return {k: float(v) for k, v in p.parameters["part_weights"].items()}
+    return None
+
+
+def open_tables(
+    store: CensusStore,
+    packs: list[Pack],
+    *,
+    version: str | None = None,
+    engine: str = "duckdb",
+    master: str | None = None,
+) -> CensusTables:
+    """The census tables of a version on the chosen engine."""
+    weights = part_weights_of(packs)
+    if engine == "duckdb":
+        return duckdb_tables(store, version, weights)
+    if engine == "spark":
+        from countyedu.indicators.spark import spark_tables
+
+        return spark_tables(store, version, master=master or "local[2]", part_weights=weights)
+    raise CountyEduError(
+        f"unknown engine {engine} (choose {', '.join(ENGINES)})", f"未知计算引擎 {engine}（可选 {'、'.join(ENGINES)}）"
+    )

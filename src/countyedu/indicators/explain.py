@@ -1,0 +1,215 @@
+"""`explain`: one indicator at one unit and year — the formula in words, the clause, the target,
+the numbers that went in and the census rows they came from, and the census version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from countyedu.errors import CountyEduError
+from countyedu.indicators.engine import Assessment, Result
+from countyedu.indicators.formulas import FORMULAS, SOURCES
+from countyedu.indicators.tables import CensusTables
+from countyedu.policy.pack import Item
+
+MAX_ROWS = 200  # source rows listed per sheet; the count is always given
+STATUS_WORDS = {
+    "met": ("达标", "met"),
+    "not_met": ("未达标", "not met"),
+    "at_risk": ("有风险（按趋势到期难以达标）", "at risk (the trend misses the deadline)"),
+    "no_data": ("无数据", "no data"),
+    "needs_evidence": ("需督学核查佐证", "needs evidence (inspector checklist)"),
+}
+
+
+class ExplainError(CountyEduError):
+    """No such indicator, unit or year."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything behind one number."""
+
+    item: Item
+    result: Result
+    census_version: str
+    contributions: pd.DataFrame
+    sources: dict[str, tuple[int, pd.DataFrame]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON shape of `countyedu explain --format json`."""
+        r = self.result
+        return {
+            "census_version": self.census_version,
+            "indicator": r.indicator,
+            "pack": r.pack,
+            "name_zh": self.item.name_zh,
+            "name_en": self.item.name_en,
+            "formula_zh": self.item.description_zh,
+            "formula_en": self.item.description_en,
+            "clause": self.item.clause,
+            "mark": self.item.mark,
+            "unit_of_measure": self.item.unit,
+            **r.as_dict(),
+            "numerator": r.num,
+            "denominator": r.den,
+            "trend_at_deadline": r.trend_at_deadline,
+            "contributions": _records(self.contributions),
+            "sources": {sheet: {"rows": n, "shown": _records(df)} for sheet, (n, df) in self.sources.items()},
+        }
+
+    def text(self, lang: str = "zh") -> str:
+        """The explanation as a planner reads it."""
+        r, it = self.result, self.item
+        zh = lang == "zh"
+        status = STATUS_WORDS[r.status][0 if zh else 1]
+        lines = [
+            f"{r.indicator} {it.name_zh if zh else it.name_en}",
+            ("单位" if zh else "unit")
+            + f": {r.level} {r.unit}"
+            + (f" / {r.stage}" if r.stage else "")
+            + f", {'学年' if zh else 'year'} {r.year}",
+            ("公式" if zh else "formula") + f": {it.description_zh if zh else it.description_en}",
+            ("依据" if zh else "clause") + f": {it.clause} [{it.mark}]",
+            ("目标" if zh else "target") + f": {r.target.words(lang) if r.target else '-'}",
+            ("数值" if zh else "value")
+            + f": {_fmt(r.value)} ({it.unit}); "
+            + ("分子" if zh else "numerator")
+            + f" {_fmt(r.num)}, "
+            + ("分母" if zh else "denominator")
+            + f" {_fmt(r.den)}",
+            ("状态" if zh else "status")
+            + f": {status}"
+            + (
+                f"; {'趋势到期值' if zh else 'trend at deadline'} {_fmt(r.trend_at_deadline)}"
+                if r.trend_at_deadline is not None
+                else ""
+            ),
+            ("普查版本" if zh else "census version") + f": {self.census_version}",
+        ]
+        if len(self.contributions):
+            lines.append(("构成" if zh else "made of") + f" ({len(self.contributions)}):")
+            lines += ["  " + _row_text(rec) for rec in _records(self.contributions.head(20))]
+        for sheet, (n, df) in self.sources.items():
+            lines.append(("来源" if zh else "source") + f" {sheet}: {n} " + ("行" if zh else "rows"))
+            lines += ["  " + _row_text(rec) for rec in _records(df.head(10))]
+        return "\n".join(lines)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v:,.4f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v):,}"
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = df.astype(object).where(df.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in out.to_dict("records")]
+
+
+def _row_text(rec: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in rec.items() if v is not None)
+
+
+def explain(
+    ct: CensusTables, assessment: Assessment, indicator: str, unit: str, year: int, stage: str | None = None
+) -> Explanation:
+    """The explanation of one result of an assessment."""
+    matches = [
+        r
+        for r in assessment.results
+        if r.indicator == indicator and r.unit == unit and r.year == year and (stage is None or r.stage == stage)
+    ]
+    if not matches:
+        known = sorted({r.unit for r in assessment.results if r.indicator == indicator})
+        if not known:
+            raise ExplainError(f"no indicator {indicator} in the packs", f"政策包中没有指标 {indicator}")
+        raise ExplainError(
+            f"{indicator} has no result for unit {unit} in {year} (units: {', '.join(known[:15])}…)",
+            f"{indicator} 在 {year} 年没有单位 {unit} 的结果（可用单位：{'、'.join(known[:15])}…）",
+        )
+    result = matches[0]
+    item = assessment.item(indicator)
+    derived = _derived(assessment, item, result)
+    contributions = derived if derived is not None else _contributions(ct, item, result)
+    return Explanation(item, result, assessment.census_version, contributions, _sources(ct, item, result))
+
+
+def _unit_filter(t: Any, level: str, unit: str) -> Any:
+    if level == "school" and "school_id" in t.columns:
+        return t.school_id == unit
+    if level == "township" and "township_id" in t.columns:
+        return t.township_id == unit
+    return None
+
+
+def _derived(a: Assessment, item: Item, r: Result) -> pd.DataFrame | None:
+    """For items computed from other items' results (CV, QB school pass): those results."""
+    if item.formula == "cv":
+        wanted = {item.params["of"]}
+        level = "school"
+    elif item.formula == "qb_school_pass":
+        wanted = set(item.params["indicators"]) if r.level == "school" else {item.id}
+        level = "school"
+    else:
+        return None
+    rows = [
+        {
+            "indicator": x.indicator,
+            "unit": x.unit,
+            "stage": x.stage,
+            "year": x.year,
+            "value": x.value,
+            "pupils" if item.formula == "cv" else "den": x.den,
+            "status": x.status,
+        }
+        for x in a.results
+        if x.indicator in wanted
+        and x.level == level
+        and x.year == r.year
+        and x.stage == r.stage
+        and (r.level != "school" or x.unit == r.unit)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _contributions(ct: CensusTables, item: Item, r: Result) -> pd.DataFrame:
+    formula = item.formula or ""
+    if formula not in FORMULAS:
+        return pd.DataFrame()
+    c = FORMULAS[formula](ct, item)
+    c = c.filter(c.year == r.year)
+    cond = _unit_filter(c, r.level, r.unit)
+    if cond is not None:
+        c = c.filter(cond)
+    if r.stage is not None:
+        c = c.filter(c.stage == r.stage)
+    df = c.to_pandas()
+    keys = [k for k in ("school_id", "township_id", "stage", "year") if k in df.columns]
+    return df.groupby(keys, dropna=False, as_index=False)[["num", "den"]].sum()
+
+
+def _sources(ct: CensusTables, item: Item, r: Result) -> dict[str, tuple[int, pd.DataFrame]]:
+    """Rows of the source sheets behind the result (school or township scope; county: counts)."""
+    out: dict[str, tuple[int, pd.DataFrame]] = {}
+    schools = ct["schools"]
+    school_ids = None
+    if r.level == "school":
+        school_ids = [r.unit]
+    elif r.level == "township":
+        school_ids = schools.filter(schools.township_id == r.unit).school_id.to_pandas().tolist()
+    for sheet in SOURCES.get(item.formula or "", ()):
+        t = ct[sheet]
+        if "year" in t.columns:
+            t = t.filter(t.year == r.year)
+        if school_ids is not None and "school_id" in t.columns:
+            t = t.filter(t.school_id.isin(school_ids))
+        elif r.level == "township" and sheet == "population":
+            com = ct["communities"]
+            ids = com.filter(com.township_id == r.unit).community_id.to_pandas().tolist()
+            t = t.filter(t.community_id.isin(ids))
+        n = int(t.count().to_pandas())
+        out[sheet] = (n, t.limit(MAX_ROWS).to_pandas())
+    return out
