@@ -24,7 +24,7 @@ import pandas as pd
 
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS
 from countyedu.indicators.tables import CensusTables
-from countyedu.policy.pack import Item, Pack, Target, load_pack
+from countyedu.policy.pack import Item, Pack, PackError, Target, load_pack
 
 LEVELS = ("school", "township", "county")
 QB_PASS_COUNT, QB_FLOOR = 6, 0.85  # defaults; the pack's qb_school_pass params override them
@@ -182,6 +182,7 @@ def assess(
     ct: CensusTables, packs: list[Pack], *, years: list[int] | None = None, county_id: str | None = None
 ) -> Assessment:
     """Every item of the packs on the census tables."""
+    check_formulas(packs)
     cid = county_id or next((str(p.parameters["county_id"]) for p in packs if "county_id" in p.parameters), "county")
     a = Assessment(ct.version, packs, cid)
     census_years = sorted(int(y) for y in ct["classes"].select("year").distinct().to_pandas()["year"])
@@ -219,6 +220,21 @@ def assess(
                 continue
             a.results.extend(_with_status(pack.id, item, compute(pack, item), years))
     return a
+
+
+DERIVED = ("cv", "qb_school_pass", "same_as")
+
+
+def check_formulas(packs: list[Pack]) -> None:
+    """Every indicator names a formula countyedu has (PackError naming pack and item otherwise)."""
+    for p in packs:
+        for it in p.items:
+            if it.kind == "indicator" and it.formula not in FORMULAS and it.formula not in DERIVED:
+                known = ", ".join(sorted([*FORMULAS, *DERIVED]))
+                raise PackError(
+                    f"pack {p.id}, item {it.id}: unknown formula {it.formula} (known: {known})",
+                    f"政策包 {p.id} 的指标 {it.id}：未知公式 {it.formula}（可用：{known}）",
+                )
 
 
 # ------------------------------------------------------------------------------ status
