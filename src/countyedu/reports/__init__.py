@@ -1,0 +1,65 @@
+"""Reports: the assessment as one self-contained HTML file, an A4 PDF or an Excel workbook.
+
+Renderers are pure: they take an Assessment and plain id → name dicts, and write only the output file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from countyedu.errors import CountyEduError
+from countyedu.indicators.engine import Assessment
+from countyedu.reports.labels import LANGS
+from countyedu.reports.model import Names, Report, build_report, names_from_frames
+
+FORMATS = ("html", "pdf", "xlsx")
+
+
+class ReportError(CountyEduError):
+    """A report that cannot be made as asked (unknown format or language)."""
+
+
+def write_report(
+    assessment: Assessment,
+    path: str | Path,
+    fmt: str,
+    *,
+    lang: str = "zh",
+    names: Names | None = None,
+    synthetic: bool = False,
+    year: int | None = None,
+    generated_at: dt.datetime | None = None,
+) -> Path:
+    """Write the report of an assessment as html, pdf or xlsx; returns the path written."""
+    if fmt not in FORMATS:
+        raise ReportError(
+            f"no report format {fmt} (use one of {', '.join(FORMATS)})",
+            f"没有报告格式 {fmt}（可用：{'、'.join(FORMATS)}）",
+            fmt=fmt,
+        )
+    if lang not in LANGS:
+        raise ReportError(
+            f"no report language {lang} (use zh or en)", f"没有报告语言 {lang}（可用：zh、en）", lang=lang
+        )
+    report = build_report(assessment, lang=lang, names=names, synthetic=synthetic, year=year, generated_at=generated_at)
+    return _writer(fmt)(report, Path(path))
+
+
+def _writer(fmt: str) -> Callable[[Report, Path], Path]:
+    """The function that writes a report model in a format (imported on demand: WeasyPrint is slow to load)."""
+    if fmt == "html":
+        from countyedu.reports.html import write_html
+
+        return write_html
+    if fmt == "pdf":
+        from countyedu.reports.pdf import write_pdf
+
+        return write_pdf
+    from countyedu.reports.excel import write_xlsx
+
+    return write_xlsx
+
+
+__all__ = ["FORMATS", "Report", "ReportError", "build_report", "names_from_frames", "write_report"]

@@ -1,0 +1,180 @@
+"""Charts of the report model: matplotlib figures with Chinese labels, as inline SVG text or PNG bytes."""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from countyedu.reports.labels import STATUS, pick, unit_kind
+from countyedu.reports.model import Report, TargetRow
+
+# Text as paths: the SVG then needs no font wherever it is opened; hashsalt keeps ids stable.
+RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"],
+    "axes.unicode_minus": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "countyedu",
+    "font.size": 9,
+}
+KEY_TARGETS = ("T-PRE-5", "T-CMP-2", "T-HS-1", "QB-R-SCHOOL")
+LINE_COLOURS = ("#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2")
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+def _style() -> AbstractContextManager[None]:
+    """The chart style (CJK font, ASCII minus, text as paths) for the duration of a block."""
+    return mpl.rc_context(RC)  # type: ignore[arg-type]  # matplotlib types rc keys as literals
+
+
+def trend_figure(report: Report, ids: Sequence[str] = KEY_TARGETS) -> Figure:
+    """Small multiples: the county value of each key target per year, with its target line."""
+    groups = _key_groups(report, ids)
+    ncols = 2 if len(groups) > 1 else 1
+    nrows = max(1, math.ceil(len(groups) / ncols))
+    with _style():
+        fig = Figure(figsize=(8, 2.7 * nrows + 0.4))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False).flat
+        for ax, group in zip(axes, groups, strict=False):
+            _trend_axes(ax, group, report.lang)
+        for ax in list(axes)[len(groups) :]:
+            ax.set_visible(False)
+        fig.suptitle(report.text["trend_chart"], fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def _key_groups(report: Report, ids: Sequence[str]) -> list[list[TargetRow]]:
+    """One-pager rows of the key targets grouped by indicator; else the first four rows with values."""
+    rows = report.rows()
+    chosen = [i for i in ids if any(r.indicator == i for r in rows)]
+    if not chosen:
+        seen = dict.fromkeys(r.indicator for r in rows if any(v is not None for v in r.values))
+        chosen = list(seen)[:4]
+    return [[r for r in rows if r.indicator == i and r.pack == _first_pack(rows, i)] for i in chosen]
+
+
+def _first_pack(rows: list[TargetRow], indicator: str) -> str:
+    return next(r.pack for r in rows if r.indicator == indicator)
+
+
+def _trend_axes(ax: Axes, group: list[TargetRow], lang: str) -> None:
+    first = group[0]
+    for colour, row in zip(LINE_COLOURS * 3, group, strict=False):
+        ys = [math.nan if v is None else v for v in row.values]
+        ax.plot(row.years, ys, marker="o", color=colour, label=row.stage_label)
+        if row.target is not None:
+            ax.axhline(row.target.value, color=colour, linestyle="--", linewidth=1, label=row.target_text)
+    ax.set_title(f"{first.indicator} {_short(first.name, 24 if lang == 'zh' else 48)}", fontsize=9)
+    _year_axis(ax, first.years)
+    if all(v is None for r in group for v in r.values):
+        ax.text(
+            0.5,
+            0.5,
+            pick(STATUS["no_data"], lang),
+            transform=ax.transAxes,
+            ha="center",
+            color="#8a8a8a",
+            bbox={"facecolor": "white", "edgecolor": "none"},
+        )
+    if unit_kind(first.unit) == "percent":
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+
+
+def _year_axis(ax: Axes, years: tuple[int, ...]) -> None:
+    """Whole school years on the x axis, one tick per year (every other when there are many)."""
+    if not years:
+        return
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    ax.set_xticks(years if len(years) <= 12 else years[::2])
+
+
+def _short(words: str, width: int) -> str:
+    """The words cut to a width (characters, so that Chinese without spaces is cut too)."""
+    return words if len(words) <= width else words[: width - 1] + "…"
+
+
+def status_figure(report: Report) -> Figure:
+    """Stacked bars: how many county items of each pack are met, at risk, not met, without data, to check."""
+    counts = report.status_counts()
+    packs = [p for p, _ in report.packs]
+    labels = [textwrap.fill(name, 16 if report.lang == "zh" else 30) for _, name in report.packs]
+    with _style():
+        fig = Figure(figsize=(8, 0.9 * len(packs) + 1.4))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        left = [0] * len(packs)
+        for code, words in STATUS.items():
+            n = [counts[p][code] for p in packs]
+            ax.barh(labels, n, left=left, color=words[2], label=pick(words, report.lang))
+            left = [a + b for a, b in zip(left, n, strict=True)]
+        ax.invert_yaxis()
+        ax.set_xlabel(report.text["items"])
+        ax.set_title(report.text["status_chart"].format(year=report.year), fontsize=11)
+        fig.legend(ncols=len(STATUS), fontsize=8, loc="lower center", frameon=False)
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def svg(fig: Figure) -> str:
+    """The figure as an inline <svg> element (no XML prologue, no doctype)."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="svg", metadata=SVG_METADATA)
+    out = buf.getvalue().decode("utf-8")
+    return out[out.index("<svg") :]
+
+
+def png(fig: Figure, dpi: int = 150) -> bytes:
+    """The figure as PNG bytes."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def figures(report: Report) -> dict[str, Figure]:
+    """The report's charts by name."""
+    return {"trend": trend_figure(report), "status": status_figure(report)}
+
+
+def sparkline(values: Sequence[float | None], target: float | None = None, colour: str = "#1f5fa8") -> str:
+    """A small inline SVG of values over the years, with the target as a dashed line."""
+    w, h, pad = 96.0, 22.0, 3.0
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    lo, hi = (
+        min([*known, *([target] if target is not None else [])]),
+        max([*known, *([target] if target is not None else [])]),
+    )
+    span = hi - lo or 1.0
+    step = (w - 2 * pad) / max(1, len(values) - 1)
+
+    def y(v: float) -> float:
+        return h - pad - (v - lo) / span * (h - 2 * pad)
+
+    pts = " ".join(f"{pad + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None)
+    line = (
+        f'<line x1="0" x2="{w:g}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#999" stroke-dasharray="2,2"/>'
+        if target is not None
+        else ""
+    )
+    dot = pts.split(" ")[-1].split(",")
+    return (
+        f'<svg class="spark" width="{w:g}" height="{h:g}" viewBox="0 0 {w:g} {h:g}">{line}'
+        f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+        f'<circle cx="{dot[0]}" cy="{dot[1]}" r="2" fill="{colour}"/></svg>'
+    )

@@ -1,0 +1,59 @@
+"""The report as one self-contained HTML file: inline CSS, inline SVG charts, no external reference."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from countyedu.reports import charts
+from countyedu.reports.model import Report, TargetRow
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment over the package's templates (HTML autoescaped)."""
+    env = Environment(
+        loader=PackageLoader("countyedu.reports", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["spark"] = _spark
+    return env
+
+
+def _spark(row: TargetRow) -> Markup:
+    """A row's values over the years as an inline SVG sparkline."""
+    target = row.target.value if row.target else None
+    return Markup(charts.sparkline(row.values, target, row.status.colour))
+
+
+def chart_svgs(report: Report) -> dict[str, Markup]:
+    """The report's charts as inline SVG."""
+    return {name: Markup(charts.svg(fig)) for name, fig in charts.figures(report).items()}
+
+
+def render_html(report: Report, svgs: dict[str, Markup] | None = None) -> str:
+    """The whole report as one HTML document."""
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            t=report.text,
+            charts=chart_svgs(report) if svgs is None else svgs,
+            statuses=report.statuses(),
+            totals=report.totals(),
+        )
+    )
+
+
+def write_html(report: Report, path: str | Path) -> Path:
+    """Write the report as one self-contained HTML file."""
+    path = Path(path)
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
