@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -415,8 +416,19 @@ def demo(
     with err.status("导入 / importing…"):
         result = import_census(workbook, store)
     s = summarise(store, result.version.version_id)
+    with err.status("评估与报告 / assessing and writing the report…"):
+        _store, _ct, a = _run_assessment(store.data_dir, None, result.version.version_id, Engine.duckdb, None)
+        reports = _demo_reports(store, a)
+    counts = Counter(r.status for r in a.results)
     if fmt is Fmt.json:
-        _json({"synthetic": True, "workbook": str(workbook), **s.as_dict()})
+        _json(
+            {
+                "synthetic": True,
+                "workbook": str(workbook),
+                **s.as_dict(),
+                "assessment": {"statuses": dict(counts), "reports": [str(p) for p in reports]},
+            }
+        )
         return
     out.print(
         "[bold yellow]注意：以下为合成示例数据，并非南丰县真实统计 / NOTE: synthetic demo data, not real Nanfeng statistics[/]"
@@ -424,6 +436,28 @@ def demo(
     out.print(f"示例工作簿 / demo workbook: {workbook}")
     out.print(f"普查版本 / census version: {result.version.version_id} in {store.path}")
     _print_summary(s)
+    latest = max(r.year for r in a.results)
+    county = Counter(r.status for r in a.results if r.level == "county" and r.year == latest)
+    out.print(
+        f"{latest} 年县级指标 / county indicators: "
+        + "，".join(f"{k} {n}" for k, n in sorted(county.items()))
+        + f"（全部结果 / all results: {len(a.results):,}）"
+    )
+    for p in reports:
+        out.print(f"评估报告 / assessment report: {p}")
+    out.print("查看指标说明 / explain a number: countyedu explain T-PRE-5 --data-dir " + str(store.data_dir))
+
+
+def _demo_reports(store: Any, a: Any) -> list[Path]:
+    from countyedu.reports import write_report
+
+    names = _names(store, a.census_version)
+    paths = []
+    for ext in ("html", "pdf"):
+        path = store.data_dir / f"assessment-{a.census_version}.{ext}"
+        write_report(a, path, ext, lang="zh", names=names, synthetic=True)
+        paths.append(path)
+    return paths
 
 
 def main() -> None:
