@@ -392,6 +392,87 @@ def packs(fmt: Format = Fmt.table) -> None:
         out.print(t)
 
 
+# --------------------------------------------------------------------------------------- serve
+
+
+def _django(data_dir: Path | None) -> None:
+    import os
+
+    if data_dir is not None:
+        os.environ["COUNTYEDU_DATA"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "countyedu.web.settings")
+    import django
+
+    django.setup()
+
+
+def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[tuple[str, str, str]]:
+    """Migrate the web database, compute the latest assessment if missing, create demo accounts."""
+    _django(data_dir)
+    from django.core.management import call_command
+
+    from countyedu.census.store import CensusStore
+    from countyedu.indicators import cache
+
+    call_command("migrate", interactive=False, verbosity=0)
+    store = CensusStore(data_dir)
+    if store.latest() is not None:
+        cache.get_or_compute(store)
+    if not demo_accounts:
+        return []
+    from countyedu.web.demo_accounts import ensure_demo_accounts
+
+    frames = store.frames(store.resolve(None).version_id, ["schools", "townships"])
+    tw = frames["townships"].sort_values("township_id")
+    township = str(tw[~tw["urban_core"].astype(bool)]["township_id"].iloc[0])
+    sch = frames["schools"]
+    school = str(sch[(sch["township_id"] == township) & (sch["stage"] == "primary")]["school_id"].iloc[0])
+    return ensure_demo_accounts(township, school)
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes")] = 1,
+    threads: Annotated[int, typer.Option(help="threads per worker")] = 8,
+    demo_accounts: Annotated[bool, typer.Option(help="create one demo account per role")] = False,
+) -> None:
+    """Run the web application (gunicorn; SQLite in the data dir unless DATABASE_URL is set)."""
+    import os
+
+    accounts = prepare_web(data_dir, demo_accounts=demo_accounts)
+    if accounts:
+        t = Table(title="示例账号 / demo accounts (合成数据 / synthetic data)")
+        for c in ("用户名 user", "密码 password", "角色 role"):
+            t.add_column(c)
+        for row in accounts:
+            t.add_row(*row)
+        out.print(t)
+    os.environ.setdefault("SECURE_SSL", "false" if host in ("127.0.0.1", "localhost") else "true")
+    out.print(f"countyedu 正在运行 / serving on http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
+    sys.stdout.flush()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(
+        str(gunicorn),
+        [
+            str(gunicorn),
+            "countyedu.web.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+        ],
+    )
+
+
 # ---------------------------------------------------------------------------------------- demo
 
 

@@ -1,0 +1,86 @@
+"""Who may see and do what. Every view reaches data through these helpers: what the user may not
+see answers 404 (its existence is not revealed); what the user may see but not change answers 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from countyedu.web import census as census_data
+from countyedu.web.models import Membership, Role, Submission
+
+
+def membership_of(request: HttpRequest) -> Membership:
+    """The user's membership; a logged-in user without one sees nothing (404 everywhere)."""
+    m = getattr(request.user, "membership", None) if request.user.is_authenticated else None
+    if m is None:
+        raise Http404
+    return m
+
+
+def visible_school_ids(m: Membership) -> set[str] | None:
+    """The schools a member may see: None means all of them."""
+    if m.county_wide:
+        return None
+    if m.role == Role.TOWNSHIP:
+        return census_data.schools_of_township(m.township_id)
+    return {m.school_id}
+
+
+def get_school_for_user(request: HttpRequest, school_id: str) -> dict[str, Any]:
+    """The school (census record) if the user may see it, else 404."""
+    m = membership_of(request)
+    allowed = visible_school_ids(m)
+    school = census_data.school(school_id)
+    if school is None or (allowed is not None and school_id not in allowed):
+        raise Http404
+    return school
+
+
+def get_township_for_user(request: HttpRequest, township_id: str) -> dict[str, Any]:
+    """The township if the user is county-wide or its own official, else 404."""
+    m = membership_of(request)
+    township = census_data.township(township_id)
+    if township is None or not (m.county_wide or (m.role == Role.TOWNSHIP and m.township_id == township_id)):
+        raise Http404
+    return township
+
+
+def get_submission_for_user(request: HttpRequest, pk: int) -> Submission:
+    """A submission of a school the user may see, else 404."""
+    m = membership_of(request)
+    try:
+        sub = Submission.objects.select_related("round").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+    allowed = visible_school_ids(m)
+    if allowed is not None and sub.school_id not in allowed:
+        raise Http404
+    return sub
+
+
+def require_county(request: HttpRequest) -> Membership:
+    """County-wide pages: township and school users get 404."""
+    m = membership_of(request)
+    if not m.county_wide:
+        raise Http404
+    return m
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """For actions (not pages): a member without one of the roles gets 403."""
+
+    def deco(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if membership_of(request).role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return deco

@@ -1,0 +1,66 @@
+"""The one JSON error shape of the API:
+{"error": {"status": 404, "code": "not_found", "message": "...", "message_zh": "...", "details": ...}}"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from countyedu.errors import CountyEduError, ValidationFailed
+
+_ZH = {
+    "not_found": "未找到",
+    "permission_denied": "没有权限",
+    "not_authenticated": "请先登录",
+    "authentication_failed": "登录信息无效",
+    "method_not_allowed": "不支持该请求方法",
+    "invalid": "请求数据有误",
+    "parse_error": "请求格式有误",
+    "throttled": "请求过于频繁",
+}
+
+
+def error_body(http_status: int, code: str, message: str, message_zh: str = "", details: Any = None) -> dict[str, Any]:
+    return {
+        "error": {
+            "status": http_status,
+            "code": code,
+            "message": message,
+            "message_zh": message_zh or _ZH.get(code, message),
+            "details": details,
+        }
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exceptions, Django 404/403 and CountyEduError, all in the one shape."""
+    if isinstance(exc, ValidationFailed):
+        return Response(
+            error_body(400, "invalid_census", exc.message_en, exc.message_zh, [p.as_dict() for p in exc.problems]),
+            status=400,
+        )
+    if isinstance(exc, CountyEduError):
+        return Response(error_body(400, "invalid", exc.message_en, exc.message_zh), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else code
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    message = str(detail) if detail is not None else "invalid request"
+    details = None if detail is not None else response.data
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        code = "not_authenticated"
+    response.data = error_body(response.status_code, str(code), message, details=details)
+    return response

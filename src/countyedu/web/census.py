@@ -1,0 +1,87 @@
+"""The census and assessments as the web app reads them: the latest version of the DuckDB store in
+the data dir, cached per version (a new import or approval makes a new version, so no invalidation
+is needed beyond the version id)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+
+from countyedu.census.store import CensusStore
+from countyedu.indicators import cache as assessment_cache
+from countyedu.indicators.engine import Assessment
+
+
+def store() -> CensusStore:
+    return CensusStore(settings.DATA_DIR)
+
+
+def latest_version() -> str | None:
+    v = store().latest()
+    return v.version_id if v else None
+
+
+@lru_cache(maxsize=8)
+def _frames(version: str) -> dict[str, pd.DataFrame]:
+    return store().frames(version, ["townships", "communities", "schools"])
+
+
+def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, Any]]:
+    if version is None:
+        return {}
+    df = _frames(version)[sheet]
+    out = df.astype(object).where(df.notna(), None).to_dict("records")
+    return {r[key]: r for r in out}
+
+
+@lru_cache(maxsize=8)
+def schools_by_id(version: str | None) -> dict[str, dict[str, Any]]:
+    return _records(version, "schools", "school_id")
+
+
+@lru_cache(maxsize=8)
+def townships_by_id(version: str | None) -> dict[str, dict[str, Any]]:
+    return _records(version, "townships", "township_id")
+
+
+def school(school_id: str) -> dict[str, Any] | None:
+    return schools_by_id(latest_version()).get(school_id)
+
+
+def township(township_id: str) -> dict[str, Any] | None:
+    return townships_by_id(latest_version()).get(township_id)
+
+
+def schools_of_township(township_id: str) -> set[str]:
+    return {sid for sid, s in schools_by_id(latest_version()).items() if s["township_id"] == township_id}
+
+
+def names(version: str | None) -> dict[str, str]:
+    """id → name for schools and townships (reports and dashboards)."""
+    out = {sid: s["name"] for sid, s in schools_by_id(version).items()}
+    out.update({tid: t["name"] for tid, t in townships_by_id(version).items()})
+    return out
+
+
+def assessment(version: str | None = None) -> Assessment | None:
+    """The stored assessment of a version (default latest); None until it has been computed."""
+    v = version or latest_version()
+    if v is None:
+        return None
+    return _assessment(v)
+
+
+@lru_cache(maxsize=4)
+def _assessment(version: str) -> Assessment | None:
+    from countyedu.policy.pack import load_pack
+
+    packs = [load_pack(p) for p in assessment_cache.DEFAULT_PACKS]
+    return assessment_cache.load(store(), version, packs)
+
+
+def forget(version: str) -> None:
+    """Drop cached reads after a version's assessment was (re)computed."""
+    _assessment.cache_clear()

@@ -1,0 +1,3 @@
+"""collection (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""dashboards (being built)."""
+
+urlpatterns: list = []

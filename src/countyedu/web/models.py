@@ -1,0 +1,145 @@
+"""The web app's own records: memberships (roles and scopes), collection rounds, submissions, the
+audit log and background jobs. The census itself lives in the DuckDB store, never here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", _("Bureau administrator")
+    PLANNING = "planning", _("Planning office")
+    FINANCE = "finance", _("Finance office")
+    PERSONNEL = "personnel", _("Personnel office")
+    ADMISSIONS = "admissions", _("Admissions office")
+    INSPECTOR = "inspector", _("Supervision office / inspector")
+    LEADERSHIP = "leadership", _("County leadership (read-only)")
+    TOWNSHIP = "township", _("Township official")
+    SCHOOL = "school", _("School data clerk")
+
+
+COUNTY_ROLES = {
+    Role.BUREAU_ADMIN,
+    Role.PLANNING,
+    Role.FINANCE,
+    Role.PERSONNEL,
+    Role.ADMISSIONS,
+    Role.INSPECTOR,
+    Role.LEADERSHIP,
+}
+# roles that open collection rounds and approve or return submissions
+APPROVER_ROLES = {Role.BUREAU_ADMIN, Role.PLANNING}
+
+
+class Membership(models.Model):
+    """A user's role, scoped to the county, one township or one school."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    township_id = models.CharField(_("township"), max_length=64, blank=True)
+    school_id = models.CharField(_("school"), max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="township") | ~models.Q(township_id=""), name="township_role_has_township"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="school") | ~models.Q(school_id=""), name="school_role_has_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+    @property
+    def county_wide(self) -> bool:
+        return self.role in COUNTY_ROLES
+
+    @property
+    def can_approve(self) -> bool:
+        return self.role in APPROVER_ROLES
+
+
+class CollectionRound(models.Model):
+    """The bureau's yearly data collection: schools submit their sheets for one school year."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    year = models.IntegerField(_("school year"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-opened_at"]
+
+
+class Submission(models.Model):
+    """One school's data for a round: uploaded, checked, submitted, then approved or returned."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        INVALID = "invalid", _("has errors")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="submissions")
+    school_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    file = models.FileField(upload_to="submissions/%Y/", blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    comment = models.TextField(blank=True)
+    census_version = models.CharField(max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "school_id"], name="one_submission_per_school")]
+        ordering = ["school_id"]
+
+
+class AuditLog(models.Model):
+    """Who changed what, when: written in the same transaction as the change."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class Job(models.Model):
+    """Long work run in the background (imports, recomputation) with progress the page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)

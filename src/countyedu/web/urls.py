@@ -1,0 +1,19 @@
+"""URLs: pages under /, the API under /api/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from countyedu.web import api, collection, dashboards
+from countyedu.web import auth_views as av
+
+app_name = "web"
+
+urlpatterns = [
+    path("", av.home, name="home"),
+    path("login/", av.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *collection.urlpatterns,
+    *dashboards.urlpatterns,
+    path("api/", include((api.urlpatterns, "api"), namespace="api")),
+]
