@@ -216,3 +216,29 @@ def test_versions_json_has_stable_keys(tmp_path: Path) -> None:
     (v,) = doc["versions"]
     assert set(v) == {"version", "created_at", "source", "sha256", "row_counts", "replaced"}
     assert v["source"] == "small" and len(v["sha256"]) == 64
+
+
+def test_a_school_submission_replaces_only_that_schools_rows(tmp_path: Path) -> None:
+    store = CensusStore(tmp_path / "d")
+    import_census(SMALL, store)
+    sub = tmp_path / "s1"
+    sub.mkdir()
+    classes = pd.read_csv(SMALL / "classes.csv", dtype=str)
+    classes[classes.school_id == "S1"].assign(pupils="40").to_csv(sub / "classes.csv", index=False)
+    import_census(sub, store, schools={"S1"})
+    c = _census(store)["classes"]
+    assert set(c[c.school_id == "S1"]["pupils"]) == {40}
+    assert len(c) == 9  # the other schools' 2024 classes are still there
+    assert c[c.school_id == "S3"]["pupils"].tolist() == [50, 66]
+
+
+def test_a_school_submission_may_not_touch_other_schools_or_sheets(tmp_path: Path) -> None:
+    from countyedu.errors import ValidationFailed
+
+    store = CensusStore(tmp_path / "d")
+    import_census(SMALL, store)
+    with pytest.raises(ValidationFailed) as exc:
+        import_census(SMALL, store, schools={"S1"})
+    rules = {(p.sheet, p.rule) for p in exc.value.problems}
+    assert ("classes.csv", "scope_school") in rules and ("townships.csv", "scope_sheet") in rules
+    assert len(store.versions()) == 1

@@ -52,10 +52,22 @@ def source_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+# A school's own submission (web data collection) may hold only these sheets, only its own rows.
+SCHOOL_SHEETS = ("schools", "school_years", "classes", "teachers")
+
+
 def check_source(
-    path: Path, store: CensusStore, *, max_rows: int = DEFAULT_MAX_ROWS, progress: Progress | None = None
+    path: Path,
+    store: CensusStore,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+    schools: set[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[Problem]]:
-    """(typed sheets of the file, merged census, problems) — raises nothing for located problems."""
+    """(typed sheets of the file, merged census, problems) — raises nothing for located problems.
+
+    With ``schools``, the file is those schools' own submission: it may hold only SCHOOL_SHEETS
+    and only rows of those schools, and it replaces only their rows of the years it holds."""
     say = progress or (lambda _m: None)
     say("reading")
     raw = read_source(path, max_rows=max_rows)
@@ -67,20 +79,39 @@ def check_source(
         problems.extend(probs)
         if len(frame):  # an empty sheet (as in the template) gives no data; it clears nothing
             typed[name] = frame
+    if schools is not None:
+        problems.extend(_outside_scope(typed, schools, {n: rs.source for n, rs in raw.sheets.items()}))
     if errors(problems):
         return typed, {}, problems
     say("checking references")
     previous = store.latest()
     stored = store.frames(previous.version_id) if previous else {}
-    merged = merge(stored, typed)
+    merged = merge(stored, typed, schools)
     sources = {name: rs.source for name, rs in raw.sheets.items()}
     sources.update({s.name: sources.get(s.name, s.zh) for s in SHEETS})
     problems.extend(check_references(merged, sources))
     return typed, merged, problems
 
 
-def merge(stored: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The census after the import: new years replace stored years; keyed rows replace stored rows."""
+def _outside_scope(typed: dict[str, pd.DataFrame], schools: set[str], sources: dict[str, str]) -> list[Problem]:
+    out = []
+    for name, frame in typed.items():
+        if name not in SCHOOL_SHEETS:
+            out.append(Problem("error", sources[name], None, None, None, "scope_sheet", detail=name))
+            continue
+        bad = frame[~frame["school_id"].isin(schools)]
+        out += [
+            Problem("error", sources[name], int(r), "school_id", v, "scope_school", detail="、".join(sorted(schools)))
+            for r, v in zip(bad["_row"], bad["school_id"], strict=True)
+        ]
+    return out
+
+
+def merge(
+    stored: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], schools: set[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The census after the import: new years replace stored years (with ``schools``: only those
+    schools' rows of those years); keyed rows replace stored rows."""
     out: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
         old = stored.get(sheet.name)
@@ -93,7 +124,10 @@ def merge(stored: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> dict
             out[sheet.name] = fresh
             continue
         if sheet.yearly:
-            kept = old[~old["year"].isin(set(fresh["year"].dropna()))]
+            replaced = old["year"].isin(set(fresh["year"].dropna()))
+            if schools is not None and "school_id" in old.columns:
+                replaced &= old["school_id"].isin(schools)
+            kept = old[~replaced]
         else:
             keys = pd.MultiIndex.from_frame(fresh[list(sheet.key)].astype(object))
             kept = old[~pd.MultiIndex.from_frame(old[list(sheet.key)].astype(object)).isin(keys)]
@@ -109,19 +143,29 @@ def import_census(
     *,
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: Progress | None = None,
+    schools: set[str] | None = None,
 ) -> ImportResult:
-    """Validate the source and store it as a new version; ValidationFailed lists every problem."""
+    """Validate the source and store it as a new version; ValidationFailed lists every problem.
+
+    ``schools``: the file is those schools' submission (see check_source)."""
     path = Path(path)
-    typed, merged, problems = check_source(path, store, max_rows=max_rows, progress=progress)
+    typed, merged, problems = check_source(path, store, max_rows=max_rows, progress=progress, schools=schools)
     if errors(problems):
         raise ValidationFailed(sorted(problems, key=Problem.sort_key))
     if progress:
         progress("writing")
-    version = _write(store, path, typed, merged)
+    version = _write(store, path, typed, merged, scoped=schools is not None)
     return ImportResult(version, [p for p in problems if p.severity == "warning"])
 
 
-def _write(store: CensusStore, path: Path, typed: dict[str, pd.DataFrame], merged: dict[str, pd.DataFrame]) -> Version:
+def _write(
+    store: CensusStore,
+    path: Path,
+    typed: dict[str, pd.DataFrame],
+    merged: dict[str, pd.DataFrame],
+    *,
+    scoped: bool = False,
+) -> Version:
     digest = source_digest(path)
     kill_after = os.environ.get(_FAULT_ENV)
     with store.connect(write=True) as con:
@@ -138,6 +182,8 @@ def _write(store: CensusStore, path: Path, typed: dict[str, pd.DataFrame], merge
             for name, frame in typed.items():
                 sheet = SHEET_BY_NAME[name]
                 rows = frame if sheet.yearly else merged[name]
+                if sheet.yearly and scoped:  # the year's part is the other schools' rows plus these
+                    rows = merged[name][merged[name]["year"].isin(set(frame["year"].dropna()))]
                 _insert(con, name, rows, seq)
                 if name == "candidates":
                     _insert_choices(con, rows, seq)

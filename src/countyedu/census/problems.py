@@ -68,6 +68,11 @@ RULES: dict[str, tuple[str, str]] = {
     "grade_stage": ("年级 {value} 不符合学校类型 {detail}", "grade {value} does not fit the school's stage {detail}"),
     "school_not_open": ("该学年学校未开办：{detail}", "the school is not open that year: {detail}"),
     "year_order": ("开始年份晚于结束年份：{detail}", "the start year is after the end year: {detail}"),
+    "scope_sheet": (
+        "学校报送只能包含学校、学校年度、班级、教师表，不能包含 {detail}",
+        "a school's submission may hold only schools, school_years, classes and teachers, not {detail}",
+    ),
+    "scope_school": ("不是本次报送的学校（{detail}）", "not a school of this submission ({detail})"),
     "big_class": ("班额 {value} 人超过 80 人，请核实", "a class of {value} pupils is over 80: please check"),
     "no_teachers": ("学校有学生（{detail}）但没有教师", "the school has pupils ({detail}) but no teachers"),
 }
