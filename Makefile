@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
 DATA ?= countyedu-data
 
-.PHONY: demo test lint typecheck pytest bench system-deps install install-test clean lock
+.PHONY: demo test test-postgres lint typecheck pytest bench system-deps install install-test clean lock
 
 demo: install system-deps
 	$(BIN)/countyedu demo --data-dir $(DATA)
@@ -53,6 +53,10 @@ typecheck:
 
 pytest:
 	$(BIN)/python -m pytest -n 2 -q
+
+# The web app's database tests on PostgreSQL (a throw-away server started by .ci/with-postgres).
+test-postgres: install-test
+	.ci/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
 
 bench: install-test
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
