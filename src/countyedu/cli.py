@@ -252,7 +252,10 @@ PackOpt = Annotated[
     list[str] | None, typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: all shipped)")
 ]
 EngineOpt = Annotated[Engine, typer.Option("--engine", help="duckdb (in-process) or spark")]
-MasterOpt = Annotated[str | None, typer.Option("--master", help="Spark master URL (default local[2])")]
+MasterOpt = Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")]
+ParquetOpt = Annotated[
+    str | None, typer.Option("--parquet-dir", help="where Spark reads the census (shared storage on a cluster)")
+]
 VersionOpt = Annotated[str | None, typer.Option("--version", help="census version (default: latest)")]
 
 
@@ -263,6 +266,7 @@ def _run_assessment(
     engine: Engine,
     master: str | None,
     years: list[int] | None = None,
+    parquet_dir: str | None = None,
 ) -> Any:
     from countyedu.census.store import CensusStore
     from countyedu.indicators.backends import open_tables
@@ -271,7 +275,7 @@ def _run_assessment(
 
     loaded = [load_pack(p) for p in (packs or DEFAULT_PACKS)]
     store = CensusStore(data_dir)
-    ct = open_tables(store, loaded, version=version, engine=engine.value, master=master)
+    ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
     return store, ct, assess(ct, loaded, years=years)
 
 
@@ -308,11 +312,14 @@ def assess_(
     version: VersionOpt = None,
     engine: EngineOpt = Engine.duckdb,
     master: MasterOpt = None,
+    parquet_dir: ParquetOpt = None,
     lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
 ) -> None:
     """Every indicator of the packs at school, township and county level, with its status."""
     with err.status("计算指标 / assessing…"):
-        store, _ct, a = _run_assessment(data_dir, pack, version, engine, master, [year] if year else None)
+        store, _ct, a = _run_assessment(
+            data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir
+        )
     if fmt is AssessFormat.table:
         latest = year or max((r.year for r in a.results), default=0)
         out.print(_assessment_table(a, latest, lang))
@@ -328,16 +335,20 @@ def assess_(
     from countyedu.reports import write_report
 
     path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
-    names = _names(store, a.census_version)
+    names = _names(store, a)
     with err.status("生成报告 / writing the report…"):
         write_report(a, path, fmt.value, lang=lang.value, names=names, synthetic=_is_demo(store, a.census_version))
     out.print(f"已写出报告 / report written: {path}")
 
 
-def _names(store: Any, version: str) -> dict[str, str]:
-    frames = store.frames(version, ["schools", "townships"])
-    names = dict(zip(frames["schools"]["school_id"], frames["schools"]["name"], strict=True))
-    names.update(zip(frames["townships"]["township_id"], frames["townships"]["name"], strict=True))
+def _names(store: Any, a: Any) -> dict[str, dict[str, str]]:
+    """id → name of schools, townships and the county (its name from the pack parameters)."""
+    from countyedu.reports.model import names_from_frames
+
+    names = names_from_frames(store.frames(a.census_version, ["schools", "townships"]))
+    county = next((str(p.parameters["county_name"]) for p in a.packs if "county_name" in p.parameters), None)
+    if county:
+        names["county"] = {a.county_id: county}
     return names
 
 
@@ -532,7 +543,7 @@ def demo(
 def _demo_reports(store: Any, a: Any) -> list[Path]:
     from countyedu.reports import write_report
 
-    names = _names(store, a.census_version)
+    names = _names(store, a)
     paths = []
     for ext in ("html", "pdf"):
         path = store.data_dir / f"assessment-{a.census_version}.{ext}"

@@ -25,6 +25,7 @@ def open_tables(
     version: str | None = None,
     engine: str = "duckdb",
     master: str | None = None,
+    parquet_dir: str | None = None,
 ) -> CensusTables:
     """The census tables of a version on the chosen engine."""
     weights = part_weights_of(packs)
@@ -33,7 +34,7 @@ def open_tables(
     if engine == "spark":
         from countyedu.indicators.spark import spark_tables
 
-        return spark_tables(store, version, master=master or "local[2]", part_weights=weights)
+        return spark_tables(store, version, master=master or "local[2]", parquet_dir=parquet_dir, part_weights=weights)
     raise CountyEduError(
         f"unknown engine {engine} (choose {', '.join(ENGINES)})", f"未知计算引擎 {engine}（可选 {'、'.join(ENGINES)}）"
     )

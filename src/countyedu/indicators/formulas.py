@@ -64,6 +64,13 @@ def _parts_in(ct: CensusTables, item: Item) -> ir.Table:
     return p
 
 
+def _county_anchor(ct: CensusTables) -> ir.Table:
+    """One township row to hang a county-only value on (contributions carry a township). Ordered,
+    because an unordered limit(1) may pick a different row on each backend, or each Spark run."""
+    tw = ct["townships"]
+    return tw.order_by(tw.township_id).limit(1).select(tw.township_id)
+
+
 def _teacher_filter(t: ir.Table, cond: dict[str, Any]) -> Any:
     """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …)."""
     e = ibis.literal(True)
@@ -509,8 +516,7 @@ def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
     f = ct["finance"]
     f = f.filter(f.item == item.params["item"])
     k = g.join(f, g.year == f.year)
-    tw = ct["townships"].limit(1)
-    k = k.cross_join(tw)
+    k = k.cross_join(_county_anchor(ct))
     return contrib(
         k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.total / k.n, den=k.amount
     )
@@ -531,8 +537,7 @@ def finance_ratio(ct: CensusTables, item: Item) -> ir.Table:
         a = a.join(b, a.year == b.yb).select(a.year, a.a, den=b.b)
     else:
         a = a.mutate(den=ibis.literal(1.0))
-    tw = ct["townships"].order_by("township_id").limit(1)
-    k = a.cross_join(tw)
+    k = a.cross_join(_county_anchor(ct))
     return contrib(k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.a, den=k.den)
 
 
@@ -543,7 +548,7 @@ def disabled_enrolment(ct: CensusTables, item: Item) -> ir.Table:
     n = sy.group_by("year").aggregate(n=sy.disabled_pupils.sum())
     f = ct["finance"]
     f = f.filter(f.item == item.params["children_item"])
-    k = n.join(f, n.year == f.year).cross_join(ct["townships"].order_by("township_id").limit(1))
+    k = n.join(f, n.year == f.year).cross_join(_county_anchor(ct))
     return contrib(k, school_id=None, township_id=k.township_id, stage=None, year=k.year, num=k.n, den=k.amount)
 
 

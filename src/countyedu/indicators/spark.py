@@ -1,0 +1,158 @@
+"""The scale path: the census as Ibis tables on Apache Spark (PySpark), read from Parquet.
+
+The formulas are the same Ibis expressions DuckDB runs; only the tables differ. A census version
+is written to Parquet (one folder per sheet) with the column types the DuckDB store uses, so both
+backends see the same schema, then registered with Ibis's PySpark backend. On a cluster the Parquet
+folder must be on storage every executor reads (``hdfs://…``, ``s3a://…``): a URI with a scheme is
+written by Spark itself, a plain path by pyarrow (docs/spark.md).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from countyedu.census.schema import SHEETS, Sheet
+from countyedu.census.store import CensusStore
+from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
+
+# Column kind → Arrow type, the same types as the DuckDB store's columns (VARCHAR, BIGINT,
+# INTEGER for years, DOUBLE, BOOLEAN), so an expression has the same types on both backends.
+ARROW_TYPE: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "str": pa.string(),
+    "code": pa.string(),
+    "int": pa.int64(),
+    "year": pa.int32(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+}
+LOCAL_SHUFFLE_PARTITIONS = 4  # Spark's default of 200 makes every small group-by 200 tasks
+DEFAULT_WORK_DIR = Path(".spark")
+
+
+def _is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+@contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    """Environment variables set while the JVM starts (it copies them), restored afterwards."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def spark_session(master: str = "local[2]", work_dir: Path | None = None) -> Any:
+    """The active SparkSession, or a new one on ``master``.
+
+    Local mode stays on loopback (no network interface needed, nothing listening outside) with the
+    web UI off, and keeps its scratch files under ``work_dir`` (default ./.spark) rather than /tmp.
+    For a cluster master (spark://host:7077, yarn, k8s://…) the driver must be reachable from the
+    executors, so its address is left to Spark's own configuration (spark-defaults.conf)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    work = (work_dir or DEFAULT_WORK_DIR).resolve()
+    scratch = work / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    b = (
+        SparkSession.builder.master(master)
+        .appName("countyedu")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # progress bars would garble CLI output
+        .config("spark.local.dir", str(scratch))
+        .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={scratch}")
+    )
+    env = {"TMPDIR": str(scratch)}
+    if _is_local(master):
+        b = (
+            b.config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
+        )
+        env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    with _env(env):
+        return b.getOrCreate()
+
+
+def arrow_schema(sheet: Sheet) -> pa.Schema:
+    """The Arrow schema of a sheet, every column nullable as in the store."""
+    return pa.schema([pa.field(c.name, ARROW_TYPE[c.kind]) for c in sheet.columns])
+
+
+def arrow_sheet(frame: pd.DataFrame, sheet: Sheet) -> pa.Table:
+    """A sheet's frame as Arrow with the explicit schema (an empty or all-null column keeps its type)."""
+    schema = arrow_schema(sheet)
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+
+
+def _default_parquet_dir(work_dir: Path | None) -> str:
+    """A fresh folder under the work dir, removed when the process exits."""
+    root = (work_dir or DEFAULT_WORK_DIR).resolve() / "parquet"
+    root.mkdir(parents=True, exist_ok=True)
+    path = tempfile.mkdtemp(prefix="census-", dir=root)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def _has_scheme(path: str) -> bool:
+    return "://" in path
+
+
+def write_parquet(session: Any, table: pa.Table, uri: str) -> None:
+    """One sheet as a Parquet folder: pyarrow for a local path, Spark for a URI (hdfs://, s3a://,
+    file://) so that any file system the cluster's Hadoop configuration knows works."""
+    if _has_scheme(uri):
+        session.createDataFrame(table).write.mode("overwrite").parquet(uri)  # Arrow types kept, even empty
+        return
+    shutil.rmtree(uri, ignore_errors=True)
+    os.makedirs(uri)
+    pq.write_table(table, os.path.join(uri, "part-0.parquet"))
+
+
+def spark_tables(
+    store: CensusStore,
+    version: str | None = None,
+    *,
+    master: str = "local[2]",
+    parquet_dir: str | os.PathLike[str] | None = None,
+    part_weights: dict[str, float] | None = None,
+    work_dir: Path | None = None,
+) -> CensusTables:
+    """The tables of a stored version on Spark: written to Parquet under ``parquet_dir`` (default
+    a temporary folder in ./.spark), then read by the session of ``master``."""
+    v = store.resolve(version)
+    session = spark_session(master, work_dir)
+    con = ibis.pyspark.connect(session)
+    root = str(parquet_dir) if parquet_dir is not None else _default_parquet_dir(work_dir)
+    frames = store.frames(v.version_id, [s.name for s in SHEETS])
+    tag = uuid.uuid4().hex[:8]  # temp views are per session: two versions must not share names
+    tables = {}
+    for s in SHEETS:
+        uri = f"{root.rstrip('/')}/{s.name}"
+        write_parquet(session, arrow_sheet(frames[s.name], s), uri)
+        tables[s.name] = con.read_parquet(uri, table_name=f"census_{s.name}_{tag}")
+    return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
