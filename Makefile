@@ -32,13 +32,13 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@rm -f $(VENV)/.installed-test
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-test.lock
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-test.lock
 	@touch $@
 
 install: $(VENV)/.installed

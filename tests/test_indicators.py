@@ -229,3 +229,32 @@ def test_explain_names_formula_clause_numbers_and_rows(hand: tuple[CensusStore, 
     assert n == 7 and set(rows["pupils"]) >= {58, 45}
     d = e.as_dict()
     assert d["clause"] == "T-CMP-2" and d["census_version"] == "v1" and d["numerator"] == 1
+
+
+def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
+    import pandas as pd
+
+    from countyedu.indicators.engine import _with_status
+
+    item = load_pack("nanfeng-2019").item("T-PRE-5")  # ≥ 0.90 by 2025
+    df = pd.DataFrame(
+        {
+            "level": "county",
+            "unit": "c",
+            "stage": "kindergarten",
+            "year": [2019, 2020, 2021, 2022],
+            "value": [0.80, 0.82, 0.84, 0.91],
+            "num": 1.0,
+            "den": 1.0,
+        }
+    )
+    r = {x.year: x for x in _with_status("p", item, df, None)}
+    assert r[2019].status == "not_met" and r[2019].trend_at_deadline is None  # one point: no trend
+    # 2020: line through (2019, .80), (2020, .82) → .80 + .02 × 6 = .92 at 2025: on track, not met yet
+    assert r[2020].status == "not_met" and r[2020].trend_at_deadline == pytest.approx(0.92)
+    # 2022: met now; the line through the four points (slope .035) gives 1.0 at 2025 → met
+    assert r[2022].status == "met"
+    falling = df.assign(value=[0.95, 0.94, 0.93, 0.92])  # met every year, but heading below 0.90
+    s = {x.year: x.status for x in _with_status("p", item, falling, None)}
+    assert s[2019] == "met" and s[2020] == "at_risk" and s[2022] == "at_risk"
+    assert s[2022] == "at_risk"  # .95 −.01/yr → .89 in 2025

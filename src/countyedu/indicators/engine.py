@@ -241,67 +241,77 @@ def check_formulas(packs: list[Pack]) -> None:
 
 
 def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | None) -> list[Result]:
-    out: list[Result] = []
+    """Results with status: the trend of each unit is fitted on its values up to each year
+    (running least squares over the group, vectorised), then compared with the milestone."""
     if df.empty:
-        return out
-    df = df.sort_values(["level", "unit", "stage", "year"], na_position="first")
-    for (_level, _unit, _stage), g in df.groupby(["level", "unit", "stage"], dropna=False, sort=False):
-        ys = g["year"].astype(int).to_numpy()
-        vs = g["value"].astype(float).to_numpy()
-        for i, rec in enumerate(g.itertuples(index=False)):
-            year = int(rec.year)
-            if years and year not in years:
-                continue
-            stage = None if pd.isna(rec.stage) else str(rec.stage)
-            target = item.target_for(year, stage)
-            value = None if pd.isna(rec.value) else float(rec.value)
-            status, trend = _status(target, year, value, ys[: i + 1], vs[: i + 1])
-            out.append(
-                Result(
-                    pack_id,
-                    item.id,
-                    str(rec.level),
-                    str(rec.unit),
-                    stage,
-                    year,
-                    value,
-                    target,
-                    status,
-                    _num(rec.num),
-                    _num(rec.den),
-                    trend,
-                )
+        return []
+    df = df.sort_values(["level", "unit", "stage", "year"], na_position="first").reset_index(drop=True)
+    df["trend"] = _running_trend(df, item)
+    out: list[Result] = []
+    records = zip(
+        df["level"], df["unit"], df["stage"], df["year"], df["value"], df["num"], df["den"], df["trend"], strict=True
+    )
+    for level, unit, stage_v, year_v, value_v, num, den, trend_v in records:
+        year = int(year_v)
+        if years and year not in years:
+            continue
+        stage = None if pd.isna(stage_v) else str(stage_v)
+        target = item.target_for(year, stage)
+        value = None if pd.isna(value_v) else float(value_v)
+        trend = None if target is None or year >= target.by or pd.isna(trend_v) else float(trend_v)
+        status = _status(target, year, value, trend)
+        out.append(
+            Result(
+                pack_id,
+                item.id,
+                str(level),
+                str(unit),
+                stage,
+                year,
+                value,
+                target,
+                status,
+                _num(num),
+                _num(den),
+                trend if status != "no_data" else None,
             )
+        )
     return out
+
+
+def _running_trend(df: pd.DataFrame, item: Item) -> pd.Series:
+    """For each row: the least-squares line through the unit's (year, value) points up to that row,
+    evaluated at the deadline in force for that row (NaN under two points)."""
+    ok = df["value"].notna()
+    x = df["year"].astype(float).where(ok, 0.0)
+    y = df["value"].astype(float).where(ok, 0.0)
+    g = df.assign(n=ok.astype(float), x=x, y=y, xx=x * x, xy=x * y).groupby(
+        ["level", "unit", "stage"], dropna=False, sort=False
+    )
+    c = g[["n", "x", "y", "xx", "xy"]].cumsum()
+    denom = c["n"] * c["xx"] - c["x"] ** 2
+    slope = (c["n"] * c["xy"] - c["x"] * c["y"]) / denom.where(denom != 0)
+    intercept = (c["y"] - slope * c["x"]) / c["n"]
+    deadline = [
+        (t.by if (t := item.target_for(int(yr), None if pd.isna(st) else str(st))) else np.nan)
+        for yr, st in zip(df["year"], df["stage"], strict=True)
+    ]
+    trend = slope * pd.Series(deadline, index=df.index, dtype=float) + intercept
+    return trend.where(c["n"] >= 2)
 
 
 def _num(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
-def trend_value(years: np.ndarray, values: np.ndarray, at: int) -> float | None:
-    """The least-squares line through (year, value), evaluated at a year; None under two points."""
-    ok = ~np.isnan(values)
-    if ok.sum() < 2:
-        return None
-    slope, intercept = np.polyfit(years[ok].astype(float), values[ok], 1)
-    return float(slope * at + intercept)
-
-
-def _status(
-    target: Target | None, year: int, value: float | None, ys: np.ndarray, vs: np.ndarray
-) -> tuple[str, float | None]:
+def _status(target: Target | None, year: int, value: float | None, trend: float | None) -> str:
     if value is None:
-        return "no_data", None
+        return "no_data"
     if target is None:
-        return "met", None  # an indicator without a target is reported, never failed
-    met = target.met(value)
-    trend = None
-    if year < target.by:
-        trend = trend_value(ys, vs, target.by)
-        if trend is not None and not target.met(trend):
-            return "at_risk", trend
-    return ("met" if met else "not_met"), trend
+        return "met"  # an indicator without a target is reported, never failed
+    if year < target.by and trend is not None and not target.met(trend):
+        return "at_risk"
+    return "met" if target.met(value) else "not_met"
 
 
 # ---------------------------------------------------------------------------- QB-R-SCHOOL

@@ -83,6 +83,7 @@ class CensusTables:
             s.urban,
             s.boarding,
         )
+        out = out.cache()  # every formula reads it: computed once per assessment
         self.t["_parts"] = out
         return out
 
@@ -113,6 +114,7 @@ class CensusTables:
             annual_salary=t.annual_salary,
             edu_rank=t.education.substitute(EDUCATION_RANK, else_=-1),
         )
+        out = out.cache()
         self.t["_tparts"] = out
         return out
 
@@ -123,5 +125,6 @@ def duckdb_tables(
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
     con = ibis.duckdb.connect(str(store.path), read_only=True)
-    tables = {s.name: con.sql(store.view_sql(s, v.version_id)) for s in SHEETS}
+    # each sheet of the version materialised once (a temp table) instead of re-joined per formula
+    tables = {s.name: con.sql(store.view_sql(s, v.version_id)).cache() for s in SHEETS}
     return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
