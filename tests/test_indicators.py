@@ -248,13 +248,13 @@ def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
             "den": 1.0,
         }
     )
-    r = {x.year: x for x in _with_status("p", item, df, None)}
-    assert r[2019].status == "not_met" and r[2019].trend_at_deadline is None  # one point: no trend
+    r = _with_status("p", item, df, None).set_index("year")
+    assert r.loc[2019, "status"] == "not_met" and pd.isna(r.loc[2019, "trend_at_deadline"])  # one point: no trend
     # 2020: line through (2019, .80), (2020, .82) → .80 + .02 × 6 = .92 at 2025: on track, not met yet
-    assert r[2020].status == "not_met" and r[2020].trend_at_deadline == pytest.approx(0.92)
+    assert r.loc[2020, "status"] == "not_met" and r.loc[2020, "trend_at_deadline"] == pytest.approx(0.92)
     # 2022: met now; the line through the four points (slope .035) gives 1.0 at 2025 → met
-    assert r[2022].status == "met"
+    assert r.loc[2022, "status"] == "met"
     falling = df.assign(value=[0.95, 0.94, 0.93, 0.92])  # met every year, but heading below 0.90
-    s = {x.year: x.status for x in _with_status("p", item, falling, None)}
+    s = _with_status("p", item, falling, None).set_index("year")["status"]
     assert s[2019] == "met" and s[2020] == "at_risk" and s[2022] == "at_risk"
     assert s[2022] == "at_risk"  # .95 −.01/yr → .89 in 2025

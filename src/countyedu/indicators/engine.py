@@ -14,7 +14,8 @@ Status (per result):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -71,15 +72,69 @@ class SchoolGap:
     additions: list[tuple[str, float, str]]  # (indicator, amount, unit words)
 
 
-@dataclass
-class Assessment:
-    """Every result of some packs on one census version."""
+TABLE_COLUMNS = [
+    "pack",
+    "indicator",
+    "level",
+    "unit",
+    "stage",
+    "year",
+    "value",
+    "num",
+    "den",
+    "trend_at_deadline",
+    "status",
+]
 
-    census_version: str
-    packs: list[Pack]
-    county_id: str
-    results: list[Result] = field(default_factory=list)
-    school_gaps: list[SchoolGap] = field(default_factory=list)
+
+class Assessment:
+    """Every result of some packs on one census version.
+
+    Results are kept as a table (columnar: a province has millions); ``results`` gives them as
+    Result objects on first use."""
+
+    def __init__(
+        self,
+        census_version: str,
+        packs: list[Pack],
+        county_id: str,
+        results: list[Result] | None = None,
+        school_gaps: list[SchoolGap] | None = None,
+    ) -> None:
+        self.census_version = census_version
+        self.packs = packs
+        self.county_id = county_id
+        self.school_gaps: list[SchoolGap] = list(school_gaps or [])
+        self._results: list[Result] | None = list(results) if results is not None else None
+        self._tables: list[pd.DataFrame] = []
+
+    @property
+    def results(self) -> list[Result]:
+        if self._results is None:
+            self._results = self._to_results(self.table())
+        return self._results
+
+    @results.setter
+    def results(self, value: list[Result]) -> None:
+        self._results = list(value)
+        self._tables = []
+
+    def add(self, table: pd.DataFrame) -> None:
+        """Append results given as a table with TABLE_COLUMNS."""
+        if self._results is not None and not self._tables:
+            self._tables = [self._from_results(self._results)]
+        self._tables.append(table[TABLE_COLUMNS])
+        self._results = None
+
+    def table(self) -> pd.DataFrame:
+        """Results as a table (one row per result, TABLE_COLUMNS)."""
+        if not self._tables:
+            self._tables = [self._from_results(self._results or [])]
+        if len(self._tables) > 1:
+            with warnings.catch_warnings():  # all-NA columns (checklist rows) keep the columns' dtypes
+                warnings.simplefilter("ignore", FutureWarning)
+                self._tables = [pd.concat([t for t in self._tables if len(t)] or self._tables[:1], ignore_index=True)]
+        return self._tables[0]
 
     def item(self, indicator: str) -> Item:
         for p in self.packs:
@@ -89,19 +144,13 @@ class Assessment:
         raise KeyError(indicator)
 
     def frame(self) -> pd.DataFrame:
-        """Results as a table (one row per result)."""
-        rows = [
-            {
-                **r.as_dict(),
-                "pack": r.pack,
-                "num": r.num,
-                "den": r.den,
-                "target": r.target,
-                "trend_at_deadline": r.trend_at_deadline,
-            }
-            for r in self.results
+        """Results as a table with the target objects (for reports)."""
+        t = self.table()
+        targets = [
+            self.item(i).target_for(int(y), None if pd.isna(st) else st)
+            for i, y, st in zip(t["indicator"], t["year"], t["stage"], strict=True)
         ]
-        return pd.DataFrame(rows)
+        return t.assign(target=targets)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +158,54 @@ class Assessment:
             "packs": [p.id for p in self.packs],
             "results": [r.as_dict() for r in self.results],
         }
+
+    @staticmethod
+    def _from_results(results: list[Result]) -> pd.DataFrame:
+        rows = [
+            (
+                r.pack,
+                r.indicator,
+                r.level,
+                r.unit,
+                r.stage,
+                r.year,
+                r.value,
+                r.num,
+                r.den,
+                r.trend_at_deadline,
+                r.status,
+            )
+            for r in results
+        ]
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+    def _to_results(self, t: pd.DataFrame) -> list[Result]:
+        items = {it.id: it for p in self.packs for it in p.items}
+        targets: dict[tuple[str, int, str | None], Target | None] = {}
+        out = []
+        for rec in zip(*(t[c] for c in TABLE_COLUMNS), strict=True):
+            pack, ind, level, unit, stage, year, value, num, den, trend, status = rec
+            stage = None if stage is None or (isinstance(stage, float) and np.isnan(stage)) else stage
+            key = (ind, int(year), stage)
+            if key not in targets:
+                targets[key] = items[ind].target_for(int(year), stage)
+            out.append(
+                Result(
+                    pack,
+                    ind,
+                    level,
+                    str(unit),
+                    stage,
+                    int(year),
+                    _num(value),
+                    targets[key],
+                    status,
+                    _num(num),
+                    _num(den),
+                    _num(trend),
+                )
+            )
+        return out
 
 
 # ------------------------------------------------------------------------------ evaluate
@@ -212,13 +309,26 @@ def assess(
     for pack in packs:
         for item in pack.items:
             if item.kind == "checklist":
-                for y in census_years:
-                    if not years or y in years:
-                        a.results.append(
-                            Result(pack.id, item.id, "county", cid, None, y, None, item.target_for(y), "needs_evidence")
-                        )
+                ys = [y for y in census_years if not years or y in years]
+                a.add(
+                    pd.DataFrame(
+                        {
+                            "pack": pack.id,
+                            "indicator": item.id,
+                            "level": "county",
+                            "unit": cid,
+                            "stage": None,
+                            "year": ys,
+                            "value": np.nan,
+                            "num": np.nan,
+                            "den": np.nan,
+                            "trend_at_deadline": np.nan,
+                            "status": "needs_evidence",
+                        }
+                    )
+                )
                 continue
-            a.results.extend(_with_status(pack.id, item, compute(pack, item), years))
+            a.add(_with_status(pack.id, item, compute(pack, item), years))
     return a
 
 
@@ -240,48 +350,79 @@ def check_formulas(packs: list[Pack]) -> None:
 # ------------------------------------------------------------------------------ status
 
 
-def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | None) -> list[Result]:
-    """Results with status: the trend of each unit is fitted on its values up to each year
-    (running least squares over the group, vectorised), then compared with the milestone."""
-    if df.empty:
-        return []
-    df = df.sort_values(["level", "unit", "stage", "year"], na_position="first").reset_index(drop=True)
-    df["trend"] = _running_trend(df, item)
-    out: list[Result] = []
-    records = zip(
-        df["level"], df["unit"], df["stage"], df["year"], df["value"], df["num"], df["den"], df["trend"], strict=True
-    )
-    for level, unit, stage_v, year_v, value_v, num, den, trend_v in records:
-        year = int(year_v)
-        if years and year not in years:
-            continue
-        stage = None if pd.isna(stage_v) else str(stage_v)
-        target = item.target_for(year, stage)
-        value = None if pd.isna(value_v) else float(value_v)
-        trend = None if target is None or year >= target.by or pd.isna(trend_v) else float(trend_v)
-        status = _status(target, year, value, trend)
-        out.append(
-            Result(
-                pack_id,
-                item.id,
-                str(level),
-                str(unit),
-                stage,
+def _targets(item: Item, df: pd.DataFrame) -> pd.DataFrame:
+    """The milestone in force for each row's year and stage: columns op, tvalue, by, tol."""
+    keys = df[["year", "stage"]].drop_duplicates()
+    rows = []
+    for year, stage in zip(keys["year"], keys["stage"], strict=True):
+        t = item.target_for(int(year), None if pd.isna(stage) else str(stage))
+        rows.append(
+            (
                 year,
-                value,
-                target,
-                status,
-                _num(num),
-                _num(den),
-                trend if status != "no_data" else None,
+                stage,
+                t.op if t else None,
+                t.value if t else np.nan,
+                t.by if t else np.nan,
+                (t.tolerance or 0.0) if t else np.nan,
             )
         )
+    lookup = pd.DataFrame(rows, columns=["year", "stage", "op", "tvalue", "by", "tol"])
+    return df[["year", "stage"]].merge(lookup, on=["year", "stage"], how="left")
+
+
+def _met(op: pd.Series, target: pd.Series, tol: pd.Series, value: pd.Series) -> np.ndarray:
+    """Target.met, vectorised over rows (missing values never meet)."""
+    v, t = value.to_numpy(dtype=float), target.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        conds = {
+            ">=": v >= t,
+            "<=": v <= t,
+            ">": v > t,
+            "<": v < t,
+            "==": np.abs(v - t) < 1e-9,
+            "≈": np.abs(v - t) <= tol.to_numpy(dtype=float) + 1e-12,
+        }
+    out = np.zeros(len(v), dtype=bool)
+    ops = op.to_numpy(dtype=object)
+    for o, c in conds.items():
+        out |= (ops == o) & c
     return out
 
 
-def _running_trend(df: pd.DataFrame, item: Item) -> pd.Series:
+def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
+    """The item's values with their status (see the module docstring), as TABLE_COLUMNS."""
+    if df.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    df = df.sort_values(["level", "unit", "stage", "year"], na_position="first").reset_index(drop=True)
+    df["stage"] = df["stage"].astype(object).where(df["stage"].notna(), None)
+    df["value"] = df["value"].astype(float)
+    tg = _targets(item, df)
+    has_target = tg["op"].notna().to_numpy()
+    before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
+    trend = _running_trend(df, tg["by"]).where(before & df["value"].notna().to_numpy())
+    met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"])
+    trend_misses = trend.notna().to_numpy() & ~_met(tg["op"], tg["tvalue"], tg["tol"], trend)
+    status = np.where(
+        df["value"].isna(),
+        "no_data",
+        np.where(~has_target, "met", np.where(trend_misses, "at_risk", np.where(met_now, "met", "not_met"))),
+    )
+    out = df.assign(
+        pack=pack_id,
+        indicator=item.id,
+        trend_at_deadline=trend,
+        status=status,
+        unit=df["unit"].astype(str),
+        year=df["year"].astype(int),
+    )
+    if years:
+        out = out[out["year"].isin(years)]
+    return out[TABLE_COLUMNS]
+
+
+def _running_trend(df: pd.DataFrame, deadline: pd.Series) -> pd.Series:
     """For each row: the least-squares line through the unit's (year, value) points up to that row,
-    evaluated at the deadline in force for that row (NaN under two points)."""
+    evaluated at the row's deadline (NaN under two points)."""
     ok = df["value"].notna()
     x = df["year"].astype(float).where(ok, 0.0)
     y = df["value"].astype(float).where(ok, 0.0)
@@ -292,26 +433,12 @@ def _running_trend(df: pd.DataFrame, item: Item) -> pd.Series:
     denom = c["n"] * c["xx"] - c["x"] ** 2
     slope = (c["n"] * c["xy"] - c["x"] * c["y"]) / denom.where(denom != 0)
     intercept = (c["y"] - slope * c["x"]) / c["n"]
-    deadline = [
-        (t.by if (t := item.target_for(int(yr), None if pd.isna(st) else str(st))) else np.nan)
-        for yr, st in zip(df["year"], df["stage"], strict=True)
-    ]
-    trend = slope * pd.Series(deadline, index=df.index, dtype=float) + intercept
+    trend = slope * deadline.astype(float).to_numpy() + intercept
     return trend.where(c["n"] >= 2)
 
 
 def _num(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
-
-
-def _status(target: Target | None, year: int, value: float | None, trend: float | None) -> str:
-    if value is None:
-        return "no_data"
-    if target is None:
-        return "met"  # an indicator without a target is reported, never failed
-    if year < target.by and trend is not None and not target.met(trend):
-        return "at_risk"
-    return "met" if target.met(value) else "not_met"
 
 
 # ---------------------------------------------------------------------------- QB-R-SCHOOL
@@ -321,68 +448,66 @@ def _qb_school_pass(
     pack: Pack, item: Item, computed: dict[tuple[str, str], pd.DataFrame], county_id: str
 ) -> tuple[pd.DataFrame, list[SchoolGap]]:
     """A school part passes when ≥ 6 of the 7 QB-R indicators meet their standard and none is
-    below 85% of it (STANDARDS.md QB-R-SCHOOL). County value: the share of school parts passing."""
+    below 85% of it (STANDARDS.md QB-R-SCHOOL). County value: the share of school parts passing.
+    A part lacking any of the 7 values has no value (no_data)."""
     need = int(item.params.get("pass_count", QB_PASS_COUNT))
     floor = float(item.params.get("floor", QB_FLOOR))
+    ids = list(item.params["indicators"])
     parts = []
-    for rid in item.params["indicators"]:
+    for rid in ids:
+        rit = pack.item(rid)
         df = computed[(pack.id, rid)]
-        df = df[df["level"] == "school"][["unit", "stage", "year", "value", "num", "den"]].assign(indicator=rid)
-        parts.append(df)
-    allr = pd.concat(parts, ignore_index=True)
-    rows, gaps = [], []
-    for (unit, stage, year), g in allr.groupby(["unit", "stage", "year"]):
-        ratios, shorts = [], []
-        for rec in g.itertuples(index=False):
-            rit = pack.item(rec.indicator)
-            t = rit.target_for(int(year), stage)
-            if t is None or pd.isna(rec.value):
-                continue
-            ratio = rec.value / t.value if t.value else 1.0
-            ratios.append(ratio)
-            if ratio < 1:
-                scale = float(rit.params.get("scale", 1.0))
-                full = t.value * rec.den / scale - rec.num
-                to_floor = floor * t.value * rec.den / scale - rec.num
-                shorts.append((rec.indicator, ratio, full, to_floor, rit.params.get("gap_unit", rit.unit)))
-        if len(ratios) < len(item.params["indicators"]):
-            rows.append({"unit": unit, "stage": stage, "year": year, "value": None, "num": None, "den": 1.0})
-            continue
-        met = sum(r >= 1 for r in ratios)
-        passed = met >= need and min(ratios) >= floor
-        rows.append(
-            {
-                "unit": unit,
-                "stage": stage,
-                "year": year,
-                "value": 1.0 if passed else 0.0,
-                "num": 1.0 if passed else 0.0,
-                "den": 1.0,
-            }
+        df = df[df["level"] == "school"][["unit", "stage", "year", "value", "num", "den"]].reset_index(drop=True)
+        t = _targets(rit, df)
+        parts.append(
+            df.assign(
+                indicator=rid,
+                standard=t["tvalue"].to_numpy(),
+                scale=float(rit.params.get("scale", 1.0)),
+                gap_unit=str(rit.params.get("gap_unit", rit.unit)),
+            )
         )
-        if not passed:
-            allowance = len(item.params["indicators"]) - need
-            gaps.append(SchoolGap(str(unit), str(stage), int(year), _smallest_additions(shorts, allowance)))
-    sch = pd.DataFrame(rows).assign(level="school")
-    county = (
-        sch[sch["value"].notna()].groupby(["stage", "year"], as_index=False).agg(num=("num", "sum"), den=("den", "sum"))
+    allr = pd.concat(parts, ignore_index=True)
+    allr = allr[allr["value"].notna() & allr["standard"].notna()]
+    allr["ratio"] = np.where(allr["standard"] != 0, allr["value"] / allr["standard"].where(allr["standard"] != 0), 1.0)
+    keys = ["unit", "stage", "year"]
+    g = allr.groupby(keys, as_index=False).agg(
+        n=("ratio", "size"), met=("ratio", lambda r: int((r >= 1).sum())), low=("ratio", "min")
     )
+    every = pd.concat([computed[(pack.id, rid)] for rid in ids])
+    every = every[every["level"] == "school"][keys].drop_duplicates()
+    sch = every.merge(g, on=keys, how="left")
+    complete = sch["n"].fillna(0).to_numpy() >= len(ids)
+    passed = (sch["met"] >= need) & (sch["low"] >= floor)
+    sch["value"] = np.where(complete, passed.astype(float), np.nan)
+    sch["num"], sch["den"] = sch["value"], 1.0
+    sch = sch.drop(columns=["n", "met", "low"]).assign(level="school")
+    failing = sch[sch["value"] == 0.0][keys]
+    gaps = _gaps(allr.merge(failing, on=keys), floor, len(ids) - need)
+    done = sch[sch["value"].notna()]
+    county = done.groupby(["stage", "year"], as_index=False).agg(num=("num", "sum"), den=("den", "sum"))
     county = county.assign(value=county["num"] / county["den"], level="county", unit=county_id)
     levels = [df for lvl, df in (("school", sch), ("county", county)) if lvl in item.levels]
     return pd.concat(levels, ignore_index=True), gaps
 
 
-def _smallest_additions(
-    shorts: list[tuple[str, float, float, float, str]], allowance: int
-) -> list[tuple[str, float, str]]:
-    """The additions that make a failing school part pass: each indicator below standard is brought
-    up to it, except the ``allowance`` furthest below it (one, under 6 of 7), which is brought up to
-    the floor only when below it. Amounts are rounded up to whole units."""
-    ordered = sorted(shorts, key=lambda s: s[1])  # furthest below standard first
+def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
+    """The additions that make each failing school part pass: every indicator below standard is
+    brought up to it, except the ``allowance`` furthest below it (one, under 6 of 7), which is
+    brought up to the floor only when below it. Amounts are rounded up to whole units."""
+    short = rows[rows["ratio"] < 1].sort_values(["unit", "stage", "year", "ratio", "indicator"])
+    if short.empty:
+        return []
+    rank = short.groupby(["unit", "stage", "year"]).cumcount().to_numpy()
+    need = short["standard"] * short["den"] / short["scale"]
+    full = need - short["num"]
+    to_floor = floor * need - short["num"]
+    lenient = rank < allowance
+    amount = np.where(lenient, to_floor, full)
+    keep = ~(lenient & (to_floor.to_numpy() <= 0))
+    short = short.assign(amount=np.ceil(amount - 1e-9))[keep]
     out = []
-    for i, (ind, ratio, full, to_floor, unit) in enumerate(ordered):
-        amount = to_floor if i < allowance else full
-        if i < allowance and ratio >= 0 and to_floor <= 0:
-            continue
-        out.append((ind, float(math.ceil(amount - 1e-9)), unit))
-    return sorted(out)
+    for (unit, stage, year), g in short.sort_values("indicator").groupby(["unit", "stage", "year"], sort=True):
+        adds = [(i, float(a), u) for i, a, u in zip(g["indicator"], g["amount"], g["gap_unit"], strict=True)]
+        out.append(SchoolGap(str(unit), str(stage), int(year), adds))
+    return out
