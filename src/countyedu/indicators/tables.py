@@ -125,6 +125,7 @@ def duckdb_tables(
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
     con = ibis.duckdb.connect(str(store.path), read_only=True)
+    con.raw_sql("SET enable_progress_bar = false")  # no bar drawn over the CLI's own output
     # each sheet of the version materialised once (a temp table) instead of re-joined per formula
     tables = {s.name: con.sql(store.view_sql(s, v.version_id)).cache() for s in SHEETS}
     return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
