@@ -56,6 +56,60 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def bench_demo_assess(work: Path) -> list[tuple[str, str, str]]:
+    """All packs, all years, all levels on the demo county, plus the HTML report, in a fresh process."""
+    data = work / "demo0"
+    runs = []
+    for _ in range(3):
+        secs, _ = _child(
+            [*COUNTYEDU, "assess", "--data-dir", str(data), "--format", "html", "--out", str(work / "demo-report.html")]
+        )
+        runs.append(secs)
+    return [
+        (
+            "assess the demo county: 3 packs, all years and levels, + HTML report, best of 3, wall incl. Python start",
+            f"{min(runs):.2f} s",
+            "goal < 2 s",
+        )
+    ]
+
+
+def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
+    """All indicators on the province-size census, and QB-R1…R7 + CVs against plain pandas."""
+    from benchmarks.qb_pandas import qb_resources
+    from countyedu.census.store import CensusStore
+    from countyedu.indicators.engine import assess
+    from countyedu.indicators.tables import duckdb_tables
+    from countyedu.policy.pack import load_pack
+
+    secs, peak = _child(
+        [*COUNTYEDU, "assess", "--data-dir", str(work / "prov"), "--format", "json", "--out", str(work / "prov.json")]
+    )
+    qb = load_pack("national-qb-2017")
+    qb_r = qb.model_copy(update={"items": [i for i in qb.items if i.id.startswith("QB-R") and i.id != "QB-R-SCHOOL"]})
+    t0 = time.perf_counter()
+    a = assess(duckdb_tables(CensusStore(work / "prov"), part_weights=None), [qb_r])
+    n = len(a.table())
+    engine = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    values, cvs = qb_resources(work / "province")
+    plain = time.perf_counter() - t0
+    return [
+        (
+            "assess the province-size census: 3 packs, all indicators, years and levels (JSON), wall incl. start",
+            f"{secs:.1f} s (peak {peak / 1024:.2f} GiB)",
+            "goal < 5 s",
+        ),
+        (
+            f"QB-R1…R7 + their CVs on the province, countyedu engine (DuckDB, {n:,} results with statuses)",
+            f"{engine:.1f} s",
+            "",
+        ),
+        (f"the same in plain pandas ({len(values):,} school-part rows, {len(cvs)} CVs)", f"{plain:.1f} s", ""),
+        ("ratio pandas / countyedu", f"{plain / engine:.2f}×", "goal ≥ 10×"),
+    ]
+
+
 def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
     from benchmarks import province
 
@@ -78,8 +132,10 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     try:
         rows += bench_demo_import(work)
+        rows += bench_demo_assess(work)
         if not args.skip_province:
             rows += bench_province_import(work)
+            rows += bench_province_assess(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
