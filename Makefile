@@ -13,8 +13,10 @@ DATA ?= countyedu-data
 
 .PHONY: demo test test-postgres lint typecheck pytest bench system-deps install install-test clean lock
 
+# The main job: build and assess the demo county, then serve it with one account per role.
 demo: install system-deps
 	$(BIN)/countyedu demo --data-dir $(DATA)
+	$(BIN)/countyedu serve --data-dir $(DATA) --demo-accounts
 
 test: install-test system-deps lint typecheck pytest
 

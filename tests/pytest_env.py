@@ -1,11 +1,12 @@
 """Loaded with `-p` before any other plugin (pytest-django among them): the environment the web
-app's settings read when they load — one temporary data dir for the whole run (tests/web/conftest.py
-fills it), jobs run inline, no HTTPS-only cookies on the test client."""
+app's settings read when they load — a temporary data dir for this test process (never the user's
+own COUNTYEDU_DATA; each xdist worker gets its own), jobs run inline, no HTTPS-only cookies."""
 
 import os
 import tempfile
 
-os.environ.setdefault("COUNTYEDU_DATA", tempfile.mkdtemp(prefix="countyedu-web-test-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "countyedu.web.settings")
-os.environ.setdefault("COUNTYEDU_JOBS_SYNC", "1")
-os.environ.setdefault("SECURE_SSL", "false")
+worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["COUNTYEDU_DATA"] = tempfile.mkdtemp(prefix=f"countyedu-web-test-{worker}-")
+os.environ["DJANGO_SETTINGS_MODULE"] = "countyedu.web.settings"
+os.environ["COUNTYEDU_JOBS_SYNC"] = "1"
+os.environ["SECURE_SSL"] = "false"

@@ -13,6 +13,7 @@ named for what they may do (STYLE.md: the base case spells out each user's right
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,12 @@ USERS = {
     "clerk_p1": (Role.SCHOOL, "", "P1"),
     "clerk_n1": (Role.SCHOOL, "", "N1"),
 }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The default hasher is slow by design; tests hash a dozen passwords each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

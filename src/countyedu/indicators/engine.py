@@ -424,7 +424,8 @@ def _running_trend(df: pd.DataFrame, deadline: pd.Series) -> pd.Series:
     """For each row: the least-squares line through the unit's (year, value) points up to that row,
     evaluated at the row's deadline (NaN under two points)."""
     ok = df["value"].notna()
-    x = df["year"].astype(float).where(ok, 0.0)
+    origin = 2000.0  # years measured from here keep the running sums well conditioned
+    x = (df["year"].astype(float) - origin).where(ok, 0.0)
     y = df["value"].astype(float).where(ok, 0.0)
     g = df.assign(n=ok.astype(float), x=x, y=y, xx=x * x, xy=x * y).groupby(
         ["level", "unit", "stage"], dropna=False, sort=False
@@ -433,7 +434,7 @@ def _running_trend(df: pd.DataFrame, deadline: pd.Series) -> pd.Series:
     denom = c["n"] * c["xx"] - c["x"] ** 2
     slope = (c["n"] * c["xy"] - c["x"] * c["y"]) / denom.where(denom != 0)
     intercept = (c["y"] - slope * c["x"]) / c["n"]
-    trend = slope * deadline.astype(float).to_numpy() + intercept
+    trend = slope * (deadline.astype(float).to_numpy() - origin) + intercept
     return trend.where(c["n"] >= 2)
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from countyedu.web import census as census_data
-from countyedu.web.models import Membership, Role, Submission
+from countyedu.web.models import Job, Membership, Role, Submission
 
 
 def membership_of(request: HttpRequest) -> Membership:
@@ -61,6 +61,18 @@ def get_submission_for_user(request: HttpRequest, pk: int) -> Submission:
     if allowed is not None and sub.school_id not in allowed:
         raise Http404
     return sub
+
+
+def get_job_for_user(request: HttpRequest, pk: int) -> Job:
+    """A background job the user started, or any job for county-wide users, else 404."""
+    m = membership_of(request)
+    try:
+        job = Job.objects.get(pk=pk)
+    except Job.DoesNotExist:
+        raise Http404 from None
+    if not m.county_wide and job.created_by_id != request.user.pk:
+        raise Http404
+    return job
 
 
 def require_county(request: HttpRequest) -> Membership:

@@ -1,3 +1,420 @@
-"""api (being built)."""
+"""The REST API: the census, results and explanations to read, school submissions to write.
 
-urlpatterns: list = []
+Token (`Authorization: Token <key>`, from POST /api/token/ or `manage.py drf_create_token <user>`)
+or session authentication. Scopes are the pages' scopes: a school clerk sees its school, a township
+official its township and its schools, county roles everything; what is outside answers 404. Every
+error has the one shape of web/api_errors.py. The OpenAPI schema is at /api/schema/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.urls import path, re_path
+from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from countyedu.indicators.engine import Assessment, Result
+from countyedu.web import access, dashboards
+from countyedu.web import census as census_data
+from countyedu.web.models import CollectionRound, Membership, Role
+
+TOKEN_WINDOW = 15 * 60
+
+# ------------------------------------------------------------------------------ shapes (for the schema)
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    message_zh = serializers.CharField()
+    details = serializers.JSONField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    source = serializers.CharField()
+    sha256 = serializers.CharField()
+    row_counts = serializers.DictField(child=serializers.IntegerField())
+    replaced = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField(allow_null=True)))
+
+
+class VersionsSerializer(serializers.Serializer):
+    latest = serializers.CharField(allow_null=True)
+    versions = VersionSerializer(many=True)
+
+
+class SchoolSerializer(serializers.Serializer):
+    """A row of the census schools sheet (exchange format v1; columns may be added)."""
+
+    school_id = serializers.CharField()
+    name = serializers.CharField()
+    stage = serializers.CharField()
+    ownership = serializers.CharField()
+    township_id = serializers.CharField()
+    community_id = serializers.CharField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+
+
+class SchoolsSerializer(serializers.Serializer):
+    census_version = serializers.CharField()
+    count = serializers.IntegerField()
+    schools = SchoolSerializer(many=True)
+
+
+class TargetSerializer(serializers.Serializer):
+    op = serializers.CharField()
+    value = serializers.FloatField()
+    by = serializers.IntegerField()
+    tolerance = serializers.FloatField(required=False)
+
+
+class ResultSerializer(serializers.Serializer):
+    pack = serializers.CharField()
+    indicator = serializers.CharField()
+    level = serializers.ChoiceField(choices=["school", "township", "county"])
+    unit = serializers.CharField()
+    stage = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    target = TargetSerializer(allow_null=True)
+    status = serializers.ChoiceField(choices=["met", "not_met", "at_risk", "no_data", "needs_evidence"])
+    num = serializers.FloatField(allow_null=True)
+    den = serializers.FloatField(allow_null=True)
+    trend_at_deadline = serializers.FloatField(allow_null=True)
+
+
+class ResultsSerializer(serializers.Serializer):
+    census_version = serializers.CharField()
+    count = serializers.IntegerField(help_text="results matching the filters (before limit and offset)")
+    results = ResultSerializer(many=True)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    """The JSON of `countyedu explain --format json`."""
+
+    census_version = serializers.CharField()
+    indicator = serializers.CharField()
+    pack = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    formula_zh = serializers.CharField()
+    formula_en = serializers.CharField()
+    clause = serializers.CharField()
+    mark = serializers.CharField()
+    unit_of_measure = serializers.CharField()
+    level = serializers.CharField()
+    unit = serializers.CharField()
+    stage = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    target = TargetSerializer(allow_null=True)
+    status = serializers.CharField()
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    trend_at_deadline = serializers.FloatField(allow_null=True)
+    contributions = serializers.ListField(child=serializers.DictField())
+    sources = serializers.DictField(child=serializers.DictField())
+
+
+class SubmissionUploadSerializer(serializers.Serializer):
+    round = serializers.IntegerField(help_text="id of an open collection round")
+    school_id = serializers.CharField(
+        required=False, help_text="the school (a clerk's own school by default; required for the bureau administrator)"
+    )
+    file = serializers.FileField(help_text="the school's workbook (.xlsx) or CSV")
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.IntegerField()
+    year = serializers.IntegerField()
+    school_id = serializers.CharField()
+    status = serializers.CharField()
+    file_name = serializers.CharField()
+    sha256 = serializers.CharField()
+    errors = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.DictField())
+
+
+ERRORS = {code: ErrorSerializer for code in (401, 403, 404)}
+READ_ERRORS = {**ERRORS, 503: ErrorSerializer}
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+class AssessmentPending(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "assessment_pending"
+    default_detail = "The assessment of the latest census is being computed; try again in a minute."
+
+
+class BadCredentials(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_credentials"
+    default_detail = "Wrong user name or password."
+
+
+def _assessment() -> Assessment:
+    a = census_data.assessment()
+    if a is None:
+        raise AssessmentPending
+    return a
+
+
+def _int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [f"{raw!r} is not a whole number"]}) from None
+
+
+def result_json(r: Result) -> dict[str, Any]:
+    return {**r.as_dict(), "pack": r.pack, "num": r.num, "den": r.den, "trend_at_deadline": r.trend_at_deadline}
+
+
+def in_scope(m: Membership) -> Any:
+    """A predicate: may the member see this result? (Township and school users: their units only.)"""
+    if m.county_wide:
+        return lambda r: True
+    if m.role == Role.TOWNSHIP:
+        schools = census_data.schools_of_township(m.township_id)
+        return lambda r: (
+            (r.level == "township" and r.unit == m.township_id) or (r.level == "school" and r.unit in schools)
+        )
+    return lambda r: r.level == "school" and r.unit == m.school_id
+
+
+# ------------------------------------------------------------------------------ views
+
+
+@extend_schema(
+    operation_id="token_create",
+    summary="Get an API token",
+    description="User name and password → the user's token; send it as `Authorization: Token <key>`.",
+    request=TokenRequestSerializer,
+    responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def token(request: Request) -> Response:
+    """The user's token (created on first request), with the login page's limit on failures."""
+    ser = TokenRequestSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    name = ser.validated_data["username"]
+    key = f"token-fail:{request.META.get('REMOTE_ADDR', '')}:{name.strip().lower()}"
+    if cache.get(key, 0) >= settings.LOGIN_RATE:
+        raise exceptions.Throttled(wait=TOKEN_WINDOW)
+    user = authenticate(request._request, username=name, password=ser.validated_data["password"])
+    if user is None or not user.is_active:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, TOKEN_WINDOW)
+        raise BadCredentials
+    cache.delete(key)
+    tok, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": tok.key})
+
+
+@extend_schema(operation_id="census_versions", summary="Census versions", responses={200: VersionsSerializer, **ERRORS})
+@api_view(["GET"])
+def census_versions(request: Request) -> Response:
+    """Every census version, oldest first, and the latest one's id."""
+    access.membership_of(request)
+    versions = census_data.store().versions()
+    return Response(
+        {"latest": versions[-1].version_id if versions else None, "versions": [v.as_dict() for v in versions]}
+    )
+
+
+@extend_schema(
+    operation_id="census_schools_list", summary="Schools (your scope)", responses={200: SchoolsSerializer, **ERRORS}
+)
+@api_view(["GET"])
+def census_schools(request: Request) -> Response:
+    """The census schools the user may see (latest version)."""
+    allowed = access.visible_school_ids(access.membership_of(request))
+    version = census_data.latest_version()
+    schools = [s for sid, s in sorted(census_data.schools_by_id(version).items()) if allowed is None or sid in allowed]
+    return Response({"census_version": version, "count": len(schools), "schools": schools})
+
+
+@extend_schema(operation_id="census_school_retrieve", summary="One school", responses={200: SchoolSerializer, **ERRORS})
+@api_view(["GET"])
+def census_school(request: Request, school_id: str) -> Response:
+    """One census school; 404 outside the user's scope."""
+    return Response(access.get_school_for_user(request, school_id))
+
+
+@extend_schema(
+    operation_id="results_list",
+    summary="Results (your scope)",
+    parameters=[
+        OpenApiParameter("indicator", str, description="indicator id, e.g. T-PRE-5"),
+        OpenApiParameter("level", str, enum=["school", "township", "county"]),
+        OpenApiParameter("unit", str, description="school id, township id or the county id"),
+        OpenApiParameter("year", int, description="school year"),
+        OpenApiParameter("stage", str, description="kindergarten, primary, …; `none` for results without a stage"),
+        OpenApiParameter("limit", int, description="at most this many results (default: all)"),
+        OpenApiParameter("offset", int, description="skip this many results first"),
+    ],
+    responses={200: ResultsSerializer, 400: ErrorSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+def results(request: Request) -> Response:
+    """Results of the stored assessment; school and township users see only their units' results."""
+    m = access.membership_of(request)
+    q = request.query_params
+    year, limit, offset = _int(request, "year"), _int(request, "limit"), _int(request, "offset") or 0
+    a = _assessment()
+    if q.get("unit"):
+        dashboards.get_unit_for_user(request, a, q["unit"])
+    visible = in_scope(m)
+    stage = q.get("stage")
+    wanted = {
+        "indicator": q.get("indicator") or None,
+        "level": q.get("level") or None,
+        "unit": q.get("unit") or None,
+        "year": year,
+    }
+    found = [
+        r
+        for r in a.results
+        if all(v is None or getattr(r, k) == v for k, v in wanted.items())
+        and (not stage or r.stage == (None if stage == "none" else stage))
+        and visible(r)
+    ]
+    page = found[offset : offset + limit if limit is not None else None]
+    return Response(
+        {"census_version": a.census_version, "count": len(found), "results": [result_json(r) for r in page]}
+    )
+
+
+@extend_schema(
+    operation_id="explain_retrieve",
+    summary="Explain one result",
+    parameters=[
+        OpenApiParameter("unit", str, description="school id, township id or the county id (default: the county)"),
+        OpenApiParameter("year", int, description="school year (default: the latest)"),
+        OpenApiParameter("stage", str, description="the stage, when the indicator has several"),
+    ],
+    responses={200: ExplanationSerializer, 400: ErrorSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+def explain(request: Request, indicator: str) -> Response:
+    """The formula, clause, target, numbers, contributing and source rows of one result."""
+    access.membership_of(request)
+    year = _int(request, "year")
+    a = _assessment()
+    unit, y, stage = dashboards.explain_args(request.query_params, a, year or dashboards.indexed(a).year)
+    dashboards.get_unit_for_user(request, a, unit)
+    e = dashboards.explanation(a, indicator, unit, y, stage)
+    if e is None:
+        raise exceptions.NotFound(f"no result of {indicator} for unit {unit} in {y}" + (f" ({stage})" if stage else ""))
+    return Response(e.as_dict())
+
+
+@extend_schema(
+    operation_id="submissions_create",
+    summary="Upload a school's submission",
+    description=(
+        "For a school's data clerk (or the bureau administrator, naming the school): the file is stored and "
+        "checked (status draft, or invalid with its problems)."
+    ),
+    request={"multipart/form-data": SubmissionUploadSerializer},
+    responses={201: SubmissionSerializer, 400: ErrorSerializer, **ERRORS},
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+def submissions(request: Request) -> Response:
+    """Upload a school's file to a collection round (its clerk, or the bureau administrator)."""
+    from countyedu.web import actions
+
+    m = access.membership_of(request)
+    if m.role not in (Role.SCHOOL, Role.BUREAU_ADMIN):
+        raise PermissionDenied
+    ser = SubmissionUploadSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    school_id = ser.validated_data.get("school_id") or m.school_id
+    if not school_id:
+        raise exceptions.ValidationError({"school_id": ["required for the bureau administrator"]})
+    access.get_school_for_user(request, school_id)
+    try:
+        rnd = CollectionRound.objects.get(pk=ser.validated_data["round"])
+    except CollectionRound.DoesNotExist:
+        raise exceptions.NotFound(f"no collection round {ser.validated_data['round']}") from None
+    sub = actions.do_upload_submission(rnd, school_id, ser.validated_data["file"], acting_user=request.user)
+    body = {"id": sub.pk, **actions.submission_state(sub), "problems": sub.problems}
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request: Request, rest: str = "") -> Response:
+    """Any other path under /api/: 404 in the error shape, never an HTML page."""
+    raise exceptions.NotFound
+
+
+def english(view: Callable[..., Any]) -> Callable[..., Any]:
+    """DRF words its messages in the request's language; the error shape's `message` is English
+    (`message_zh` beside it), so API views run in English whatever the page language."""
+
+    @wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+urlpatterns = [
+    path("token/", english(token), name="token"),
+    path("census/versions/", english(census_versions), name="census_versions"),
+    path("census/schools/", english(census_schools), name="census_schools"),
+    path("census/schools/<str:school_id>/", english(census_school), name="census_school"),
+    path("results/", english(results), name="results"),
+    path("explain/<str:indicator>/", english(explain), name="explain"),
+    path("submissions/", english(submissions), name="submissions"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^(?P<rest>.*)$", english(not_found)),
+]

@@ -22,6 +22,8 @@ _ZH = {
     "invalid": "请求数据有误",
     "parse_error": "请求格式有误",
     "throttled": "请求过于频繁",
+    "bad_credentials": "用户名或密码错误",
+    "assessment_pending": "最新普查的评估结果正在计算，请稍后再试",
 }
 
 

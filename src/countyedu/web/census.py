@@ -19,9 +19,32 @@ def store() -> CensusStore:
     return CensusStore(settings.DATA_DIR)
 
 
+_latest: tuple[tuple[Any, ...], str | None] | None = None
+
+
+def _stamp(s: CensusStore) -> tuple[Any, ...]:
+    """What changes whenever the store is written: size and time of its file and write-ahead log."""
+    out: list[Any] = [str(s.path)]
+    for p in (s.path, s.path.with_name(s.path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
 def latest_version() -> str | None:
-    v = store().latest()
-    return v.version_id if v else None
+    """The latest version id; the store is opened again only after it changed (opening DuckDB
+    costs tens of milliseconds, too much for every page request)."""
+    global _latest
+    s = store()
+    stamp = _stamp(s)
+    if _latest is not None and _latest[0] == stamp:
+        return _latest[1]
+    v = s.latest()
+    _latest = (stamp, v.version_id if v else None)
+    return _latest[1]
 
 
 @lru_cache(maxsize=8)
@@ -71,7 +94,10 @@ def assessment(version: str | None = None) -> Assessment | None:
     v = version or latest_version()
     if v is None:
         return None
-    return _assessment(v)
+    a = _assessment(v)
+    if a is None:  # not stored yet: look again on the next request (it may be stored by another process)
+        _assessment.cache_clear()
+    return a
 
 
 @lru_cache(maxsize=4)

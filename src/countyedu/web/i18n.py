@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.utils.translation.reloader import translation_file_changed
 
 SOURCE = Path(__file__).parent / "locale"
 
@@ -23,3 +24,5 @@ def compile_messages() -> None:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
         polib.pofile(str(po)).save_as_mofile(str(mo))
+        # apps set up before this one may have loaded the catalogs already (without this file)
+        translation_file_changed(None, mo)

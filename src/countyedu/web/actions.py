@@ -1,0 +1,295 @@
+"""State changes of data collection: open and close a round; upload, submit, return and approve a
+school's submission. Each is one transaction that writes its audit row (who, what before and after)
+beside the change; a change the object's state does not allow raises ActionRefused, which says why
+in Chinese and English."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from pathlib import Path
+from typing import Any, NoReturn
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+
+from countyedu.census.importer import check_source, import_census
+from countyedu.census.problems import Problem, errors
+from countyedu.census.readers import sheet_name_for
+from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
+from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
+from countyedu.indicators import cache as assessment_cache
+from countyedu.web import census as census_data
+from countyedu.web.jobs import Progress, start_job
+from countyedu.web.models import AuditLog, CollectionRound, Job, Submission
+
+Status = Submission.Status
+
+
+class ActionRefused(CountyEduError):
+    """A change the object's state does not allow (approving a draft, uploading to a closed round)."""
+
+    def __str__(self) -> str:
+        return self.message_zh if (translation.get_language() or "").startswith("zh") else self.message_en
+
+
+def refuse(message: str, **params: Any) -> NoReturn:
+    """Raise ActionRefused with the message (a msgid with named placeholders) in both languages."""
+    texts = {}
+    for lang in ("en", "zh-hans"):
+        with translation.override(lang):
+            texts[lang] = gettext(message) % {k: str(v) for k, v in params.items()}
+    raise ActionRefused(texts["en"], texts["zh-hans"], **params)
+
+
+def round_state(r: CollectionRound) -> dict[str, Any]:
+    return {"year": r.year, "status": r.status, "note": r.note}
+
+
+def submission_state(s: Submission) -> dict[str, Any]:
+    n_errors = sum(1 for p in s.problems if p.get("severity") == "error")
+    return {
+        "round": s.round_id,
+        "year": s.round.year,
+        "school_id": s.school_id,
+        "status": s.status,
+        "file_name": s.file_name,
+        "sha256": s.sha256,
+        "errors": n_errors,
+        "warnings": len(s.problems) - n_errors,
+        "comment": s.comment,
+        "census_version": s.census_version,
+    }
+
+
+def _audit(actor: Any, action: str, obj: models.Model, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    AuditLog.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.model_name or "",
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
+def _locked(sub: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("round").get(pk=sub.pk)
+
+
+def _status(sub: Submission) -> Any:
+    return Status(sub.status).label
+
+
+# ------------------------------------------------------------------------------------------ rounds
+
+
+def do_open_round(year: int, note: str, *, acting_user: Any) -> CollectionRound:
+    """Open a collection round for a school year (one open round per year)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        refuse(gettext_noop("The school year must be between %(min)s and %(max)s."), min=YEAR_MIN, max=YEAR_MAX)
+    with transaction.atomic():
+        if CollectionRound.objects.select_for_update().filter(year=year, status=CollectionRound.Status.OPEN).exists():
+            refuse(gettext_noop("A collection round for %(year)s is already open."), year=year)
+        r = CollectionRound.objects.create(year=year, note=note.strip(), opened_by=acting_user)
+        _audit(acting_user, "open_round", r, None, round_state(r))
+    return r
+
+
+def do_close_round(collection_round: CollectionRound, *, acting_user: Any) -> CollectionRound:
+    """Close a round; refused while submissions still await review."""
+    with transaction.atomic():
+        r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
+        if r.status != CollectionRound.Status.OPEN:
+            refuse(gettext_noop("The collection round for %(year)s is already closed."), year=r.year)
+        waiting = r.submissions.filter(status=Status.SUBMITTED).count()
+        if waiting:
+            refuse(
+                gettext_noop(
+                    "Submissions awaiting review: %(count)s. Approve or return them before closing the round."
+                ),
+                count=waiting,
+            )
+        before = round_state(r)
+        r.status = CollectionRound.Status.CLOSED
+        r.save(update_fields=["status"])
+        _audit(acting_user, "close_round", r, before, round_state(r))
+    return r
+
+
+# ------------------------------------------------------------------------------------- submissions
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sheet_labels(path: Path) -> dict[str, str]:
+    """sheet code → the sheet's name in the workbook, so problems name sheets as the file does."""
+    import python_calamine
+
+    try:
+        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # unreadable files were reported by check_source already
+        return {}
+    return {code: label for label in names if (code := sheet_name_for(label))}
+
+
+def _other_years(path: Path, typed: dict[str, Any], year: int) -> list[Problem]:
+    """Rows of a year other than the round's: a submission may only replace its own year."""
+    labels = _sheet_labels(path)
+    out = []
+    for name, frame in typed.items():
+        if "year" not in frame.columns:
+            continue
+        bad = frame[frame["year"].notna() & (frame["year"] != year)]
+        sheet = labels.get(name, SHEET_BY_NAME[name].zh)
+        out += [
+            Problem("error", sheet, int(r), "year", v, "scope_year", detail=str(year))
+            for r, v in zip(bad["_row"], bad["year"], strict=True)
+        ]
+    return out
+
+
+def check_submission(path: Path, file_name: str, school_id: str, year: int) -> list[dict[str, Any]]:
+    """Every located problem of a school's file, as the CLI's validator finds them (JSON shape)."""
+    try:
+        typed, _merged, problems = check_source(path, census_data.store(), schools={school_id})
+    except InputFileError as exc:
+        return [
+            {
+                "severity": "error",
+                "sheet": file_name,
+                "row": None,
+                "column": None,
+                "value": None,
+                "rule": exc.facts.get("rule", "unreadable"),
+                "message_zh": exc.message_zh.replace(path.name, file_name),
+                "message_en": exc.message_en.replace(path.name, file_name),
+            }
+        ]
+    problems += _other_years(path, typed, year)
+    if not typed and not errors(problems):
+        problems.append(Problem("error", file_name, None, None, None, "empty_file"))
+    return [p.as_dict() for p in sorted(problems, key=Problem.sort_key)]
+
+
+def do_upload_submission(
+    collection_round: CollectionRound, school_id: str, uploaded_file: UploadedFile, *, acting_user: Any
+) -> Submission:
+    """Store a school's file (in the data dir) and check it: status invalid when it has errors,
+    else draft. Replaces an earlier draft, invalid or returned file."""
+    with transaction.atomic():
+        r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
+        if r.status != CollectionRound.Status.OPEN:
+            refuse(gettext_noop("The collection round for %(year)s is closed: nothing can be uploaded."), year=r.year)
+        sub, created = Submission.objects.select_for_update().get_or_create(round=r, school_id=school_id)
+        if sub.status in (Status.SUBMITTED, Status.APPROVED):
+            refuse(
+                gettext_noop("This submission is %(status)s: its file can no longer be replaced."), status=_status(sub)
+            )
+        before = None if created else submission_state(sub)
+        name = Path(uploaded_file.name or "upload.xlsx").name
+        sub.file.save(f"{r.year}-{school_id}{Path(name).suffix.lower() or '.xlsx'}", uploaded_file, save=False)
+        path = Path(sub.file.path)
+        sub.file_name = name[:255]
+        sub.sha256 = _sha256(path)
+        sub.problems = check_submission(path, name, school_id, r.year)
+        has_errors = any(p["severity"] == "error" for p in sub.problems)
+        sub.status = Status.INVALID if has_errors else Status.DRAFT
+        sub.uploaded_by = acting_user
+        sub.save()
+        _audit(acting_user, "upload_submission", sub, before, submission_state(sub))
+    return sub
+
+
+def do_submit_submission(sub: Submission, *, acting_user: Any) -> Submission:
+    """Send a checked draft to the bureau for review."""
+    with transaction.atomic():
+        sub = _locked(sub)
+        if sub.round.status != CollectionRound.Status.OPEN:
+            refuse(
+                gettext_noop("The collection round for %(year)s is closed: nothing can be submitted."),
+                year=sub.round.year,
+            )
+        if sub.status == Status.INVALID:
+            refuse(gettext_noop("The file has errors: correct them and upload it again before submitting."))
+        if sub.status != Status.DRAFT:
+            refuse(
+                gettext_noop("Only a checked draft can be submitted; this submission is %(status)s."),
+                status=_status(sub),
+            )
+        before = submission_state(sub)
+        sub.status = Status.SUBMITTED
+        sub.save(update_fields=["status", "updated_at"])
+        _audit(acting_user, "submit_submission", sub, before, submission_state(sub))
+    return sub
+
+
+def do_return_submission(sub: Submission, comment: str, *, acting_user: Any) -> Submission:
+    """Send a submitted file back to its school with the bureau's comment."""
+    comment = comment.strip()
+    if not comment:
+        refuse(gettext_noop("Say what must be corrected: a comment is required to return a submission."))
+    with transaction.atomic():
+        sub = _locked(sub)
+        if sub.status != Status.SUBMITTED:
+            refuse(
+                gettext_noop("Only a submitted file can be returned; this submission is %(status)s."),
+                status=_status(sub),
+            )
+        before = submission_state(sub)
+        sub.status = Status.RETURNED
+        sub.comment = comment
+        sub.reviewed_by = acting_user
+        sub.reviewed_at = timezone.now()
+        sub.save(update_fields=["status", "comment", "reviewed_by", "reviewed_at", "updated_at"])
+        _audit(acting_user, "return_submission", sub, before, submission_state(sub))
+    return sub
+
+
+def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submission, Job]:
+    """Import the submitted file as a new census version (replacing only this school's rows of the
+    year), then recompute that version's assessment in a background job."""
+    with transaction.atomic():
+        sub = _locked(sub)
+        if sub.status != Status.SUBMITTED:
+            refuse(
+                gettext_noop("Only a submitted file can be approved; this submission is %(status)s."),
+                status=_status(sub),
+            )
+        before = submission_state(sub)
+        try:
+            # the census store's own transaction; the last step before the audit row, so a refusal
+            # above leaves the census untouched
+            result = import_census(Path(sub.file.path), census_data.store(), schools={sub.school_id})
+        except ValidationFailed as exc:  # the census changed since the upload and the file no longer fits
+            refuse(
+                gettext_noop(
+                    "The file no longer passes the checks against the current census (%(count)s errors): return it to the school."
+                ),
+                count=len(errors(exc.problems)),
+            )
+        sub.status = Status.APPROVED
+        sub.census_version = result.version.version_id
+        sub.comment = ""
+        sub.reviewed_by = acting_user
+        sub.reviewed_at = timezone.now()
+        sub.save()
+        _audit(acting_user, "approve_submission", sub, before, submission_state(sub))
+    job = start_job("assessment", partial(_assess, result.version.version_id), user=acting_user)
+    return sub, job
+
+
+def _assess(version: str, progress: Progress) -> dict[str, Any]:
+    """Compute and store the assessment of a census version (the dashboards read it)."""
+    progress(0.1, f"assessing census {version}")
+    a = assessment_cache.get_or_compute(census_data.store(), version)
+    census_data.forget(version)
+    return {"census_version": version, "results": len(a.results)}

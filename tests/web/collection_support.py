@@ -1,0 +1,84 @@
+"""Helpers for the data collection tests: rounds and submissions in a given state, workbooks.
+
+The workbooks are the pre-filled template of P1 (琴城第一小学) for the round's year, as the page
+serves it: P1's row in 学校, its 2024 row in 学校年度, its seven 2024 classes (header = Excel row 1,
+so class P1-1 is row 2 … P6-1 row 8) and its four teachers (t1–t4), relabelled as the round's year.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from countyedu.web import actions
+from countyedu.web.models import CollectionRound, Submission
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def open_round(users: dict[str, User], year: int = 2025) -> CollectionRound:
+    return actions.do_open_round(year, "", acting_user=users["admin"])
+
+
+def template_bytes(users: dict[str, User], r: CollectionRound, school_id: str = "P1") -> bytes:
+    """The pre-filled workbook the page serves to the school's clerk."""
+    c = Client()
+    c.force_login(users["admin"])
+    response = c.get(reverse("web:submission_template", args=[r.pk, school_id]))
+    assert response.status_code == 200, response.status_code
+    return response.content
+
+
+def edit(data: bytes, sheet: str, row: int, column: str, value: Any) -> bytes:
+    """The workbook with one cell changed: sheet by its Chinese name, Excel row, column by code."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet]
+    col = next(c.column for c in ws[1] if str(c.value).endswith(f"({column})"))
+    ws.cell(row=row, column=col, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def add_row(data: bytes, sheet: str, values: dict[str, Any]) -> bytes:
+    """The workbook with a row appended to a sheet (values by column code)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet]
+    codes = [str(c.value).rsplit("(", 1)[-1].rstrip(")") for c in ws[1]]
+    ws.append([values.get(code) for code in codes])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str = "P1-2025.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=XLSX)
+
+
+def submission(users: dict[str, User], status: str, school_id: str = "P1", year: int = 2025) -> Submission:
+    """A submission of the school brought to a status the way users would: upload (draft or, with a
+    negative pupils count, invalid), submit, return. 'approved' is not offered: approving writes a
+    census version, which only the end-to-end test does."""
+    r = open_round(users, year)
+    clerk = users["clerk_p1"] if school_id == "P1" else users["clerk_n1"]
+    data = template_bytes(users, r, school_id)
+    if status == Submission.Status.INVALID:
+        data = edit(data, "班级", 2, "pupils", -5)
+    sub = actions.do_upload_submission(r, school_id, upload(data), acting_user=clerk)
+    if status in (Submission.Status.SUBMITTED, Submission.Status.RETURNED):
+        sub = actions.do_submit_submission(sub, acting_user=clerk)
+    if status == Submission.Status.RETURNED:
+        sub = actions.do_return_submission(sub, "请核对学生数", acting_user=users["planner"])
+    assert sub.status == status, (sub.status, sub.problems)
+    return sub
+
+
+def login_redirect(response: Any) -> bool:
+    """An anonymous user was sent to the login page."""
+    return response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
