@@ -1,0 +1,159 @@
+"""In a real browser (Debian's Chromium driven by Playwright; no browser download): a school clerk
+logs in, uploads a workbook with an error, sees the located error, fixes it, submits; the bureau
+approves; the county dashboard shows the new census. Screenshots are kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import User
+
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+from countyedu.indicators import cache
+from countyedu.web import census as census_data
+from countyedu.web.actions import do_open_round
+from countyedu.web.models import Membership, Role
+
+CHROMIUM = Path("/usr/bin/chromium")
+HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct horse battery staple"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is installed by `make test`"),
+]
+
+
+def _forget() -> None:
+    for cached in (
+        census_data._frames,
+        census_data.schools_by_id,
+        census_data.townships_by_id,
+        census_data._assessment,
+    ):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def own_census(settings, tmp_path):
+    """A data dir of this test's own: the approval below writes a census version."""
+    settings.DATA_DIR = tmp_path
+    store = CensusStore(tmp_path)
+    import_census(HAND, store)
+    cache.get_or_compute(store)
+    _forget()
+    yield store
+    _forget()
+
+
+@pytest.fixture
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop and the live server share the process
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+def _user(name: str, role: str, school: str = "") -> None:
+    u = User.objects.create_user(name, password=PASSWORD)
+    Membership.objects.create(user=u, role=role, school_id=school)
+
+
+def _login(page, base: str, name: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", name)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _with_pupils(workbook: bytes, row: int, pupils: int) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(workbook))
+    ws = wb["班级"]
+    col = next(c.column for c in ws[1] if "(pupils)" in str(c.value))
+    ws.cell(row=row, column=col, value=pupils)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_collects_checks_approves_and_shows_the_new_census(live_server, browser, own_census, tmp_path):
+    _user("clerk", Role.SCHOOL, "P1")
+    _user("planner", Role.PLANNING)
+    admin = User.objects.create_user("admin", password=PASSWORD)
+    Membership.objects.create(user=admin, role=Role.BUREAU_ADMIN)
+    do_open_round(2025, "2025 年秋季报表", acting_user=admin)
+    before = own_census.latest().version_id
+    base = live_server.url
+
+    # the clerk logs in, downloads the pre-filled sheet and uploads it with a negative pupils count
+    page = browser.new_page(accept_downloads=True, locale="zh-CN")
+    _login(page, base, "clerk")
+    page.goto(f"{base}/collection/")
+    with page.expect_download() as dl:
+        page.click("text=下载本校预填表")
+    template = Path(dl.value.path()).read_bytes()
+    bad = tmp_path / "p1-bad.xlsx"
+    bad.write_bytes(_with_pupils(template, 4, -3))
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("text=上传并检查")
+    page.wait_for_load_state()
+    body = page.inner_text("main")
+    assert "班级" in body and "pupils" in body and "不能为负数" in body and "-3" in body
+    _shot(page, "1-located-error")
+
+    # fixes it, uploads again, submits
+    good = tmp_path / "p1-good.xlsx"
+    good.write_bytes(_with_pupils(template, 4, 46))
+    page.set_input_files("input[type=file]", str(good))
+    page.click("button:has-text('上传')")
+    page.wait_for_load_state()
+    page.click("button:has-text('报送审核')")
+    page.wait_for_load_state()
+    _shot(page, "2-submitted")
+    page.click("text=退出")
+
+    # the planning office reviews the differences and approves
+    _login(page, base, "planner")
+    page.goto(f"{base}/collection/")
+    page.click("a:has-text('2025')")
+    page.wait_for_load_state()
+    page.click("tr:has-text('P1') a[href$='/review/']")  # 与上年比较
+    page.wait_for_load_state()
+    _shot(page, "3-review")
+    page.click("button:has-text('审核通过')")
+    page.wait_for_load_state()
+    after = own_census.latest().version_id
+    assert after != before
+    _forget()
+
+    # the county dashboard now shows the new census version
+    page.goto(f"{base}/county/")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert after in text and "2025" in text
+    _shot(page, "4-county-dashboard")
