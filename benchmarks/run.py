@@ -110,6 +110,109 @@ def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _session(base: str, user: str, password: str) -> object:
+    """An opener logged in through the login form (cookies and CSRF as a browser would)."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{base}/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    data = urllib.parse.urlencode({"username": user, "password": password, "csrfmiddlewaretoken": token}).encode()
+    req = urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})
+    opener.open(req, timeout=30)
+    return opener
+
+
+def bench_dashboard(work: Path, users: int = 20, seconds: float = 30.0, threads: int = 8) -> list[tuple[str, str, str]]:
+    """The county dashboard under concurrent users on loopback: each user requests it in a loop
+    for a bounded time; latency percentiles and errors over all requests."""
+    import concurrent.futures
+    import os
+    import statistics
+
+    data = work / "demo0"
+    port = _free_port()
+    env = {**os.environ, "SECURE_SSL": "false"}
+    log = work / "serve.log"
+    with log.open("w") as fh:  # a file, not a pipe: a full pipe would block the server's access log
+        server = subprocess.Popen(
+            [
+                *COUNTYEDU,
+                "serve",
+                "--data-dir",
+                str(data),
+                "--port",
+                str(port),
+                "--demo-accounts",
+                "--threads",
+                str(threads),
+            ],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and "Booting worker" not in log.read_text(errors="replace"):
+            time.sleep(0.5)
+        time.sleep(2)
+        openers = [_session(base, "leader", "nanfeng-demo-2019") for _ in range(users)]
+        latencies: list[float] = []
+        errors = 0
+        failures: list[str] = []
+        stop = time.time() + seconds
+
+        def user_loop(opener: object) -> tuple[list[float], int]:
+            own, bad = [], 0
+            while time.time() < stop:
+                t0 = time.perf_counter()
+                try:
+                    r = opener.open(f"{base}/county/", timeout=30)  # type: ignore[attr-defined]
+                    r.read()
+                    bad += r.status != 200
+                except Exception as exc:
+                    bad += 1
+                    failures.append(repr(exc)[:200])
+                own.append(time.perf_counter() - t0)
+            return own, bad
+
+        with concurrent.futures.ThreadPoolExecutor(users) as pool:
+            for own, bad in pool.map(user_loop, openers):
+                latencies += own
+                errors += bad
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    if failures:
+        print("dashboard failures (first 3):", failures[:3])
+        print(log.read_text(errors="replace")[-3000:])
+    q = statistics.quantiles(latencies, n=100)
+    return [
+        (
+            f"county dashboard, {users} concurrent users for {seconds:.0f} s on loopback (gunicorn 1 worker × {threads} "
+            f"threads): {len(latencies):,} requests, {errors} errors",
+            f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms",
+            "goal p95 < 300 ms, 0 errors",
+        )
+    ]
+
+
 def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
     from benchmarks import province
 
@@ -133,6 +236,7 @@ def main() -> None:
     try:
         rows += bench_demo_import(work)
         rows += bench_demo_assess(work)
+        rows += bench_dashboard(work)
         if not args.skip_province:
             rows += bench_province_import(work)
             rows += bench_province_assess(work)
