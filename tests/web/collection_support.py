@@ -70,7 +70,7 @@ def submission(users: dict[str, User], status: str, school_id: str = "P1", year:
     data = template_bytes(users, r, school_id)
     if status == Submission.Status.INVALID:
         data = edit(data, "班级", 2, "pupils", -5)
-    sub = actions.do_upload_submission(r, school_id, upload(data), acting_user=clerk)
+    sub, _job = actions.do_upload_submission(r, school_id, upload(data), acting_user=clerk)
     if status in (Submission.Status.SUBMITTED, Submission.Status.RETURNED):
         sub = actions.do_submit_submission(sub, acting_user=clerk)
     if status == Submission.Status.RETURNED:

@@ -22,7 +22,7 @@ def changed_submission(users):
     data = edit(data, "教师", 5, "teacher_id", "t20")  # row 5 is t4 (高中及以下)
     data = edit(data, "教师", 5, "education", "硕士")
     data = edit(data, "学校年度", 2, "multimedia_classrooms", 10)
-    sub = actions.do_upload_submission(rnd, "P1", upload(data), acting_user=users["clerk_p1"])
+    sub, _job = actions.do_upload_submission(rnd, "P1", upload(data), acting_user=users["clerk_p1"])
     assert sub.status == "draft", sub.problems
     return actions.do_submit_submission(sub, acting_user=users["clerk_p1"])
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from collection_support import edit, login_redirect, open_round, submission, template_bytes, upload
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from countyedu.web.models import AuditLog, Submission
+from countyedu.web import actions, jobs
+from countyedu.web.actions import ActionRefused
+from countyedu.web.models import AuditLog, Job, Submission
 
 
 def url(r, school="P1"):
@@ -99,3 +102,63 @@ class TestUpload:
         rnd = open_round(users)
         assert login_redirect(client.post(url(rnd), {"file": upload(b"x")}))
         assert not Submission.objects.exists()
+
+
+class TestBackgroundCheck:
+    """Without COUNTYEDU_JOBS_SYNC the upload answers at once: the file and the submission row are
+    stored (status checking), a "check" job is started in a thread, the page shows its progress."""
+
+    def test_it_answers_at_once_and_the_page_follows_the_job(self, client, users, monkeypatch):
+        monkeypatch.delenv("COUNTYEDU_JOBS_SYNC")
+        started = []
+
+        class HeldThread:  # the thread is held back so the test sees the state before the check
+            def __init__(self, target, args, **kwargs):
+                self.target, self.args = target, args
+
+            def start(self):
+                started.append(self)
+
+        monkeypatch.setattr(jobs.threading, "Thread", HeldThread)
+        rnd = open_round(users)
+        data = edit(template_bytes(users, rnd), "班级", 3, "pupils", -7)
+        client.force_login(users["clerk_p1"])
+        r = client.post(url(rnd), {"file": upload(data)}, headers={"accept-language": "en"})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        job = Job.objects.get(kind="check")
+        assert len(started) == 1 and job.status == "queued" and job.created_by == users["clerk_p1"]
+        assert r.status_code == 302
+        assert r["Location"] == reverse("web:submission_detail", args=[sub.pk]) + f"?job={job.pk}"
+        assert sub.status == "checking" and sub.problems == [] and default_storage.exists(sub.file.name)
+        assert not AuditLog.objects.filter(action="upload_submission").exists()  # only once the result is stored
+        page = client.get(r["Location"], headers={"accept-language": "en"}).content.decode()
+        assert 'id="job-bar"' in page and reverse("web:job_status", args=[job.pk]) in page
+        assert "Checking the uploaded file" in page and "being checked" in page
+        assert "The checks found no errors" not in page and "Submit for review" not in page
+        # while it is checked the file cannot be submitted
+        with pytest.raises(ActionRefused) as exc:
+            actions.do_submit_submission(sub, acting_user=users["clerk_p1"])
+        assert exc.value.message_en.startswith("The file is still being checked")
+
+        # the thread runs: progress through the stages, then the located problems with their audit row
+        messages = []
+        job_id, work = started[0].args
+
+        def heard(progress):
+            return work(lambda fraction, message: (messages.append(message), progress(fraction, message)))
+
+        jobs._run(job_id, heard, close=False)
+        job.refresh_from_db()
+        sub.refresh_from_db()
+        assert job.status == "done" and job.progress == 1.0 and job.result["status"] == "invalid"
+        assert messages[0] == "Reading the workbook" and "Checking sheet 班级" in messages
+        assert "Checking references against the census" not in messages  # sheet errors stop the check there
+        assert sub.status == "invalid" and ("班级", 3, "pupils", -7) in {
+            (p["sheet"], p["row"], p["column"], p["value"]) for p in sub.problems
+        }
+        log = AuditLog.objects.get(action="upload_submission", object_id=str(sub.pk))
+        assert log.actor == users["clerk_p1"] and log.before is None and log.after["status"] == "invalid"
+        body = client.get(reverse("web:job_status", args=[job.pk])).json()
+        assert body["finished"] and body["kind"] == "check"
+        page = client.get(reverse("web:submission_detail", args=[sub.pk]), headers={"accept-language": "en"})
+        assert "must not be negative" in page.content.decode()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,27 @@ class Version:
         }
 
 
+BUSY_WAIT_SECONDS = 20.0
+
+
+def open_duckdb(path: Path, *, read_only: bool, opener: Any = None) -> Any:
+    """A connection to the store file, waiting while another connection holds it in a way that
+    excludes this one (a writer in another process; in this process, a connection opened with the
+    other read-only setting) — reads and imports are short, so waiting beats failing."""
+    connect = opener or (lambda: duckdb.connect(str(path), read_only=read_only))
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    while True:
+        try:
+            return connect()
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"the census store {path} is busy or unreadable ({exc})",
+                    f"普查数据库 {path} 正被占用或无法读取（{exc}）",
+                ) from exc
+            time.sleep(0.1)
+
+
 def _column_sql(c: Column) -> str:
     return f'"{c.name}" {_SQL_TYPE[c.kind]}'
 
@@ -110,13 +132,7 @@ class CensusStore:
             )
         if write:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(self.path), read_only=not write)
-        except duckdb.IOException as exc:
-            raise StoreError(
-                f"the census store {self.path} is busy or unreadable ({exc})",
-                f"普查数据库 {self.path} 正被占用或无法读取（{exc}）",
-            ) from exc
+        con = open_duckdb(self.path, read_only=not write)
         try:
             if write:
                 for stmt in _ddl():

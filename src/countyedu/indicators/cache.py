@@ -91,6 +91,7 @@ def get_or_compute(
     found = load(store, v, packs)
     if found is not None:
         return found
-    a = assess(open_tables(store, packs, version=v), packs)
+    with open_tables(store, packs, version=v) as ct:
+        a = assess(ct, packs)
     save(store, a)
     return a

@@ -15,6 +15,7 @@ as STANDARDS.md QB [practice] and the issue say, written down here once:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from countyedu.census.schema import SHEETS
-from countyedu.census.store import CensusStore
+from countyedu.census.store import CensusStore, open_duckdb
 
 PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
@@ -40,6 +41,23 @@ class CensusTables:
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.t[name]
+
+    def close(self) -> None:
+        """Release the backend's connection (a DuckDB file can then be opened for writing)."""
+        for t in self.t.values():  # drop the materialised tables first: their finalizers need the connection
+            release = getattr(t, "release", None)
+            if release is not None:
+                with contextlib.suppress(Exception):
+                    release()
+        disconnect = getattr(self.backend, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+    def __enter__(self) -> CensusTables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---------------------------------------------------------------------------- derived
 
@@ -124,7 +142,7 @@ def duckdb_tables(
 ) -> CensusTables:
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
-    con = ibis.duckdb.connect(str(store.path), read_only=True)
+    con = open_duckdb(store.path, read_only=True, opener=lambda: ibis.duckdb.connect(str(store.path), read_only=True))
     con.raw_sql("SET enable_progress_bar = false")  # no bar drawn over the CLI's own output
     # each sheet of the version materialised once (a temp table) instead of re-joined per formula
     tables = {s.name: con.sql(store.view_sql(s, v.version_id)).cache() for s in SHEETS}

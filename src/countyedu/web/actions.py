@@ -6,6 +6,7 @@ in Chinese and English."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from countyedu.census.importer import check_source, import_census
+from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census
 from countyedu.census.problems import Problem, errors
 from countyedu.census.readers import sheet_name_for
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
@@ -157,10 +158,13 @@ def _other_years(path: Path, typed: dict[str, Any], year: int) -> list[Problem]:
     return out
 
 
-def check_submission(path: Path, file_name: str, school_id: str, year: int) -> list[dict[str, Any]]:
-    """Every located problem of a school's file, as the CLI's validator finds them (JSON shape)."""
+def check_submission(
+    path: Path, file_name: str, school_id: str, year: int, progress: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    """Every located problem of a school's file, as the CLI's validator finds them (JSON shape);
+    `progress` hears check_source's stages ("reading", "checking <sheet>", "checking references")."""
     try:
-        typed, _merged, problems = check_source(path, census_data.store(), schools={school_id})
+        typed, _merged, problems = check_source(path, census_data.store(), schools={school_id}, progress=progress)
     except InputFileError as exc:
         return [
             {
@@ -181,10 +185,18 @@ def check_submission(path: Path, file_name: str, school_id: str, year: int) -> l
 
 
 def do_upload_submission(
-    collection_round: CollectionRound, school_id: str, uploaded_file: UploadedFile, *, acting_user: Any
-) -> Submission:
-    """Store a school's file (in the data dir) and check it: status invalid when it has errors,
-    else draft. Replaces an earlier draft, invalid or returned file."""
+    collection_round: CollectionRound,
+    school_id: str,
+    uploaded_file: UploadedFile,
+    *,
+    acting_user: Any,
+    background: bool = True,
+) -> tuple[Submission, Job]:
+    """Store a school's file (in the data dir) with status checking and check it in a background
+    job: status invalid when it has errors, else draft. Replaces an earlier draft, invalid or
+    returned file (or one whose check never finished). With background=False (the API) the job runs
+    within the call. The audit row is written when the check result is stored, in the transaction of
+    that status change; its `before` is the state before this upload."""
     with transaction.atomic():
         r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
         if r.status != CollectionRound.Status.OPEN:
@@ -197,16 +209,81 @@ def do_upload_submission(
         before = None if created else submission_state(sub)
         name = Path(uploaded_file.name or "upload.xlsx").name
         sub.file.save(f"{r.year}-{school_id}{Path(name).suffix.lower() or '.xlsx'}", uploaded_file, save=False)
-        path = Path(sub.file.path)
         sub.file_name = name[:255]
-        sub.sha256 = _sha256(path)
-        sub.problems = check_submission(path, name, school_id, r.year)
-        has_errors = any(p["severity"] == "error" for p in sub.problems)
-        sub.status = Status.INVALID if has_errors else Status.DRAFT
+        sub.sha256 = _sha256(Path(sub.file.path))
+        sub.problems = []
+        sub.status = Status.CHECKING
         sub.uploaded_by = acting_user
         sub.save()
-        _audit(acting_user, "upload_submission", sub, before, submission_state(sub))
-    return sub
+    work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en")
+    job = start_job("check", work, user=acting_user, inline=not background)
+    sub.refresh_from_db()
+    return sub, job
+
+
+def _check_stage(message: str) -> tuple[float, str]:
+    """check_source's stage → (fraction done, the words the page shows)."""
+    if message == "reading":
+        return 0.05, gettext("Reading the workbook")
+    if message == "checking references":
+        return 0.85, gettext("Checking references against the census")
+    code = message.removeprefix("checking ")
+    sheet = SHEET_BY_NAME[code].zh if code in SHEET_BY_NAME else code
+    return 0.0, gettext("Checking sheet %(sheet)s") % {"sheet": sheet}
+
+
+def _check(
+    pk: int, sha256: str, before: dict[str, Any] | None, actor: Any, language: str, progress: Progress
+) -> dict[str, Any]:
+    """The job of an upload: check the stored file, then store the result with its audit row."""
+    sub = Submission.objects.select_related("round").get(pk=pk)
+    sheets = 0
+
+    def say(message: str) -> None:
+        nonlocal sheets
+        with translation.override(language):
+            fraction, text = _check_stage(message)
+        if not fraction:  # one more sheet: spread the sheets over 10 %–80 %
+            sheets += 1
+            fraction = 0.1 + 0.7 * min(1.0, sheets / max(1, len(SCHOOL_SHEETS)))
+        progress(fraction, text)
+
+    try:
+        problems = check_submission(Path(sub.file.path), sub.file_name, sub.school_id, sub.round.year, say)
+    except Exception:  # the check itself broke: the school must not wait on it forever
+        problems = [
+            {
+                "severity": "error",
+                "sheet": sub.file_name,
+                "row": None,
+                "column": None,
+                "value": None,
+                "rule": "check_failed",
+                "message_zh": "文件检查未能完成，请重新上传；如仍失败，请联系教育局。",
+                "message_en": "The file could not be checked: upload it again; if it fails again, tell the bureau.",
+            }
+        ]
+        _store_check(pk, sha256, before, actor, problems)
+        raise
+    with translation.override(language):
+        progress(0.95, gettext("Storing the result"))
+    return _store_check(pk, sha256, before, actor, problems)
+
+
+def _store_check(
+    pk: int, sha256: str, before: dict[str, Any] | None, actor: Any, problems: list[dict[str, Any]]
+) -> dict[str, Any]:
+    with transaction.atomic():
+        sub = Submission.objects.select_for_update().select_related("round").get(pk=pk)
+        if sub.status != Status.CHECKING or sub.sha256 != sha256:  # replaced by a later upload meanwhile
+            return {"submission": pk, "stale": True}
+        sub.problems = problems
+        has_errors = any(p["severity"] == "error" for p in problems)
+        sub.status = Status.INVALID if has_errors else Status.DRAFT
+        sub.save(update_fields=["problems", "status", "updated_at"])
+        _audit(actor, "upload_submission", sub, before, submission_state(sub))
+    after = submission_state(sub)
+    return {"submission": pk, "status": sub.status, "errors": after["errors"], "warnings": after["warnings"]}
 
 
 def do_submit_submission(sub: Submission, *, acting_user: Any) -> Submission:
@@ -218,6 +295,8 @@ def do_submit_submission(sub: Submission, *, acting_user: Any) -> Submission:
                 gettext_noop("The collection round for %(year)s is closed: nothing can be submitted."),
                 year=sub.round.year,
             )
+        if sub.status == Status.CHECKING:
+            refuse(gettext_noop("The file is still being checked: wait for the check to finish before submitting."))
         if sub.status == Status.INVALID:
             refuse(gettext_noop("The file has errors: correct them and upload it again before submitting."))
         if sub.status != Status.DRAFT:

@@ -381,7 +381,10 @@ def submissions(request: Request) -> Response:
         rnd = CollectionRound.objects.get(pk=ser.validated_data["round"])
     except CollectionRound.DoesNotExist:
         raise exceptions.NotFound(f"no collection round {ser.validated_data['round']}") from None
-    sub = actions.do_upload_submission(rnd, school_id, ser.validated_data["file"], acting_user=request.user)
+    # the API has no page to follow a job: the check runs within the request and its result is answered
+    sub, _job = actions.do_upload_submission(
+        rnd, school_id, ser.validated_data["file"], acting_user=request.user, background=False
+    )
     body = {"id": sub.pk, **actions.submission_state(sub), "problems": sub.problems}
     return Response(body, status=status.HTTP_201_CREATED)
 

@@ -52,7 +52,14 @@ APPROVERS: tuple[str, ...] = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
 UPLOADERS: tuple[str, ...] = (str(Role.BUREAU_ADMIN), str(Role.SCHOOL))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # a new file may replace the one of a submission in these states
-REPLACEABLE = {None, Submission.Status.DRAFT, Submission.Status.INVALID, Submission.Status.RETURNED}
+# (checking too: a check that never finished — the server stopped — must not lock the school out)
+REPLACEABLE = {
+    None,
+    Submission.Status.CHECKING,
+    Submission.Status.DRAFT,
+    Submission.Status.INVALID,
+    Submission.Status.RETURNED,
+}
 ACTIONS = {
     "open_round": gettext_lazy("opened a round"),
     "close_round": gettext_lazy("closed a round"),
@@ -198,7 +205,8 @@ def submission_template(request: HttpRequest, pk: int, school_id: str) -> HttpRe
 @require_POST
 @role_required(*UPLOADERS)
 def submission_upload(request: HttpRequest, pk: int, school_id: str) -> HttpResponse:
-    """Upload the school's file; the submission page then lists every located problem."""
+    """Upload the school's file: it is stored at once and checked in a background job; the submission
+    page follows the job's progress, then lists every located problem."""
     get_school_for_user(request, school_id)
     r = get_object_or_404(CollectionRound, pk=pk)
     existing = Submission.objects.filter(round=r, school_id=school_id).first()
@@ -207,9 +215,13 @@ def submission_upload(request: HttpRequest, pk: int, school_id: str) -> HttpResp
     if uploaded is None:
         messages.error(request, _("Choose a file to upload."))
         return redirect(back)
-    sub = _act(request, actions.do_upload_submission, r, school_id, uploaded)
-    if sub is None:
+    done = _act(request, actions.do_upload_submission, r, school_id, uploaded)
+    if done is None:
         return redirect(back)
+    sub, job = done
+    if sub.status == Submission.Status.CHECKING:  # the check runs in the background: the page follows it
+        messages.info(request, _("The file was received and is being checked."))
+        return redirect(reverse("web:submission_detail", args=[sub.pk]) + f"?job={job.pk}")
     if sub.status == Submission.Status.INVALID:
         messages.error(request, _("The file has errors: see the list below, correct them and upload it again."))
     else:

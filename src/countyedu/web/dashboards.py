@@ -357,11 +357,11 @@ def get_unit_for_user(request: HttpRequest, a: Assessment, unit: str) -> str:
 def explanation(a: Assessment, indicator: str, unit: str, year: int, stage: str | None) -> Explanation | None:
     """The explanation of one stored result; None when the assessment has no such result. (The
     engine's own message lists other units, which the user may not see, so it is not passed on.)"""
-    ct = open_tables(census_data.store(), a.packs, version=a.census_version)
-    try:
-        return explain(ct, a, indicator, unit, year, stage)
-    except ExplainError:
-        return None
+    with open_tables(census_data.store(), a.packs, version=a.census_version) as ct:
+        try:
+            return explain(ct, a, indicator, unit, year, stage)
+        except ExplainError:
+            return None
 
 
 def explain_args(query: QueryDict, a: Assessment, year: int) -> tuple[str, int, str | None]:

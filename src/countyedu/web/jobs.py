@@ -22,10 +22,11 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 
-def start_job(kind: str, work: Callable[[Progress], Any], *, user: Any = None) -> Job:
-    """Create the job and run `work(progress)` in the background; its return value is the result."""
+def start_job(kind: str, work: Callable[[Progress], Any], *, user: Any = None, inline: bool = False) -> Job:
+    """Create the job and run `work(progress)` in the background (inline with `inline` or
+    COUNTYEDU_JOBS_SYNC=1); its return value is the result."""
     job = Job.objects.create(kind=kind, created_by=user if getattr(user, "pk", None) else None)
-    if os.environ.get("COUNTYEDU_JOBS_SYNC") == "1":
+    if inline or os.environ.get("COUNTYEDU_JOBS_SYNC") == "1":
         _run(job.pk, work, close=False)
         job.refresh_from_db()
     else:

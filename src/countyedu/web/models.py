@@ -84,6 +84,7 @@ class Submission(models.Model):
     """One school's data for a round: uploaded, checked, submitted, then approved or returned."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         DRAFT = "draft", _("draft")
         INVALID = "invalid", _("has errors")
         SUBMITTED = "submitted", _("submitted")
