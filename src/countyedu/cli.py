@@ -353,7 +353,7 @@ def _names(store: Any, a: Any) -> dict[str, dict[str, str]]:
 
 
 def _is_demo(store: Any, version: str) -> bool:
-    return any(v.version_id == version and v.source.startswith("nanfeng-demo") for v in store.versions())
+    return bool(store.resolve(version).synthetic)
 
 
 @app.command()
@@ -496,12 +496,12 @@ def demo(
     """Generate the synthetic Nanfeng county, write its workbook, import it and summarise it."""
     from countyedu.census.demo import generate
     from countyedu.census.importer import import_census
-    from countyedu.census.store import CensusStore
+    from countyedu.census.store import DEMO_SOURCE, CensusStore
     from countyedu.census.summary import summarise
     from countyedu.census.writers import write_workbook
 
     store = CensusStore(data_dir)
-    workbook = store.data_dir / "nanfeng-demo.xlsx"
+    workbook = store.data_dir / f"{DEMO_SOURCE}.xlsx"
     with err.status("生成示例县 / generating the demo county…"):
         frames = generate(seed)
         write_workbook(workbook, frames, note="SYNTHETIC demo data / 合成示例数据")

@@ -39,16 +39,6 @@ pytestmark = [
 ]
 
 
-def _forget() -> None:
-    for cached in (
-        census_data._frames,
-        census_data.schools_by_id,
-        census_data.townships_by_id,
-        census_data._assessment,
-    ):
-        cached.cache_clear()
-
-
 @pytest.fixture
 def own_census(settings, tmp_path):
     """A data dir of this test's own: the approval below writes a census version."""
@@ -56,9 +46,9 @@ def own_census(settings, tmp_path):
     store = CensusStore(tmp_path)
     import_census(HAND, store)
     cache.get_or_compute(store)
-    _forget()
+    census_data.forget()
     yield store
-    _forget()
+    census_data.forget()
 
 
 @pytest.fixture
@@ -149,7 +139,7 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
     page.wait_for_load_state()
     after = own_census.latest().version_id
     assert after != before
-    _forget()
+    census_data.forget()
 
     # the county dashboard now shows the new census version
     page.goto(f"{base}/county/")

@@ -27,24 +27,13 @@ from countyedu.web.models import AuditLog, CollectionRound, Job, Submission
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 
 
-def forget_census_reads():
-    """Version ids repeat across data dirs (v1, v2 …): drop every cached read keyed by them."""
-    for cached in (
-        census_data._frames,
-        census_data.schools_by_id,
-        census_data.townships_by_id,
-        census_data._assessment,
-    ):
-        cached.cache_clear()
-
-
 @pytest.fixture
 def own_census(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     import_census(HAND, CensusStore(tmp_path))
-    forget_census_reads()
+    census_data.forget()
     yield
-    forget_census_reads()
+    census_data.forget()
 
 
 def classes(version):

@@ -31,6 +31,7 @@ from countyedu.census.schema import SHEETS, Column, Sheet
 from countyedu.errors import StoreError
 
 STORE_FILE = "census.duckdb"
+DEMO_SOURCE = "nanfeng-demo"  # the demo county's workbook is DEMO_SOURCE + ".xlsx" (synthetic data)
 DEFAULT_DATA_DIR = "countyedu-data"
 
 _SQL_TYPE = {
@@ -60,6 +61,11 @@ class Version:
     sha256: str
     row_counts: dict[str, int]
     replaced: dict[str, list[int | None]]
+
+    @property
+    def synthetic(self) -> bool:
+        """Imported from the synthetic demo county's workbook."""
+        return self.source.startswith(DEMO_SOURCE)
 
     def as_dict(self) -> dict[str, Any]:
         return {

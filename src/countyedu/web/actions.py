@@ -370,5 +370,5 @@ def _assess(version: str, progress: Progress) -> dict[str, Any]:
     """Compute and store the assessment of a census version (the dashboards read it)."""
     progress(0.1, f"assessing census {version}")
     a = assessment_cache.get_or_compute(census_data.store(), version)
-    census_data.forget(version)
+    census_data.forget()
     return {"census_version": version, "results": len(a.results)}

@@ -108,6 +108,8 @@ def _assessment(version: str) -> Assessment | None:
     return assessment_cache.load(store(), version, packs)
 
 
-def forget(version: str) -> None:
-    """Drop cached reads after a version's assessment was (re)computed."""
-    _assessment.cache_clear()
+def forget() -> None:
+    """Drop every cached read (after a new version or assessment, or a change of data dir): the
+    caches are keyed by version ids, which repeat across data dirs."""
+    for cached in (_frames, schools_by_id, townships_by_id, _assessment):
+        cached.cache_clear()

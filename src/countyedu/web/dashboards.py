@@ -162,7 +162,7 @@ def pupils(version: str) -> dict[tuple[str, int], int]:
 @lru_cache(maxsize=4)
 def synthetic(version: str) -> bool:
     """Whether a version is the synthetic demo county."""
-    return any(v.version_id == version and v.source.startswith("nanfeng-demo") for v in census_data.store().versions())
+    return census_data.store().resolve(version).synthetic
 
 
 def qb_item(a: Assessment) -> tuple[Pack, Item] | None:
