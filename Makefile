@@ -61,12 +61,14 @@ test-postgres: install-test
 	.ci/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
 
 bench: install-test
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-bench.lock
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
 
 # Regenerate the locks after changing pyproject.toml (needs network).
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile -q pyproject.toml --extra test -o requirements-test.lock --python-version 3.11
 	$(BIN)/uv pip compile -q pyproject.toml -c requirements-test.lock -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile -q pyproject.toml --extra test --extra bench -c requirements-test.lock -o requirements-bench.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-CORE = ["census", "policy", "indicators", "reports"]
+CORE = ["census", "policy", "indicators", "reports", "planning", "funding"]
 
 
 @pytest.mark.parametrize("package", CORE)
