@@ -11,6 +11,7 @@ from pathlib import Path
 
 from countyedu.errors import CountyEduError
 from countyedu.indicators.engine import Assessment
+from countyedu.reports.blocks import Block
 from countyedu.reports.labels import LANGS
 from countyedu.reports.model import Names, Report, build_report, names_from_frames
 
@@ -31,8 +32,10 @@ def write_report(
     synthetic: bool = False,
     year: int | None = None,
     generated_at: dt.datetime | None = None,
+    blocks: list[Block] | None = None,
 ) -> Path:
-    """Write the report of an assessment as html, pdf or xlsx; returns the path written."""
+    """Write the report of an assessment as html, pdf or xlsx; returns the path written. `blocks` (from the
+    planning and funding results, in `lang`) are added as chapters."""
     if fmt not in FORMATS:
         raise ReportError(
             f"no report format {fmt} (use one of {', '.join(FORMATS)})",
@@ -43,7 +46,9 @@ def write_report(
         raise ReportError(
             f"no report language {lang} (use zh or en)", f"没有报告语言 {lang}（可用：zh、en）", lang=lang
         )
-    report = build_report(assessment, lang=lang, names=names, synthetic=synthetic, year=year, generated_at=generated_at)
+    report = build_report(
+        assessment, lang=lang, names=names, synthetic=synthetic, year=year, generated_at=generated_at, blocks=blocks
+    )
     return _writer(fmt)(report, Path(path))
 
 

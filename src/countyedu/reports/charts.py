@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from countyedu.reports.blocks import BlockChart
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
 
@@ -145,9 +146,48 @@ def png(fig: Figure, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
+def block_chart_figure(chart: BlockChart) -> Figure:
+    """A planning or funding block's chart: lines or grouped bars over its x labels."""
+    with _style():
+        fig = Figure(figsize=(8, 3.0))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        xs = list(range(len(chart.x)))
+        n = max(1, len(chart.series))
+        width = 0.8 / n
+        for i, (name, values) in enumerate(chart.series.items()):
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            ys = [float("nan") if v is None else v for v in values]
+            if chart.kind == "bar":
+                ax.bar([x - 0.4 + width * (i + 0.5) for x in xs], ys, width=width, color=colour, label=name)
+            else:
+                ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=name)
+        ax.set_xticks(xs, chart.x, fontsize=8, rotation=0 if len(chart.x) <= 12 else 45)
+        if chart.unit == "share":
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        if chart.y_label:
+            ax.set_ylabel(chart.y_label)
+        ax.axhline(0, color="#999", linewidth=0.6)
+        ax.grid(axis="y", color="#ddd", linewidth=0.5)
+        ax.set_title(chart.title, fontsize=10)
+        if len(chart.series) > 1:
+            ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+    return fig
+
+
+def block_chart_key(block_id: str, i: int) -> str:
+    return f"block:{block_id}:{i}"
+
+
 def figures(report: Report) -> dict[str, Figure]:
-    """The report's charts by name."""
-    return {"trend": trend_figure(report), "status": status_figure(report)}
+    """The report's charts by name (those of planning and funding blocks under block_chart_key)."""
+    out = {"trend": trend_figure(report), "status": status_figure(report)}
+    for chapter in report.chapters:
+        for b in chapter.blocks:
+            for i, chart in enumerate(b.charts):
+                out[block_chart_key(b.id, i)] = block_chart_figure(chart)
+    return out
 
 
 def sparkline(values: Sequence[float | None], target: float | None = None, colour: str = "#1f5fa8") -> str:

@@ -12,10 +12,12 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from countyedu.reports import charts
+from countyedu.reports.blocks import Chapter, format_value
 from countyedu.reports.labels import SHEETS, pick, unit_kind
-from countyedu.reports.model import Cell, Column, Report, Status
+from countyedu.reports.model import Cell, Column, Report, Status, status_of
 
 NUMBER_FORMATS = {"percent": "0.0%", "count": "#,##0", "yuan": "#,##0", "decimal": "0.00"}
+BLOCK_UNITS = {"share": "percent", "count": "count", "yuan": "yuan", "km": "decimal", "year": "", "": "decimal"}
 
 
 @dataclass
@@ -53,6 +55,8 @@ def write_xlsx(report: Report, path: str | Path, pngs: dict[str, bytes] | None =
     _schools(sheet["schools"], report, fmt)
     _townships(sheet["townships"], report, fmt)
     _definitions(sheet["definitions"], report, fmt)
+    for chapter in report.chapters:
+        _chapter(wb.add_worksheet(chapter.sheet), chapter, report, fmt, pngs)
     wb.close()
     return path
 
@@ -194,3 +198,54 @@ def _definitions(ws: Worksheet, report: Report, fmt: _Formats) -> None:
     for i, d in enumerate(report.definitions, start=1):
         row = [d.pack, d.indicator, d.name, d.kind, d.description, d.unit, d.targets, d.clause, d.mark]
         ws.write_row(i, 0, row, fmt.wrap)
+
+
+def _chapter(ws: Worksheet, chapter: Chapter, report: Report, fmt: _Formats, pngs: dict[str, bytes]) -> None:
+    """A planning or funding chapter: its blocks one under another (findings, then tables), charts at the right."""
+    t, bold = report.text, fmt.head
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 12, 14)
+    ws.write_string(0, 0, chapter.title, bold)
+    i, picture_row = 2, 2
+    for b in chapter.blocks:
+        ws.write_string(i, 0, f"{b.title}（{b.clause}）" if report.lang == "zh" else f"{b.title} ({b.clause})", bold)
+        i += 1
+        for p in b.paragraphs:
+            ws.write_string(i, 0, p)
+            i += 1
+        if b.findings:
+            _head_at(ws, i, [t["clause"], t["rule"], t["value"], t["status"], t["explanation"]], fmt)
+            for f in b.findings:
+                i += 1
+                ws.write_row(i, 0, [f.clause, f.rule, f.value])
+                _status(ws, i, 3, status_of(f.status, report.lang), fmt)
+                ws.write_string(i, 4, f.explanation)
+            i += 2
+        for k in range(len(b.charts)):
+            data = pngs.get(charts.block_chart_key(b.id, k))
+            if data:
+                ws.insert_image(
+                    picture_row, 14, f"{b.id}-{k}.png", {"image_data": io.BytesIO(data), "x_scale": 0.7, "y_scale": 0.7}
+                )
+                picture_row += 24
+        for tb in b.tables:
+            ws.write_string(i, 0, f"{tb.title} {tb.clause}".strip(), bold)
+            i += 1
+            _head_at(ws, i, [c.label for c in tb.columns], fmt)
+            for row in tb.rows:
+                i += 1
+                for j, (c, v) in enumerate(zip(tb.columns, row, strict=True)):
+                    kind = BLOCK_UNITS.get(c.unit, "")
+                    if isinstance(v, bool) or v is None or isinstance(v, str):
+                        ws.write_string(i, j, format_value(v, c.unit, report.lang) if v is not None else "")
+                    elif kind:
+                        ws.write_number(i, j, v, fmt.numbers[kind])
+                    else:
+                        ws.write_number(i, j, v)
+            i += 2
+        i += 1
+
+
+def _head_at(ws: Worksheet, row: int, heads: list[str], fmt: _Formats) -> None:
+    for j, h in enumerate(heads):
+        ws.write_string(row, j, h, fmt.head)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -9,7 +10,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from countyedu.reports import charts
-from countyedu.reports.model import Report, TargetRow
+from countyedu.reports.blocks import Value, format_value
+from countyedu.reports.model import Report, Status, TargetRow, status_of
+
+# The language being rendered, for the filters (set around each render).
+_lang: ContextVar[str] = ContextVar("report_lang", default="zh")
 
 
 @cache
@@ -23,6 +28,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["spark"] = _spark
+    env.filters["status"] = _status
+    env.filters["cell"] = _cell
+    env.globals["chart_key"] = charts.block_chart_key
     return env
 
 
@@ -32,6 +40,15 @@ def _spark(row: TargetRow) -> Markup:
     return Markup(charts.sparkline(row.values, target, row.status.colour))
 
 
+def _status(code: str) -> Status:
+    """A finding's status code as the report's badge (the language is the Chinese/English pair's first)."""
+    return status_of(code, _lang.get())
+
+
+def _cell(value: Value, unit: str) -> str:
+    return format_value(value, unit, _lang.get())
+
+
 def chart_svgs(report: Report) -> dict[str, Markup]:
     """The report's charts as inline SVG."""
     return {name: Markup(charts.svg(fig)) for name, fig in charts.figures(report).items()}
@@ -39,6 +56,14 @@ def chart_svgs(report: Report) -> dict[str, Markup]:
 
 def render_html(report: Report, svgs: dict[str, Markup] | None = None) -> str:
     """The whole report as one HTML document."""
+    token = _lang.set(report.lang)
+    try:
+        return _render(report, svgs)
+    finally:
+        _lang.reset(token)
+
+
+def _render(report: Report, svgs: dict[str, Markup] | None) -> str:
     return (
         environment()
         .get_template("report.html")

@@ -68,6 +68,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "trend_at_deadline": ("期限年趋势值", "Trend at deadline"),
     "description": ("说明", "Description"),
     "clause": ("条款", "Clause"),
+    "rule": ("规则", "Rule"),
+    "explanation": ("说明", "Explanation"),
     "mark": ("依据", "Basis"),
     "kind": ("类型", "Kind"),
     "school": ("学校", "School"),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, Target
+from countyedu.reports.blocks import Block, Chapter, chapters
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
 from countyedu.reports.values import addition_text, target_text, value_text
 
@@ -213,6 +214,7 @@ class Report:
     checklist: list[ChecklistRow]
     definitions: list[Definition]
     results: list[ResultRow] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)  # planning, funding (reports.blocks)
 
     def rows(self) -> list[TargetRow]:
         """Every one-pager row, pack after pack."""
@@ -280,8 +282,10 @@ def build_report(
     synthetic: bool = False,
     year: int | None = None,
     generated_at: dt.datetime | None = None,
+    blocks: list[Block] | None = None,
 ) -> Report:
-    """The report model of an assessment, for its latest year unless a year is given."""
+    """The report model of an assessment, for its latest year unless a year is given; `blocks` (planning,
+    funding: already in the report's language) become chapters after the assessment's."""
     names = names or {}
     idx = _Index(a.results)
     years = sorted({r.year for r in a.results})
@@ -308,6 +312,7 @@ def build_report(
         checklist=_checklist(a, idx, year, lang),
         definitions=[_definition(p, it, lang) for p in a.packs for it in p.items],
         results=_result_rows(a, names, lang),
+        chapters=chapters(blocks or [], lang),
     )
 
 
