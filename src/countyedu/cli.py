@@ -578,3 +578,14 @@ def main() -> None:
             raise
         err.print(f"[red]内部错误 / internal error: {exc!r} (run with --debug for the traceback)[/]")
         sys.exit(3)
+
+
+def _subcommands() -> None:
+    """`countyedu plan …` and `countyedu funding …` live in cli_plans (they import from this module)."""
+    from countyedu.cli_plans import funding_app, plan_app
+
+    app.add_typer(plan_app, name="plan")
+    app.add_typer(funding_app, name="funding")
+
+
+_subcommands()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from countyedu.web import api, collection, dashboards
+from countyedu.web import api, collection, dashboards, plans
 from countyedu.web import auth_views as av
 
 app_name = "web"
@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *collection.urlpatterns,
     *dashboards.urlpatterns,
+    *plans.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]

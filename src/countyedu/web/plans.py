@@ -1,0 +1,285 @@
+"""Planning (issue 5) and funding (issue 6) pages.
+
+The stored runs (computed with the assessment after an import or approval, or by `countyedu demo`) are
+shown as the same blocks the reports print: findings, tables and charts, each citing its clause. Two
+pages compute on request because their answers depend on the user's choices: the catchment plan
+(划片招生: stage, year, options; solved in well under a second on a county) and the funding scenarios
+(parameters changed side by side, downloadable as Excel). Pages never change stored data.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from countyedu.errors import CountyEduError
+from countyedu.reports.blocks import Block, format_value
+from countyedu.reports.model import status_of
+from countyedu.reports.stored import StoredRun
+from countyedu.web import access
+from countyedu.web import census as census_data
+from countyedu.web.dashboards import lang, synthetic
+from countyedu.web.jobs import Progress, start_job
+from countyedu.web.models import Role
+
+PLANNERS = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
+FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
+CATCHMENT_STAGES = ("primary", "junior", "kindergarten")
+
+
+@lru_cache(maxsize=4)
+def frames(version: str) -> dict[str, Any]:
+    """The whole census of a version (planning and funding read most sheets)."""
+    return census_data.store().census(version)
+
+
+def stored(kind: str, version: str) -> StoredRun | None:
+    """The stored planning or funding run of a version, or None until it is computed."""
+    if kind == "planning":
+        from countyedu.planning.service import stored_planning
+
+        return stored_planning(census_data.store(), version, compute=False)
+    from countyedu.funding.service import stored_funding
+
+    return stored_funding(census_data.store(), version, compute=False)
+
+
+def compute_runs(version: str, progress: Progress) -> dict[str, Any]:
+    """Compute and store the planning and funding runs of a version (a background job)."""
+    from countyedu.funding.service import stored_funding
+    from countyedu.planning.service import stored_planning
+
+    progress(0.1, f"planning on census {version}")
+    stored_planning(census_data.store(), version, compute=True)
+    progress(0.6, f"funding on census {version}")
+    stored_funding(census_data.store(), version, compute=True)
+    return {"census_version": version}
+
+
+def table_rows(block: Block, lg: str) -> list[dict[str, Any]]:
+    """A block's tables with formatted cells (numbers right-aligned), for the template."""
+    out = []
+    for t in block.tables:
+        rows = [
+            [
+                {"text": format_value(v, c.unit, lg), "num": bool(c.unit) and not isinstance(v, str | bool)}
+                for c, v in zip(t.columns, r, strict=True)
+            ]
+            for r in t.rows
+        ]
+        out.append({"table": t, "rows": rows})
+    return out
+
+
+def block_context(blocks: list[Block], lg: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Blocks as template parts, and their charts as data for the page's ECharts script."""
+    parts, charts = [], []
+    for b in blocks:
+        ids = []
+        for c in b.charts:
+            cid = f"chart-{len(charts)}"
+            ids.append(cid)
+            charts.append({"id": cid, "title": c.title, "kind": c.kind, "x": c.x, "series": c.series, "unit": c.unit})
+        findings = [{"f": f, "status": status_of(f.status, lg)} for f in b.findings]
+        parts.append({"block": b, "findings": findings, "tables": table_rows(b, lg), "charts": ids})
+    return parts, charts
+
+
+def _base(version: str | None) -> dict[str, Any]:
+    return {"version": version, "synthetic": bool(version) and synthetic(version)}
+
+
+def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool, **ctx: Any) -> HttpResponse:
+    version = census_data.latest_version()
+    run = stored(kind, version) if version else None
+    parts, charts = block_context(run.blocks[lang()], lang()) if run else ([], [])
+    return render(
+        request,
+        template,
+        {**_base(version), "run": run, "parts": parts, "charts": charts, "can_compute": can_compute, **ctx},
+    )
+
+
+# ------------------------------------------------------------------------------ planning
+
+
+@require_GET
+@login_required
+def planning(request: HttpRequest) -> HttpResponse:
+    """The county's planning: projection, seats and 大班额, facility norms, projects, catchments, consolidation."""
+    m = access.require_county(request)
+    return _run_page(request, "planning", "web/plans/planning.html", m.role in PLANNERS)
+
+
+@require_POST
+@login_required
+@access.role_required(*PLANNERS, *FINANCE)
+def compute(request: HttpRequest) -> HttpResponse:
+    """Compute the planning and funding runs of the latest census version in the background."""
+    version = census_data.latest_version()
+    if version is None:
+        messages.error(request, _("No census has been imported yet."))
+        return redirect("web:planning")
+    job = start_job("plans", lambda progress: compute_runs(version, progress), user=request.user)
+    if job.status == "failed":
+        messages.error(request, job.message)
+    else:
+        messages.success(request, _("Planning and funding are being computed; this page shows them when stored."))
+    return redirect(request.POST.get("next") or "web:planning")
+
+
+def _float(request: HttpRequest, name: str, lo: float, hi: float) -> float | None:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        v = float(raw)
+    except ValueError:
+        raise CountyEduError(
+            f"{name}: {raw!r} is not a number", f"{name}：{raw!r} 不是数字", field=name, value=raw
+        ) from None
+    if not lo <= v <= hi:
+        raise CountyEduError(f"{name}: {v:g} is outside {lo:g}–{hi:g}", f"{name}：{v:g} 超出 {lo:g}–{hi:g}", field=name)
+    return v
+
+
+@require_GET
+@login_required
+def catchments(request: HttpRequest) -> HttpResponse:
+    """划片招生: assign each community's pupils of a stage to schools within capacity, shortest travel."""
+    access.require_county(request)
+    from countyedu.planning.service import catchment_map
+
+    version = census_data.latest_version()
+    lg = lang()
+    ctx: dict[str, Any] = {**_base(version), "stages": CATCHMENT_STAGES, "errors": [], "parts": [], "charts": []}
+    if version is None:
+        return render(request, "web/plans/catchments.html", ctx)
+    f = frames(version)
+    years = sorted(int(y) for y in f["population"]["year"].unique()) if not f["population"].empty else []
+    stage = request.GET.get("stage") or "primary"
+    form = {
+        "stage": stage if stage in CATCHMENT_STAGES else "primary",
+        "year": request.GET.get("year") or (str(years[-1]) if years else ""),
+        "single": request.GET.get("single", "1") == "1",
+        "keep_current": request.GET.get("keep_current") == "1",
+        "max_km": request.GET.get("max_km") or "",
+    }
+    ctx.update(form=form, years=years)
+    if "run" not in request.GET:
+        return render(request, "web/plans/catchments.html", ctx)
+    try:
+        if stage not in CATCHMENT_STAGES:
+            raise CountyEduError(f"no stage {stage!r}", f"没有学段 {stage!r}", field="stage")
+        try:
+            year = int(form["year"])
+        except ValueError:
+            raise CountyEduError(f"year: {form['year']!r} is not a year", f"年份：{form['year']!r} 不是年份") from None
+        plan, points = catchment_map(
+            f,
+            stage,
+            year,
+            single=form["single"],
+            max_km=_float(request, "max_km", 0.1, 200),
+            keep_current=form["keep_current"],
+        )
+    except CountyEduError as exc:
+        ctx["errors"] = [exc.message_zh if lg == "zh" else exc.message_en]
+        return render(request, "web/plans/catchments.html", ctx, status=400)
+    parts, charts = block_context(plan.blocks(lg), lg)
+    ctx.update(parts=parts, charts=charts, points=points)
+    return render(request, "web/plans/catchments.html", ctx)
+
+
+# ------------------------------------------------------------------------------ funding
+
+
+@require_GET
+@login_required
+def funding(request: HttpRequest) -> HttpResponse:
+    """Per-pupil funds per school, the budget plan, compliance and the after-school ledger (finance office)."""
+    m = access.require_county(request)
+    return _run_page(request, "funding", "web/plans/funding.html", m.role in FINANCE)
+
+
+SCENARIO_FIELDS = (
+    # (field, lowest, highest): the parameters a finance officer may change in a scenario (issue 6 item 4)
+    ("baseline_primary", 0.0, 10000.0),
+    ("baseline_junior", 0.0, 10000.0),
+    ("step_rate", 0.0, 1.0),
+    ("floor_primary", 0.0, 2000.0),
+    ("floor_junior", 0.0, 5000.0),
+    ("boarder_subsidy", 0.0, 5000.0),
+)
+
+
+def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    from countyedu.funding.service import scenario_comparison
+
+    version = census_data.latest_version()
+    if version is None:
+        raise CountyEduError("no census has been imported yet", "尚未导入普查数据")
+    changes = {k: v for k, lo, hi in SCENARIO_FIELDS if (v := _float(request, k, lo, hi)) is not None}
+    year_raw = request.GET.get("year") or ""
+    year = int(year_raw) if year_raw.isdigit() else None
+    return scenario_comparison(frames(version), changes, year), changes
+
+
+@require_GET
+@login_required
+def funding_scenario(request: HttpRequest) -> HttpResponse:
+    """A funding scenario beside the pack's parameters: per school and county totals, and the differences."""
+    access.require_county(request)
+    version = census_data.latest_version()
+    lg = lang()
+    ctx: dict[str, Any] = {**_base(version), "fields": [f for f, _lo, _hi in SCENARIO_FIELDS], "errors": []}
+    ctx["form"] = {f: request.GET.get(f, "") for f in ctx["fields"]}
+    ctx["form"]["year"] = request.GET.get("year", "")
+    if "run" not in request.GET:
+        return render(request, "web/plans/scenario.html", {**ctx, "parts": [], "charts": []})
+    try:
+        comparison, _changes = _scenario(request)
+    except CountyEduError as exc:
+        ctx["errors"] = [exc.message_zh if lg == "zh" else exc.message_en]
+        return render(request, "web/plans/scenario.html", {**ctx, "parts": [], "charts": []}, status=400)
+    parts, charts = block_context(comparison.blocks(lg), lg)
+    query = request.GET.copy()
+    query.pop("run", None)
+    return render(
+        request, "web/plans/scenario.html", {**ctx, "parts": parts, "charts": charts, "xlsx_query": query.urlencode()}
+    )
+
+
+@require_GET
+@login_required
+def funding_scenario_xlsx(request: HttpRequest) -> HttpResponse:
+    """The scenario comparison as an Excel workbook."""
+    access.require_county(request)
+    try:
+        comparison, _changes = _scenario(request)
+    except CountyEduError as exc:
+        return HttpResponse(exc.user_text(), status=400, content_type="text/plain; charset=utf-8")
+    out = Path(tempfile.mkdtemp(dir=settings.DATA_DIR)) / "funding-scenario.xlsx"
+    comparison.write_xlsx(out)
+    return FileResponse(out.open("rb"), as_attachment=True, filename="funding-scenario.xlsx")
+
+
+urlpatterns = [
+    path("planning/", planning, name="planning"),
+    path("planning/compute/", compute, name="plans_compute"),
+    path("planning/catchments/", catchments, name="catchments"),
+    path("funding/", funding, name="funding"),
+    path("funding/scenario/", funding_scenario, name="funding_scenario"),
+    path("funding/scenario.xlsx", funding_scenario_xlsx, name="funding_scenario_xlsx"),
+]

@@ -1,0 +1,90 @@
+/* Planning and funding pages: the blocks' charts and the catchment map, with the vendored ECharts.
+   Data come from json_script blocks; no network access is needed. */
+(function () {
+  "use strict";
+  var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var PALETTE = ["#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2", "#c62828", "#00838f", "#6d4c41", "#ad1457",
+                 "#558b2f", "#283593", "#ef6c00", "#00695c", "#4e342e", "#9e9d24", "#5d4037", "#0277bd"];
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function blockCharts(charts) {
+    (charts || []).forEach(function (c) {
+      var el = document.getElementById(c.id);
+      if (!el) return;
+      var share = c.unit === "share";
+      var chart = echarts.init(el);
+      chart.setOption({
+        animation: false,
+        textStyle: { fontFamily: FONT },
+        title: { text: c.title, left: 0, textStyle: { fontSize: 13 } },
+        tooltip: { trigger: "axis" },
+        legend: { top: 22 },
+        grid: { left: 60, right: 20, top: 60, bottom: 30 },
+        xAxis: { type: "category", data: c.x },
+        yAxis: { type: "value", axisLabel: share ? { formatter: function (v) { return Math.round(v * 100) + "%"; } } : {} },
+        series: Object.keys(c.series).map(function (name) {
+          return { name: name, type: c.kind === "bar" ? "bar" : "line", data: c.series[name], connectNulls: false };
+        })
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function catchmentMap(points) {
+    var el = document.getElementById("catchment-map");
+    if (!el || !points || !points.length) return;
+    var schools = points.filter(function (p) { return p.kind === "school"; });
+    var colour = {};
+    schools.forEach(function (s, i) { colour[s.id] = PALETTE[i % PALETTE.length]; });
+    var at = {};
+    schools.forEach(function (s) { at[s.id] = [s.lon, s.lat]; });
+    var communities = points.filter(function (p) { return p.kind === "community"; });
+    var lines = communities.filter(function (p) { return at[p.school_id]; }).map(function (p) {
+      return { coords: [[p.lon, p.lat], at[p.school_id]], lineStyle: { color: colour[p.school_id] } };
+    });
+    var lons = points.map(function (p) { return p.lon; }), lats = points.map(function (p) { return p.lat; });
+    var pad = 0.02;
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: FONT },
+      tooltip: {
+        trigger: "item",
+        formatter: function (x) {
+          var p = x.data && x.data.p;
+          if (!p) return "";
+          if (p.kind === "school") return "<b>" + esc(p.name) + "</b><br>" + esc(p.detail || "");
+          return "<b>" + esc(p.name) + "</b> → " + esc(p.school_name) + "<br>" + esc(p.detail || "");
+        }
+      },
+      grid: { left: 60, right: 30, top: 20, bottom: 40 },
+      xAxis: { type: "value", min: Math.min.apply(null, lons) - pad, max: Math.max.apply(null, lons) + pad,
+               axisLabel: { formatter: function (v) { return v.toFixed(2) + "°"; } }, splitLine: { lineStyle: { color: "#eee" } } },
+      yAxis: { type: "value", min: Math.min.apply(null, lats) - pad, max: Math.max.apply(null, lats) + pad,
+               axisLabel: { formatter: function (v) { return v.toFixed(2) + "°"; } }, splitLine: { lineStyle: { color: "#eee" } } },
+      dataZoom: [{ type: "inside", xAxisIndex: 0, filterMode: "none" }, { type: "inside", yAxisIndex: 0, filterMode: "none" }],
+      series: [
+        { type: "lines", coordinateSystem: "cartesian2d", polyline: false, silent: true, z: 1,
+          lineStyle: { width: 1, opacity: 0.6 }, data: lines },
+        { type: "scatter", z: 2, symbolSize: 7, data: communities.map(function (p) {
+            return { value: [p.lon, p.lat], p: p, itemStyle: { color: colour[p.school_id] || "#999" } }; }) },
+        { type: "scatter", z: 3, symbol: "diamond", symbolSize: 16, data: schools.map(function (p) {
+            return { value: [p.lon, p.lat], p: p, itemStyle: { color: colour[p.id], borderColor: "#000", borderWidth: 1 } }; }) }
+      ]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  if (typeof echarts === "undefined") return;
+  blockCharts(data("block-charts"));
+  catchmentMap(data("catchment-points"));
+})();
