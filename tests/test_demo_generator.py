@@ -355,7 +355,7 @@ def test_admissions(demo: dict[str, pd.DataFrame], classes: pd.DataFrame) -> Non
 def test_finance_and_tasks(demo: dict[str, pd.DataFrame]) -> None:
     f = demo["finance"].pivot(index="year", columns="item", values="amount")
     assert list(f.index) == list(YEARS)
-    assert f.notna().all().all() and len(f.columns) == 14
+    assert f.notna().all().all() and len(f.columns) == 15
     assert f["fiscal_revenue_total"].between(1.5e9, 2.2e9).all()
     assert f["education_expenditure"].between(0.8e9, 1.15e9).all()
     assert f["province_education_expenditure_growth"].between(0.0, 0.1).all()

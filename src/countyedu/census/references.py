@@ -78,7 +78,7 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _ref(problems, sources, "schools", schools, "community_id", "communities", community_ids)
     _ref(problems, sources, "schools", schools, "partner_school_id", "schools", school_ids)
     _year_order(problems, sources, "schools", schools, "opened_year", "closed_year")
-    for sheet in ("school_years", "classes", "teachers"):
+    for sheet in ("school_years", "classes", "teachers", "after_school"):
         if sheet in present:
             _ref(problems, sources, sheet, present[sheet], "school_id", "schools", school_ids)
             _school_open(problems, sources, sheet, present[sheet], schools)
