@@ -1,0 +1,62 @@
+"""Words of the funding results in Chinese and English (one place, for every block)."""
+
+from __future__ import annotations
+
+from countyedu.census.schema import CODES
+from countyedu.reports.blocks import Value
+
+STAGE_EN = {
+    "kindergarten": "kindergarten",
+    "primary": "primary",
+    "junior": "junior high",
+    "high": "high school",
+    "vocational": "vocational",
+    "nine_year": "nine-year",
+    "complete_secondary": "complete secondary",
+    "twelve_year": "twelve-year",
+    "teaching_point": "teaching point",
+}
+
+# component → (zh, en, clause)
+COMPONENTS: dict[str, tuple[str, str, str]] = {
+    "standard": ("生均标准", "per-pupil standard", "第22条"),
+    "small_school_floor": ("小规模学校补足", "small-school floor top-up", "第22条; 第5条; QB-G6"),
+    "boarding": ("寄宿生补助", "boarder supplement", "第5条; FD"),
+    "special_education": ("特教学生补助", "special-education supplement", "FD; QB-G7"),
+}
+
+STATUS = {
+    "met": ("达标", "met"),
+    "not_met": ("未达标", "not met"),
+    "no_data": ("无数据", "no data"),
+}
+
+TERM = CODES["term"]
+TERM_EN = {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"}
+
+
+def pick(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def stage_label(stage: str, lang: str) -> str:
+    return CODES["stage"].get(stage, stage) if lang == "zh" else STAGE_EN.get(stage, stage)
+
+
+def component_label(component: str, lang: str) -> str:
+    zh, en, _ = COMPONENTS.get(component, (component, component, ""))
+    return pick(lang, zh, en)
+
+
+def status_label(status: str, lang: str) -> str:
+    zh, en = STATUS.get(status, (status, status))
+    return pick(lang, zh, en)
+
+
+def cells(*values: Value) -> list[Value]:
+    """A table row (typed for BlockTable.rows)."""
+    return list(values)
+
+
+def yuan(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"

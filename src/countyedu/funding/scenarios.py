@@ -1,0 +1,207 @@
+"""Funding scenarios: the same year under other parameters, side by side (issue 6 item 4).
+
+A scenario is a name and parameter overrides (``{"step_rate": 0.15}``, ``{"floor_junior": 300}``,
+``{"baseline": {"primary": {2019: 650}}}`` — dict parameters merge one level deep). Each is validated
+like the pack (funding.params.with_overrides) and computed with funding.perpupil.school_funds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
+from countyedu.funding.params import FundingParams, with_overrides
+from countyedu.funding.perpupil import SchoolFunds, school_funds
+from countyedu.reports.blocks import Block, BlockColumn, BlockTable
+
+BASE = "base"
+CLAUSE = "第22条; 第5条; FD"
+
+
+@dataclass
+class ScenarioComparison:
+    """Per-school and county totals of the base and every scenario, with differences from the base."""
+
+    year: int
+    names: list[str]  # "base" first, then the scenarios in the order given
+    overrides: dict[str, dict[str, Any]]
+    funds: dict[str, SchoolFunds]
+
+    def schools(self) -> pd.DataFrame:
+        """school_id, name, stage, township_id, pupils, one total column per scenario, diff_<name>."""
+        base = self.funds[BASE].totals[["school_id", "name", "school_stage", "township_id", "pupils"]]
+        out = base.copy()
+        for n in self.names:
+            out = out.merge(
+                self.funds[n].totals[["school_id", "total"]].rename(columns={"total": n}), on="school_id", how="outer"
+            )
+        for n in self.names[1:]:
+            out[f"diff_{n}"] = out[n].fillna(0.0) - out[BASE].fillna(0.0)
+        return out
+
+    def county(self) -> pd.DataFrame:
+        """One row per scenario: total, per component, per stage, difference from the base."""
+        rows = []
+        base_total = self.funds[BASE].total
+        for n in self.names:
+            f = self.funds[n]
+            comp = f.rows.groupby("component")["amount"].sum()
+            stage = f.rows.groupby("stage")["amount"].sum()
+            row: dict[str, Any] = {"scenario": n, "total": f.total, "difference": f.total - base_total}
+            row |= {c: float(comp.get(c, 0.0)) for c in COMPONENTS}
+            row |= {
+                f"stage_{s}": float(stage.get(s, 0.0))
+                for s in ("kindergarten", "primary", "junior", "high", "vocational")
+            }
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "scenarios": list(self.names),
+            "overrides": {k: _jsonable(v) for k, v in self.overrides.items()},
+            "county": self.county().to_dict("records"),
+            "schools": self.schools().astype(object).where(self.schools().notna(), None).to_dict("records"),
+        }
+
+    def blocks(self, lang: str = "zh") -> list[Block]:
+        return scenario_blocks(self, lang)
+
+    def write_xlsx(self, path: str | Path) -> Path:
+        """A workbook: county totals, schools side by side, the parameters of each scenario."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb = xlsxwriter.Workbook(str(path))
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        money = wb.add_format({"num_format": "#,##0"})
+        _sheet(wb, "县合计 county", self.county(), head, money)
+        _sheet(wb, "各校 schools", self.schools(), head, money)
+        params = pd.DataFrame(
+            [{"scenario": n, "parameter": k, "value": str(v)} for n in self.names for k, v in self.overrides[n].items()]
+            or [{"scenario": BASE, "parameter": "", "value": ""}]
+        )
+        _sheet(wb, "参数 parameters", params, head, money)
+        wb.close()
+        return path
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def _sheet(wb: xlsxwriter.Workbook, name: str, df: pd.DataFrame, head: Any, money: Any) -> None:
+    ws = wb.add_worksheet(name)
+    for j, col in enumerate(df.columns):
+        ws.write_string(0, j, str(col), head)
+        ws.set_column(j, j, 16)
+    for i, rec in enumerate(df.itertuples(index=False), start=1):
+        for j, v in enumerate(rec):
+            if v is None or (isinstance(v, float) and v != v):
+                continue
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(i, j, float(v), money)
+            else:
+                ws.write_string(i, j, str(v))
+    ws.freeze_panes(1, 1)
+
+
+def compare(
+    frames: dict[str, pd.DataFrame], year: int, scenarios: Mapping[str, Mapping[str, Any]], base: FundingParams
+) -> ScenarioComparison:
+    """The base parameters and each scenario's overrides on the same census year, side by side."""
+    funds = {BASE: school_funds(frames, year, base)}
+    overrides: dict[str, dict[str, Any]] = {BASE: {}}
+    for name, ov in scenarios.items():
+        name = str(name)
+        params = with_overrides(base, ov, where=f"scenario {name}")
+        funds[name] = school_funds(frames, year, params)
+        overrides[name] = dict(ov)
+    return ScenarioComparison(year, list(funds), overrides, funds)
+
+
+def scenario_blocks(cmp: ScenarioComparison, lang: str = "zh") -> list[Block]:
+    county = cmp.county()
+    comps = list(COMPONENTS)
+    table = BlockTable(
+        pick(lang, "全县合计对比", "County totals side by side"),
+        [
+            BlockColumn("scenario", pick(lang, "方案", "scenario")),
+            BlockColumn("changes", pick(lang, "参数变化", "changes")),
+        ]
+        + [BlockColumn(c, component_label(c, lang), "yuan") for c in comps]
+        + [
+            BlockColumn("total", pick(lang, "合计", "total"), "yuan"),
+            BlockColumn("difference", pick(lang, "与基准差额", "vs base"), "yuan"),
+        ],
+        [
+            [
+                pick(lang, "基准", "base") if r["scenario"] == BASE else r["scenario"],
+                "; ".join(f"{k}={v}" for k, v in cmp.overrides[r["scenario"]].items()) or "—",
+            ]
+            + [float(r[c]) for c in comps]
+            + [float(r["total"]), float(r["difference"])]
+            for _, r in county.iterrows()
+        ],
+        clause=CLAUSE,
+    )
+    stages = BlockTable(
+        pick(lang, "按学段对比", "By stage"),
+        [BlockColumn("scenario", pick(lang, "方案", "scenario"))]
+        + [
+            BlockColumn(s, stage_label(s, lang), "yuan")
+            for s in ("kindergarten", "primary", "junior", "high", "vocational")
+        ],
+        [
+            [pick(lang, "基准", "base") if r["scenario"] == BASE else r["scenario"]]
+            + [float(r[f"stage_{s}"]) for s in ("kindergarten", "primary", "junior", "high", "vocational")]
+            for _, r in county.iterrows()
+        ],
+        clause=CLAUSE,
+    )
+    sch = cmp.schools()
+    changed = (
+        sch[(sch[[f"diff_{n}" for n in cmp.names[1:]]].abs() > 0.005).any(axis=1)]
+        if len(cmp.names) > 1
+        else sch.iloc[0:0]
+    )
+    schools = BlockTable(
+        pick(lang, "变化的学校", "Schools that change"),
+        [
+            BlockColumn("school", pick(lang, "学校", "school")),
+            BlockColumn("pupils", pick(lang, "学生数", "pupils"), "count"),
+        ]
+        + [BlockColumn(n, pick(lang, "基准", "base") if n == BASE else n, "yuan") for n in cmp.names]
+        + [BlockColumn(f"diff_{n}", pick(lang, f"差额·{n}", f"diff {n}"), "yuan") for n in cmp.names[1:]],
+        [
+            cells(str(r["name"]), float(r["pupils"]))
+            + cells(*(None if pd.isna(r[n]) else float(r[n]) for n in cmp.names))
+            + cells(*(float(r[f"diff_{n}"]) for n in cmp.names[1:]))
+            for _, r in changed.iterrows()
+        ],
+        clause=CLAUSE,
+    )
+    para = pick(
+        lang,
+        f"{cmp.year} 学年在不同参数下的生均公用经费；{len(changed)} 所学校的金额发生变化。",
+        f"Per-pupil funds of {cmp.year} under other parameters; {len(changed)} schools change.",
+    )
+    return [
+        Block(
+            "funding.scenarios",
+            pick(lang, "经费测算方案对比", "Funding scenarios"),
+            CLAUSE,
+            paragraphs=[para],
+            tables=[table, stages, schools],
+        )
+    ]
