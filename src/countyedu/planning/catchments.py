@@ -1,0 +1,785 @@
+"""Catchments (划片招生, 免试就近入学 — 第4条; QB-G13): which school each community's pupils of a stage go to.
+
+Formulation (a transportation problem). Communities i with demand d_i pupils, schools j with capacity
+C_j seats, travel c_ij (km, or minutes from a user's matrix); arcs only where the school is in reach
+(`max_km`) or listed in the travel matrix:
+
+    minimise   Σ_ij c_ij · x_ij                    (pupil-km)
+    subject to Σ_j x_ij = d_i        every community (every pupil is assigned)
+               Σ_i x_ij ≤ C_j        every school (capacity)
+               x_ij ≥ 0 integer      (divisible: a community may be split between schools)
+
+`single=True` adds "each community goes to exactly one school": x_ij = d_i · y_ij with y_ij ∈ {0, 1}
+(a generalised assignment problem, solved as a MIP with HiGHS). Its LP relaxation is the divisible
+problem, so the divisible optimum is the proven lower bound `bound` of the indivisible plan.
+
+Divisible plans are solved by OR-Tools min-cost flow on the k nearest schools of each community, then
+certified on the full graph: node potentials π are computed from the optimal residual graph
+(Bellman–Ford), and every left-out arc must have reduced cost c_ij + π_i − π_j ≥ 0; arcs that fail
+are added and the flow solved again, until the certificate holds (then no left-out arc can improve the
+plan: the flow is optimal on all arcs). Min-cost flow needs integers: demand is rounded to whole pupils
+(half up), capacities down to whole seats, costs to whole metres (or whole seconds for minutes);
+"optimal" means optimal for these rounded costs (at most 0.5 m per pupil from the exact km).
+
+`keep_current=True` is lexicographic: first keep as many pupils as possible at their community's
+current school, then minimise travel among those plans. It is implemented exactly with a per-pupil
+penalty M = Σ_i d_i · max_j c_ij + 1 on every arc to a school other than the current one (one moved
+pupil costs more than any possible saving in travel), in the flow; in the MIP in two stages.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+from ortools.graph.python import max_flow, min_cost_flow
+
+from countyedu.errors import CountyEduError
+from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
+from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+
+CLAUSE = "第4条; QB-G13"
+K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)
+FULL_MIP_ARCS = 150_000
+SINGLE_NEAREST = 4  # single=True, large: schools per community in the MIP besides the LP's  # single=True: up to this many arcs, one MIP proves optimality
+INT_LIMIT = 2**62
+
+
+_HIGHS_STATE = {"banner": False}
+
+
+def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
+    """A silent HiGHS instance (its one-off start-up banner goes to /dev/null, not to our stdout)."""
+    if not _HIGHS_STATE["banner"]:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _HIGHS_STATE["banner"] = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 2)
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    return h
+
+
+class CatchmentInfeasible(CountyEduError):
+    """No catchment plan fits: the message and facts give demand against capacity, and where."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The instance in solver units: dense n × m arrays (cost in metres or seconds, -1 = no arc)."""
+
+    communities: pd.DataFrame
+    schools: pd.DataFrame
+    d: np.ndarray  # int64 pupils
+    cap: np.ndarray  # int64 seats
+    cost: np.ndarray  # int64, -1 where no arc
+    km: np.ndarray  # float, NaN where unknown
+    unit: str  # km | minutes
+    scale: int  # solver cost units per unit (1000 m per km, 60 s per minute)
+    current: np.ndarray  # int index of the current school, -1 if none
+
+    @property
+    def allowed(self) -> np.ndarray:
+        return self.cost >= 0
+
+
+def _whole(values: pd.Series, how: str) -> np.ndarray:
+    v = pd.to_numeric(values, errors="coerce").fillna(0.0).to_numpy(float)
+    return (np.floor(v + 0.5) if how == "half_up" else np.floor(v + 1e-9)).astype(np.int64).clip(min=0)
+
+
+def build_problem(
+    demand: pd.DataFrame,
+    schools: pd.DataFrame,
+    *,
+    max_km: float | None = None,
+    travel: pd.DataFrame | None = None,
+) -> Problem:
+    """The arrays the solvers use, from plain tables (see solve_catchments)."""
+    for frame, cols, what in (
+        (demand, ("community_id", "demand"), "demand"),
+        (schools, ("school_id", "capacity"), "schools"),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise CountyEduError(
+                f"{what} table lacks column(s) {', '.join(missing)}",
+                f"{what} 表缺少列 {'、'.join(missing)}",
+                missing=missing,
+            )
+    comm = demand.reset_index(drop=True).copy()
+    comm["community_id"] = comm["community_id"].astype(str)
+    sch = schools.reset_index(drop=True).copy()
+    sch["school_id"] = sch["school_id"].astype(str)
+    n, m = len(comm), len(sch)
+    has_xy = all(c in f.columns for f in (comm, sch) for c in ("lat", "lon"))
+    km = distance_matrix(comm, sch) if has_xy else np.full((n, m), np.nan)
+    if travel is not None:
+        t = read_travel(travel, comm["community_id"], sch["school_id"])
+        ci = pd.Index(comm["community_id"]).get_indexer(t["community_id"])
+        sj = pd.Index(sch["school_id"]).get_indexer(t["school_id"])
+        unit = "minutes" if "minutes" in t.columns else "km"
+        scale = 60 if unit == "minutes" else 1000
+        measure = np.full((n, m), np.nan)
+        measure[ci, sj] = t[unit].to_numpy(float)
+        if "km" in t.columns:
+            km = np.full((n, m), np.nan)
+            km[ci, sj] = t["km"].to_numpy(float)
+    else:
+        if not has_xy:
+            raise CountyEduError(
+                "catchments need lat/lon of communities and schools, or a travel matrix",
+                "学区划分需要社区和学校的经纬度，或出行矩阵",
+            )
+        unit, scale, measure = "km", 1000, km
+    cost = np.where(np.isnan(measure), -1, np.floor(np.nan_to_num(measure) * scale + 0.5)).astype(np.int64)
+    if max_km is not None:
+        if np.isnan(km).all():
+            raise CountyEduError(
+                "max_km needs distances: give lat/lon or a km column in the travel matrix",
+                "最大距离限制需要距离：请提供经纬度或出行矩阵中的 km 列",
+            )
+        cost[~(np.nan_to_num(km, nan=np.inf) <= max_km)] = -1
+    current = np.full(n, -1, dtype=np.int64)
+    if "current_school_id" in comm.columns:
+        current = pd.Index(sch["school_id"]).get_indexer(comm["current_school_id"].astype(str))
+        current = np.where((current >= 0) & (cost[np.arange(n), current.clip(min=0)] >= 0), current, -1)
+    return Problem(
+        comm,
+        sch,
+        _whole(comm["demand"], "half_up"),
+        _whole(sch["capacity"], "down"),
+        cost,
+        km,
+        unit,
+        scale,
+        current.astype(np.int64),
+    )
+
+
+# ------------------------------------------------------------------ infeasibility, explained
+
+
+def explain_infeasible(p: Problem, *, single: bool = False) -> CatchmentInfeasible:
+    """The error for a plan that cannot fit, with the numbers (第4条: every pupil gets a seat)."""
+    total_d, total_c = int(p.d.sum()), int(p.cap.sum())
+    facts: dict[str, Any] = {"demand": total_d, "capacity": total_c}
+    if total_d > total_c:
+        return CatchmentInfeasible(
+            f"demand {total_d:,} pupils is above the capacity {total_c:,} seats of all schools "
+            f"(short {total_d - total_c:,})",
+            f"学位需求 {total_d:,} 人超过全部学校容量 {total_c:,} 个学位（缺 {total_d - total_c:,} 个）",
+            **facts,
+        )
+    reach = p.allowed
+    lonely = np.flatnonzero((~reach.any(axis=1)) & (p.d > 0))
+    if lonely.size:
+        ids = p.communities["community_id"].iloc[lonely].tolist()
+        facts["unreachable"] = ids
+        facts["unreachable_demand"] = int(p.d[lonely].sum())
+        return CatchmentInfeasible(
+            f"{len(ids)} communities have no school within reach: {', '.join(ids[:20])} "
+            f"({facts['unreachable_demand']:,} pupils)",
+            f"{len(ids)} 个社区（村）在限定距离内没有学校：{'、'.join(ids[:20])}（{facts['unreachable_demand']:,} 人）",
+            **facts,
+        )
+    short_set, s_dem, s_cap = _hall_violator(p)
+    facts["areas"] = _township_reach(p)
+    if short_set:
+        facts.update(short_communities=short_set, short_demand=s_dem, short_capacity=s_cap)
+        over = [a for a in facts["areas"] if a["demand"] > a["capacity_in_reach"]]
+        where_en = "; ".join(f"{a['township_id']}: {a['demand']:,} > {a['capacity_in_reach']:,}" for a in over[:10])
+        where_zh = "；".join(f"{a['township_id']}：{a['demand']:,} > {a['capacity_in_reach']:,}" for a in over[:10])
+        return CatchmentInfeasible(
+            f"the {len(short_set)} communities {', '.join(short_set[:15])} need {s_dem:,} seats but the schools "
+            f"within reach have {s_cap:,}"
+            + (f" (townships where demand exceeds capacity in reach: {where_en})" if over else ""),
+            f"社区（村）{'、'.join(short_set[:15])} 等 {len(short_set)} 个需要 {s_dem:,} 个学位，限定距离内的学校只有 "
+            f"{s_cap:,} 个" + (f"（需求超过可达容量的乡镇：{where_zh}）" if over else ""),
+            **facts,
+        )
+    largest = int(p.d.max()) if len(p.d) else 0
+    return CatchmentInfeasible(
+        f"demand {total_d:,} fits the capacity {total_c:,} only if communities are split between schools: "
+        f"no plan sends each community whole to one school (largest community {largest:,} pupils, "
+        f"largest school {int(p.cap.max()):,} seats)",
+        f"需求 {total_d:,} 人只有在社区分校就读时才能容纳于 {total_c:,} 个学位：无法让每个社区整体划入一所学校"
+        f"（最大社区 {largest:,} 人，最大学校 {int(p.cap.max()):,} 个学位）",
+        **facts,
+    )
+
+
+def _hall_violator(p: Problem) -> tuple[list[str], int, int]:
+    """Communities whose demand exceeds the capacity of every school they can reach (a min cut)."""
+    n, m = p.cost.shape
+    src, sink = n + m, n + m + 1
+    ci, sj = np.nonzero(p.allowed)
+    big = int(p.d.sum()) + 1
+    tails = np.concatenate([np.full(n, src), ci, n + np.arange(m)])
+    heads = np.concatenate([np.arange(n), n + sj, np.full(m, sink)])
+    caps = np.concatenate([p.d, np.full(len(ci), big), p.cap])
+    mf = max_flow.SimpleMaxFlow()
+    mf.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64))
+    if mf.solve(src, sink) != mf.OPTIMAL or mf.optimal_flow() >= p.d.sum():
+        return [], 0, 0
+    side = np.asarray(mf.get_source_side_min_cut())
+    comm = side[side < n]
+    sch = side[(side >= n) & (side < n + m)] - n
+    ids = p.communities["community_id"].iloc[comm].tolist()
+    return ids, int(p.d[comm].sum()), int(p.cap[sch].sum())
+
+
+def _township_reach(p: Problem) -> list[dict[str, Any]]:
+    """Per township: its demand and the capacity of the schools its communities can reach."""
+    if "township_id" not in p.communities.columns:
+        return []
+    out = []
+    for tid, idx in p.communities.groupby(p.communities["township_id"].astype(str)).indices.items():
+        reach = p.allowed[idx].any(axis=0)
+        out.append({"township_id": tid, "demand": int(p.d[idx].sum()), "capacity_in_reach": int(p.cap[reach].sum())})
+    return out
+
+
+# ------------------------------------------------------------------ divisible: flow + certificate
+
+
+def _lex_penalty(p: Problem) -> int:
+    """Per moved pupil penalty making keep_current lexicographic (see the module docstring)."""
+    row_max = np.where(p.allowed, p.cost, 0).max(axis=1) if p.cost.size else np.zeros(0, np.int64)
+    pen = int((p.d * row_max).sum()) + 1
+    if pen * max(int(p.d.sum()), 1) >= INT_LIMIT:
+        raise CountyEduError(
+            "keep_current: the instance is too large for the exact lexicographic rule (integer overflow)",
+            "保留现有划片：规模过大，无法精确按字典序求解（整数溢出）",
+        )
+    return pen
+
+
+def solver_costs(p: Problem, keep_current: bool) -> np.ndarray:
+    """Costs the solver minimises: travel, plus the keep_current penalty on moves."""
+    if not keep_current or not (p.current >= 0).any():
+        return p.cost
+    cost = p.cost.copy()
+    pen = _lex_penalty(p)
+    has = p.current >= 0
+    moved = np.ones_like(cost, dtype=bool)
+    moved[np.flatnonzero(has), p.current[has]] = False
+    moved[~has] = False
+    cost[(cost >= 0) & moved] += pen
+    return cost
+
+
+@dataclass
+class FlowResult:
+    flows: pd.DataFrame  # i, j, x (x > 0 only)
+    total: int  # solver cost
+    arcs: int  # arcs in the final graph
+    rounds: int  # certificate rounds
+    added: int  # arcs added by the certificate
+
+
+def solve_flow(p: Problem, cost: np.ndarray, k: int = K_NEAREST, full_below: int = 50_000) -> FlowResult:
+    """Optimal divisible plan on all allowed arcs, via k nearest + reduced-cost certificate
+    (instances of fewer than `full_below` pairs go straight to all arcs)."""
+    n, m = cost.shape
+    allowed = cost >= 0
+    if n * m < full_below or k >= m:
+        sel = allowed.copy()
+    else:
+        sel = np.zeros_like(allowed)
+        near = k_nearest(np.where(allowed, cost, np.iinfo(np.int64).max).astype(float), k)
+        sel[np.arange(n)[:, None], near] = True
+        sel &= allowed
+        if (p.current >= 0).any():
+            has = p.current >= 0
+            sel[np.flatnonzero(has), p.current[has]] = True
+            sel &= allowed
+    rounds = added = 0
+    while True:
+        rounds += 1
+        res = _mcf(p, cost, sel)
+        if res is None:
+            if sel.sum() == allowed.sum():
+                raise explain_infeasible(p)
+            k *= 2  # the restricted graph cannot route every pupil: widen it
+            near = k_nearest(np.where(allowed, cost, np.iinfo(np.int64).max).astype(float), k)
+            sel[np.arange(n)[:, None], near] = True
+            sel &= allowed
+            continue
+        flows, total = res
+        pi = _potentials(p, cost, sel, flows)
+        red = cost + pi[:n, None] - pi[None, n : n + m]
+        bad = allowed & ~sel & (red < 0)
+        if not bad.any():
+            return FlowResult(flows, total, int(sel.sum()), rounds, added)
+        added += int(bad.sum())
+        sel |= bad
+
+
+def _mcf(p: Problem, cost: np.ndarray, sel: np.ndarray) -> tuple[pd.DataFrame, int] | None:
+    n, m = cost.shape
+    ci, sj = np.nonzero(sel)
+    sink = n + m
+    total = int(p.d.sum())
+    f = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([ci, n + np.arange(m)]).astype(np.int32)
+    heads = np.concatenate([n + sj, np.full(m, sink)]).astype(np.int32)
+    caps = np.concatenate([np.full(len(ci), total), p.cap]).astype(np.int64)
+    costs = np.concatenate([cost[ci, sj], np.zeros(m, np.int64)]).astype(np.int64)
+    f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    f.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), np.concatenate([p.d, np.zeros(m, np.int64), [-total]]))
+    status = f.solve()
+    if status == f.INFEASIBLE:
+        return None
+    if status != f.OPTIMAL:
+        raise CountyEduError(f"min-cost flow ended with status {status}", f"最小费用流求解状态异常：{status}")
+    x = np.asarray(f.flows(np.arange(len(ci), dtype=np.int32)))
+    keep = x > 0
+    return pd.DataFrame({"i": ci[keep], "j": sj[keep], "x": x[keep]}), int(f.optimal_cost())
+
+
+def _potentials(p: Problem, cost: np.ndarray, sel: np.ndarray, flows: pd.DataFrame) -> np.ndarray:
+    """Shortest distances from a virtual root in the residual graph (Bellman–Ford, vectorised).
+
+    They are node potentials with non-negative reduced cost on every residual arc of the optimal flow.
+    """
+    n, m = cost.shape
+    sink = n + m
+    ci, sj = np.nonzero(sel)
+    load = np.bincount(flows["j"], weights=flows["x"], minlength=m).astype(np.int64)
+    fi, fj = flows["i"].to_numpy(), flows["j"].to_numpy()
+    tails = np.concatenate([ci, n + fj, n + np.flatnonzero(load < p.cap), np.full(int((load > 0).sum()), sink)])
+    heads = np.concatenate([n + sj, fi, np.full(int((load < p.cap).sum()), sink), n + np.flatnonzero(load > 0)])
+    w = np.concatenate([cost[ci, sj], -cost[fi, fj], np.zeros(int((load < p.cap).sum()) + int((load > 0).sum()))])
+    w = w.astype(np.int64)
+    dist = np.zeros(n + m + 1, dtype=np.int64)
+    for _ in range(n + m + 2):
+        cand = dist[tails] + w
+        new = dist.copy()
+        np.minimum.at(new, heads, cand)
+        if np.array_equal(new, dist):
+            return dist
+        dist = new
+    raise CountyEduError("negative cycle in an optimal residual graph", "最优残量图中出现负环")  # pragma: no cover
+
+
+# ------------------------------------------------------------------ indivisible: MIP (HiGHS)
+
+
+def _mip(
+    p: Problem,
+    cost: np.ndarray,
+    arcs: np.ndarray,
+    cap: np.ndarray,
+    rows: np.ndarray,
+    time_limit_s: float,
+    keep: bool,
+    hint: np.ndarray | None = None,
+) -> tuple[np.ndarray, float, float, bool] | None:
+    """Assign communities `rows` whole, over arcs (k × 2 array of i, j): chosen arc mask, objective,
+    dual bound, proven optimal. None when infeasible."""
+    ai, aj = arcs[:, 0], arcs[:, 1]
+    na = len(ai)
+    local = pd.Index(rows).get_indexer(ai)
+    order = np.argsort(local, kind="stable")
+    h = new_highs(time_limit_s)
+    h.setOptionValue("mip_rel_gap", 1e-7)
+    travel = (p.d[ai] * p.cost[ai, aj]).astype(float)
+    h.addVars(na, np.zeros(na), np.ones(na))
+    idx = np.arange(na, dtype=np.int32)
+    h.changeColsIntegrality(na, idx, np.full(na, highspy.HighsVarType.kInteger))
+    starts = np.searchsorted(local[order], np.arange(len(rows))).astype(np.int32)
+    h.addRows(len(rows), np.ones(len(rows)), np.ones(len(rows)), na, starts, order.astype(np.int32), np.ones(na))
+    by_j = np.argsort(aj, kind="stable")
+    m = len(cap)
+    js = np.searchsorted(aj[by_j], np.arange(m)).astype(np.int32)
+    h.addRows(
+        m, np.full(m, -highspy.kHighsInf), cap.astype(float), na, js, by_j.astype(np.int32), p.d[ai][by_j].astype(float)
+    )
+    moved = (cost[ai, aj] != p.cost[ai, aj]).astype(float) * p.d[ai]
+    if keep and moved.any():
+        h.changeColsCost(na, idx, moved)
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            return None
+        best = h.getInfo().objective_function_value
+        h.addRow(-highspy.kHighsInf, best + 0.5, na, idx, moved)
+    h.changeColsCost(na, idx, travel)
+    if hint is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = hint.astype(float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.setOptionValue("mip_rel_gap", 1e-3)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None
+    info = h.getInfo()
+    if info.primal_solution_status != 2:  # no feasible point found within the time limit
+        raise CountyEduError(
+            f"no whole-community plan found within {time_limit_s:.0f} s (HiGHS status {h.modelStatusToString(status)})",
+            f"{time_limit_s:.0f} 秒内未找到整体划片方案（HiGHS 状态 {h.modelStatusToString(status)}）",
+        )
+    x = np.asarray(h.getSolution().col_value) > 0.5
+    return (
+        x,
+        float(info.objective_function_value),
+        float(info.mip_dual_bound),
+        status == highspy.HighsModelStatus.kOptimal,
+    )
+
+
+def _single(
+    p: Problem, cost: np.ndarray, lp: FlowResult, time_limit_s: float, keep: bool
+) -> tuple[pd.DataFrame, float, bool, str]:
+    """Whole-community plan: (flows, bound in solver travel units, proven optimal, how)."""
+    n, _m = cost.shape
+    fl = lp.flows
+    lp_travel = float((fl["x"] * p.cost[fl["i"], fl["j"]]).sum())
+    split = fl.groupby("i").size()
+    split_rows = split.index[split > 1].to_numpy()
+    if split_rows.size == 0:
+        return fl, lp_travel, True, "the divisible optimum splits no community"
+    allowed = cost >= 0
+    if int(allowed.sum()) <= FULL_MIP_ARCS:
+        arcs = np.argwhere(allowed)
+        res = _mip(p, cost, arcs, p.cap, np.arange(n), time_limit_s, keep)
+        if res is None:
+            raise explain_infeasible(p, single=True)
+        x, _obj, dual, proven = res
+        chosen = arcs[x]
+        flows = pd.DataFrame({"i": chosen[:, 0], "j": chosen[:, 1], "x": p.d[chosen[:, 0]]})
+        bound = max(dual, lp_travel) if not keep else dual
+        return flows, bound, proven, "HiGHS MIP on all arcs"
+    # large: one MIP on the arcs the LP uses plus each community's few nearest schools; the LP bound
+    # (proven on all arcs) measures its gap
+    sel = np.zeros_like(allowed)
+    sel[fl["i"].to_numpy(), fl["j"].to_numpy()] = True
+    near = k_nearest(np.where(allowed, cost, np.iinfo(np.int64).max).astype(float), SINGLE_NEAREST)
+    sel[np.arange(n)[:, None], near] = True
+    sel &= allowed
+    start = _repair(p, cost, fl)
+    if start is not None:
+        sel[np.arange(n), start] = True
+    arcs = np.argwhere(sel)
+    hint = None if start is None else (arcs[:, 1] == start[arcs[:, 0]])
+    res = _mip(p, cost, arcs, p.cap, np.arange(n), time_limit_s, keep, hint)
+    if res is None:
+        raise CountyEduError(
+            "no whole-community plan found on the nearest schools; try single=False or a larger time limit",
+            "在最近的学校中未找到整体划片方案；可改用允许拆分（single=False）或延长求解时间",
+        )
+    x, _, _, _ = res
+    chosen = arcs[x]
+    flows = pd.DataFrame({"i": chosen[:, 0], "j": chosen[:, 1], "x": p.d[chosen[:, 0]]})
+    return (
+        flows,
+        lp_travel,
+        False,
+        f"LP bound (min-cost flow) + HiGHS MIP on {len(arcs):,} arcs (the LP's and the {SINGLE_NEAREST} nearest)",
+    )
+
+
+def _repair(p: Problem, cost: np.ndarray, fl: pd.DataFrame) -> np.ndarray | None:
+    """A whole-community start from the LP: each split community to its largest share, then moves
+    out of overfull schools at the least extra cost per pupil (greedy). None if it gets stuck."""
+    n, m = cost.shape
+    big = fl.sort_values("x", ascending=False).drop_duplicates("i")
+    assign = np.full(n, -1, dtype=np.int64)
+    assign[big["i"].to_numpy()] = big["j"].to_numpy()
+    load = np.bincount(assign[assign >= 0], weights=p.d[assign >= 0], minlength=m)
+    c = np.where(cost >= 0, cost, np.iinfo(np.int64).max // 4).astype(float)
+    for _ in range(10 * n):
+        over = np.flatnonzero(load > p.cap)
+        if over.size == 0:
+            return assign
+        j = over[np.argmax(load[over] - p.cap[over])]
+        members = np.flatnonzero(assign == j)
+        fits = (load[None, :] + p.d[members, None] <= p.cap[None, :]) & (cost[members] >= 0)
+        fits[:, j] = False
+        if not fits.any():
+            return None
+        extra = np.where(fits, c[members] - c[members, j][:, None], np.inf)
+        r, k = np.unravel_index(np.argmin(extra), extra.shape)
+        i = members[r]
+        assign[i] = k
+        load[j] -= p.d[i]
+        load[k] += p.d[i]
+    return None
+
+
+# ------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class CatchmentPlan:
+    """A catchment plan: assignments, zones, objective with its proven bound, and how it was solved."""
+
+    assignments: pd.DataFrame  # community_id, school_id, pupils, km[, minutes]
+    zones: pd.DataFrame  # school_id, communities, pupils, capacity, utilisation
+    objective: float  # pupil-km (or pupil-minutes when unit == "minutes")
+    bound: float
+    gap: float
+    status: str  # optimal | feasible
+    solver: str
+    unit: str = "km"
+    single: bool = False
+    kept: int | None = None  # keep_current: pupils at their current school
+    notes: list[str] = field(default_factory=list)
+    map_points: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able: summary numbers, assignments, zones and the map lines."""
+        return {
+            "clause": CLAUSE,
+            "status": self.status,
+            "solver": self.solver,
+            "unit": self.unit,
+            "single": self.single,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "kept": self.kept,
+            "notes": list(self.notes),
+            "assignments": _records(self.assignments),
+            "zones": [{**r, "communities": list(r["communities"])} for r in self.zones.to_dict("records")],
+            "map": _records(self.map_points),
+        }
+
+    def blocks(self, lang: str = "zh") -> list[Block]:
+        """学区划分: the zone list a bureau publishes, the assignment table and the map data."""
+        zh = lang == "zh"
+        pupils = int(self.assignments["pupils"].sum())
+        avg = self.objective / pupils if pupils else 0.0
+        u = ("公里" if self.unit == "km" else "分钟") if zh else self.unit
+        para = (
+            f"{pupils:,} 名学生全部划入学校；总出行 {self.objective:,.1f} 人·{u}（人均 {avg:.2f} {u}），"
+            f"下界 {self.bound:,.1f}，差距 {self.gap:.2%}，状态：{'最优' if self.status == 'optimal' else '可行'}；"
+            f"求解：{self.solver}。"
+            if zh
+            else f"All {pupils:,} pupils assigned; total travel {self.objective:,.1f} pupil-{u} ({avg:.2f} {u} each), "
+            f"bound {self.bound:,.1f}, gap {self.gap:.2%}, status {self.status}; solver: {self.solver}."
+        )
+        over = self.zones[self.zones["pupils"] > self.zones["capacity"]]
+        finding = Finding(
+            clause=CLAUSE,
+            rule="每名学生划入一所学校且不超过学位" if zh else "every pupil assigned within capacity",
+            value=f"{pupils:,}",
+            status="met" if over.empty else "not_met",
+        )
+        sep = "、" if zh else ", "
+        zone_rows = [
+            [r.school_id, sep.join(r.communities), int(r.pupils), int(r.capacity), float(r.utilisation)]
+            for r in self.zones.itertuples()
+        ]
+        zones = BlockTable(
+            title="学区划分（招生范围）" if zh else "Catchment zones (published enrolment areas)",
+            columns=[
+                BlockColumn("school_id", "学校" if zh else "school"),
+                BlockColumn("communities", "招生范围（社区、村）" if zh else "communities served"),
+                BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
+                BlockColumn("capacity", "学位" if zh else "seats", "count"),
+                BlockColumn("utilisation", "学位使用率" if zh else "utilisation", "share"),
+            ],
+            rows=zone_rows,  # type: ignore[arg-type]
+            clause=CLAUSE,
+        )
+        a = self.assignments
+        table = BlockTable(
+            title="社区（村）划入学校" if zh else "Community → school",
+            columns=[
+                BlockColumn("community_id", "社区（村）" if zh else "community"),
+                BlockColumn("school_id", "学校" if zh else "school"),
+                BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
+                BlockColumn("km", "距离（公里）" if zh else "distance (km)", "km"),
+            ],
+            rows=[[r.community_id, r.school_id, int(r.pupils), _num(r.km)] for r in a.itertuples()],
+            clause=CLAUSE,
+        )
+        mp = self.map_points
+        map_table = BlockTable(
+            title="学区地图数据" if zh else "Catchment map (data)",
+            columns=[BlockColumn(c, c) for c in mp.columns],
+            rows=[[_num(v) if isinstance(v, float) else v for v in row] for row in mp.itertuples(index=False)],
+            note="每行一条从社区（村）到学校的连线" if zh else "one line per community → school",
+            clause=CLAUSE,
+        )
+        return [
+            Block(
+                id="planning.catchments",
+                title="学区划分（划片招生）" if zh else "Catchments (enrolment by zone)",
+                clause=CLAUSE,
+                paragraphs=[para, *self.notes],
+                findings=[finding],
+                tables=[zones, table, map_table],
+            )
+        ]
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict("records"):
+        out.append(
+            {
+                k: (None if isinstance(v, float) and math.isnan(v) else (v.item() if hasattr(v, "item") else v))
+                for k, v in rec.items()
+            }
+        )
+    return out
+
+
+def solve_catchments(
+    demand: pd.DataFrame,
+    schools: pd.DataFrame,
+    *,
+    single: bool = False,
+    max_km: float | None = None,
+    keep_current: bool = False,
+    travel: pd.DataFrame | None = None,
+    time_limit_s: float = 60,
+) -> CatchmentPlan:
+    """The catchment plan minimising pupil travel within capacity (第4条 划片招生; QB-G13).
+
+    demand: community_id, demand, lat, lon[, township_id, current_school_id]; schools: school_id,
+    capacity, lat, lon[, township_id]. Raises CatchmentInfeasible with the numbers when no plan fits.
+    """
+    p = build_problem(demand, schools, max_km=max_km, travel=travel)
+    if p.d.sum() > p.cap.sum() or ((~p.allowed.any(axis=1)) & (p.d > 0)).any():
+        raise explain_infeasible(p)
+    cost = solver_costs(p, keep_current)
+    lp = solve_flow(p, cost)
+    notes = [
+        (
+            f"certified optimal on all {int(p.allowed.sum()):,} arcs: min-cost flow on {lp.arcs:,} arcs "
+            f"(k = {K_NEAREST} nearest), {lp.rounds} certificate round(s), {lp.added:,} arc(s) added"
+        )
+    ]
+    if single:
+        flows, bound_units, proven, how = _single(p, cost, lp, time_limit_s, keep_current)
+        solver = how
+    else:
+        flows = lp.flows
+        bound_units = float((flows["x"] * p.cost[flows["i"], flows["j"]]).sum())
+        proven, solver = True, "OR-Tools min-cost flow + reduced-cost certificate"
+    travel_units = float((flows["x"] * p.cost[flows["i"], flows["j"]]).sum())
+    gap = 0.0 if travel_units <= 0 else max(0.0, (travel_units - bound_units) / travel_units)
+    status = "optimal" if proven or gap <= 1e-9 else "feasible"
+    return _plan(p, flows, bound_units, gap, status, solver, single, keep_current, notes)
+
+
+def _plan(
+    p: Problem,
+    flows: pd.DataFrame,
+    bound_units: float,
+    gap: float,
+    status: str,
+    solver: str,
+    single: bool,
+    keep: bool,
+    notes: list[str],
+) -> CatchmentPlan:
+    i, j, x = flows["i"].to_numpy(), flows["j"].to_numpy(), flows["x"].to_numpy()
+    comm, sch = p.communities, p.schools
+    a = pd.DataFrame(
+        {
+            "community_id": comm["community_id"].to_numpy()[i],
+            "school_id": sch["school_id"].to_numpy()[j],
+            "pupils": x.astype(int),
+            "km": p.km[i, j],
+        }
+    )
+    if p.unit == "minutes":
+        a["minutes"] = p.cost[i, j] / p.scale
+    a = a.sort_values(["community_id", "school_id"]).reset_index(drop=True)
+    measure = a["km"] if p.unit == "km" else a["minutes"]
+    objective = float((a["pupils"] * measure).sum())
+    load = np.bincount(j, weights=x, minlength=len(sch))
+    members = a.groupby("school_id")["community_id"].apply(list)
+    zones = pd.DataFrame(
+        {
+            "school_id": sch["school_id"],
+            "communities": [members.get(s, []) for s in sch["school_id"]],
+            "pupils": load.astype(int),
+            "capacity": p.cap.astype(int),
+        }
+    )
+    zones["utilisation"] = np.where(zones["capacity"] > 0, zones["pupils"] / zones["capacity"].clip(lower=1), np.nan)
+    zones = zones[zones["pupils"] > 0].reset_index(drop=True)
+    mp = a[["community_id", "school_id", "pupils"]].copy()
+    if {"lat", "lon"} <= set(comm.columns) and {"lat", "lon"} <= set(sch.columns):
+        mp["lat"] = comm.set_index("community_id")["lat"].reindex(mp["community_id"]).to_numpy(float)
+        mp["lon"] = comm.set_index("community_id")["lon"].reindex(mp["community_id"]).to_numpy(float)
+        mp["school_lat"] = sch.set_index("school_id")["lat"].reindex(mp["school_id"]).to_numpy(float)
+        mp["school_lon"] = sch.set_index("school_id")["lon"].reindex(mp["school_id"]).to_numpy(float)
+    kept = None
+    if keep:
+        cur = np.where(p.current >= 0, p.current, -2)
+        kept = int(x[cur[i] == j].sum())
+    return CatchmentPlan(
+        assignments=a,
+        zones=zones,
+        objective=objective,
+        bound=bound_units / p.scale,
+        gap=gap,
+        status=status,
+        solver=solver,
+        unit=p.unit,
+        single=single,
+        kept=kept,
+        notes=[
+            *notes,
+            "demand rounded to whole pupils (half up), capacity down to whole seats, "
+            f"costs to whole {'metres' if p.unit == 'km' else 'seconds'}",
+        ],
+        map_points=mp.reset_index(drop=True),
+    )
+
+
+def census_catchments(
+    frames: Mapping[str, pd.DataFrame],
+    stage: str,
+    year: int,
+    *,
+    persons: pd.DataFrame | None = None,
+    rate: float | None = None,
+    **options: Any,
+) -> CatchmentPlan:
+    """solve_catchments on a census: demand of `stage` in `year` per community (community_demand on
+    the observed population, or `persons` from a projection), coordinates and township from the
+    communities sheet, capacities of the schools teaching that stage that year (seats.stage_supply)."""
+    from countyedu.planning.demand import community_demand
+    from countyedu.planning.seats import stage_supply
+
+    pop = frames["population"] if persons is None else persons
+    dem = community_demand(pop, stage, year, rate=rate)
+    comm = frames["communities"][["community_id", "township_id", "lat", "lon"]].copy()
+    comm["community_id"] = comm["community_id"].astype(str)
+    dem["community_id"] = dem["community_id"].astype(str)
+    dem = dem.merge(comm, on="community_id", how="left")
+    supply = stage_supply(frames, min(year, int(frames["school_years"]["year"].max())))
+    sch = supply[supply["stage"] == stage][["school_id", "capacity", "lat", "lon", "township_id"]]
+    if sch.empty:
+        raise CountyEduError(f"no open school teaches {stage} in {year}", f"{year} 年没有开办的{stage}学校")
+    return solve_catchments(dem, sch.reset_index(drop=True), **options)
