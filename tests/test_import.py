@@ -242,3 +242,21 @@ def test_a_school_submission_may_not_touch_other_schools_or_sheets(tmp_path: Pat
     rules = {(p.sheet, p.rule) for p in exc.value.problems}
     assert ("classes.csv", "scope_school") in rules and ("townships.csv", "scope_sheet") in rules
     assert len(store.versions()) == 1
+
+
+def test_a_store_made_before_a_sheet_existed_reads_it_as_empty(tmp_path: Path) -> None:
+    """A data dir from an older countyedu has no table for a newer sheet (after_school, 第30条): reading a
+    version gives that sheet with no rows and its columns, and the next import creates the table."""
+    import duckdb
+
+    from countyedu.census.schema import SHEET_BY_NAME
+
+    store = CensusStore(tmp_path / "data")
+    import_census(SMALL, store)
+    con = duckdb.connect(str(store.path))
+    con.execute("DROP TABLE s_after_school")
+    con.close()
+    frames = store.census("v1")
+    assert frames["after_school"].empty
+    assert list(frames["after_school"].columns) == [c.name for c in SHEET_BY_NAME["after_school"].columns]
+    assert not frames["schools"].empty

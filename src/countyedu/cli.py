@@ -336,9 +336,35 @@ def assess_(
 
     path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
     names = _names(store, a)
+    blocks = stored_blocks(store, a.census_version, lang.value)
     with err.status("生成报告 / writing the report…"):
-        write_report(a, path, fmt.value, lang=lang.value, names=names, synthetic=_is_demo(store, a.census_version))
+        write_report(
+            a,
+            path,
+            fmt.value,
+            lang=lang.value,
+            names=names,
+            synthetic=_is_demo(store, a.census_version),
+            blocks=blocks,
+        )
     out.print(f"已写出报告 / report written: {path}")
+    if not blocks:
+        err.print(
+            "[dim]报告未含规划与经费：先运行 countyedu plan run 和 countyedu funding run / "
+            "planning and funding are not in the report until `plan run` and `funding run` are run[/]"
+        )
+
+
+def stored_blocks(store: Any, version: str, lang: str) -> list[Any]:
+    """The planning and funding blocks stored for a census version (empty when not computed)."""
+    from countyedu.funding.service import stored_funding
+    from countyedu.planning.service import stored_planning
+
+    out_blocks: list[Any] = []
+    for run in (stored_planning(store, version, compute=False), stored_funding(store, version, compute=False)):
+        if run is not None:
+            out_blocks += run.blocks[lang]
+    return out_blocks
 
 
 def _names(store: Any, a: Any) -> dict[str, dict[str, str]]:
@@ -508,8 +534,19 @@ def demo(
     with err.status("导入 / importing…"):
         result = import_census(workbook, store)
     s = summarise(store, result.version.version_id)
-    with err.status("评估与报告 / assessing and writing the report…"):
+    with err.status("评估 / assessing…"):
         _store, _ct, a = _run_assessment(store.data_dir, None, result.version.version_id, Engine.duckdb, None)
+        from countyedu.indicators import cache
+
+        cache.save(store, a)
+    with err.status("规划与经费 / planning and funding…"):
+        from countyedu.funding.service import funding_for
+        from countyedu.planning.service import planning_for
+
+        census = store.census(a.census_version)
+        planning = planning_for(store, a.census_version, census)
+        funding = funding_for(store, a.census_version, census)
+    with err.status("报告 / writing the reports…"):
         reports = _demo_reports(store, a)
     counts = Counter(r.status for r in a.results)
     if fmt is Fmt.json:
@@ -519,6 +556,8 @@ def demo(
                 "workbook": str(workbook),
                 **s.as_dict(),
                 "assessment": {"statuses": dict(counts), "reports": [str(p) for p in reports]},
+                "planning": planning.summary(),
+                "funding": funding.summary(),
             }
         )
         return
@@ -535,6 +574,8 @@ def demo(
         + "，".join(f"{k} {n}" for k, n in sorted(county.items()))
         + f"（全部结果 / all results: {len(a.results):,}）"
     )
+    for line in (*planning.summary_lines(), *funding.summary_lines()):
+        out.print(line)
     for p in reports:
         out.print(f"评估报告 / assessment report: {p}")
     out.print("查看指标说明 / explain a number: countyedu explain T-PRE-5 --data-dir " + str(store.data_dir))
@@ -544,10 +585,11 @@ def _demo_reports(store: Any, a: Any) -> list[Path]:
     from countyedu.reports import write_report
 
     names = _names(store, a)
+    blocks = stored_blocks(store, a.census_version, "zh")
     paths = []
     for ext in ("html", "pdf"):
         path = store.data_dir / f"assessment-{a.census_version}.{ext}"
-        write_report(a, path, ext, lang="zh", names=names, synthetic=True)
+        write_report(a, path, ext, lang="zh", names=names, synthetic=True, blocks=blocks)
         paths.append(path)
     return paths
 

@@ -34,8 +34,8 @@ def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
             out.print(p)
         if b.findings:
             t = Table(show_lines=False)
-            for c in ("条款 clause", "规则 rule", "数值 value", "状态 status", "说明 explanation"):
-                t.add_column(c, overflow="fold")
+            for head in ("条款 clause", "规则 rule", "数值 value", "状态 status", "说明 explanation"):
+                t.add_column(head, overflow="fold")
             for f in b.findings:
                 style = {"met": "green", "not_met": "red", "at_risk": "yellow"}.get(f.status, "dim")
                 t.add_row(f.clause, f.rule, f.value, f"[{style}]{f.status}[/]", f.explanation)

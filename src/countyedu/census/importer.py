@@ -53,7 +53,7 @@ def source_digest(path: Path) -> str:
 
 
 # A school's own submission (web data collection) may hold only these sheets, only its own rows.
-SCHOOL_SHEETS = ("schools", "school_years", "classes", "teachers")
+SCHOOL_SHEETS = ("schools", "school_years", "classes", "teachers", "after_school")
 
 
 def check_source(

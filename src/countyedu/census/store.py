@@ -103,6 +103,13 @@ def _column_sql(c: Column) -> str:
     return f'"{c.name}" {_SQL_TYPE[c.kind]}'
 
 
+def _empty_sql(name: str) -> str:
+    """No rows of a sheet whose table a store made by an older countyedu lacks (it is created on the next
+    write): the sheet's columns with their types."""
+    sheet = next(x for x in SHEETS if x.name == name)
+    return "SELECT " + ", ".join(f'CAST(NULL AS {_SQL_TYPE[c.kind]}) AS "{c.name}"' for c in sheet.columns) + " LIMIT 0"
+
+
 def _ddl() -> list[str]:
     stmts = [
         """CREATE TABLE IF NOT EXISTS versions (
@@ -203,7 +210,13 @@ class CensusStore:
         """Sheets of a version as pandas frames (nullable dtypes)."""
         wanted = sheets or [s.name for s in SHEETS] + ["candidate_choices"]
         with self.connect() as con:
-            return {name: _nullable(con.execute(self.view_sql(name, version_id)).df()) for name in wanted}
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            return {
+                name: _nullable(
+                    con.execute(self.view_sql(name, version_id) if f"s_{name}" in tables else _empty_sql(name)).df()
+                )
+                for name in wanted
+            }
 
     def census(self, version_id: str) -> dict[str, pd.DataFrame]:
         """Every sheet of a version in the exchange format (candidates with their choices)."""

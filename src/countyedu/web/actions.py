@@ -371,4 +371,7 @@ def _assess(version: str, progress: Progress) -> dict[str, Any]:
     progress(0.1, f"assessing census {version}")
     a = assessment_cache.get_or_compute(census_data.store(), version)
     census_data.forget()
+    from countyedu.web.plans import compute_runs
+
+    compute_runs(version, lambda f, m: progress(0.5 + f / 2, m))
     return {"census_version": version, "results": len(a.results)}

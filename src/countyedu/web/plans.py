@@ -84,7 +84,8 @@ def table_rows(block: Block, lg: str) -> list[dict[str, Any]]:
 
 def block_context(blocks: list[Block], lg: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Blocks as template parts, and their charts as data for the page's ECharts script."""
-    parts, charts = [], []
+    parts: list[dict[str, Any]] = []
+    charts: list[dict[str, Any]] = []
     for b in blocks:
         ids = []
         for c in b.charts:

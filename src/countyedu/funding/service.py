@@ -1,0 +1,130 @@
+"""Funding (issue 6) as the CLI, the web app and the report ask for it: the pack's parameters, the stored
+run of a census version, and scenarios beside the pack."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from countyedu.funding.params import FundingParams, funding_params
+from countyedu.funding.run import FundingRun, census_years, run_funding
+from countyedu.funding.scenarios import ScenarioComparison, compare
+from countyedu.reports import stored
+from countyedu.reports.blocks import Block
+
+PACK = "nanfeng-2019"
+KIND = "funding"
+SCENARIO = "scenario"
+
+# The scenario fields a user changes, as FundingParams overrides (issue 6 item 4).
+SCENARIO_FIELDS: dict[str, str] = {
+    "baseline_primary": "provincial baseline per primary pupil (第22条; FD)",
+    "baseline_junior": "provincial baseline per junior pupil (第22条; FD)",
+    "step_rate": "raise every step (第22条: 10% every two years)",
+    "floor_primary": "rural primary schools funded as at least this many pupils (第5、22条)",
+    "floor_junior": "rural junior schools funded as at least this many pupils (第22条)",
+    "boarder_subsidy": "yuan per boarder a year (第5条)",
+}
+
+
+def pack_params() -> FundingParams:
+    from countyedu.policy.pack import load_pack
+
+    return funding_params(load_pack(PACK))
+
+
+def overrides(changes: Mapping[str, float]) -> dict[str, Any]:
+    """Scenario fields → FundingParams overrides (a baseline replaces the stage's whole table)."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key.startswith("baseline_"):
+            out.setdefault("baseline", {})[key.removeprefix("baseline_")] = {2019: float(value)}
+        elif key in ("floor_primary", "floor_junior"):
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out
+
+
+def scenario_comparison(
+    frames: Mapping[str, pd.DataFrame], changes: Mapping[str, float], year: int | None = None
+) -> ScenarioComparison:
+    """The pack's parameters and one scenario (the changed fields) side by side for a year (default latest)."""
+    from countyedu.errors import CountyEduError
+
+    unknown = sorted(set(changes) - set(SCENARIO_FIELDS))
+    if unknown:
+        raise CountyEduError(
+            f"unknown scenario parameter(s): {', '.join(unknown)}; known: {', '.join(SCENARIO_FIELDS)}",
+            f"未知的测算参数：{'、'.join(unknown)}；可用：{'、'.join(SCENARIO_FIELDS)}",
+            unknown=unknown,
+        )
+    years = census_years(dict(frames))
+    if not years:
+        raise CountyEduError("the census has no classes: no pupils to fund", "普查数据中没有班级，无法测算经费")
+    y = year if year is not None else years[-1]
+    if y not in years:
+        raise CountyEduError(
+            f"no pupils in {y}: the census covers {years[0]}–{years[-1]}",
+            f"{y} 年没有学生数据；普查覆盖 {years[0]}–{years[-1]} 年",
+            year=y,
+        )
+    return compare(dict(frames), y, {SCENARIO: overrides(changes)}, pack_params())
+
+
+def funding_for(
+    store: Any, version: str, frames: Mapping[str, pd.DataFrame] | None = None, *, year: int | None = None
+) -> FundingRunView:
+    """Run the funding rules on a census version and store the run (what pages and reports show)."""
+    frames = frames if frames is not None else store.census(version)
+    run = run_funding(dict(frames), pack_params(), year)
+    view = FundingRunView(run)
+    stored.save(
+        store.data_dir,
+        stored.StoredRun(KIND, version, _key(year), run.as_dict(), {lang: run.blocks(lang) for lang in stored.LANGS}),
+    )
+    return view
+
+
+@dataclass
+class FundingRunView:
+    """A funding run with the headline lines `countyedu demo` prints."""
+
+    run: FundingRun
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.run.as_dict()
+
+    def blocks(self, lang: str = "zh") -> list[Block]:
+        return self.run.blocks(lang)
+
+    def summary(self) -> dict[str, Any]:
+        statuses: dict[str, int] = {}
+        for b in self.run.compliance.blocks("zh") + self.run.after_school.blocks("zh"):
+            for f in b.findings:
+                statuses[f.status] = statuses.get(f.status, 0) + 1
+        return {"year": self.run.year, "per_pupil_total": float(self.run.per_pupil.total), "findings": statuses}
+
+    def summary_lines(self) -> list[str]:
+        s = self.summary()
+        found = "，".join(f"{k} {n}" for k, n in sorted(s["findings"].items()))
+        return [
+            f"{s['year']} 年生均公用经费合计 / per-pupil operating funds: {s['per_pupil_total']:,.0f} 元",
+            f"经费合规检查 / funding checks: {found}",
+        ]
+
+
+def _key(year: int | None) -> str:
+    return stored.params_key({"pack": pack_params().model_dump(mode="json"), "year": year})
+
+
+def stored_funding(store: Any, version: str, *, compute: bool) -> stored.StoredRun | None:
+    """The stored default funding run of a version; computed and stored first when asked to."""
+    run = stored.load(store.data_dir, KIND, version, _key(None))
+    if run is None and compute:
+        funding_for(store, version)
+        run = stored.load(store.data_dir, KIND, version, _key(None))
+    return run

@@ -1,0 +1,338 @@
+"""The whole planning of one census (issue 5), as the CLI, the web app and the report ask for it.
+
+`run_planning` chains the parts: projection (and its back-test) → seats and 大班额 → facility norms →
+projects → catchments per stage → consolidation. A part that cannot be computed from the census (no
+population sheet, no coordinates…) does not stop the others: it becomes a block saying why, in the
+user's language, so a planner sees what is missing. `planning_for` stores the run beside the census.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from countyedu.errors import CountyEduError
+from countyedu.planning.params import PlanningParams, planning_params
+from countyedu.reports import stored
+from countyedu.reports.blocks import Block, Finding
+
+PACK = "nanfeng-2019"
+KIND = "planning"
+CATCHMENT_STAGES = ("primary", "junior")  # 第4条 划片招生 is for compulsory education
+CONSOLIDATION_STAGE = "primary"  # 第5条: teaching points and small rural primary schools
+
+
+def planning_params_of(pack: Any = None) -> PlanningParams:
+    """The planning parameters of a pack (default the county's policy pack)."""
+    if pack is None:
+        from countyedu.policy.pack import load_pack
+
+        pack = load_pack(PACK)
+    return planning_params(pack)
+
+
+@dataclass
+class Failed:
+    """A part of the planning that could not be computed, and why."""
+
+    part: str
+    title_zh: str
+    title_en: str
+    clause: str
+    message_zh: str
+    message_en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"part": self.part, "error_zh": self.message_zh, "error_en": self.message_en}
+
+    def blocks(self, lang: str = "zh") -> list[Block]:
+        zh = lang == "zh"
+        return [
+            Block(
+                id=f"planning.{self.part}",
+                title=self.title_zh if zh else self.title_en,
+                clause=self.clause,
+                findings=[
+                    Finding(
+                        self.clause,
+                        "无法计算" if zh else "cannot be computed",
+                        "—",
+                        "no_data",
+                        self.message_zh if zh else self.message_en,
+                    )
+                ],
+            )
+        ]
+
+
+PARTS: dict[str, tuple[str, str, str]] = {
+    "projection": ("学龄人口预测", "School-age population projection", "第1、4、5条"),
+    "projection_backtest": ("预测回测", "Projection back-test", "第1、4、5条"),
+    "seats": ("学位供需与大班额", "Seats and large classes", "第4条; CS"),
+    "facility_needs": ("配套设施需求", "Facilities required by the norms", "第1、4、5条; PN"),
+    "projects": ("建设项目", "Construction projects", "第4条"),
+    "catchments": ("划片招生", "Catchments", "第4条"),
+    "consolidation": ("教学点与小规模学校撤并", "Consolidation of teaching points and small schools", "第5条"),
+}
+
+
+def _attempt(part: str, compute: Callable[[], Any]) -> Any:
+    """The part's result, or a Failed saying why (a CountyEduError: a fact about the census)."""
+    try:
+        return compute()
+    except CountyEduError as exc:
+        zh, en, clause = PARTS[part.split(".")[0]]
+        return Failed(part, zh, en, clause, exc.message_zh, exc.message_en)
+
+
+@dataclass
+class PlanningRun:
+    year: int
+    horizon: int
+    parts: dict[str, Any] = field(default_factory=dict)  # part → result object or Failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "horizon": self.horizon, **{k: v.as_dict() for k, v in self.parts.items()}}
+
+    def blocks(self, lang: str = "zh") -> list[Block]:
+        out: list[Block] = []
+        for key, part in self.parts.items():
+            blocks = part.blocks(lang)
+            if key.startswith("catchments.") and not isinstance(part, Failed):
+                stage = key.split(".", 1)[1]
+                blocks = [
+                    replace(b, id=f"{b.id}.{stage}", title=f"{b.title}（{_stage(stage, lang)}）")
+                    if lang == "zh"
+                    else replace(b, id=f"{b.id}.{stage}", title=f"{b.title} ({_stage(stage, lang)})")
+                    for b in blocks
+                ]
+            out += blocks
+        return out
+
+    def failed(self) -> list[str]:
+        return [k for k, v in self.parts.items() if isinstance(v, Failed)]
+
+    def summary(self) -> dict[str, Any]:
+        """A few headline numbers (for `countyedu demo` and logs)."""
+        s: dict[str, Any] = {"year": self.year, "horizon": self.horizon, "failed": self.failed()}
+        bt = self.parts.get("projection_backtest")
+        if bt is not None and not isinstance(bt, Failed):
+            s["backtest_mape"] = bt.as_dict().get("overall", {}).get("mape")
+        needs = self.parts.get("facility_needs")
+        if needs is not None and not isinstance(needs, Failed):
+            s["facilities_required"] = len(needs.needs)
+        for key, part in self.parts.items():
+            if key.startswith("catchments.") and not isinstance(part, Failed):
+                s[key] = {"status": part.status, "objective": part.objective, "gap": part.gap}
+        return s
+
+    def summary_lines(self) -> list[str]:
+        s = self.summary()
+        lines = []
+        if s.get("backtest_mape") is not None:
+            lines.append(f"人口预测回测 / projection back-test MAPE: {s['backtest_mape']:.2%}")
+        if "facilities_required" in s:
+            lines.append(f"按规范需新建或补齐的设施 / facilities required by the norms: {s['facilities_required']}")
+        for key, v in s.items():
+            if key.startswith("catchments."):
+                lines.append(
+                    f"划片 / catchments {key.split('.')[1]}: {v['status']}, {v['objective']:,.0f} 人·公里 pupil-km"
+                )
+        if s["failed"]:
+            lines.append("未能计算 / not computed: " + ", ".join(s["failed"]))
+        return lines
+
+
+def _stage(stage: str, lang: str) -> str:
+    from countyedu.reports.labels import stage_label
+
+    return stage_label(stage, lang)
+
+
+def latest_year(frames: Mapping[str, pd.DataFrame]) -> int:
+    """The census's latest school year (from classes, else school_years)."""
+    for sheet in ("classes", "school_years"):
+        df = frames.get(sheet)
+        if df is not None and not df.empty:
+            return int(pd.to_numeric(df["year"]).max())
+    raise CountyEduError("the census has no classes or school years", "普查数据中没有班级或学校年度数据")
+
+
+def run_planning(
+    frames: Mapping[str, pd.DataFrame],
+    params: PlanningParams | None = None,
+    *,
+    year: int | None = None,
+    horizon: int = 2030,
+) -> PlanningRun:
+    """Every part of the planning on one census; `year` (default the latest) is the catchment year."""
+    from countyedu.planning.norms import facility_needs
+    from countyedu.planning.projection import backtest, project
+    from countyedu.planning.projects import project_balance
+    from countyedu.planning.seats import seat_plan
+
+    p = params or planning_params_of()
+    y = year if year is not None else latest_year(frames)
+    run = PlanningRun(y, horizon)
+    projection = _attempt("projection", lambda: project(frames, horizon=horizon, params=p))
+    run.parts["projection"] = projection
+    years = sorted(int(v) for v in frames["population"]["year"].unique()) if "population" in frames else []
+    if len(years) >= 3:
+        launch = years[-1] - min(3, len(years) - 2)
+        run.parts["projection_backtest"] = _attempt("projection_backtest", lambda: backtest(frames, launch, params=p))
+    if not isinstance(projection, Failed):
+        plan = _attempt("seats", lambda: seat_plan(frames, projection, p))
+        run.parts["seats"] = plan
+        run.parts["facility_needs"] = _attempt("facility_needs", lambda: facility_needs(frames, y, p, projection))
+        basis = plan if not isinstance(plan, Failed) else projection
+        run.parts["projects"] = _attempt("projects", lambda: project_balance(frames, basis, p))
+    else:
+        run.parts["facility_needs"] = _attempt("facility_needs", lambda: facility_needs(frames, y, p))
+    for stage in CATCHMENT_STAGES:
+        run.parts[f"catchments.{stage}"] = _attempt(
+            f"catchments.{stage}", partial(_catchments, frames, stage, y, p, single=True)
+        )
+    run.parts["consolidation"] = _attempt("consolidation", lambda: consolidation_for(frames, CONSOLIDATION_STAGE, y))
+    return run
+
+
+def _catchments(
+    frames: Mapping[str, pd.DataFrame],
+    stage: str,
+    year: int,
+    params: PlanningParams,
+    *,
+    single: bool,
+    max_km: float | None = None,
+    keep_current: bool = False,
+    travel: pd.DataFrame | None = None,
+) -> Any:
+    from countyedu.planning.catchments import census_catchments
+
+    return census_catchments(
+        dict(frames),
+        stage,
+        year,
+        rate=params.rate(stage),
+        single=single,
+        max_km=max_km,
+        keep_current=keep_current,
+        travel=travel,
+    )
+
+
+def catchment_map(
+    frames: Mapping[str, pd.DataFrame],
+    stage: str,
+    year: int | None,
+    *,
+    single: bool = True,
+    max_km: float | None = None,
+    keep_current: bool = False,
+    travel_path: Path | None = None,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """A catchment plan for one stage and year, and its map points (communities → schools, with names)."""
+    from countyedu.planning.geo import read_travel
+
+    y = year if year is not None else latest_year(frames)
+    travel = read_travel(travel_path) if travel_path is not None else None
+    plan = _catchments(
+        frames, stage, y, planning_params_of(), single=single, max_km=max_km, keep_current=keep_current, travel=travel
+    )
+    return plan, map_points(frames, plan)
+
+
+def map_points(frames: Mapping[str, pd.DataFrame], plan: Any) -> list[dict[str, Any]]:
+    """The plan as points for the web map: each school of a zone, each community with its school."""
+    comm = frames["communities"].set_index("community_id")
+    schools = frames["schools"].set_index("school_id")
+    a = plan.assignments
+    main = a.sort_values("pupils", ascending=False).drop_duplicates("community_id")
+    points: list[dict[str, Any]] = []
+    for z in plan.zones.itertuples(index=False):
+        s = schools.loc[z.school_id]
+        if pd.isna(s["lat"]) or pd.isna(s["lon"]):
+            continue
+        points.append(
+            {
+                "kind": "school",
+                "id": str(z.school_id),
+                "name": str(s["name"]),
+                "lat": float(s["lat"]),
+                "lon": float(s["lon"]),
+                "detail": f"{float(z.pupils):,.0f} / {float(z.capacity):,.0f}",
+            }
+        )
+    for r in main.itertuples(index=False):
+        c = comm.loc[r.community_id]
+        if pd.isna(c["lat"]) or pd.isna(c["lon"]):
+            continue
+        points.append(
+            {
+                "kind": "community",
+                "id": str(r.community_id),
+                "name": str(c["name"]),
+                "lat": float(c["lat"]),
+                "lon": float(c["lon"]),
+                "school_id": str(r.school_id),
+                "school_name": str(schools.loc[r.school_id, "name"]),
+                "detail": f"{float(r.pupils):,.0f} · {float(r.km):.1f} km",
+            }
+        )
+    return points
+
+
+def consolidation_for(
+    frames: Mapping[str, pd.DataFrame], stage: str, year: int | None, *, max_km: float | None = None
+) -> Any:
+    """第5条: teaching points and small rural schools that may merge, with the transition and scenarios."""
+    from countyedu.planning.siting import consolidation
+
+    y = year if year is not None else latest_year(frames)
+    options: dict[str, Any] = {} if max_km is None else {"max_km": max_km}
+    return consolidation(dict(frames), stage, y, **options)
+
+
+# ------------------------------------------------------------------------------ stored runs
+
+
+def _key(year: int | None, horizon: int) -> str:
+    return stored.params_key({"pack": planning_params_of().model_dump(mode="json"), "year": year, "horizon": horizon})
+
+
+def planning_for(
+    store: Any,
+    version: str,
+    frames: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    year: int | None = None,
+    horizon: int = 2030,
+) -> PlanningRun:
+    """Run the planning of a census version and store it (the default run is what pages and reports show)."""
+    frames = frames if frames is not None else store.census(version)
+    run = run_planning(frames, year=year, horizon=horizon)
+    stored.save(
+        store.data_dir,
+        stored.StoredRun(
+            KIND,
+            version,
+            _key(year, horizon),
+            run.as_dict(),
+            {lang: run.blocks(lang) for lang in stored.LANGS},
+        ),
+    )
+    return run
+
+
+def stored_planning(store: Any, version: str, *, compute: bool) -> stored.StoredRun | None:
+    """The stored default planning run of a version; computed and stored first when asked to."""
+    run = stored.load(store.data_dir, KIND, version, _key(None, 2030))
+    if run is None and compute:
+        planning_for(store, version)
+        run = stored.load(store.data_dir, KIND, version, _key(None, 2030))
+    return run
