@@ -1,0 +1,122 @@
+"""Planning and funding pages: /planning/, /planning/catchments/, /funding/, /funding/scenario/.
+
+County roles read them; township and school users get 404; computing is for the planning and finance
+offices (403 for the read-only leader). The hand county (2024 only, no school-age population below 3)
+shows what cannot be computed, and why, instead of failing."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from dash_support import hand_county  # noqa: F401
+from django.contrib.auth.models import User
+from django.test import Client
+
+from countyedu.web import census as census_data
+
+
+def _json(html: str, element_id: str) -> object:
+    return json.loads(html.split(f'<script id="{element_id}" type="application/json">')[1].split("</script>")[0])
+
+
+@pytest.fixture
+def computed(client: Client, users: dict[str, User]) -> None:
+    """The planning and funding runs of the hand county, computed by the planner through the page."""
+    census_data.forget()
+    client.force_login(users["planner"])
+    r = client.post("/planning/compute/", {"next": "/planning/"})
+    assert r.status_code == 302 and r["Location"] == "/planning/"
+    client.logout()
+
+
+@pytest.mark.parametrize("path", ["/planning/", "/funding/", "/planning/catchments/", "/funding/scenario/"])
+@pytest.mark.parametrize("user", ["t1", "clerk_p1", "nobody"])
+def test_township_and_school_users_do_not_see_the_pages(
+    client: Client, users: dict[str, User], path: str, user: str
+) -> None:
+    client.force_login(users[user])
+    assert client.get(path).status_code == 404
+
+
+def test_the_leader_reads_but_cannot_compute(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["leader"])
+    r = client.get("/planning/")
+    assert r.status_code == 200
+    assert "/planning/compute/" not in r.content.decode()
+    assert client.post("/planning/compute/").status_code == 403
+
+
+def test_the_planner_computes_and_reads_the_planning(client: Client, users: dict[str, User], computed: None) -> None:
+    client.force_login(users["planner"])
+    html = client.get("/planning/").content.decode()
+    assert 'id="planning.facility_needs"' in html
+    # one year of population: the projection says why it cannot be computed
+    projection = html.split('id="planning.projection"')[1].split("</section>")[0]
+    assert "无法计算" in projection
+    # kindergarten norms on the hand county: 人民路社区 (1200 households) has its own kindergartens
+    assert "planning.catchments" in html
+    assert "https://" not in html
+
+
+def test_the_funding_page_shows_the_per_pupil_funds_and_compliance(
+    client: Client, users: dict[str, User], computed: None
+) -> None:
+    client.force_login(users["leader"])
+    html = client.get("/funding/").content.decode()
+    for block in ("funding.per_pupil", "funding.budget", "funding.compliance"):
+        assert f'id="{block}' in html, block
+    assert "第22条" in html and "琴城第一小学" in html
+
+
+def test_catchments_assign_every_child_within_capacity(client: Client, users: dict[str, User]) -> None:
+    # kindergarten demand 2024 = persons aged 3–5 × 90% (T-PRE-5): C1 120 → 108, C2 60 → 54, C3 30 → 27;
+    # seats K1 90, K2 80, K3 50 = 220 ≥ 189, so a divisible plan exists
+    client.force_login(users["planner"])
+    r = client.get("/planning/catchments/", {"run": "1", "stage": "kindergarten", "year": "2024", "single": "0"})
+    assert r.status_code == 200, r.content.decode()[:2000]
+    html = r.content.decode()
+    points = _json(html, "catchment-points")
+    assert isinstance(points, list)
+    schools = {p["id"] for p in points if p["kind"] == "school"}
+    communities = {p["id"]: p for p in points if p["kind"] == "community"}
+    assert set(communities) == {"C1", "C2", "C3"} and schools <= {"K1", "K2", "K3"}
+    assert "最优" in html
+
+
+def test_whole_communities_that_cannot_fit_are_explained(client: Client, users: dict[str, User]) -> None:
+    # each community whole to one school: C1's 108 children exceed the largest kindergarten (K1, 90 seats)
+    client.force_login(users["planner"])
+    r = client.get("/planning/catchments/", {"run": "1", "stage": "kindergarten", "year": "2024", "single": "1"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "108" in html and "90" in html
+
+
+def test_a_bad_distance_is_named(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["planner"])
+    r = client.get("/planning/catchments/", {"run": "1", "stage": "primary", "year": "2024", "max_km": "far"})
+    assert r.status_code == 400
+    assert "max_km" in r.content.decode() and "不是数字" in r.content.decode()
+
+
+def test_a_funding_scenario_compares_and_downloads(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["leader"])
+    q = {"run": "1", "year": "2024", "boarder_subsidy": "300"}
+    r = client.get("/funding/scenario/", q)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="funding.scenarios' in html and "/funding/scenario.xlsx?" in html
+    x = client.get("/funding/scenario.xlsx", {k: v for k, v in q.items() if k != "run"})
+    assert x.status_code == 200 and x["Content-Disposition"].startswith("attachment")
+    path = census_data.store().data_dir / "scenario-test.xlsx"
+    path.write_bytes(b"".join(x.streaming_content))
+    assert len(openpyxl.load_workbook(path).sheetnames) >= 2
+
+
+def test_a_bad_scenario_value_is_named(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["leader"])
+    r = client.get("/funding/scenario/", {"run": "1", "step_rate": "3"})
+    assert r.status_code == 400
+    assert "step_rate" in r.content.decode()
