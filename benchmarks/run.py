@@ -226,20 +226,35 @@ def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def bench_planning(work: Path) -> list[tuple[str, str, str]]:
+    """Catchments and siting against spopt + HiGHS (benchmarks/planning.py), in a fresh process."""
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.planning"], capture_output=True, text=True, cwd=HERE.parent
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmarks.planning failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return [tuple(r) for r in json.loads(proc.stdout.strip().splitlines()[-1])]  # type: ignore[misc]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=HERE / "results.md")
     ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--only-planning", action="store_true", help="run only the planning benchmark")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
     rows: list[tuple[str, str, str]] = []
     try:
-        rows += bench_demo_import(work)
-        rows += bench_demo_assess(work)
-        rows += bench_dashboard(work)
-        if not args.skip_province:
-            rows += bench_province_import(work)
-            rows += bench_province_assess(work)
+        if not args.only_planning:
+            rows += bench_demo_import(work)
+            rows += bench_demo_assess(work)
+            rows += bench_dashboard(work)
+            if not args.skip_province:
+                rows += bench_province_import(work)
+                rows += bench_province_assess(work)
+        rows += bench_planning(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
@@ -253,7 +268,12 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    if args.only_planning and args.out.exists():  # keep the other figures: append this run's table
+        lines = ["", f"## planning, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
+        with args.out.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines))
+    else:
+        args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 
