@@ -51,11 +51,9 @@ def test_p2_opens_one_site_per_cluster():
 
 
 def test_capacity_changes_the_median():
-    # capacity 40 per site, p = 2: the 40 pupils at a, b, c cannot all go to one site with d's 10
-    # elsewhere? a+b+c = 40 fits one site exactly: B takes a, b, c (20 + 0 + 10 = 30), D takes d → 30.
-    # With capacity 35 it no longer fits: best is A (a, b: 0 + 10) + C? c→C 0, d→C 80: 90; or B(a,b) + D(c,d):
-    # 20 + 0 + 80 + 0 = 100; or B(a, c)… a+c = 30, b → D 90: 20+10+90 = 120; A(a,b)+D(c,d): 10+80 = 90.
-    # Optimum 90 (A or B with C? A(a,b)+C(c,d) = 10 + 0 + 80 = 90; A(a,b)+D(c,d) = 10 + 80 = 90).
+    # capacity 40, p = 2: a, b, c (40 pupils) fit at B (20·1 + 0 + 10·1 = 30) and d at D → 30, as uncapacitated.
+    # capacity 35: a, b, c no longer fit one site. With D open one of b, c must go to D (b 90, c 80): c → D,
+    # a + b at A (0 + 10) → 90. Without D, d costs ≥ 80 (at C): A(a) + C(b, c, d) = 10 + 0 + 80 = 90. Optimum 90.
     plan = solve_siting(*four(capacity=40), p=2)
     assert plan.objective == pytest.approx(30 * DEG)
     plan = solve_siting(*four(capacity=35), p=2)
