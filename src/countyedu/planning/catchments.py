@@ -29,6 +29,7 @@ pupil costs more than any possible saving in travel), in the flow; in the MIP in
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -545,6 +546,7 @@ class CatchmentPlan:
     kept: int | None = None  # keep_current: pupils at their current school
     notes: list[str] = field(default_factory=list)
     map_points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    names: dict[str, str] = field(default_factory=dict)  # school and community id → name (census_catchments)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able: summary numbers, assignments, zones and the map lines."""
@@ -565,8 +567,13 @@ class CatchmentPlan:
         }
 
     def blocks(self, lang: str = "zh") -> list[Block]:
-        """学区划分: the zone list a bureau publishes, the assignment table and the map data."""
+        """学区划分: the zone list a bureau publishes and the community → school table (the map's data stays
+        in as_dict()["map"]; the web page draws it)."""
         zh = lang == "zh"
+
+        def nm(i: str) -> str:
+            return self.names.get(i, i)
+
         pupils = int(self.assignments["pupils"].sum())
         avg = self.objective / pupils if pupils else 0.0
         u = ("公里" if self.unit == "km" else "分钟") if zh else self.unit
@@ -587,7 +594,13 @@ class CatchmentPlan:
         )
         sep = "、" if zh else ", "
         zone_rows = [
-            [r.school_id, sep.join(r.communities), int(r.pupils), int(r.capacity), float(r.utilisation)]
+            [
+                nm(r.school_id),
+                sep.join(nm(c) for c in r.communities),
+                int(r.pupils),
+                int(r.capacity),
+                float(r.utilisation),
+            ]
             for r in self.zones.itertuples()
         ]
         zones = BlockTable(
@@ -611,15 +624,7 @@ class CatchmentPlan:
                 BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
                 BlockColumn("km", "距离（公里）" if zh else "distance (km)", "km"),
             ],
-            rows=[[r.community_id, r.school_id, int(r.pupils), _num(r.km)] for r in a.itertuples()],
-            clause=CLAUSE,
-        )
-        mp = self.map_points
-        map_table = BlockTable(
-            title="学区地图数据" if zh else "Catchment map (data)",
-            columns=[BlockColumn(c, c) for c in mp.columns],
-            rows=[[_num(v) if isinstance(v, float) else v for v in row] for row in mp.itertuples(index=False)],
-            note="每行一条从社区（村）到学校的连线" if zh else "one line per community → school",
+            rows=[[nm(r.community_id), nm(r.school_id), int(r.pupils), _num(r.km)] for r in a.itertuples()],
             clause=CLAUSE,
         )
         return [
@@ -629,7 +634,7 @@ class CatchmentPlan:
                 clause=CLAUSE,
                 paragraphs=[para, *self.notes],
                 findings=[finding],
-                tables=[zones, table, map_table],
+                tables=[zones, table],
             )
         ]
 
@@ -782,4 +787,15 @@ def census_catchments(
     sch = supply[supply["stage"] == stage][["school_id", "capacity", "lat", "lon", "township_id"]]
     if sch.empty:
         raise CountyEduError(f"no open school teaches {stage} in {year}", f"{year} 年没有开办的{stage}学校")
-    return solve_catchments(dem, sch.reset_index(drop=True), **options)
+    plan = solve_catchments(dem, sch.reset_index(drop=True), **options)
+    return dataclasses.replace(plan, names=place_names(frames))
+
+
+def place_names(frames: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """School and community id → name, for the tables a bureau publishes."""
+    out: dict[str, str] = {}
+    for sheet, key in (("communities", "community_id"), ("schools", "school_id")):
+        df = frames.get(sheet)
+        if df is not None and "name" in df:
+            out.update(zip(df[key].astype(str), df["name"].astype(str), strict=True))
+    return out

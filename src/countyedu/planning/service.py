@@ -291,11 +291,22 @@ def consolidation_for(
     frames: Mapping[str, pd.DataFrame], stage: str, year: int | None, *, max_km: float | None = None
 ) -> Any:
     """第5条: teaching points and small rural schools that may merge, with the transition and scenarios."""
-    from countyedu.planning.siting import consolidation
+    from countyedu.funding.params import funding_params
+    from countyedu.planning.siting import ConsolidationParams, consolidation
+    from countyedu.policy.pack import load_pack
 
     y = year if year is not None else latest_year(frames)
+    pack = load_pack(PACK)
+    # the cost of keeping or merging a small school is the funding rule's (第5、22条), from one place
+    money = funding_params(pack)
+    params = replace(
+        ConsolidationParams.from_pack(pack.parameters),
+        per_pupil_yuan=money.rate(stage, y),
+        funded_as=money.floor(stage) or money.floor_primary,
+        boarder_yuan=money.boarder_subsidy,
+    )
     options: dict[str, Any] = {} if max_km is None else {"max_km": max_km}
-    return consolidation(dict(frames), stage, y, **options)
+    return consolidation(dict(frames), stage, y, params=params, **options)
 
 
 # ------------------------------------------------------------------------------ stored runs

@@ -472,6 +472,7 @@ class ConsolidationPlan:
     scenarios: pd.DataFrame  # name, merged, pupil_km, seats_used, seats_short, big_classes, cost_yuan, boarders
     schedule: list[dict[str, Any]]
     params: ConsolidationParams
+    names: dict[str, str] = field(default_factory=dict)  # school id → name
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -496,7 +497,14 @@ class ConsolidationPlan:
                 BlockColumn("merge", "撤并" if zh else "merge"),
             ],
             rows=[
-                [r.school_id, int(r.pupils), r.receiving_id, _num(r.km), int(r.boarders), bool(r.merge)]
+                [
+                    self.names.get(r.school_id, r.school_id),
+                    int(r.pupils),
+                    self.names.get(r.receiving_id, r.receiving_id),
+                    _num(r.km),
+                    int(r.boarders),
+                    bool(r.merge),
+                ]
                 for r in self.candidates.itertuples()
             ],
             note=(
@@ -605,7 +613,11 @@ def consolidation(
         if chosen is None or sc.get("merge", True):
             chosen = cand if sc.get("merge", True) or chosen is None else chosen
     assert chosen is not None
-    return ConsolidationPlan(chosen, pd.DataFrame(rows), transition_schedule(base.transition_years, year + 1), base)
+    from countyedu.planning.catchments import place_names
+
+    return ConsolidationPlan(
+        chosen, pd.DataFrame(rows), transition_schedule(base.transition_years, year + 1), base, place_names(frames)
+    )
 
 
 def _merge_candidates(sup: pd.DataFrame, p: ConsolidationParams, merge: bool) -> pd.DataFrame:
