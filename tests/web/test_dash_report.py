@@ -32,6 +32,9 @@ def test_it_serves_a_township_report_of_that_township_only(client: Client, users
     assert "琴城镇" in html and "琴城第一小学" in html
     assert "太源学校" not in html and "太源乡" not in html
     assert "105.6%" in html  # T-PRE-5 of T1 (190/180), as the report's one-pager
+    # the headings name the township, not the county
+    assert "乡镇教育高质量发展监测报告" in html and "本乡镇一页概览" in html
+    assert "县域教育高质量发展监测报告" not in html and "全县一页概览" not in html
 
 
 def test_it_serves_a_school_report_as_a_workbook(client: Client, users: dict[str, User]) -> None:

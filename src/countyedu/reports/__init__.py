@@ -33,6 +33,7 @@ def write_report(
     year: int | None = None,
     generated_at: dt.datetime | None = None,
     blocks: list[Block] | None = None,
+    scope: str = "county",
 ) -> Path:
     """Write the report of an assessment as html, pdf or xlsx; returns the path written. `blocks` (from the
     planning and funding results, in `lang`) are added as chapters."""
@@ -47,7 +48,14 @@ def write_report(
             f"no report language {lang} (use zh or en)", f"没有报告语言 {lang}（可用：zh、en）", lang=lang
         )
     report = build_report(
-        assessment, lang=lang, names=names, synthetic=synthetic, year=year, generated_at=generated_at, blocks=blocks
+        assessment,
+        lang=lang,
+        names=names,
+        synthetic=synthetic,
+        year=year,
+        generated_at=generated_at,
+        blocks=blocks,
+        scope=scope,
     )
     return _writer(fmt)(report, Path(path))
 

@@ -158,9 +158,36 @@ def pick(pair: tuple[str, ...], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-def text(lang: str) -> dict[str, str]:
-    """Every heading and column name in one language."""
-    return {key: pick(pair, lang) for key, pair in TEXT.items()}
+# The headings that name the place a report is about: a township's or a school's report (the web app's
+# reports of one unit) says so instead of "the county".
+SCOPE_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "township": {
+        "title": ("乡镇教育高质量发展监测报告", "Township education high-quality development report"),
+        "county": ("乡镇", "Township"),
+        "one_pager": ("本乡镇一页概览", "The township at a glance"),
+        "one_pager_note": (
+            "{year} 学年本乡镇各项有目标的指标：数值、目标、状态与历年趋势。",
+            "Every township indicator with a target in school year {year}: value, target, status and trend.",
+        ),
+        "status_chart": ("各政策包指标状态（本乡镇，{year} 学年）", "Status by policy pack (township, {year})"),
+    },
+    "school": {
+        "title": ("学校教育高质量发展监测报告", "School education high-quality development report"),
+        "county": ("学校", "School"),
+        "one_pager": ("本校一页概览", "The school at a glance"),
+        "one_pager_note": (
+            "{year} 学年本校各项有目标的指标：数值、目标、状态与历年趋势。",
+            "Every school indicator with a target in school year {year}: value, target, status and trend.",
+        ),
+        "status_chart": ("各政策包指标状态（本校，{year} 学年）", "Status by policy pack (school, {year})"),
+    },
+}
+SCOPES = ("county", "township", "school")
+
+
+def text(lang: str, scope: str = "county") -> dict[str, str]:
+    """Every heading and column name in one language, for a report on the county, a township or a school."""
+    return {key: pick(pair, lang) for key, pair in {**TEXT, **SCOPE_TEXT.get(scope, {})}.items()}
 
 
 def stage_label(stage: str | None, lang: str) -> str:

@@ -283,6 +283,7 @@ def build_report(
     year: int | None = None,
     generated_at: dt.datetime | None = None,
     blocks: list[Block] | None = None,
+    scope: str = "county",
 ) -> Report:
     """The report model of an assessment, for its latest year unless a year is given; `blocks` (planning,
     funding: already in the report's language) become chapters after the assessment's."""
@@ -296,7 +297,7 @@ def build_report(
     rows = [r for b in one_pager for r in b.rows]
     return Report(
         lang=lang,
-        text=text(lang),
+        text=text(lang, scope),
         county_id=a.county_id,
         county_name=names.get("county", {}).get(a.county_id, ""),
         census_version=a.census_version,

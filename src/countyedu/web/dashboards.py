@@ -772,7 +772,13 @@ def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str) -> Path
     os.close(fd)
     try:
         write_report(
-            unit_assessment(a, scope, unit, school_ids), tmp, fmt, lang=lg, names=names, synthetic=synthetic(version)
+            unit_assessment(a, scope, unit, school_ids),
+            tmp,
+            fmt,
+            lang=lg,
+            names=names,
+            synthetic=synthetic(version),
+            scope=scope,
         )
         os.replace(tmp, out)
     finally:
