@@ -38,9 +38,14 @@ FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
 CATCHMENT_STAGES = ("primary", "junior", "kindergarten")
 
 
-@lru_cache(maxsize=4)
 def frames(version: str) -> dict[str, Any]:
-    """The whole census of a version (planning and funding read most sheets)."""
+    """The whole census of a version (planning and funding read most sheets); cached per data dir, since
+    version ids repeat across data dirs."""
+    return _frames(str(settings.DATA_DIR), version)
+
+
+@lru_cache(maxsize=4)
+def _frames(data_dir: str, version: str) -> dict[str, Any]:
     return census_data.store().census(version)
 
 
