@@ -604,6 +604,9 @@ def main() -> None:
         if _state["debug"]:
             raise
         err.print(f"[red]{exc.user_text()}[/]")
+        problems = getattr(exc, "problems", None)
+        if problems and not isinstance(exc, ValidationFailed):  # import prints its own table
+            err.print(_problem_table(problems))
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -217,6 +217,36 @@ def plan_consolidate(
     _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)
 
 
+@plan_app.command("site")
+def plan_site(
+    sites: Annotated[
+        Path, typer.Option("--sites", help="CSV or xlsx: site_id, name, lat, lon, capacity[, open_cost, boarding]")
+    ],
+    stage: Annotated[str, typer.Option(help="primary, junior or kindergarten")] = "primary",
+    year: YearOpt = None,
+    p: Annotated[int | None, typer.Option("--p", help="open exactly this many candidate sites")] = None,
+    max_km: Annotated[float | None, typer.Option("--max-km", help="walking limit; beyond it pupils board")] = None,
+    boarding_km: Annotated[float | None, typer.Option("--boarding-km", help="no boarder further than this")] = None,
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    fmt: Format = Fmt.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 40,
+) -> None:
+    """Which candidate sites to open for a stage (第4、5条): capacitated p-median with --p, else facility
+    location weighing each site's open_cost against pupil travel; existing schools stay open."""
+    from countyedu.planning.service import latest_year
+    from countyedu.planning.siting import census_siting, read_sites
+
+    candidates = read_sites(sites)
+    _store, _v, frames = _frames(data_dir, version)
+    y = year if year is not None else latest_year(frames)
+    with err.status("求解 / solving…"):
+        plan = census_siting(frames, stage, y, candidates, p=p, max_km=max_km, boarding_km=boarding_km)
+    _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)
+
+
 # ------------------------------------------------------------------------------------ funding
 
 

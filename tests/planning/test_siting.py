@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -352,3 +353,21 @@ def test_demo_county_p_median_every_pupil_within_capacity():
     assert plan.assignments["pupils"].sum() == dem["demand"].sum()
     assert (plan.sites["pupils"] <= plan.sites["capacity"]).all()
     assert np.isclose(plan.bound, plan.objective, rtol=1e-5)
+
+
+def test_a_county_without_small_schools_gets_a_plan_that_says_so() -> None:
+    """The hand county without its teaching point: nothing may merge, and the blocks still read."""
+    from countyedu.census.readers import read_source
+    from countyedu.census.validate import validate_sheet
+
+    hand = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
+    frames = {}
+    for name, rs in read_source(hand).sheets.items():
+        frame, _problems = validate_sheet(rs)
+        frames[name] = frame.drop(columns="_row").reset_index(drop=True)
+    for sheet in ("schools", "school_years", "classes", "teachers"):
+        frames[sheet] = frames[sheet][frames[sheet]["school_id"] != "TP1"].reset_index(drop=True)
+    plan = consolidation(frames, "primary", 2024)
+    assert plan.candidates.empty or not plan.candidates["merge"].any()
+    for lang in ("zh", "en"):
+        assert plan.blocks(lang)[0].paragraphs

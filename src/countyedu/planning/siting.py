@@ -940,7 +940,8 @@ def _consolidation_paragraphs(plan: ConsolidationPlan, zh: bool, nm: Any) -> lis
         if isinstance(k, pd.DataFrame):
             k = k.iloc[0]
         if bool(o["feasible"]) and bool(k["feasible"]):
-            merged = plan.candidates[plan.candidates["merge"]]
+            cand = plan.candidates
+            merged = cand[cand["merge"].eq(True)]  # None where a school's plan was not feasible
             saving = float(k["cost_yuan"]) - float(o["cost_yuan"])
             who = sep.join(nm(i) for i in merged["school_id"]) or ("无" if zh else "none")
             out.append(

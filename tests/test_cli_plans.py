@@ -1,0 +1,90 @@
+"""`countyedu plan …` and `countyedu funding …` as a planner and a finance officer run them, on the hand
+county (tests/fixtures/hand: 2024 only; children aged 3–5 and 15–17 in the population sheet)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+
+HAND = Path(__file__).parent / "fixtures" / "hand"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("cli-plans") / "data"
+    import_census(HAND, CensusStore(d))
+    return d
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "countyedu", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_plan_run_stores_every_part_and_says_what_it_cannot_compute(data: Path) -> None:
+    proc = run("plan", "run", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["year"] == 2024
+    # one year of population: no cohort-change ratio can be formed, and the part says so in both languages
+    assert doc["projection"]["part"] == "projection" and doc["projection"]["error_zh"] and doc["projection"]["error_en"]
+    assert "facility_needs" in doc and "consolidation" in doc
+    assert list((data / "planning").glob("v1-*.json")), "the run is stored for the web app and the reports"
+
+
+def test_divisible_kindergarten_catchments_place_every_child(data: Path) -> None:
+    # demand = persons aged 3–5 × 90% (T-PRE-5): C1 120 → 108, C2 60 → 54, C3 30 → 27; seats 90 + 80 + 50 = 220
+    proc = run("plan", "catchments", "--stage", "kindergarten", "--year", "2024", "--divisible",
+               "--data-dir", str(data), "--format", "json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    assert plan["status"] == "optimal"
+    placed: dict[str, float] = {}
+    for a in plan["assignments"]:
+        placed[a["community_id"]] = placed.get(a["community_id"], 0) + a["pupils"]
+    assert placed == {"C1": 108, "C2": 54, "C3": 27}
+    seats = {"K1": 90, "K2": 80, "K3": 50}
+    for z in plan["zones"]:
+        assert z["pupils"] <= seats[z["school_id"]]
+
+
+def test_whole_community_catchments_that_cannot_fit_explain_why(data: Path) -> None:
+    proc = run("plan", "catchments", "--stage", "kindergarten", "--year", "2024", "--single", "--data-dir", str(data))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "108" in proc.stderr and "90" in proc.stderr  # C1's 108 children, the largest kindergarten's 90 seats
+
+
+def test_funding_run_and_a_scenario_in_excel(data: Path, tmp_path: Path) -> None:
+    proc = run("funding", "run", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["year"] == 2024 and doc["per_pupil"]["total"] > 0
+    out = tmp_path / "scenario.xlsx"
+    proc = run("funding", "scenario", "--set", "boarder_subsidy=300", "--data-dir", str(data), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert len(openpyxl.load_workbook(out).sheetnames) >= 2
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [("boarder_subsidy", "parameter=number"), ("bogus=1", "bogus"), ("step_rate=7", "step_rate")],
+)
+def test_a_bad_scenario_setting_is_named(data: Path, setting: str, words: str) -> None:
+    proc = run("funding", "scenario", "--set", setting, "--data-dir", str(data))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert words in proc.stderr
+
+
+def test_a_bad_sites_file_is_located(data: Path, tmp_path: Path) -> None:
+    sites = tmp_path / "sites.csv"
+    sites.write_text("site_id,name,lat,lon,capacity\nX1,新校址,27.2,116.5,300\nX2,坏校址,95,116.5,-4\n", "utf-8")
+    proc = run("plan", "site", "--sites", str(sites), "--stage", "primary", "--data-dir", str(data))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "lat" in proc.stderr and "capacity" in proc.stderr and "3" in proc.stderr  # row 3 of the file
