@@ -18,6 +18,8 @@ PATHS = {
     "/api/results/": "get",
     "/api/explain/{indicator}/": "get",
     "/api/submissions/": "post",
+    "/api/planning/": "get",
+    "/api/funding/": "get",
 }
 
 

@@ -120,3 +120,30 @@ def test_a_bad_scenario_value_is_named(client: Client, users: dict[str, User]) -
     r = client.get("/funding/scenario/", {"run": "1", "step_rate": "3"})
     assert r.status_code == 400
     assert "step_rate" in r.content.decode()
+
+
+def test_the_api_serves_the_stored_runs_to_county_roles(client: Client, users: dict[str, User], computed: None) -> None:
+    client.force_login(users["leader"])
+    r = client.get("/api/planning/", {"lang": "en"})
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["kind"] == "planning" and doc["census_version"] == "v1"
+    assert any(b["id"] == "planning.facility_needs" for b in doc["blocks"])
+    assert doc["data"]["year"] == 2024
+    f = client.get("/api/funding/").json()
+    assert f["kind"] == "funding" and f["data"]["per_pupil"]["total"] > 0
+    client.force_login(users["t1"])
+    assert client.get("/api/funding/").json()["error"]["status"] == 404
+
+
+def test_the_api_says_when_the_runs_are_not_computed(client: Client, users: dict[str, User], settings) -> None:
+    import shutil
+
+    for kind in ("planning", "funding"):
+        shutil.rmtree(settings.DATA_DIR / kind, ignore_errors=True)
+    client.force_login(users["leader"])
+    r = client.get("/api/planning/")
+    assert r.status_code == 503
+    assert (
+        r.json()["error"]["code"] == "run_pending" and r.json()["error"]["message_zh"] == "最新普查的规划与经费尚未计算"
+    )

@@ -328,6 +328,65 @@ def results(request: Request) -> Response:
     )
 
 
+class RunPending(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "run_pending"
+    default_detail = "The planning and funding of the latest census have not been computed yet."
+
+
+class StoredRunSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    census_version = serializers.CharField()
+    data = serializers.JSONField(help_text="the run's result (as `countyedu plan run` / `funding run --format json`)")
+    blocks = serializers.JSONField(help_text="the same as blocks (tables, findings, charts) in the request language")
+
+
+def _stored_run(request: Request, kind: str) -> Response:
+    from countyedu.web.plans import stored
+
+    access.require_county(request)
+    version = census_data.latest_version()
+    run = stored(kind, version) if version else None
+    if run is None:
+        raise RunPending
+    lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    return Response(
+        {
+            "kind": run.kind,
+            "census_version": run.census_version,
+            "data": run.data,
+            "blocks": [b.as_dict() for b in run.blocks[lang]],
+        }
+    )
+
+
+PLAN_PARAMS = [OpenApiParameter("lang", str, enum=["zh", "en"], description="language of the blocks (default zh)")]
+
+
+@extend_schema(
+    operation_id="planning_retrieve",
+    summary="The planning of the latest census (county roles)",
+    parameters=PLAN_PARAMS,
+    responses={200: StoredRunSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+def planning(request: Request) -> Response:
+    """Projection, seats and 大班额, facility norms, projects, catchments, consolidation (第1、4、5条)."""
+    return _stored_run(request, "planning")
+
+
+@extend_schema(
+    operation_id="funding_retrieve",
+    summary="The funding of the latest census (county roles)",
+    parameters=PLAN_PARAMS,
+    responses={200: StoredRunSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+def funding(request: Request) -> Response:
+    """Per-pupil funds per school, the budget plan, compliance, the after-school ledger (第5、17、20–23、30、34条)."""
+    return _stored_run(request, "funding")
+
+
 @extend_schema(
     operation_id="explain_retrieve",
     summary="Explain one result",
@@ -418,6 +477,8 @@ urlpatterns = [
     path("results/", english(results), name="results"),
     path("explain/<str:indicator>/", english(explain), name="explain"),
     path("submissions/", english(submissions), name="submissions"),
+    path("planning/", english(planning), name="planning"),
+    path("funding/", english(funding), name="funding"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^(?P<rest>.*)$", english(not_found)),
 ]

@@ -24,6 +24,7 @@ _ZH = {
     "throttled": "请求过于频繁",
     "bad_credentials": "用户名或密码错误",
     "assessment_pending": "最新普查的评估结果正在计算，请稍后再试",
+    "run_pending": "最新普查的规划与经费尚未计算",
 }
 
 
