@@ -147,3 +147,13 @@ def test_the_api_says_when_the_runs_are_not_computed(client: Client, users: dict
     assert (
         r.json()["error"]["code"] == "run_pending" and r.json()["error"]["message_zh"] == "最新普查的规划与经费尚未计算"
     )
+
+
+def test_while_a_job_computes_the_page_reloads_itself(client: Client, users: dict[str, User]) -> None:
+    from countyedu.web.models import Job
+
+    Job.objects.create(kind="plans", status=Job.Status.RUNNING, progress=0.4, message="planning on census v1")
+    client.force_login(users["planner"])
+    html = client.get("/planning/").content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in html and "正在后台计算" in html
+    assert "/planning/compute/" not in html  # no second job while one runs

@@ -31,7 +31,7 @@ from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.dashboards import lang, synthetic
 from countyedu.web.jobs import Progress, start_job
-from countyedu.web.models import Role
+from countyedu.web.models import Job, Role
 
 PLANNERS = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
 FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
@@ -110,10 +110,21 @@ def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool,
     version = census_data.latest_version()
     run = stored(kind, version) if version else None
     parts, charts = block_context(run.blocks[lang()], lang()) if run else ([], [])
+    # a job computing the runs (after an approval, or asked for here): the page reloads itself until it ends
+    job = Job.objects.filter(kind__in=("plans", "assessment"), status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+    computing = job.order_by("-pk").first()
     return render(
         request,
         template,
-        {**_base(version), "run": run, "parts": parts, "charts": charts, "can_compute": can_compute, **ctx},
+        {
+            **_base(version),
+            "run": run,
+            "parts": parts,
+            "charts": charts,
+            "can_compute": can_compute and computing is None,
+            "computing": computing,
+            **ctx,
+        },
     )
 
 
