@@ -88,3 +88,14 @@ def test_a_bad_sites_file_is_located(data: Path, tmp_path: Path) -> None:
     proc = run("plan", "site", "--sites", str(sites), "--stage", "primary", "--data-dir", str(data))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "lat" in proc.stderr and "capacity" in proc.stderr and "3" in proc.stderr  # row 3 of the file
+
+
+def test_the_assessment_report_carries_the_stored_planning_and_funding(data: Path, tmp_path: Path) -> None:
+    for args in (("plan", "run"), ("funding", "run")):
+        assert run(*args, "--data-dir", str(data), "--format", "json").returncode == 0
+    out = tmp_path / "report.html"
+    proc = run("assess", "--data-dir", str(data), "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text("utf-8")
+    assert 'id="chapter-planning"' in html and 'id="chapter-funding"' in html
+    assert "生均公用经费" in html and "第22条" in html
