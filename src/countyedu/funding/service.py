@@ -17,7 +17,7 @@ from countyedu.reports.blocks import Block
 
 PACK = "nanfeng-2019"
 KIND = "funding"
-SCENARIO = "scenario"
+SCENARIO = "测算方案 / scenario"
 
 # The scenario fields a user changes, as FundingParams overrides (issue 6 item 4).
 SCENARIO_FIELDS: dict[str, str] = {
