@@ -2,7 +2,7 @@
 status written out. Each request runs in a savepoint that is rolled back, so every cell starts from
 the same state: an open 2025 round, P1's draft submission (uploaded by its clerk), a job of P1's clerk.
 
-Reading the table: 200 page, 302 the action ran or was refused with a message (then a redirect back),
+Reading the table: 200 page (the online form, posted empty, comes back with its errors), 302 the action ran or was refused with a message (then a redirect back),
 403 the user may see but not do this, 404 the user may not see it (or has no role), 405 wrong method,
 LOGIN redirect to the login page (anonymous)."""
 
@@ -34,6 +34,8 @@ EXPECTED = {
     ("submission_template", "POST"):  ALL_405,
     ("submission_upload", "GET"):     ALL_405,
     ("submission_upload", "POST"):    (302,  403,    403,   403, 403, 302,     404,     404,   LOGIN),
+    ("submission_form", "GET"):       (200,  403,    403,   403, 403, 200,     404,     404,   LOGIN),
+    ("submission_form", "POST"):      (200,  403,    403,   403, 403, 200,     404,     404,   LOGIN),
     ("submission_detail", "GET"):     (200,  200,    200,   200, 404, 200,     404,     404,   LOGIN),
     ("submission_detail", "POST"):    ALL_405,
     ("submission_submit", "GET"):     ALL_405,
@@ -69,6 +71,7 @@ class TestRoleMatrix:
             "round_close": [sub.round.pk],
             "submission_template": [sub.round.pk, "P1"],
             "submission_upload": [sub.round.pk, "P1"],
+            "submission_form": [sub.round.pk, "P1"],
             "submission_detail": [sub.pk],
             "submission_submit": [sub.pk],
             "submission_review": [sub.pk],

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone, translation
@@ -18,8 +19,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census
 from countyedu.census.problems import Problem, errors
-from countyedu.census.readers import sheet_name_for
+from countyedu.census.readers import read_source, sheet_name_for
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
+from countyedu.census.validate import validate_sheet
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
 from countyedu.web import census as census_data
@@ -197,6 +199,50 @@ def do_upload_submission(
     returned file (or one whose check never finished). With background=False (the API) the job runs
     within the call. The audit row is written when the check result is stored, in the transaction of
     that status change; its `before` is the state before this upload."""
+    return _receive(collection_round, school_id, uploaded_file, acting_user, background, "upload_submission")
+
+
+def do_edit_submission(
+    collection_round: CollectionRound,
+    school_id: str,
+    workbook: Path,
+    *,
+    acting_user: Any,
+    background: bool = True,
+) -> tuple[Submission, Job]:
+    """Store the workbook written from the online form as the school's file: the same path as an
+    upload (stored, checked in a job, audit row when the result is stored), audited as edited online."""
+    with workbook.open("rb") as fh:
+        data = File(fh, name=f"{school_id}-{collection_round.year}-online.xlsx")
+        return _receive(collection_round, school_id, data, acting_user, background, "edit_submission")
+
+
+def check_sheets(path: Path, file_name: str) -> list[dict[str, Any]]:
+    """The located problems of a workbook's sheets alone (types, ranges, codes, required cells,
+    duplicate keys; no references to the census): what the online form checks before storing."""
+    try:
+        raw = read_source(path)
+    except InputFileError as exc:
+        return [Problem("error", file_name, None, None, None, exc.facts.get("rule", "unreadable")).as_dict()]
+    problems = list(raw.problems)
+    rows = 0
+    for rs in raw.sheets.values():
+        frame, found = validate_sheet(rs)
+        problems += found
+        rows += len(frame)
+    if not rows and not errors(problems):
+        problems.append(Problem("error", file_name, None, None, None, "empty_file"))
+    return [p.as_dict() for p in sorted(problems, key=Problem.sort_key)]
+
+
+def _receive(
+    collection_round: CollectionRound,
+    school_id: str,
+    uploaded_file: File[Any],
+    acting_user: Any,
+    background: bool,
+    action: str,
+) -> tuple[Submission, Job]:
     with transaction.atomic():
         r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
         if r.status != CollectionRound.Status.OPEN:
@@ -215,7 +261,7 @@ def do_upload_submission(
         sub.status = Status.CHECKING
         sub.uploaded_by = acting_user
         sub.save()
-    work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en")
+    work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en", action=action)
     job = start_job("check", work, user=acting_user, inline=not background)
     sub.refresh_from_db()
     return sub, job
@@ -233,7 +279,14 @@ def _check_stage(message: str) -> tuple[float, str]:
 
 
 def _check(
-    pk: int, sha256: str, before: dict[str, Any] | None, actor: Any, language: str, progress: Progress
+    pk: int,
+    sha256: str,
+    before: dict[str, Any] | None,
+    actor: Any,
+    language: str,
+    progress: Progress,
+    *,
+    action: str = "upload_submission",
 ) -> dict[str, Any]:
     """The job of an upload: check the stored file, then store the result with its audit row."""
     sub = Submission.objects.select_related("round").get(pk=pk)
@@ -263,15 +316,20 @@ def _check(
                 "message_en": "The file could not be checked: upload it again; if it fails again, tell the bureau.",
             }
         ]
-        _store_check(pk, sha256, before, actor, problems)
+        _store_check(pk, sha256, before, actor, problems, action)
         raise
     with translation.override(language):
         progress(0.95, gettext("Storing the result"))
-    return _store_check(pk, sha256, before, actor, problems)
+    return _store_check(pk, sha256, before, actor, problems, action)
 
 
 def _store_check(
-    pk: int, sha256: str, before: dict[str, Any] | None, actor: Any, problems: list[dict[str, Any]]
+    pk: int,
+    sha256: str,
+    before: dict[str, Any] | None,
+    actor: Any,
+    problems: list[dict[str, Any]],
+    action: str = "upload_submission",
 ) -> dict[str, Any]:
     with transaction.atomic():
         sub = Submission.objects.select_for_update().select_related("round").get(pk=pk)
@@ -281,7 +339,7 @@ def _store_check(
         has_errors = any(p["severity"] == "error" for p in problems)
         sub.status = Status.INVALID if has_errors else Status.DRAFT
         sub.save(update_fields=["problems", "status", "updated_at"])
-        _audit(actor, "upload_submission", sub, before, submission_state(sub))
+        _audit(actor, action, sub, before, submission_state(sub))
     after = submission_state(sub)
     return {"submission": pk, "status": sub.status, "errors": after["errors"], "warnings": after["warnings"]}
 
