@@ -147,3 +147,49 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
     text = page.inner_text("main")
     assert after in text and "2025" in text
     _shot(page, "4-county-dashboard")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_edits_the_submission_online_with_an_added_class(live_server, browser, own_census):
+    """在线填报: the clerk changes a class's pupils, adds a class with the button (JavaScript) and saves; the
+    submission page then shows the stored file. A negative count is refused by the browser itself (the
+    schema's minimum is on the input), so it is never sent."""
+    _user("clerk", Role.SCHOOL, "P1")
+    admin = User.objects.create_user("admin", password=PASSWORD)
+    Membership.objects.create(user=admin, role=Role.BUREAU_ADMIN)
+    do_open_round(2025, "2025 年秋季报表", acting_user=admin)
+    base = live_server.url
+    page = browser.new_page(locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, base, "clerk")
+    page.goto(f"{base}/collection/")
+    with page.expect_navigation():
+        page.click("text=在线填报")
+    assert page.input_value("input[name='classes-0-pupils']")  # pre-filled from last year
+    page.fill("input[name='classes-0-pupils']", "-3")
+    assert page.eval_on_selector("input[name='classes-0-pupils']", "el => !el.validity.valid")
+    page.fill("input[name='classes-0-pupils']", "45")
+    page.click("button.add-row[data-sheet='classes']")
+    added = page.locator("#rows-classes select[name$='-grade']").last
+    added.select_option("P3")
+    page.locator("#rows-classes input[name$='-class_no']").last.fill("2")
+    page.locator("#rows-classes input[name$='-pupils']").last.fill("38")
+    _shot(page, "5-form-filled")
+    page.keyboard.press("Tab")  # leave the last number input first (its blur re-lays the wide table out)
+    with page.expect_navigation():
+        page.click("button:has-text('保存并检查')")
+    assert "/submissions/" in page.url
+    body = page.inner_text("main")
+    assert "P1-2025-online.xlsx" in body
+    _shot(page, "6-form-saved")
+    # the stored file holds the changed and the added class
+    from countyedu.web.collection import _submission_frames
+    from countyedu.web.models import Submission
+
+    classes = _submission_frames(Submission.objects.get(school_id="P1", round__year=2025))["classes"]
+    pupils = {
+        (g, int(n)): int(p) for g, n, p in zip(classes["grade"], classes["class_no"], classes["pupils"], strict=True)
+    }
+    assert 45 in pupils.values() and pupils[("P3", 2)] == 38
+    assert not errors, errors
