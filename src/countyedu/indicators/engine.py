@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from countyedu.indicators.formulas import AGGREGATE, FORMULAS
+from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
 from countyedu.policy.pack import Item, Pack, PackError, Target, load_pack
 
@@ -156,8 +156,65 @@ class Assessment:
         return {
             "census_version": self.census_version,
             "packs": [p.id for p in self.packs],
-            "results": [r.as_dict() for r in self.results],
+            "results": self._result_dicts(),
         }
+
+    def _result_dicts(self) -> list[dict[str, Any]]:
+        """Result.as_dict of every result, straight from the columns (no Result objects made)."""
+        if self._results is not None:
+            return [r.as_dict() for r in self._results]
+        targets = {k: None if t is None else t.as_dict() for k, t in self._targets_of(self.table()).items()}
+        cols = self._columns(self.table())
+        return [
+            {
+                "indicator": ind,
+                "level": level,
+                "unit": unit,
+                "stage": stage,
+                "year": year,
+                "value": value,
+                "target": targets[(ind, year, stage)],  # one dict per target, shared by its results
+                "status": status,
+            }
+            for _pack, ind, level, unit, stage, year, value, _n, _d, _tr, status in zip(*cols, strict=True)
+        ]
+
+    @staticmethod
+    def _columns(t: pd.DataFrame) -> list[list[Any]]:
+        """TABLE_COLUMNS as Python lists: unit str, stage str or None, year int, numbers float or None."""
+
+        def floats(c: str) -> list[Any]:
+            v = t[c].to_numpy(dtype=float)
+            o = v.astype(object)
+            o[np.isnan(v)] = None
+            return list(o.tolist())
+
+        stage = t["stage"].astype(object)
+        return [
+            t["pack"].tolist(),
+            t["indicator"].tolist(),
+            t["level"].tolist(),
+            [str(u) for u in t["unit"].tolist()],
+            stage.where(stage.notna(), None).tolist(),
+            t["year"].astype("int64").tolist(),
+            floats("value"),
+            floats("num"),
+            floats("den"),
+            floats("trend_at_deadline"),
+            t["status"].tolist(),
+        ]
+
+    def _targets_of(self, t: pd.DataFrame) -> dict[tuple[str, int, str | None], Target | None]:
+        """The target of every (indicator, year, stage) in the table."""
+        items = {it.id: it for p in self.packs for it in p.items}
+        keys = t[["indicator", "year", "stage"]].drop_duplicates()
+        out: dict[tuple[str, int, str | None], Target | None] = {}
+        for ind, year, stage in zip(
+            keys["indicator"], keys["year"].astype("int64").tolist(), keys["stage"], strict=True
+        ):
+            st = None if stage is None or (isinstance(stage, float) and np.isnan(stage)) else stage
+            out[(ind, year, st)] = items[ind].target_for(year, st)
+        return out
 
     @staticmethod
     def _from_results(results: list[Result]) -> pd.DataFrame:
@@ -180,31 +237,27 @@ class Assessment:
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
     def _to_results(self, t: pd.DataFrame) -> list[Result]:
-        items = {it.id: it for p in self.packs for it in p.items}
-        targets: dict[tuple[str, int, str | None], Target | None] = {}
+        targets = self._targets_of(t)
+        new, fields = object.__new__, Result.__dataclass_fields__
+        assert list(fields) == [*TABLE_COLUMNS[:7], "target", "status", "num", "den", "trend_at_deadline"]
         out = []
-        for rec in zip(*(t[c] for c in TABLE_COLUMNS), strict=True):
-            pack, ind, level, unit, stage, year, value, num, den, trend, status = rec
-            stage = None if stage is None or (isinstance(stage, float) and np.isnan(stage)) else stage
-            key = (ind, int(year), stage)
-            if key not in targets:
-                targets[key] = items[ind].target_for(int(year), stage)
-            out.append(
-                Result(
-                    pack,
-                    ind,
-                    level,
-                    str(unit),
-                    stage,
-                    int(year),
-                    _num(value),
-                    targets[key],
-                    status,
-                    _num(num),
-                    _num(den),
-                    _num(trend),
-                )
+        for pack, ind, level, unit, stage, year, value, num, den, trend, status in zip(*self._columns(t), strict=True):
+            r = new(Result)  # a frozen dataclass's __init__ sets each field through object.__setattr__: slow
+            r.__dict__.update(
+                pack=pack,
+                indicator=ind,
+                level=level,
+                unit=unit,
+                stage=stage,
+                year=year,
+                value=value,
+                target=targets[(ind, year, stage)],
+                status=status,
+                num=num,
+                den=den,
+                trend_at_deadline=trend,
             )
+            out.append(r)
         return out
 
 
@@ -271,8 +324,78 @@ def weighted_cv(values: np.ndarray, pupils: np.ndarray) -> float:
 
 def evaluate_item(ct: CensusTables, item: Item, county_id: str) -> pd.DataFrame:
     """Values of one indicator: columns level, unit, stage, year, num, den, value."""
+    return evaluate_items(ct, [item], county_id)[0]
+
+
+BASE_KEYS = ["school_id", "township_id", "stage", "year"]
+VALUE_COLUMNS = ["level", "unit", "stage", "year", "num", "den", "value"]
+
+
+def _base(ct: CensusTables, item: Item) -> ir.Table:
+    """An item's contributions summed per school, township, stage and year (the finest level every
+    roll-up starts from)."""
     c = FORMULAS[item.formula or ""](ct, item)
-    return _aggregate(c, item, county_id).to_pandas()
+    return c.group_by(BASE_KEYS).aggregate(num=c.num.sum(), den=c.den.sum())
+
+
+def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[pd.DataFrame]:
+    """Values of several indicators (one frame each, as evaluate_item), in ONE query: every item's
+    contributions summed per school, township, stage and year — the teacher-based items from one
+    grouped pass over the teachers (formulas.teacher_family_bases) — all items stacked with UNION
+    ALL, then rolled up to school, township and county here (the stacked table is small)."""
+    if not items:
+        return []
+    family = teacher_family_bases(ct, items)
+    bases = [
+        (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
+    ]
+    stacked = bases[0] if len(bases) == 1 else ibis.union(*bases)
+    return _roll_up(stacked.to_pandas(), items, county_id)
+
+
+def _roll_up(base: pd.DataFrame, items: list[Item], county_id: str) -> list[pd.DataFrame]:
+    """Base rows (k = item position) → each item's values at each of its levels: Σnum, Σden (SQL
+    sums: all-null stays null), value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum (sum)."""
+    scale = np.array([float(it.params.get("scale", 1.0)) for it in items])
+    is_sum = np.array([AGGREGATE[it.formula or ""] == "sum" for it in items])
+    keys = {"school": "school_id", "township": "township_id", "county": None}
+    k = base["k"].to_numpy()
+    frames = []
+    for level, col in keys.items():
+        want = np.array([level in it.levels for it in items])
+        rows = base[want[k]]
+        if level == "school":
+            rows = rows[rows["school_id"].notna()]
+        by = ["k", col, "stage", "year"] if col else ["k", "stage", "year"]
+        g = rows.groupby(by, dropna=False, sort=False)[["num", "den"]].sum(min_count=1).reset_index()
+        unit = g[col].astype(object).where(g[col].notna(), None) if col else county_id
+        frames.append(g.assign(level=level, unit=unit))
+    out = pd.concat(frames, ignore_index=True)
+    kk = out["k"].to_numpy()
+    num, den = out["num"].to_numpy(dtype=float), out["den"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num * scale[kk] / den, np.nan)
+    out["value"] = np.where(is_sum[kk], num, ratio)
+    out["stage"] = out["stage"].astype(object).where(out["stage"].notna(), None)
+    parts = {key: g[VALUE_COLUMNS].reset_index(drop=True) for key, g in out.groupby("k", sort=False)}
+    empty = pd.DataFrame({c: pd.Series(dtype=out[c].dtype) for c in VALUE_COLUMNS})
+    return [parts.get(i, empty) for i in range(len(items))]
+
+
+def _base_items(pack: Pack, item: Item, out: dict[tuple[str, str], Item]) -> None:
+    """The formula items an item needs (itself, or what its cv / qb_school_pass / same_as reads)."""
+    if item.kind == "checklist":
+        return
+    if item.formula == "cv":
+        _base_items(pack, pack.item(item.params["of"]), out)
+    elif item.formula == "qb_school_pass":
+        for rid in item.params["indicators"]:
+            _base_items(pack, pack.item(rid), out)
+    elif item.formula == "same_as":
+        ref = load_pack(item.params["pack"])
+        _base_items(ref, ref.item(item.params["item"]), out)
+    else:
+        out.setdefault((pack.id, item.id), item)
 
 
 def assess(
@@ -283,7 +406,13 @@ def assess(
     cid = county_id or next((str(p.parameters["county_id"]) for p in packs if "county_id" in p.parameters), "county")
     a = Assessment(ct.version, packs, cid)
     census_years = sorted(int(y) for y in ct["classes"].select("year").distinct().to_pandas()["year"])
-    memo: dict[tuple[str, str], pd.DataFrame] = {}
+    needed: dict[tuple[str, str], Item] = {}
+    for pack in packs:
+        for item in pack.items:
+            _base_items(pack, item, needed)
+    memo: dict[tuple[str, str], pd.DataFrame] = dict(
+        zip(needed, evaluate_items(ct, list(needed.values()), cid), strict=True)
+    )
 
     def compute(pack: Pack, item: Item) -> pd.DataFrame:
         key = (pack.id, item.id)
@@ -306,29 +435,11 @@ def assess(
         memo[key] = df
         return df
 
+    entries: list[tuple[str, Item, pd.DataFrame | None]] = []
     for pack in packs:
         for item in pack.items:
-            if item.kind == "checklist":
-                ys = [y for y in census_years if not years or y in years]
-                a.add(
-                    pd.DataFrame(
-                        {
-                            "pack": pack.id,
-                            "indicator": item.id,
-                            "level": "county",
-                            "unit": cid,
-                            "stage": None,
-                            "year": ys,
-                            "value": np.nan,
-                            "num": np.nan,
-                            "den": np.nan,
-                            "trend_at_deadline": np.nan,
-                            "status": "needs_evidence",
-                        }
-                    )
-                )
-                continue
-            a.add(_with_status(pack.id, item, compute(pack, item), years))
+            entries.append((pack.id, item, None if item.kind == "checklist" else compute(pack, item)))
+    a.add(_statuses(entries, years, census_years, cid))
     return a
 
 
@@ -393,13 +504,40 @@ def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | 
     """The item's values with their status (see the module docstring), as TABLE_COLUMNS."""
     if df.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    df = df.sort_values(["level", "unit", "stage", "year"], na_position="first").reset_index(drop=True)
+    return _statuses([(pack_id, item, df)], years, [], "")
+
+
+def _statuses(
+    entries: list[tuple[str, Item, pd.DataFrame | None]], years: list[int] | None, census_years: list[int], cid: str
+) -> pd.DataFrame:
+    """Every item's values with their status, as TABLE_COLUMNS, items in the order given and each
+    item's rows by level, unit, stage and year; a checklist item (frame None) gets one
+    needs_evidence row per census year. All items in one vectorised pass."""
+    frames = []
+    for pos, (_pack_id, _item, df) in enumerate(entries):
+        if df is not None and not df.empty:
+            frames.append(df[["level", "unit", "stage", "year", "value", "num", "den"]].assign(_pos=pos))
+    cols: dict[str, list[Any]] = {c: [] for c in ("_pos", "level", "unit", "stage", "year", "value", "num", "den")}
+    with warnings.catch_warnings():  # all-NA columns (a CV has no numerator) keep the columns' dtypes
+        warnings.simplefilter("ignore", FutureWarning)
+        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
+    # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques
+    codes = {c: pd.factorize(df[c], sort=True)[0] for c in ("level", "unit", "stage")}  # missing → -1
+    pos, year = df["_pos"].to_numpy(dtype=np.int64), df["year"].to_numpy()
+    order = np.lexsort((year, codes["stage"], codes["unit"], codes["level"], pos))
+    df = df.take(order).reset_index(drop=True)
+    key = np.stack([pos[order], codes["level"][order], codes["unit"][order], codes["stage"][order]])
+    change = np.ones(len(df), dtype=bool)
+    change[1:] = (key[:, 1:] != key[:, :-1]).any(axis=0)
+    df["_unit"] = np.cumsum(change)  # one number per item, level, unit and stage
+    df["_stage"] = codes["stage"][order]
     df["stage"] = df["stage"].astype(object).where(df["stage"].notna(), None)
     df["value"] = df["value"].astype(float)
-    tg = _targets(item, df)
+    items = [item for _p, item, _d in entries]
+    tg = _targets_many(items, df)
     has_target = tg["op"].notna().to_numpy()
     before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
-    trend = _running_trend(df, tg["by"]).where(before & df["value"].notna().to_numpy())
+    trend = _running_trend(df, tg["by"], ["_unit"]).where(before & df["value"].notna().to_numpy())
     met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"])
     trend_misses = trend.notna().to_numpy() & ~_met(tg["op"], tg["tvalue"], tg["tol"], trend)
     status = np.where(
@@ -407,20 +545,67 @@ def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | 
         "no_data",
         np.where(~has_target, "met", np.where(trend_misses, "at_risk", np.where(met_now, "met", "not_met"))),
     )
+    pos = df["_pos"].to_numpy(dtype=np.int64)
     out = df.assign(
-        pack=pack_id,
-        indicator=item.id,
+        pack=np.array([p for p, _i, _d in entries], dtype=object)[pos],
+        indicator=np.array([i.id for i in items], dtype=object)[pos],
         trend_at_deadline=trend,
         status=status,
         unit=df["unit"].astype(str),
         year=df["year"].astype(int),
     )
+    checklists = []
+    for p, (pack_id, item, d) in enumerate(entries):
+        if d is None:
+            ys = [y for y in census_years if not years or y in years]
+            checklists.append(
+                pd.DataFrame(
+                    {
+                        "_pos": p,
+                        "pack": pack_id,
+                        "indicator": item.id,
+                        "level": "county",
+                        "unit": cid,
+                        "stage": None,
+                        "year": ys,
+                        "value": np.nan,
+                        "num": np.nan,
+                        "den": np.nan,
+                        "trend_at_deadline": np.nan,
+                        "status": "needs_evidence",
+                    }
+                )
+            )
     if years:
         out = out[out["year"].isin(years)]
-    return out[TABLE_COLUMNS]
+    if checklists:
+        with warnings.catch_warnings():  # all-NA columns (checklist rows) keep the columns' dtypes
+            warnings.simplefilter("ignore", FutureWarning)
+            out = pd.concat([out[["_pos", *TABLE_COLUMNS]], *checklists], ignore_index=True)
+        out = out.sort_values("_pos", kind="stable")
+    return out[TABLE_COLUMNS].reset_index(drop=True)
 
 
-def _running_trend(df: pd.DataFrame, deadline: pd.Series) -> pd.Series:
+def _targets_many(items: list[Item], df: pd.DataFrame) -> pd.DataFrame:
+    """The milestone in force for each row's item (_pos), year and stage: columns op, tvalue, by, tol."""
+    code = df.groupby(["_pos", "year", "_stage"], sort=False).ngroup().to_numpy()
+    first = df[["_pos", "year", "stage"]].iloc[np.unique(code, return_index=True)[1]]
+    rows = []
+    for pos, year, stage in zip(first["_pos"], first["year"], first["stage"], strict=True):
+        t = items[int(pos)].target_for(int(year), None if pd.isna(stage) else str(stage))
+        rows.append(
+            (
+                t.op if t else None,
+                t.value if t else np.nan,
+                t.by if t else np.nan,
+                (t.tolerance or 0.0) if t else np.nan,
+            )
+        )
+    lookup = pd.DataFrame(rows, columns=["op", "tvalue", "by", "tol"])
+    return lookup.iloc[code].reset_index(drop=True)
+
+
+def _running_trend(df: pd.DataFrame, deadline: pd.Series, keys: list[str] | None = None) -> pd.Series:
     """For each row: the least-squares line through the unit's (year, value) points up to that row,
     evaluated at the row's deadline (NaN under two points)."""
     ok = df["value"].notna()
@@ -428,7 +613,7 @@ def _running_trend(df: pd.DataFrame, deadline: pd.Series) -> pd.Series:
     x = (df["year"].astype(float) - origin).where(ok, 0.0)
     y = df["value"].astype(float).where(ok, 0.0)
     g = df.assign(n=ok.astype(float), x=x, y=y, xx=x * x, xy=x * y).groupby(
-        ["level", "unit", "stage"], dropna=False, sort=False
+        keys or ["level", "unit", "stage"], dropna=False, sort=False
     )
     c = g[["n", "x", "y", "xx", "xy"]].cumsum()
     denom = c["n"] * c["xx"] - c["x"] ** 2
@@ -472,8 +657,10 @@ def _qb_school_pass(
     allr = allr[allr["value"].notna() & allr["standard"].notna()]
     allr["ratio"] = np.where(allr["standard"] != 0, allr["value"] / allr["standard"].where(allr["standard"] != 0), 1.0)
     keys = ["unit", "stage", "year"]
-    g = allr.groupby(keys, as_index=False).agg(
-        n=("ratio", "size"), met=("ratio", lambda r: int((r >= 1).sum())), low=("ratio", "min")
+    g = (
+        allr.assign(is_met=(allr["ratio"] >= 1).astype("int64"))
+        .groupby(keys, as_index=False)
+        .agg(n=("ratio", "size"), met=("is_met", "sum"), low=("ratio", "min"))
     )
     every = pd.concat([computed[(pack.id, rid)] for rid in ids])
     every = every[every["level"] == "school"][keys].drop_duplicates()
@@ -507,8 +694,14 @@ def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
     amount = np.where(lenient, to_floor, full)
     keep = ~(lenient & (to_floor.to_numpy() <= 0))
     short = short.assign(amount=np.ceil(amount - 1e-9))[keep]
-    out = []
-    for (unit, stage, year), g in short.sort_values("indicator").groupby(["unit", "stage", "year"], sort=True):
-        adds = [(i, float(a), u) for i, a, u in zip(g["indicator"], g["amount"], g["gap_unit"], strict=True)]
-        out.append(SchoolGap(str(unit), str(stage), int(year), adds))
+    short = short.sort_values(["unit", "stage", "year", "indicator"], kind="stable")
+    out: list[SchoolGap] = []
+    last: tuple[Any, Any, Any] | None = None
+    adds: list[tuple[str, float, str]] = []
+    cols = (short[c].tolist() for c in ("unit", "stage", "year", "indicator", "amount", "gap_unit"))
+    for unit, stage, year, ind, amt, gu in zip(*cols, strict=True):
+        if (unit, stage, year) != last:
+            last, adds = (unit, stage, year), []
+            out.append(SchoolGap(str(unit), str(stage), int(year), adds))
+        adds.append((ind, float(amt), gu))
     return out

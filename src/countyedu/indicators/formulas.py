@@ -626,3 +626,86 @@ def candidates_share(ct: CensusTables, item: Item) -> ir.Table:
         num=ibis.ifelse(hit, 1, 0),
         den=ibis.literal(1.0),
     )
+
+
+# ------------------------------------------------------------- the teacher family in one pass
+
+
+def in_teacher_family(item: Item) -> bool:
+    """Items whose numbers are sums of teachers' shares per school part: evaluated together."""
+    if item.formula in ("teacher_share", "pupils_per_teacher"):
+        return True
+    return item.formula == "per_pupil" and "teacher_condition" in item.params
+
+
+def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Table]:
+    """Rows (school_id, township_id, stage, year, num, den), one per school part and year, of every
+    teacher-based item among ``items`` (keyed by position), from ONE grouped pass over the teacher
+    allocation: each teacher condition of any item becomes one column Σ share·[condition] per school
+    part and year — the sums the items' own formulas (teacher_share, per_pupil, pupils_per_teacher)
+    make with one pass over the teachers each. (A part's teachers all carry the part's share, so
+    count × share would round once instead of once per teacher; the per-teacher sum is kept so that
+    results stay as they were, last bits included.)"""
+    family = [(i, it) for i, it in enumerate(items) if in_teacher_family(it)]
+    if not family:
+        return {}
+    t = ct.teacher_parts()
+    cols: dict[str, Any] = {}
+    names: dict[Any, str] = {}
+    yes = ibis.literal(True)
+
+    def share_where(cond: Any, count: bool = False) -> str:
+        key = (cond.op(), count)  # equal conditions are equal nodes: one column each
+        if key not in names:
+            names[key] = f"c{len(names)}"
+            cols[names[key]] = ibis.ifelse(cond, 1, 0).sum() if count else ibis.ifelse(cond, t.share, 0.0).sum()
+        return names[key]
+
+    spec: dict[int, tuple[str, ...]] = {}
+    for i, it in family:
+        prm = it.params
+        if it.formula == "teacher_share":
+            scope = _teacher_filter(t, prm["scope"]) if prm.get("scope") else yes
+            hit = scope & _teacher_filter(t, prm["condition"])
+            spec[i] = ("share", share_where(scope, count=True), share_where(hit), share_where(scope))
+        elif it.formula == "per_pupil":
+            spec[i] = ("per_pupil", share_where(_teacher_filter(t, prm["teacher_condition"])))
+        else:
+            spec[i] = (
+                "per_teacher",
+                share_where(_teacher_filter(t, prm.get("teacher_condition", {"full_time": True}))),
+            )
+    keys = ["school_id", "township_id", "year", "part"]
+    w = t.group_by(keys).aggregate(**cols).cache()  # school parts × years: small, read by every item
+    out = {}
+    for i, it in family:
+        kind, *c = spec[i]
+        if kind == "share":
+            n_col, hit_col, scope_col = c
+            stages = [s for s in it.stages if s]
+            r = w.filter(w[n_col] > 0)  # a part with no teacher in scope has no row
+            if stages:
+                r = r.filter(r.part.isin(stages))
+            out[i] = contrib(
+                r,
+                school_id=r.school_id,
+                township_id=r.township_id,
+                stage=r.part,
+                year=r.year,
+                num=r[hit_col],
+                den=r[scope_col],
+            )
+            continue
+        p = _parts_in(ct, it)
+        j = p.left_join(w, (p.school_id == w.school_id) & (p.year == w.year) & (p.part == w.part))
+        v = j[c[0]].fill_null(0.0)
+        out[i] = contrib(
+            j,
+            school_id=j.school_id,
+            township_id=j.township_id,
+            stage=j.part,
+            year=j.year,
+            num=v if kind == "per_pupil" else j.pupils,
+            den=j.pupils if kind == "per_pupil" else v,
+        )
+    return out

@@ -132,7 +132,8 @@ class CensusTables:
             annual_salary=t.annual_salary,
             edu_rank=t.education.substitute(EDUCATION_RANK, else_=-1),
         )
-        out = out.cache()
+        # not materialised: a province has millions of teacher rows, and the engine reads them
+        # once (one grouped pass for the teacher family, formulas.teacher_family_bases)
         self.t["_tparts"] = out
         return out
 
