@@ -27,6 +27,7 @@ from countyedu.census.store import CensusStore, open_duckdb
 
 PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
+UNCACHED = ("teachers",)  # sheets read straight from the store's view (see duckdb_tables)
 EDUCATION_RANK = {"below_associate": 0, "associate": 1, "bachelor": 2, "master": 3, "doctorate": 4}
 
 
@@ -145,6 +146,13 @@ def duckdb_tables(
     v = store.resolve(version)
     con = open_duckdb(store.path, read_only=True, opener=lambda: ibis.duckdb.connect(str(store.path), read_only=True))
     con.raw_sql("SET enable_progress_bar = false")  # no bar drawn over the CLI's own output
-    # each sheet of the version materialised once (a temp table) instead of re-joined per formula
-    tables = {s.name: con.sql(store.view_sql(s, v.version_id)).cache() for s in SHEETS}
+    # each sheet of the version materialised once (a temp table) instead of re-joined per formula —
+    # but the teachers (millions of rows in a province), which the engine reads in one grouped pass
+    # (formulas.teacher_family_bases) plus the rotation and pay items: copying them costs more
+    tables = {
+        s.name: con.sql(store.view_sql(s, v.version_id))
+        if s.name in UNCACHED
+        else con.sql(store.view_sql(s, v.version_id)).cache()
+        for s in SHEETS
+    }
     return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
