@@ -325,7 +325,8 @@ def assess_(
         out.print(_assessment_table(a, latest, lang))
         return
     if fmt is AssessFormat.json:
-        text = json.dumps(a.as_dict(), ensure_ascii=False, indent=1)
+        # compact: an indent makes json fall back to its pure-Python encoder (30 s on a province)
+        text = json.dumps(a.as_dict(), ensure_ascii=False, separators=(",", ":"))
         if out_path:
             out_path.write_text(text + "\n", encoding="utf-8")
             err.print(f"已写出 / written: {out_path}")

@@ -8,12 +8,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from countyedu.errors import CountyEduError
-from countyedu.indicators.engine import Assessment
-from countyedu.reports.blocks import Block
 from countyedu.reports.labels import LANGS
-from countyedu.reports.model import Names, Report, build_report, names_from_frames
+
+if TYPE_CHECKING:
+    from countyedu.indicators.engine import Assessment
+    from countyedu.reports.blocks import Block
+    from countyedu.reports.model import Names, Report
+
+# The report model imports the indicator engine (Ibis, pandas): loaded when a report is made, so that
+# `countyedu.reports.blocks` (used by planning, funding and every command) stays light to import.
+_LAZY = {"Report", "build_report", "names_from_frames"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from countyedu.reports import model
+
+        return getattr(model, name)
+    raise AttributeError(name)
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -47,6 +62,8 @@ def write_report(
         raise ReportError(
             f"no report language {lang} (use zh or en)", f"没有报告语言 {lang}（可用：zh、en）", lang=lang
         )
+    from countyedu.reports.model import build_report
+
     report = build_report(
         assessment,
         lang=lang,
