@@ -30,6 +30,7 @@ def __getattr__(name: str) -> Any:
         return getattr(model, name)
     raise AttributeError(name)
 
+
 FORMATS = ("html", "pdf", "xlsx")
 
 
