@@ -62,3 +62,11 @@ def users(db: None, census_store: CensusStore) -> dict[str, User]:
         out[name] = u
     out["nobody"] = User.objects.create_user("nobody", password=PASSWORD)  # logged in, no role
     return out
+
+
+@pytest.fixture
+def browser() -> Any:
+    """Debian's Chromium driven by Playwright (tests/web/browser_support.py)."""
+    from browser_support import launch
+
+    yield from launch()

@@ -5,11 +5,11 @@ approves; the county dashboard shows the new census. Screenshots are kept in tes
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import openpyxl
 import pytest
+from browser_support import MARKS, PASSWORD, login, shot
 from django.contrib.auth.models import User
 
 from countyedu.census.importer import import_census
@@ -19,24 +19,9 @@ from countyedu.web import census as census_data
 from countyedu.web.actions import do_open_round
 from countyedu.web.models import Membership, Role
 
-CHROMIUM = Path("/usr/bin/chromium")
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "correct horse battery staple"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is installed by `make test`"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -51,33 +36,9 @@ def own_census(settings, tmp_path):
     census_data.forget()
 
 
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop and the live server share the process
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
-
-
 def _user(name: str, role: str, school: str = "") -> None:
     u = User.objects.create_user(name, password=PASSWORD)
     Membership.objects.create(user=u, role=role, school_id=school)
-
-
-def _login(page, base: str, name: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", name)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _with_pupils(workbook: bytes, row: int, pupils: int) -> bytes:
@@ -102,7 +63,7 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
 
     # the clerk logs in, downloads the pre-filled sheet and uploads it with a negative pupils count
     page = browser.new_page(accept_downloads=True, locale="zh-CN")
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     page.goto(f"{base}/collection/")
     with page.expect_download() as dl:
         page.click("text=下载本校预填表")
@@ -114,7 +75,7 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
     page.wait_for_load_state()
     body = page.inner_text("main")
     assert "班级" in body and "pupils" in body and "不能为负数" in body and "-3" in body
-    _shot(page, "1-located-error")
+    shot(page, "1-located-error")
 
     # fixes it, uploads again, submits
     good = tmp_path / "p1-good.xlsx"
@@ -124,17 +85,17 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
     page.wait_for_load_state()
     page.click("button:has-text('报送审核')")
     page.wait_for_load_state()
-    _shot(page, "2-submitted")
+    shot(page, "2-submitted")
     page.click("text=退出")
 
     # the planning office reviews the differences and approves
-    _login(page, base, "planner")
+    login(page, base, "planner")
     page.goto(f"{base}/collection/")
     page.click("a:has-text('2025')")
     page.wait_for_load_state()
     page.click("tr:has-text('P1') a[href$='/review/']")  # 与上年比较
     page.wait_for_load_state()
-    _shot(page, "3-review")
+    shot(page, "3-review")
     page.click("button:has-text('审核通过')")
     page.wait_for_load_state()
     after = own_census.latest().version_id
@@ -146,7 +107,7 @@ def test_it_collects_checks_approves_and_shows_the_new_census(live_server, brows
     page.wait_for_load_state()
     text = page.inner_text("main")
     assert after in text and "2025" in text
-    _shot(page, "4-county-dashboard")
+    shot(page, "4-county-dashboard")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -162,7 +123,7 @@ def test_a_clerk_edits_the_submission_online_with_an_added_class(live_server, br
     page = browser.new_page(locale="zh-CN")
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, base, "clerk")
+    login(page, base, "clerk")
     page.goto(f"{base}/collection/")
     with page.expect_navigation():
         page.click("text=在线填报")
@@ -175,14 +136,14 @@ def test_a_clerk_edits_the_submission_online_with_an_added_class(live_server, br
     added.select_option("P3")
     page.locator("#rows-classes input[name$='-class_no']").last.fill("2")
     page.locator("#rows-classes input[name$='-pupils']").last.fill("38")
-    _shot(page, "5-form-filled")
+    shot(page, "5-form-filled")
     page.keyboard.press("Tab")  # leave the last number input first (its blur re-lays the wide table out)
     with page.expect_navigation():
         page.click("button:has-text('保存并检查')")
     assert "/submissions/" in page.url
     body = page.inner_text("main")
     assert "P1-2025-online.xlsx" in body
-    _shot(page, "6-form-saved")
+    shot(page, "6-form-saved")
     # the stored file holds the changed and the added class
     from countyedu.web.collection import _submission_frames
     from countyedu.web.models import Submission

@@ -69,18 +69,29 @@ def _require_coordinates(frame: pd.DataFrame, what: str) -> None:
         )
 
 
-class TravelMatrixError(CountyEduError):
-    """A travel matrix with located problems (row = the CSV line a user sees, header = 1)."""
+class PlanningFileError(CountyEduError):
+    """A planning input file (travel matrix, candidate sites) with located problems: every one of them,
+    row = the line a user sees (header = 1). Subclasses name the file in both languages."""
+
+    what_en = "file"
+    what_zh = "文件"
 
     def __init__(self, problems: list[Problem]) -> None:
         first = problems[0]
         super().__init__(
-            f"travel matrix: {len(problems)} problem(s); first at row {first.row}, column {first.column}: "
+            f"{self.what_en}: {len(problems)} problem(s); first at row {first.row}, column {first.column}: "
             f"{first.message_en}",
-            f"出行矩阵有 {len(problems)} 处问题；第一处在第 {first.row} 行 {first.column} 列：{first.message_zh}",
+            f"{self.what_zh}有 {len(problems)} 处问题；第一处在第 {first.row} 行 {first.column} 列：{first.message_zh}",
             problems=[p.as_dict() for p in problems],
         )
         self.problems = problems
+
+
+class TravelMatrixError(PlanningFileError):
+    """A travel matrix with located problems."""
+
+    what_en = "travel matrix"
+    what_zh = "出行矩阵"
 
 
 def read_travel(

@@ -46,7 +46,7 @@ import pandas as pd
 from countyedu.census.problems import Problem
 from countyedu.errors import CountyEduError
 from countyedu.planning.catchments import new_highs
-from countyedu.planning.geo import distance_matrix, k_nearest
+from countyedu.planning.geo import PlanningFileError, distance_matrix, k_nearest
 from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
 
 CLAUSE = "第4条; 第5条; PN"
@@ -595,18 +595,11 @@ _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
 
 
-class SitesFileError(CountyEduError):
-    """A candidate-sites file with located problems (row = the line a user sees, header = 1)."""
+class SitesFileError(PlanningFileError):
+    """A candidate-sites file with located problems."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        first = problems[0]
-        super().__init__(
-            f"candidate sites: {len(problems)} problem(s); first at row {first.row}, column {first.column}: "
-            f"{first.message_en}",
-            f"候选校点表有 {len(problems)} 处问题；第一处在第 {first.row} 行 {first.column} 列：{first.message_zh}",
-            problems=[p.as_dict() for p in problems],
-        )
-        self.problems = problems
+    what_en = "candidate sites"
+    what_zh = "候选校点表"
 
 
 def read_sites(source: str | Path | pd.DataFrame) -> pd.DataFrame:
