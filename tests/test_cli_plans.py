@@ -99,3 +99,24 @@ def test_the_assessment_report_carries_the_stored_planning_and_funding(data: Pat
     html = out.read_text("utf-8")
     assert 'id="chapter-planning"' in html and 'id="chapter-funding"' in html
     assert "生均公用经费" in html and "第22条" in html
+
+
+def test_a_census_without_population_or_school_years_says_what_each_part_lacks(tmp_path: Path) -> None:
+    """The small county (tests/fixtures/small) has no population or school_years sheet: every planning part
+    that needs them says so, and the funding rules still run on its classes."""
+    data = tmp_path / "data"
+    import_census(Path(__file__).parent / "fixtures" / "small", CensusStore(data))
+    proc = run("plan", "run", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert "population sheet is empty" in doc["catchments.primary"]["error_en"]
+    assert "school_years sheet is empty" in doc["consolidation"]["error_en"]
+    assert "学校年度表为空" in doc["consolidation"]["error_zh"]
+    proc = run("funding", "run", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["per_pupil"]["total"] > 0
+
+
+def test_a_usage_error_is_shown_without_a_traceback() -> None:
+    proc = run("assess", "--format", "nope")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nope" in proc.stderr

@@ -614,12 +614,13 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("已中止 / aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors have their own text
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        # a usage error (bad option value, unknown command) shows its own text; typer vendors click, so it
+        # is recognised by what it can do rather than by its class
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         if _state["debug"]:
             raise
         err.print(f"[red]内部错误 / internal error: {exc!r} (run with --debug for the traceback)[/]")

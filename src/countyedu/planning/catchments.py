@@ -878,7 +878,7 @@ def census_catchments(
     """solve_catchments on a census: demand of `stage` in `year` per community (community_demand on
     the observed population, or `persons` from a projection), coordinates and township from the
     communities sheet, capacities of the schools teaching that stage that year (seats.stage_supply)."""
-    from countyedu.planning.demand import community_demand
+    from countyedu.planning.demand import community_demand, supply_year
     from countyedu.planning.seats import stage_supply
 
     pop = frames["population"] if persons is None else persons
@@ -887,7 +887,7 @@ def census_catchments(
     comm["community_id"] = comm["community_id"].astype(str)
     dem["community_id"] = dem["community_id"].astype(str)
     dem = dem.merge(comm, on="community_id", how="left")
-    supply = stage_supply(frames, min(year, int(frames["school_years"]["year"].max())))
+    supply = stage_supply(frames, supply_year(frames, year))
     sch = supply[supply["stage"] == stage][["school_id", "capacity", "lat", "lon", "township_id"]]
     if sch.empty:
         raise CountyEduError(f"no open school teaches {stage} in {year}", f"{year} 年没有开办的{stage}学校")

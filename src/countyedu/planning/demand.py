@@ -55,6 +55,12 @@ def community_demand(
     """
     lo, hi = stage_ages(stage, ages)
     r = ENROLMENT_RATES.get(stage, 1.0) if rate is None else rate
+    if persons.empty:
+        raise CountyEduError(
+            "the population sheet is empty: no school-age children to plan for",
+            "人口表为空：没有学龄人口数据，无法规划",
+            sheet="population",
+        )
     year_rows = persons[persons["year"] == year]
     if year_rows.empty:
         years = sorted(int(y) for y in persons["year"].unique())
@@ -68,3 +74,17 @@ def community_demand(
     communities = pd.Index(sorted(year_rows["community_id"].unique()), name="community_id")
     demand = total.reindex(communities, fill_value=0).astype(float) * r
     return demand.rename("demand").reset_index()
+
+
+def supply_year(frames: Mapping[str, pd.DataFrame], year: int) -> int:
+    """The census year whose seats serve `year`: the year itself, or the latest census year before a
+    projected one. A census without school years has no seats to plan with: say so."""
+    sy = frames.get("school_years")
+    years = pd.to_numeric(sy["year"], errors="coerce").dropna() if sy is not None else pd.Series(dtype=float)
+    if years.empty:
+        raise CountyEduError(
+            "the school_years sheet is empty: no seats to plan with",
+            "学校年度表为空：没有学位数据，无法规划",
+            sheet="school_years",
+        )
+    return min(year, int(years.max()))

@@ -521,7 +521,7 @@ def census_siting(
     pupil-km); None weighs each candidate's `open_cost` (yuan a year) against travel (facility location).
     """
     from countyedu.planning.catchments import place_names
-    from countyedu.planning.demand import community_demand
+    from countyedu.planning.demand import community_demand, supply_year
     from countyedu.planning.seats import stage_supply
 
     pop = frames["population"] if persons is None else persons
@@ -530,7 +530,7 @@ def census_siting(
     comm["community_id"] = comm["community_id"].astype(str)
     dem["community_id"] = dem["community_id"].astype(str)
     dem = dem.merge(comm, on="community_id", how="left")
-    supply = stage_supply(frames, min(year, int(frames["school_years"]["year"].max())))
+    supply = stage_supply(frames, supply_year(frames, year))
     sch = supply[supply["stage"] == stage]
     cand = sites.reset_index(drop=True).copy()
     cand["site_id"] = cand["site_id"].astype(str)
@@ -1045,10 +1045,10 @@ def _consolidation_data(
     frames: Mapping[str, pd.DataFrame], stage: str, year: int, persons: pd.DataFrame | None
 ) -> dict[str, Any]:
     """The stage's schools (with kind and grades taught), the community demand and its basis."""
-    from countyedu.planning.demand import community_demand
+    from countyedu.planning.demand import community_demand, supply_year
     from countyedu.planning.seats import stage_supply
 
-    last = int(frames["school_years"]["year"].max())
+    last = supply_year(frames, 10_000)  # the latest census year (an error when there is none)
     base_year = min(year, last)
     sup = stage_supply(frames, base_year)
     sup = sup[sup["stage"] == stage].reset_index(drop=True)
