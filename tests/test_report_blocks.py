@@ -15,7 +15,16 @@ from countyedu.indicators.engine import Assessment, assess
 from countyedu.indicators.tables import duckdb_tables
 from countyedu.policy.pack import load_pack
 from countyedu.reports import write_report
-from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, chapters, format_value
+from countyedu.reports.blocks import (
+    Block,
+    BlockChart,
+    BlockColumn,
+    BlockMap,
+    BlockTable,
+    Finding,
+    chapters,
+    format_value,
+)
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 WHEN = dt.datetime(2025, 11, 1, 9, 30)
@@ -42,6 +51,22 @@ def _blocks() -> list[Block]:
                 )
             ],
             charts=[BlockChart("学位缺口", "bar", ["2025", "2026"], {"琴城镇": [-1200.0, -1350.0]})],
+            maps=[
+                BlockMap(
+                    "学区划分图",
+                    [
+                        {"kind": "school", "id": "P1", "name": "琴城第一小学", "lat": 27.219, "lon": 116.531},
+                        {
+                            "kind": "community",
+                            "id": "C1",
+                            "name": "人民路社区",
+                            "lat": 27.218,
+                            "lon": 116.532,
+                            "site_id": "P1",
+                        },
+                    ],
+                )
+            ],
         ),
         Block(
             id="funding.budget",
@@ -85,7 +110,8 @@ def test_html_report_has_the_chapters_findings_tables_and_chart(small: Assessmen
     assert "2022 年起无 56 人以上班级" in html and "未达标" in html
     assert "-1,350" in html and "112.5%" in html and "5,000,000" in html
     planning = html[html.index('id="chapter-planning"') :]
-    assert "<svg" in planning[: planning.index('id="chapter-funding"')]
+    planning = planning[: planning.index('id="chapter-funding"')]
+    assert planning.count("<svg") == 2  # the chart and the map
 
 
 def test_excel_report_has_a_sheet_per_chapter_with_numbers(small: Assessment, tmp_path: Path) -> None:

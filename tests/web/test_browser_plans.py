@@ -47,6 +47,7 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     body = page.inner_text("main")
     assert "学龄人口预测" in body and "大班额" in body and "学区划分" in body and "教学点" in body
     page.wait_for_selector("#chart-0 canvas")  # the projection chart drawn by ECharts
+    assert page.locator("div.map canvas").count() >= 2  # the primary and junior catchment maps
     shot(page, "plans-1-planning")
 
     # solves the primary catchments of 2025, each community whole to one school, and sees the map
@@ -55,7 +56,7 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     page.select_option("select[name=year]", "2025")
     page.click("button:has-text('求解')")
     page.wait_for_load_state()
-    page.wait_for_selector("#catchment-map canvas")
+    page.wait_for_selector("div.map canvas")  # the zones on a map
     body = page.inner_text("main")
     assert "最优" in body and "琴城" in body
     shot(page, "plans-2-catchments")

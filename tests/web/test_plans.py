@@ -77,10 +77,13 @@ def test_catchments_assign_every_child_within_capacity(client: Client, users: di
     r = client.get("/planning/catchments/", {"run": "1", "stage": "kindergarten", "year": "2024", "single": "0"})
     assert r.status_code == 200, r.content.decode()[:2000]
     html = r.content.decode()
-    points = _json(html, "catchment-points")
-    assert isinstance(points, list)
+    charts = _json(html, "block-charts")
+    assert isinstance(charts, list)
+    (zones,) = [c for c in charts if c["kind"] == "map"]  # the zones on a map, drawn by ECharts
+    points = zones["points"]
     schools = {p["id"] for p in points if p["kind"] == "school"}
     communities = {p["id"]: p for p in points if p["kind"] == "community"}
+    assert {p["site_id"] for p in communities.values()} <= schools
     assert set(communities) == {"C1", "C2", "C3"} and schools <= {"K1", "K2", "K3"}
     assert "最优" in html
 

@@ -47,7 +47,7 @@ from ortools.sat.python import cp_model
 
 from countyedu.errors import CountyEduError
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.reports.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding
 
 CLAUSE = "第4条; QB-G13"
 K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)
@@ -667,6 +667,30 @@ class CatchmentPlan:
             "map": _records(self.map_points),
         }
 
+    def block_map(self, zh: bool = True) -> BlockMap | None:
+        """The zones on a map: each school, and each community joined to the school most of its pupils go
+        to (None without coordinates)."""
+        mp = self.map_points
+        if mp.empty or not {"lat", "lon", "school_lat", "school_lon"} <= set(mp.columns):
+            return None
+        mp = mp.dropna(subset=["lat", "lon", "school_lat", "school_lon"])
+        main = mp.sort_values("pupils", ascending=False).drop_duplicates("community_id")
+        points: list[dict[str, Any]] = []
+        for r in mp.drop_duplicates("school_id").itertuples():
+            load = int(self.zones.set_index("school_id")["pupils"].get(r.school_id, 0))
+            points.append(
+                {"kind": "school", "id": str(r.school_id), "name": self.names.get(str(r.school_id), str(r.school_id)),
+                 "lat": float(r.school_lat), "lon": float(r.school_lon), "detail": f"{load:,}"}
+            )  # fmt: skip
+        for r in main.itertuples():
+            points.append(
+                {"kind": "community", "id": str(r.community_id),
+                 "name": self.names.get(str(r.community_id), str(r.community_id)),
+                 "lat": float(r.lat), "lon": float(r.lon), "site_id": str(r.school_id),
+                 "site_name": self.names.get(str(r.school_id), str(r.school_id)), "detail": f"{int(r.pupils):,}"}
+            )  # fmt: skip
+        return BlockMap("学区划分图" if zh else "Catchment map", points)
+
     def blocks(self, lang: str = "zh") -> list[Block]:
         """学区划分: the zone list a bureau publishes and the community → school table (the map's data stays
         in as_dict()["map"]; the web page draws it)."""
@@ -736,6 +760,7 @@ class CatchmentPlan:
                 paragraphs=[para, *self.notes],
                 findings=[finding],
                 tables=[zones, table],
+                maps=[m] if (m := self.block_map(zh)) else [],
             )
         ]
 

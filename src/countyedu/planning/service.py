@@ -236,7 +236,8 @@ def catchment_map(
     keep_current: bool = False,
     travel_path: Path | None = None,
 ) -> tuple[Any, list[dict[str, Any]]]:
-    """A catchment plan for one stage and year, and its map points (communities → schools, with names)."""
+    """A catchment plan for one stage and year, and its map points (communities → schools, with names:
+    the block map's)."""
     from countyedu.planning.geo import read_travel
 
     y = year if year is not None else latest_year(frames)
@@ -244,47 +245,8 @@ def catchment_map(
     plan = _catchments(
         frames, stage, y, planning_params_of(), single=single, max_km=max_km, keep_current=keep_current, travel=travel
     )
-    return plan, map_points(frames, plan)
-
-
-def map_points(frames: Mapping[str, pd.DataFrame], plan: Any) -> list[dict[str, Any]]:
-    """The plan as points for the web map: each school of a zone, each community with its school."""
-    comm = frames["communities"].set_index("community_id")
-    schools = frames["schools"].set_index("school_id")
-    a = plan.assignments
-    main = a.sort_values("pupils", ascending=False).drop_duplicates("community_id")
-    points: list[dict[str, Any]] = []
-    for z in plan.zones.itertuples(index=False):
-        s = schools.loc[z.school_id]
-        if pd.isna(s["lat"]) or pd.isna(s["lon"]):
-            continue
-        points.append(
-            {
-                "kind": "school",
-                "id": str(z.school_id),
-                "name": str(s["name"]),
-                "lat": float(s["lat"]),
-                "lon": float(s["lon"]),
-                "detail": f"{float(z.pupils):,.0f} / {float(z.capacity):,.0f}",
-            }
-        )
-    for r in main.itertuples(index=False):
-        c = comm.loc[r.community_id]
-        if pd.isna(c["lat"]) or pd.isna(c["lon"]):
-            continue
-        points.append(
-            {
-                "kind": "community",
-                "id": str(r.community_id),
-                "name": str(c["name"]),
-                "lat": float(c["lat"]),
-                "lon": float(c["lon"]),
-                "school_id": str(r.school_id),
-                "school_name": str(schools.loc[r.school_id, "name"]),
-                "detail": f"{float(r.pupils):,.0f} · {float(r.km):.1f} km",
-            }
-        )
-    return points
+    m = plan.block_map()
+    return plan, (m.points if m else [])
 
 
 def consolidation_for(

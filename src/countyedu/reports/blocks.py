@@ -55,6 +55,15 @@ class BlockChart:
 
 
 @dataclass
+class BlockMap:
+    """Places on a map: sites (kind "school") and the places joined to one of them (kind "community",
+    with site_id). Each point: kind, id, name, lat, lon[, site_id, detail]."""
+
+    title: str
+    points: list[dict[str, Any]]
+
+
+@dataclass
 class Finding:
     """One checked rule: what it says, the value found, the verdict (a status code of the reports:
     met / not_met / at_risk / no_data / needs_evidence) and why."""
@@ -75,6 +84,7 @@ class Block:
     findings: list[Finding] = field(default_factory=list)
     tables: list[BlockTable] = field(default_factory=list)
     charts: list[BlockChart] = field(default_factory=list)
+    maps: list[BlockMap] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +95,7 @@ class Block:
             "findings": [asdict(f) for f in self.findings],
             "tables": [t.as_dict() for t in self.tables],
             "charts": [asdict(c) for c in self.charts],
+            "maps": [asdict(m) for m in self.maps],
         }
 
 

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from countyedu.reports.blocks import BlockChart
+from countyedu.reports.blocks import BlockChart, BlockMap
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
 
@@ -29,6 +29,8 @@ RC = {
 }
 KEY_TARGETS = ("T-PRE-5", "T-CMP-2", "T-HS-1", "QB-R-SCHOOL")
 LINE_COLOURS = ("#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2")
+MAP_COLOURS = ("#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2", "#c62828", "#00838f", "#6d4c41", "#ad1457",
+               "#558b2f", "#283593", "#ef6c00", "#00695c")  # fmt: skip
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
@@ -180,6 +182,39 @@ def block_chart_key(block_id: str, i: int) -> str:
     return f"block:{block_id}:{i}"
 
 
+def block_map_key(block_id: str, i: int) -> str:
+    return f"map:{block_id}:{i}"
+
+
+def block_map_figure(m: BlockMap) -> Figure:
+    """Sites (diamonds) and the places joined to them (dots and lines in the site's colour), on longitude
+    and latitude scaled for equal ground distances; no tiles, no basemap."""
+    sites = [p for p in m.points if p.get("kind") == "school"]
+    colour = {str(p["id"]): MAP_COLOURS[i % len(MAP_COLOURS)] for i, p in enumerate(sites)}
+    at = {str(p["id"]): (float(p["lon"]), float(p["lat"])) for p in sites}
+    lats = [float(p["lat"]) for p in m.points] or [0.0]
+    with _style():
+        fig = Figure(figsize=(8, 6.4))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        for p in m.points:
+            if p.get("kind") != "school" and str(p.get("site_id")) in at:
+                x0, y0 = at[str(p["site_id"])]
+                c = colour[str(p["site_id"])]
+                ax.plot([float(p["lon"]), x0], [float(p["lat"]), y0], color=c, linewidth=0.6, alpha=0.7)
+                ax.scatter([float(p["lon"])], [float(p["lat"])], s=9, color=c, zorder=2)
+        for p in sites:
+            ax.scatter([float(p["lon"])], [float(p["lat"])], s=46, marker="D", color=colour[str(p["id"])],
+                       edgecolors="#222", linewidths=0.6, zorder=3)  # fmt: skip
+        ax.set_aspect(1 / math.cos(math.radians(sum(lats) / len(lats))))
+        ax.set_xlabel("经度 / longitude")
+        ax.set_ylabel("纬度 / latitude")
+        ax.grid(color="#eee", linewidth=0.5)
+        ax.set_title(m.title, fontsize=10)
+        fig.tight_layout()
+    return fig
+
+
 def figures(report: Report) -> dict[str, Figure]:
     """The report's charts by name (those of planning and funding blocks under block_chart_key)."""
     out = {"trend": trend_figure(report), "status": status_figure(report)}
@@ -187,6 +222,8 @@ def figures(report: Report) -> dict[str, Figure]:
         for b in chapter.blocks:
             for i, chart in enumerate(b.charts):
                 out[block_chart_key(b.id, i)] = block_chart_figure(chart)
+            for i, m in enumerate(b.maps):
+                out[block_map_key(b.id, i)] = block_map_figure(m)
     return out
 
 

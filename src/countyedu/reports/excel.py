@@ -221,8 +221,10 @@ def _chapter(ws: Worksheet, chapter: Chapter, report: Report, fmt: _Formats, png
                 _status(ws, i, 3, status_of(f.status, report.lang), fmt)
                 ws.write_string(i, 4, f.explanation)
             i += 2
-        for k in range(len(b.charts)):
-            data = pngs.get(charts.block_chart_key(b.id, k))
+        keys = [charts.block_chart_key(b.id, k) for k in range(len(b.charts))]
+        keys += [charts.block_map_key(b.id, k) for k in range(len(b.maps))]
+        for k, key in enumerate(keys):
+            data = pngs.get(key)
             if data:
                 ws.insert_image(
                     picture_row, 14, f"{b.id}-{k}.png", {"image_data": io.BytesIO(data), "x_scale": 0.7, "y_scale": 0.7}

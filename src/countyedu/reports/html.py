@@ -31,6 +31,7 @@ def environment() -> Environment:
     env.filters["status"] = _status
     env.filters["cell"] = _cell
     env.globals["chart_key"] = charts.block_chart_key
+    env.globals["map_key"] = charts.block_map_key
     return env
 
 

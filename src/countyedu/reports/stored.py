@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding
+from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding
 
 LANGS = ("zh", "en")
 
@@ -78,4 +78,5 @@ def block_from_dict(d: dict[str, Any]) -> Block:
         findings=[Finding(**f) for f in d["findings"]],
         tables=tables,
         charts=[BlockChart(**c) for c in d["charts"]],
+        maps=[BlockMap(**m) for m in d.get("maps", [])],
     )

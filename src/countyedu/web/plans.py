@@ -92,13 +92,17 @@ def block_context(blocks: list[Block], lg: str) -> tuple[list[dict[str, Any]], l
     parts: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
     for b in blocks:
-        ids = []
+        ids, map_ids = [], []
         for c in b.charts:
             cid = f"chart-{len(charts)}"
             ids.append(cid)
             charts.append({"id": cid, "title": c.title, "kind": c.kind, "x": c.x, "series": c.series, "unit": c.unit})
+        for m in b.maps:
+            mid = f"map-{len(charts)}"
+            map_ids.append(mid)
+            charts.append({"id": mid, "title": m.title, "kind": "map", "points": m.points})
         findings = [{"f": f, "status": status_of(f.status, lg)} for f in b.findings]
-        parts.append({"block": b, "findings": findings, "tables": table_rows(b, lg), "charts": ids})
+        parts.append({"block": b, "findings": findings, "tables": table_rows(b, lg), "charts": ids, "maps": map_ids})
     return parts, charts
 
 
@@ -203,7 +207,7 @@ def catchments(request: HttpRequest) -> HttpResponse:
             year = int(form["year"])
         except ValueError:
             raise CountyEduError(f"year: {form['year']!r} is not a year", f"年份：{form['year']!r} 不是年份") from None
-        plan, points = catchment_map(
+        plan, _points = catchment_map(
             f,
             stage,
             year,
@@ -215,7 +219,7 @@ def catchments(request: HttpRequest) -> HttpResponse:
         ctx["errors"] = [exc.message_zh if lg == "zh" else exc.message_en]
         return render(request, "web/plans/catchments.html", ctx, status=400)
     parts, charts = block_context(plan.blocks(lg), lg)
-    ctx.update(parts=parts, charts=charts, points=points)
+    ctx.update(parts=parts, charts=charts)
     return render(request, "web/plans/catchments.html", ctx)
 
 

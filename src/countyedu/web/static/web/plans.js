@@ -20,6 +20,7 @@
     (charts || []).forEach(function (c) {
       var el = document.getElementById(c.id);
       if (!el) return;
+      if (c.kind === "map") { blockMap(el, c.points); return; }
       var share = c.unit === "share";
       var chart = echarts.init(el);
       chart.setOption({
@@ -39,17 +40,16 @@
     });
   }
 
-  function catchmentMap(points) {
-    var el = document.getElementById("catchment-map");
-    if (!el || !points || !points.length) return;
+  function blockMap(el, points) {
+    if (!points || !points.length) return;
     var schools = points.filter(function (p) { return p.kind === "school"; });
     var colour = {};
     schools.forEach(function (s, i) { colour[s.id] = PALETTE[i % PALETTE.length]; });
     var at = {};
     schools.forEach(function (s) { at[s.id] = [s.lon, s.lat]; });
     var communities = points.filter(function (p) { return p.kind === "community"; });
-    var lines = communities.filter(function (p) { return at[p.school_id]; }).map(function (p) {
-      return { coords: [[p.lon, p.lat], at[p.school_id]], lineStyle: { color: colour[p.school_id] } };
+    var lines = communities.filter(function (p) { return at[p.site_id]; }).map(function (p) {
+      return { coords: [[p.lon, p.lat], at[p.site_id]], lineStyle: { color: colour[p.site_id] } };
     });
     var lons = points.map(function (p) { return p.lon; }), lats = points.map(function (p) { return p.lat; });
     var pad = 0.02;
@@ -63,7 +63,7 @@
           var p = x.data && x.data.p;
           if (!p) return "";
           if (p.kind === "school") return "<b>" + esc(p.name) + "</b><br>" + esc(p.detail || "");
-          return "<b>" + esc(p.name) + "</b> → " + esc(p.school_name) + "<br>" + esc(p.detail || "");
+          return "<b>" + esc(p.name) + "</b> → " + esc(p.site_name) + "<br>" + esc(p.detail || "");
         }
       },
       grid: { left: 60, right: 30, top: 20, bottom: 40 },
@@ -76,7 +76,7 @@
         { type: "lines", coordinateSystem: "cartesian2d", polyline: false, silent: true, z: 1,
           lineStyle: { width: 1, opacity: 0.6 }, data: lines },
         { type: "scatter", z: 2, symbolSize: 7, data: communities.map(function (p) {
-            return { value: [p.lon, p.lat], p: p, itemStyle: { color: colour[p.school_id] || "#999" } }; }) },
+            return { value: [p.lon, p.lat], p: p, itemStyle: { color: colour[p.site_id] || "#999" } }; }) },
         { type: "scatter", z: 3, symbol: "diamond", symbolSize: 16, data: schools.map(function (p) {
             return { value: [p.lon, p.lat], p: p, itemStyle: { color: colour[p.id], borderColor: "#000", borderWidth: 1 } }; }) }
       ]
@@ -86,5 +86,4 @@
 
   if (typeof echarts === "undefined") return;
   blockCharts(data("block-charts"));
-  catchmentMap(data("catchment-points"));
 })();
