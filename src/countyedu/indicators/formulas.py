@@ -52,6 +52,12 @@ def contrib(
     )
 
 
+def part_contrib(t: ir.Table, *, num: Any, den: Any = None) -> ir.Table:
+    """contrib() of a table of school parts (or teacher parts): each row counts for its school, township,
+    stage part and year."""
+    return contrib(t, school_id=t.school_id, township_id=t.township_id, stage=t.part, year=t.year, num=num, den=den)
+
+
 def _parts_in(ct: CensusTables, item: Item) -> ir.Table:
     """Parts of the item's stages; teaching points under the QB size floor left out when asked."""
     p = ct.parts()
@@ -137,22 +143,14 @@ def pupil_share(ct: CensusTables, item: Item) -> ir.Table:
     """Pupils of the parts meeting a school condition / all pupils of the parts."""
     p = _parts_in(ct, item)
     cond = _school_condition(p, item.params.get("where", {}))
-    return contrib(
-        p,
-        school_id=p.school_id,
-        township_id=p.township_id,
-        stage=p.part,
-        year=p.year,
-        num=ibis.ifelse(cond, p.pupils, 0),
-        den=p.pupils,
-    )
+    return part_contrib(p, num=ibis.ifelse(cond, p.pupils, 0), den=p.pupils)
 
 
 @formula("pupils", aggregate="sum", sources=("classes",))
 def pupils(ct: CensusTables, item: Item) -> ir.Table:
     """Pupils of the item's stages."""
     p = _parts_in(ct, item)
-    return contrib(p, school_id=p.school_id, township_id=p.township_id, stage=p.part, year=p.year, num=p.pupils)
+    return part_contrib(p, num=p.pupils)
 
 
 @formula("part_share", sources=("classes",))
@@ -400,15 +398,7 @@ def teacher_share(ct: CensusTables, item: Item) -> ir.Table:
     if scope:
         t = t.filter(_teacher_filter(t, scope))
     hit = _teacher_filter(t, item.params["condition"])
-    return contrib(
-        t,
-        school_id=t.school_id,
-        township_id=t.township_id,
-        stage=t.part,
-        year=t.year,
-        num=ibis.ifelse(hit, t.share, 0.0),
-        den=t.share,
-    )
+    return part_contrib(t, num=ibis.ifelse(hit, t.share, 0.0), den=t.share)
 
 
 @formula("per_pupil", sources=("teachers", "classes", "school_years"))
@@ -428,15 +418,7 @@ def per_pupil(ct: CensusTables, item: Item) -> ir.Table:
             p.school_id, p.year, p.part, v=(sy[col].cast("float64") * p.phys_share)
         )
     j = p.left_join(n, (p.school_id == n.school_id) & (p.year == n.year) & (p.part == n.part))
-    return contrib(
-        j,
-        school_id=j.school_id,
-        township_id=j.township_id,
-        stage=j.part,
-        year=j.year,
-        num=j.v.fill_null(0.0),
-        den=j.pupils,
-    )
+    return part_contrib(j, num=j.v.fill_null(0.0), den=j.pupils)
 
 
 @formula("pupils_per_teacher", sources=("teachers", "classes"))
@@ -447,15 +429,7 @@ def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
     t = t.filter(_teacher_filter(t, item.params.get("teacher_condition", {"full_time": True})))
     n = t.group_by(["school_id", "year", "part"]).aggregate(v=t.share.sum())
     j = p.left_join(n, (p.school_id == n.school_id) & (p.year == n.year) & (p.part == n.part))
-    return contrib(
-        j,
-        school_id=j.school_id,
-        township_id=j.township_id,
-        stage=j.part,
-        year=j.year,
-        num=j.pupils,
-        den=j.v.fill_null(0.0),
-    )
+    return part_contrib(j, num=j.pupils, den=j.v.fill_null(0.0))
 
 
 @formula("rotation_share", sources=("teachers",))
@@ -686,26 +660,10 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
             r = w.filter(w[n_col] > 0)  # a part with no teacher in scope has no row
             if stages:
                 r = r.filter(r.part.isin(stages))
-            out[i] = contrib(
-                r,
-                school_id=r.school_id,
-                township_id=r.township_id,
-                stage=r.part,
-                year=r.year,
-                num=r[hit_col],
-                den=r[scope_col],
-            )
+            out[i] = part_contrib(r, num=r[hit_col], den=r[scope_col])
             continue
         p = _parts_in(ct, it)
         j = p.left_join(w, (p.school_id == w.school_id) & (p.year == w.year) & (p.part == w.part))
         v = j[c[0]].fill_null(0.0)
-        out[i] = contrib(
-            j,
-            school_id=j.school_id,
-            township_id=j.township_id,
-            stage=j.part,
-            year=j.year,
-            num=v if kind == "per_pupil" else j.pupils,
-            den=j.pupils if kind == "per_pupil" else v,
-        )
+        out[i] = part_contrib(j, num=v if kind == "per_pupil" else j.pupils, den=j.pupils if kind == "per_pupil" else v)
     return out
