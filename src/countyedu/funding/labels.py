@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from countyedu.census.schema import CODES
 from countyedu.reports.blocks import Value
+from countyedu.reports.labels import STATUS
 
 STAGE_EN = {
     "kindergarten": "kindergarten",
@@ -25,12 +26,6 @@ COMPONENTS: dict[str, tuple[str, str, str]] = {
     "special_education": ("特教学生补助", "special-education supplement", "FD; QB-G7"),
 }
 
-STATUS = {
-    "met": ("达标", "met"),
-    "not_met": ("未达标", "not met"),
-    "no_data": ("无数据", "no data"),
-}
-
 TERM = CODES["term"]
 TERM_EN = {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"}
 
@@ -49,7 +44,8 @@ def component_label(component: str, lang: str) -> str:
 
 
 def status_label(status: str, lang: str) -> str:
-    zh, en = STATUS.get(status, (status, status))
+    """A status in the words every report uses (reports.labels.STATUS)."""
+    zh, en, _colour = STATUS.get(status, (status, status, ""))
     return pick(lang, zh, en)
 
 
