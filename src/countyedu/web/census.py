@@ -60,6 +60,12 @@ def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, A
     return {r[key]: r for r in out}
 
 
+@lru_cache(maxsize=2)
+def census(version: str) -> dict[str, pd.DataFrame]:
+    """Every sheet of a version (the planning and funding pages)."""
+    return store().census(version)
+
+
 @lru_cache(maxsize=8)
 def schools_by_id(version: str | None) -> dict[str, dict[str, Any]]:
     return _records(version, "schools", "school_id")
@@ -111,5 +117,5 @@ def _assessment(version: str) -> Assessment | None:
 def forget() -> None:
     """Drop every cached read (after a new version or assessment, or a change of data dir): the
     caches are keyed by version ids, which repeat across data dirs."""
-    for cached in (_frames, schools_by_id, townships_by_id, _assessment):
+    for cached in (_frames, census, schools_by_id, townships_by_id, _assessment):
         cached.cache_clear()

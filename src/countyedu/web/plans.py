@@ -10,7 +10,6 @@ pages compute on request because their answers depend on the user's choices: the
 from __future__ import annotations
 
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +38,8 @@ CATCHMENT_STAGES = ("primary", "junior", "kindergarten")
 
 
 def frames(version: str) -> dict[str, Any]:
-    """The whole census of a version (planning and funding read most sheets); cached per data dir, since
-    version ids repeat across data dirs."""
-    return _frames(str(settings.DATA_DIR), version)
-
-
-@lru_cache(maxsize=4)
-def _frames(data_dir: str, version: str) -> dict[str, Any]:
-    return census_data.store().census(version)
+    """The whole census of a version (planning and funding read most sheets)."""
+    return census_data.census(version)
 
 
 def stored(kind: str, version: str) -> StoredRun | None:
