@@ -370,11 +370,10 @@ def stored_blocks(store: Any, version: str, lang: str) -> list[Any]:
 
 def _names(store: Any, a: Any) -> dict[str, dict[str, str]]:
     """id → name of schools, townships and the county (its name from the pack parameters)."""
-    from countyedu.reports.model import names_from_frames
+    from countyedu.reports.model import county_name, names_from_frames
 
     names = names_from_frames(store.frames(a.census_version, ["schools", "townships"]))
-    county = next((str(p.parameters["county_name"]) for p in a.packs if "county_name" in p.parameters), None)
-    if county:
+    if county := county_name(a):
         names["county"] = {a.county_id: county}
     return names
 

@@ -317,6 +317,11 @@ def build_report(
     )
 
 
+def county_name(a: Assessment) -> str:
+    """The county's name (a pack's parameter county_name), or "" when no pack gives it."""
+    return next((str(p.parameters["county_name"]) for p in a.packs if "county_name" in p.parameters), "")
+
+
 def names_from_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
     """Plain id → name dicts from the census "schools" and "townships" frames."""
     out: dict[str, dict[str, str]] = {}

@@ -40,7 +40,7 @@ from countyedu.indicators.explain import ExplainError, Explanation, explain
 from countyedu.policy.pack import Item, Pack
 from countyedu.reports import build_report, write_report
 from countyedu.reports.labels import MARKS, STATUS, TEXT, pick, stage_label, unit_kind
-from countyedu.reports.model import Report
+from countyedu.reports.model import Report, county_name
 from countyedu.reports.values import addition_text, target_text, value_text
 from countyedu.web import access, boundaries
 from countyedu.web import census as census_data
@@ -134,11 +134,6 @@ def indexed(a: Assessment) -> Indexed:
             _INDEXED.clear()
         _INDEXED[a.census_version] = ix
     return ix
-
-
-def county_name(a: Assessment) -> str:
-    """The county's name (pack parameter county_name), or "" when no pack gives it."""
-    return next((str(p.parameters["county_name"]) for p in a.packs if "county_name" in p.parameters), "")
 
 
 def report_names(a: Assessment) -> dict[str, dict[str, str]]:
