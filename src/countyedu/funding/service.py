@@ -19,14 +19,15 @@ PACK = "nanfeng-2019"
 KIND = "funding"
 SCENARIO = "测算方案 / scenario"
 
-# The scenario fields a user changes, as FundingParams overrides (issue 6 item 4).
-SCENARIO_FIELDS: dict[str, str] = {
-    "baseline_primary": "provincial baseline per primary pupil (第22条; FD)",
-    "baseline_junior": "provincial baseline per junior pupil (第22条; FD)",
-    "step_rate": "raise every step (第22条: 10% every two years)",
-    "floor_primary": "rural primary schools funded as at least this many pupils (第5、22条)",
-    "floor_junior": "rural junior schools funded as at least this many pupils (第22条)",
-    "boarder_subsidy": "yuan per boarder a year (第5条)",
+# The scenario fields a user changes, as FundingParams overrides (issue 6 item 4): what each means, and the
+# range a form accepts (FundingParams validates the values again).
+SCENARIO_FIELDS: dict[str, tuple[str, float, float]] = {
+    "baseline_primary": ("provincial baseline per primary pupil (第22条; FD)", 0.0, 10000.0),
+    "baseline_junior": ("provincial baseline per junior pupil (第22条; FD)", 0.0, 10000.0),
+    "step_rate": ("raise every step (第22条: 10% every two years)", 0.0, 1.0),
+    "floor_primary": ("rural primary schools funded as at least this many pupils (第5、22条)", 0.0, 2000.0),
+    "floor_junior": ("rural junior schools funded as at least this many pupils (第22条)", 0.0, 5000.0),
+    "boarder_subsidy": ("yuan per boarder a year (第5条)", 0.0, 5000.0),
 }
 
 

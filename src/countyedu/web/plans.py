@@ -227,24 +227,14 @@ def funding(request: HttpRequest) -> HttpResponse:
     return _run_page(request, "funding", "web/plans/funding.html", m.role in FINANCE)
 
 
-SCENARIO_FIELDS = (
-    # (field, lowest, highest): the parameters a finance officer may change in a scenario (issue 6 item 4)
-    ("baseline_primary", 0.0, 10000.0),
-    ("baseline_junior", 0.0, 10000.0),
-    ("step_rate", 0.0, 1.0),
-    ("floor_primary", 0.0, 2000.0),
-    ("floor_junior", 0.0, 5000.0),
-    ("boarder_subsidy", 0.0, 5000.0),
-)
-
-
 def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
-    from countyedu.funding.service import scenario_comparison
+    from countyedu.funding.service import SCENARIO_FIELDS, scenario_comparison
 
     version = census_data.latest_version()
     if version is None:
         raise CountyEduError("no census has been imported yet", "尚未导入普查数据")
-    changes = {k: v for k, lo, hi in SCENARIO_FIELDS if (v := _float(request, k, lo, hi)) is not None}
+    fields = SCENARIO_FIELDS.items()
+    changes = {k: v for k, (_words, lo, hi) in fields if (v := _float(request, k, lo, hi)) is not None}
     year_raw = request.GET.get("year") or ""
     year = int(year_raw) if year_raw.isdigit() else None
     return scenario_comparison(frames(version), changes, year), changes
@@ -257,7 +247,9 @@ def funding_scenario(request: HttpRequest) -> HttpResponse:
     access.require_county(request)
     version = census_data.latest_version()
     lg = lang()
-    ctx: dict[str, Any] = {**_base(version), "fields": [f for f, _lo, _hi in SCENARIO_FIELDS], "errors": []}
+    from countyedu.funding.service import SCENARIO_FIELDS
+
+    ctx: dict[str, Any] = {**_base(version), "fields": list(SCENARIO_FIELDS), "errors": []}
     ctx["form"] = {f: request.GET.get(f, "") for f in ctx["fields"]}
     ctx["form"]["year"] = request.GET.get("year", "")
     if "run" not in request.GET:
