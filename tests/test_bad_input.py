@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import SMALL, small_frames
+from census_support import SMALL, small_frames
 from countyedu.census.importer import import_census
 from countyedu.census.problems import Problem
 from countyedu.census.store import CensusStore

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from funding_support import census, demo, school
 
-from conftest import SMALL, snapshot
+from census_support import SMALL, snapshot
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.census.writers import write_workbook
