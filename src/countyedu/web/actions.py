@@ -243,24 +243,41 @@ def _receive(
     background: bool,
     action: str,
 ) -> tuple[Submission, Job]:
-    with transaction.atomic():
-        r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
-        if r.status != CollectionRound.Status.OPEN:
-            refuse(gettext_noop("The collection round for %(year)s is closed: nothing can be uploaded."), year=r.year)
-        sub, created = Submission.objects.select_for_update().get_or_create(round=r, school_id=school_id)
-        if sub.status in (Status.SUBMITTED, Status.APPROVED):
-            refuse(
-                gettext_noop("This submission is %(status)s: its file can no longer be replaced."), status=_status(sub)
-            )
-        before = None if created else submission_state(sub)
-        name = Path(uploaded_file.name or "upload.xlsx").name
-        sub.file.save(f"{r.year}-{school_id}{Path(name).suffix.lower() or '.xlsx'}", uploaded_file, save=False)
-        sub.file_name = name[:255]
-        sub.sha256 = _sha256(Path(sub.file.path))
-        sub.problems = []
-        sub.status = Status.CHECKING
-        sub.uploaded_by = acting_user
-        sub.save()
+    # the file is written and hashed before the transaction, which holds the database's write lock
+    # (SQLite: the whole file) only for the few rows it changes; a refused upload deletes it again
+    name = Path(uploaded_file.name or "upload.xlsx").name
+    field = Submission._meta.get_field("file")
+    storage = field.storage
+    stored = storage.save(
+        field.generate_filename(None, f"{collection_round.year}-{school_id}{Path(name).suffix.lower() or '.xlsx'}"),
+        uploaded_file,
+        max_length=field.max_length,
+    )
+    sha256 = _sha256(Path(storage.path(stored)))
+    try:
+        with transaction.atomic():
+            r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
+            if r.status != CollectionRound.Status.OPEN:
+                refuse(
+                    gettext_noop("The collection round for %(year)s is closed: nothing can be uploaded."), year=r.year
+                )
+            sub, created = Submission.objects.select_for_update().get_or_create(round=r, school_id=school_id)
+            if sub.status in (Status.SUBMITTED, Status.APPROVED):
+                refuse(
+                    gettext_noop("This submission is %(status)s: its file can no longer be replaced."),
+                    status=_status(sub),
+                )
+            before = None if created else submission_state(sub)
+            sub.file.name = stored
+            sub.file_name = name[:255]
+            sub.sha256 = sha256
+            sub.problems = []
+            sub.status = Status.CHECKING
+            sub.uploaded_by = acting_user
+            sub.save()
+    except BaseException:
+        storage.delete(stored)
+        raise
     work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en", action=action)
     job = start_job("check", work, user=acting_user, inline=not background)
     sub.refresh_from_db()

@@ -7,6 +7,7 @@ DEBUG               true for development (default false)
 ALLOWED_HOSTS       comma-separated (default 127.0.0.1,localhost)
 SECURE_SSL          true behind HTTPS: secure cookies, HSTS, SSL redirect (default: not DEBUG)
 LOGIN_RATE          failed logins allowed per 15 minutes per user and address (default 5)
+SQLITE_BUSY_TIMEOUT seconds a write to the SQLite database waits for another writer (default 30)
 """
 
 from __future__ import annotations
@@ -94,13 +95,23 @@ TEMPLATES = [
 WSGI_APPLICATION = "countyedu.web.wsgi.application"
 
 
+SQLITE_BUSY_TIMEOUT = envint("SQLITE_BUSY_TIMEOUT", 30)
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL")
     if not url:
+        # WAL: readers never wait for the writer; IMMEDIATE: a transaction takes the write lock when
+        # it begins, so concurrent writers queue on the busy timeout instead of failing with
+        # 'database is locked' when a read lock would have to be upgraded mid-transaction
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "web.sqlite3"),
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "timeout": SQLITE_BUSY_TIMEOUT,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     u = urlparse(url)
     if u.scheme not in ("postgres", "postgresql"):
