@@ -72,15 +72,18 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
     if suffix == ".csv":
         import pandas as pd
 
+        from countyedu.census.writers import csv_text
+
         if not tables:
             raise CountyEduError("nothing to write: the result has no table", "结果中没有表格可写出")
         t = tables[0]
-        pd.DataFrame(t.rows, columns=[c.label for c in t.columns]).to_csv(path, index=False, encoding="utf-8-sig")
+        rows = [[csv_text(v) for v in row] for row in t.rows]
+        pd.DataFrame(rows, columns=[c.label for c in t.columns]).to_csv(path, index=False, encoding="utf-8-sig")
         return
     if suffix == ".xlsx":
-        import xlsxwriter
+        from countyedu.census.writers import workbook
 
-        wb = xlsxwriter.Workbook(str(path))
+        wb = workbook(path)
         head = wb.add_format({"bold": True, "bg_color": "#EAF1F9", "border": 1})
         used: set[str] = set()
         for i, t in enumerate(tables, start=1):

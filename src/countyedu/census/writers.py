@@ -17,6 +17,9 @@ from xlsxwriter.worksheet import Worksheet
 from countyedu.census.schema import BOOL_LABELS, CODES, FORMAT_VERSION, SHEETS, Column, Sheet
 
 EXCEL_LAST_ROW = 1_048_575  # zero-based
+# Text stays text: a name typed as =HYPERLINK(…) must not become a live formula or link in Excel.
+TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_FORMAT = {"int": "0", "year": "0", "float": "General"}
 
 
@@ -51,11 +54,25 @@ def _labelled(c: Column, s: pd.Series) -> pd.Series:
     return s
 
 
+def workbook(path: str | Path, options: dict[str, object] | None = None) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook in which every string written is text, never a formula or a hyperlink
+    (every workbook the project writes is made here)."""
+    return xlsxwriter.Workbook(str(path), {**(options or {}), **TEXT_ONLY})
+
+
+def csv_text(value: object) -> object:
+    """A cell for a CSV meant to be opened in Excel: text that Excel would read as a formula gets a
+    leading apostrophe (OWASP's advice for CSV injection); other values are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_workbook(path: Path, frames: dict[str, pd.DataFrame] | None = None, *, note: str = "") -> Path:
     """Write the workbook: empty (template) when frames is None, else the given sheets."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False, "strings_to_numbers": False})
+    wb = workbook(path, {"constant_memory": False, "strings_to_numbers": False})
     head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     text_fmt = wb.add_format({"num_format": "@"})
     wb.set_properties({"title": "countyedu exchange format v" + FORMAT_VERSION, "comments": note})

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
+from xlsxwriter.workbook import Workbook
 
+from countyedu.census.writers import workbook
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
 from countyedu.funding.params import FundingParams, with_overrides
 from countyedu.funding.perpupil import SchoolFunds, school_funds
@@ -78,7 +79,7 @@ class ScenarioComparison:
         """A workbook: county totals, schools side by side, the parameters of each scenario."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        wb = xlsxwriter.Workbook(str(path))
+        wb = workbook(path)
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         money = wb.add_format({"num_format": "#,##0"})
         _sheet(wb, "县合计 county", self.county(), head, money)
@@ -100,7 +101,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _sheet(wb: xlsxwriter.Workbook, name: str, df: pd.DataFrame, head: Any, money: Any) -> None:
+def _sheet(wb: Workbook, name: str, df: pd.DataFrame, head: Any, money: Any) -> None:
     ws = wb.add_worksheet(name)
     for j, col in enumerate(df.columns):
         ws.write_string(0, j, str(col), head)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from countyedu.census.writers import workbook
 from countyedu.reports import charts
 from countyedu.reports.blocks import Chapter, format_value
 from countyedu.reports.labels import SHEETS, pick, unit_kind
@@ -44,7 +44,7 @@ def write_xlsx(report: Report, path: str | Path, pngs: dict[str, bytes] | None =
     path = Path(path)
     if pngs is None:
         pngs = {name: charts.png(fig, dpi=110) for name, fig in charts.figures(report).items()}
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb = workbook(path, {"nan_inf_to_errors": True})
     wb.set_properties(
         {"title": report.text["title"], "comments": f"{report.text['census_version']} {report.census_version}"}
     )
