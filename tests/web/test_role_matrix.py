@@ -8,11 +8,14 @@ LOGIN redirect to the login page (anonymous)."""
 
 from __future__ import annotations
 
+import pytest
 from collection_support import submission
+from dash_support import hand_data_dir
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from countyedu.web import census as census_data
 from countyedu.web.jobs import start_job
 
 LOGIN = "login"
@@ -104,3 +107,100 @@ class TestRoleMatrix:
             if got[(name, method, who)] != want
         ]
         assert wrong == [], "\n".join(f"{n} {m} {w}: got {g}, want {e}" for n, m, w, g, e in wrong)
+
+
+# ------------------------------------------------------------------ rows of explanations (issue 10, item 5)
+# The hand county: T1 琴城镇 holds the schools K1 K2 K3 P1 J1 H1 V1 and the communities C1 人民路社区 and
+# C2 水北村; T2 太源乡 holds N1 and TP1 and C3 太源村.
+SCOPES = {
+    "t1": ({"K1", "K2", "K3", "P1", "J1", "H1", "V1"}, {"T1"}, {"C1", "C2"}),
+    "t2": ({"N1", "TP1"}, {"T2"}, {"C3"}),
+    "clerk_p1": ({"P1"}, {"T1"}, {"C1"}),
+    "clerk_n1": ({"N1"}, {"T2"}, {"C3"}),
+}
+TOWNSHIP_RESULTS = [
+    ("T-PRE-5", "kindergarten"),
+    ("PP-1", None),
+    ("T-PRE-2", None),
+    ("B-1-VILLAGE-KG", None),
+    ("T-PRE-3", None),
+    ("T-CMP-3", None),
+]
+SCHOOL_RESULTS = [("QB-G4", None), ("T-CMP-2", None), ("QB-R-SCHOOL", None), ("QB-R4", None)]
+
+
+def _outside(records: list[dict], who: str) -> list[dict]:
+    """The rows naming a school, township or community the user may not read."""
+    schools, townships, communities = SCOPES[who]
+    allowed = {
+        "school_id": schools,
+        "junior_school_id": schools,
+        "township_id": townships,
+        "community_id": communities,
+    }
+    return [
+        rec
+        for rec in records
+        if any(rec.get(k) is not None and rec[k] not in ids for k, ids in allowed.items())
+        or ("unit" in rec and rec.get("indicator") and rec["unit"] not in schools | townships)
+    ]
+
+
+class TestExplanationRows:
+    """A township official reads only the rows of their township, a clerk only their school's, on the
+    explanation page and in the API; the county's readers still read every row."""
+
+    @pytest.fixture(autouse=True)
+    def _hand(self, settings):
+        settings.DATA_DIR = hand_data_dir()
+        census_data.forget()
+        yield
+        census_data.forget()
+
+    def _units(self, who: str) -> list[tuple[str, str, str | None]]:
+        if who.startswith("t"):
+            # T2 has no kindergarten: T-PRE-2 and B-1-VILLAGE-KG (communities served by one) have no result there
+            skip = {"T-PRE-2", "B-1-VILLAGE-KG"} if who == "t2" else set()
+            return [(ind, who.upper(), stage) for ind, stage in TOWNSHIP_RESULTS if ind not in skip]
+        school = who.split("_")[1].upper()
+        return [(ind, school, stage) for ind, stage in SCHOOL_RESULTS]
+
+    def test_the_api_gives_each_reader_rows_of_their_scope_only(self, client, users):
+        for who in SCOPES:
+            client.force_login(users[who])
+            for indicator, unit, stage in self._units(who):
+                query = {"unit": unit, "year": 2024} | ({"stage": stage} if stage else {})
+                r = client.get(f"/api/explain/{indicator}/", query)
+                assert r.status_code == 200, (who, indicator, r.status_code)
+                d = r.json()
+                rows = d["contributions"] + [rec for s in d["sources"].values() for rec in s["shown"]]
+                assert rows, (who, indicator)
+                assert _outside(rows, who) == [], (who, indicator)
+
+    def test_a_township_official_reads_their_communities_and_population_only(self, client, users):
+        client.force_login(users["t1"])
+        d = client.get("/api/explain/T-PRE-5/", {"unit": "T1", "year": 2024, "stage": "kindergarten"}).json()
+        src = d["sources"]
+        assert src["communities"]["rows"] == 2
+        assert [c["name"] for c in src["communities"]["shown"]] == ["人民路社区", "水北村"]
+        assert src["population"]["rows"] == 12  # six ages × C1 and C2
+        assert {p["community_id"] for p in src["population"]["shown"]} == {"C1", "C2"}
+        # the numbers are T1's: 190 kindergarten pupils over 180 children aged 3–5 (C1 120 + C2 60)
+        assert (d["numerator"], d["denominator"]) == (190, 180)
+        client.force_login(users["t2"])
+        d = client.get("/api/explain/T-PRE-3/", {"unit": "T2", "year": 2024}).json()
+        assert [t["township_id"] for t in d["sources"]["townships"]["shown"]] == ["T2"]
+        assert {s["school_id"] for s in d["sources"]["schools"]["shown"]} == {"N1", "TP1"}
+
+    def test_the_page_shows_a_township_official_their_rows_only(self, client, users):
+        client.force_login(users["t1"])
+        html = client.get("/explain/T-PRE-5/", {"unit": "T1", "year": 2024, "stage": "kindergarten"}).content.decode()
+        assert "<td>人民路社区</td>" in html and "<td>水北村</td>" in html
+        assert "太源村" not in html and "<td>C3</td>" not in html and "<td>T2</td>" not in html
+        html = client.get("/explain/T-PRE-3/", {"unit": "T1", "year": 2024}).content.decode()
+        assert "<td>琴城镇</td>" in html and "太源乡" not in html and "<td>N1</td>" not in html
+
+    def test_the_county_reads_every_row(self, client, users):
+        client.force_login(users["leader"])
+        d = client.get("/api/explain/T-PRE-5/", {"year": 2024, "stage": "kindergarten"}).json()
+        assert d["sources"]["communities"]["rows"] == 3 and d["sources"]["population"]["rows"] == 18

@@ -28,6 +28,51 @@ class ExplainError(CountyEduError):
     """No such indicator, unit or year."""
 
 
+SCOPE_KEYS = {"school_id": "schools", "junior_school_id": "schools", "township_id": "townships"}
+SCOPE_KEYS |= {"community_id": "communities"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The census rows a reader may see, by school, township and community id (None: all of that kind).
+    A row is shown when every id it carries is allowed; a sheet without ids (finance) is the county's."""
+
+    schools: frozenset[str] | None = None
+    townships: frozenset[str] | None = None
+    communities: frozenset[str] | None = None
+
+    def __and__(self, other: Scope) -> Scope:
+        def both(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+            return b if a is None else a if b is None else a & b
+
+        return Scope(
+            both(self.schools, other.schools),
+            both(self.townships, other.townships),
+            both(self.communities, other.communities),
+        )
+
+    def _allowed(self, column: str) -> frozenset[str] | None:
+        kind = SCOPE_KEYS.get(column)
+        return None if kind is None else getattr(self, kind)
+
+    def table(self, t: Any) -> Any:
+        """An Ibis table cut to the scope (a null id, e.g. a township total's school, is kept)."""
+        for column in t.columns:
+            allowed = self._allowed(column)
+            if allowed is not None:
+                t = t.filter(t[column].isnull() | t[column].isin(sorted(allowed)))
+        return t
+
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """A pandas frame cut to the scope, as `table`."""
+        keep = pd.Series(True, index=df.index)
+        for column in df.columns:
+            allowed = self._allowed(str(column))
+            if allowed is not None:
+                keep &= df[column].isna() | df[column].isin(allowed)
+        return df[keep].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Explanation:
     """Everything behind one number."""
@@ -114,9 +159,16 @@ def _row_text(rec: dict[str, Any]) -> str:
 
 
 def explain(
-    ct: CensusTables, assessment: Assessment, indicator: str, unit: str, year: int, stage: str | None = None
+    ct: CensusTables,
+    assessment: Assessment,
+    indicator: str,
+    unit: str,
+    year: int,
+    stage: str | None = None,
+    scope: Scope | None = None,
 ) -> Explanation:
-    """The explanation of one result of an assessment."""
+    """The explanation of one result of an assessment: its rows are the unit's own (a township's
+    schools, communities and population; a school's rows), cut further to a reader's `scope`."""
     matches = [
         r
         for r in assessment.results
@@ -132,9 +184,24 @@ def explain(
         )
     result = matches[0]
     item = assessment.item(indicator)
-    derived = _derived(assessment, item, result)
-    contributions = derived if derived is not None else _contributions(ct, item, result)
-    return Explanation(item, result, assessment.census_version, contributions, _sources(ct, item, result))
+    rows = unit_scope(ct, result) & (scope or Scope())
+    derived = _derived(assessment, item, result, rows)
+    contributions = derived if derived is not None else rows.frame(_contributions(ct, item, result))
+    return Explanation(item, result, assessment.census_version, contributions, _sources(ct, item, result, rows))
+
+
+def unit_scope(ct: CensusTables, r: Result) -> Scope:
+    """The rows behind a result of a unit: the county's are all rows; a township's are its schools,
+    its communities and itself; a school's are itself, its township and its community."""
+    if r.level == "county":
+        return Scope()
+    schools, com = ct["schools"], ct["communities"]
+    if r.level == "township":
+        school_ids = schools.filter(schools.township_id == r.unit).school_id.to_pandas()
+        community_ids = com.filter(com.township_id == r.unit).community_id.to_pandas()
+        return Scope(frozenset(school_ids), frozenset({r.unit}), frozenset(community_ids))
+    own = schools.filter(schools.school_id == r.unit).select("township_id", "community_id").to_pandas()
+    return Scope(frozenset({r.unit}), frozenset(own.township_id.dropna()), frozenset(own.community_id.dropna()))
 
 
 def _unit_filter(t: Any, level: str, unit: str) -> Any:
@@ -145,7 +212,7 @@ def _unit_filter(t: Any, level: str, unit: str) -> Any:
     return None
 
 
-def _derived(a: Assessment, item: Item, r: Result) -> pd.DataFrame | None:
+def _derived(a: Assessment, item: Item, r: Result, scope: Scope) -> pd.DataFrame | None:
     """For items computed from other items' results (CV, QB school pass): those results."""
     if item.formula == "cv":
         wanted = {item.params["of"]}
@@ -171,6 +238,7 @@ def _derived(a: Assessment, item: Item, r: Result) -> pd.DataFrame | None:
         and x.year == r.year
         and x.stage == r.stage
         and (r.level != "school" or x.unit == r.unit)
+        and (scope.schools is None or x.unit in scope.schools)
     ]
     return pd.DataFrame(rows)
 
@@ -191,25 +259,14 @@ def _contributions(ct: CensusTables, item: Item, r: Result) -> pd.DataFrame:
     return df.groupby(keys, dropna=False, as_index=False)[["num", "den"]].sum()
 
 
-def _sources(ct: CensusTables, item: Item, r: Result) -> dict[str, tuple[int, pd.DataFrame]]:
-    """Rows of the source sheets behind the result (school or township scope; county: counts)."""
+def _sources(ct: CensusTables, item: Item, r: Result, scope: Scope) -> dict[str, tuple[int, pd.DataFrame]]:
+    """Rows of the source sheets behind the result, within the scope (the count, and the first rows)."""
     out: dict[str, tuple[int, pd.DataFrame]] = {}
-    schools = ct["schools"]
-    school_ids = None
-    if r.level == "school":
-        school_ids = [r.unit]
-    elif r.level == "township":
-        school_ids = schools.filter(schools.township_id == r.unit).school_id.to_pandas().tolist()
     for sheet in SOURCES.get(item.formula or "", ()):
         t = ct[sheet]
         if "year" in t.columns:
             t = t.filter(t.year == r.year)
-        if school_ids is not None and "school_id" in t.columns:
-            t = t.filter(t.school_id.isin(school_ids))
-        elif r.level == "township" and sheet == "population":
-            com = ct["communities"]
-            ids = com.filter(com.township_id == r.unit).community_id.to_pandas().tolist()
-            t = t.filter(t.community_id.isin(ids))
+        t = scope.table(t)
         n = int(t.count().to_pandas())
         out[sheet] = (n, t.limit(MAX_ROWS).to_pandas())
     return out

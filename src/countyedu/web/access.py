@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from countyedu.indicators.explain import Scope
 from countyedu.web import census as census_data
 from countyedu.web.models import Job, Membership, Role, Submission
 
@@ -29,6 +30,26 @@ def visible_school_ids(m: Membership) -> set[str] | None:
     if m.role == Role.TOWNSHIP:
         return census_data.schools_of_township(m.township_id)
     return {m.school_id}
+
+
+def reader_scope(m: Membership) -> Scope:
+    """The census rows a member may read in an explanation: all for county-wide roles; a township
+    official's township, its schools and communities; a clerk's school, its township and community."""
+    if m.county_wide:
+        return Scope()
+    if m.role == Role.TOWNSHIP:
+        return Scope(
+            frozenset(census_data.schools_of_township(m.township_id)),
+            frozenset({m.township_id}),
+            frozenset(census_data.communities_of_township(m.township_id)),
+        )
+    school = census_data.school(m.school_id) or {}
+    township, community = school.get("township_id"), school.get("community_id")
+    return Scope(
+        frozenset({m.school_id}),
+        frozenset({str(township)} if township else set()),
+        frozenset({str(community)} if community else set()),
+    )
 
 
 def get_school_for_user(request: HttpRequest, school_id: str) -> dict[str, Any]:

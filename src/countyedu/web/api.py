@@ -405,7 +405,7 @@ def explain(request: Request, indicator: str) -> Response:
     a = _assessment()
     unit, y, stage = dashboards.explain_args(request.query_params, a, year or dashboards.indexed(a).year)
     dashboards.get_unit_for_user(request, a, unit)
-    e = dashboards.explanation(a, indicator, unit, y, stage)
+    e = dashboards.explanation(request, a, indicator, unit, y, stage)
     if e is None:
         raise exceptions.NotFound(f"no result of {indicator} for unit {unit} in {y}" + (f" ({stage})" if stage else ""))
     return Response(e.as_dict())

@@ -88,6 +88,14 @@ def schools_of_township(township_id: str) -> set[str]:
     return {sid for sid, s in schools_by_id(latest_version()).items() if s["township_id"] == township_id}
 
 
+def communities_of_township(township_id: str) -> set[str]:
+    version = latest_version()
+    if version is None:
+        return set()
+    com = _frames(version)["communities"]
+    return set(com.loc[com.township_id == township_id, "community_id"])
+
+
 def names(version: str | None) -> dict[str, str]:
     """id → name for schools and townships (reports and dashboards)."""
     out = {sid: s["name"] for sid, s in schools_by_id(version).items()}

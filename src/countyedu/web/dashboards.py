@@ -349,12 +349,16 @@ def get_unit_for_user(request: HttpRequest, a: Assessment, unit: str) -> str:
     return "school"
 
 
-def explanation(a: Assessment, indicator: str, unit: str, year: int, stage: str | None) -> Explanation | None:
-    """The explanation of one stored result; None when the assessment has no such result. (The
-    engine's own message lists other units, which the user may not see, so it is not passed on.)"""
+def explanation(
+    request: HttpRequest, a: Assessment, indicator: str, unit: str, year: int, stage: str | None
+) -> Explanation | None:
+    """The explanation of one stored result, its rows cut to what the user may read; None when the
+    assessment has no such result. (The engine's own message lists other units, which the user may
+    not see, so it is not passed on.)"""
+    scope = access.reader_scope(access.membership_of(request))
     with open_tables(census_data.store(), a.packs, version=a.census_version) as ct:
         try:
-            return explain(ct, a, indicator, unit, year, stage)
+            return explain(ct, a, indicator, unit, year, stage, scope)
         except ExplainError:
             return None
 
@@ -576,7 +580,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     level = get_unit_for_user(request, a, unit)
-    e = explanation(a, indicator, unit, year, stage)
+    e = explanation(request, a, indicator, unit, year, stage)
     if e is None:
         raise Http404
     d = e.as_dict()
