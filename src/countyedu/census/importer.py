@@ -22,6 +22,7 @@ from countyedu.census.references import check_references
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 from countyedu.census.store import CensusStore, Version, widen_choices
 from countyedu.census.validate import validate_sheet
+from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import ValidationFailed
 
 Progress = Callable[[str], None]
@@ -144,17 +145,21 @@ def import_census(
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: Progress | None = None,
     schools: set[str] | None = None,
+    collecting: bool = False,
 ) -> ImportResult:
     """Validate the source and store it as a new version; ValidationFailed lists every problem.
 
-    ``schools``: the file is those schools' submission (see check_source)."""
+    ``schools``: the file is those schools' submission (see check_source). A whole census (no
+    ``schools``) closes the school years its schools' sheets hold (census.years), in the same
+    transaction; with ``collecting`` it marks them in collection instead (part of a year's data)."""
     path = Path(path)
     typed, merged, problems = check_source(path, store, max_rows=max_rows, progress=progress, schools=schools)
     if errors(problems):
         raise ValidationFailed(sorted(problems, key=Problem.sort_key))
     if progress:
         progress("writing")
-    version = _write(store, path, typed, merged, scoped=schools is not None)
+    state = None if schools is not None else (COLLECTING if collecting else CLOSED)
+    version = _write(store, path, typed, merged, scoped=schools is not None, year_state=state)
     return ImportResult(version, [p for p in problems if p.severity == "warning"])
 
 
@@ -165,6 +170,7 @@ def _write(
     merged: dict[str, pd.DataFrame],
     *,
     scoped: bool = False,
+    year_state: str | None = None,
 ) -> Version:
     digest = source_digest(path)
     kill_after = os.environ.get(_FAULT_ENV)
@@ -202,6 +208,9 @@ def _write(
                 if kill_after == name:
                     os.kill(os.getpid(), signal.SIGKILL)
             counts = {name: len(frame) for name, frame in typed.items()}
+            if year_state is not None:
+                for year in school_data_years(typed):
+                    store.set_year_state(year, year_state, f"import {path.name}", con=con)
             created = dt.datetime.now().replace(microsecond=0)
             con.execute(
                 "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -212,6 +221,16 @@ def _write(
             con.execute("ROLLBACK")
             raise
     return Version(vid, seq, created, path.name, digest, counts, replaced)
+
+
+def school_data_years(typed: dict[str, pd.DataFrame]) -> list[int]:
+    """The school years a file holds schools' data of (the yearly sheets a school fills in)."""
+    years: set[int] = set()
+    for name in SCHOOL_SHEETS:
+        frame = typed.get(name)
+        if frame is not None and "year" in frame.columns:
+            years |= {int(y) for y in frame["year"].dropna().unique()}
+    return sorted(years)
 
 
 def _insert(con: object, name: str, rows: pd.DataFrame, batch: int) -> None:

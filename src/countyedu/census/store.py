@@ -116,6 +116,9 @@ def _ddl() -> list[str]:
             version_id VARCHAR PRIMARY KEY, seq INTEGER, created_at TIMESTAMP, source VARCHAR,
             sha256 VARCHAR, row_counts VARCHAR, replaced VARCHAR)""",
         "CREATE TABLE IF NOT EXISTS parts (version_id VARCHAR, sheet VARCHAR, year INTEGER, batch INTEGER)",
+        # a school year's state (census.years): collecting until the bureau closes it; no row = closed
+        """CREATE TABLE IF NOT EXISTS year_states (
+            year INTEGER PRIMARY KEY, state VARCHAR, changed_at TIMESTAMP, note VARCHAR)""",
         """CREATE TABLE IF NOT EXISTS s_candidate_choices (
             candidate_id VARCHAR, year INTEGER, rank INTEGER, programme_id VARCHAR, _batch INTEGER)""",
     ]
@@ -185,6 +188,32 @@ class CensusStore:
                 return v
         known = ", ".join(v.version_id for v in vs)
         raise StoreError(f"no census version {version} (known: {known})", f"没有普查版本 {version}（现有：{known}）")
+
+    # ----------------------------------------------------------------------------- school years
+
+    def year_states(self) -> dict[int, tuple[str, dt.datetime, str]]:
+        """year → (state, changed_at, note) of every year ever marked (census.years; no row = closed)."""
+        if not self.exists():
+            return {}
+        with self.connect() as con:
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'year_states'").fetchone():
+                return {}  # a store made before the year model: every year closed
+            rows = con.execute("SELECT year, state, changed_at, note FROM year_states ORDER BY year").fetchall()
+        return {int(r[0]): (r[1], r[2], r[3] or "") for r in rows}
+
+    def set_year_state(self, year: int, state: str, note: str = "", con: Any = None) -> None:
+        """Mark a school year collecting or closed (in the caller's transaction when given `con`)."""
+        from countyedu.census.years import STATES
+
+        if state not in STATES:
+            raise StoreError(f"no year state {state} (use {', '.join(STATES)})", f"没有学年状态 {state}")
+        args = [int(year), state, dt.datetime.now().replace(microsecond=0), note]
+        sql = "INSERT OR REPLACE INTO year_states VALUES (?, ?, ?, ?)"
+        if con is not None:
+            con.execute(sql, args)
+            return
+        with self.connect(write=True) as own:
+            own.execute(sql, args)
 
     # ---------------------------------------------------------------------------------- reads
 

@@ -79,13 +79,20 @@ def scenario_comparison(
 def funding_for(
     store: Any, version: str, frames: Mapping[str, pd.DataFrame] | None = None, *, year: int | None = None
 ) -> FundingRunView:
-    """Run the funding rules on a census version and store the run (what pages and reports show)."""
+    """Run the funding rules on a census version and store the run (what pages and reports show). The
+    years in collection are left out (census.years), but `year` when it names one: by default the
+    funding stands on the latest closed year."""
+    from countyedu.census.years import census_years, without_partial
+
+    in_collection = census_years(store, version).partial
     frames = frames if frames is not None else store.census(version)
-    run = run_funding(dict(frames), pack_params(), year)
+    run = run_funding(without_partial(frames, in_collection, year), pack_params(), year)
     view = FundingRunView(run)
     stored.save(
         store.data_dir,
-        stored.StoredRun(KIND, version, _key(year), run.as_dict(), {lang: run.blocks(lang) for lang in stored.LANGS}),
+        stored.StoredRun(
+            KIND, version, _key(year, in_collection), run.as_dict(), {lang: run.blocks(lang) for lang in stored.LANGS}
+        ),
     )
     return view
 
@@ -118,14 +125,24 @@ class FundingRunView:
         ]
 
 
-def _key(year: int | None) -> str:
-    return stored.params_key({"pack": pack_params().model_dump(mode="json"), "year": year})
+def _key(year: int | None, in_collection: frozenset[int] = frozenset()) -> str:
+    params: dict[str, Any] = {"pack": pack_params().model_dump(mode="json"), "year": year}
+    if in_collection:  # the years in collection, left out (census.years): opening or closing one is another run
+        params["partial"] = sorted(in_collection)
+    return stored.params_key(params)
 
 
-def stored_funding(store: Any, version: str, *, compute: bool) -> stored.StoredRun | None:
-    """The stored default funding run of a version; computed and stored first when asked to."""
-    run = stored.load(store.data_dir, KIND, version, _key(None))
+def stored_funding(
+    store: Any, version: str, *, compute: bool, year: int | None = None, in_collection: frozenset[int] | None = None
+) -> stored.StoredRun | None:
+    """The stored funding run of a version (default year: the latest closed) under the years in
+    collection now (`in_collection`, read from the store unless given); computed and stored first when asked to."""
+    from countyedu.census.years import census_years
+
+    in_collection = census_years(store, version).partial if in_collection is None else in_collection
+    key = _key(year, in_collection)
+    run = stored.load(store.data_dir, KIND, version, key)
     if run is None and compute:
-        funding_for(store, version)
-        run = stored.load(store.data_dir, KIND, version, _key(None))
+        funding_for(store, version, year=year)
+        run = stored.load(store.data_dir, KIND, version, key)
     return run

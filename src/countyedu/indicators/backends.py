@@ -27,14 +27,22 @@ def open_tables(
     master: str | None = None,
     parquet_dir: str | None = None,
 ) -> CensusTables:
-    """The census tables of a version on the chosen engine."""
+    """The census tables of a version on the chosen engine, with its school years' states."""
+    from countyedu.census.years import census_years
+
     weights = part_weights_of(packs)
+    years = census_years(store, store.resolve(version).version_id)
+    ct: CensusTables
     if engine == "duckdb":
-        return duckdb_tables(store, version, weights)
-    if engine == "spark":
+        ct = duckdb_tables(store, version, weights)
+    elif engine == "spark":
         from countyedu.indicators.spark import spark_tables
 
-        return spark_tables(store, version, master=master or "local[2]", parquet_dir=parquet_dir, part_weights=weights)
-    raise CountyEduError(
-        f"unknown engine {engine} (choose {', '.join(ENGINES)})", f"未知计算引擎 {engine}（可选 {'、'.join(ENGINES)}）"
-    )
+        ct = spark_tables(store, version, master=master or "local[2]", parquet_dir=parquet_dir, part_weights=weights)
+    else:
+        raise CountyEduError(
+            f"unknown engine {engine} (choose {', '.join(ENGINES)})",
+            f"未知计算引擎 {engine}（可选 {'、'.join(ENGINES)}）",
+        )
+    ct.years = years
+    return ct

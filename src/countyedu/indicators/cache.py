@@ -1,5 +1,7 @@
-"""Assessments kept beside the census: computed once per census version and pack list, read many
-times (dashboards, the API). A stored assessment is the engine's own result objects, as JSON."""
+"""Assessments kept beside the census: computed once per census version, pack list and school years
+in collection, read many times (dashboards, the API). A stored assessment is the engine's own result
+objects, as JSON. Opening or closing a school year (census.years) changes the years in collection,
+so it names another stored assessment: a page never shows one made under the other state."""
 
 from __future__ import annotations
 
@@ -11,19 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from countyedu.census.store import CensusStore
+from countyedu.census.years import Years, census_years
 from countyedu.indicators.engine import Assessment, Result, SchoolGap, assess
 from countyedu.policy.pack import Pack, Target, load_pack
 
 DEFAULT_PACKS = ("nanfeng-2019", "national-qb-2017", "national-pp-2020")
 
 
-def _key(version: str, packs: list[Pack]) -> str:
+def _key(version: str, packs: list[Pack], years: Years) -> str:
     digest = hashlib.sha256(json.dumps([p.model_dump(mode="json") for p in packs], sort_keys=True).encode())
-    return f"{version}-{digest.hexdigest()[:12]}"
+    partial = years.key()
+    return f"{version}-{partial + '-' if partial else ''}{digest.hexdigest()[:12]}"
 
 
-def _path(store: CensusStore, version: str, packs: list[Pack]) -> Path:
-    return store.data_dir / "assessments" / f"{_key(version, packs)}.json"
+def _path(store: CensusStore, version: str, packs: list[Pack], years: Years) -> Path:
+    return store.data_dir / "assessments" / f"{_key(version, packs, years)}.json"
 
 
 def _result_dict(r: Result) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def _result(d: dict[str, Any]) -> Result:
 
 def save(store: CensusStore, a: Assessment) -> Path:
     """Write an assessment atomically (a reader never sees half a file)."""
-    path = _path(store, a.census_version, a.packs)
+    path = _path(store, a.census_version, a.packs, a.years)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {
         "census_version": a.census_version,
@@ -58,6 +62,7 @@ def save(store: CensusStore, a: Assessment) -> Path:
         "packs": [p.id for p in a.packs],
         "results": [_result_dict(r) for r in a.results],
         "school_gaps": [[g.school_id, g.stage, g.year, g.additions] for g in a.school_gaps],
+        "years": a.years.as_list(),
     }
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -66,13 +71,15 @@ def save(store: CensusStore, a: Assessment) -> Path:
     return path
 
 
-def load(store: CensusStore, version: str, packs: list[Pack]) -> Assessment | None:
-    """The stored assessment, or None when it was not computed yet."""
-    path = _path(store, version, packs)
+def load(store: CensusStore, version: str, packs: list[Pack], years: Years | None = None) -> Assessment | None:
+    """The stored assessment under the years' states (default: the store's now), or None when it
+    was not computed yet."""
+    years = years if years is not None else census_years(store, version)
+    path = _path(store, version, packs, years)
     if not path.exists():
         return None
     doc = json.loads(path.read_text(encoding="utf-8"))
-    a = Assessment(doc["census_version"], packs, doc["county_id"])
+    a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
     a.results = [_result(d) for d in doc["results"]]
     a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
     return a

@@ -7,7 +7,9 @@ Status (per result):
   milestone whose deadline is not past, else the last).
 - ``at_risk``: before the deadline, whatever today's status, the trend misses the target. The trend
   is the least-squares line through the unit's values of every year up to and including this one
-  (two or more years needed), extended to the deadline year.
+  (two or more years needed), extended to the deadline year. Years in collection (census.years:
+  partial, only some schools reported) are never points of a trend, and have no trend themselves:
+  their status is met or not_met on what was reported so far.
 - ``needs_evidence``: an inspector checklist item (no data in the census can decide it).
 """
 
@@ -23,6 +25,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from countyedu.census.years import Years
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
 from countyedu.policy.pack import Item, Pack, PackError, Target, load_pack
@@ -100,10 +103,12 @@ class Assessment:
         county_id: str,
         results: list[Result] | None = None,
         school_gaps: list[SchoolGap] | None = None,
+        years: Years | None = None,
     ) -> None:
         self.census_version = census_version
         self.packs = packs
         self.county_id = county_id
+        self.years = years or Years()  # the census's school years, their states and coverage
         self.school_gaps: list[SchoolGap] = list(school_gaps or [])
         self._results: list[Result] | None = list(results) if results is not None else None
         self._tables: list[pd.DataFrame] = []
@@ -136,6 +141,21 @@ class Assessment:
                 self._tables = [pd.concat([t for t in self._tables if len(t)] or self._tables[:1], ignore_index=True)]
         return self._tables[0]
 
+    @property
+    def partial_years(self) -> frozenset[int]:
+        """The school years in collection when the assessment was made."""
+        return self.years.partial
+
+    def result_years(self) -> list[int]:
+        """The years with results, oldest first."""
+        return sorted({int(y) for y in self.table()["year"].unique()})
+
+    def default_year(self) -> int:
+        """The year shown unless another is asked for: the latest closed year with results."""
+        years = self.result_years()
+        closed = [y for y in years if y not in self.partial_years]
+        return (closed or years or [0])[-1]
+
     def item(self, indicator: str) -> Item:
         for p in self.packs:
             for it in p.items:
@@ -156,6 +176,8 @@ class Assessment:
         return {
             "census_version": self.census_version,
             "packs": [p.id for p in self.packs],
+            "default_year": self.default_year(),
+            "years": self.years.as_list(),
             "results": self._result_dicts(),
         }
 
@@ -404,7 +426,7 @@ def assess(
     """Every item of the packs on the census tables."""
     check_formulas(packs)
     cid = county_id or next((str(p.parameters["county_id"]) for p in packs if "county_id" in p.parameters), "county")
-    a = Assessment(ct.version, packs, cid)
+    a = Assessment(ct.version, packs, cid, years=ct.years)
     census_years = sorted(int(y) for y in ct["classes"].select("year").distinct().to_pandas()["year"])
     needed: dict[tuple[str, str], Item] = {}
     for pack in packs:
@@ -439,7 +461,7 @@ def assess(
     for pack in packs:
         for item in pack.items:
             entries.append((pack.id, item, None if item.kind == "checklist" else compute(pack, item)))
-    a.add(_statuses(entries, years, census_years, cid))
+    a.add(_statuses(entries, years, census_years, cid, a.partial_years))
     return a
 
 
@@ -500,19 +522,26 @@ def _met(op: pd.Series, target: pd.Series, tol: pd.Series, value: pd.Series) -> 
     return out
 
 
-def _with_status(pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
+def _with_status(
+    pack_id: str, item: Item, df: pd.DataFrame, years: list[int] | None, partial: frozenset[int] = frozenset()
+) -> pd.DataFrame:
     """The item's values with their status (see the module docstring), as TABLE_COLUMNS."""
     if df.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    return _statuses([(pack_id, item, df)], years, [], "")
+    return _statuses([(pack_id, item, df)], years, [], "", partial)
 
 
 def _statuses(
-    entries: list[tuple[str, Item, pd.DataFrame | None]], years: list[int] | None, census_years: list[int], cid: str
+    entries: list[tuple[str, Item, pd.DataFrame | None]],
+    years: list[int] | None,
+    census_years: list[int],
+    cid: str,
+    partial: frozenset[int] = frozenset(),
 ) -> pd.DataFrame:
     """Every item's values with their status, as TABLE_COLUMNS, items in the order given and each
     item's rows by level, unit, stage and year; a checklist item (frame None) gets one
-    needs_evidence row per census year. All items in one vectorised pass."""
+    needs_evidence row per census year. All items in one vectorised pass. Rows of the `partial`
+    years (in collection) are left out of every trend and get none."""
     frames = []
     for pos, (_pack_id, _item, df) in enumerate(entries):
         if df is not None and not df.empty:
@@ -537,7 +566,8 @@ def _statuses(
     tg = _targets_many(items, df)
     has_target = tg["op"].notna().to_numpy()
     before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
-    trend = _running_trend(df, tg["by"], ["_unit"]).where(before & df["value"].notna().to_numpy())
+    closed = ~df["year"].isin(list(partial)).to_numpy()
+    trend = _running_trend(df, tg["by"], ["_unit"], closed).where(before & closed & df["value"].notna().to_numpy())
     met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"])
     trend_misses = trend.notna().to_numpy() & ~_met(tg["op"], tg["tvalue"], tg["tol"], trend)
     status = np.where(
@@ -605,10 +635,15 @@ def _targets_many(items: list[Item], df: pd.DataFrame) -> pd.DataFrame:
     return lookup.iloc[code].reset_index(drop=True)
 
 
-def _running_trend(df: pd.DataFrame, deadline: pd.Series, keys: list[str] | None = None) -> pd.Series:
+def _running_trend(
+    df: pd.DataFrame, deadline: pd.Series, keys: list[str] | None = None, points: np.ndarray | None = None
+) -> pd.Series:
     """For each row: the least-squares line through the unit's (year, value) points up to that row,
-    evaluated at the row's deadline (NaN under two points)."""
+    evaluated at the row's deadline (NaN under two points); with `points`, only the rows it marks
+    are points (a year in collection is not)."""
     ok = df["value"].notna()
+    if points is not None:
+        ok &= points
     origin = 2000.0  # years measured from here keep the running sums well conditioned
     x = (df["year"].astype(float) - origin).where(ok, 0.0)
     y = df["value"].astype(float).where(ok, 0.0)

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
 
 from countyedu.census.schema import SHEETS
 from countyedu.census.store import CensusStore, open_duckdb
+
+if TYPE_CHECKING:
+    from countyedu.census.years import Years
 
 PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
@@ -39,6 +42,12 @@ class CensusTables:
     backend: Any
     t: dict[str, ir.Table]
     part_weights: dict[str, float]
+    years: Years | None = None  # the version's school years with their states (census.years), when known
+
+    @property
+    def partial_years(self) -> frozenset[int]:
+        """The school years in collection (never mixed into trends)."""
+        return self.years.partial if self.years is not None else frozenset()
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.t[name]

@@ -274,8 +274,11 @@ def consolidation_for(
 # ------------------------------------------------------------------------------ stored runs
 
 
-def _key(year: int | None, horizon: int) -> str:
-    return stored.params_key({"pack": planning_params_of().model_dump(mode="json"), "year": year, "horizon": horizon})
+def _key(year: int | None, horizon: int, in_collection: frozenset[int] = frozenset()) -> str:
+    params: dict[str, Any] = {"pack": planning_params_of().model_dump(mode="json"), "year": year, "horizon": horizon}
+    if in_collection:  # the years in collection, left out (census.years): opening or closing one is another run
+        params["partial"] = sorted(in_collection)
+    return stored.params_key(params)
 
 
 def planning_for(
@@ -286,15 +289,20 @@ def planning_for(
     year: int | None = None,
     horizon: int = 2030,
 ) -> PlanningRun:
-    """Run the planning of a census version and store it (the default run is what pages and reports show)."""
+    """Run the planning of a census version and store it (the default run is what pages and reports
+    show). The years in collection are left out (census.years), but `year` when it names one: by
+    default the planning stands on the latest closed year."""
+    from countyedu.census.years import census_years, without_partial
+
+    in_collection = census_years(store, version).partial
     frames = frames if frames is not None else store.census(version)
-    run = run_planning(frames, year=year, horizon=horizon)
+    run = run_planning(without_partial(frames, in_collection, year), year=year, horizon=horizon)
     stored.save(
         store.data_dir,
         stored.StoredRun(
             KIND,
             version,
-            _key(year, horizon),
+            _key(year, horizon, in_collection),
             run.as_dict(),
             {lang: run.blocks(lang) for lang in stored.LANGS},
         ),
@@ -302,10 +310,17 @@ def planning_for(
     return run
 
 
-def stored_planning(store: Any, version: str, *, compute: bool) -> stored.StoredRun | None:
-    """The stored default planning run of a version; computed and stored first when asked to."""
-    run = stored.load(store.data_dir, KIND, version, _key(None, 2030))
+def stored_planning(
+    store: Any, version: str, *, compute: bool, year: int | None = None, in_collection: frozenset[int] | None = None
+) -> stored.StoredRun | None:
+    """The stored planning run of a version (default year: the latest closed) under the years in
+    collection now (`in_collection`, read from the store unless given); computed and stored first when asked to."""
+    from countyedu.census.years import census_years
+
+    in_collection = census_years(store, version).partial if in_collection is None else in_collection
+    key = _key(year, 2030, in_collection)
+    run = stored.load(store.data_dir, KIND, version, key)
     if run is None and compute:
-        planning_for(store, version)
-        run = stored.load(store.data_dir, KIND, version, _key(None, 2030))
+        planning_for(store, version, year=year)
+        run = stored.load(store.data_dir, KIND, version, key)
     return run

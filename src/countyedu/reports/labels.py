@@ -10,6 +10,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "census_version": ("普查版本", "Census version"),
     "generated": ("生成时间", "Generated"),
     "school_year": ("{year} 学年", "school year {year}"),
+    "partial_year": (
+        "{year} 学年仍在采集中（数据不完整）：已报 {reported}/{schools} 所。数值只计已报学校，不计入历年趋势。",
+        "School year {year} is in collection (partial): {reported} of {schools} schools reported. "
+        "Values count only those schools and are left out of the trends.",
+    ),
     "colon": ("：", ": "),
     "semicolon": ("；", "; "),
     "paren": ("（{}）", " ({})"),

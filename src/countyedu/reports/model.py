@@ -203,7 +203,7 @@ class Report:
     county_name: str
     census_version: str
     year: int
-    years: list[int]
+    years: list[int]  # the years of trends: every year but those in collection
     generated_at: str
     synthetic: bool
     packs: list[tuple[str, str]]
@@ -215,6 +215,7 @@ class Report:
     definitions: list[Definition]
     results: list[ResultRow] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)  # planning, funding (reports.blocks)
+    partial_note: str = ""  # the year is in collection: says so with its coverage (census.years)
 
     def rows(self) -> list[TargetRow]:
         """Every one-pager row, pack after pack."""
@@ -245,14 +246,15 @@ class Report:
 class _Index:
     """Results by (pack, indicator, level, stage) → unit → year."""
 
-    def __init__(self, results: list[Result]) -> None:
+    def __init__(self, results: list[Result], hidden: frozenset[int] = frozenset()) -> None:
         self.by: dict[tuple[str, str, str, str | None], dict[str, dict[int, Result]]] = defaultdict(
             lambda: defaultdict(dict)
         )
         self.stage_sets: dict[tuple[str, str, str], set[str | None]] = defaultdict(set)
         for r in results:
             self.by[(r.pack, r.indicator, r.level, r.stage)][r.unit][r.year] = r
-            self.stage_sets[(r.pack, r.indicator, r.level)].add(r.stage)
+            if r.year not in hidden:  # a year in collection adds no row to the report of another year
+                self.stage_sets[(r.pack, r.indicator, r.level)].add(r.stage)
 
     def units(self, pack: str, item: str, level: str, stage: str | None) -> dict[str, dict[int, Result]]:
         """Unit → year → result."""
@@ -285,12 +287,13 @@ def build_report(
     blocks: list[Block] | None = None,
     scope: str = "county",
 ) -> Report:
-    """The report model of an assessment, for its latest year unless a year is given; `blocks` (planning,
-    funding: already in the report's language) become chapters after the assessment's."""
+    """The report model of an assessment, for its latest closed year unless a year is given; `blocks`
+    (planning, funding: already in the report's language) become chapters after the assessment's.
+    Years in collection are never in the trends; a report of one says so in its heading."""
     names = names or {}
-    idx = _Index(a.results)
-    years = sorted({r.year for r in a.results})
-    year = year if year is not None else max(years, default=dt.date.today().year)
+    years = [y for y in sorted({r.year for r in a.results}) if y not in a.partial_years]
+    year = year if year is not None else (a.default_year() if a.results else dt.date.today().year)
+    idx = _Index(a.results, a.partial_years - {year})
     one_pager = [
         PackBlock(p.id, pick((p.name_zh, p.name_en), lang), _target_rows(a, p, idx, years, year, lang)) for p in a.packs
     ]
@@ -314,7 +317,15 @@ def build_report(
         definitions=[_definition(p, it, lang) for p in a.packs for it in p.items],
         results=_result_rows(a, names, lang),
         chapters=chapters(blocks or [], lang),
+        partial_note=_partial_note(a, year, lang),
     )
+
+
+def _partial_note(a: Assessment, year: int, lang: str) -> str:
+    info = a.years.info(year)
+    if not info.partial:
+        return ""
+    return text(lang)["partial_year"].format(year=year, reported=info.reported, schools=info.schools_open)
 
 
 def county_name(a: Assessment) -> str:
