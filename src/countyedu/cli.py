@@ -87,8 +87,15 @@ def import_(
     path: Annotated[Path, typer.Argument(help="an .xlsx workbook, or a folder of .csv or .parquet files")],
     data_dir: DataDir = None,
     fmt: Format = Fmt.table,
+    collecting: Annotated[
+        bool,
+        typer.Option(
+            "--collecting", help="the file is part of school years still in collection: they stay partial (else closed)"
+        ),
+    ] = False,
 ) -> None:
-    """Validate a census and store it as a new version (all problems reported; nothing changes on error)."""
+    """Validate a census and store it as a new version (all problems reported; nothing changes on error).
+    The school years of its schools' sheets are closed, or marked in collection with --collecting."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
 
@@ -96,9 +103,11 @@ def import_(
     try:
         if fmt is Fmt.table:
             with err.status("导入中 / importing…") as status:
-                result = import_census(path, store, progress=lambda m: status.update(f"导入中 / {m}…"))
+                result = import_census(
+                    path, store, progress=lambda m: status.update(f"导入中 / {m}…"), collecting=collecting
+                )
         else:
-            result = import_census(path, store)
+            result = import_census(path, store, collecting=collecting)
     except ValidationFailed as exc:
         if fmt is Fmt.json:
             _json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
@@ -280,7 +289,8 @@ def _run_assessment(
 
 
 def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
-    t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {year} — census {a.census_version}")
+    label = a.years.info(year).label(lang.value)
+    t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
     for c in ("指标 id", "名称 name", "学段 stage", "数值 value", "目标 target", "状态 status"):
         t.add_column(c, overflow="fold")
     for r in a.results:
@@ -305,7 +315,8 @@ def assess_(
     data_dir: DataDir = None,
     pack: PackOpt = None,
     year: Annotated[
-        int | None, typer.Option(help="only this school year (default: all; the table shows the latest)")
+        int | None,
+        typer.Option(help="only this school year (default: all; the table shows the latest closed year)"),
     ] = None,
     fmt: Annotated[AssessFormat, typer.Option("--format", help="table, json, html, xlsx or pdf")] = AssessFormat.table,
     out_path: Annotated[Path | None, typer.Option("--out", help="file to write (json/html/xlsx/pdf)")] = None,
@@ -321,8 +332,7 @@ def assess_(
             data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir
         )
     if fmt is AssessFormat.table:
-        latest = year or max((r.year for r in a.results), default=0)
-        out.print(_assessment_table(a, latest, lang))
+        out.print(_assessment_table(a, year or a.default_year(), lang))
         return
     if fmt is AssessFormat.json:
         # compact: an indent makes json fall back to its pure-Python encoder (30 s on a province)
@@ -388,7 +398,7 @@ def explain(
     unit: Annotated[
         str | None, typer.Option("--unit", help="school_id, township_id or the county id (default)")
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="school year (default: latest)")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="school year (default: the latest closed)")] = None,
     stage: Annotated[
         str | None, typer.Option("--stage", help="primary, junior, … when the indicator has several")
     ] = None,
@@ -402,11 +412,14 @@ def explain(
     from countyedu.indicators.explain import explain as explain_result
 
     _store, ct, a = _run_assessment(data_dir, pack, version, Engine.duckdb, None)
-    y = year or max(r.year for r in a.results)
+    y = year or a.default_year()
     e = explain_result(ct, a, indicator, unit or a.county_id, y, stage)
+    info = a.years.info(y)
     if fmt is Fmt.json:
-        _json(e.as_dict())
+        _json({**e.as_dict(), **info.state_fields()})
     else:
+        if info.partial:
+            err.print(f"[yellow]{info.label('zh')} / {info.label('en')}[/]")
         out.print(e.text(lang.value), markup=False, highlight=False)
 
 
@@ -567,7 +580,7 @@ def demo(
     out.print(f"示例工作簿 / demo workbook: {workbook}")
     out.print(f"普查版本 / census version: {result.version.version_id} in {store.path}")
     _print_summary(s)
-    latest = max(r.year for r in a.results)
+    latest = a.default_year()
     county = Counter(r.status for r in a.results if r.level == "county" and r.year == latest)
     out.print(
         f"{latest} 年县级指标 / county indicators: "
@@ -629,9 +642,11 @@ def main() -> None:
 def _subcommands() -> None:
     """`countyedu plan …` and `countyedu funding …` live in cli_plans (they import from this module)."""
     from countyedu.cli_plans import funding_app, plan_app
+    from countyedu.cli_years import years_app
 
     app.add_typer(plan_app, name="plan")
     app.add_typer(funding_app, name="funding")
+    app.add_typer(years_app, name="years")
 
 
 _subcommands()

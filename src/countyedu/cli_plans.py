@@ -23,7 +23,9 @@ funding_app = typer.Typer(help="经费 / funding: per-pupil funds, budget, compl
 
 RowsOpt = Annotated[int, typer.Option("--rows", help="rows shown per table (all of them with --format json)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="zh or en")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="school year (default: the census's latest)")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help="school year (default: the latest closed; one in collection is partial)")
+]
 
 
 def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
@@ -109,12 +111,30 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
     )
 
 
-def _frames(data_dir: Path | None, version: str | None) -> tuple[Any, str, dict[str, Any]]:
+def _frames(data_dir: Path | None, version: str | None, year: int | None = None) -> tuple[Any, str, dict[str, Any]]:
+    """The census of a version without the years in collection (census.years), but `year` when it
+    names one; says on stderr which years were left out, or that the chosen year is partial."""
     from countyedu.census.store import CensusStore
+    from countyedu.census.years import census_years, without_partial
 
     store = CensusStore(data_dir)
     v = store.resolve(version).version_id
-    return store, v, store.census(v)
+    ys = census_years(store, v)
+    if year is not None:
+        ys.choose(year)
+    say_partial(ys, year)
+    return store, v, without_partial(store.census(v), ys.partial, year)
+
+
+def say_partial(ys: Any, year: int | None) -> None:
+    """A chosen year in collection is labelled partial; years in collection left out are named."""
+    if year is not None and ys.info(year).partial:
+        err.print(f"[yellow]{ys.info(year).label('zh')} / {ys.info(year).label('en')} — 部分数据 partial[/]")
+    for y in sorted(ys.partial - {year}):
+        info = ys.info(y)
+        err.print(
+            f"[dim]未计入采集中的学年 / left out, in collection: {info.coverage('zh')} / {info.coverage('en')}[/]"
+        )
 
 
 # ------------------------------------------------------------------------------------ plan
@@ -135,7 +155,7 @@ def plan_run(
     catchments and consolidation. Stored beside the census, so the web app and reports show it."""
     from countyedu.planning.service import planning_for
 
-    store, v, frames = _frames(data_dir, version)
+    store, v, frames = _frames(data_dir, version, year)
     with err.status("规划计算 / planning…"):
         result = planning_for(store, v, frames, year=year, horizon=horizon)
     _emit(result, result.blocks(lang.value), fmt, lang.value, rows, out_path)
@@ -191,7 +211,7 @@ def plan_catchments(
     """划片招生 (第4条): assign each community's pupils to schools within capacity, shortest total travel."""
     from countyedu.planning.service import catchment_map
 
-    _store, _v, frames = _frames(data_dir, version)
+    _store, _v, frames = _frames(data_dir, version, year)
     with err.status("求解 / solving…"):
         plan, _points = catchment_map(
             frames, stage, year, single=single, max_km=max_km, keep_current=keep_current, travel_path=travel
@@ -214,7 +234,7 @@ def plan_consolidate(
     """Teaching points and small rural schools to merge (第5条), the 3-year transition, scenarios side by side."""
     from countyedu.planning.service import consolidation_for
 
-    _store, _v, frames = _frames(data_dir, version)
+    _store, _v, frames = _frames(data_dir, version, year)
     with err.status("求解 / solving…"):
         plan = consolidation_for(frames, stage, year, max_km=max_km)
     _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)
@@ -243,7 +263,7 @@ def plan_site(
     from countyedu.planning.siting import census_siting, read_sites
 
     candidates = read_sites(sites)
-    _store, _v, frames = _frames(data_dir, version)
+    _store, _v, frames = _frames(data_dir, version, year)
     y = year if year is not None else latest_year(frames)
     with err.status("求解 / solving…"):
         plan = census_siting(frames, stage, y, candidates, p=p, max_km=max_km, boarding_km=boarding_km)
@@ -267,7 +287,7 @@ def funding_run(
     ledger (第30条). Stored beside the census, so the web app and reports show it."""
     from countyedu.funding.service import funding_for
 
-    store, v, frames = _frames(data_dir, version)
+    store, v, frames = _frames(data_dir, version, year)
     with err.status("经费计算 / funding…"):
         result = funding_for(store, v, frames, year=year)
     _emit(result, result.blocks(lang.value), fmt, lang.value, rows, out_path)
@@ -302,7 +322,7 @@ def funding_scenario(
                 f"--set {item!r}: write parameter=number, e.g. step_rate=0.08",
                 f"--set {item!r}：请写成 参数=数值，例如 step_rate=0.08",
             ) from None
-    _store, _v, frames = _frames(data_dir, version)
+    _store, _v, frames = _frames(data_dir, version, year)
     comparison = scenario_comparison(frames, changes, year)
     if out_path is not None and out_path.suffix.lower() == ".xlsx":
         comparison.write_xlsx(out_path)

@@ -20,7 +20,7 @@ def test_it_serves_the_county_report_as_a_pdf(client: Client, users: dict[str, U
     client.force_login(users["leader"])
     r = client.get("/report/county/361023.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
-    assert r["Content-Disposition"].startswith('attachment; filename="assessment-v1-county-361023-zh.pdf"')
+    assert r["Content-Disposition"].startswith('attachment; filename="assessment-v1-county-361023-2024-zh.pdf"')
     assert body(r).startswith(b"%PDF")
 
 

@@ -22,6 +22,7 @@ from countyedu.census.problems import Problem, errors
 from countyedu.census.readers import read_source, sheet_name_for
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
 from countyedu.census.validate import validate_sheet
+from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
 from countyedu.web import census as census_data
@@ -98,6 +99,9 @@ def do_open_round(year: int, note: str, *, acting_user: Any) -> CollectionRound:
             refuse(gettext_noop("A collection round for %(year)s is already open."), year=year)
         r = CollectionRound.objects.create(year=year, note=note.strip(), opened_by=acting_user)
         _audit(acting_user, "open_round", r, None, round_state(r))
+        # the last step: the year is in collection (partial) until the round is closed (census.years)
+        census_data.store().set_year_state(year, COLLECTING, f"round {r.pk} opened")
+    _recompute_if_held(year, acting_user)
     return r
 
 
@@ -119,7 +123,18 @@ def do_close_round(collection_round: CollectionRound, *, acting_user: Any) -> Co
         r.status = CollectionRound.Status.CLOSED
         r.save(update_fields=["status"])
         _audit(acting_user, "close_round", r, before, round_state(r))
+        census_data.store().set_year_state(r.year, CLOSED, f"round {r.pk} closed")
+    _recompute_if_held(r.year, acting_user)
     return r
+
+
+def _recompute_if_held(year: int, acting_user: Any) -> Job | None:
+    """A year the census holds changed state: its assessment, planning and funding are other ones
+    now (the years in collection are part of their keys); compute them in the background."""
+    version = census_data.latest_version()
+    if version is None or census_data.years(version).get(year) is None:
+        return None
+    return start_job("assessment", partial(_assess, version), user=acting_user)
 
 
 # ------------------------------------------------------------------------------------- submissions

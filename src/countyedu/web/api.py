@@ -92,6 +92,24 @@ class SchoolsSerializer(serializers.Serializer):
     schools = SchoolSerializer(many=True)
 
 
+class CoverageSerializer(serializers.Serializer):
+    reported = serializers.IntegerField(help_text="schools with a row of the year in school_years")
+    schools_open = serializers.IntegerField(help_text="schools open that year (schools: opened_year, closed_year)")
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
+class SchoolYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["collecting", "closed"], help_text="collecting: partial, in collection")
+    reported = serializers.IntegerField()
+    schools_open = serializers.IntegerField()
+    coverage_zh = serializers.CharField()
+    coverage_en = serializers.CharField()
+    changed_at = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
 class TargetSerializer(serializers.Serializer):
     op = serializers.CharField()
     value = serializers.FloatField()
@@ -118,6 +136,8 @@ class ResultsSerializer(serializers.Serializer):
     census_version = serializers.CharField()
     count = serializers.IntegerField(help_text="results matching the filters (before limit and offset)")
     results = ResultSerializer(many=True)
+    default_year = serializers.IntegerField(help_text="the latest closed school year (what pages show by default)")
+    years = SchoolYearSerializer(many=True, help_text="the census's school years, their states and coverage")
 
 
 class ExplanationSerializer(serializers.Serializer):
@@ -145,6 +165,8 @@ class ExplanationSerializer(serializers.Serializer):
     trend_at_deadline = serializers.FloatField(allow_null=True)
     contributions = serializers.ListField(child=serializers.DictField())
     sources = serializers.DictField(child=serializers.DictField())
+    year_state = serializers.ChoiceField(choices=["collecting", "closed"], help_text="collecting: a partial year")
+    coverage = CoverageSerializer()
 
 
 class SubmissionUploadSerializer(serializers.Serializer):
@@ -324,7 +346,13 @@ def results(request: Request) -> Response:
     ]
     page = found[offset : offset + limit if limit is not None else None]
     return Response(
-        {"census_version": a.census_version, "count": len(found), "results": [result_json(r) for r in page]}
+        {
+            "census_version": a.census_version,
+            "count": len(found),
+            "results": [result_json(r) for r in page],
+            "default_year": a.default_year(),
+            "years": a.years.as_list(),
+        }
     )
 
 
@@ -337,6 +365,9 @@ class RunPending(exceptions.APIException):
 class StoredRunSerializer(serializers.Serializer):
     kind = serializers.CharField()
     census_version = serializers.CharField()
+    year = serializers.IntegerField(help_text="the school year (default: the latest closed)")
+    year_state = serializers.ChoiceField(choices=["collecting", "closed"])
+    coverage = CoverageSerializer()
     data = serializers.JSONField(help_text="the run's result (as `countyedu plan run` / `funding run --format json`)")
     blocks = serializers.JSONField(help_text="the same as blocks (tables, findings, charts) in the request language")
 
@@ -346,21 +377,33 @@ def _stored_run(request: Request, kind: str) -> Response:
 
     access.require_county(request)
     version = census_data.latest_version()
-    run = stored(kind, version) if version else None
+    ys = census_data.years(version)
+    year = _int(request, "year")
+    if year is not None and ys.get(year) is None:
+        raise exceptions.ValidationError({"year": [f"no school year {year} in the census (it holds: {ys.years})"]})
+    run = stored(kind, version, year) if version else None
     if run is None:
         raise RunPending
     lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    shown = int(run.data.get("year") or ys.default() or 0)
     return Response(
         {
             "kind": run.kind,
             "census_version": run.census_version,
+            "year": shown,
+            **ys.info(shown).state_fields(),
             "data": run.data,
             "blocks": [b.as_dict() for b in run.blocks[lang]],
         }
     )
 
 
-PLAN_PARAMS = [OpenApiParameter("lang", str, enum=["zh", "en"], description="language of the blocks (default zh)")]
+PLAN_PARAMS = [
+    OpenApiParameter("lang", str, enum=["zh", "en"], description="language of the blocks (default zh)"),
+    OpenApiParameter(
+        "year", int, description="school year (default: the latest closed; a year in collection is partial)"
+    ),
+]
 
 
 @extend_schema(
@@ -392,7 +435,7 @@ def funding(request: Request) -> Response:
     summary="Explain one result",
     parameters=[
         OpenApiParameter("unit", str, description="school id, township id or the county id (default: the county)"),
-        OpenApiParameter("year", int, description="school year (default: the latest)"),
+        OpenApiParameter("year", int, description="school year (default: the latest closed)"),
         OpenApiParameter("stage", str, description="the stage, when the indicator has several"),
     ],
     responses={200: ExplanationSerializer, 400: ErrorSerializer, **READ_ERRORS},
@@ -408,7 +451,7 @@ def explain(request: Request, indicator: str) -> Response:
     e = dashboards.explanation(request, a, indicator, unit, y, stage)
     if e is None:
         raise exceptions.NotFound(f"no result of {indicator} for unit {unit} in {y}" + (f" ({stage})" if stage else ""))
-    return Response(e.as_dict())
+    return Response({**e.as_dict(), **a.years.info(y).state_fields()})
 
 
 @extend_schema(

@@ -1,6 +1,7 @@
 """The census and assessments as the web app reads them: the latest version of the DuckDB store in
 the data dir, cached per version (a new import or approval makes a new version, so no invalidation
-is needed beyond the version id)."""
+is needed beyond the version id) and, for assessments, per school years in collection (opening or
+closing a year changes the store file, so its years are read again)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 from django.conf import settings
 
 from countyedu.census.store import CensusStore
+from countyedu.census.years import Years, census_years
 from countyedu.indicators import cache as assessment_cache
 from countyedu.indicators.engine import Assessment
 
@@ -45,6 +47,25 @@ def latest_version() -> str | None:
     v = s.latest()
     _latest = (stamp, v.version_id if v else None)
     return _latest[1]
+
+
+_years: dict[tuple[Any, ...], Years] = {}
+
+
+def years(version: str | None = None) -> Years:
+    """The school years of a version (default latest) with their states and coverage, read again
+    only after the store changed (a year opened or closed, a new version)."""
+    v = version or latest_version()
+    if v is None:
+        return Years()
+    key = (*_stamp(store()), v)
+    hit = _years.get(key)
+    if hit is None:
+        hit = census_years(store(), v)
+        if len(_years) > 16:
+            _years.clear()
+        _years[key] = hit
+    return hit
 
 
 @lru_cache(maxsize=8)
@@ -104,22 +125,24 @@ def names(version: str | None) -> dict[str, str]:
 
 
 def assessment(version: str | None = None) -> Assessment | None:
-    """The stored assessment of a version (default latest); None until it has been computed."""
+    """The stored assessment of a version (default latest) under its school years' states now;
+    None until it has been computed."""
     v = version or latest_version()
     if v is None:
         return None
-    a = _assessment(v)
+    ys = years(v)
+    a = _assessment(v, ys)
     if a is None:  # not stored yet: look again on the next request (it may be stored by another process)
         _assessment.cache_clear()
     return a
 
 
 @lru_cache(maxsize=4)
-def _assessment(version: str) -> Assessment | None:
+def _assessment(version: str, ys: Years) -> Assessment | None:
     from countyedu.policy.pack import load_pack
 
     packs = [load_pack(p) for p in assessment_cache.DEFAULT_PACKS]
-    return assessment_cache.load(store(), version, packs)
+    return assessment_cache.load(store(), version, packs, ys)
 
 
 def forget() -> None:
@@ -127,3 +150,4 @@ def forget() -> None:
     caches are keyed by version ids, which repeat across data dirs."""
     for cached in (_frames, census, schools_by_id, townships_by_id, _assessment):
         cached.cache_clear()
+    _years.clear()

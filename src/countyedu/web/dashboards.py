@@ -34,6 +34,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from countyedu.census.years import Years
 from countyedu.indicators.backends import open_tables
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain import ExplainError, Explanation, explain
@@ -78,7 +79,8 @@ def lang() -> str:
 
 @dataclass
 class Indexed:
-    """The stored assessment indexed for pages (built once per stored assessment)."""
+    """The stored assessment indexed for pages (built once per stored assessment), seen in one school
+    year: the latest closed year unless another is chosen (at())."""
 
     a: Assessment
     year: int
@@ -86,11 +88,12 @@ class Indexed:
     series: dict[tuple[str, str, str, str | None], dict[int, Result]]  # (indicator, level, unit, stage) → year →
     stages: dict[tuple[str, str, str], list[str | None]]  # (indicator, level, unit) → stages, school order
     gaps: dict[tuple[str, str, int], list[tuple[str, float, str]]]  # (school, stage, year) → additions
-    models: dict[str, Report] = field(default_factory=dict)
+    models: dict[tuple[str, int], Report] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)
+    views: dict[int, Indexed] = field(default_factory=dict)
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
-        """A page part made once per stored assessment (and language): pages stay fast under load."""
+        """A page part made once per stored assessment, year (and language): pages stay fast under load."""
         if key not in self.memo:
             self.memo[key] = make()
         return self.memo[key]
@@ -98,11 +101,31 @@ class Indexed:
     def get(self, indicator: str, level: str, unit: str, stage: str | None, year: int | None = None) -> Result | None:
         return self.series.get((indicator, level, unit, stage), {}).get(self.year if year is None else year)
 
+    @property
+    def trend_years(self) -> list[int]:
+        """The years of sparks and trend charts: every year but those in collection (partial)."""
+        return [y for y in self.years if y not in self.a.partial_years]
+
+    @property
+    def default_year(self) -> int:
+        return self.a.default_year()
+
+    def at(self, year: int) -> Indexed:
+        """The same index seen in another year (its own page parts; the series are shared)."""
+        if year == self.year:
+            return self
+        if year not in self.views:
+            stages = _stage_index(self.series, self.a.partial_years - {year})
+            self.views[year] = replace(self, year=year, stages=stages, memo={}, views={})
+        return self.views[year]
+
     def report(self, lang: str) -> Report:
-        """The report model of the assessment in a language (tables shared with the downloads)."""
-        if lang not in self.models:
-            self.models[lang] = build_report(self.a, lang=lang, names=report_names(self.a))
-        return self.models[lang]
+        """The report model of the assessment in a language and the index's year (tables shared with
+        the downloads)."""
+        key = (lang, self.year)
+        if key not in self.models:
+            self.models[key] = build_report(self.a, lang=lang, names=report_names(self.a), year=self.year)
+        return self.models[key]
 
 
 _INDEXED: dict[str, Indexed] = {}
@@ -113,6 +136,20 @@ def _stage_order(stage: str | None) -> int:
     return STAGES.index(stage) if stage in STAGES else -1
 
 
+def _stage_index(
+    series: dict[tuple[str, str, str, str | None], dict[int, Result]], partial: frozenset[int]
+) -> dict[tuple[str, str, str], list[str | None]]:
+    """(indicator, level, unit) → the stages with results in a year other than the `partial` ones (a
+    year in collection adds no row to the pages of the other years), in school order."""
+    stages: dict[tuple[str, str, str], list[str | None]] = {}
+    for (ind, level, unit, stage), by_year in series.items():
+        if any(y not in partial for y in by_year):
+            stages.setdefault((ind, level, unit), []).append(stage)
+    for v in stages.values():
+        v.sort(key=_stage_order)
+    return stages
+
+
 def indexed(a: Assessment) -> Indexed:
     """The index of an assessment, cached while that assessment object is the stored one."""
     hit = _INDEXED.get(a.census_version)
@@ -121,19 +158,46 @@ def indexed(a: Assessment) -> Indexed:
     series: dict[tuple[str, str, str, str | None], dict[int, Result]] = {}
     for r in a.results:
         series.setdefault((r.indicator, r.level, r.unit, r.stage), {})[r.year] = r
-    stages: dict[tuple[str, str, str], list[str | None]] = {}
-    for ind, level, unit, stage in series:
-        stages.setdefault((ind, level, unit), []).append(stage)
-    for v in stages.values():
-        v.sort(key=_stage_order)
     years = sorted({r.year for r in a.results})
     gaps = {(g.school_id, g.stage, g.year): g.additions for g in a.school_gaps}
-    ix = Indexed(a, max(years, default=0), years, series, stages, gaps)
+    ix = Indexed(a, a.default_year(), years, series, _stage_index(series, a.partial_years), gaps)
     with _LOCK:
         if len(_INDEXED) > 4:
             _INDEXED.clear()
         _INDEXED[a.census_version] = ix
     return ix
+
+
+def page_index(request: HttpRequest, a: Assessment) -> Indexed:
+    """The index in the school year the request chooses (?year=; default the latest closed year);
+    404 for a year without results."""
+    ix = indexed(a)
+    raw = request.GET.get("year") or ""
+    if not raw:
+        return ix
+    if not raw.isdigit() or int(raw) not in ix.years:
+        raise Http404(_("No school year %(year)s in the assessment.") % {"year": raw[:10]})
+    return ix.at(int(raw))
+
+
+def year_context(request: HttpRequest, ys: Years, year: int, default: int, offered: list[int]) -> dict[str, Any]:
+    """What a page says of its school year: the year, whether it is partial (in collection) with its
+    coverage, and the selector of the `offered` years (newest first, each labelled)."""
+    lg = lang()
+    info = ys.info(year)
+    return {
+        "year": year,
+        "year_info": info,
+        "year_label": info.label(lg),
+        "partial": info.partial,
+        "default_year": default,
+        "year_choices": [
+            {"year": y, "label": ys.info(y).label(lg), "partial": ys.info(y).partial, "selected": y == year}
+            for y in reversed(offered)
+        ],
+        "year_query": "" if year == default else f"?year={year}",
+        "year_keep": [(k, v) for k, v in request.GET.items() if k != "year"],
+    }
 
 
 def report_names(a: Assessment) -> dict[str, dict[str, str]]:
@@ -258,7 +322,7 @@ def unit_rows(
                     continue
                 row = cell(ix, item, level, unit, stage, lg)
                 series = ix.series.get((item.id, level, unit, stage), {})
-                row["values"] = [series[y].value if y in series else None for y in ix.years]
+                row["values"] = [series[y].value if y in series else None for y in ix.trend_years]
                 rows.append(row)
         if rows:
             name = pick((pack.name_zh, pack.name_en), lg)
@@ -382,7 +446,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, template: str, ix: Indexed, *, http_status: int = 200, **ctx: Any) -> HttpResponse:
     v = ix.a.census_version
     base = {
-        "year": ix.year,
+        **year_context(request, ix.a.years, ix.year, ix.default_year, ix.years),
         "version": v,
         "synthetic": synthetic(v),
         "county_id": ix.a.county_id,
@@ -399,7 +463,7 @@ def county(request: HttpRequest) -> HttpResponse:
     a = census_data.assessment()
     if a is None:
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     return _page(request, "web/dash/county.html", ix, **ix.cached(("county", lg), lambda: _county_parts(ix, lg)))
 
 
@@ -413,7 +477,7 @@ def _county_parts(ix: Indexed, lg: str) -> dict[str, Any]:
             r["spark"] = f"spark-{len(sparks)}"
             sparks.append({"id": r["spark"], "values": r["values"], "percent": r["percent"]})
     trend = {
-        "years": ix.years,
+        "years": ix.trend_years,
         "series": [
             {
                 "name": f"{r['indicator']} {r['name']}"
@@ -428,7 +492,7 @@ def _county_parts(ix: Indexed, lg: str) -> dict[str, Any]:
         "labels": {"target": _("target")},
     }
     townships = sorted(census_data.townships_by_id(a.census_version).items())
-    charts = {"sparks": {"years": ix.years, "rows": sparks}, "trend": trend}
+    charts = {"sparks": {"years": ix.trend_years, "rows": sparks}, "trend": trend}
     return {
         "counts": status_counts(blocks, lg),
         "tables": mark_safe(render_to_string("web/dash/_results.html", {"blocks": blocks, "sparks": True})),
@@ -453,7 +517,7 @@ def stage_page(request: HttpRequest, stage: str) -> HttpResponse:
     a = census_data.assessment()
     if a is None:
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     rep = ix.report(lg)
     tables = [
         {"title": t.title, "columns": t.columns, "rows": _place_rows(t, ix.year)}
@@ -509,7 +573,7 @@ def township(request: HttpRequest, township_id: str) -> HttpResponse:
     a = census_data.assessment()
     if a is None:
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     p = pupils(a.census_version)
     schools = [
         {
@@ -543,7 +607,7 @@ def school(request: HttpRequest, school_id: str) -> HttpResponse:
     a = census_data.assessment()
     if a is None:
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     m = access.membership_of(request)
     found = qb_item(a)
     qb_ids = frozenset([found[1].id, *found[1].params["indicators"]]) if found else frozenset()
@@ -574,7 +638,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
     if a is None:
         access.membership_of(request)
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     try:
         unit, year, stage = explain_args(request.GET, a, ix.year)
     except ValueError:
@@ -661,7 +725,7 @@ def _map_page(request: HttpRequest, m: Membership, errors: list[str] | None = No
     a = census_data.assessment()
     if a is None:
         return pending(request)
-    ix, lg = indexed(a), lang()
+    ix, lg = page_index(request, a), lang()
     points = map_points(ix, access.visible_school_ids(m), lg)
     geo = boundaries.load()
     if geo is not None and not m.county_wide:
@@ -738,7 +802,7 @@ def unit_assessment(a: Assessment, scope: str, unit: str, school_ids: set[str]) 
         elif r.level == "school" and r.unit in school_ids:
             results.append(r)
     gaps = [g for g in a.school_gaps if g.school_id in school_ids]
-    return Assessment(a.census_version, packs, unit, results, gaps)
+    return Assessment(a.census_version, packs, unit, results, gaps, years=a.years)
 
 
 def _packs_digest(a: Assessment) -> str:
@@ -746,10 +810,13 @@ def _packs_digest(a: Assessment) -> str:
     return hashlib.sha256(doc.encode()).hexdigest()[:12]
 
 
-def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str) -> Path:
-    """The report file, written once per census version, packs, unit, language and format."""
+def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str, year: int | None = None) -> Path:
+    """The report file, written once per census version, years in collection, packs, unit, year,
+    language and format (year: default the latest closed)."""
     safe = re.sub(r"[^\w.-]", "_", unit)
-    out = Path(settings.DATA_DIR) / "reports" / f"{a.census_version}-{_packs_digest(a)}" / f"{scope}-{safe}-{lg}.{fmt}"
+    y = a.default_year() if year is None else year
+    folder = "-".join(x for x in (a.census_version, a.years.key(), _packs_digest(a)) if x)
+    out = Path(settings.DATA_DIR) / "reports" / folder / f"{scope}-{safe}-{y}-{lg}.{fmt}"
     if out.exists():
         return out
     version = a.census_version
@@ -778,6 +845,7 @@ def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str) -> Path
             names=names,
             synthetic=synthetic(version),
             scope=scope,
+            year=y,
         )
         os.replace(tmp, out)
     finally:
@@ -802,7 +870,7 @@ def report(request: HttpRequest, scope: str, unit: str, fmt: str) -> HttpRespons
     if scope == "county" and unit != a.county_id:
         raise Http404
     lg = lang()
-    f = report_file(a, scope, unit, fmt, lg)
+    f = report_file(a, scope, unit, fmt, lg, page_index(request, a).year)
     name = f"assessment-{a.census_version}-{f.stem}.{fmt}"
     return FileResponse(f.open("rb"), as_attachment=True, filename=name, content_type=REPORT_TYPES[fmt])
 

@@ -16,19 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
 from countyedu.reports.blocks import Block, format_value
 from countyedu.reports.model import status_of
 from countyedu.reports.stored import StoredRun
 from countyedu.web import access
 from countyedu.web import census as census_data
-from countyedu.web.dashboards import lang, synthetic
+from countyedu.web.dashboards import lang, synthetic, year_context
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import Job, Role
 
@@ -42,27 +43,49 @@ def frames(version: str) -> dict[str, Any]:
     return census_data.census(version)
 
 
-def stored(kind: str, version: str) -> StoredRun | None:
-    """The stored planning or funding run of a version, or None until it is computed."""
+def stored(kind: str, version: str, year: int | None = None) -> StoredRun | None:
+    """The stored planning or funding run of a version in a year (default: the latest closed) under
+    the years in collection now, or None until it is computed."""
+    in_collection = census_data.years(version).partial
     if kind == "planning":
         from countyedu.planning.service import stored_planning
 
-        return stored_planning(census_data.store(), version, compute=False)
+        return stored_planning(census_data.store(), version, compute=False, year=year, in_collection=in_collection)
     from countyedu.funding.service import stored_funding
 
-    return stored_funding(census_data.store(), version, compute=False)
+    return stored_funding(census_data.store(), version, compute=False, year=year, in_collection=in_collection)
 
 
-def compute_runs(version: str, progress: Progress) -> dict[str, Any]:
-    """Compute and store the planning and funding runs of a version (a background job)."""
+def compute_runs(version: str, progress: Progress, year: int | None = None) -> dict[str, Any]:
+    """Compute and store the planning and funding runs of a version (a background job) in a year
+    (default: the latest closed; a year in collection is left out unless named)."""
     from countyedu.funding.service import stored_funding
     from countyedu.planning.service import stored_planning
 
     progress(0.1, f"planning on census {version}")
-    stored_planning(census_data.store(), version, compute=True)
+    stored_planning(census_data.store(), version, compute=True, year=year)
     progress(0.6, f"funding on census {version}")
-    stored_funding(census_data.store(), version, compute=True)
-    return {"census_version": version}
+    stored_funding(census_data.store(), version, compute=True, year=year)
+    return {"census_version": version, "year": year}
+
+
+def chosen_year(request: HttpRequest, ys: Years) -> int | None:
+    """The school year a planning or funding request names (?year=), None for the default; 404 for a
+    year the census does not hold."""
+    raw = (request.GET.get("year") or request.POST.get("year") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or ys.get(int(raw)) is None:
+        raise Http404(_("No school year %(year)s in the census.") % {"year": raw[:10]})
+    return int(raw)
+
+
+def _year_ctx(request: HttpRequest, version: str | None, year: int | None) -> dict[str, Any]:
+    ys = census_data.years(version) if version else Years()
+    default = ys.default()
+    if default is None:
+        return {}
+    return year_context(request, ys, default if year is None else year, default, ys.years)
 
 
 def table_rows(block: Block, lg: str) -> list[dict[str, Any]]:
@@ -105,7 +128,8 @@ def _base(version: str | None) -> dict[str, Any]:
 
 def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool, **ctx: Any) -> HttpResponse:
     version = census_data.latest_version()
-    run = stored(kind, version) if version else None
+    year = chosen_year(request, census_data.years(version)) if version else None
+    run = stored(kind, version, year) if version else None
     parts, charts = block_context(run.blocks[lang()], lang()) if run else ([], [])
     # a job computing the runs (after an approval, or asked for here): the page reloads itself until it ends
     job = Job.objects.filter(kind__in=("plans", "assessment"), status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
@@ -120,6 +144,7 @@ def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool,
             "charts": charts,
             "can_compute": can_compute and computing is None,
             "computing": computing,
+            **_year_ctx(request, version, year),
             **ctx,
         },
     )
@@ -145,7 +170,8 @@ def compute(request: HttpRequest) -> HttpResponse:
     if version is None:
         messages.error(request, _("No census has been imported yet."))
         return redirect("web:planning")
-    job = start_job("plans", lambda progress: compute_runs(version, progress), user=request.user)
+    year = chosen_year(request, census_data.years(version))
+    job = start_job("plans", lambda progress: compute_runs(version, progress, year), user=request.user)
     if job.status == "failed":
         messages.error(request, job.message)
     else:
@@ -180,17 +206,19 @@ def catchments(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {**_base(version), "stages": CATCHMENT_STAGES, "errors": [], "parts": [], "charts": []}
     if version is None:
         return render(request, "web/plans/catchments.html", ctx)
+    ys = census_data.years(version)
     f = frames(version)
     years = sorted(int(y) for y in f["population"]["year"].unique()) if not f["population"].empty else []
+    default = ys.default()
     stage = request.GET.get("stage") or "primary"
     form = {
         "stage": stage if stage in CATCHMENT_STAGES else "primary",
-        "year": request.GET.get("year") or (str(years[-1]) if years else ""),
+        "year": request.GET.get("year") or str(default if default in years else (years[-1] if years else "")),
         "single": request.GET.get("single", "1") == "1",
         "keep_current": request.GET.get("keep_current") == "1",
         "max_km": request.GET.get("max_km") or "",
     }
-    ctx.update(form=form, years=years)
+    ctx.update(form=form, years=[(str(y), ys.info(y).label(lg)) for y in years])
     if "run" not in request.GET:
         return render(request, "web/plans/catchments.html", ctx)
     try:
@@ -201,7 +229,7 @@ def catchments(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise CountyEduError(f"year: {form['year']!r} is not a year", f"年份：{form['year']!r} 不是年份") from None
         plan, _points = catchment_map(
-            f,
+            without_partial(f, ys.partial, year),
             stage,
             year,
             single=form["single"],
@@ -237,7 +265,8 @@ def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     changes = {k: v for k, (_words, lo, hi) in fields if (v := _float(request, k, lo, hi)) is not None}
     year_raw = request.GET.get("year") or ""
     year = int(year_raw) if year_raw.isdigit() else None
-    return scenario_comparison(frames(version), changes, year), changes
+    census = without_partial(frames(version), census_data.years(version).partial, year)
+    return scenario_comparison(census, changes, year), changes
 
 
 @require_GET
