@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from census_support import SMALL, small_frames
 from countyedu.census.importer import import_census
+from countyedu.census.limits import Limits
 from countyedu.census.problems import Problem
 from countyedu.census.store import CensusStore
 from countyedu.census.writers import write_workbook
@@ -122,6 +123,26 @@ def with_cached_formula(path: Path, sheet: str, ref: str, formula: str, cached: 
         return pattern.sub(lambda _m: cell, xml, count=1)
 
     return rewrite_part(path, None, edit, sheet=sheet)
+
+
+def raw_value(sheet: str, ref: str, value: str) -> Callable[[Path], Path]:
+    """The small county with one cell's stored value replaced by bytes no spreadsheet program
+    writes (such as -1e309, which reads as minus infinity)."""
+
+    def build(tmp: Path) -> Path:
+        pattern = re.compile(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', re.S)
+        cell = f'<c r="{ref}"><v>{value}</v></c>'
+        return rewrite_part(workbook(tmp), None, lambda xml: pattern.sub(lambda _m: cell, xml, count=1), sheet=sheet)
+
+    return build
+
+
+def rename_header(sheet: str, code: str, new: str) -> Callable[[openpyxl.Workbook], None]:
+    def do(wb: openpyxl.Workbook) -> None:
+        ws = wb[sheet]
+        ws[f"{column_letter(ws, code)}1"] = new
+
+    return do
 
 
 def add_population(f: dict[str, pd.DataFrame], bad_age: int | None = None) -> None:
@@ -255,6 +276,15 @@ CASES: list[Case] = [
         "missing_column",
         _wb(then=drop_column(CLASSES, "pupils")),
         (Expect(CLASSES, 1, "pupils", "missing_column"),),
+        exact=True,
+    ),
+    Case(  # a renamed required header is a missing column, named, not a crash (issue 10, item 9)
+        "school_id_header_renamed",
+        _wb(then=rename_header(CLASSES, "school_id", "学校编号")),
+        (
+            Expect(CLASSES, 1, "school_id", "missing_column"),
+            Expect(CLASSES, 1, "学校编号", "unknown_column", severity="warning"),
+        ),
         exact=True,
     ),
     Case(
@@ -477,7 +507,35 @@ CASES: list[Case] = [
         _wb(),
         (Expect(CLASSES, None, None, "too_many_rows", 9),),
         exact=True,
-        options={"max_rows": 8},  # classes has 9 rows
+        options={"limits": Limits(rows={"classes": 8})},  # classes has 9 rows
+    ),
+    # --- numbers no census holds (issue 10, item 9): located errors, never infinity in the data --
+    Case("minus_1e309", raw_value(CLASSES, "E3", "-1e309"), (Expect(CLASSES, 3, "pupils", "not_finite"),), exact=True),
+    Case("plus_1e309", raw_value(CLASSES, "E3", "1e309"), (Expect(CLASSES, 3, "pupils", "not_finite"),), exact=True),
+    Case("nan_stored", raw_value(CLASSES, "E4", "NaN"), (Expect(CLASSES, 4, "pupils", "not_finite"),), exact=True),
+    Case(
+        "inf_typed_as_text",
+        _wb(edits={(CLASSES, "pupils", 3): "inf", (CLASSES, "pupils", 4): "1e400"}),
+        (Expect(CLASSES, 3, "pupils", "not_finite"), Expect(CLASSES, 4, "pupils", "not_finite")),
+        exact=True,
+    ),
+    Case(  # annual_salary may be empty: "nan" must not pass as an empty cell
+        "nan_typed_in_an_optional_column",
+        _wb(edits={(TEACHERS, "annual_salary", 2): "nan"}),
+        (Expect(TEACHERS, 2, "annual_salary", "not_finite"),),
+        exact=True,
+    ),
+    Case(
+        "huge_exponent",
+        raw_value(CLASSES, "E3", "1e300"),
+        (Expect(CLASSES, 3, "pupils", "too_large"),),
+        exact=True,
+    ),
+    Case(
+        "csv_infinity",
+        _csv(lambda d: set_csv(d, "classes.csv", "pupils", 3, "-Infinity")),
+        (Expect("classes.csv", 3, "pupils", "not_finite"),),
+        exact=True,
     ),
     # --- many at once ----------------------------------------------------------------------
     Case(
@@ -510,7 +568,7 @@ def assert_reported(problems: list[Problem], expect: tuple[Expect, ...], exact: 
         assert p.message_zh.strip() and p.message_en.strip(), p
         assert p.message_zh != p.message_en, p
         assert set(p.as_dict()) == {"severity", "sheet", "row", "column", "value", "rule", "message_zh", "message_en"}
-        json.dumps(p.as_dict(), ensure_ascii=False)
+        json.dumps(p.as_dict(), ensure_ascii=False, allow_nan=False)  # strict JSON, as the database stores it
     if exact:
         assert len(problems) == len(expect), f"expected exactly {expect}, got {problems}"
 

@@ -29,10 +29,15 @@ class ValidationFailed(CountyEduError):
     """An input with located problems; carries them all (see census.problems.Problem)."""
 
     def __init__(self, problems: list[Any]) -> None:
-        errors = [p for p in problems if p.severity == "error"]
+        # a line summing up problems left out of a long list (census.problems.capped) counts them all
+        count = sum(
+            int(str(p.value).replace(",", "")) if p.rule == "more_problems" else 1
+            for p in problems
+            if p.severity == "error"
+        )
         super().__init__(
-            f"{len(errors)} error(s) found; nothing was imported",
-            f"发现 {len(errors)} 处错误，未导入任何数据",
+            f"{count} error(s) found; nothing was imported",
+            f"发现 {count} 处错误，未导入任何数据",
         )
         self.problems = problems
 

@@ -8,6 +8,8 @@ so class P1-1 is row 2 … P6-1 row 8) and its four teachers (t1–t4), relabell
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -55,6 +57,33 @@ def add_row(data: bytes, sheet: str, values: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def sheet_part(data: bytes, sheet: str) -> str:
+    """The zip member holding a sheet (by its name in the workbook)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        wb, rels = zf.read("xl/workbook.xml").decode(), zf.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', wb).group(1)  # type: ignore[union-attr]
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + (target.group(1) or target.group(2)).removeprefix("/xl/")  # type: ignore[union-attr]
+
+
+def rewrite_part(data: bytes, part: str, edit: Any) -> bytes:
+    """The workbook with one zip member's bytes passed through edit(bytes) -> bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            zout.writestr(info.filename, edit(body) if info.filename == part else body)
+    return out.getvalue()
+
+
+def set_raw(data: bytes, sheet: str, ref: str, value: str) -> bytes:
+    """The workbook with one cell's stored value replaced by bytes no spreadsheet program writes
+    (-1e309 reads as minus infinity)."""
+    pattern = re.compile(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode(), re.S)
+    cell = f'<c r="{ref}"><v>{value}</v></c>'.encode()
+    return rewrite_part(data, sheet_part(data, sheet), lambda xml: pattern.sub(lambda _m: cell, xml, count=1))
 
 
 def upload(data: bytes, name: str = "P1-2025.xlsx") -> SimpleUploadedFile:

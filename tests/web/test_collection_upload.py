@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import json
+from pathlib import Path
+
+import openpyxl
 import pytest
-from collection_support import edit, login_redirect, open_round, submission, template_bytes, upload
+from collection_support import edit, login_redirect, open_round, set_raw, submission, template_bytes, upload
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from countyedu.web import actions, jobs
+from countyedu.web import actions, collection, jobs
 from countyedu.web.actions import ActionRefused
 from countyedu.web.models import AuditLog, Job, Submission
 
@@ -162,3 +168,113 @@ class TestBackgroundCheck:
         assert body["finished"] and body["kind"] == "check"
         page = client.get(reverse("web:submission_detail", args=[sub.pk]), headers={"accept-language": "en"})
         assert "must not be negative" in page.content.decode()
+
+
+class TestUntrustedFiles:
+    """A file can neither take the server down nor leave a submission checking for ever (issue 10,
+    items 3 and 9): every such file ends as a located error, and the files on disk are the
+    submissions' own."""
+
+    def test_minus_1e309_is_a_located_error_and_the_check_finishes(self, client, users):
+        rnd = open_round(users)
+        data = set_raw(template_bytes(users, rnd), "班级", "E3", "-1e309")  # class P1-2's pupils
+        client.force_login(users["clerk_p1"])
+        client.post(url(rnd), {"file": upload(data)})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        assert sub.status == "invalid"
+        found = [(p["sheet"], p["row"], p["column"], p["rule"], p["value"]) for p in sub.problems]
+        assert found == [("班级", 3, "pupils", "not_finite", "-inf")]
+        assert (
+            "不是有限的数字" in sub.problems[0]["message_zh"] and "not a finite number" in sub.problems[0]["message_en"]
+        )
+        json.dumps(sub.problems, allow_nan=False)
+
+    def test_plus_1e309_is_refused_too(self, client, users):
+        rnd = open_round(users)
+        data = set_raw(template_bytes(users, rnd), "教师", "B2", "1e309")  # ids are text: a number column below
+        data = set_raw(data, "班级", "E4", "1e309")
+        client.force_login(users["clerk_p1"])
+        client.post(url(rnd), {"file": upload(data)})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        assert sub.status == "invalid" and ("班级", 4, "pupils", "not_finite") in {
+            (p["sheet"], p["row"], p["column"], p["rule"]) for p in sub.problems
+        }
+        json.dumps(sub.problems, allow_nan=False)
+
+    def test_a_renamed_school_id_header_is_a_missing_column(self, client, users):
+        rnd = open_round(users)
+        wb = openpyxl.load_workbook(io.BytesIO(template_bytes(users, rnd)))
+        wb["班级"]["A1"] = "学校编号"
+        out = io.BytesIO()
+        wb.save(out)
+        client.force_login(users["clerk_p1"])
+        r = client.post(url(rnd), {"file": upload(out.getvalue())}, follow=True, headers={"accept-language": "en"})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        errors = [p for p in sub.problems if p["severity"] == "error"]
+        assert sub.status == "invalid" and [(p["sheet"], p["row"], p["column"], p["rule"]) for p in errors] == [
+            ("班级", 1, "school_id", "missing_column")
+        ]
+        assert errors[0]["message_zh"] == "缺少必填列：学校代码 (school_id)"
+        assert errors[0]["message_en"] == "required column missing: 学校代码 (school_id)"
+        assert "check_failed" not in r.content.decode()
+
+    def test_a_file_over_the_upload_limit_is_refused_before_it_is_stored(self, client, users, settings):
+        settings.UPLOAD_LIMITS = dataclasses.replace(settings.UPLOAD_LIMITS, upload_bytes=5 * 1024)
+        files = stored_files()
+        rnd = open_round(users)
+        data = template_bytes(users, rnd)
+        size = f"{len(data) / 2**20:.3g} MB"
+        client.force_login(users["clerk_p1"])
+        r = client.post(url(rnd), {"file": upload(data)}, follow=True, headers={"accept-language": "zh-hans"})
+        assert f"文件大小 {size}，超过单次上传上限 0.00488 MB。" in r.content.decode()
+        r = client.post(url(rnd), {"file": upload(data)}, follow=True, headers={"accept-language": "en"})
+        assert f"The file is {size}, over the limit of 0.00488 MB for one upload." in r.content.decode()
+        assert not Submission.objects.exists() and stored_files() == files
+
+    def test_a_replaced_file_is_deleted(self, client, users):
+        files = stored_files()
+        sub = submission(users, "invalid")
+        first = sub.file.name
+        assert stored_files() == {*files, first}
+        client.force_login(users["clerk_p1"])
+        client.post(url(sub.round), {"file": upload(template_bytes(users, sub.round))})
+        sub.refresh_from_db()
+        assert sub.status == "draft" and sub.file.name != first and stored_files() == {*files, sub.file.name}
+
+    def test_a_refused_upload_leaves_no_file(self, client, users):
+        sub = submission(users, "submitted")
+        files = stored_files()
+        client.force_login(users["clerk_p1"])
+        client.post(url(sub.round), {"file": upload(template_bytes(users, sub.round))})
+        assert stored_files() == files and sub.file.name in files
+
+    def test_only_the_first_problems_are_kept_and_the_rest_counted(self, client, users, settings, monkeypatch):
+        settings.UPLOAD_LIMITS = dataclasses.replace(settings.UPLOAD_LIMITS, problems=3)
+        monkeypatch.setattr(collection, "PROBLEMS_PER_PAGE", 2)
+        rnd = open_round(users)
+        data = template_bytes(users, rnd)
+        for row in range(2, 9):  # the seven classes, rows 2–8
+            data = edit(data, "班级", row, "pupils", -row)
+        client.force_login(users["clerk_p1"])
+        client.post(url(rnd), {"file": upload(data)})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        assert [(p["row"], p["rule"], p["value"]) for p in sub.problems] == [
+            (2, "negative", -2),
+            (3, "negative", -3),
+            (4, "negative", -4),
+            (None, "more_problems", "4"),
+        ]
+        assert sub.problems[-1]["message_zh"] == "另有 4 条同类问题未列出（不能为负数）"
+        assert sub.problems[-1]["message_en"] == "4 more problems of this kind are not listed (must not be negative)"
+        detail = reverse("web:submission_detail", args=[sub.pk])
+        first = client.get(detail, headers={"accept-language": "en"}).content.decode()
+        assert "7 errors must be corrected" in first and "Page 1 of 2" in first
+        assert first.count("must not be negative") == 2 and "more problems" not in first
+        second = client.get(detail + "?page=2", headers={"accept-language": "en"}).content.decode()
+        assert "Page 2 of 2" in second and "4 more problems of this kind are not listed" in second
+
+
+def stored_files() -> set[str]:
+    """The files under the uploads' storage (shared by the session's tests), as submissions name them."""
+    root = Path(default_storage.path(""))
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}

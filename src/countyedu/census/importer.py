@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from countyedu.census.problems import Problem, errors
-from countyedu.census.readers import DEFAULT_MAX_ROWS, read_source
+from countyedu.census.limits import Limits, import_limits
+from countyedu.census.problems import Problem, capped, errors
+from countyedu.census.readers import read_source
 from countyedu.census.references import check_references
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 from countyedu.census.store import CensusStore, Version, widen_choices
@@ -61,17 +62,18 @@ def check_source(
     path: Path,
     store: CensusStore,
     *,
-    max_rows: int = DEFAULT_MAX_ROWS,
+    limits: Limits | None = None,
     progress: Progress | None = None,
     schools: set[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[Problem]]:
     """(typed sheets of the file, merged census, problems) — raises nothing for located problems.
 
-    With ``schools``, the file is those schools' own submission: it may hold only SCHOOL_SHEETS
+    ``limits``: the bounds of the read (default: census.limits.import_limits()). With ``schools``,
+    the file is those schools' own submission: it may hold only SCHOOL_SHEETS
     and only rows of those schools, and it replaces only their rows of the years it holds."""
     say = progress or (lambda _m: None)
     say("reading")
-    raw = read_source(path, max_rows=max_rows)
+    raw = read_source(path, limits=limits or import_limits())
     problems = list(raw.problems)
     typed: dict[str, pd.DataFrame] = {}
     for name, rs in raw.sheets.items():
@@ -99,6 +101,8 @@ def _outside_scope(typed: dict[str, pd.DataFrame], schools: set[str], sources: d
     for name, frame in typed.items():
         if name not in SCHOOL_SHEETS:
             out.append(Problem("error", sources[name], None, None, None, "scope_sheet", detail=name))
+            continue
+        if "school_id" not in frame.columns:  # reported as a missing column
             continue
         bad = frame[~frame["school_id"].isin(schools)]
         out += [
@@ -142,20 +146,22 @@ def import_census(
     path: str | os.PathLike[str],
     store: CensusStore,
     *,
-    max_rows: int = DEFAULT_MAX_ROWS,
+    limits: Limits | None = None,
     progress: Progress | None = None,
     schools: set[str] | None = None,
     collecting: bool = False,
 ) -> ImportResult:
-    """Validate the source and store it as a new version; ValidationFailed lists every problem.
+    """Validate the source and store it as a new version; ValidationFailed lists every problem
+    (the first ``limits.problems``, then how many more of each kind).
 
     ``schools``: the file is those schools' submission (see check_source). A whole census (no
     ``schools``) closes the school years its schools' sheets hold (census.years), in the same
     transaction; with ``collecting`` it marks them in collection instead (part of a year's data)."""
     path = Path(path)
-    typed, merged, problems = check_source(path, store, max_rows=max_rows, progress=progress, schools=schools)
+    limits = limits or import_limits()
+    typed, merged, problems = check_source(path, store, limits=limits, progress=progress, schools=schools)
     if errors(problems):
-        raise ValidationFailed(sorted(problems, key=Problem.sort_key))
+        raise ValidationFailed(capped(problems, limits.problems))
     if progress:
         progress("writing")
     state = None if schools is not None else (COLLECTING if collecting else CLOSED)

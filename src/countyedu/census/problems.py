@@ -5,6 +5,8 @@ Every message a user reads about bad input is made here, in Chinese and English,
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -29,7 +31,7 @@ RULES: dict[str, tuple[str, str]] = {
         "{value} rows is over the limit of {detail}; use Parquet",
     ),
     "header_missing": ("第 1 行应为列名", "row 1 must hold the column names"),
-    "missing_column": ("缺少必填列", "required column missing"),
+    "missing_column": ("缺少必填列：{detail}", "required column missing: {detail}"),
     "unknown_column": ("列名不属于交换格式，已忽略", "column is not part of the exchange format and was ignored"),
     "duplicate_column": ("列名重复", "column given twice"),
     "merged_cells": (
@@ -48,6 +50,14 @@ RULES: dict[str, tuple[str, str]] = {
     "type_int": ("应为整数", "an integer is expected"),
     "type_number": ("应为数字", "a number is expected"),
     "type_year": ("应为年份（四位整数）", "a year (four-digit integer) is expected"),
+    "not_finite": (
+        "不是有限的数字（{value}），请填写实际数值",
+        "not a finite number ({value}): type the actual value",
+    ),
+    "too_large": (
+        "数值 {value} 超出范围（绝对值应小于 {detail}）",
+        "{value} is out of range (its size must be below {detail})",
+    ),
     "type_bool": ("应为 是/否（true/false）", "true/false (是/否) is expected"),
     "date_in_number": (
         "单元格是日期格式（{value}），此列应为数字；请把单元格格式改为“常规”或“数值”",
@@ -76,7 +86,14 @@ RULES: dict[str, tuple[str, str]] = {
     "scope_year": ("不是本次报送的学年（{detail}）", "not the school year of this submission ({detail})"),
     "big_class": ("班额 {value} 人超过 80 人，请核实", "a class of {value} pupils is over 80: please check"),
     "no_teachers": ("学校有学生（{detail}）但没有教师", "the school has pupils ({detail}) but no teachers"),
+    "more_problems": (
+        "另有 {value} 条同类问题未列出（{detail}）",
+        "{value} more problems of this kind are not listed ({detail})",
+    ),
 }
+
+# problems kept per check; beyond it each kind (sheet, column, rule) is summed up in one line
+DEFAULT_MAX_PROBLEMS = 1_000
 
 
 @dataclass(frozen=True)
@@ -93,11 +110,17 @@ class Problem:
 
     @property
     def message_zh(self) -> str:
-        return RULES[self.rule][0].format(value=show_value(self.value), detail=self.detail)
+        return self._message(0)
 
     @property
     def message_en(self) -> str:
-        return RULES[self.rule][1].format(value=show_value(self.value), detail=self.detail)
+        return self._message(1)
+
+    def _message(self, lang: int) -> str:
+        detail = self.detail
+        if self.rule == "more_problems":  # detail: the rule of the problems left out
+            detail = RULES[detail][lang].format(value="…", detail="…")
+        return RULES[self.rule][lang].format(value=show_value(self.value), detail=detail)
 
     def as_dict(self) -> dict[str, Any]:
         """Stable JSON shape: severity, sheet, row, column, value, rule, message_zh, message_en."""
@@ -129,10 +152,11 @@ def show_value(value: Any) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    """A value strict JSON can hold: NaN and ±inf (not JSON, refused by the database) as text."""
     value = _plain(value)
     if value is None or isinstance(value, (bool, int, float, str)):
-        if isinstance(value, float) and value != value:  # NaN
-            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
         return value
     return str(value)
 
@@ -140,3 +164,20 @@ def _json_value(value: Any) -> Any:
 def errors(problems: list[Problem]) -> list[Problem]:
     """The problems that block an import."""
     return [p for p in problems if p.severity == "error"]
+
+
+def capped(problems: list[Problem], limit: int = DEFAULT_MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems in report order, then one line per kind (severity, sheet,
+    column, rule) of those left out, saying how many: a file of a million bad rows gets a list a
+    person can read and a database row of bounded size."""
+    ordered = sorted(problems, key=Problem.sort_key)
+    if len(ordered) <= limit:
+        return ordered
+    left: Counter[tuple[Severity, str, str | None, str]] = Counter(
+        (p.severity, p.sheet, p.column, p.rule) for p in ordered[limit:]
+    )
+    summary = [
+        Problem(severity, sheet, None, column, f"{count:,}", "more_problems", detail=rule)
+        for (severity, sheet, column, rule), count in left.items()
+    ]
+    return ordered[:limit] + sorted(summary, key=Problem.sort_key)

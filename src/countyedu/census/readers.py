@@ -18,12 +18,10 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+from countyedu.census.limits import IMPORT, Limits
 from countyedu.census.problems import Problem
 from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
 from countyedu.errors import InputFileError
-
-# Excel's own limit; a workbook sheet beyond it cannot exist, and a lower limit may be set.
-DEFAULT_MAX_ROWS = 1_048_575
 
 _HEADER_WITH_CODE = re.compile(r"^(.*?)[\s]*[\(（]\s*([A-Za-z0-9_]+)\s*[\)）]$")
 
@@ -79,14 +77,15 @@ def column_name_for(sheet: Sheet, header: Any) -> str | None:
     return None
 
 
-def read_source(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS) -> RawCensus:
-    """Read a workbook or a folder of CSV or Parquet files; raise InputFileError if unreadable."""
+def read_source(path: Path, *, limits: Limits = IMPORT) -> RawCensus:
+    """Read a workbook or a folder of CSV or Parquet files within ``limits``; raise InputFileError
+    if unreadable."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file or folder", f"{path}：文件或文件夹不存在")
     if path.is_dir():
-        return _read_folder(path, max_rows)
-    return _read_workbook(path, max_rows)
+        return _read_folder(path)
+    return _read_workbook(path, limits)
 
 
 def _table_from_rows(
@@ -122,7 +121,7 @@ def _table_from_rows(
 # ---------------------------------------------------------------------------------------- xlsx
 
 
-def _read_workbook(path: Path, max_rows: int) -> RawCensus:
+def _read_workbook(path: Path, limits: Limits) -> RawCensus:
     import python_calamine
 
     if path.stat().st_size == 0:
@@ -199,9 +198,11 @@ def _read_workbook(path: Path, max_rows: int) -> RawCensus:
             else:
                 problems.append(Problem("error", sheet_label, row, column, ref, "formula_no_value"))
                 reported.add((row, column))
-        if len(cells) - 1 > max_rows:
+        if len(cells) - 1 > limits.rows_of(code):
             problems.append(
-                Problem("error", sheet_label, None, None, len(cells) - 1, "too_many_rows", detail=str(max_rows))
+                Problem(
+                    "error", sheet_label, None, None, len(cells) - 1, "too_many_rows", detail=str(limits.rows_of(code))
+                )
             )
             continue
         if not cells or all(c in (None, "") for c in cells[0]):
@@ -273,7 +274,7 @@ def _formula_cells(xml: bytes) -> list[tuple[str, bool, str | None]]:
 # -------------------------------------------------------------------------------------- folders
 
 
-def _read_folder(path: Path, max_rows: int) -> RawCensus:
+def _read_folder(path: Path) -> RawCensus:
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".parquet"))
     problems: list[Problem] = []
     sheets: dict[str, RawSheet] = {}

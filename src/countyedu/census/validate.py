@@ -178,11 +178,13 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
     for c in sheet.columns:
         if c.name not in frame.columns:
             if not c.nullable:
-                problems.append(Problem("error", raw.source, 1, c.name, None, "missing_column", detail=c.zh))
+                problems.append(Problem("error", raw.source, 1, c.name, None, "missing_column", detail=c.header))
             continue
-        frame[c.name] = normalise(c, frame[c.name])
+        cells = frame[c.name]
+        frame[c.name] = normalise(c, cells)
         if c.kind in _TYPE_DTYPE and c.kind != "bool":
             _blank_dates(raw.source, c, frame, rows, problems)
+            _blank_unreal(raw.source, c, frame, cells, rows, problems)
     for extra in [x for x in frame.columns if x.startswith("choice_")]:
         frame[extra] = _norm_id(frame[extra])
     present = [c for c in frame.columns if c != "_row"]
@@ -226,6 +228,57 @@ def _blank_dates(source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, 
         value = s.iloc[idx]
         problems.append(Problem("error", source, int(rows[idx]), c.name, value, "date_in_number"))
         frame.iat[idx, frame.columns.get_loc(c.name)] = None
+
+
+# No census number (pupils, yuan, m², persons) comes near this; beyond it floats lose whole yuan and
+# sums can overflow to infinity.
+LARGEST = 1e15
+
+
+def _unreal(v: object) -> str | None:
+    """'not_finite' for NaN and ±infinity (Excel cannot hold them; a mutated file or text such as
+    '1e309' or 'nan' can), 'too_large' beyond LARGEST, else None."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        return None
+    try:
+        f = float(v)
+    except OverflowError:  # an int past float's range
+        return "too_large"
+    if not np.isfinite(f):
+        return "not_finite"
+    return "too_large" if abs(f) >= LARGEST else None
+
+
+def _blank_unreal(
+    source: str, c: Column, frame: pd.DataFrame, cells: pd.Series, rows: np.ndarray, problems: list[Problem]
+) -> None:
+    """Non-finite or absurdly large numbers: a located error each (with the cell as written), then
+    blanked. ``cells`` are the column as read, before normalising turns 'nan' or a NaN cell into a
+    missing value; in a typed column (Parquet) NaN is how a missing value is stored, so there only
+    ±infinity and size count."""
+    s = frame[c.name]
+    if s.dtype == object:
+        rules = _by_unique(cells, lambda v: _unreal(_number_value(v)))
+        if cells.dtype == object:
+            raw = cells.to_numpy()
+            rules = rules.mask(raw != raw, "not_finite")  # only NaN differs from itself
+        shown = cells
+    else:
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        rules = pd.Series(None, index=s.index, dtype=object)
+        rules[np.abs(np.nan_to_num(v, posinf=0, neginf=0)) >= LARGEST] = "too_large"
+        rules[np.isinf(v)] = "not_finite"
+        shown = s
+    bad = np.flatnonzero(rules.notna().to_numpy())
+    if not len(bad):
+        return
+    frame[c.name] = s.astype(object)
+    col = frame.columns.get_loc(c.name)
+    for idx in bad:
+        rule = str(rules.iloc[idx])
+        detail = "10^15" if rule == "too_large" else ""
+        problems.append(Problem("error", source, int(rows[idx]), c.name, shown.iloc[idx], rule, detail=detail))
+        frame.iat[idx, col] = None
 
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, int, object, str]]:

@@ -114,10 +114,10 @@ def read_travel(
 
     for col in ("community_id", "school_id"):
         if col not in frame.columns:
-            problem(1, col, None, "missing_column")
+            problem(1, col, None, "missing_column", col)
     measures = [c for c in ("minutes", "km") if c in frame.columns]
     if not measures:
-        problem(1, "minutes|km", None, "missing_column")
+        problem(1, "minutes|km", None, "missing_column", "minutes | km")
     if problems:
         raise TravelMatrixError(problems)
     rows = np.arange(len(frame)) + 2  # the line a user sees: header is 1

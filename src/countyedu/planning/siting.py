@@ -633,7 +633,7 @@ def read_sites(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     for col in SITE_COLUMNS:
         if col not in frame.columns:
-            problem(1, col, None, "missing_column")
+            problem(1, col, None, "missing_column", col)
     if problems:
         raise SitesFileError(problems)
     rows = np.arange(len(frame)) + 2  # the line a user sees: header is 1

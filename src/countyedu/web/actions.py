@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -18,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census
-from countyedu.census.problems import Problem, errors
+from countyedu.census.limits import MIB
+from countyedu.census.problems import Problem, capped, errors
 from countyedu.census.readers import read_source, sheet_name_for
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
 from countyedu.census.validate import validate_sheet
@@ -181,7 +183,9 @@ def check_submission(
     """Every located problem of a school's file, as the CLI's validator finds them (JSON shape);
     `progress` hears check_source's stages ("reading", "checking <sheet>", "checking references")."""
     try:
-        typed, _merged, problems = check_source(path, census_data.store(), schools={school_id}, progress=progress)
+        typed, _merged, problems = check_source(
+            path, census_data.store(), limits=settings.UPLOAD_LIMITS, schools={school_id}, progress=progress
+        )
     except InputFileError as exc:
         return [
             {
@@ -198,7 +202,7 @@ def check_submission(
     problems += _other_years(path, typed, year)
     if not typed and not errors(problems):
         problems.append(Problem("error", file_name, None, None, None, "empty_file"))
-    return [p.as_dict() for p in sorted(problems, key=Problem.sort_key)]
+    return [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
 
 
 def do_upload_submission(
@@ -236,7 +240,7 @@ def check_sheets(path: Path, file_name: str) -> list[dict[str, Any]]:
     """The located problems of a workbook's sheets alone (types, ranges, codes, required cells,
     duplicate keys; no references to the census): what the online form checks before storing."""
     try:
-        raw = read_source(path)
+        raw = read_source(path, limits=settings.UPLOAD_LIMITS)
     except InputFileError as exc:
         return [Problem("error", file_name, None, None, None, exc.facts.get("rule", "unreadable")).as_dict()]
     problems = list(raw.problems)
@@ -247,7 +251,12 @@ def check_sheets(path: Path, file_name: str) -> list[dict[str, Any]]:
         rows += len(frame)
     if not rows and not errors(problems):
         problems.append(Problem("error", file_name, None, None, None, "empty_file"))
-    return [p.as_dict() for p in sorted(problems, key=Problem.sort_key)]
+    return [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
+
+
+def _megabytes(n: int) -> str:
+    """A size as a person reads it: 20 MB, 1.5 MB, 0.004 MB."""
+    return f"{n / MIB:.3g} MB"
 
 
 def _receive(
@@ -260,6 +269,13 @@ def _receive(
 ) -> tuple[Submission, Job]:
     # the file is written and hashed before the transaction, which holds the database's write lock
     # (SQLite: the whole file) only for the few rows it changes; a refused upload deletes it again
+    limit = settings.UPLOAD_LIMITS.upload_bytes
+    if (uploaded_file.size or 0) > limit:  # refused before anything is stored
+        refuse(
+            gettext_noop("The file is %(size)s, over the limit of %(limit)s for one upload."),
+            size=_megabytes(uploaded_file.size or 0),
+            limit=_megabytes(limit),
+        )
     name = Path(uploaded_file.name or "upload.xlsx").name
     field = Submission._meta.get_field("file")
     storage = field.storage
@@ -283,6 +299,7 @@ def _receive(
                     status=_status(sub),
                 )
             before = None if created else submission_state(sub)
+            replaced = sub.file.name
             sub.file.name = stored
             sub.file_name = name[:255]
             sub.sha256 = sha256
@@ -293,6 +310,8 @@ def _receive(
     except BaseException:
         storage.delete(stored)
         raise
+    if replaced and replaced != stored:  # the earlier file of this submission is no longer anyone's
+        storage.delete(replaced)
     work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en", action=action)
     job = start_job("check", work, user=acting_user, inline=not background)
     sub.refresh_from_db()

@@ -479,6 +479,19 @@ def _history(sub: Submission) -> list[dict[str, Any]]:
     return [_audit_row(a) for a in rows]
 
 
+# problems listed on one page of a submission (a check keeps at most UPLOAD_LIMITS.problems)
+PROBLEMS_PER_PAGE = 100
+
+
+def _count(problems: list[dict[str, Any]], severity: str) -> int:
+    """How many problems of the severity, with those a "more_problems" line sums up."""
+    return sum(
+        int(str(p.get("value")).replace(",", "")) if p.get("rule") == "more_problems" else 1
+        for p in problems
+        if (p.get("severity") == "error") == (severity == "error")
+    )
+
+
 @login_required
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -489,15 +502,18 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("job", "").isdigit():
         job = get_job_for_user(request, int(request.GET["job"]))
     school = census_data.school(sub.school_id) or {}
-    problems = sub.problems
+    page = Paginator(sub.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/collection/submission_detail.html",
         {
             "sub": sub,
             "school": school,
-            "errors": [p for p in problems if p.get("severity") == "error"],
-            "warnings": [p for p in problems if p.get("severity") != "error"],
+            "page": page,
+            "errors": [p for p in page if p.get("severity") == "error"],
+            "warnings": [p for p in page if p.get("severity") != "error"],
+            "n_errors": _count(sub.problems, "error"),
+            "n_warnings": _count(sub.problems, "warning"),
             "may_upload": _may_upload(m, sub.round, sub),
             "may_submit": m.role in UPLOADERS and sub.status == Submission.Status.DRAFT,
             "may_review": m.can_approve and sub.status == Submission.Status.SUBMITTED,

@@ -8,6 +8,7 @@ ALLOWED_HOSTS       comma-separated (default 127.0.0.1,localhost)
 SECURE_SSL          true behind HTTPS: secure cookies, HSTS, SSL redirect (default: not DEBUG)
 LOGIN_RATE          failed logins allowed per 15 minutes per user and address (default 5)
 SQLITE_BUSY_TIMEOUT seconds a write to the SQLite database waits for another writer (default 30)
+COUNTYEDU_UPLOAD_*  bounds on a school's uploaded file (census.limits; README "Limits")
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from countyedu.census.limits import UPLOAD, from_environ
 from countyedu.census.store import data_dir_from
 
 
@@ -173,6 +175,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_LIMITS = from_environ(os.environ, "COUNTYEDU_UPLOAD", UPLOAD)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
