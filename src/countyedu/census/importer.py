@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from countyedu.census.bureau import bureau_changes
 from countyedu.census.limits import Limits, import_limits
 from countyedu.census.problems import Problem, capped, errors
 from countyedu.census.readers import read_source
@@ -84,6 +85,8 @@ def check_source(
             typed[name] = frame
     if schools is not None:
         problems.extend(_outside_scope(typed, schools, {n: rs.source for n, rs in raw.sheets.items()}))
+        if "schools" in typed:
+            problems.extend(bureau_changes(typed["schools"], _stored_schools(store), raw.sheets["schools"].source))
     if errors(problems):
         return typed, {}, problems
     say("checking references")
@@ -94,6 +97,11 @@ def check_source(
     sources.update({s.name: sources.get(s.name, s.zh) for s in SHEETS})
     problems.extend(check_references(merged, sources))
     return typed, merged, problems
+
+
+def _stored_schools(store: CensusStore) -> pd.DataFrame | None:
+    latest = store.latest()
+    return store.frames(latest.version_id, ["schools"])["schools"] if latest else None
 
 
 def _outside_scope(typed: dict[str, pd.DataFrame], schools: set[str], sources: dict[str, str]) -> list[Problem]:

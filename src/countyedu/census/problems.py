@@ -83,6 +83,10 @@ RULES: dict[str, tuple[str, str]] = {
         "a school's submission may hold only schools, school_years, classes and teachers, not {detail}",
     ),
     "scope_school": ("不是本次报送的学校（{detail}）", "not a school of this submission ({detail})"),
+    "bureau_field": (
+        "由教育局修改：已存为 {detail}，报送为 {value}；学校报送不能更改此项",
+        "the bureau changes this: stored {detail}, submitted {value}; a school's submission cannot change it",
+    ),
     "scope_year": ("不是本次报送的学年（{detail}）", "not the school year of this submission ({detail})"),
     "big_class": ("班额 {value} 人超过 80 人，请核实", "a class of {value} pupils is over 80: please check"),
     "no_teachers": ("学校有学生（{detail}）但没有教师", "the school has pupils ({detail}) but no teachers"),

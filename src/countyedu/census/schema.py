@@ -139,6 +139,7 @@ class Column:
     nullable: bool = False  # nullable columns may also be left out of a sheet
     min: float | None = None
     max: float | None = None
+    bureau: bool = False  # decided by the bureau: a school's own submission may not change it (census/bureau.py)
 
     @property
     def header(self) -> str:
@@ -172,7 +173,7 @@ def _c(name: str, zh: str, kind: Kind, note_zh: str, note_en: str, **kw: object)
     return Column(name, zh, kind, note_zh, note_en, **kw)  # type: ignore[arg-type]
 
 
-def _year(name: str = "year", zh: str = "学年", nullable: bool = False) -> Column:
+def _year(name: str = "year", zh: str = "学年", nullable: bool = False, bureau: bool = False) -> Column:
     return _c(
         name,
         zh,
@@ -180,6 +181,7 @@ def _year(name: str = "year", zh: str = "学年", nullable: bool = False) -> Col
         "学年按开始的年份记（2019 即 2019/20 学年）",
         "school year named by the calendar year it starts in (2019 = 2019/20)",
         nullable=nullable,
+        bureau=bureau,
     )
 
 
@@ -187,8 +189,10 @@ def _count(name: str, zh: str, note_zh: str, note_en: str, nullable: bool = Fals
     return _c(name, zh, "int", note_zh, note_en, min=0, nullable=nullable)
 
 
-def _bool(name: str, zh: str, note_zh: str, note_en: str, nullable: bool = False) -> Column:
-    return _c(name, zh, "bool", note_zh + "（是/否）", note_en + " (true/false, 是/否)", nullable=nullable)
+def _bool(name: str, zh: str, note_zh: str, note_en: str, nullable: bool = False, bureau: bool = False) -> Column:
+    return _c(
+        name, zh, "bool", note_zh + "（是/否）", note_en + " (true/false, 是/否)", nullable=nullable, bureau=bureau
+    )
 
 
 _LAT = _c("lat", "纬度", "float", "WGS84 纬度", "latitude, WGS84", min=LAT_MIN, max=LAT_MAX, nullable=True)
@@ -240,7 +244,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("school_id",),
         (
             _c("school_id", "学校代码", "id", "学校或教学点唯一代码", "unique school or teaching point id"),
-            _c("name", "学校名称", "str", "学校全称", "school name"),
+            _c("name", "学校名称", "str", "学校全称", "school name", bureau=True),
             _c(
                 "stage",
                 "学段类型",
@@ -248,16 +252,24 @@ SHEETS: tuple[Sheet, ...] = (
                 "幼儿园/小学/初中/九年一贯制/完全中学/高中/十二年一贯制/中职/教学点",
                 "stage or kind of school",
                 codes="stage",
+                bureau=True,
             ),
-            _c("ownership", "办学性质", "code", "公办 或 民办", "public or private", codes="ownership"),
-            _bool("inclusive", "普惠性", "民办园是否为普惠性（公办填是）", "inclusive (普惠性); public schools: true"),
+            _c("ownership", "办学性质", "code", "公办 或 民办", "public or private", codes="ownership", bureau=True),
+            _bool(
+                "inclusive",
+                "普惠性",
+                "民办园是否为普惠性（公办填是）",
+                "inclusive (普惠性); public schools: true",
+                bureau=True,
+            ),
             _bool(
                 "community_supporting",
                 "小区配套园",
                 "是否为小区配套幼儿园",
                 "community-supporting kindergarten (小区配套园)",
+                bureau=True,
             ),
-            _c("township_id", "乡镇代码", "id", "所在乡镇代码", "township it is in"),
+            _c("township_id", "乡镇代码", "id", "所在乡镇代码", "township it is in", bureau=True),
             _c(
                 "community_id",
                 "社区村代码",
@@ -265,14 +277,15 @@ SHEETS: tuple[Sheet, ...] = (
                 "所在社区或行政村代码",
                 "community or village it is in",
                 nullable=True,
+                bureau=True,
             ),
-            _bool("urban", "城区", "是否位于城区", "in an urban area"),
+            _bool("urban", "城区", "是否位于城区", "in an urban area", bureau=True),
             _bool("boarding", "寄宿制", "是否为寄宿制学校", "boarding school"),
-            _bool("central", "中心校", "是否为乡镇中心学校", "township central school"),
+            _bool("central", "中心校", "是否为乡镇中心学校", "township central school", bureau=True),
             _LAT,
             _LON,
             _year("opened_year", "建校年份", nullable=True),
-            _year("closed_year", "停办年份", nullable=True),
+            _year("closed_year", "停办年份", nullable=True, bureau=True),
             _c(
                 "partner_school_id",
                 "对口帮扶学校代码",
@@ -280,8 +293,17 @@ SHEETS: tuple[Sheet, ...] = (
                 "城乡对口帮扶的学校代码（第6条）",
                 "urban partner school (第6条)",
                 nullable=True,
+                bureau=True,
             ),
-            _c("group_id", "教育集团", "str", "集团化办学的集团名称或代码", "school group (集团化办学)", nullable=True),
+            _c(
+                "group_id",
+                "教育集团",
+                "str",
+                "集团化办学的集团名称或代码",
+                "school group (集团化办学)",
+                nullable=True,
+                bureau=True,
+            ),
         ),
     ),
     Sheet(

@@ -28,6 +28,8 @@ def _note(c: Column) -> str:
     if c.codes:
         lines.append("可填 / allowed: " + "、".join(f"{label}={code}" for code, label in CODES[c.codes].items()))
     lines.append("可为空 / may be empty" if c.nullable else "必填 / required")
+    if c.bureau:
+        lines.append("由教育局修改，学校报送不能更改 / the bureau changes this; a school's submission cannot")
     return "\n".join(lines)
 
 
