@@ -644,21 +644,15 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     level = get_unit_for_user(request, a, unit)
+    if stage is None:  # an indicator counted by stage only: its first stage with a result, as pages list them
+        stages = ix.stages.get((indicator, level, unit), [])
+        stage = next((st for st in stages if ix.get(indicator, level, unit, st, year)), None)
     e = explanation(request, a, indicator, unit, year, stage)
     if e is None:
-        raise Http404
+        return _no_result(request, ix, indicator, level, unit, year, stage)
     d = e.as_dict()
     item, r = e.item, e.result
-    if level == "school":
-        unit_name, unit_url = (
-            census_data.schools_by_id(a.census_version)[unit]["name"],
-            reverse("web:school", args=[unit]),
-        )
-    elif level == "township":
-        unit_name = census_data.townships_by_id(a.census_version)[unit]["name"]
-        unit_url = reverse("web:township", args=[unit])
-    else:
-        unit_name, unit_url = county_name(a) or pick(TEXT["county"], lg), reverse("web:county")
+    unit_name, unit_url = _unit_link(a, level, unit, lg)
     return _page(
         request,
         "web/dash/explain.html",
@@ -686,6 +680,52 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
         sources=[{"sheet": sheet, "rows": s["rows"], **_table(s["shown"])} for sheet, s in d["sources"].items()],
         text=e.text(lg),
     )
+
+
+def _no_result(
+    request: HttpRequest, ix: Indexed, indicator: str, level: str, unit: str, year: int, stage: str | None
+) -> HttpResponse:
+    """An indicator of the packs without a result for the unit, year and stage (nothing in the census
+    to count it from): what it is and where it has results, not a bare 404."""
+    try:
+        item = ix.a.item(indicator)
+    except KeyError:
+        raise Http404 from None
+    lg = lang()
+    unit_name, unit_url = _unit_link(ix.a, level, unit, lg)
+    found = sorted(
+        {(y, st) for (i, lv, u, st), ys in ix.series.items() if (i, lv, u) == (indicator, level, unit) for y in ys},
+        key=lambda x: (x[0], _stage_order(x[1])),
+    )
+    return _page(
+        request,
+        "web/dash/explain_none.html",
+        ix,
+        indicator=indicator,
+        name=pick((item.name_zh, item.name_en), lg),
+        formula=pick((item.description_zh, item.description_en), lg),
+        clause=item.clause,
+        mark=pick(MARKS[item.mark], lg),
+        target=target_text(item.target_for(year, stage), item.unit, lg),
+        unit_name=unit_name,
+        unit_url=unit_url,
+        unit_id=unit,
+        explain_year=year,
+        stage_label=stage_label(stage, lg) if stage else "",
+        elsewhere=[
+            {"year": y, "stage": stage_label(st, lg) if st else "", "url": explain_url(indicator, unit, y, st)}
+            for y, st in found
+        ],
+    )
+
+
+def _unit_link(a: Assessment, level: str, unit: str, lg: str) -> tuple[str, str]:
+    """A unit's name and page."""
+    if level == "school":
+        return census_data.schools_by_id(a.census_version)[unit]["name"], reverse("web:school", args=[unit])
+    if level == "township":
+        return census_data.townships_by_id(a.census_version)[unit]["name"], reverse("web:township", args=[unit])
+    return county_name(a) or pick(TEXT["county"], lg), reverse("web:county")
 
 
 def _table(records: list[dict[str, Any]]) -> dict[str, Any]:
