@@ -41,3 +41,11 @@ def test_it_answers_404_without_naming_other_units(client: Client, users: dict[s
 
 def test_it_needs_authentication(client: Client, users: dict[str, User]) -> None:
     assert client.get("/api/explain/T-CMP-2/").status_code == 401
+
+
+def test_it_refuses_an_empty_year_or_an_unknown_stage(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["leader"])
+    r = client.get("/api/explain/T-PRE-5/?year=")
+    assert r.status_code == 400 and r.json()["error"]["details"] == {"year": ["'' is not a whole number"]}
+    r = client.get("/api/explain/T-PRE-5/", {"stage": "AAA"})
+    assert r.status_code == 400 and r.json()["error"]["message_zh"] == "请求数据有误：stage"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from dash_support import hand_county  # noqa: F401
 from django.contrib.auth.models import User
 from django.test import Client
@@ -64,3 +65,30 @@ def test_it_answers_404_for_a_unit_outside_the_scope(client: Client, users: dict
 
 def test_it_needs_authentication(client: Client, users: dict[str, User]) -> None:
     assert client.get("/api/results/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "reason"),
+    [
+        ({"level": "AAA"}, "level", '"AAA" is not a valid choice.'),
+        ({"stage": "nursery"}, "stage", '"nursery" is not a valid choice.'),
+        ({"offset": -1}, "offset", "Ensure this value is greater than or equal to 0."),
+        ({"limit": -5}, "limit", "Ensure this value is greater than or equal to 0."),
+        ({"year": ""}, "year", "'' is not a whole number"),
+    ],
+)
+def test_it_refuses_an_invalid_parameter_naming_it(
+    client: Client, users: dict[str, User], query: dict[str, Any], name: str, reason: str
+) -> None:
+    client.force_login(users["admin"])
+    r = client.get("/api/results/", query)
+    assert r.status_code == 400, r.content
+    e = r.json()["error"]
+    assert e["code"] == "invalid" and e["details"] == {name: [reason]}
+    assert e["message"] == f"invalid request: {name}: {reason}" and e["message_zh"] == f"请求数据有误：{name}"
+
+
+def test_it_answers_404_for_an_unknown_indicator(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["admin"])
+    r = client.get("/api/results/", {"indicator": "T-NOPE"})
+    assert r.status_code == 404 and r.json()["error"]["message"] == "no indicator T-NOPE in the packs"

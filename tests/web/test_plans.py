@@ -152,6 +152,13 @@ def test_the_api_says_when_the_runs_are_not_computed(client: Client, users: dict
     )
 
 
+def test_the_api_refuses_an_unknown_language(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["leader"])
+    for path in ("/api/planning/", "/api/funding/"):
+        e = client.get(path, {"lang": "AAA"}).json()["error"]
+        assert (e["status"], e["details"]) == (400, {"lang": ['"AAA" is not a valid choice.']})
+
+
 def test_while_a_job_computes_the_page_reloads_itself(client: Client, users: dict[str, User]) -> None:
     from countyedu.web.models import Job
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, get_args
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import path, re_path
 from django.utils import translation
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from countyedu.indicators.engine import Assessment, Result
+from countyedu.policy.pack import Stage
 from countyedu.web import access, dashboards
 from countyedu.web import census as census_data
 from countyedu.web.models import CollectionRound, Membership, Role
@@ -190,6 +191,62 @@ class SubmissionSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.DictField())
 
 
+# ------------------------------------------------------------------------------ query parameters
+# One serializer per view: the schema documents its fields as the query parameters (types, enums,
+# minimums) and query() checks a request against the same fields, so an invalid parameter answers
+# 400 in the error shape naming it instead of being ignored.
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole-number parameter; the error quotes what was sent."""
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(f"{data!r} is not a whole number") from None
+
+
+STAGES = list(get_args(Stage))
+
+
+def year_field(help_text: str) -> WholeNumberField:
+    return WholeNumberField(required=False, min_value=1900, max_value=2999, help_text=help_text)
+
+
+class ResultsQuery(serializers.Serializer):
+    indicator = serializers.CharField(required=False, help_text="indicator id, e.g. T-PRE-5")
+    level = serializers.ChoiceField(["school", "township", "county"], required=False)
+    unit = serializers.CharField(required=False, help_text="school id, township id or the county id")
+    year = year_field("school year")
+    stage = serializers.ChoiceField(
+        [*STAGES, "none"], required=False, help_text="the stage; `none` for results without a stage"
+    )
+    limit = WholeNumberField(required=False, min_value=0, help_text="at most this many results (default: all)")
+    offset = WholeNumberField(required=False, min_value=0, help_text="skip this many results first")
+
+
+class ExplainQuery(serializers.Serializer):
+    unit = serializers.CharField(
+        required=False, help_text="school id, township id or the county id (default: the county)"
+    )
+    year = year_field("school year (default: the latest closed)")
+    stage = serializers.ChoiceField(STAGES, required=False, help_text="the stage, when the indicator has several")
+
+
+class RunQuery(serializers.Serializer):
+    lang = serializers.ChoiceField(["zh", "en"], required=False, help_text="language of the blocks (default zh)")
+    year = year_field("school year (default: the latest closed; a year in collection is partial)")
+
+
+def query(request: Request, fields: type[serializers.Serializer]) -> dict[str, Any]:
+    """The request's query parameters checked against their serializer: ValidationError (400,
+    naming the parameter) for a value of the wrong kind, outside its choices or range, or empty."""
+    ser = fields(data=request.query_params.dict())
+    ser.is_valid(raise_exception=True)
+    return dict(ser.validated_data)
+
+
 ERRORS = {code: ErrorSerializer for code in (401, 403, 404)}
 READ_ERRORS = {**ERRORS, 503: ErrorSerializer}
 
@@ -214,16 +271,6 @@ def _assessment() -> Assessment:
     if a is None:
         raise AssessmentPending
     return a
-
-
-def _int(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [f"{raw!r} is not a whole number"]}) from None
 
 
 def result_json(r: Result) -> dict[str, Any]:
@@ -309,34 +356,23 @@ def census_school(request: Request, school_id: str) -> Response:
 @extend_schema(
     operation_id="results_list",
     summary="Results (your scope)",
-    parameters=[
-        OpenApiParameter("indicator", str, description="indicator id, e.g. T-PRE-5"),
-        OpenApiParameter("level", str, enum=["school", "township", "county"]),
-        OpenApiParameter("unit", str, description="school id, township id or the county id"),
-        OpenApiParameter("year", int, description="school year"),
-        OpenApiParameter("stage", str, description="kindergarten, primary, …; `none` for results without a stage"),
-        OpenApiParameter("limit", int, description="at most this many results (default: all)"),
-        OpenApiParameter("offset", int, description="skip this many results first"),
-    ],
+    parameters=[ResultsQuery],
     responses={200: ResultsSerializer, 400: ErrorSerializer, **READ_ERRORS},
 )
 @api_view(["GET"])
 def results(request: Request) -> Response:
     """Results of the stored assessment; school and township users see only their units' results."""
     m = access.membership_of(request)
-    q = request.query_params
-    year, limit, offset = _int(request, "year"), _int(request, "limit"), _int(request, "offset") or 0
+    q = query(request, ResultsQuery)
+    limit, offset = q.get("limit"), q.get("offset", 0)
     a = _assessment()
+    if "indicator" in q and not any(it.id == q["indicator"] for p in a.packs for it in p.items):
+        raise exceptions.NotFound(f"no indicator {q['indicator']} in the packs")
     if q.get("unit"):
         dashboards.get_unit_for_user(request, a, q["unit"])
     visible = in_scope(m)
     stage = q.get("stage")
-    wanted = {
-        "indicator": q.get("indicator") or None,
-        "level": q.get("level") or None,
-        "unit": q.get("unit") or None,
-        "year": year,
-    }
+    wanted = {k: q.get(k) for k in ("indicator", "level", "unit", "year")}
     found = [
         r
         for r in a.results
@@ -376,15 +412,16 @@ def _stored_run(request: Request, kind: str) -> Response:
     from countyedu.web.plans import stored
 
     access.require_county(request)
+    q = query(request, RunQuery)
+    lang = q.get("lang", "zh")
     version = census_data.latest_version()
     ys = census_data.years(version)
-    year = _int(request, "year")
+    year = q.get("year")
     if year is not None and ys.get(year) is None:
         raise exceptions.ValidationError({"year": [f"no school year {year} in the census (it holds: {ys.years})"]})
     run = stored(kind, version, year) if version else None
     if run is None:
         raise RunPending
-    lang = "en" if request.query_params.get("lang") == "en" else "zh"
     shown = int(run.data.get("year") or ys.default() or 0)
     return Response(
         {
@@ -398,19 +435,11 @@ def _stored_run(request: Request, kind: str) -> Response:
     )
 
 
-PLAN_PARAMS = [
-    OpenApiParameter("lang", str, enum=["zh", "en"], description="language of the blocks (default zh)"),
-    OpenApiParameter(
-        "year", int, description="school year (default: the latest closed; a year in collection is partial)"
-    ),
-]
-
-
 @extend_schema(
     operation_id="planning_retrieve",
     summary="The planning of the latest census (county roles)",
-    parameters=PLAN_PARAMS,
-    responses={200: StoredRunSerializer, **READ_ERRORS},
+    parameters=[RunQuery],
+    responses={200: StoredRunSerializer, 400: ErrorSerializer, **READ_ERRORS},
 )
 @api_view(["GET"])
 def planning(request: Request) -> Response:
@@ -421,8 +450,8 @@ def planning(request: Request) -> Response:
 @extend_schema(
     operation_id="funding_retrieve",
     summary="The funding of the latest census (county roles)",
-    parameters=PLAN_PARAMS,
-    responses={200: StoredRunSerializer, **READ_ERRORS},
+    parameters=[RunQuery],
+    responses={200: StoredRunSerializer, 400: ErrorSerializer, **READ_ERRORS},
 )
 @api_view(["GET"])
 def funding(request: Request) -> Response:
@@ -433,18 +462,14 @@ def funding(request: Request) -> Response:
 @extend_schema(
     operation_id="explain_retrieve",
     summary="Explain one result",
-    parameters=[
-        OpenApiParameter("unit", str, description="school id, township id or the county id (default: the county)"),
-        OpenApiParameter("year", int, description="school year (default: the latest closed)"),
-        OpenApiParameter("stage", str, description="the stage, when the indicator has several"),
-    ],
+    parameters=[ExplainQuery],
     responses={200: ExplanationSerializer, 400: ErrorSerializer, **READ_ERRORS},
 )
 @api_view(["GET"])
 def explain(request: Request, indicator: str) -> Response:
     """The formula, clause, target, numbers, contributing and source rows of one result."""
     access.membership_of(request)
-    year = _int(request, "year")
+    year = query(request, ExplainQuery).get("year")
     a = _assessment()
     unit, y, stage = dashboards.explain_args(request.query_params, a, year or dashboards.indexed(a).year)
     dashboards.get_unit_for_user(request, a, unit)

@@ -61,9 +61,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else code
     detail = response.data.get("detail") if isinstance(response.data, dict) else None
-    message = str(detail) if detail is not None else "invalid request"
+    message, message_zh = (str(detail), "") if detail is not None else _invalid(response.data)
     details = None if detail is not None else response.data
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         code = "not_authenticated"
-    response.data = error_body(response.status_code, str(code), message, details=details)
+    response.data = error_body(response.status_code, str(code), message, message_zh, details=details)
     return response
+
+
+def _invalid(details: Any) -> tuple[str, str]:
+    """(English, Chinese) of a 400 that names each parameter or field in error and the first reason."""
+    if not isinstance(details, dict) or not details:
+        return "invalid request", ""
+    names = ", ".join(str(k) for k in details)
+    reasons = "; ".join(f"{k}: {_first(v)}" for k, v in details.items())
+    return f"invalid request: {reasons}", f"{_ZH['invalid']}：{names}"
+
+
+def _first(v: Any) -> str:
+    while isinstance(v, list | dict) and v:
+        v = v[0] if isinstance(v, list) else next(iter(v.values()))
+    return str(v)
