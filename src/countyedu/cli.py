@@ -184,7 +184,12 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
             f"{k}:{'/'.join(str(y) for y in ys) if ys != [None] else 'all'}" for k, ys in v.replaced.items()
         )
         t.add_row(
-            v.version_id, v.created_at.isoformat(sep=" ", timespec="seconds"), v.source, v.sha256[:12], rows, repl
+            v.version_id,
+            v.created_at.astimezone().isoformat(sep=" ", timespec="seconds"),
+            v.source,
+            v.sha256[:12],
+            rows,
+            repl,
         )
     out.print(t)
 

@@ -45,3 +45,20 @@ def test_it_documents_the_error_shape(tmp_path: Path) -> None:
 def test_it_is_served(client: Client, users: dict[str, User]) -> None:
     r = client.get("/api/schema/", {"format": "json"})
     assert r.status_code == 200 and "/api/results/" in r.json()["paths"]
+
+
+def test_it_documents_the_upload_as_a_file_and_times_with_their_zone(tmp_path: Path) -> None:
+    """A client generated from the schema sends the workbook as a file part (format binary, not a
+    URL string), and required text is documented as non-empty, as the API checks it."""
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+    body = schema["paths"]["/api/submissions/"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    upload = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert upload["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "the school's workbook (.xlsx) or CSV",
+    }
+    token = schema["paths"]["/api/token/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["components"]["schemas"][token["$ref"].rsplit("/", 1)[1]]["properties"]["username"]["minLength"] == 1

@@ -225,10 +225,10 @@ def _write(
             if year_state is not None:
                 for year in school_data_years(typed):
                     store.set_year_state(year, year_state, f"import {path.name}", con=con)
-            created = dt.datetime.now().replace(microsecond=0)
+            created = dt.datetime.now(dt.UTC).replace(microsecond=0)
             con.execute(
                 "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [vid, seq, created, path.name, digest, json.dumps(counts), json.dumps(replaced)],
+                [vid, seq, created.replace(tzinfo=None), path.name, digest, json.dumps(counts), json.dumps(replaced)],
             )
             con.execute("COMMIT")
         except BaseException:

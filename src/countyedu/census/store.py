@@ -52,7 +52,7 @@ def data_dir_from(value: str | os.PathLike[str] | None) -> Path:
 
 @dataclass(frozen=True)
 class Version:
-    """One census version: what was imported, when, from which file, how many rows."""
+    """One census version: what was imported, when (UTC), from which file, how many rows."""
 
     version_id: str
     seq: int
@@ -167,7 +167,11 @@ class CensusStore:
             rows = con.execute(
                 "SELECT version_id, seq, created_at, source, sha256, row_counts, replaced FROM versions ORDER BY seq"
             ).fetchall()
-        return [Version(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
+        # created_at is stored as UTC without a zone (a TIMESTAMP column); it is read back with its zone
+        return [
+            Version(r[0], r[1], r[2].replace(tzinfo=dt.UTC), r[3], r[4], json.loads(r[5]), json.loads(r[6]))
+            for r in rows
+        ]
 
     def latest(self) -> Version | None:
         vs = self.versions()
