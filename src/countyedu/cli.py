@@ -508,6 +508,8 @@ def serve(
     os.environ.setdefault("SECURE_SSL", "false" if host in ("127.0.0.1", "localhost") else "true")
     out.print(f"countyedu 正在运行 / serving on http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
     sys.stdout.flush()
+    from countyedu.web.gunicorn_worker import REQUEST_LINE_LIMIT
+
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(
         str(gunicorn),
@@ -522,6 +524,11 @@ def serve(
             str(threads),
             "--timeout",
             "120",
+            # long URLs reach Django (up to gunicorn's maximum); longer ones get the JSON error shape
+            "--limit-request-line",
+            str(REQUEST_LINE_LIMIT),
+            "--worker-class",
+            "countyedu.web.gunicorn_worker.Worker",
             "--access-logfile",
             "-",
         ],
