@@ -418,7 +418,7 @@ def _stored_run(request: Request, kind: str) -> Response:
     ys = census_data.years(version)
     year = q.get("year")
     if year is not None and ys.get(year) is None:
-        raise exceptions.ValidationError({"year": [f"no school year {year} in the census (it holds: {ys.years})"]})
+        raise exceptions.NotFound(f"no school year {year} in the census (it holds: {ys.years})")
     run = stored(kind, version, year) if version else None
     if run is None:
         raise RunPending

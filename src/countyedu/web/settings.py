@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"YearStateEnum": ["collecting", "closed"]},  # one name for the year states
 }
 LOGGING = {
     "version": 1,
