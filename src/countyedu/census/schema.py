@@ -100,6 +100,10 @@ CODES: dict[str, dict[str, str]] = {
 
 BOOL_LABELS = {True: "是", False: "否"}
 
+# Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
+# GB/T 2261.1-2003 codes 1 男 / 2 女.
+CODE_ALIASES: dict[str, dict[str, str]] = {"gender": {"m": "male", "f": "female", "1": "male", "2": "female"}}
+
 # Grades a class may have in a school of each stage. Primary schools and teaching points may
 # run attached preschool classes (附设幼儿班, which 第1条 asks to separate), so K1–K3 are allowed
 # there; the validator does not guess any other combination.
@@ -394,7 +398,14 @@ SHEETS: tuple[Sheet, ...] = (
             _c("school_id", "学校代码", "id", "任教学校代码", "school id"),
             _year(),
             _c("birth_year", "出生年份", "year", "出生年份", "birth year"),
-            _c("gender", "性别", "code", "男 或 女", "male or female", codes="gender"),
+            _c(
+                "gender",
+                "性别",
+                "code",
+                "男 或 女（也可填 M/F，或 GB/T 2261.1 的 1/2）",
+                "male or female (M/F, or GB/T 2261.1's 1/2, accepted)",
+                codes="gender",
+            ),
             _c(
                 "education",
                 "最高学历",

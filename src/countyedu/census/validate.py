@@ -19,7 +19,7 @@ from pandera.errors import SchemaErrors
 
 from countyedu.census.problems import Problem, show_value
 from countyedu.census.readers import RawSheet
-from countyedu.census.schema import CODES, YEAR_MAX, YEAR_MIN, Column, Sheet
+from countyedu.census.schema import CODE_ALIASES, CODES, YEAR_MAX, YEAR_MIN, Column, Sheet
 
 _TRUE = {"true", "是", "1", "yes", "y", "t", "对", "√"}
 _FALSE = {"false", "否", "0", "no", "n", "f", "错", "×"}
@@ -85,8 +85,8 @@ def _bool_value(v: object) -> object:
     return v
 
 
-def _code_fn(codes: dict[str, str]) -> Callable[[object], object]:
-    lookup = {c.lower(): c for c in codes} | {label: c for c, label in codes.items()}
+def _code_fn(codes: dict[str, str], aliases: dict[str, str] | None = None) -> Callable[[object], object]:
+    lookup = {c.lower(): c for c in codes} | {label: c for c, label in codes.items()} | (aliases or {})
 
     def one(v: object) -> object:
         t = _id_value(v)
@@ -106,7 +106,7 @@ def normalise(col: Column, s: pd.Series) -> pd.Series:
     if col.kind in ("id", "str"):
         return _norm_id(s)
     if col.kind == "code":
-        return _by_unique(s, _code_fn(CODES[col.codes or ""]))
+        return _by_unique(s, _code_fn(CODES[col.codes or ""], CODE_ALIASES.get(col.codes or "")))
     if col.kind == "bool":
         return s if pd.api.types.is_bool_dtype(s.dtype) else _by_unique(s, _bool_value)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
