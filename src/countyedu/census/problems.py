@@ -88,6 +88,10 @@ RULES: dict[str, tuple[str, str]] = {
         "the bureau changes this: stored {detail}, submitted {value}; a school's submission cannot change it",
     ),
     "scope_year": ("不是本次报送的学年（{detail}）", "not the school year of this submission ({detail})"),
+    "big_class_policy": (
+        "班额 {value} 人，属大班额（{detail}），请核实或说明",
+        "a class of {value} pupils is oversized (大班额, {detail}): please check or explain",
+    ),
     "big_class": ("班额 {value} 人超过 80 人，请核实", "a class of {value} pupils is over 80: please check"),
     "no_teachers": ("学校有学生（{detail}）但没有教师", "the school has pupils ({detail}) but no teachers"),
     "more_problems": (

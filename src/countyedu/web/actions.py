@@ -27,6 +27,7 @@ from countyedu.census.validate import validate_sheet
 from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
+from countyedu.indicators.class_size import default_rule
 from countyedu.web import census as census_data
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import AuditLog, CollectionRound, Job, Submission
@@ -177,6 +178,14 @@ def _other_years(path: Path, typed: dict[str, Any], year: int) -> list[Problem]:
     return out
 
 
+def _big_classes(path: Path, typed: dict[str, Any]) -> list[Problem]:
+    """Warnings for 大班额 classes, by the default packs' rule (T-CMP-2: ≥ 56 pupils)."""
+    rule = default_rule()
+    if rule is None or "classes" not in typed:
+        return []
+    return rule.warnings(typed["classes"], _sheet_labels(path).get("classes", SHEET_BY_NAME["classes"].zh))
+
+
 def check_submission(
     path: Path, file_name: str, school_id: str, year: int, progress: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
@@ -200,6 +209,7 @@ def check_submission(
             }
         ]
     problems += _other_years(path, typed, year)
+    problems += _big_classes(path, typed)
     if not typed and not errors(problems):
         problems.append(Problem("error", file_name, None, None, None, "empty_file"))
     return [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
