@@ -100,6 +100,20 @@ class TestYearInCollection:
         client.force_login(users["planner"])
         assert client.get(reverse("web:funding"), headers=ZH).context["year"] == 2024
 
+        # the API: the same default, a chosen partial year says so with its coverage
+        api = client.get(reverse("web:api:funding")).json()
+        assert api["year"] == 2024 and api["year_state"] == "closed"
+        doc = client.get(reverse("web:api:results"), {"indicator": "T-CMP-2", "level": "county"}).json()
+        assert doc["default_year"] == 2024
+        assert [(y["year"], y["state"], y["reported"], y["schools_open"]) for y in doc["years"]] == [
+            (2024, "closed", 9, 9),
+            (2025, "collecting", 1, 9),
+        ]
+        e = client.get(reverse("web:api:explain", args=["T-CMP-2"]), {"year": "2025"}).json()
+        assert e["year"] == 2025 and e["year_state"] == "collecting"
+        assert e["coverage"]["reported"] == 1 and e["coverage"]["en"] == "2025: 1 of 9 schools reported"
+        assert client.get(reverse("web:api:explain", args=["T-CMP-2"])).json()["year_state"] == "closed"
+
         # closing the round closes the year: 2025 is the default now, complete
         client.force_login(users["admin"])
         client.post(reverse("web:round_close", args=[rnd.pk]))
