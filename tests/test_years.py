@@ -148,3 +148,23 @@ def test_one_schools_partial_year_changes_no_closed_result_and_adds_no_at_risk(
     assert cache.load(store, v, packs) is not None
     store.set_year_state(2025, CLOSED, "round closed")
     assert cache.load(store, v, packs) is None
+
+
+def test_a_report_defaults_to_the_closed_year_and_labels_a_partial_one(store: CensusStore, tmp_path: Path) -> None:
+    import openpyxl
+
+    from countyedu.reports import build_report, write_report
+
+    store.set_year_state(2025, COLLECTING, "round opened")
+    v = import_census(p1_next_year(tmp_path), store, schools={"P1"}).version.version_id
+    a = cache.get_or_compute(store, v)
+    default = build_report(a, lang="zh")
+    assert default.year == 2024 and default.years == [2024] and default.partial_note == ""
+    partial = build_report(a, lang="en", year=2025)
+    assert partial.years == [2024], "the charts and trends of a partial year's report stay on the closed years"
+    assert "1 of 9 schools reported" in partial.partial_note and "in collection" in partial.partial_note
+    html = write_report(a, tmp_path / "r.html", "html", lang="zh", year=2025).read_text(encoding="utf-8")
+    assert "2025 学年仍在采集中（数据不完整）：已报 1/9 所" in html
+    xlsx = write_report(a, tmp_path / "r.xlsx", "xlsx", lang="zh", year=2025)
+    cells = [c.value for row in openpyxl.load_workbook(xlsx).worksheets[0].iter_rows() for c in row]
+    assert any(isinstance(c, str) and "已报 1/9 所" in c for c in cells)

@@ -112,6 +112,7 @@ class Assessment:
         self.school_gaps: list[SchoolGap] = list(school_gaps or [])
         self._results: list[Result] | None = list(results) if results is not None else None
         self._tables: list[pd.DataFrame] = []
+        self._years_seen: list[int] | None = None
 
     @property
     def results(self) -> list[Result]:
@@ -123,6 +124,7 @@ class Assessment:
     def results(self, value: list[Result]) -> None:
         self._results = list(value)
         self._tables = []
+        self._years_seen = None
 
     def add(self, table: pd.DataFrame) -> None:
         """Append results given as a table with TABLE_COLUMNS."""
@@ -130,6 +132,7 @@ class Assessment:
             self._tables = [self._from_results(self._results)]
         self._tables.append(table[TABLE_COLUMNS])
         self._results = None
+        self._years_seen = None
 
     def table(self) -> pd.DataFrame:
         """Results as a table (one row per result, TABLE_COLUMNS)."""
@@ -147,8 +150,10 @@ class Assessment:
         return self.years.partial
 
     def result_years(self) -> list[int]:
-        """The years with results, oldest first."""
-        return sorted({int(y) for y in self.table()["year"].unique()})
+        """The years with results, oldest first (worked out once: pages ask on every request)."""
+        if self._years_seen is None:
+            self._years_seen = sorted({int(y) for y in self.table()["year"].unique()})
+        return self._years_seen
 
     def default_year(self) -> int:
         """The year shown unless another is asked for: the latest closed year with results."""

@@ -108,6 +108,8 @@ def _overview(ws: Worksheet, report: Report, fmt: _Formats, pngs: dict[str, byte
         ws.write_string(i, 7, r.trend_text)
         for j, v in enumerate(r.values, start=8):
             _number(ws, i, j, v, r.unit, fmt)
+    if report.partial_note:  # a year in collection: said under the table, as the report's heading says it
+        ws.write_string(len(report.rows()) + 2, 0, report.partial_note)
     row = 1
     for name, data in pngs.items():
         ws.insert_image(
