@@ -294,6 +294,8 @@ def _run_assessment(
 
 
 def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
+    from countyedu.reports.values import target_text, value_text
+
     label = a.years.info(year).label(lang.value)
     t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
     for c in ("指标 id", "名称 name", "学段 stage", "数值 value", "目标 target", "状态 status"):
@@ -302,14 +304,14 @@ def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
         if r.level != "county" or r.year != year or r.status == "needs_evidence":
             continue
         it = a.item(r.indicator)
-        value = "" if r.value is None else f"{r.value:,.4g}"
+        value = "" if r.value is None else value_text(r.value, it.unit, r.target)
         style = STATUS_STYLE.get(r.status, "")
         t.add_row(
             r.indicator,
             it.name_zh if lang is Lang.zh else it.name_en,
             r.stage or "",
             value,
-            r.target.words(lang.value) if r.target else "",
+            target_text(r.target, it.unit, lang.value) if r.target else "",
             f"[{style}]{r.status}[/]",
         )
     return t

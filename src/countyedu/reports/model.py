@@ -385,14 +385,14 @@ def _target_row(
         stage_label=_stages_label(stage, item, lang),
         unit=item.unit,
         value=r.value if r else None,
-        value_text=value_text(r.value if r else None, item.unit),
+        value_text=value_text(r.value if r else None, item.unit, target),
         target=target,
         target_text=target_text(target, item.unit, lang),
         status=status_of(r.status if r else "no_data", lang),
         years=tuple(years),
         values=values,
         values_text=tuple(value_text(v, item.unit) for v in values),
-        trend_text="" if trend is None else value_text(trend, item.unit),
+        trend_text="" if trend is None else value_text(trend, item.unit, target),
         sections=_section_keys(stage, item),
     )
 
@@ -458,7 +458,7 @@ def _township_tables(a: Assessment, idx: _Index, names: Mapping[str, str], year:
 def _cell(r: Result | None, item: Item, lang: str) -> Cell:
     if r is None:
         return Cell("—", status_of("no_data", lang))
-    return Cell(value_text(r.value, item.unit), status_of(r.status, lang), r.value)
+    return Cell(value_text(r.value, item.unit, r.target), status_of(r.status, lang), r.value)
 
 
 # ------------------------------------------------------------------------------ schools

@@ -3,21 +3,52 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
+from countyedu.policy.pack import OPS as COMPARE
 from countyedu.policy.pack import Target
 from countyedu.reports.labels import OPS, unit_kind
 
+MORE_DIGITS = 4  # decimals added at most for a value to agree with its target (then "<" or ">" the target)
 
-def value_text(value: float | None, unit: str) -> str:
-    """A measured value in its pack unit ("—" when missing)."""
+
+def value_text(value: float | None, unit: str, target: Target | None = None) -> str:
+    """A measured value in its pack unit ("—" when missing).
+
+    The one rule for values beside a status: a status is decided on the exact value, and a value is
+    never shown rounded to a number that would decide otherwise. Given its target, the value gets as
+    many more decimals as it takes for the shown number to meet the target exactly when the value
+    does (99.97% against ≥ 100%, not 100.0%); past MORE_DIGITS more decimals it is shown as "<" or
+    ">" the target (a foundation budget half a fen short of 0.05% of the revenue: "<0.05%")."""
     if value is None or math.isnan(value):
         return "—"
     kind = unit_kind(unit)
+    for extra in range(MORE_DIGITS + 1):
+        text, shown = _rounded(value, kind, extra)
+        if target is None or _meets(shown, target) == target.met(value):
+            return text
+    assert target is not None
+    return ("<" if value < target.value else ">") + limit_text(target.value, unit)
+
+
+def _rounded(value: float, kind: str, extra: int) -> tuple[str, Decimal]:
+    """The value as text with `extra` more decimals than usual, and the exact number that text shows."""
     if kind == "percent":
-        return _percent(value)
-    if kind in ("count", "yuan"):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        pct = value * 100
+        digits = (1 if pct == 0 or abs(pct) >= 1 else 2) + extra
+        return f"{pct:.{digits}f}%", Decimal(f"{pct:.{digits}f}") / 100
+    digits = (0 if kind in ("count", "yuan") else 2) + extra
+    return f"{value:,.{digits}f}", Decimal(f"{value:.{digits}f}")
+
+
+def _meets(shown: Decimal, target: Target) -> bool:
+    """Target.met on the number shown, in decimal (0.05% is exactly 0.0005, as a reader reads it)."""
+    t = Decimal(repr(target.value))
+    if target.op == "≈":
+        return abs(shown - t) <= Decimal(repr(target.tolerance or 0.0))
+    if target.op == "==":
+        return shown == t
+    return bool(COMPARE[target.op](shown, t))  # type: ignore[arg-type]
 
 
 def limit_text(value: float, unit: str) -> str:
@@ -37,13 +68,6 @@ def target_text(target: Target | None, unit: str, lang: str) -> str:
     tol = f" ± {limit_text(target.tolerance, unit)}" if target.tolerance else ""
     rule = f"{OPS[target.op]} {limit_text(target.value, unit)}{tol}"
     return f"{target.by} 年前 {rule}" if lang == "zh" else f"{rule} by {target.by}"
-
-
-def _percent(share: float) -> str:
-    """A share as a percentage: one decimal, more for shares under 1%."""
-    pct = share * 100
-    digits = 1 if pct == 0 or abs(pct) >= 1 else 2
-    return f"{pct:.{digits}f}%"
 
 
 def addition_text(amount: float, unit_words: str, lang: str) -> str:

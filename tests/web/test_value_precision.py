@@ -1,0 +1,92 @@
+"""A value is never shown rounded to a number that contradicts its status (issue 10, item 11).
+
+The rule (reports/values.py, README): a status is decided on the exact value; the value shown beside
+it gets as many more decimals as it takes to agree (up to four), else it is shown as "<" or ">" the
+target. The two cases found: PP-6 446.59/446.73 = 99.969% against ≥ 100% was shown "100.0%" and
+未达标; B-23-FOUNDATION 994,306 over last year's revenue 1,988,612,010 = 0.04999999975% against
+≥ 0.05% (0.05% of the revenue is 994,306.005 yuan) was shown "0.05%" and 未达标."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+from countyedu.indicators import cache
+from countyedu.policy.pack import Target
+from countyedu.reports.values import value_text
+from countyedu.web import census as census_data
+
+HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
+AT_LEAST_ALL = Target(op=">=", value=1.0, by=2025)
+FOUNDATION = Target(op=">=", value=0.0005, by=2019)
+
+
+def test_a_share_just_under_100_percent_shows_the_decimals_that_decide() -> None:
+    assert value_text(446.59 / 446.73, "share of teachers", AT_LEAST_ALL) == "99.97%"
+    assert value_text(446.59 / 446.73, "share of teachers") == "100.0%"  # no target: the usual digits
+    assert value_text(1.0, "share of teachers", AT_LEAST_ALL) == "100.0%"
+    assert value_text(0.9, "share of teachers", AT_LEAST_ALL) == "90.0%"
+
+
+def test_a_difference_below_four_more_decimals_is_shown_against_the_target() -> None:
+    assert value_text(994_306 / 1_988_612_010, "share", FOUNDATION) == "<0.05%"
+    assert value_text(994_307 / 1_988_612_010, "share", FOUNDATION) == "0.05%"  # met, and shown as met
+    # one oversized class in 300,000 against none allowed: 0.0% would read as met
+    assert value_text(1 / 300_000, "share of classes", Target(op="<=", value=0.0, by=2020)) == "0.0003%"
+    # yuan: 999.996 against ≥ 1,000 is not 1,000
+    assert value_text(999.996, "yuan", Target(op=">=", value=1000.0, by=2025)) == "999.996"
+
+
+@pytest.fixture(scope="module")
+def half_fen_short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand county whose 2024 foundation budget is 994,306 yuan on a 2023 revenue of 1,988,612,010."""
+    base = tmp_path_factory.mktemp("precision")
+    shutil.copytree(HAND, base / "source")
+    path = base / "source" / "finance.csv"
+    f = pd.read_csv(path)
+    f.loc[(f.year == 2023) & (f["item"] == "fiscal_revenue_total"), "amount"] = 1_988_612_010
+    f.loc[(f.year == 2024) & (f["item"] == "education_foundation"), "amount"] = 994_306
+    f.to_csv(path, index=False)
+    store = CensusStore(base / "data")
+    import_census(base / "source", store)
+    cache.get_or_compute(store)
+    return store.data_dir
+
+
+def test_the_county_page_shows_the_foundation_budget_below_its_target(
+    client: Client, users: dict[str, User], settings: Any, half_fen_short: Path
+) -> None:
+    settings.DATA_DIR = half_fen_short
+    census_data.forget()
+    try:
+        client.force_login(users["leader"])
+        html = client.get("/county/").content.decode()
+    finally:
+        census_data.forget()
+    row = html.split("<code>B-23-FOUNDATION</code>")[1].split("</tr>")[0]
+    assert "&lt;0.05%" in row and "未达标" in row
+    assert ">0.05%<" not in row
+
+
+def test_the_cli_table_shows_it_the_same_way(half_fen_short: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "countyedu", "assess", "--data-dir", str(half_fen_short)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if "B-23-FOUNDATION" in x)
+    assert "<0.05%" in line and "not_met" in line
