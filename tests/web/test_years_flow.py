@@ -67,6 +67,12 @@ class TestYearInCollection:
         sub = approve_p1(client, users, rnd)
         assert census_data.latest_version() == sub.census_version
 
+        # the round's page says how much of 2025 the census holds
+        detail = client.get(reverse("web:round_detail", args=[rnd.pk]), headers=ZH)
+        info = detail.context["year_info"]
+        assert (info.year, info.state, info.reported, info.schools_open) == (2025, "collecting", 1, 9)
+        assert "2025 学年已报 1/9 所" in detail.content.decode()
+
         # the county page: still 2024, the same numbers, tables and charts (no 2025 point in them)
         client.force_login(users["leader"])
         after = county(client)

@@ -169,8 +169,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": [(code, label, counts.get(code, 0)) for code, label in Submission.Status.choices],
             "can_approve": m.can_approve,
             "can_upload": m.role == Role.BUREAU_ADMIN and r.status == CollectionRound.Status.OPEN,
+            "year_info": round_year(r.year),
         },
     )
+
+
+def round_year(year: int) -> Any:
+    """The round's school year in the census: its state (in collection or closed) and coverage."""
+    from countyedu.census.years import SchoolYear, census_years
+
+    version = census_data.latest_version()
+    return census_years(census_data.store(), version, marked=True).info(year) if version else SchoolYear(year)
 
 
 @login_required
