@@ -487,16 +487,29 @@ def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[t
     return ensure_demo_accounts(township, school)
 
 
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @app.command()
 def serve(
     data_dir: DataDir = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    workers: Annotated[int, typer.Option(help="gunicorn worker processes")] = 1,
-    threads: Annotated[int, typer.Option(help="threads per worker")] = 8,
+    workers: Annotated[
+        int | None, typer.Option(help="gunicorn worker processes (default: one per core)", show_default=False)
+    ] = None,
+    threads: Annotated[int, typer.Option(help="threads per gunicorn worker")] = 8,
+    task_workers: Annotated[
+        int | None,
+        typer.Option(help="task worker processes for background jobs (default: one per core)", show_default=False),
+    ] = None,
     demo_accounts: Annotated[bool, typer.Option(help="create one demo account per role")] = False,
 ) -> None:
-    """Run the web application (gunicorn; SQLite in the data dir unless DATABASE_URL is set)."""
+    """Run the web application (gunicorn) and its task workers; Ctrl-C stops them all (SQLite in the
+    data dir unless DATABASE_URL is set)."""
     import os
 
     accounts = prepare_web(data_dir, demo_accounts=demo_accounts)
@@ -508,33 +521,25 @@ def serve(
             t.add_row(*row)
         out.print(t)
     os.environ.setdefault("SECURE_SSL", "false" if host in ("127.0.0.1", "localhost") else "true")
-    out.print(f"countyedu 正在运行 / serving on http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
-    sys.stdout.flush()
-    from countyedu.web.gunicorn_worker import REQUEST_LINE_LIMIT
-
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    os.execv(
-        str(gunicorn),
-        [
-            str(gunicorn),
-            "countyedu.web.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--timeout",
-            "120",
-            # long URLs reach Django (up to gunicorn's maximum); longer ones get the JSON error shape
-            "--limit-request-line",
-            str(REQUEST_LINE_LIMIT),
-            "--worker-class",
-            "countyedu.web.gunicorn_worker.Worker",
-            "--access-logfile",
-            "-",
-        ],
+    web, tasks = workers or _cores(), task_workers or _cores()
+    out.print(
+        f"countyedu 正在运行 / serving on http://{host}:{port}/  "
+        f"({web} web + {tasks} task worker processes; Ctrl-C 停止 / to stop)"
     )
+    sys.stdout.flush()
+    from countyedu.web.supervisor import serve_all
+
+    raise typer.Exit(serve_all(host, port, web, threads, tasks))
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Run one task worker alone: it runs the queued background jobs (checks of uploads, assessments,
+    planning and funding runs) until Ctrl-C (`countyedu serve` starts one per core)."""
+    _django(data_dir)
+    from countyedu.web.supervisor import run_worker
+
+    run_worker()
 
 
 # ---------------------------------------------------------------------------------------- demo

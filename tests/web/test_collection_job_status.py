@@ -8,12 +8,13 @@ from django.urls import reverse
 from countyedu.web.jobs import start_job
 
 
-def run_job(user):
-    def work(progress):
-        progress(0.5, "half way")
-        return {"answer": 42}
+def work(progress, answer):
+    progress(0.5, "half way")
+    return {"answer": answer}
 
-    return start_job("test", work, user=user)  # COUNTYEDU_JOBS_SYNC=1: runs inline
+
+def run_job(user):
+    return start_job("test", work, {"answer": 42}, user=user)  # COUNTYEDU_JOBS_SYNC=1: the immediate backend
 
 
 class TestJobStatus:

@@ -11,9 +11,11 @@ import openpyxl
 import pytest
 from collection_support import edit, login_redirect, open_round, set_raw, submission, template_bytes, upload
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
-from countyedu.web import actions, collection, jobs
+from countyedu.web import actions, collection
 from countyedu.web.actions import ActionRefused
 from countyedu.web.models import AuditLog, Job, Submission
 
@@ -111,28 +113,20 @@ class TestUpload:
 
 
 class TestBackgroundCheck:
-    """Without COUNTYEDU_JOBS_SYNC the upload answers at once: the file and the submission row are
-    stored (status checking), a "check" job is started in a thread, the page shows its progress."""
+    """With the task queue (not COUNTYEDU_JOBS_SYNC) the upload answers at once: the file and the
+    submission row are stored (status checking), a "check" job is queued for a task worker, the page
+    shows its progress; a task worker then runs it."""
 
-    def test_it_answers_at_once_and_the_page_follows_the_job(self, client, users, monkeypatch):
-        monkeypatch.delenv("COUNTYEDU_JOBS_SYNC")
-        started = []
-
-        class HeldThread:  # the thread is held back so the test sees the state before the check
-            def __init__(self, target, args, **kwargs):
-                self.target, self.args = target, args
-
-            def start(self):
-                started.append(self)
-
-        monkeypatch.setattr(jobs.threading, "Thread", HeldThread)
+    def test_it_answers_at_once_and_the_page_follows_the_job(self, client, users, settings, monkeypatch):
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
         rnd = open_round(users)
         data = edit(template_bytes(users, rnd), "班级", 3, "pupils", -7)
         client.force_login(users["clerk_p1"])
         r = client.post(url(rnd), {"file": upload(data)}, headers={"accept-language": "en"})
         sub = Submission.objects.get(round=rnd, school_id="P1")
         job = Job.objects.get(kind="check")
-        assert len(started) == 1 and job.status == "queued" and job.created_by == users["clerk_p1"]
+        assert job.status == "queued" and job.created_by == users["clerk_p1"] and job.work.endswith("actions._check")
+        assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
         assert r.status_code == 302
         assert r["Location"] == reverse("web:submission_detail", args=[sub.pk]) + f"?job={job.pk}"
         assert sub.status == "checking" and sub.problems == [] and default_storage.exists(sub.file.name)
@@ -146,14 +140,18 @@ class TestBackgroundCheck:
             actions.do_submit_submission(sub, acting_user=users["clerk_p1"])
         assert exc.value.message_en.startswith("The file is still being checked")
 
-        # the thread runs: progress through the stages, then the located problems with their audit row
+        # a task worker runs it: progress through the stages, then the located problems with their audit row
         messages = []
-        job_id, work = started[0].args
+        stage = actions._check_stage
 
-        def heard(progress):
-            return work(lambda fraction, message: (messages.append(message), progress(fraction, message)))
+        def heard(message):
+            fraction, text = stage(message)
+            messages.append(text)
+            return fraction, text
 
-        jobs._run(job_id, heard, close=False)
+        monkeypatch.setattr(actions, "_check_stage", heard)
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+        assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
         job.refresh_from_db()
         sub.refresh_from_db()
         assert job.status == "done" and job.progress == 1.0 and job.result["status"] == "invalid"

@@ -19,6 +19,12 @@ from countyedu.web import census as census_data
 from countyedu.web.jobs import start_job
 
 LOGIN = "login"
+
+
+def nothing(progress):
+    return None
+
+
 USERS = ("admin", "planner", "leader", "t1", "t2", "clerk_p1", "clerk_n1", "nobody", "anonymous")
 ALL_405 = (405, 405, 405, 405, 405, 405, 405, 405, LOGIN)
 
@@ -43,6 +49,8 @@ EXPECTED = {
     ("submission_detail", "POST"):    ALL_405,
     ("submission_submit", "GET"):     ALL_405,
     ("submission_submit", "POST"):    (302,  403,    403,   403, 403, 302,     404,     404,   LOGIN),
+    ("submission_recheck", "GET"):    ALL_405,
+    ("submission_recheck", "POST"):   (302,  403,    403,   403, 403, 302,     404,     404,   LOGIN),
     ("submission_review", "GET"):     (200,  200,    200,   200, 404, 200,     404,     404,   LOGIN),
     ("submission_review", "POST"):    ALL_405,
     ("submission_approve", "GET"):    ALL_405,
@@ -66,7 +74,7 @@ def outcome(response) -> int | str:
 class TestRoleMatrix:
     def test_it_gives_every_role_the_expected_status_on_every_endpoint(self, users):
         sub = submission(users, "draft")
-        job = start_job("test", lambda progress: None, user=users["clerk_p1"])
+        job = start_job("test", nothing, user=users["clerk_p1"])
         args = {
             "rounds": [],
             "round_open": [],
@@ -77,6 +85,7 @@ class TestRoleMatrix:
             "submission_form": [sub.round.pk, "P1"],
             "submission_detail": [sub.pk],
             "submission_submit": [sub.pk],
+            "submission_recheck": [sub.pk],
             "submission_review": [sub.pk],
             "submission_approve": [sub.pk],
             "submission_return": [sub.pk],

@@ -19,6 +19,10 @@ RULES: dict[str, tuple[str, str]] = {
     "empty_file": ("文件为空", "the file is empty"),
     "not_xlsx": ("不是 Excel .xlsx 工作簿：{detail}", "not an Excel .xlsx workbook: {detail}"),
     "unreadable": ("无法读取文件：{detail}", "the file cannot be read: {detail}"),
+    "check_interrupted": (
+        "文件检查被中断（执行检查的进程 {detail} 已停止），文件未被检查：请点击“重新检查”或重新上传",
+        "the check of the file was interrupted (the process {detail} running it stopped) and the file is unchecked: check it again or upload it again",
+    ),
     "no_known_sheet": (
         "没有找到交换格式中的任何工作表（找到：{detail}）",
         "no sheet of the exchange format was found (found: {detail})",

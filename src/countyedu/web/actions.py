@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -137,7 +137,7 @@ def _recompute_if_held(year: int, acting_user: Any) -> Job | None:
     version = census_data.latest_version()
     if version is None or census_data.years(version).get(year) is None:
         return None
-    return start_job("assessment", partial(_assess, version), user=acting_user)
+    return start_job("assessment", _assess, {"version": version}, user=acting_user)
 
 
 # ------------------------------------------------------------------------------------- submissions
@@ -322,10 +322,50 @@ def _receive(
         raise
     if replaced and replaced != stored:  # the earlier file of this submission is no longer anyone's
         storage.delete(replaced)
-    work = partial(_check, sub.pk, sub.sha256, before, acting_user, translation.get_language() or "en", action=action)
-    job = start_job("check", work, user=acting_user, inline=not background)
-    sub.refresh_from_db()
+    job = _start_check(sub, before, acting_user, background, action)
     return sub, job
+
+
+def do_recheck_submission(sub: Submission, *, acting_user: Any, background: bool = True) -> tuple[Submission, Job]:
+    """Check the stored file again, as after its upload (a check that was interrupted, or a census
+    that changed since): for a draft or a file with errors, while the round is open."""
+    with transaction.atomic():
+        sub = _locked(sub)
+        if sub.round.status != CollectionRound.Status.OPEN:
+            refuse(
+                gettext_noop("The collection round for %(year)s is closed: nothing can be uploaded."),
+                year=sub.round.year,
+            )
+        if sub.status not in (Status.DRAFT, Status.INVALID) or not sub.file:
+            refuse(
+                gettext_noop("Only a draft or a file with errors can be checked again; this submission is %(status)s."),
+                status=_status(sub),
+            )
+        before = submission_state(sub)
+        sub.status = Status.CHECKING
+        sub.problems = []
+        sub.save(update_fields=["status", "problems", "updated_at"])
+    return sub, _start_check(sub, before, acting_user, background, "recheck_submission")
+
+
+def _start_check(sub: Submission, before: dict[str, Any] | None, actor: Any, background: bool, action: str) -> Job:
+    job = start_job(
+        "check",
+        _check,
+        {
+            "pk": sub.pk,
+            "sha256": sub.sha256,
+            "before": before,
+            "actor_id": getattr(actor, "pk", None),
+            "language": translation.get_language() or "en",
+            "action": action,
+        },
+        user=actor,
+        inline=not background,
+        on_lost=_check_lost,
+    )
+    sub.refresh_from_db()
+    return job
 
 
 def _check_stage(message: str) -> tuple[float, str]:
@@ -343,14 +383,14 @@ def _check(
     pk: int,
     sha256: str,
     before: dict[str, Any] | None,
-    actor: Any,
+    actor_id: int | None,
     language: str,
     progress: Progress,
-    *,
     action: str = "upload_submission",
 ) -> dict[str, Any]:
     """The job of an upload: check the stored file, then store the result with its audit row."""
     sub = Submission.objects.select_related("round").get(pk=pk)
+    actor = get_user_model().objects.filter(pk=actor_id).first()
     sheets = 0
 
     def say(message: str) -> None:
@@ -382,6 +422,16 @@ def _check(
     with translation.override(language):
         progress(0.95, gettext("Storing the result"))
     return _store_check(pk, sha256, before, actor, problems, action)
+
+
+def _check_lost(
+    pk: int, sha256: str, before: dict[str, Any] | None, actor_id: int | None, language: str, action: str, worker: str
+) -> None:
+    """The check job died with its process: the submission is marked invalid with a located
+    'check interrupted' problem, so that the clerk can check it again or upload it again."""
+    sub = Submission.objects.get(pk=pk)
+    problem = Problem("error", sub.file_name, None, None, None, "check_interrupted", detail=worker).as_dict()
+    _store_check(pk, sha256, before, get_user_model().objects.filter(pk=actor_id).first(), [problem], action)
 
 
 def _store_check(
@@ -481,7 +531,7 @@ def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submiss
         sub.reviewed_at = timezone.now()
         sub.save()
         _audit(acting_user, "approve_submission", sub, before, submission_state(sub))
-    job = start_job("assessment", partial(_assess, result.version.version_id), user=acting_user)
+    job = start_job("assessment", _assess, {"version": result.version.version_id}, user=acting_user)
     return sub, job
 
 

@@ -66,6 +66,7 @@ ACTIONS = {
     "close_round": gettext_lazy("closed a round"),
     "upload_submission": gettext_lazy("uploaded a file"),
     "edit_submission": gettext_lazy("edited online"),
+    "recheck_submission": gettext_lazy("checked again"),
     "submit_submission": gettext_lazy("submitted"),
     "return_submission": gettext_lazy("returned"),
     "approve_submission": gettext_lazy("approved"),
@@ -542,6 +543,18 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:submission_detail", pk=sub.pk)
 
 
+@login_required
+@require_POST
+@role_required(*UPLOADERS)
+def submission_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the stored file again (after an interrupted check, or when the census changed)."""
+    sub = get_submission_for_user(request, pk)
+    done = _act(request, actions.do_recheck_submission, sub)
+    if done is None:
+        return redirect("web:submission_detail", pk=sub.pk)
+    return _after_check(request, *done)
+
+
 def _submission_frames(sub: Submission) -> dict[str, pd.DataFrame]:
     """The typed sheets of a submission's file (read and validated as the importer does)."""
     try:
@@ -656,7 +669,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": job.status,
             "status_label": str(job.get_status_display()),
             "progress": job.progress,
-            "message": job.message,
+            "message": job.progress_text(),
             "result": job.result,
             "finished": job.status in ("done", "failed"),
         }
@@ -693,6 +706,7 @@ urlpatterns = [
     path("collection/<int:pk>/schools/<str:school_id>/form/", submission_form, name="submission_form"),
     path("submissions/<int:pk>/", submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/submit/", submission_submit, name="submission_submit"),
+    path("submissions/<int:pk>/recheck/", submission_recheck, name="submission_recheck"),
     path("submissions/<int:pk>/review/", submission_review, name="submission_review"),
     path("submissions/<int:pk>/approve/", submission_approve, name="submission_approve"),
     path("submissions/<int:pk>/return/", submission_return, name="submission_return"),

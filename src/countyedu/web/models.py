@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -144,3 +145,29 @@ class Job(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # what the task worker runs (web/jobs.py): a module-level function and its JSON arguments, the
+    # function called if the job is lost (its process died), the task's id in the queue, the process
+    # running it ("host:pid") and when that process last said it was alive
+    work = models.CharField(max_length=200, blank=True)
+    arguments = models.JSONField(default=dict, blank=True)
+    on_lost = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    def ahead(self) -> int:
+        """Jobs queued before this one (it starts when a task worker is free)."""
+        return Job.objects.filter(status=self.Status.QUEUED, pk__lt=self.pk).count()
+
+    def progress_text(self) -> str:
+        """What the page shows under the progress bar: the queue while waiting, then the work's own words."""
+        if self.status == self.Status.QUEUED:
+            ahead = self.ahead()
+            if ahead:
+                return ngettext(
+                    "Waiting for a task worker: %(count)s job ahead.",
+                    "Waiting for a task worker: %(count)s jobs ahead.",
+                    ahead,
+                ) % {"count": ahead}
+            return gettext("Waiting for a task worker.")
+        return self.message

@@ -171,7 +171,7 @@ def compute(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("No census has been imported yet."))
         return redirect("web:planning")
     year = chosen_year(request, census_data.years(version))
-    job = start_job("plans", lambda progress: compute_runs(version, progress, year), user=request.user)
+    job = start_job("plans", compute_runs, {"version": version, "year": year}, user=request.user)
     if job.status == "failed":
         messages.error(request, job.message)
     else:

@@ -9,6 +9,10 @@ SECURE_SSL          true behind HTTPS: secure cookies, HSTS, SSL redirect (defau
 LOGIN_RATE          failed logins allowed per 15 minutes per user and address (default 5)
 SQLITE_BUSY_TIMEOUT seconds a write to the SQLite database waits for another writer (default 30)
 COUNTYEDU_UPLOAD_*  bounds on a school's uploaded file (census.limits; README "Limits")
+COUNTYEDU_JOBS_SYNC 1 runs background jobs inline, in the request (tests; default: task worker processes)
+JOB_POLL_SECONDS    how often an idle task worker looks for queued jobs (default 1)
+JOB_HEARTBEAT_SECONDS how often a task worker says its jobs are alive (default 10)
+JOB_STALE_SECONDS   a running job whose heartbeat is older is marked failed as lost (default 120)
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "countyedu.web",
 ]
 MIDDLEWARE = [
@@ -130,6 +136,18 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# background jobs (web/jobs.py): a queue in the database above, run by `countyedu worker` processes
+JOBS_SYNC = envbool("COUNTYEDU_JOBS_SYNC", False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if JOBS_SYNC
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
