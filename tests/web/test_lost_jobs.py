@@ -101,16 +101,18 @@ class TestTaskWorkerKilled:
             clerk = Browser(server.url).login("clerk_p1")
             base = f"/collection/{server.round_pk}/schools/P1"
             workbook = clerk.get(f"{base}/template.xlsx").body
-            # the census held by a writer: the check waits in its last stage (references), mid-job
+            # the census held by a writer: the check waits at its first read of the census, mid-job
             census = duckdb.connect(str(server.data_dir / "census.duckdb"))
             try:
                 answer = clerk.upload(f"{base}/upload/", "P1-2025.xlsx", workbook)
                 assert answer.status == 302 and "?job=" in answer.location
                 job = int(answer.location.rsplit("=", 1)[1])
                 deadline = time.monotonic() + 60
-                while job_state(clerk, job)["progress"] < 0.85:
-                    assert time.monotonic() < deadline, job_state(clerk, job)
+                while (state := job_state(clerk, job))["status"] != "running" or state["progress"] == 0:
+                    assert time.monotonic() < deadline and not state["finished"], state
                     time.sleep(0.1)
+                time.sleep(1.0)
+                assert job_state(clerk, job)["status"] == "running"  # waiting on the census (for up to 20 s)
                 worker = server.script(f"from countyedu.web.models import Job\nprint(Job.objects.get(pk={job}).worker)")
                 pid = int(worker.split()[-1].rsplit(":", 1)[1])
                 os.kill(pid, signal.SIGKILL)
