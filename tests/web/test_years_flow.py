@@ -105,6 +105,9 @@ class TestYearInCollection:
         assert plans.stored("funding", v).data["year"] == 2024
         client.force_login(users["planner"])
         assert client.get(reverse("web:funding"), headers=ZH).context["year"] == 2024
+        chosen = client.get(reverse("web:planning"), {"year": "2025"}, headers=ZH)
+        assert chosen.status_code == 200 and chosen.context["partial"] and chosen.context["run"] is None
+        assert client.get(reverse("web:catchments"), headers=ZH).context["form"]["year"] == "2024"
 
         # the API: the same default, a chosen partial year says so with its coverage
         api = client.get(reverse("web:api:funding")).json()
