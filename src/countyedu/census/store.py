@@ -15,6 +15,7 @@ as they were (DuckDB's write-ahead log only replays committed transactions).
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import time
@@ -84,19 +85,56 @@ BUSY_WAIT_SECONDS = 20.0
 def open_duckdb(path: Path, *, read_only: bool, opener: Any = None) -> Any:
     """A connection to the store file, waiting while another connection holds it in a way that
     excludes this one (a writer in another process; in this process, a connection opened with the
-    other read-only setting) — reads and imports are short, so waiting beats failing."""
+    other read-only setting) — reads and imports are short, so waiting beats failing.
+
+    Writers go first: DuckDB lets a writer in only when no reader holds the file, so readers that
+    keep coming (pages of several web processes, an assessment in a task worker) could keep an
+    approval waiting past the limit. A writer therefore takes the gate file beside the store before
+    it waits for the file, and a reader passes through the gate (shared) before it opens: while a
+    writer waits, new readers wait behind it and the readers already in finish."""
     connect = opener or (lambda: duckdb.connect(str(path), read_only=read_only))
     deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    gate = _gate(path, exclusive=not read_only, deadline=deadline)
+    try:
+        if read_only and gate is not None:
+            gate.close()  # through the gate: a reader only had to wait for the writers before it
+            gate = None
+        while True:
+            try:
+                return connect()
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if time.monotonic() > deadline:
+                    raise _busy(path, exc) from exc
+                time.sleep(0.05)
+    finally:
+        if gate is not None:
+            gate.close()  # the writer holds the file itself now (or gave up)
+
+
+def _busy(path: Path, exc: object) -> StoreError:
+    return StoreError(
+        f"the census store {path} is busy or unreadable ({exc})",
+        f"普查数据库 {path} 正被占用或无法读取（{exc}）",
+    )
+
+
+def _gate(path: Path, *, exclusive: bool, deadline: float) -> Any:
+    """The gate file beside the store, locked (exclusive for a writer, shared for a reader); None
+    where it cannot be made (a read-only data dir: then nobody writes)."""
+    try:
+        fh = open(path.with_name(path.name + ".gate"), "a+b")  # noqa: SIM115 - held past this function
+    except OSError:
+        return None
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     while True:
         try:
-            return connect()
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            fcntl.flock(fh.fileno(), mode)
+            return fh
+        except BlockingIOError as exc:
             if time.monotonic() > deadline:
-                raise StoreError(
-                    f"the census store {path} is busy or unreadable ({exc})",
-                    f"普查数据库 {path} 正被占用或无法读取（{exc}）",
-                ) from exc
-            time.sleep(0.1)
+                fh.close()
+                raise _busy(path, "a writer is waiting for it") from exc
+            time.sleep(0.02)
 
 
 def _column_sql(c: Column) -> str:
