@@ -111,6 +111,28 @@ def test_reimporting_a_year_replaces_that_year_only(tmp_path: Path) -> None:
     assert [v.version_id for v in store.versions()] == ["v1", "v2", "v3"]
 
 
+def test_a_version_set_aside_is_kept_but_neither_read_nor_built_on(tmp_path: Path) -> None:
+    """web/recovery.py marks a version no approval recorded: it stays listed, latest() and the next
+    import skip it (the next version holds the versions before it, not its rows)."""
+    store = CensusStore(tmp_path / "d")
+    import_census(SMALL, store)
+    later = tmp_path / "y2025"
+    later.mkdir()
+    classes = pd.read_csv(SMALL / "classes.csv", dtype=str)
+    classes.assign(year="2025").to_csv(later / "classes.csv", index=False)
+    v2 = import_census(later, store, origin={"submission": 7, "user": 1}).version
+    assert v2.origin == {"submission": 7, "user": 1} and store.versions()[-1].origin == v2.origin
+    store.mark_unapproved("v2")
+    assert store.latest().version_id == "v1" and store.resolve(None).version_id == "v1"  # type: ignore[union-attr]
+    assert [(v.version_id, v.state) for v in store.versions()] == [("v1", None), ("v2", "unapproved")]
+    again = tmp_path / "schools"
+    again.mkdir()
+    shutil.copy(SMALL / "schools.csv", again / "schools.csv")
+    import_census(again, store)
+    assert sorted(_census(store, "v3")["classes"]["year"].unique()) == [2024]  # v2's 2025 is not in v3
+    assert len(_census(store, "v2")["classes"]) == 18  # kept as it was
+
+
 def test_sheets_without_years_are_merged_by_key(tmp_path: Path) -> None:
     store = CensusStore(tmp_path / "d")
     import_census(SMALL, store)

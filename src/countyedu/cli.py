@@ -180,6 +180,8 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
         t.add_column(c, overflow="fold")
     for v in vs:
         rows = ", ".join(f"{k}={n}" for k, n in v.row_counts.items())
+        if v.state:  # kept but not used (web/recovery.py)
+            rows = f"[{v.state}: 未被采用 / not used] {rows}"
         repl = ", ".join(
             f"{k}:{'/'.join(str(y) for y in ys) if ys != [None] else 'all'}" for k, ys in v.replaced.items()
         )
@@ -472,6 +474,10 @@ def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[t
     from countyedu.indicators import cache
 
     call_command("migrate", interactive=False, verbosity=0)
+    from countyedu.web.recovery import reconcile
+
+    for line in reconcile():  # a crash between an approval's two commits (web/recovery.py)
+        err.print(f"恢复 / recovered: {line}")
     store = CensusStore(data_dir)
     if store.latest() is not None:
         cache.get_or_compute(store)

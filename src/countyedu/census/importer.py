@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -158,13 +159,15 @@ def import_census(
     progress: Progress | None = None,
     schools: set[str] | None = None,
     collecting: bool = False,
+    origin: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Validate the source and store it as a new version; ValidationFailed lists every problem
     (the first ``limits.problems``, then how many more of each kind).
 
     ``schools``: the file is those schools' submission (see check_source). A whole census (no
     ``schools``) closes the school years its schools' sheets hold (census.years), in the same
-    transaction; with ``collecting`` it marks them in collection instead (part of a year's data)."""
+    transaction; with ``collecting`` it marks them in collection instead (part of a year's data).
+    ``origin`` is stored with the version (what made it, e.g. the approved submission's id)."""
     path = Path(path)
     limits = limits or import_limits()
     typed, merged, problems = check_source(path, store, limits=limits, progress=progress, schools=schools)
@@ -173,7 +176,7 @@ def import_census(
     if progress:
         progress("writing")
     state = None if schools is not None else (COLLECTING if collecting else CLOSED)
-    version = _write(store, path, typed, merged, scoped=schools is not None, year_state=state)
+    version = _write(store, path, typed, merged, scoped=schools is not None, year_state=state, origin=origin)
     return ImportResult(version, [p for p in problems if p.severity == "warning"])
 
 
@@ -185,6 +188,7 @@ def _write(
     *,
     scoped: bool = False,
     year_state: str | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Version:
     digest = source_digest(path)
     kill_after = os.environ.get(_FAULT_ENV)
@@ -193,7 +197,9 @@ def _write(
         try:
             seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM versions").fetchone()[0]  # type: ignore[index]
             vid = f"v{seq}"
-            prev = con.execute("SELECT version_id FROM versions ORDER BY seq DESC LIMIT 1").fetchone()
+            prev = con.execute(
+                "SELECT version_id FROM versions WHERE state IS NULL ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
             if prev:
                 con.execute(
                     "INSERT INTO parts SELECT ?, sheet, year, batch FROM parts WHERE version_id = ?", [vid, prev[0]]
@@ -227,14 +233,24 @@ def _write(
                     store.set_year_state(year, year_state, f"import {path.name}", con=con)
             created = dt.datetime.now(dt.UTC).replace(microsecond=0)
             con.execute(
-                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [vid, seq, created.replace(tzinfo=None), path.name, digest, json.dumps(counts), json.dumps(replaced)],
+                "INSERT INTO versions (version_id, seq, created_at, source, sha256, row_counts, replaced, origin) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    vid,
+                    seq,
+                    created.replace(tzinfo=None),
+                    path.name,
+                    digest,
+                    json.dumps(counts),
+                    json.dumps(replaced),
+                    json.dumps(origin) if origin else None,
+                ],
             )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    return Version(vid, seq, created, path.name, digest, counts, replaced)
+    return Version(vid, seq, created, path.name, digest, counts, replaced, origin)
 
 
 def school_data_years(typed: dict[str, pd.DataFrame]) -> list[int]:

@@ -62,6 +62,11 @@ class Version:
     sha256: str
     row_counts: dict[str, int]
     replaced: dict[str, list[int | None]]
+    # what made it, beside the file: e.g. {"submission": 12, "user": 3} for a school's approved
+    # submission (web/recovery.py reconciles such versions with the app after a crash)
+    origin: dict[str, Any] | None = None
+    # None: in use; UNAPPROVED: made by an approval the app never recorded (kept, never used)
+    state: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -79,6 +84,7 @@ class Version:
         }
 
 
+UNAPPROVED = "unapproved"
 BUSY_WAIT_SECONDS = 20.0
 
 
@@ -153,6 +159,9 @@ def _ddl() -> list[str]:
         """CREATE TABLE IF NOT EXISTS versions (
             version_id VARCHAR PRIMARY KEY, seq INTEGER, created_at TIMESTAMP, source VARCHAR,
             sha256 VARCHAR, row_counts VARCHAR, replaced VARCHAR)""",
+        # added after v1 of the store (a store made before gets them on its next write)
+        "ALTER TABLE versions ADD COLUMN IF NOT EXISTS origin VARCHAR",
+        "ALTER TABLE versions ADD COLUMN IF NOT EXISTS state VARCHAR",
         "CREATE TABLE IF NOT EXISTS parts (version_id VARCHAR, sheet VARCHAR, year INTEGER, batch INTEGER)",
         # a school year's state (census.years): collecting until the bureau closes it; no row = closed
         """CREATE TABLE IF NOT EXISTS year_states (
@@ -197,23 +206,49 @@ class CensusStore:
 
     # ------------------------------------------------------------------------------ versions
 
-    def versions(self) -> list[Version]:
-        """All versions, oldest first ([] when nothing was imported yet)."""
+    def versions(self, *, usable: bool = False) -> list[Version]:
+        """All versions, oldest first ([] when nothing was imported yet); with ``usable``, without
+        the versions marked UNAPPROVED."""
         if not self.exists():
             return []
         with self.connect() as con:
+            cols = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'versions'"
+                ).fetchall()
+            }
+            extra = ", origin, state" if "state" in cols else ", NULL, NULL"  # a store made before they existed
             rows = con.execute(
-                "SELECT version_id, seq, created_at, source, sha256, row_counts, replaced FROM versions ORDER BY seq"
+                f"SELECT version_id, seq, created_at, source, sha256, row_counts, replaced{extra} FROM versions "
+                "ORDER BY seq"
             ).fetchall()
         # created_at is stored as UTC without a zone (a TIMESTAMP column); it is read back with its zone
-        return [
-            Version(r[0], r[1], r[2].replace(tzinfo=dt.UTC), r[3], r[4], json.loads(r[5]), json.loads(r[6]))
+        vs = [
+            Version(
+                r[0],
+                r[1],
+                r[2].replace(tzinfo=dt.UTC),
+                r[3],
+                r[4],
+                json.loads(r[5]),
+                json.loads(r[6]),
+                json.loads(r[7]) if r[7] else None,
+                r[8],
+            )
             for r in rows
         ]
+        return [v for v in vs if v.state != UNAPPROVED] if usable else vs
 
     def latest(self) -> Version | None:
-        vs = self.versions()
+        """The newest version in use (the base of the next import, what every page reads)."""
+        vs = self.versions(usable=True)
         return vs[-1] if vs else None
+
+    def mark_unapproved(self, version_id: str) -> None:
+        """Keep a version but never use it again (its approval was never recorded by the app)."""
+        with self.connect(write=True) as con:
+            con.execute("UPDATE versions SET state = ? WHERE version_id = ?", [UNAPPROVED, version_id])
 
     def resolve(self, version: str | None) -> Version:
         """The named version, or the latest one; StoreError if there is none."""
@@ -224,7 +259,12 @@ class CensusStore:
                 f"{self.data_dir} 中还没有普查数据：请先运行 countyedu import 或 countyedu demo",
             )
         if version is None:
-            return vs[-1]
+            latest = self.latest()
+            if latest is None:
+                raise StoreError(
+                    f"no census version in use in {self.data_dir}", f"{self.data_dir} 中没有可用的普查版本"
+                )
+            return latest
         for v in vs:
             if v.version_id == version:
                 return v

@@ -6,6 +6,7 @@ in Chinese and English."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -502,9 +503,18 @@ def do_return_submission(sub: Submission, comment: str, *, acting_user: Any) -> 
     return sub
 
 
+# Test hook: set, the process exits between the census commit and the web database's commit of an
+# approval (tests/web/test_recovery.py proves the start-up reconciliation, web/recovery.py)
+CRASH_ENV = "COUNTYEDU_TEST_EXIT_BETWEEN_COMMITS"
+
+
 def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submission, Job]:
     """Import the submitted file as a new census version (replacing only this school's rows of the
-    year), then recompute that version's assessment in a background job."""
+    year), then recompute that version's assessment in a background job.
+
+    Two stores commit one after the other: the census version records the submission and the user
+    (its origin), so that a crash between the two commits is completed on the next start
+    (web/recovery.py)."""
     with transaction.atomic():
         sub = _locked(sub)
         if sub.status != Status.SUBMITTED:
@@ -512,11 +522,15 @@ def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submiss
                 gettext_noop("Only a submitted file can be approved; this submission is %(status)s."),
                 status=_status(sub),
             )
-        before = submission_state(sub)
         try:
             # the census store's own transaction; the last step before the audit row, so a refusal
             # above leaves the census untouched
-            result = import_census(Path(sub.file.path), census_data.store(), schools={sub.school_id})
+            result = import_census(
+                Path(sub.file.path),
+                census_data.store(),
+                schools={sub.school_id},
+                origin={"submission": sub.pk, "user": getattr(acting_user, "pk", None)},
+            )
         except ValidationFailed as exc:  # the census changed since the upload and the file no longer fits
             refuse(
                 gettext_noop(
@@ -524,15 +538,27 @@ def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submiss
                 ),
                 count=len(errors(exc.problems)),
             )
-        sub.status = Status.APPROVED
-        sub.census_version = result.version.version_id
-        sub.comment = ""
-        sub.reviewed_by = acting_user
-        sub.reviewed_at = timezone.now()
-        sub.save()
-        _audit(acting_user, "approve_submission", sub, before, submission_state(sub))
+        if os.environ.get(CRASH_ENV):
+            os._exit(70)
+        record_approval(sub, result.version.version_id, acting_user=acting_user)
     job = start_job("assessment", _assess, {"version": result.version.version_id}, user=acting_user)
     return sub, job
+
+
+def record_approval(sub: Submission, version_id: str, *, acting_user: Any, recovered: bool = False) -> None:
+    """The web side of an approval: the submission approved as census version `version_id`, with its
+    audit row (in the caller's transaction; `recovered` when completed after a crash)."""
+    before = submission_state(sub)
+    sub.status = Status.APPROVED
+    sub.census_version = version_id
+    sub.comment = ""
+    sub.reviewed_by = acting_user
+    sub.reviewed_at = timezone.now()
+    sub.save()
+    after = submission_state(sub)
+    if recovered:
+        after["recovered"] = "completed on start after a crash between the census and the web database commits"
+    _audit(acting_user, "approve_submission", sub, before, after)
 
 
 def _assess(version: str, progress: Progress) -> dict[str, Any]:

@@ -326,9 +326,9 @@ def token(request: Request) -> Response:
 @extend_schema(operation_id="census_versions", summary="Census versions", responses={200: VersionsSerializer, **ERRORS})
 @api_view(["GET"])
 def census_versions(request: Request) -> Response:
-    """Every census version, oldest first, and the latest one's id."""
+    """Every census version in use, oldest first, and the latest one's id."""
     access.membership_of(request)
-    versions = census_data.store().versions()
+    versions = census_data.store().versions(usable=True)
     return Response(
         {"latest": versions[-1].version_id if versions else None, "versions": [v.as_dict() for v in versions]}
     )

@@ -155,8 +155,10 @@ def run_worker() -> None:
     from django.db import connection
 
     from countyedu.web.jobs import fail_lost_jobs, watch, worker_name
+    from countyedu.web.recovery import reconcile_on_start
 
     fail_lost_jobs()
+    reconcile_on_start()  # an approval a crash left half-recorded (web/recovery.py)
     connection.close()
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(stop,), daemon=True, name="job-watch")
