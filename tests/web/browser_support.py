@@ -35,8 +35,20 @@ def launch() -> Iterator[Any]:
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        refused: list[str] = []
+        new_page = b.new_page
+
+        def watched_page(*args: Any, **kwargs: Any) -> Any:
+            """Every page is watched for what the Content-Security-Policy refused and for script errors."""
+            page = new_page(*args, **kwargs)
+            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+            page.on("pageerror", lambda e: refused.append(f"script error: {e}"))
+            return page
+
+        b.new_page = watched_page
         yield b
         b.close()
+        assert refused == [], "the pages broke under the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def login(page: Any, base: str, name: str) -> None:

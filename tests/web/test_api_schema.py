@@ -43,6 +43,7 @@ def test_it_documents_the_error_shape(tmp_path: Path) -> None:
 
 
 def test_it_is_served(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["clerk_p1"])  # to logged-in users only (test_security.py)
     r = client.get("/api/schema/", {"format": "json"})
     assert r.status_code == 200 and "/api/results/" in r.json()["paths"]
 

@@ -7,6 +7,7 @@ DEBUG               true for development (default false)
 ALLOWED_HOSTS       comma-separated (default 127.0.0.1,localhost)
 SECURE_SSL          true behind HTTPS: secure cookies, HSTS, SSL redirect (default: not DEBUG)
 LOGIN_RATE          failed logins allowed per 15 minutes per user and address (default 5)
+CONTENT_SECURITY_POLICY  the CSP header of every answer (default: the app itself only, web/security.py)
 SQLITE_BUSY_TIMEOUT seconds a write to the SQLite database waits for another writer (default 30)
 COUNTYEDU_UPLOAD_*  bounds on a school's uploaded file (census.limits; README "Limits")
 COUNTYEDU_JOBS_SYNC 1 runs background jobs inline, in the request (tests; default: task worker processes)
@@ -24,6 +25,7 @@ from urllib.parse import unquote, urlparse
 
 from countyedu.census.limits import UPLOAD, from_environ
 from countyedu.census.store import data_dir_from
+from countyedu.web.security import CSP
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "countyedu.web.security.headers_middleware",
 ]
 ROOT_URLCONF = "countyedu.web.root_urls"
 TEMPLATES = [
@@ -190,6 +193,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", CSP)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -211,12 +215,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "countyedu API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the schema is for users of the API
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"YearStateEnum": ["collecting", "closed"]},  # one name for the year states
 }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "countyedu.web.security.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},  # a 403 is one line, without a traceback
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

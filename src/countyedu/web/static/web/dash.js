@@ -3,16 +3,14 @@
 (function () {
   "use strict";
   var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  // axis tooltips drawn in the canvas: ECharts's default HTML tooltip writes style attributes, which the
+  // Content-Security-Policy (style-src 'self') refuses
+  var RICH = "richText";
   var COLOURS = { pass: "#2e7d32", fail: "#c62828", none: "#757575" };
 
   function data(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
-  }
-  function esc(s) {
-    return String(s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
   }
   function pct(v) { return v === null || v === undefined ? null : Math.round(v * 10000) / 100; }
 
@@ -26,7 +24,7 @@
         grid: { left: 2, right: 2, top: 4, bottom: 4 },
         xAxis: { type: "category", show: false, data: d.years },
         yAxis: { type: "value", show: false, scale: true },
-        tooltip: { trigger: "axis", confine: true, textStyle: { fontSize: 11, fontFamily: FONT },
+        tooltip: { trigger: "axis", confine: true, renderMode: RICH, textStyle: { fontSize: 11, fontFamily: FONT },
                    valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + (s.percent ? "%" : ""); } },
         series: [{ type: "line", data: values, symbol: "circle", symbolSize: 4, showSymbol: values.length < 3,
                    lineStyle: { width: 1.5, color: "#1f4e79" }, itemStyle: { color: "#1f4e79" } }]
@@ -40,7 +38,7 @@
     var chart = echarts.init(el);
     chart.setOption({
       textStyle: { fontFamily: FONT },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: RICH, valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
       legend: { top: 0, left: 0, right: 0 },
       grid: { left: 50, right: 30, top: 100, bottom: 30 },
       xAxis: { type: "category", data: d.years.map(String) },
@@ -90,12 +88,11 @@
       textStyle: { fontFamily: FONT },
       legend: { top: 0 },
       tooltip: {
-        trigger: "item", enterable: true,
+        trigger: "item", renderMode: RICH,  // text drawn in the canvas; a click on the point opens the school
         formatter: function (x) {
           var p = x.data && x.data.p;
-          if (!p) return esc(x.name || "");
-          return "<b>" + esc(p.name) + "</b><br>" + esc(p.type) + " · " + esc(p.township) + "<br>" +
-                 esc(p.status_label) + '<br><a href="' + esc(p.url) + '">' + esc(d.labels.open) + "</a>";
+          if (!p) return x.name || "";
+          return p.name + "\n" + p.type + " · " + p.township + "\n" + p.status_label + "\n" + d.labels.open;
         }
       },
       series: series

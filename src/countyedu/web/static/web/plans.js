@@ -10,11 +10,6 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
-  function esc(s) {
-    return String(s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
 
   function blockCharts(charts) {
     (charts || []).forEach(function (c) {
@@ -27,7 +22,7 @@
         animation: false,
         textStyle: { fontFamily: FONT },
         title: { text: c.title, left: 0, textStyle: { fontSize: 13 } },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },  // drawn in the canvas: no inline styles (CSP)
         legend: { top: 22 },
         grid: { left: 60, right: 20, top: 60, bottom: 30 },
         xAxis: { type: "category", data: c.x },
@@ -58,12 +53,12 @@
       animation: false,
       textStyle: { fontFamily: FONT },
       tooltip: {
-        trigger: "item",
+        trigger: "item", renderMode: "richText",  // drawn in the canvas: no inline styles (CSP)
         formatter: function (x) {
           var p = x.data && x.data.p;
           if (!p) return "";
-          if (p.kind === "school") return "<b>" + esc(p.name) + "</b><br>" + esc(p.detail || "");
-          return "<b>" + esc(p.name) + "</b> → " + esc(p.site_name) + "<br>" + esc(p.detail || "");
+          if (p.kind === "school") return p.name + "\n" + (p.detail || "");
+          return p.name + " → " + p.site_name + "\n" + (p.detail || "");
         }
       },
       grid: { left: 60, right: 30, top: 20, bottom: 40 },
