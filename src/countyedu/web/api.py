@@ -12,9 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, get_args
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import path, re_path
 from django.utils import translation
@@ -30,11 +28,9 @@ from rest_framework.response import Response
 
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Stage
-from countyedu.web import access, dashboards
+from countyedu.web import access, dashboards, throttle
 from countyedu.web import census as census_data
 from countyedu.web.models import CollectionRound, Membership, Role
-
-TOKEN_WINDOW = 15 * 60
 
 # ------------------------------------------------------------------------------ shapes (for the schema)
 
@@ -308,17 +304,13 @@ def token(request: Request) -> Response:
     ser = TokenRequestSerializer(data=request.data)
     ser.is_valid(raise_exception=True)
     name = ser.validated_data["username"]
-    key = f"token-fail:{request.META.get('REMOTE_ADDR', '')}:{name.strip().lower()}"
-    if cache.get(key, 0) >= settings.LOGIN_RATE:
-        raise exceptions.Throttled(wait=TOKEN_WINDOW)
+    if throttle.locked(request._request, name):
+        raise exceptions.Throttled(wait=throttle.WINDOW.total_seconds())
     user = authenticate(request._request, username=name, password=ser.validated_data["password"])
     if user is None or not user.is_active:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, TOKEN_WINDOW)
+        throttle.failed(request._request, name)
         raise BadCredentials
-    cache.delete(key)
+    throttle.succeeded(request._request, name)
     tok, _created = Token.objects.get_or_create(user=user)
     return Response({"token": tok.key})
 

@@ -4,41 +4,32 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from countyedu.web import throttle
 from countyedu.web.models import Role
-
-WINDOW = 15 * 60
-
-
-def _key(request: HttpRequest) -> str:
-    who = (request.POST.get("username") or "").strip().lower()
-    return f"login-fail:{request.META.get('REMOTE_ADDR', '')}:{who}"
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login with a limit on failed attempts per address and user name."""
+    """Django's login with the limit on failed attempts per address and user name (web/throttle.py,
+    shared with the API's token endpoint)."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        key = _key(request)
-        if cache.get(key, 0) >= settings.LOGIN_RATE:
+        name = request.POST.get("username") or ""
+        if throttle.locked(request, name):
             return render(request, "web/login.html", {"form": self.get_form(), "locked": True}, status=429)
         response = super().post(request, *args, **kwargs)
         if response.status_code != 302:  # failed
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, WINDOW)
+            throttle.failed(request, name)
         else:
-            cache.delete(key)
+            throttle.succeeded(request, name)
         return response
 
 

@@ -171,3 +171,12 @@ class Job(models.Model):
                 ) % {"count": ahead}
             return gettext("Waiting for a task worker.")
         return self.message
+
+
+class FailedLogin(models.Model):
+    """Failed logins and token requests of one user name from one address, in the current window (the
+    database, so every web process counts the same failures; web/throttle.py)."""
+
+    key = models.CharField(max_length=300, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(db_index=True)
