@@ -9,7 +9,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from collection_support import edit, login_redirect, open_round, set_raw, submission, template_bytes, upload
+from collection_support import (
+    edit,
+    login_redirect,
+    open_round,
+    rewrite_part,
+    set_raw,
+    sheet_part,
+    submission,
+    template_bytes,
+    upload,
+)
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
@@ -276,3 +286,19 @@ def stored_files() -> set[str]:
     """The files under the uploads' storage (shared by the session's tests), as submissions name them."""
     root = Path(default_storage.path(""))
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+class TestWorkbooksThatCrashedTheParser:
+    def test_a_cell_renamed_zzzz99999999_is_a_located_error(self, client, users):
+        """The cell reference made the parser allocate 1.5 PB and abort the worker (SIGABRT): the
+        sheet's XML is checked before it is parsed, and the parse runs in a child process."""
+        rnd = open_round(users)
+        data = template_bytes(users, rnd)
+        part = sheet_part(data, "班级")
+        data = rewrite_part(data, part, lambda xml: xml.replace(b'<c r="E3">', b'<c r="ZZZZ99999999">', 1))
+        client.force_login(users["clerk_p1"])
+        r = client.post(url(rnd), {"file": upload(data)}, follow=True, headers={"accept-language": "en"})
+        sub = Submission.objects.get(round=rnd, school_id="P1")
+        assert sub.status == "invalid"
+        assert [(p["sheet"], p["rule"], p["value"]) for p in sub.problems] == [("班级", "cell_ref", "ZZZZ99999999")]
+        assert "the cell reference ZZZZ99999999 is outside Excel&#x27;s grid" in r.content.decode()

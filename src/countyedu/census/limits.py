@@ -31,7 +31,9 @@ class Limits:
         default=100,
         metadata={"help": "how many times a part may be larger unzipped (parts over 1 MiB; a workbook is 5–15×)"},
     )
-    sheet_rows: int = field(default=EXCEL_ROWS - 1, metadata={"help": "data rows of a sheet (below the header)"})
+    sheet_rows: int = field(
+        default=EXCEL_ROWS - 1, metadata={"help": "data rows of a sheet without a bound of its own (below the header)"}
+    )
     rows: Mapping[str, int] = field(
         default_factory=dict, metadata={"help": "data rows of one sheet, by its code (ROWS_<SHEET>)"}
     )
@@ -47,8 +49,8 @@ class Limits:
     parse_seconds: int = field(default=600, metadata={"help": "time that child process may take"})
 
     def rows_of(self, sheet: str) -> int:
-        """The most data rows the sheet (by code) may hold."""
-        return min(self.rows.get(sheet, self.sheet_rows), self.sheet_rows)
+        """The most data rows the sheet (by code) may hold: its own bound, else SHEET_ROWS."""
+        return self.rows.get(sheet, self.sheet_rows)
 
 
 # A school's workbook holds one school and one year: its school row, its school-year row, its classes
@@ -56,7 +58,15 @@ class Limits:
 SCHOOL_ROWS = {"schools": 10, "school_years": 10, "classes": 500, "teachers": 2_000, "after_school": 100}
 
 IMPORT = Limits(upload_bytes=1024 * MIB, zip_entries=10_000, unzipped_bytes=2048 * MIB)
-UPLOAD = Limits(rows=SCHOOL_ROWS, sheet_rows=2_000, isolate=True, parse_memory_bytes=1024 * MIB, parse_seconds=60)
+UPLOAD = Limits(
+    rows=SCHOOL_ROWS,
+    sheet_rows=2_000,
+    sheet_columns=256,
+    sheet_cells=500_000,
+    isolate=True,
+    parse_memory_bytes=1024 * MIB,
+    parse_seconds=60,
+)
 
 
 def from_environ(env: Mapping[str, str], prefix: str, base: Limits) -> Limits:

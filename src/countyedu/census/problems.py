@@ -30,9 +30,21 @@ RULES: dict[str, tuple[str, str]] = {
     "unknown_sheet": ("工作表不属于交换格式，已忽略", "sheet is not part of the exchange format and was ignored"),
     "duplicate_sheet": ("同一工作表出现两次：{detail}", "the same sheet is given twice: {detail}"),
     "missing_sheet": ("缺少工作表：{detail}", "sheet missing: {detail}"),
-    "too_many_rows": (
-        "行数 {value} 超过上限 {detail}，请改用 Parquet",
-        "{value} rows is over the limit of {detail}; use Parquet",
+    "cell_ref": (
+        "单元格引用 {value} 不在 Excel 工作表范围内（最大 XFD1048576），文件可能已损坏",
+        "the cell reference {value} is outside Excel's grid (XFD1048576 at most): the file may be damaged",
+    ),
+    "sheet_rows": (
+        "工作表数据超过 {detail} 行的上限：第 {value} 行仍有数据",
+        "the sheet has data past its limit of {detail} rows: row {value} holds data",
+    ),
+    "sheet_columns": (
+        "单元格 {value} 超出本表 {detail} 列的上限",
+        "cell {value} is past this sheet's limit of {detail} columns",
+    ),
+    "sheet_cells": (
+        "工作表使用范围 {value} 超过 {detail} 个单元格的上限",
+        "the sheet's used area {value} is over the limit of {detail} cells",
     ),
     "header_missing": ("第 1 行应为列名", "row 1 must hold the column names"),
     "missing_column": ("缺少必填列：{detail}", "required column missing: {detail}"),

@@ -7,6 +7,7 @@ problems (merged cells, formula cells, unknown sheets and columns) are found her
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -18,9 +19,11 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+from countyedu.census import isolation
 from countyedu.census.limits import IMPORT, Limits
 from countyedu.census.problems import Problem
 from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
+from countyedu.census.xlsx_package import SheetBounds, check_sheet, check_zip, read_part
 from countyedu.errors import InputFileError
 
 _HEADER_WITH_CODE = re.compile(r"^(.*?)[\s]*[\(（]\s*([A-Za-z0-9_]+)\s*[\)）]$")
@@ -122,8 +125,6 @@ def _table_from_rows(
 
 
 def _read_workbook(path: Path, limits: Limits) -> RawCensus:
-    import python_calamine
-
     if path.stat().st_size == 0:
         raise InputFileError(f"{path.name}: the file is empty", f"{path.name}：文件为空", rule="empty_file")
     with path.open("rb") as fh:
@@ -142,12 +143,12 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         )
     try:
         with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path.name, limits)  # before anything is unzipped
             bad = zf.testzip()
             if bad is not None:
                 raise zipfile.BadZipFile(f"damaged member {bad}")
-            xml_paths = _sheet_xml_paths(zf)
-            formulas = {name: _formula_cells(zf.read(p)) for name, p in xml_paths.items() if p in zf.namelist()}
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+            refused, formulas = _check_sheets(zf, path.name, limits)
+        labels, read = _parse(path, [label for label in formulas if label not in refused], limits)
     except InputFileError:
         raise
     except Exception as exc:  # zipfile, calamine and XML errors all mean a damaged file
@@ -159,7 +160,7 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
 
     problems: list[Problem] = []
     sheets: dict[str, RawSheet] = {}
-    for sheet_label in wb.sheet_names:
+    for sheet_label in labels:
         code = sheet_name_for(sheet_label)
         if code is None:
             problems.append(Problem("warning", sheet_label, None, None, None, "unknown_sheet"))
@@ -167,16 +168,17 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         if code in sheets:
             problems.append(Problem("error", sheet_label, None, None, None, "duplicate_sheet", detail=code))
             continue
-        try:
-            ws = wb.get_sheet_by_name(sheet_label)
-            cells = ws.to_python(skip_empty_area=False)
-            merged = ws.merged_cell_ranges or []
-        except Exception as exc:
+        if sheet_label in refused:  # past a limit: never given to the parser
+            problems += refused[sheet_label]
+            continue
+        got = read.get(sheet_label, "the sheet's part is missing")
+        if isinstance(got, str):
             raise InputFileError(
-                f"{path.name}, sheet {sheet_label}: cannot be read ({exc})",
-                f"{path.name} 的工作表 {sheet_label} 无法读取（{exc}）",
+                f"{path.name}, sheet {sheet_label}: cannot be read ({got})",
+                f"{path.name} 的工作表 {sheet_label} 无法读取（{got}）",
                 rule="unreadable",
-            ) from exc
+            )
+        cells, merged = got
         headers = [column_name_for(SHEET_BY_NAME[code], h) for h in cells[0]] if cells else []
         reported: set[tuple[int, str]] = set()
         for (r0, c0), (r1, c1) in merged:
@@ -185,7 +187,8 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
             value = cells[r0][c0] if r0 < len(cells) and c0 < len(cells[r0]) else None
             value = None if value == "" else value
             problems.append(Problem("error", sheet_label, r0 + 1, column, value, "merged_cells", detail=ref))
-            reported |= {(r + 1, c) for r in range(r0 + 1, r1 + 1) for c in headers[c0 : c1 + 1] if c}
+            last = min(r1, len(cells) - 1)  # rows past the data hold nothing to report
+            reported |= {(r + 1, c) for r in range(r0 + 1, last + 1) for c in headers[c0 : c1 + 1] if c}
         for ref, has_value, error in formulas.get(sheet_label, []):
             row, col_index = _parse_a1(ref)
             value = cells[row - 1][col_index] if row - 1 < len(cells) and col_index < len(cells[row - 1]) else None
@@ -198,22 +201,87 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
             else:
                 problems.append(Problem("error", sheet_label, row, column, ref, "formula_no_value"))
                 reported.add((row, column))
-        if len(cells) - 1 > limits.rows_of(code):
-            problems.append(
-                Problem(
-                    "error", sheet_label, None, None, len(cells) - 1, "too_many_rows", detail=str(limits.rows_of(code))
-                )
-            )
-            continue
         if not cells or all(c in (None, "") for c in cells[0]):
             problems.append(Problem("error", sheet_label, 1, None, None, "header_missing"))
             continue
         sheets[code] = _table_from_rows(SHEET_BY_NAME[code], sheet_label, list(cells[0]), cells[1:], 2, problems)
         sheets[code].reported = reported
     if not sheets and not any(p.severity == "error" for p in problems):
-        found = "、".join(wb.sheet_names) or "-"
+        found = "、".join(labels) or "-"
         problems.append(Problem("error", path.name, None, None, None, "no_known_sheet", detail=found))
     return RawCensus(path, sheets, problems)
+
+
+def _check_sheets(
+    zf: zipfile.ZipFile, file_name: str, limits: Limits
+) -> tuple[dict[str, list[Problem]], dict[str, list[tuple[str, bool, str | None]]]]:
+    """(sheets refused, with their located error; formula cells of every other sheet of the
+    exchange format) from each sheet's XML, read within the limits."""
+    names = set(zf.namelist())
+    refused: dict[str, list[Problem]] = {}
+    formulas: dict[str, list[tuple[str, bool, str | None]]] = {}
+    for label, part in _sheet_xml_paths(zf).items():
+        code = sheet_name_for(label)
+        if code is None:
+            continue  # never parsed
+        if part not in names:
+            refused[label] = [Problem("error", label, None, None, None, "unreadable", detail=f"{part}: no such part")]
+            continue
+        xml = read_part(zf, part, file_name, limits)
+        found = check_sheet(xml, label, SheetBounds.of(limits, code))
+        if found:
+            refused[label] = found
+        else:
+            formulas[label] = _formula_cells(xml)
+    return refused, formulas
+
+
+Sheets = dict[str, "tuple[list[list[Any]], list[Any]] | str"]
+
+
+def _calamine_sheets(path: str, wanted: list[str]) -> tuple[list[str], Sheets]:
+    """(every sheet name, the cells and merged ranges of each wanted sheet, or why it failed)."""
+    import python_calamine
+
+    wb = python_calamine.CalamineWorkbook.from_path(path)
+    out: Sheets = {}
+    for label in wanted:
+        try:
+            ws = wb.get_sheet_by_name(label)
+            out[label] = (ws.to_python(skip_empty_area=False), ws.merged_cell_ranges or [])
+        except Exception as exc:
+            out[label] = str(exc)
+    return list(wb.sheet_names), out
+
+
+def _parse(path: Path, wanted: list[str], limits: Limits) -> tuple[list[str], Sheets]:
+    """The parser's reading of the workbook: in this process, or (limits.isolate) in a child
+    process whose crash, memory or time overrun is reported as an unreadable file."""
+    if not (limits.isolate and isolation.available()):
+        return _calamine_sheets(str(path), wanted)
+    import python_calamine  # noqa: F401 - imported once here, not in every child
+
+    try:
+        return isolation.run_isolated(  # type: ignore[no-any-return]
+            _calamine_sheets,
+            str(path),
+            wanted,
+            memory_bytes=limits.parse_memory_bytes,
+            seconds=limits.parse_seconds,
+        )
+    except isolation.ChildFailed as exc:
+        if exc.reason == "timeout":
+            raise InputFileError(
+                f"{path.name}: reading the workbook took more than {limits.parse_seconds} s and was stopped",
+                f"{path.name}：读取工作簿超过 {limits.parse_seconds} 秒，已停止",
+                rule="parse_timeout",
+            ) from exc
+        raise InputFileError(
+            f"{path.name}: the workbook could not be read, its reader stopped ({exc.detail}); "
+            "the file may be damaged: open it in Excel and save it again",
+            f"{path.name}：工作簿无法读取，读取程序异常终止（{exc.detail}）；文件可能已损坏，请用 Excel 打开后重新保存",
+            rule="parser_failed",
+        ) from exc
 
 
 def _a1(row0: int, col0: int) -> str:
@@ -251,7 +319,7 @@ def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     for s in wb.findall("m:sheets/m:sheet", _NS):
         target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
         target = target.lstrip("/")
-        out[s.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+        out[s.get("name", "")] = posixpath.normpath(target if target.startswith("xl/") else f"xl/{target}")
     return out
 
 

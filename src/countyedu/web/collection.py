@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -269,7 +270,7 @@ def _stored_rows(sub: Submission | None, census_rows: dict[str, pd.DataFrame]) -
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in FORM_SHEETS}
     if sub is not None and sub.file:
         try:
-            raw = read_source(Path(sub.file.path))
+            raw = read_source(Path(sub.file.path), limits=settings.UPLOAD_LIMITS)
         except (CountyEduError, OSError, ValueError):
             raw = None
         if raw is not None:
@@ -558,7 +559,7 @@ def submission_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 def _submission_frames(sub: Submission) -> dict[str, pd.DataFrame]:
     """The typed sheets of a submission's file (read and validated as the importer does)."""
     try:
-        raw = read_source(Path(sub.file.path))
+        raw = read_source(Path(sub.file.path), limits=settings.UPLOAD_LIMITS)
     except (CountyEduError, ValueError):
         return {}
     out = {}

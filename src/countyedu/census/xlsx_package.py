@@ -1,0 +1,257 @@
+"""The .xlsx package (a zip of XML parts) checked against the limits before a parser reads it.
+
+python-calamine builds each sheet as a dense grid from A1 to the last cell holding a value, and
+aborts the whole process (SIGABRT, not an exception) when the grid cannot be allocated: one cell
+reference renamed to ZZZZ99999999 asks for 1.5 PB, and even XFD1048576 asks for 550 GB. So the zip
+(entries, unzipped size, compression ratio) and every sheet's cells (references, last row and
+column, used area) are checked here first, and a file past a limit is refused with the part, sheet
+and cell that broke it. Cells are located as calamine locates them: by their ``r`` reference, else
+one column right of the cell before (rows likewise); a cell without a value (``<c r="A9" s="1"/>``,
+formatting only) does not count, as calamine leaves it out.
+
+Two readers of a sheet's XML: a fast one (two regular expressions over the bytes, for parts written
+the usual way: every cell ``<c r="A1" …>``), and an exact streaming one (expat, bounded chunks) for
+anything else and for parts the fast one finds past a limit, which then names the first cell that
+is.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from operator import itemgetter
+from xml.parsers import expat
+
+from countyedu.census.limits import EXCEL_COLUMNS, EXCEL_ROWS, MIB, Limits
+from countyedu.census.problems import Problem
+from countyedu.errors import InputFileError
+
+# parts smaller than this are not held to the compression ratio (a tiny part may compress 200×)
+RATIO_FROM_BYTES = 1 * MIB
+
+
+def _size(n: int) -> str:
+    return f"{n / MIB:,.3g} MB"
+
+
+def check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
+    """Refuse, before anything is unzipped, a package of too many parts, too large once unzipped,
+    or with a part that unzips past the compression ratio (a zip bomb)."""
+    infos = zf.infolist()
+    if len(infos) > limits.zip_entries:
+        raise InputFileError(
+            f"{file_name}: the workbook holds {len(infos):,} parts, over the limit of {limits.zip_entries:,}",
+            f"{file_name}：工作簿包含 {len(infos):,} 个部件，超过上限 {limits.zip_entries:,} 个",
+            rule="zip_entries",
+        )
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):  # two parts of one name: this reader and the parser may take different ones
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputFileError(
+            f"{file_name}: the workbook holds two parts named {twice}; it is damaged",
+            f"{file_name}：工作簿中有两个名为 {twice} 的部件，文件已损坏",
+            rule="unreadable",
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.unzipped_bytes:
+        raise InputFileError(
+            f"{file_name}: the workbook unzips to {_size(total)}, over the limit of {_size(limits.unzipped_bytes)}",
+            f"{file_name}：工作簿解压后为 {_size(total)}，超过上限 {_size(limits.unzipped_bytes)}",
+            rule="unzipped_size",
+        )
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > RATIO_FROM_BYTES and ratio > limits.zip_ratio:
+            raise InputFileError(
+                f"{file_name}, part {i.filename}: it unzips {ratio:,.0f} times larger ({_size(i.file_size)}), "
+                f"over the limit of {limits.zip_ratio}×: a workbook saved by Excel is 5–15×",
+                f"{file_name} 的部件 {i.filename}：解压后放大 {ratio:,.0f} 倍（{_size(i.file_size)}），"
+                f"超过 {limits.zip_ratio} 倍的上限；Excel 保存的工作簿一般为 5–15 倍",
+                rule="zip_ratio",
+            )
+
+
+def read_part(zf: zipfile.ZipFile, part: str, file_name: str, limits: Limits) -> bytes:
+    """A part's bytes, never more than the limit however its zip entry states its size."""
+    with zf.open(part) as fh:
+        data = fh.read(limits.unzipped_bytes + 1)
+    if len(data) > limits.unzipped_bytes:
+        raise InputFileError(
+            f"{file_name}, part {part}: over {_size(limits.unzipped_bytes)} once unzipped",
+            f"{file_name} 的部件 {part}：解压后超过 {_size(limits.unzipped_bytes)}",
+            rule="unzipped_size",
+        )
+    return data
+
+
+# ----------------------------------------------------------------------------------- sheets
+
+
+@dataclass(frozen=True)
+class SheetBounds:
+    """What one sheet may hold: data rows below the header, columns, cells from A1."""
+
+    rows: int
+    columns: int
+    cells: int
+
+    @classmethod
+    def of(cls, limits: Limits, sheet: str) -> SheetBounds:
+        return cls(limits.rows_of(sheet), limits.sheet_columns, limits.sheet_cells)
+
+
+def column_letters(col: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_number(letters: bytes | str) -> int:
+    """A → 1, AA → 27 (upper-case letters only)."""
+    n = 0
+    for ch in letters.encode() if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_BAD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")')
+_ODD_CELL = re.compile(rb"<c[\t\r\n/>]")  # a cell element without a leading r="…"
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")  # <x:c …>: calamine reads cells by local name
+
+
+_ROW_WIDTH = {k: re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{%d}"' % (k - 1)) for k in range(7, 0, -1)}
+_COLUMN_WIDTH = {k: re.compile(rb'<c r="[A-Z]{%d}[1-9]' % k) for k in range(3, 0, -1)}
+
+
+def check_sheet(xml: bytes, sheet: str, bounds: SheetBounds) -> list[Problem]:
+    """The sheet's cells against its bounds: [] when within them, else one located error.
+
+    Three readers, each run only when the one before cannot clear the sheet: bounds from the widest
+    row number and column name present (a few searches of the bytes), the exact last row and
+    column over every cell element, and the exact streaming reader (which also leaves out cells
+    without a value and names the first cell past the bounds)."""
+    if _plain_cells(xml) and (_within(*_widths(xml), bounds) or _within(*_extent(xml), bounds)):
+        return []
+    return _exact(xml, sheet, bounds)
+
+
+def _plain_cells(xml: bytes) -> bool:
+    """Whether every cell element is written <c r="A1" …> with a reference inside Excel's grid."""
+    if _ODD_CELL.search(xml) or _PREFIXED_CELL.search(xml):
+        return False
+    return xml.count(b"<c ") == xml.count(b'<c r="') and _BAD_REF.search(xml) is None
+
+
+def _widths(xml: bytes) -> tuple[int, int]:
+    """(a row, a column) no cell goes past: from the most digits and letters any reference has."""
+    digits = next((k for k, rx in _ROW_WIDTH.items() if rx.search(xml)), 0)
+    letters = next((k for k, rx in _COLUMN_WIDTH.items() if rx.search(xml)), 0)
+    return 10**digits - 1, sum(26**i for i in range(1, letters + 1))
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) over every cell element, formatting-only cells too (so never below
+    the truth)."""
+    refs = _CELL_REF.findall(xml)
+    if not refs:
+        return 0, 0
+    return max(map(int, map(itemgetter(1), refs))), max(map(column_number, set(map(itemgetter(0), refs))))
+
+
+def _within(row: int, col: int, bounds: SheetBounds) -> bool:
+    return row - 1 <= bounds.rows and col <= bounds.columns and row * col <= bounds.cells
+
+
+def _exceeds(sheet: str, row: int, col: int, last_row: int, last_col: int, bounds: SheetBounds) -> Problem | None:
+    ref = f"{column_letters(col)}{row}"
+    if row > EXCEL_ROWS or col > EXCEL_COLUMNS:
+        return Problem("error", sheet, None, None, ref, "cell_ref")
+    if row - 1 > bounds.rows:
+        return Problem("error", sheet, row, ref, row, "sheet_rows", detail=f"{bounds.rows:,}")
+    if col > bounds.columns:
+        return Problem("error", sheet, row, ref, ref, "sheet_columns", detail=f"{bounds.columns:,}")
+    if max(row, last_row) * max(col, last_col) > bounds.cells:
+        area = f"A1:{column_letters(max(col, last_col))}{max(row, last_row)}"
+        return Problem("error", sheet, row, ref, area, "sheet_cells", detail=f"{bounds.cells:,}")
+    return None
+
+
+class _Stop(Exception):
+    """Raised from an expat handler to stop at the first cell past the bounds."""
+
+
+_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+class _Cells:
+    """expat handlers that place every cell as calamine does and stop at the first one past the
+    bounds (or with a reference that is no cell of Excel's grid)."""
+
+    def __init__(self, sheet: str, bounds: SheetBounds) -> None:
+        self.sheet, self.bounds = sheet, bounds
+        self.row = self.col = 0  # the current row, the column of the cell before
+        self.last_row = self.last_col = 0
+        self.cell: tuple[int, int] | None = None  # the open cell, until it shows a value
+        self.problem: Problem | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            r = attrs.get("r")
+            self.row = self._number(r, r or "") if r is not None else self.row + 1
+            self.col = 0
+        elif local == "c":
+            r = attrs.get("r")
+            if r is None:
+                self.cell = (max(self.row, 1), self.col + 1)
+            else:
+                m = _REF.fullmatch(r.strip())
+                if not m or len(m.group(1)) > 3:
+                    self._stop(Problem("error", self.sheet, None, None, r, "cell_ref"))
+                self.cell = (self._number(m.group(2), r), column_number(m.group(1)))  # type: ignore[union-attr]
+            self.col = self.cell[1]
+        elif self.cell is not None:  # a value, inline string or formula inside the cell
+            row, col = self.cell
+            self.cell = None
+            found = _exceeds(self.sheet, row, col, self.last_row, self.last_col, self.bounds)
+            if found:
+                self._stop(found)
+            self.last_row, self.last_col = max(self.last_row, row), max(self.last_col, col)
+
+    def end(self, name: str) -> None:
+        if name.rpartition(":")[2] == "c":
+            self.cell = None
+
+    def _number(self, digits: str, ref: str) -> int:
+        if not digits.strip().isdigit() or len(digits.strip()) > 9:
+            self._stop(Problem("error", self.sheet, None, None, ref, "cell_ref"))
+        return int(digits)
+
+    def _stop(self, problem: Problem) -> None:
+        self.problem = problem
+        raise _Stop
+
+    def doctype(self, *_args: object) -> None:  # no part of an xlsx has one; entities could expand
+        self._stop(Problem("error", self.sheet, None, None, None, "unreadable", detail="XML DOCTYPE"))
+
+
+def _exact(xml: bytes, sheet: str, bounds: SheetBounds) -> list[Problem]:
+    cells = _Cells(sheet, bounds)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = cells.start
+    parser.EndElementHandler = cells.end
+    parser.StartDoctypeDeclHandler = cells.doctype
+    try:
+        for at in range(0, len(xml), MIB):
+            parser.Parse(xml[at : at + MIB], False)
+        parser.Parse(b"", True)
+    except _Stop:
+        pass
+    except expat.ExpatError as exc:
+        return [Problem("error", sheet, None, None, None, "unreadable", detail=f"XML: {exc}")]
+    return [cells.problem] if cells.problem else []
