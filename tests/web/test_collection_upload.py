@@ -209,10 +209,11 @@ class TestUntrustedFiles:
         }
         json.dumps(sub.problems, allow_nan=False)
 
-    def test_a_renamed_school_id_header_is_a_missing_column(self, client, users):
+    @pytest.mark.parametrize("sheet", ["班级", "学校"])
+    def test_a_renamed_school_id_header_is_a_missing_column(self, client, users, sheet):
         rnd = open_round(users)
         wb = openpyxl.load_workbook(io.BytesIO(template_bytes(users, rnd)))
-        wb["班级"]["A1"] = "学校编号"
+        wb[sheet]["A1"] = "学校编号"
         out = io.BytesIO()
         wb.save(out)
         client.force_login(users["clerk_p1"])
@@ -220,7 +221,7 @@ class TestUntrustedFiles:
         sub = Submission.objects.get(round=rnd, school_id="P1")
         errors = [p for p in sub.problems if p["severity"] == "error"]
         assert sub.status == "invalid" and [(p["sheet"], p["row"], p["column"], p["rule"]) for p in errors] == [
-            ("班级", 1, "school_id", "missing_column")
+            (sheet, 1, "school_id", "missing_column")
         ]
         assert errors[0]["message_zh"] == "缺少必填列：学校代码 (school_id)"
         assert errors[0]["message_en"] == "required column missing: 学校代码 (school_id)"

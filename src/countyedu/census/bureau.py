@@ -44,8 +44,8 @@ def bureau_changes(submitted: pd.DataFrame | None, stored: pd.DataFrame | None, 
     """A located error for every bureau field of a school's row that differs from the stored row
     (sheet, Excel row, column, the submitted value; the stored one in the message). A school not yet
     stored has nothing to compare with."""
-    if submitted is None or stored is None or stored.empty:
-        return []
+    if submitted is None or stored is None or stored.empty or "school_id" not in submitted.columns:
+        return []  # without its school_id column the sheet is reported as missing a column
     before = {rec["school_id"]: rec for rec in stored.astype(object).to_dict("records")}
     out: list[Problem] = []
     for rec in submitted.astype(object).to_dict("records"):
