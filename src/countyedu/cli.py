@@ -666,9 +666,12 @@ def main() -> None:
 
 def _subcommands() -> None:
     """`countyedu plan …` and `countyedu funding …` live in cli_plans (they import from this module)."""
+    from countyedu.cli_backup import backup, restore
     from countyedu.cli_plans import funding_app, plan_app
     from countyedu.cli_years import years_app
 
+    app.command()(backup)
+    app.command()(restore)
     app.add_typer(plan_app, name="plan")
     app.add_typer(funding_app, name="funding")
     app.add_typer(years_app, name="years")
