@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from countyedu.web import actions, collection
+from countyedu.web import actions, collection, uploads
 from countyedu.web.actions import ActionRefused
 from countyedu.web.models import AuditLog, Job, Submission
 
@@ -227,8 +227,15 @@ class TestUntrustedFiles:
         assert errors[0]["message_en"] == "required column missing: 学校代码 (school_id)"
         assert "check_failed" not in r.content.decode()
 
-    def test_a_file_over_the_upload_limit_is_refused_before_it_is_stored(self, client, users, settings):
+    def test_a_file_over_the_upload_limit_is_refused_before_it_is_stored(self, client, users, settings, monkeypatch):
         settings.UPLOAD_LIMITS = dataclasses.replace(settings.UPLOAD_LIMITS, upload_bytes=5 * 1024)
+        received = []  # (bytes written to the temporary file, bytes that arrived) per upload
+        complete = uploads.BoundedUpload.file_complete
+        monkeypatch.setattr(
+            uploads.BoundedUpload,
+            "file_complete",
+            lambda self, size: received.append((self.file.tell(), size)) or complete(self, size),
+        )
         files = stored_files()
         rnd = open_round(users)
         data = template_bytes(users, rnd)
@@ -239,6 +246,7 @@ class TestUntrustedFiles:
         r = client.post(url(rnd), {"file": upload(data)}, follow=True, headers={"accept-language": "en"})
         assert f"The file is {size}, over the limit of 0.00488 MB for one upload." in r.content.decode()
         assert not Submission.objects.exists() and stored_files() == files
+        assert received == [(0, len(data)), (0, len(data))]  # counted as it arrived, never written
 
     def test_a_replaced_file_is_deleted(self, client, users):
         files = stored_files()
