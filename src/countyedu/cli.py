@@ -296,7 +296,7 @@ def _run_assessment(
 
 
 def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
-    from countyedu.reports.values import target_text, value_text
+    from countyedu.reports.values import status_meets, target_text, value_text
 
     label = a.years.info(year).label(lang.value)
     t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
@@ -306,7 +306,7 @@ def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
         if r.level != "county" or r.year != year or r.status == "needs_evidence":
             continue
         it = a.item(r.indicator)
-        value = "" if r.value is None else value_text(r.value, it.unit, r.target)
+        value = "" if r.value is None else value_text(r.value, it.unit, r.target, status_meets(r.status))
         style = STATUS_STYLE.get(r.status, "")
         t.add_row(
             r.indicator,

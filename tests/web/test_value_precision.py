@@ -1,10 +1,11 @@
 """A value is never shown rounded to a number that contradicts its status (issue 10, item 11).
 
-The rule (reports/values.py, README): a status is decided on the exact value; the value shown beside
-it gets as many more decimals as it takes to agree (up to four), else it is shown as "<" or ">" the
-target. The two cases found: PP-6 446.59/446.73 = 99.969% against ≥ 100% was shown "100.0%" and
-未达标; B-23-FOUNDATION 994,306 over last year's revenue 1,988,612,010 = 0.04999999975% against
-≥ 0.05% (0.05% of the revenue is 994,306.005 yuan) was shown "0.05%" and 未达标."""
+The rule (indicators/engine.py, reports/values.py, README): a status is decided on the exact value,
+money to the fen; the value shown beside it gets as many more decimals as it takes to agree (up to
+four), else it is shown as "<" or ">" the target. The two cases found: PP-6 446.59/446.73 = 99.969%
+against ≥ 100% was shown "100.0%" and 未达标; B-23-FOUNDATION 994,306 yuan over last year's revenue
+1,988,612,010 (0.05% of it is 994,306.005 yuan, half a fen more) was shown "0.05%" and 未达标: to the
+fen it is met. Two fen short (revenue 1,988,612,040: 994,306.02 yuan) it is not met, shown "<0.05%"."""
 
 from __future__ import annotations
 
@@ -48,26 +49,35 @@ def test_a_difference_below_four_more_decimals_is_shown_against_the_target() -> 
     assert value_text(999.996, "yuan", Target(op=">=", value=1000.0, by=2025)) == "999.996"
 
 
-@pytest.fixture(scope="module")
-def half_fen_short(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand county whose 2024 foundation budget is 994,306 yuan on a 2023 revenue of 1,988,612,010."""
+def test_money_is_compared_to_the_fen_and_shown_as_decided() -> None:
+    value = 994_306 / 1_988_612_010
+    assert value_text(value, "share", FOUNDATION) == "<0.05%"  # the exact comparison
+    assert value_text(value, "share", FOUNDATION, meets=True) == "0.05%"  # as the engine decides, to the fen
+
+
+@pytest.fixture(scope="module", params=[1_988_612_010, 1_988_612_040], ids=["half-a-fen-short", "two-fen-short"])
+def foundation(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The hand county whose 2024 foundation budget is 994,306 yuan on the given 2023 revenue."""
     base = tmp_path_factory.mktemp("precision")
     shutil.copytree(HAND, base / "source")
     path = base / "source" / "finance.csv"
     f = pd.read_csv(path)
-    f.loc[(f.year == 2023) & (f["item"] == "fiscal_revenue_total"), "amount"] = 1_988_612_010
+    f.loc[(f.year == 2023) & (f["item"] == "fiscal_revenue_total"), "amount"] = request.param
     f.loc[(f.year == 2024) & (f["item"] == "education_foundation"), "amount"] = 994_306
     f.to_csv(path, index=False)
     store = CensusStore(base / "data")
     import_census(base / "source", store)
     cache.get_or_compute(store)
-    return store.data_dir
+    return store.data_dir, request.param
 
 
-def test_the_county_page_shows_the_foundation_budget_below_its_target(
-    client: Client, users: dict[str, User], settings: Any, half_fen_short: Path
+EXPECTED = {1_988_612_010: ("0.05%", "达标", "met"), 1_988_612_040: ("&lt;0.05%", "未达标", "not_met")}
+
+
+def test_the_county_page_shows_the_foundation_budget_as_decided(
+    client: Client, users: dict[str, User], settings: Any, foundation: tuple[Path, int]
 ) -> None:
-    settings.DATA_DIR = half_fen_short
+    settings.DATA_DIR, revenue = foundation
     census_data.forget()
     try:
         client.force_login(users["leader"])
@@ -75,13 +85,14 @@ def test_the_county_page_shows_the_foundation_budget_below_its_target(
     finally:
         census_data.forget()
     row = html.split("<code>B-23-FOUNDATION</code>")[1].split("</tr>")[0]
-    assert "&lt;0.05%" in row and "未达标" in row
-    assert ">0.05%<" not in row
+    text, status, _code = EXPECTED[revenue]
+    assert f">{text}<" in row and f">{status}<" in row
 
 
-def test_the_cli_table_shows_it_the_same_way(half_fen_short: Path) -> None:
+def test_the_cli_table_shows_it_the_same_way(foundation: tuple[Path, int]) -> None:
+    data, revenue = foundation
     proc = subprocess.run(
-        [sys.executable, "-m", "countyedu", "assess", "--data-dir", str(half_fen_short)],
+        [sys.executable, "-m", "countyedu", "assess", "--data-dir", str(data)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -89,4 +100,5 @@ def test_the_cli_table_shows_it_the_same_way(half_fen_short: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     line = next(x for x in proc.stdout.splitlines() if "B-23-FOUNDATION" in x)
-    assert "<0.05%" in line and "not_met" in line
+    text, _status, code = EXPECTED[revenue]
+    assert f" {text.replace('&lt;', '<')} " in line and f" {code} " in line

@@ -30,6 +30,7 @@ from countyedu.funding.labels import cells, pick, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import school_funds
 from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.reports.values import compared_text
 
 CLAUSE = "第20条; 第21条; FD; QB-G8; QB-Q4; 第17条; 第22条; 第23条; 第34条"
 
@@ -84,6 +85,13 @@ def _money(v: float | None) -> str:
     return "—" if v is None else f"{v:,.0f}"
 
 
+def _both(a: float | None, b: float | None, op: str, percent: bool) -> tuple[str, str]:
+    """Two compared values as text, with the decimals that show how the rule decided (reports.values)."""
+    if a is None or b is None:
+        return (_pct(a), _pct(b)) if percent else (_money(a), _money(b))
+    return compared_text(a, b, op, digits=2 if percent else 0, percent=percent)
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
@@ -123,6 +131,7 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     )
     prov = y.item(it.province_education_expenditure_growth, year)
     g = _growth(gbe, gbe0)
+    g_text, prov_text = _both(g, prov, ">=", True)
     names = [
         (f"{it.general_budget_education_expenditure}@{year}", gbe),
         (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
@@ -136,15 +145,16 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             "一般公共预算教育支出增长不低于全省平均增长",
             "general-budget education spending grows at least as fast as the province's average",
         ),
-        _pct(g),
+        g_text,
         None if g is None or prov is None else g >= prov,
         _missing(zh, names)
         if g is None or prov is None
-        else pick(lang, f"县增长 {_pct(g)}，全省平均 {_pct(prov)}", f"county {_pct(g)}, province {_pct(prov)}"),
+        else pick(lang, f"县增长 {g_text}，全省平均 {prov_text}", f"county {g_text}, province {prov_text}"),
         {"growth": g, "province_growth": prov, "general_budget_education_expenditure": gbe, "previous": gbe0},
     )
     reg, reg0 = y.item(it.regular_fiscal_revenue, year), y.item(it.regular_fiscal_revenue, prev)
     rg = _growth(reg, reg0)
+    ga_text, rg_text = _both(g, rg, ">", True)
     names = [
         (f"{it.general_budget_education_expenditure}@{year}", gbe),
         (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
@@ -159,20 +169,21 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             "三个增长①：教育财政拨款增长高于财政经常性收入增长",
             "three growths (1): education appropriation grows faster than regular fiscal revenue",
         ),
-        _pct(g),
+        ga_text,
         None if g is None or rg is None else g > rg,
         _missing(zh, names)
         if g is None or rg is None
         else pick(
             lang,
-            f"教育拨款增长 {_pct(g)}，经常性收入增长 {_pct(rg)}",
-            f"appropriation {_pct(g)}, regular revenue {_pct(rg)}",
+            f"教育拨款增长 {ga_text}，经常性收入增长 {rg_text}",
+            f"appropriation {ga_text}, regular revenue {rg_text}",
         ),
         {"appropriation_growth": g, "regular_revenue_growth": rg},
     )
     pupils, pupils0 = y.series("pupils", year), y.series("pupils", prev)
     ee, ee0 = y.item(it.education_expenditure, year), y.item(it.education_expenditure, prev)
     pp, pp0 = _ratio(ee, pupils), _ratio(ee0, pupils0)
+    pp_text, pp0_text = _both(pp, pp0, ">", False)
     names = [
         (f"{it.education_expenditure}@{year}", ee),
         (f"{it.education_expenditure}@{prev}", ee0),
@@ -187,49 +198,52 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             "三个增长②：按在校学生人数平均的教育费用逐步增长",
             "three growths (2): education spending per enrolled pupil grows",
         ),
-        _money(pp),
+        pp_text,
         None if pp is None or pp0 is None else pp > pp0,
         _missing(zh, names)
         if pp is None or pp0 is None
         else pick(
             lang,
-            f"生均教育支出 {_money(pp)} 元，上年 {_money(pp0)} 元",
-            f"per pupil {_money(pp)}, last year {_money(pp0)} yuan",
+            f"生均教育支出 {pp_text} 元，上年 {pp0_text} 元",
+            f"per pupil {pp_text}, last year {pp0_text} yuan",
         ),
         {"per_pupil": pp, "previous": pp0, "pupils": pupils},
     )
     pay, pay0 = y.item(it.teacher_avg_salary, year), y.item(it.teacher_avg_salary, prev)
     pay = pay if pay is not None else y.series("census_pay", year)
     pay0 = pay0 if pay0 is not None else y.series("census_pay", prev)
+    pay_text, pay0_text = _both(pay, pay0, ">", False)
     add(
         "three_growth.teacher_pay",
         "FD",
         pick(lang, "三个增长③：教师工资逐步增长", "three growths (3): teacher pay grows"),
-        _money(pay),
+        pay_text,
         None if pay is None or pay0 is None else pay > pay0,
         _missing(zh, [(f"{it.teacher_avg_salary}@{year}", pay), (f"{it.teacher_avg_salary}@{prev}", pay0)])
         if pay is None or pay0 is None
         else pick(
             lang,
-            f"教师平均工资 {_money(pay)} 元，上年 {_money(pay0)} 元",
-            f"teacher pay {_money(pay)}, last year {_money(pay0)} yuan",
+            f"教师平均工资 {pay_text} 元，上年 {pay0_text} 元",
+            f"teacher pay {pay_text}, last year {pay0_text} yuan",
         ),
         {"teacher_pay": pay, "previous": pay0},
     )
     of, of0 = _ratio(y.series("operating", year), pupils), _ratio(y.series("operating", prev), pupils0)
+    of_text, of0_text = ("—", "—") if of is None or of0 is None else compared_text(of, of0, ">", digits=2)
     add(
         "three_growth.operating_funds",
         "FD",
         pick(lang, "三个增长③：生均公用经费逐步增长", "three growths (3): per-pupil operating funds grow"),
-        _money(of),
+        _money(of) if of is None or of0 is None else compared_text(of, of0, ">", digits=0)[0],
         None if of is None or of0 is None else of > of0,
         _missing(zh, [(f"school_years.public_funding@{year}", of), (f"school_years.public_funding@{prev}", of0)])
         if of is None or of0 is None
         else pick(
-            lang, f"生均公用经费 {of:,.2f} 元，上年 {of0:,.2f} 元", f"per pupil {of:,.2f}, last year {of0:,.2f} yuan"
+            lang, f"生均公用经费 {of_text} 元，上年 {of0_text} 元", f"per pupil {of_text}, last year {of0_text} yuan"
         ),
         {"per_pupil_operating": of, "previous": of0},
     )
+    gbe_text, gbe0_text = _both(gbe, gbe0, ">=", False)
     add(
         "no_decrease.total",
         "FD",
@@ -238,7 +252,7 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             "两个只增不减①：一般公共预算教育支出只增不减",
             "two no-decreases (1): general-budget education spending does not fall",
         ),
-        _money(gbe),
+        gbe_text,
         None if gbe is None or gbe0 is None else gbe >= gbe0,
         _missing(
             zh,
@@ -248,10 +262,11 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             ],
         )
         if gbe is None or gbe0 is None
-        else pick(lang, f"{_money(gbe)} 元，上年 {_money(gbe0)} 元", f"{_money(gbe)}, last year {_money(gbe0)} yuan"),
+        else pick(lang, f"{gbe_text} 元，上年 {gbe0_text} 元", f"{gbe_text}, last year {gbe0_text} yuan"),
         {"general_budget_education_expenditure": gbe, "previous": gbe0},
     )
     gp, gp0 = _ratio(gbe, pupils), _ratio(gbe0, pupils0)
+    gp_text, gp0_text = _both(gp, gp0, ">=", False)
     add(
         "no_decrease.per_pupil",
         "FD",
@@ -260,7 +275,7 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             "两个只增不减②：按在校学生人数平均的一般公共预算教育支出只增不减",
             "two no-decreases (2): general-budget education spending per enrolled pupil does not fall",
         ),
-        _money(gp),
+        gp_text,
         None if gp is None or gp0 is None else gp >= gp0,
         _missing(
             zh,
@@ -274,29 +289,32 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
         if gp is None or gp0 is None
         else pick(
             lang,
-            f"生均 {_money(gp)} 元，上年 {_money(gp0)} 元",
-            f"per pupil {_money(gp)}, last year {_money(gp0)} yuan",
+            f"生均 {gp_text} 元，上年 {gp0_text} 元",
+            f"per pupil {gp_text}, last year {gp0_text} yuan",
         ),
         {"per_pupil": gp, "previous": gp0},
     )
     civil = y.item(it.civil_servant_avg_salary, year)
+    tp_text, civil_text = _both(pay, civil, ">=", False)
+    ratio_text = "" if pay is None or not civil else compared_text(pay / civil, 1.0, ">=", digits=3)[0]
     add(
         "teacher_pay",
         "第21条; QB-G8",
         pick(lang, "教师平均工资不低于当地公务员平均工资", "average teacher pay ≥ local civil-servant average pay"),
-        _money(pay),
+        tp_text,
         None if pay is None or civil is None else pay >= civil,
         _missing(zh, [(f"{it.teacher_avg_salary}@{year}", pay), (f"{it.civil_servant_avg_salary}@{year}", civil)])
         if pay is None or civil is None
         else pick(
             lang,
-            f"教师 {_money(pay)} 元，公务员 {_money(civil)} 元（比值 {pay / civil:.3f}）",
-            f"teachers {_money(pay)}, civil servants {_money(civil)} yuan (ratio {pay / civil:.3f})",
+            f"教师 {tp_text} 元，公务员 {civil_text} 元（比值 {ratio_text}）",
+            f"teachers {tp_text}, civil servants {civil_text} yuan (ratio {ratio_text})",
         ),
         {"teacher_pay": pay, "civil_servant_pay": civil},
     )
     train, operating = y.item(it.teacher_training, year), y.series("operating", year)
     share = _ratio(train, operating)
+    share_text = _both(share, p.training_share_min, ">=", True)[0]
     add(
         "training_share",
         "QB-Q4",
@@ -305,7 +323,7 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
             f"教师培训经费不低于学校公用经费的 {p.training_share_min:.0%}",
             f"teacher training ≥ {p.training_share_min:.0%} of school operating funds",
         ),
-        _pct(share),
+        share_text,
         None if share is None else share >= p.training_share_min,
         _missing(zh, [(f"{it.teacher_training}@{year}", train), (f"operating funds@{year}", operating)])
         if share is None

@@ -11,6 +11,11 @@ Status (per result):
   partial, only some schools reported) are never points of a trend, and have no trend themselves:
   their status is met or not_met on what was reported so far.
 - ``needs_evidence``: an inspector checklist item (no data in the census can decide it).
+
+Values are compared exactly, except money: an item whose numerator and denominator are yuan
+(finance_ratio over another finance item) compares the money to the fen, so a shortfall of less than
+one fen against a ≥ or ≤ target is none (第23条: 994,306 yuan against 0.05% of 1,988,612,010 =
+994,306.005 yuan is met). What is shown beside a status never contradicts it (reports.values).
 """
 
 from __future__ import annotations
@@ -508,6 +513,25 @@ def _targets(item: Item, df: pd.DataFrame) -> pd.DataFrame:
     return df[["year", "stage"]].merge(lookup, on=["year", "stage"], how="left")
 
 
+FEN = 0.01  # yuan
+
+
+def money_item(item: Item) -> bool:
+    """Whether an item's numerator and denominator are yuan (its values are compared to the fen)."""
+    return item.formula == "finance_ratio" and "over" in item.params
+
+
+def _fen_slack(items: list[Item], df: pd.DataFrame, op: pd.Series) -> np.ndarray:
+    """Per row, what one fen of the numerator is worth in the value (money items only), signed so that
+    adding it to the value forgives a shortfall under a fen against a ≥ or ≤ target."""
+    money = np.array([money_item(it) for it in items], dtype=bool)[df["_pos"].to_numpy(dtype=np.int64)]
+    den = df["den"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fen = np.where(money & (den > 0), FEN / den, 0.0)
+    ops = op.to_numpy(dtype=object)
+    return np.where(ops == ">=", fen, np.where(ops == "<=", -fen, 0.0)) * (1 - 1e-9)
+
+
 def _met(op: pd.Series, target: pd.Series, tol: pd.Series, value: pd.Series) -> np.ndarray:
     """Target.met, vectorised over rows (missing values never meet)."""
     v, t = value.to_numpy(dtype=float), target.to_numpy(dtype=float)
@@ -573,7 +597,7 @@ def _statuses(
     before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
     closed = ~df["year"].isin(list(partial)).to_numpy()
     trend = _running_trend(df, tg["by"], ["_unit"], closed).where(before & closed & df["value"].notna().to_numpy())
-    met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"])
+    met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"] + _fen_slack(items, df, tg["op"]))
     trend_misses = trend.notna().to_numpy() & ~_met(tg["op"], tg["tvalue"], tg["tol"], trend)
     status = np.where(
         df["value"].isna(),

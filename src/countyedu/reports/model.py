@@ -16,7 +16,7 @@ from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, Target
 from countyedu.reports.blocks import Block, Chapter, chapters
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
-from countyedu.reports.values import addition_text, target_text, value_text
+from countyedu.reports.values import addition_text, status_meets, target_text, value_text
 
 STAGE_ORDER = ("kindergarten", "primary", "junior", "high", "vocational")
 SECTION_ORDER = (*STAGE_ORDER, "county")
@@ -385,7 +385,7 @@ def _target_row(
         stage_label=_stages_label(stage, item, lang),
         unit=item.unit,
         value=r.value if r else None,
-        value_text=value_text(r.value if r else None, item.unit, target),
+        value_text=value_text(r.value if r else None, item.unit, target, status_meets(r.status) if r else None),
         target=target,
         target_text=target_text(target, item.unit, lang),
         status=status_of(r.status if r else "no_data", lang),
@@ -458,7 +458,7 @@ def _township_tables(a: Assessment, idx: _Index, names: Mapping[str, str], year:
 def _cell(r: Result | None, item: Item, lang: str) -> Cell:
     if r is None:
         return Cell("—", status_of("no_data", lang))
-    return Cell(value_text(r.value, item.unit, r.target), status_of(r.status, lang), r.value)
+    return Cell(value_text(r.value, item.unit, r.target, status_meets(r.status)), status_of(r.status, lang), r.value)
 
 
 # ------------------------------------------------------------------------------ schools

@@ -12,23 +12,30 @@ from countyedu.reports.labels import OPS, unit_kind
 MORE_DIGITS = 4  # decimals added at most for a value to agree with its target (then "<" or ">" the target)
 
 
-def value_text(value: float | None, unit: str, target: Target | None = None) -> str:
+def value_text(value: float | None, unit: str, target: Target | None = None, meets: bool | None = None) -> str:
     """A measured value in its pack unit ("—" when missing).
 
     The one rule for values beside a status: a status is decided on the exact value, and a value is
     never shown rounded to a number that would decide otherwise. Given its target, the value gets as
     many more decimals as it takes for the shown number to meet the target exactly when the value
     does (99.97% against ≥ 100%, not 100.0%); past MORE_DIGITS more decimals it is shown as "<" or
-    ">" the target (a foundation budget half a fen short of 0.05% of the revenue: "<0.05%")."""
+    ">" the target. `meets` is how the engine decided (money is compared to the fen, so 994,306 yuan
+    meets 0.05% of 1,988,612,010 = 994,306.005 and shows 0.05%); by default the exact comparison."""
     if value is None or math.isnan(value):
         return "—"
     kind = unit_kind(unit)
+    decided = target.met(value) if target is not None and meets is None else meets
     for extra in range(MORE_DIGITS + 1):
         text, shown = _rounded(value, kind, extra)
-        if target is None or _meets(shown, target) == target.met(value):
+        if target is None or _meets(shown, target) == decided:
             return text
     assert target is not None
     return ("<" if value < target.value else ">") + limit_text(target.value, unit)
+
+
+def status_meets(status: str) -> bool | None:
+    """Whether a result's status says its value meets the target (None: the status does not say)."""
+    return {"met": True, "not_met": False}.get(status)
 
 
 def _rounded(value: float, kind: str, extra: int) -> tuple[str, Decimal]:
@@ -39,6 +46,24 @@ def _rounded(value: float, kind: str, extra: int) -> tuple[str, Decimal]:
         return f"{pct:.{digits}f}%", Decimal(f"{pct:.{digits}f}") / 100
     digits = (0 if kind in ("count", "yuan") else 2) + extra
     return f"{value:,.{digits}f}", Decimal(f"{value:.{digits}f}")
+
+
+def compared_text(a: float, b: float, op: str, *, digits: int, percent: bool = False) -> tuple[str, str]:
+    """Two values that a rule compares (a op b: a county's growth against the province's, this year's
+    pay against last year's), each shown with `digits` decimals, or as many more as it takes (up to
+    MORE_DIGITS) for the shown numbers to compare as the values do: the rule of value_text."""
+
+    def shown(v: float, d: int) -> tuple[str, Decimal]:
+        if percent:
+            return f"{v * 100:.{d}f}%", Decimal(f"{v * 100:.{d}f}") / 100
+        return f"{v:,.{d}f}", Decimal(f"{v:.{d}f}")
+
+    decided = bool(COMPARE[op](a, b))
+    for extra in range(MORE_DIGITS + 1):
+        (ta, da), (tb, db) = shown(a, digits + extra), shown(b, digits + extra)
+        if bool(COMPARE[op](da, db)) == decided:  # type: ignore[arg-type]
+            break
+    return ta, tb
 
 
 def _meets(shown: Decimal, target: Target) -> bool:

@@ -42,7 +42,7 @@ from countyedu.policy.pack import Item, Pack
 from countyedu.reports import build_report, write_report
 from countyedu.reports.labels import MARKS, STATUS, TEXT, pick, stage_label, unit_kind
 from countyedu.reports.model import Report, county_name
-from countyedu.reports.values import addition_text, target_text, value_text
+from countyedu.reports.values import addition_text, status_meets, target_text, value_text
 from countyedu.web import access, boundaries
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
@@ -281,7 +281,7 @@ def cell(ix: Indexed, item: Item, level: str, unit: str, stage: str | None, lg: 
         "name": pick((item.name_zh, item.name_en), lg),
         "stage": stage,
         "stage_label": stages_label(stage, item, lg, level),
-        "text": value_text(r.value if r else None, item.unit, target),
+        "text": value_text(r.value if r else None, item.unit, target, status_meets(code)),
         "frac": fraction(r, item.unit),
         "target": target_text(target, item.unit, lg),
         "status": code,
@@ -667,7 +667,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
         unit_name=unit_name,
         unit_url=unit_url,
         stage_label=stages_label(r.stage, item, lg, r.level),
-        value_text=value_text(r.value, item.unit, r.target),
+        value_text=value_text(r.value, item.unit, r.target, status_meets(r.status)),
         frac=fraction(r, item.unit),
         numerator="—" if r.num is None else _number(r.num),
         denominator="—" if r.den is None else _number(r.den),
