@@ -12,11 +12,18 @@ recorded. Each such version names its submission and approving user (its origin)
 - otherwise (the submission was returned, replaced by another file or is gone): nothing the app
   approved made that version, so it is marked `unapproved`: kept, listed by `countyedu versions`,
   never used (`CensusStore.latest()` and the next import skip it).
+
+Opening and closing a collection round also write both stores (the round, then its school year's
+state in the census store, census.years); `reconcile_years()` puts back a year state a crash left
+disagreeing with the rounds: a year a round marked in collection with no open round is closed, a
+year a round closed while that round is still open is in collection again. A state set by
+`countyedu years` (not by a round) is left alone.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,7 +32,7 @@ from countyedu.census.store import CensusStore, Version
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.jobs import start_job
-from countyedu.web.models import Submission
+from countyedu.web.models import CollectionRound, Submission
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +49,30 @@ def reconcile(store: CensusStore | None = None) -> list[str]:
         ).values_list("pk", flat=True)
     )
     done = [_settle(store, v) for v in made if v.origin and v.origin["submission"] not in recorded]
+    done += reconcile_years(store)
     if done:
         census_data.forget()
+    return done
+
+
+def reconcile_years(store: CensusStore) -> list[str]:
+    """The school-year states the rounds imply (see the module docstring); what was changed, one line each."""
+    from countyedu.census.years import CLOSED, COLLECTING
+
+    open_rounds = dict(CollectionRound.objects.filter(status=CollectionRound.Status.OPEN).values_list("year", "pk"))
+    done = []
+    for year, (state, _at, note) in store.year_states().items():
+        by_round = re.fullmatch(r"round (\d+) (opened|closed)", note)
+        if by_round is None:
+            continue
+        if state == COLLECTING and year not in open_rounds:
+            store.set_year_state(year, CLOSED, f"{note}; no round open (reconciled)")
+            done.append(f"school year {year}: in collection but no round of it is open; closed")
+        elif state == CLOSED and open_rounds.get(year) == int(by_round[1]):
+            store.set_year_state(year, COLLECTING, f"round {by_round[1]} open (reconciled)")
+            done.append(f"school year {year}: closed but its round {by_round[1]} is open; in collection again")
+    for line in done:
+        log.warning("reconcile: %s", line)
     return done
 
 
