@@ -213,3 +213,18 @@ class TestExplanationRows:
         client.force_login(users["leader"])
         d = client.get("/api/explain/T-PRE-5/", {"year": 2024, "stage": "kindergarten"}).json()
         assert d["sources"]["communities"]["rows"] == 3 and d["sources"]["population"]["rows"] == 18
+
+    def test_a_township_officials_report_and_results_hold_their_rows_only(self, client, users):
+        import io
+
+        import openpyxl
+
+        client.force_login(users["t1"])
+        r = client.get("/report/township/T1.xlsx")
+        assert r.status_code == 200
+        wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+        assert {"K1", "P1", "J1"} <= cells and "琴城第一小学" in cells
+        assert not {"N1", "TP1", "T2", "太源学校", "太源乡", "太源村教学点"} & cells
+        results = client.get("/api/results/", {"year": 2024}).json()["results"]
+        assert results and {r["unit"] for r in results} <= SCOPES["t1"][0] | {"T1"}
