@@ -225,6 +225,9 @@ def restore(archive: Path, data: Path, *, force: bool = False) -> Restored:
             _extract(tar, manifest, build, archive)
         _check_census(build, manifest, archive)
         _check_database(build, manifest, archive)
+        dump = manifest["database"] and manifest["database"]["engine"] != "sqlite"
+        if dump:
+            _prepare_database(build, force=force)  # refused here, before anything is swapped
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
@@ -233,8 +236,8 @@ def restore(archive: Path, data: Path, *, force: bool = False) -> Restored:
         replaced = data.with_name(f"{data.name}.replaced-{dt.datetime.now():%Y%m%d-%H%M%S}")
         os.replace(data, replaced)
     os.replace(build, data)
-    if manifest["database"] and manifest["database"]["engine"] != "sqlite":
-        _load_dump(data / manifest["database"]["file"], force=force)
+    if dump:
+        _load_dump(data / manifest["database"]["file"])
     return Restored(data, manifest, replaced)
 
 
@@ -356,23 +359,29 @@ def _check_database(build: Path, manifest: dict[str, Any], archive: Path) -> Non
             raise _mismatch(archive, db["file"], f"fails SQLite's integrity check ({ok})", "未通过 SQLite 完整性检查")
 
 
-def _load_dump(dump: Path, *, force: bool) -> None:
-    """The PostgreSQL database named by DATABASE_URL, migrated and loaded from the dump (one transaction)."""
+def _prepare_database(build: Path, *, force: bool) -> None:
+    """The PostgreSQL database of DATABASE_URL migrated; refused if it holds users, unless ``force``."""
     import django
 
+    os.environ["COUNTYEDU_DATA"] = str(build)  # the settings read the restored secret key (and write nothing else)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "countyedu.web.settings")
-    django.setup()  # now: the settings read the restored data dir
+    django.setup()
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if get_user_model().objects.exists() and not force:
+        raise BackupError(
+            "the PostgreSQL database of DATABASE_URL already holds users: pass --force to replace its records",
+            "DATABASE_URL 所指的 PostgreSQL 数据库中已有用户：加 --force 才会替换其中的记录",
+        )
+
+
+def _load_dump(dump: Path) -> None:
+    """The database's records replaced by the dump's, in one transaction."""
     from django.core.management import call_command
     from django.db import transaction
 
-    call_command("migrate", interactive=False, verbosity=0)
-    if get_user_model().objects.exists():
-        if not force:
-            raise BackupError(
-                "the PostgreSQL database of DATABASE_URL already holds users: pass --force to replace its records",
-                "DATABASE_URL 所指的 PostgreSQL 数据库中已有用户：加 --force 才会替换其中的记录",
-            )
-        call_command("flush", interactive=False, verbosity=0)
     with transaction.atomic():
+        call_command("flush", interactive=False, verbosity=0)
         call_command("loaddata", str(dump), verbosity=0)
