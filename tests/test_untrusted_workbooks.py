@@ -94,6 +94,16 @@ def test_a_cell_renamed_zzzz99999999_is_a_located_error_on_every_path(
         assert p["message_en"].startswith("the cell reference ZZZZ99999999 is outside Excel's grid"), p
 
 
+@pytest.mark.parametrize("tag", [b'<c r="E3" r="ZZZZ99999999">', b'<c r="E3"\n r = "ZZZZ99999999">'])
+def test_a_second_r_on_a_cell_is_refused(reader: Reader, school: bytes, workdir: Path, tag: bytes) -> None:
+    """The parser takes a cell's last r: the check of the sheet must not stop at the first."""
+    path = write(workdir, classes_edit(school, b'<c r="E3">', tag))
+    for mode in ("import", "web"):
+        found = errors_of(reader.ask(mode, path))
+        assert [(sheet, rule) for sheet, _row, _col, rule, _value in found] == [(CLASSES, "unreadable")], found
+        assert "duplicate attribute" in reader.ask(mode, path)["problems"][0]["message_en"]
+
+
 def test_countyedu_import_of_it_exits_with_the_located_error(school: bytes, workdir: Path) -> None:
     path = write(workdir, classes_edit(school, b'<c r="E3">', b'<c r="ZZZZ99999999">'))
     run = subprocess.run(

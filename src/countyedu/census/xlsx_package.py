@@ -120,10 +120,9 @@ def column_number(letters: bytes | str) -> int:
 
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 _BAD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")')
+_WHITESPACE = bytes.maketrans(b"\t\n\r", b"   ")
 _ODD_CELL = re.compile(rb"<c[\t\r\n/>]")  # a cell element without a leading r="…"
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")  # <x:c …>: calamine reads cells by local name
-
-
 _ROW_WIDTH = {k: re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{%d}"' % (k - 1)) for k in range(7, 0, -1)}
 _COLUMN_WIDTH = {k: re.compile(rb'<c r="[A-Z]{%d}[1-9]' % k) for k in range(3, 0, -1)}
 
@@ -141,10 +140,21 @@ def check_sheet(xml: bytes, sheet: str, bounds: SheetBounds) -> list[Problem]:
 
 
 def _plain_cells(xml: bytes) -> bool:
-    """Whether every cell element is written <c r="A1" …> with a reference inside Excel's grid."""
+    """Whether every cell element is written <c r="A1" …>, with one r, inside Excel's grid (counts
+    and searches of the bytes, no match objects per cell)."""
     if _ODD_CELL.search(xml) or _PREFIXED_CELL.search(xml):
         return False
-    return xml.count(b"<c ") == xml.count(b'<c r="') and _BAD_REF.search(xml) is None
+    cells = xml.count(b'<c r="')
+    if xml.count(b"<c ") != cells:
+        return False  # a cell without r first
+    # every attribute r is the one of a <c r="…"> or <row r="…">: a cell with a second r (the
+    # parser takes the last) fails this, however the attribute is spaced
+    flat = xml.translate(_WHITESPACE)
+    if b" r " in flat or b" r= " in flat or b" r='" in flat:
+        return False
+    if flat.count(b' r="') != cells + xml.count(b'<row r="'):
+        return False
+    return _BAD_REF.search(xml) is None
 
 
 def _widths(xml: bytes) -> tuple[int, int]:
