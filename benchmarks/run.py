@@ -205,12 +205,58 @@ def bench_dashboard(work: Path, users: int = 20, seconds: float = 30.0, threads:
     q = statistics.quantiles(latencies, n=100)
     return [
         (
-            f"county dashboard, {users} concurrent users for {seconds:.0f} s on loopback (gunicorn 1 worker × {threads} "
-            f"threads): {len(latencies):,} requests, {errors} errors",
+            f"county dashboard, {users} concurrent users for {seconds:.0f} s on loopback (countyedu serve: gunicorn "
+            f"{len(os.sched_getaffinity(0))} workers × {threads} threads): {len(latencies):,} requests, {errors} errors",
             f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms",
             "goal p95 < 300 ms, 0 errors",
         )
     ]
+
+
+def bench_web_load(work: Path, seconds: int = 300) -> list[tuple[str, str, str]]:
+    """50 clerks uploading and 20 officials reading on the real `countyedu serve` of the demo county
+    (benchmarks/web_load.py, locust), on SQLite and on a throw-away PostgreSQL (.ci/with-postgres)."""
+    import json
+
+    from benchmarks.web_load import CLERK_THINK, OFFICIAL_THINK
+
+    demo = work / "webdemo"
+    _child([*COUNTYEDU, "demo", "--data-dir", str(demo), "--format", "json"])
+    load = [sys.executable, "-m", "benchmarks.web_load", "--data-dir", str(demo), "--seconds", str(seconds)]
+    rows = []
+    for database, prefix in (("SQLite", []), ("PostgreSQL", [str(HERE.parent / ".ci" / "with-postgres")])):
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        proc = subprocess.run([*prefix, *load], capture_output=True, text=True, cwd=HERE.parent, env=env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"web load on {database} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        stats = r["stats"]
+        total = sum(v["requests"] for k, v in stats.items() if k != "login")
+        errors = sum(v["errors"] for v in stats.values())
+        pages = stats["all pages"]
+        rows.append(
+            (
+                f"web load on {database}, {seconds // 60} min after a {r['warmup']} s warm-up: {r['clerks']} clerks "
+                f"uploading their school's workbook every {CLERK_THINK[0]:.0f}–{CLERK_THINK[1]:.0f} s and {r['officials']} "
+                f"officials reading a page every {OFFICIAL_THINK[0]:.0f}–{OFFICIAL_THINK[1]:.0f} s (countyedu serve: "
+                f"{', '.join(r['processes'])}): {total:,} requests, {errors} errors, "
+                f"{r['server_errors']} server tracebacks",
+                f"pages p50 {pages['p50']:.0f} ms, p95 {pages['p95']:.0f} ms",
+                "goal 0 errors, p95 of pages < 500 ms",
+            )
+        )
+        for kind in sorted(stats):
+            v = stats[kind]
+            rows.append(
+                (
+                    f"… {database}: {kind}, {v['requests']:,} requests, {v['errors']} errors",
+                    f"p50 {v['p50']:.0f} ms, p95 {v['p95']:.0f} ms",
+                    "",
+                )
+            )
+        if r["failures"]:
+            print(f"web load on {database}, first failures:", *r["failures"][:5], sep="\n  ")
+    return rows
 
 
 def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
@@ -243,18 +289,24 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "results.md")
     ap.add_argument("--skip-province", action="store_true")
     ap.add_argument("--only-planning", action="store_true", help="run only the planning benchmark")
+    ap.add_argument("--only-web", action="store_true", help="run only the web load test (appended to --out)")
+    ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
     rows: list[tuple[str, str, str]] = []
     try:
-        if not args.only_planning:
+        if args.only_web:
+            rows += bench_web_load(work, args.web_seconds)
+        elif not args.only_planning:
             rows += bench_demo_import(work)
             rows += bench_demo_assess(work)
             rows += bench_dashboard(work)
             if not args.skip_province:
                 rows += bench_province_import(work)
                 rows += bench_province_assess(work)
-        rows += bench_planning(work)
+            rows += bench_web_load(work, args.web_seconds)
+        if not args.only_web:
+            rows += bench_planning(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
@@ -268,8 +320,9 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    if args.only_planning and args.out.exists():  # keep the other figures: append this run's table
-        lines = ["", f"## planning, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
+    if (args.only_planning or args.only_web) and args.out.exists():  # keep the other figures: append this table
+        part = "web load" if args.only_web else "planning"
+        lines = ["", f"## {part}, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
         with args.out.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines))
     else:

@@ -14,6 +14,7 @@ COUNTYEDU_JOBS_SYNC 1 runs background jobs inline, in the request (tests; defaul
 JOB_POLL_SECONDS    how often an idle task worker looks for queued jobs (default 1)
 JOB_HEARTBEAT_SECONDS how often a task worker says its jobs are alive (default 10)
 JOB_STALE_SECONDS   a running job whose heartbeat is older is marked failed as lost (default 120)
+JOB_NICE            CPU niceness of the task workers, so that pages go first (default 10)
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ TASKS = {
 JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
 JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 10)
 JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
+JOB_NICE = envint("JOB_NICE", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

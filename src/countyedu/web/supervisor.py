@@ -157,6 +157,8 @@ def run_worker() -> None:
     from countyedu.web.jobs import fail_lost_jobs, watch, worker_name
     from countyedu.web.recovery import reconcile_on_start
 
+    # pages first: a worker checking uploads takes the CPU the web processes leave (its jobs queue)
+    os.nice(settings.JOB_NICE)
     fail_lost_jobs()
     reconcile_on_start()  # an approval a crash left half-recorded (web/recovery.py)
     connection.close()
