@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,24 @@ def test_a_version_the_app_did_not_approve_is_kept_but_not_used(crashed: Path) -
     s = state(crashed)
     assert (s["status"], s["census_version"], s["latest"], s["p1_2025_classes"]) == ("approved", "v3", "v3", 7)
     assert [v[:2] for v in s["versions"]] == [["v1", None], ["v2", "unapproved"], ["v3", None]]
+
+
+def test_a_task_worker_reconciles_on_start(crashed: Path) -> None:
+    """`countyedu worker` (a task worker, started alone or by `countyedu serve`) reconciles before it
+    takes jobs."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "countyedu", "worker", "--data-dir", str(crashed)],
+        env={**os.environ, "COUNTYEDU_DATA": str(crashed)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while state(crashed)["status"] != "approved" and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    s = state(crashed)
+    assert (s["status"], s["census_version"], s["latest"]) == ("approved", "v2", "v2")
