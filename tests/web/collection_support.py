@@ -10,17 +10,25 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+from countyedu.indicators import cache
 from countyedu.web import actions
+from countyedu.web import census as census_data
 from countyedu.web.models import CollectionRound, Submission
 
+HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -111,3 +119,17 @@ def submission(users: dict[str, User], status: str, school_id: str = "P1", year:
 def login_redirect(response: Any) -> bool:
     """An anonymous user was sent to the login page."""
     return response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+
+
+@pytest.fixture
+def own_census(settings: Any, tmp_path: Path) -> Iterator[CensusStore]:
+    """A data dir of the test's own holding the hand county and its assessment: an approval writes a
+    census version, which would outlive the test in the session's shared store. Import it into a test
+    module with `from collection_support import own_census  # noqa: F401`."""
+    settings.DATA_DIR = tmp_path
+    store = CensusStore(tmp_path)
+    import_census(HAND, store)
+    cache.get_or_compute(store)
+    census_data.forget()
+    yield store
+    census_data.forget()

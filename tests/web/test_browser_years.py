@@ -5,43 +5,17 @@ partial. Screenshots are kept in test-artifacts/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from browser_support import MARKS, PASSWORD, login, shot
-from collection_support import upload
-from django.contrib.auth.models import User
+from browser_support import MARKS, login, shot
+from collection_support import own_census, upload  # noqa: F401
 from django.test import Client
 from django.urls import reverse
 
-from countyedu.census.importer import import_census
-from countyedu.census.store import CensusStore
-from countyedu.indicators import cache
 from countyedu.web import actions
 from countyedu.web import census as census_data
-from countyedu.web.models import CollectionRound, Membership, Role
-
-HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
+from countyedu.web.models import CollectionRound
 
 pytestmark = MARKS
-
-
-@pytest.fixture
-def own_census(settings, tmp_path):
-    """A data dir of this test's own: the approval below writes a census version."""
-    settings.DATA_DIR = tmp_path
-    store = CensusStore(tmp_path)
-    import_census(HAND, store)
-    cache.get_or_compute(store)
-    census_data.forget()
-    yield store
-    census_data.forget()
-
-
-def _user(name: str, role: str, school: str = "") -> User:
-    u = User.objects.create_user(name, password=PASSWORD)
-    Membership.objects.create(user=u, role=role, school_id=school)
-    return u
 
 
 def _county(page, base: str) -> tuple[str, str]:
@@ -52,10 +26,9 @@ def _county(page, base: str) -> tuple[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_partial_year_does_not_take_over_the_county_page(live_server, browser, own_census):
-    admin = _user("admin", Role.BUREAU_ADMIN)
-    clerk = _user("clerk", Role.SCHOOL, "P1")
-    _user("planner", Role.PLANNING)
+@pytest.mark.usefixtures("own_census")
+def test_a_partial_year_does_not_take_over_the_county_page(live_server, browser, users):
+    admin, clerk = users["admin"], users["clerk_p1"]
     base = live_server.url
     page = browser.new_page(locale="zh-CN")
     login(page, base, "admin")

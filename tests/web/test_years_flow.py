@@ -7,29 +7,15 @@ Approving writes a census version, so this test has a data dir of its own (as te
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from collection_support import upload
+from collection_support import own_census, upload  # noqa: F401
 from django.urls import reverse
 
-from countyedu.census.importer import import_census
-from countyedu.census.store import CensusStore
 from countyedu.web import census as census_data
 from countyedu.web import plans
 from countyedu.web.models import CollectionRound, Submission
 
-HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 ZH = {"accept-language": "zh-hans"}
-
-
-@pytest.fixture
-def own_census(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    import_census(HAND, CensusStore(tmp_path))
-    census_data.forget()
-    yield
-    census_data.forget()
 
 
 def approve_p1(client, users, rnd: CollectionRound) -> Submission:
@@ -53,10 +39,8 @@ def county(client, **query):
 
 
 class TestYearInCollection:
-    def test_it_keeps_the_last_closed_year_until_the_round_is_closed(self, client, users, own_census):
-        from countyedu.indicators import cache
-
-        cache.get_or_compute(census_data.store())
+    @pytest.mark.usefixtures("own_census")
+    def test_it_keeps_the_last_closed_year_until_the_round_is_closed(self, client, users):
         client.force_login(users["leader"])
         before = county(client)
         assert before.context["year"] == 2024 and not before.context["partial"]

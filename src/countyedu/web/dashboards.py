@@ -658,9 +658,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
         "web/dash/explain.html",
         ix,
         e=d,
-        name=pick((item.name_zh, item.name_en), lg),
-        formula=pick((item.description_zh, item.description_en), lg),
-        mark=pick(MARKS[item.mark], lg),
+        **_item_words(item, lg),
         level=pick(
             {"school": ("学校", "school"), "township": ("乡镇", "township"), "county": ("全县", "county")}[level], lg
         ),
@@ -702,10 +700,8 @@ def _no_result(
         "web/dash/explain_none.html",
         ix,
         indicator=indicator,
-        name=pick((item.name_zh, item.name_en), lg),
-        formula=pick((item.description_zh, item.description_en), lg),
+        **_item_words(item, lg),
         clause=item.clause,
-        mark=pick(MARKS[item.mark], lg),
         target=target_text(item.target_for(year, stage), item.unit, lg),
         unit_name=unit_name,
         unit_url=unit_url,
@@ -717,6 +713,15 @@ def _no_result(
             for y, st in found
         ],
     )
+
+
+def _item_words(item: Item, lg: str) -> dict[str, Any]:
+    """An item's name, formula in words and mark, in the page's language."""
+    return {
+        "name": pick((item.name_zh, item.name_en), lg),
+        "formula": pick((item.description_zh, item.description_en), lg),
+        "mark": pick(MARKS[item.mark], lg),
+    }
 
 
 def _unit_link(a: Assessment, level: str, unit: str, lg: str) -> tuple[str, str]:
