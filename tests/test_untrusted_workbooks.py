@@ -104,6 +104,21 @@ def test_a_second_r_on_a_cell_is_refused(reader: Reader, school: bytes, workdir:
         assert "duplicate attribute" in reader.ask(mode, path)["problems"][0]["message_en"]
 
 
+def test_a_shared_string_table_declaring_4_billion_strings_is_refused(
+    reader: Reader, school: bytes, workdir: Path
+) -> None:
+    """The parser reserved 96 GB for them before reading one, and aborted."""
+    part = "xl/sharedStrings.xml"
+    path = write(
+        workdir, with_part(school, part, lambda xml: re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', xml))
+    )
+    answer = reader.ask("import", path)
+    assert answer["file_error"]["rule"] == "unreadable", answer
+    assert f"part {part}: the shared strings declare 4000000000 entries" in answer["file_error"]["message_en"]
+    web = reader.ask("web", path)["problems"]
+    assert len(web) == 1 and "共享字符串表声明 4000000000 条" in web[0]["message_zh"]
+
+
 def test_countyedu_import_of_it_exits_with_the_located_error(school: bytes, workdir: Path) -> None:
     path = write(workdir, classes_edit(school, b'<c r="E3">', b'<c r="ZZZZ99999999">'))
     run = subprocess.run(

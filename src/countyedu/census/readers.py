@@ -23,7 +23,7 @@ from countyedu.census import isolation
 from countyedu.census.limits import IMPORT, Limits
 from countyedu.census.problems import Problem
 from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
-from countyedu.census.xlsx_package import SheetBounds, check_sheet, check_zip, read_part
+from countyedu.census.xlsx_package import SheetBounds, check_shared_strings, check_sheet, check_zip, read_part
 from countyedu.errors import InputFileError
 
 _HEADER_WITH_CODE = re.compile(r"^(.*?)[\s]*[\(（]\s*([A-Za-z0-9_]+)\s*[\)）]$")
@@ -147,6 +147,7 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
             bad = zf.testzip()
             if bad is not None:
                 raise zipfile.BadZipFile(f"damaged member {bad}")
+            check_shared_strings(zf, path.name, limits)
             refused, formulas = _check_sheets(zf, path.name, limits)
         labels, read = _parse(path, [label for label in formulas if label not in refused], limits)
     except InputFileError:

@@ -72,6 +72,41 @@ def check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
             )
 
 
+_SST = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']([^\"']*)[\"']")
+_SST_REL = re.compile(
+    rb'Type="[^"]*/sharedStrings"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Type="[^"]*/sharedStrings"'
+)
+
+
+def check_shared_strings(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
+    """Refuse a shared-string table that declares far more strings than it holds: the parser
+    reserves room for the declared number first (uniqueCount="4000000000" asked for 96 GB and
+    aborted the process)."""
+    names = set(zf.namelist())
+    parts = {n for n in names if "sharedstrings" in n.lower()}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for m in _SST_REL.finditer(read_part(zf, "xl/_rels/workbook.xml.rels", file_name, limits)):
+            target = (m.group(1) or m.group(2)).decode(errors="replace").lstrip("/")
+            parts.add(target if target.startswith("xl/") else f"xl/{target}")
+    for part in sorted(parts & names):
+        xml = read_part(zf, part, file_name, limits)
+        root = _SST.search(xml)
+        declared = _UNIQUE_COUNT.search(root.group(0)) if root else None
+        if declared is None:
+            continue
+        held = xml.count(b"<si>") + xml.count(b"<si ") + len(re.findall(rb"<[\w.-]+:si[\s>]", xml))
+        value = declared.group(1).decode(errors="replace")
+        # some writers count loosely: only a number that would reserve far more than the table is refused
+        if not value.isdigit() or int(value) > max(2 * held, 1_000_000):
+            raise InputFileError(
+                f"{file_name}, part {part}: the shared strings declare {value} entries and hold {held:,}; "
+                "the workbook is damaged",
+                f"{file_name} 的部件 {part}：共享字符串表声明 {value} 条，实际只有 {held:,} 条，工作簿已损坏",
+                rule="unreadable",
+            )
+
+
 def read_part(zf: zipfile.ZipFile, part: str, file_name: str, limits: Limits) -> bytes:
     """A part's bytes, never more than the limit however its zip entry states its size."""
     with zf.open(part) as fh:
