@@ -53,6 +53,9 @@ def test_years_list_gives_each_years_state_and_coverage(data: Path) -> None:
     assert doc["years"][1]["coverage_zh"] == "2025：已报 1/9 所"
     table = ok("years", "list", "--data-dir", str(data)).stdout
     assert "采集中" in table and "1/9" in table
+    summary = json.loads(ok("summary", "--data-dir", str(data), "--format", "json").stdout)
+    assert [(y["year"], y["state"]) for y in summary["school_years"]] == [(2024, "closed"), (2025, "collecting")]
+    assert "采集中 partial" in ok("summary", "--data-dir", str(data)).stdout
 
 
 def test_assess_and_funding_default_to_the_closed_year_and_label_a_chosen_partial_one(data: Path) -> None:

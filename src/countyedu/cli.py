@@ -199,14 +199,17 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
 # ------------------------------------------------------------------------------------- summary
 
 
-def _print_summary(summary: Any) -> None:
+def _print_summary(summary: Any, school_years: Any = None) -> None:
+    """The summary table; a year in collection (`school_years`) is headed as partial, with its coverage."""
     from countyedu.census.summary import STAGE_ZH
 
     years = sorted({s.year for s in summary.stages})
     t = Table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
     t.add_column("学段 stage")
     for y in years:
-        t.add_column(str(y), justify="right")
+        info = school_years.info(y) if school_years is not None else None
+        head = f"{y}\n采集中 partial\n{info.reported}/{info.schools_open}" if info and info.partial else str(y)
+        t.add_column(head, justify="right")
     for stage, zh in STAGE_ZH.items():
         cells = []
         for y in years:
@@ -233,11 +236,15 @@ def summary(
     from countyedu.census.store import CensusStore
     from countyedu.census.summary import summarise
 
-    s = summarise(CensusStore(data_dir), version)
+    from countyedu.census.years import census_years
+
+    store = CensusStore(data_dir)
+    s = summarise(store, version)
+    ys = census_years(store, s.version)
     if fmt is Fmt.json:
-        _json(s.as_dict())
+        _json({**s.as_dict(), "school_years": ys.as_list()})
     else:
-        _print_summary(s)
+        _print_summary(s, ys)
 
 
 # -------------------------------------------------------------------------------- assess, explain
