@@ -235,7 +235,6 @@ def summary(
     """Pupils, classes, 大班额 and teachers by stage and year for a census version."""
     from countyedu.census.store import CensusStore
     from countyedu.census.summary import summarise
-
     from countyedu.census.years import census_years
 
     store = CensusStore(data_dir)
