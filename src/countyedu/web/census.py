@@ -5,16 +5,22 @@ closing a year changes the store file, so its years are read again)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
 
-from countyedu.census.store import CensusStore
+from countyedu.census.schema import SHEETS
+from countyedu.census.store import CensusStore, open_duckdb
 from countyedu.census.years import Years, census_years
 from countyedu.indicators import cache as assessment_cache
+from countyedu.indicators.backends import part_weights_of
 from countyedu.indicators.engine import Assessment
+from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
 
 
 def store() -> CensusStore:
@@ -145,9 +151,48 @@ def _assessment(version: str, ys: Years) -> Assessment | None:
     return assessment_cache.load(store(), version, packs, ys)
 
 
+_tables_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _memory_tables(version: str, part_weights: tuple[tuple[str, float], ...]) -> CensusTables:
+    import ibis
+
+    st = store()
+    con = ibis.duckdb.connect()  # in memory: the store's file is attached only while it is copied
+
+    def attach() -> Any:
+        con.raw_sql(f"ATTACH '{st.path.as_posix()}' AS census_file (READ_ONLY)")
+        return con
+
+    open_duckdb(st.path, read_only=True, opener=attach)
+    try:
+        con.raw_sql("USE census_file")
+        for sheet in SHEETS:
+            con.raw_sql(f'CREATE TABLE memory.main."{sheet.name}" AS {CensusStore.view_sql(sheet, version)}')
+    finally:
+        con.raw_sql("USE memory")
+        con.raw_sql("DETACH census_file")
+    tables = {sheet.name: con.table(sheet.name) for sheet in SHEETS}
+    ct = CensusTables(version, con, tables, dict(part_weights) or DEFAULT_PART_WEIGHTS)
+    return ct
+
+
+@contextmanager
+def tables(version: str, packs: list[Any]) -> Iterator[CensusTables]:
+    """The census tables of a version for one explanation: a copy in an in-memory DuckDB, made once
+    per process and version, used by one request at a time. (Opening the store's file for each
+    page cost ~0.5–1.5 s of materialising; holding it open would keep imports out.)"""
+    weights = tuple(sorted((part_weights_of(packs) or {}).items()))
+    with _tables_lock:
+        ct = _memory_tables(version, weights)
+        ct.years = years(version)  # the states change without a new version (a round closed)
+        yield ct
+
+
 def forget() -> None:
     """Drop every cached read (after a new version or assessment, or a change of data dir): the
     caches are keyed by version ids, which repeat across data dirs."""
-    for cached in (_frames, census, schools_by_id, townships_by_id, _assessment):
+    for cached in (_frames, census, schools_by_id, townships_by_id, _assessment, _memory_tables):
         cached.cache_clear()
     _years.clear()

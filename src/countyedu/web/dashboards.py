@@ -35,7 +35,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census.years import Years
-from countyedu.indicators.backends import open_tables
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain import ExplainError, Explanation, explain
 from countyedu.policy.pack import Item, Pack
@@ -241,7 +240,13 @@ def explain_url(indicator: str, unit: str, year: int, stage: str | None) -> str:
     q: dict[str, Any] = {"unit": unit, "year": year}
     if stage:
         q["stage"] = stage
-    return reverse("web:explain", args=[indicator]) + "?" + urlencode(q)
+    return _explain_path(indicator) + "?" + urlencode(q)
+
+
+@lru_cache(maxsize=1024)
+def _explain_path(indicator: str) -> str:
+    """reverse() once per indicator: the stage and map pages link every cell (thousands)."""
+    return reverse("web:explain", args=[indicator])
 
 
 def _number(v: float) -> str:
@@ -420,7 +425,7 @@ def explanation(
     assessment has no such result. (The engine's own message lists other units, which the user may
     not see, so it is not passed on.)"""
     scope = access.reader_scope(access.membership_of(request))
-    with open_tables(census_data.store(), a.packs, version=a.census_version) as ct:
+    with census_data.tables(a.census_version, a.packs) as ct:
         try:
             return explain(ct, a, indicator, unit, year, stage, scope)
         except ExplainError:
