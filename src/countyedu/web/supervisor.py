@@ -71,6 +71,10 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]
         str(REQUEST_LINE_LIMIT),
         "--worker-class",
         "countyedu.web.gunicorn_worker.Worker",
+        # an idle connection is kept longer than a reader pauses between pages: closed after 2 s (the
+        # default), a browser's next request on it could meet the close ("connection reset")
+        "--keep-alive",
+        "75",
         "--access-logfile",
         "-",
         "--no-control-socket",  # gunicorn's default socket is one path per user, shared by every server
