@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,12 +46,10 @@ def typed(demo: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------------------ format
 
 
-def test_deterministic_and_fast() -> None:
-    start = time.perf_counter()
+def test_deterministic() -> None:
+    """The same seed gives the same county (its speed is measured by `make bench`, not here)."""
     first = generate()
-    elapsed = time.perf_counter() - start
     second = generate()
-    assert elapsed < 2.0
     assert list(first) == list(second)
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
