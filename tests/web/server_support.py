@@ -76,13 +76,36 @@ class Server:
     data_dir: Path
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
     round_pk: int = 0
 
     def script(self, code: str) -> str:
-        return django_script(self.data_dir, code)
+        return django_script(self.data_dir, code, **self.env)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def own_database() -> Iterator[dict[str, str]]:
+    """On PostgreSQL ($DATABASE_URL), a fresh database for one server, dropped after it (the tests'
+    own database and other servers' stay apart); on SQLite, nothing (the data dir holds it)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield {}
+        return
+    import psycopg
+
+    name = f"countyedu_live_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    parts = urllib.parse.urlparse(url)
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": parts._replace(path=f"/{name}").geturl()}
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -95,23 +118,23 @@ def serve(
     import_census(HAND, CensusStore(data_dir))
     port = free_port()
     log = tmp / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "countyedu"), "serve", "--data-dir", str(data_dir), "--port", str(port), *args],
-            env=server_env(data_dir),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
-    try:
-        wait_until_up(server)
-        server.round_pk = int(
-            server.script(USERS_SCRIPT.format(password=PASSWORD, schools=schools, year=year)).split()[-1]
-        )
-        yield server
-    finally:
-        stop(process)
+    with own_database() as extra:
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(BIN / "countyedu"), "serve", "--data-dir", str(data_dir), "--port", str(port), *args],
+                env=server_env(data_dir, **extra),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = Server(f"http://127.0.0.1:{port}", data_dir, process, log, extra)
+        try:
+            wait_until_up(server)
+            script = USERS_SCRIPT.format(password=PASSWORD, schools=schools, year=year)
+            server.round_pk = int(server.script(script).split()[-1])
+            yield server
+        finally:
+            stop(process)
 
 
 def wait_until_up(server: Server, timeout: float = 90.0) -> None:
