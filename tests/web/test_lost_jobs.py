@@ -88,6 +88,28 @@ class TestLostJobs:
         assert "Only a draft or a file with errors can be checked again" in exc.value.message_en
 
 
+def task_workers(supervisor: int) -> list[int]:
+    """The pids of the `countyedu worker` children of a `countyedu serve`."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == supervisor and b"countyedu worker" in cmdline:
+            out.append(int(proc.name))
+    return sorted(out)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
+
+
 def job_state(clerk: Browser, job: int) -> dict:
     return json.loads(clerk.get(f"/jobs/{job}/").body)
 
@@ -142,3 +164,10 @@ class TestTaskWorkerKilled:
             assert (
                 f"task worker 1 (pid {pid})" in server.log_text() or f"task worker 2 (pid {pid})" in server.log_text()
             )
+            # the supervisor runs two task workers again, the killed one replaced
+            workers = task_workers(server.process.pid)
+            assert len(workers) == 2 and pid not in workers, workers
+            # Ctrl-C stops them all
+            server.process.send_signal(signal.SIGINT)
+            assert server.process.wait(60) == 0
+            assert [w for w in workers if alive(w)] == []
