@@ -127,6 +127,7 @@ class TestBackgroundCheck:
     submission row are stored (status checking), a "check" job is queued for a task worker, the page
     shows its progress; a task worker then runs it."""
 
+    @pytest.mark.django_db(transaction=True)  # the task worker closes its connection when done, as in production
     def test_it_answers_at_once_and_the_page_follows_the_job(self, client, users, settings, monkeypatch):
         settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
         rnd = open_round(users)
