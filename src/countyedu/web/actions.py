@@ -5,7 +5,6 @@ in Chinese and English."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census
+from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census, source_digest
 from countyedu.census.limits import MIB
 from countyedu.census.problems import Problem, capped, errors
 from countyedu.census.readers import read_source, sheet_name_for
@@ -142,14 +141,6 @@ def _recompute_if_held(year: int, acting_user: Any) -> Job | None:
 
 
 # ------------------------------------------------------------------------------------- submissions
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _sheet_labels(path: Path) -> dict[str, str]:
@@ -295,7 +286,7 @@ def _receive(
         uploaded_file,
         max_length=field.max_length,
     )
-    sha256 = _sha256(Path(storage.path(stored)))
+    sha256 = source_digest(Path(storage.path(stored)))
     try:
         with transaction.atomic():
             r = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
