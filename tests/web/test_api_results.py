@@ -92,3 +92,16 @@ def test_it_answers_404_for_an_unknown_indicator(client: Client, users: dict[str
     client.force_login(users["admin"])
     r = client.get("/api/results/", {"indicator": "T-NOPE"})
     assert r.status_code == 404 and r.json()["error"]["message"] == "no indicator T-NOPE in the packs"
+
+
+@pytest.mark.parametrize("unit", ["\x00", "\x1d\xa0", " P1"])
+def test_it_answers_404_for_an_id_naming_nothing_however_it_is_spelt(
+    client: Client, users: dict[str, User], unit: str
+) -> None:
+    """The schema calls any non-empty id well formed (the fuzz run sent NUL and whitespace-only ids,
+    which answered 400): such an id names no unit, so 404, not a refusal the schema cannot state."""
+    client.force_login(users["admin"])
+    for path in ("/api/results/", "/api/explain/T-PRE-5/"):
+        r = client.get(path, {"unit": unit})
+        assert r.status_code == 404, (path, r.content)
+        assert r.json()["error"]["code"] == "not_found"

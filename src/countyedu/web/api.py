@@ -14,6 +14,7 @@ from typing import Any, get_args
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import path, re_path
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
@@ -203,6 +204,17 @@ class WholeNumberField(serializers.IntegerField):
             raise serializers.ValidationError(f"{data!r} is not a whole number") from None
 
 
+class IdField(serializers.CharField):
+    """An id parameter taken as sent: any non-empty text is well formed (ids are the census's own
+    strings), and one that names nothing answers 404 — not trimmed to blank, no NUL refused as 400,
+    which the schema could not say."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+        kept = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]  # type: ignore[has-type]
+        self.validators = kept
+
+
 STAGES = list(get_args(Stage))
 
 
@@ -211,9 +223,9 @@ def year_field(help_text: str) -> WholeNumberField:
 
 
 class ResultsQuery(serializers.Serializer):
-    indicator = serializers.CharField(required=False, help_text="indicator id, e.g. T-PRE-5")
+    indicator = IdField(required=False, help_text="indicator id, e.g. T-PRE-5")
     level = serializers.ChoiceField(["school", "township", "county"], required=False)
-    unit = serializers.CharField(required=False, help_text="school id, township id or the county id")
+    unit = IdField(required=False, help_text="school id, township id or the county id")
     year = year_field("school year")
     stage = serializers.ChoiceField(
         [*STAGES, "none"], required=False, help_text="the stage; `none` for results without a stage"
@@ -223,9 +235,7 @@ class ResultsQuery(serializers.Serializer):
 
 
 class ExplainQuery(serializers.Serializer):
-    unit = serializers.CharField(
-        required=False, help_text="school id, township id or the county id (default: the county)"
-    )
+    unit = IdField(required=False, help_text="school id, township id or the county id (default: the county)")
     year = year_field("school year (default: the latest closed)")
     stage = serializers.ChoiceField(STAGES, required=False, help_text="the stage, when the indicator has several")
 
