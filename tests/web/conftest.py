@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from collection_support import own_census  # noqa: F401  (a data dir of the test's own, for every web test that asks)
 from django.conf import settings
 from django.contrib.auth.models import User
 

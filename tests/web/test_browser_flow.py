@@ -12,9 +12,6 @@ import pytest
 from browser_support import MARKS, PASSWORD, login, shot
 from django.contrib.auth.models import User
 
-from countyedu.census.importer import import_census
-from countyedu.census.store import CensusStore
-from countyedu.indicators import cache
 from countyedu.web import census as census_data
 from countyedu.web.actions import do_open_round
 from countyedu.web.models import Membership, Role
@@ -22,18 +19,6 @@ from countyedu.web.models import Membership, Role
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 
 pytestmark = MARKS
-
-
-@pytest.fixture
-def own_census(settings, tmp_path):
-    """A data dir of this test's own: the approval below writes a census version."""
-    settings.DATA_DIR = tmp_path
-    store = CensusStore(tmp_path)
-    import_census(HAND, store)
-    cache.get_or_compute(store)
-    census_data.forget()
-    yield store
-    census_data.forget()
 
 
 def _user(name: str, role: str, school: str = "") -> None:
