@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
 DATA ?= countyedu-data
 
-.PHONY: demo test test-postgres lint typecheck pytest bench system-deps install install-test clean lock
+.PHONY: demo test test-postgres lint typecheck pytest bench system-deps install install-test clean lock fuzz
 
 # The main job: build and assess the demo county, then serve it with one account per role.
 demo: install system-deps
@@ -55,6 +55,10 @@ typecheck:
 
 pytest:
 	$(BIN)/python -m pytest -n 2 -q
+
+# The API against its schema with fresh random cases (CI runs a fixed set of them).
+fuzz: install-test
+	FUZZ_RANDOM=1 $(BIN)/python -m pytest -q tests/web/test_api_fuzz.py
 
 # The web app's database tests on PostgreSQL (a throw-away server started by .ci/with-postgres).
 test-postgres: install-test

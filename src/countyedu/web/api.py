@@ -303,7 +303,7 @@ def in_scope(m: Membership) -> Any:
     summary="Get an API token",
     description="User name and password → the user's token; send it as `Authorization: Token <key>`.",
     request=TokenRequestSerializer,
-    responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    responses={200: TokenSerializer, 400: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer},
     auth=[],
 )
 @api_view(["POST"])
@@ -489,7 +489,7 @@ def explain(request: Request, indicator: str) -> Response:
         "checked (status draft, or invalid with its problems)."
     ),
     request={"multipart/form-data": SubmissionUploadSerializer},
-    responses={201: SubmissionSerializer, 400: ErrorSerializer, **ERRORS},
+    responses={201: SubmissionSerializer, 400: ErrorSerializer, 415: ErrorSerializer, **ERRORS},
 )
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
