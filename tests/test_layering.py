@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-CORE = ["census", "policy", "indicators", "reports", "planning", "funding"]
+CORE = ["census", "policy", "runs", "indicators", "reports", "planning", "funding"]
 
 
 @pytest.mark.parametrize("package", CORE)

@@ -15,7 +15,7 @@ from countyedu.indicators.engine import Assessment, assess
 from countyedu.indicators.tables import duckdb_tables
 from countyedu.policy.pack import load_pack
 from countyedu.reports import write_report
-from countyedu.reports.blocks import (
+from countyedu.runs.blocks import (
     Block,
     BlockChart,
     BlockColumn,

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from countyedu.cli import DataDir, Fmt, Format, Lang, VersionOpt, err, out
 from countyedu.errors import CountyEduError
-from countyedu.reports.blocks import Block, format_value
+from countyedu.runs.blocks import Block, format_value
 
 plan_app = typer.Typer(
     help="规划 / planning: projection, seats, norms, projects, catchments, consolidation (第1、4、5条)"

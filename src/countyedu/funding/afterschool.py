@@ -18,7 +18,7 @@ import pandas as pd
 
 from countyedu.funding.labels import TERM, TERM_EN, pick, status_label
 from countyedu.funding.params import FundingParams
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 CLAUSE = "第30条"
 MONEY = ["fee_standard", "fee_charged", "collected", "paid_in", "returned", "teacher_hours", "teacher_subsidy"]

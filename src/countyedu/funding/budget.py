@@ -25,7 +25,7 @@ import pandas as pd
 from countyedu.funding.labels import pick, stage_label, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 CLAUSE = "第17条; 第20条; 第22条; 第23条; 第34条"
 

@@ -29,8 +29,8 @@ from countyedu.funding.budget import _fixed_lines, finance_table, received_fundi
 from countyedu.funding.labels import cells, pick, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import school_funds
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
 from countyedu.reports.values import compared_text
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 CLAUSE = "第20条; 第21条; FD; QB-G8; QB-Q4; 第17条; 第22条; 第23条; 第34条"
 

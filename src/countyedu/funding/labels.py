@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from countyedu.census.schema import CODES
-from countyedu.reports.blocks import Value
 from countyedu.reports.labels import STATUS
+from countyedu.runs.blocks import Value
 
 STAGE_EN = {
     "kindergarten": "kindergarten",

@@ -27,7 +27,7 @@ import pandas as pd
 
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
 from countyedu.funding.params import COMPULSORY, FundingParams
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
 SINGLE_STAGE_FLOOR = {"primary": ("primary", "teaching_point"), "junior": ("junior",)}

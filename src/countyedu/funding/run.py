@@ -12,7 +12,7 @@ from countyedu.funding.budget import BudgetPlan, budget_plan
 from countyedu.funding.compliance import Compliance, compliance
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import SchoolFunds
-from countyedu.reports.blocks import Block
+from countyedu.runs.blocks import Block
 
 
 @dataclass

@@ -19,7 +19,7 @@ from countyedu.census.writers import workbook
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
 from countyedu.funding.params import FundingParams, with_overrides
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 BASE = "base"
 CLAUSE = "第22条; 第5条; FD"

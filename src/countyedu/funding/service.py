@@ -13,7 +13,7 @@ from countyedu.funding.params import FundingParams, funding_params
 from countyedu.funding.run import FundingRun, census_years, run_funding
 from countyedu.funding.scenarios import ScenarioComparison, compare
 from countyedu.reports import stored
-from countyedu.reports.blocks import Block
+from countyedu.runs.blocks import Block
 
 PACK = "nanfeng-2019"
 KIND = "funding"

@@ -47,7 +47,7 @@ from ortools.sat.python import cp_model
 
 from countyedu.errors import CountyEduError
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
-from countyedu.reports.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding
 
 CLAUSE = "第4条; QB-G13"
 K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)

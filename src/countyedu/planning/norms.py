@@ -32,7 +32,7 @@ import pandas as pd
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import Projection
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 KINDS: dict[str, tuple[str, str, str]] = {
     # kind → (zh, en, clause)

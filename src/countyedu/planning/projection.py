@@ -36,7 +36,7 @@ import pandas as pd
 
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams
-from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable
 
 CLAUSE = "第1、4条; T-PRE-5; T-HS-1"
 STAGE_ZH = {"kindergarten": "学前", "primary": "小学", "junior": "初中", "high": "高中"}

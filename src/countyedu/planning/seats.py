@@ -35,7 +35,7 @@ from countyedu.indicators.tables import PART_OF_GRADE
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import STAGE_ZH, Projection
-from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding
 
 SUPPLY_COLUMNS = [
     "school_id",

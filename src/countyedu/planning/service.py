@@ -19,7 +19,7 @@ import pandas as pd
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams, planning_params
 from countyedu.reports import stored
-from countyedu.reports.blocks import Block, Finding
+from countyedu.runs.blocks import Block, Finding
 
 PACK = "nanfeng-2019"
 KIND = "planning"

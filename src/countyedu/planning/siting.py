@@ -47,7 +47,7 @@ from countyedu.census.problems import Problem
 from countyedu.errors import CountyEduError
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import PlanningFileError, distance_matrix, k_nearest
-from countyedu.reports.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 CLAUSE = "第4条; 第5条; PN"
 K_SITES = 10

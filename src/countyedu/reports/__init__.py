@@ -15,11 +15,11 @@ from countyedu.reports.labels import LANGS
 
 if TYPE_CHECKING:
     from countyedu.indicators.engine import Assessment
-    from countyedu.reports.blocks import Block
     from countyedu.reports.model import Names, Report
+    from countyedu.runs.blocks import Block
 
 # The report model imports the indicator engine (Ibis, pandas): loaded when a report is made, so that
-# `countyedu.reports.blocks` (used by planning, funding and every command) stays light to import.
+# `countyedu.runs.blocks` (used by planning, funding and every command) stays light to import.
 _LAZY = {"Report", "build_report", "names_from_frames"}
 
 

@@ -14,9 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from countyedu.reports.blocks import BlockChart, BlockMap
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
+from countyedu.runs.blocks import BlockChart, BlockMap
 
 # Text as paths: the SVG then needs no font wherever it is opened; hashsalt keeps ids stable.
 RC = {

@@ -12,9 +12,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from countyedu.census.writers import workbook
 from countyedu.reports import charts
-from countyedu.reports.blocks import Chapter, format_value
 from countyedu.reports.labels import SHEETS, pick, unit_kind
 from countyedu.reports.model import Cell, Column, Report, Status, status_of
+from countyedu.runs.blocks import Chapter, format_value
 
 NUMBER_FORMATS = {"percent": "0.0%", "count": "#,##0", "yuan": "#,##0", "decimal": "0.00"}
 BLOCK_UNITS = {"share": "percent", "count": "count", "yuan": "yuan", "km": "decimal", "year": "", "": "decimal"}

@@ -10,8 +10,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from countyedu.reports import charts
-from countyedu.reports.blocks import Value, format_value
 from countyedu.reports.model import Report, Status, TargetRow, status_of
+from countyedu.runs.blocks import Value, format_value
 
 # The language being rendered, for the filters (set around each render).
 _lang: ContextVar[str] = ContextVar("report_lang", default="zh")

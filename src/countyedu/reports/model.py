@@ -14,9 +14,9 @@ import pandas as pd
 
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, Target
-from countyedu.reports.blocks import Block, Chapter, chapters
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
+from countyedu.runs.blocks import Block, Chapter, chapters
 
 STAGE_ORDER = ("kindergarten", "primary", "junior", "high", "vocational")
 SECTION_ORDER = (*STAGE_ORDER, "county")
@@ -214,7 +214,7 @@ class Report:
     checklist: list[ChecklistRow]
     definitions: list[Definition]
     results: list[ResultRow] = field(default_factory=list)
-    chapters: list[Chapter] = field(default_factory=list)  # planning, funding (reports.blocks)
+    chapters: list[Chapter] = field(default_factory=list)  # planning, funding (runs.blocks)
     partial_note: str = ""  # the year is in collection: says so with its coverage (census.years)
 
     def rows(self) -> list[TargetRow]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from countyedu.reports.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding
 
 LANGS = ("zh", "en")
 

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
-from countyedu.reports.blocks import Block, format_value
 from countyedu.reports.model import status_of
 from countyedu.reports.stored import StoredRun
+from countyedu.runs.blocks import Block, format_value
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.dashboards import lang, synthetic, year_context
