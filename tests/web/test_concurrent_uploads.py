@@ -26,12 +26,14 @@ def job_of(location: str) -> int | None:
 
 def wait_for_job(clerk: Browser, job: int, timeout: float = 120.0) -> dict:
     deadline = time.monotonic() + timeout
+    body: dict = {}
     while time.monotonic() < deadline:
         body = json.loads(clerk.get(f"/jobs/{job}/").body)
         if body["finished"]:
             return body
         time.sleep(0.2)
-    raise AssertionError(f"job {job} did not finish in {timeout:.0f} s")
+    # on one line: CI keeps only the end of the log, where pytest's summary repeats the first line
+    raise AssertionError(f"job {job} did not finish in {timeout:.0f} s; last answer {body}")
 
 
 @pytest.mark.slow
@@ -55,7 +57,8 @@ class TestConcurrentUploads:
             for school, _status, location in accepted:
                 last[school] = max(last.get(school, 0), job_of(location) or 0)
             for school, job in last.items():
-                assert wait_for_job(clerks[school], job)["status"] == "done", school
+                answer = wait_for_job(clerks[school], job)
+                assert answer["status"] == "done", f"{school}: job {job} answered {answer}"
             states = json.loads(
                 server.script(
                     "import json\nfrom countyedu.web.models import Submission\n"
@@ -63,7 +66,7 @@ class TestConcurrentUploads:
                 ).splitlines()[-1]
             )
             assert sorted(states) == sorted(SCHOOLS)
-            assert {s: st for s, (st, _f, _pk) in states.items() if st != "draft"} == {}
+            assert {s: st for s, (st, _f, _pk) in states.items() if st != "draft"} == {}, f"states {states}"
             files = list((server.data_dir / "uploads").rglob("*.xlsx"))
             assert len(files) <= len(accepted)  # a file on disk for each upload answered, no more
             assert all((server.data_dir / "uploads" / f).exists() for _st, f, _pk in states.values())
