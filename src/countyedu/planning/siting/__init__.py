@@ -1,0 +1,42 @@
+"""Siting and consolidation (第4、5条; PN; CS; FD): which sites to open, which small schools to merge.
+
+- `solver`: the formulation (capacitated p-median / facility location) and its certified HiGHS solve;
+- `model`: the siting model (`solve_siting` on plain tables, `census_siting` on a census);
+- `consolidation`: the consolidation model of 第5条 (`consolidation`, its scenarios and transition);
+- `sites_file`: the candidate-sites file (`read_sites`);
+- `blocks`: their words — the plans as blocks.
+"""
+
+from countyedu.planning.siting.consolidation import (
+    CONSOLIDATION_CLAUSE,
+    KEEP,
+    MERGE_ALL,
+    OPTIMISE,
+    ConsolidationParams,
+    ConsolidationPlan,
+    consolidation,
+    transition_schedule,
+)
+from countyedu.planning.siting.model import CLAUSE, SitingPlan, census_siting, solve_siting
+from countyedu.planning.siting.sites_file import SITE_COLUMNS, SITES_SHEET, SitesFileError, read_sites
+from countyedu.planning.siting.solver import SitingInfeasible
+
+__all__ = [
+    "CLAUSE",
+    "CONSOLIDATION_CLAUSE",
+    "KEEP",
+    "MERGE_ALL",
+    "OPTIMISE",
+    "SITES_SHEET",
+    "SITE_COLUMNS",
+    "ConsolidationParams",
+    "ConsolidationPlan",
+    "SitesFileError",
+    "SitingInfeasible",
+    "SitingPlan",
+    "census_siting",
+    "consolidation",
+    "read_sites",
+    "solve_siting",
+    "transition_schedule",
+]
