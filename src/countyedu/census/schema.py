@@ -13,8 +13,24 @@ FORMAT_VERSION = "1"
 
 Kind = Literal["id", "str", "int", "float", "bool", "code", "year"]
 
-# Codes and the Chinese labels accepted for them (DESIGN.md, issue 2 item 3).
+# Codes and the Chinese labels accepted for them (DESIGN.md, issue 2 item 3). Each list is in the
+# order pages, reports and tables show its codes; their English labels are CODES_EN (below), and
+# census.vocabulary is the one place anything else asks for a label, an order or a colour.
+#
+# Words: a school's `stage` is the kind of school (幼儿园 a kindergarten, 高中 a high school, …);
+# `education_stage` is the 学段 a grade belongs to (K → 学前, P → 小学, J → 初中, H → 高中,
+# V → 中职), the stage of every indicator, plan and budget line, always listed in this order.
+# 学前 (preschool education, STANDARDS.md PP) names the stage and 幼儿园 the school; 高中 names
+# the general high-school stage (grades H1–H3) and 普通高中 the admission track beside 中职, the two
+# together being the 高中阶段 of T-HS-1.
 CODES: dict[str, dict[str, str]] = {
+    "education_stage": {
+        "kindergarten": "学前",
+        "primary": "小学",
+        "junior": "初中",
+        "high": "高中",
+        "vocational": "中职",
+    },
     "township_kind": {"town": "镇", "township": "乡"},
     "community_kind": {"urban_community": "社区", "village": "行政村"},
     "stage": {
@@ -99,6 +115,92 @@ CODES: dict[str, dict[str, str]] = {
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
+
+# The English label of every code (tests/census/test_vocabulary.py checks that none is missing).
+CODES_EN: dict[str, dict[str, str]] = {
+    "education_stage": {
+        "kindergarten": "preschool",
+        "primary": "primary",
+        "junior": "junior secondary",
+        "high": "senior high",
+        "vocational": "vocational",
+    },
+    "township_kind": {"town": "town", "township": "township"},
+    "community_kind": {"urban_community": "urban community", "village": "administrative village"},
+    "stage": {
+        "kindergarten": "kindergarten",
+        "primary": "primary school",
+        "junior": "junior secondary school",
+        "nine_year": "nine-year school",
+        "complete_secondary": "complete secondary school",
+        "high": "general high school",
+        "twelve_year": "twelve-year school",
+        "vocational": "vocational school",
+        "teaching_point": "teaching point",
+    },
+    "ownership": {"public": "public", "private": "private"},
+    "education": {
+        "below_associate": "high school or below",
+        "associate": "associate degree",
+        "bachelor": "bachelor's degree",
+        "master": "master's degree",
+        "doctorate": "doctorate",
+    },
+    "backbone": {
+        "none": "none",
+        "school": "school level",
+        "county": "county level",
+        "city": "city level",
+        "province": "province level",
+        "national": "national level",
+    },
+    "subject": {
+        "chinese": "Chinese",
+        "math": "mathematics",
+        "english": "English",
+        "science": "science",
+        "pe": "physical education",
+        "music": "music",
+        "fine_art": "fine art",
+        "it": "information technology",
+        "moral": "morality and law",
+        "history": "history",
+        "geography": "geography",
+        "physics": "physics",
+        "chemistry": "chemistry",
+        "biology": "biology",
+        "politics": "politics",
+        "preschool": "preschool",
+        "specialty": "vocational specialty",
+        "other": "other",
+    },
+    "gender": {"male": "male", "female": "female"},
+    "grade": {
+        "K1": "kindergarten year 1",
+        "K2": "kindergarten year 2",
+        "K3": "kindergarten year 3",
+        "P1": "grade 1",
+        "P2": "grade 2",
+        "P3": "grade 3",
+        "P4": "grade 4",
+        "P5": "grade 5",
+        "P6": "grade 6",
+        "J1": "grade 7",
+        "J2": "grade 8",
+        "J3": "grade 9",
+        "H1": "senior high year 1",
+        "H2": "senior high year 2",
+        "H3": "senior high year 3",
+        "V1": "vocational year 1",
+        "V2": "vocational year 2",
+        "V3": "vocational year 3",
+    },
+    "project_status": {"planned": "planned", "building": "under construction", "done": "completed"},
+    "track": {"general": "general high school", "vocational": "vocational"},
+    "quality_grade": {"A": "A", "B": "B", "C": "C", "D": "D"},
+    "task_status": {"not_started": "not started", "in_progress": "in progress", "done": "done", "overdue": "overdue"},
+    "term": {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"},
+}
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
 # GB/T 2261.1-2003 codes 1 男 / 2 女.
