@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from countyedu.census.store import CensusStore
+from countyedu.census.vocabulary import STAGE_OF_GRADE, labels
 
-STAGE_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
-STAGE_ZH = {"kindergarten": "学前", "primary": "小学", "junior": "初中", "high": "普通高中", "vocational": "中职"}
+STAGE_ZH = labels("education_stage", "zh")  # the stages in their order, with their Chinese names
 # 大班额: 56 or more pupils (STANDARDS.md CS; POLICY.md 第4条, T-CMP-2)
 BIG_CLASS = 56
 

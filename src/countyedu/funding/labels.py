@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from countyedu.census.schema import CODES
+from countyedu.census import vocabulary
 from countyedu.reports.labels import STATUS
 from countyedu.runs.blocks import Value
-
-STAGE_EN = {
-    "kindergarten": "kindergarten",
-    "primary": "primary",
-    "junior": "junior high",
-    "high": "high school",
-    "vocational": "vocational",
-    "nine_year": "nine-year",
-    "complete_secondary": "complete secondary",
-    "twelve_year": "twelve-year",
-    "teaching_point": "teaching point",
-}
 
 # component → (zh, en, clause)
 COMPONENTS: dict[str, tuple[str, str, str]] = {
@@ -26,8 +14,8 @@ COMPONENTS: dict[str, tuple[str, str, str]] = {
     "special_education": ("特教学生补助", "special-education supplement", "FD; QB-G7"),
 }
 
-TERM = CODES["term"]
-TERM_EN = {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"}
+TERM = vocabulary.labels("term", "zh")
+TERM_EN = vocabulary.labels("term", "en")
 
 
 def pick(lang: str, zh: str, en: str) -> str:
@@ -35,7 +23,7 @@ def pick(lang: str, zh: str, en: str) -> str:
 
 
 def stage_label(stage: str, lang: str) -> str:
-    return CODES["stage"].get(stage, stage) if lang == "zh" else STAGE_EN.get(stage, stage)
+    return vocabulary.stage_label(stage, lang)
 
 
 def component_label(component: str, lang: str) -> str:

@@ -25,11 +25,12 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.census.vocabulary import STAGE_OF_GRADE
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
 from countyedu.funding.params import COMPULSORY, FundingParams
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
-PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
+PART_OF_GRADE = STAGE_OF_GRADE
 SINGLE_STAGE_FLOOR = {"primary": ("primary", "teaching_point"), "junior": ("junior",)}
 CLAUSE = "第22条; 第5条; FD; QB-G6; QB-G7"
 

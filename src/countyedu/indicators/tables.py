@@ -24,11 +24,12 @@ import ibis.expr.types as ir
 
 from countyedu.census.schema import SHEETS
 from countyedu.census.store import CensusStore, open_duckdb
+from countyedu.census.vocabulary import STAGE_OF_GRADE
 
 if TYPE_CHECKING:
     from countyedu.census.years import Years
 
-PART_OF_GRADE = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
+PART_OF_GRADE = STAGE_OF_GRADE  # the school part (stage) a class's grade belongs to
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
 UNCACHED = ("teachers",)  # sheets read straight from the store's view (see duckdb_tables)
 EDUCATION_RANK = {"below_associate": 0, "associate": 1, "bachelor": 2, "master": 3, "doctorate": 4}

@@ -34,12 +34,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from countyedu.census.vocabulary import labels
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable
 
 CLAUSE = "第1、4条; T-PRE-5; T-HS-1"
-STAGE_ZH = {"kindergarten": "学前", "primary": "小学", "junior": "初中", "high": "高中"}
+STAGE_ZH = labels("education_stage", "zh")  # the stages' names, from the one vocabulary
 
 
 @dataclass

@@ -59,7 +59,7 @@ SUPPLY_FOR = {
     "junior": ("junior",),
     "high": ("high", "vocational"),
 }
-_ZH = {**STAGE_ZH, "vocational": "中职"}
+_ZH = STAGE_ZH
 
 
 def _grade_size(grade: str, complete_primary: bool, params: PlanningParams) -> int:

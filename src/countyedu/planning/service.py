@@ -149,7 +149,7 @@ class PlanningRun:
 
 
 def _stage(stage: str, lang: str) -> str:
-    from countyedu.reports.labels import stage_label
+    from countyedu.census.vocabulary import stage_label
 
     return stage_label(stage, lang)
 

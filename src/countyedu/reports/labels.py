@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from countyedu.census import vocabulary
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -106,13 +108,10 @@ STATUS: dict[str, tuple[str, str, str]] = {
     "needs_evidence": ("待核查", "needs evidence", "#1565c0"),
 }
 
+# The stages' names are the vocabulary's (census.vocabulary); results without a stage are county-wide.
 STAGES: dict[str, tuple[str, str]] = {
-    "kindergarten": ("学前教育", "Kindergarten"),
-    "primary": ("小学", "Primary"),
-    "junior": ("初中", "Junior secondary"),
-    "high": ("普通高中", "General high school"),
-    "vocational": ("中等职业教育", "Vocational"),
-    "county": ("全县综合", "County-wide"),
+    **{s: (vocabulary.stage_label(s, "zh"), vocabulary.stage_label(s, "en")) for s in vocabulary.STAGES},
+    "county": ("全县综合", "county-wide"),
 }
 
 LEVELS: dict[str, tuple[str, str]] = {

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from countyedu.census import vocabulary
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, Target
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
 from countyedu.runs.blocks import Block, Chapter, chapters
 
-STAGE_ORDER = ("kindergarten", "primary", "junior", "high", "vocational")
+STAGE_ORDER = vocabulary.STAGES
 SECTION_ORDER = (*STAGE_ORDER, "county")
 
 Names = Mapping[str, Mapping[str, str]]  # "schools" / "townships" / "county" → id → name
