@@ -14,7 +14,7 @@ from rich.table import Table
 
 from countyedu.cli import DataDir, Fmt, Format, Lang, VersionOpt, err, out
 from countyedu.errors import CountyEduError
-from countyedu.runs.blocks import Block, format_value
+from countyedu.runs.blocks import Block, format_value, localize, words
 
 plan_app = typer.Typer(
     help="规划 / planning: projection, seats, norms, projects, catchments, consolidation (第1、4、5条)"
@@ -30,7 +30,7 @@ YearOpt = Annotated[
 
 def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
     """Blocks as Rich tables: findings, then each table cut to `rows` rows."""
-    for b in blocks:
+    for b in localize(blocks, lang):
         out.rule(f"[bold]{b.title}[/]  [dim]{b.clause}[/]")
         for p in b.paragraphs:
             out.print(p)
@@ -40,12 +40,18 @@ def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
                 t.add_column(head, overflow="fold")
             for f in b.findings:
                 style = {"met": "green", "not_met": "red", "at_risk": "yellow"}.get(f.status, "dim")
-                t.add_row(f.clause, f.rule, f.value, f"[{style}]{f.status}[/]", f.explanation)
+                t.add_row(
+                    f.clause,
+                    words(f.rule, lang),
+                    words(f.value, lang),
+                    f"[{style}]{f.status}[/]",
+                    words(f.explanation, lang),
+                )
             out.print(t)
         for tb in b.tables:
             t = Table(title=f"{tb.title} {tb.clause}".strip(), title_justify="left")
             for c in tb.columns:
-                t.add_column(c.label, justify="right" if c.unit else "left", overflow="fold")
+                t.add_column(words(c.label, lang), justify="right" if c.unit else "left", overflow="fold")
             for r in tb.rows[:rows]:
                 t.add_row(*(format_value(v, c.unit, lang) for c, v in zip(tb.columns, r, strict=True)))
             out.print(t)
@@ -70,7 +76,7 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
     if suffix == ".json":
         path.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")
         return
-    tables = [t for b in blocks for t in b.tables]
+    tables = [t for b in localize(blocks, lang) for t in b.tables]
     if suffix == ".csv":
         import pandas as pd
 
@@ -80,7 +86,9 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
             raise CountyEduError("nothing to write: the result has no table", "结果中没有表格可写出")
         t = tables[0]
         rows = [[csv_text(v) for v in row] for row in t.rows]
-        pd.DataFrame(rows, columns=[c.label for c in t.columns]).to_csv(path, index=False, encoding="utf-8-sig")
+        pd.DataFrame(rows, columns=[words(c.label, lang) for c in t.columns]).to_csv(
+            path, index=False, encoding="utf-8-sig"
+        )
         return
     if suffix == ".xlsx":
         from countyedu.census.writers import workbook
@@ -89,12 +97,12 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
         head = wb.add_format({"bold": True, "bg_color": "#EAF1F9", "border": 1})
         used: set[str] = set()
         for i, t in enumerate(tables, start=1):
-            name = "".join(ch for ch in t.title if ch not in "[]:*?/\\")[:28] or f"table{i}"
+            name = "".join(ch for ch in words(t.title, lang) if ch not in "[]:*?/\\")[:28] or f"table{i}"
             while name in used:
                 name = f"{name[:25]}-{i}"
             used.add(name)
             ws = wb.add_worksheet(name)
-            ws.write_row(0, 0, [c.label for c in t.columns], head)
+            ws.write_row(0, 0, [words(c.label, lang) for c in t.columns], head)
             for r, row in enumerate(t.rows, start=1):
                 for j, v in enumerate(row):
                     if isinstance(v, bool) or v is None:

@@ -1,18 +1,41 @@
-"""The package's exception hierarchy: every user-facing failure is a CountyEduError."""
+"""The package's exception hierarchy: every user-facing failure is a CountyEduError.
+
+An error is raised with a message key and its parameters (`CountyEduError(Msg("no pupils in {year}",
+year=y), year=y)`) and worded at the edge: `text(lang)` in one language, `user_text()` in both (the
+CLI), `message_zh` / `message_en` from the one catalogue (countyedu.messages)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from countyedu.messages import Msg, Text, translate
+
 
 class CountyEduError(Exception):
-    """Base of every error countyedu reports to a user (never shown as a traceback)."""
+    """Base of every error countyedu reports to a user (never shown as a traceback). `facts` are the
+    details a caller may read (sheet, row, rule, value…)."""
 
-    def __init__(self, message_en: str, message_zh: str = "", **facts: Any) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_zh = message_zh or message_en
+    def __init__(self, message: Text, message_zh: str = "", **facts: Any) -> None:
+        # `message_zh`: the Chinese of a plain-text message, for errors whose words are made elsewhere
+        # (a file reader's own message); a Msg has its Chinese in the catalogue.
+        self.message: Text = message
+        self._zh = message_zh
+        super().__init__(self.message_en)
         self.facts = facts
+
+    def text(self, lang: str) -> str:
+        """The message in words of `lang` (zh / en)."""
+        if isinstance(self.message, Msg):
+            return str(translate(self.message, lang))
+        return self._zh if (self._zh and lang.startswith("zh")) else self.message
+
+    @property
+    def message_en(self) -> str:
+        return self.text("en")
+
+    @property
+    def message_zh(self) -> str:
+        return self.text("zh")
 
     def user_text(self) -> str:
         """Chinese, then English, as one message for a terminal or a page."""
@@ -35,10 +58,7 @@ class ValidationFailed(CountyEduError):
             for p in problems
             if p.severity == "error"
         )
-        super().__init__(
-            f"{count} error(s) found; nothing was imported",
-            f"发现 {count} 处错误，未导入任何数据",
-        )
+        super().__init__(Msg("{count} error(s) found; nothing was imported", count=count))
         self.problems = problems
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from countyedu.funding.labels import pick, stage_label, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 
 CLAUSE = "第17条; 第20条; 第22条; 第23条; 第34条"
 
@@ -312,15 +312,16 @@ def budget_blocks(plan: BudgetPlan, lang: str = "zh") -> list[Block]:
             keys.append(x.line)
             labels[x.line] = x.label(lang)
     cells = {(x.line, x.year): x for x in plan.lines}
+    rows: list[list[Value]] = [
+        [labels[k], *(cells[(k, y)].amount if (k, y) in cells else None for y in plan.years)]
+        for k in keys
+        if k != "per_pupil.total"
+    ]
+    rows.append([pick(lang, "合计", "total"), *(plan.total(y) for y in plan.years)])
     overview = BlockTable(
         pick(lang, "预算计划（元）", "Budget plan (yuan)"),
         [BlockColumn("line", pick(lang, "项目", "line"))] + [BlockColumn(str(y), str(y), "yuan") for y in plan.years],
-        [
-            [labels[k]] + [cells[(k, y)].amount if (k, y) in cells else None for y in plan.years]
-            for k in keys
-            if k != "per_pupil.total"
-        ]
-        + [[pick(lang, "合计", "total")] + [plan.total(y) for y in plan.years]],
+        rows,
         clause=CLAUSE,
     )
     detail = BlockTable(

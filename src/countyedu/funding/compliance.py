@@ -30,7 +30,7 @@ from countyedu.funding.labels import cells, pick, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import school_funds
 from countyedu.reports.values import compared_text
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Text
 
 CLAUSE = "第20条; 第21条; FD; QB-G8; QB-Q4; 第17条; 第22条; 第23条; 第34条"
 
@@ -400,7 +400,7 @@ def compliance(frames: dict[str, pd.DataFrame], params: FundingParams) -> Compli
 def compliance_blocks(c: Compliance, lang: str = "zh") -> list[Block]:
     """A years × checks status matrix, then every finding of every year."""
     ids: list[str] = []
-    rule_of: dict[str, tuple[str, str]] = {}
+    rule_of: dict[str, tuple[Text, str]] = {}
     checks = c.checks_in(lang)
     for ch in checks:
         if ch.id not in rule_of:

@@ -402,7 +402,7 @@ def per_pupil_blocks(f: SchoolFunds, lang: str = "zh") -> list[Block]:
         "funding.per_pupil",
         pick(lang, f"生均公用经费（{y} 学年）", f"Per-pupil operating funds ({y})"),
         CLAUSE,
-        paragraphs=para,
+        paragraphs=[*para],
         tables=[stage_table, town_table, rules],
     )
     t = f.totals

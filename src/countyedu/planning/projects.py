@@ -24,7 +24,7 @@ import pandas as pd
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import Projection
 from countyedu.planning.seats import _ZH, SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text
 
 STATUS_ZH = {"missing": "未立项", "short": "学位不足", "late": "逾期", "delivered": "按期完成", "pending": "未到期"}
 _TO_DEMAND = {ss: ds for ds, sss in SUPPLY_FOR.items() for ss in sss}
@@ -168,7 +168,7 @@ class ProjectBalance:
             for r in b.itertuples()
         ]
         years = sorted(int(y) for y in b["year"].unique())
-        series: dict[str, list[float | None]] = {}
+        series: dict[Text, list[float | None]] = {}
         for stage in ("primary", "junior"):
             s = b[b["stage"] == stage].set_index("year")
             if s.empty:

@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
-from countyedu.runs.blocks import BlockChart, BlockMap
+from countyedu.runs.blocks import BlockChart, BlockMap, words
 
 # Text as paths: the SVG then needs no font wherever it is opened; hashsalt keeps ids stable.
 RC = {
@@ -148,7 +148,7 @@ def png(fig: Figure, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
-def block_chart_figure(chart: BlockChart) -> Figure:
+def block_chart_figure(chart: BlockChart, lang: str = "zh") -> Figure:
     """A planning or funding block's chart: lines or grouped bars over its x labels."""
     with _style():
         fig = Figure(figsize=(8, 3.0))
@@ -161,17 +161,19 @@ def block_chart_figure(chart: BlockChart) -> Figure:
             colour = LINE_COLOURS[i % len(LINE_COLOURS)]
             ys = [float("nan") if v is None else v for v in values]
             if chart.kind == "bar":
-                ax.bar([x - 0.4 + width * (i + 0.5) for x in xs], ys, width=width, color=colour, label=name)
+                ax.bar(
+                    [x - 0.4 + width * (i + 0.5) for x in xs], ys, width=width, color=colour, label=words(name, lang)
+                )
             else:
-                ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=name)
-        ax.set_xticks(xs, chart.x, fontsize=8, rotation=0 if len(chart.x) <= 12 else 45)
+                ax.plot(xs, ys, marker="o", markersize=3, color=colour, label=words(name, lang))
+        ax.set_xticks(xs, [words(x, lang) for x in chart.x], fontsize=8, rotation=0 if len(chart.x) <= 12 else 45)
         if chart.unit == "share":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         if chart.y_label:
-            ax.set_ylabel(chart.y_label)
+            ax.set_ylabel(words(chart.y_label, lang))
         ax.axhline(0, color="#999", linewidth=0.6)
         ax.grid(axis="y", color="#ddd", linewidth=0.5)
-        ax.set_title(chart.title, fontsize=10)
+        ax.set_title(words(chart.title, lang), fontsize=10)
         if len(chart.series) > 1:
             ax.legend(fontsize=8, frameon=False)
         fig.tight_layout()
@@ -186,7 +188,7 @@ def block_map_key(block_id: str, i: int) -> str:
     return f"map:{block_id}:{i}"
 
 
-def block_map_figure(m: BlockMap) -> Figure:
+def block_map_figure(m: BlockMap, lang: str = "zh") -> Figure:
     """Sites (diamonds) and the places joined to them (dots and lines in the site's colour), on longitude
     and latitude scaled for equal ground distances; no tiles, no basemap."""
     sites = [p for p in m.points if p.get("kind") == "school"]
@@ -210,7 +212,7 @@ def block_map_figure(m: BlockMap) -> Figure:
         ax.set_xlabel("经度 / longitude")
         ax.set_ylabel("纬度 / latitude")
         ax.grid(color="#eee", linewidth=0.5)
-        ax.set_title(m.title, fontsize=10)
+        ax.set_title(words(m.title, lang), fontsize=10)
         fig.tight_layout()
     return fig
 
@@ -221,9 +223,9 @@ def figures(report: Report) -> dict[str, Figure]:
     for chapter in report.chapters:
         for b in chapter.blocks:
             for i, chart in enumerate(b.charts):
-                out[block_chart_key(b.id, i)] = block_chart_figure(chart)
+                out[block_chart_key(b.id, i)] = block_chart_figure(chart, report.lang)
             for i, m in enumerate(b.maps):
-                out[block_map_key(b.id, i)] = block_map_figure(m)
+                out[block_map_key(b.id, i)] = block_map_figure(m, report.lang)
     return out
 
 

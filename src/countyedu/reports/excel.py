@@ -14,7 +14,7 @@ from countyedu.census.writers import workbook
 from countyedu.reports import charts
 from countyedu.reports.labels import SHEETS, pick, unit_kind
 from countyedu.reports.model import Cell, Column, Report, Status, status_of
-from countyedu.runs.blocks import Chapter, format_value
+from countyedu.runs.blocks import Chapter, format_value, words
 
 NUMBER_FORMATS = {"percent": "0.0%", "count": "#,##0", "yuan": "#,##0", "decimal": "0.00"}
 BLOCK_UNITS = {"share": "percent", "count": "count", "yuan": "yuan", "km": "decimal", "year": "", "": "decimal"}
@@ -235,7 +235,7 @@ def _chapter(ws: Worksheet, chapter: Chapter, report: Report, fmt: _Formats, png
         for tb in b.tables:
             ws.write_string(i, 0, f"{tb.title} {tb.clause}".strip(), bold)
             i += 1
-            _head_at(ws, i, [c.label for c in tb.columns], fmt)
+            _head_at(ws, i, [words(c.label, report.lang) for c in tb.columns], fmt)
             for row in tb.rows:
                 i += 1
                 for j, (c, v) in enumerate(zip(tb.columns, row, strict=True)):

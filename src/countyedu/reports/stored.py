@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding
+from countyedu.runs.blocks import Block
 
 LANGS = ("zh", "en")
 
@@ -65,18 +65,4 @@ def load(data_dir: Path, kind: str, version: str, key: str) -> StoredRun | None:
 
 def block_from_dict(d: dict[str, Any]) -> Block:
     """The inverse of Block.as_dict."""
-    tables = []
-    for t in d["tables"]:
-        columns = [BlockColumn(**c) for c in t["columns"]]
-        rows = [[r.get(c.key) for c in columns] for r in t["rows"]]
-        tables.append(BlockTable(t["title"], columns, rows, t.get("note", ""), t.get("clause", "")))
-    return Block(
-        id=d["id"],
-        title=d["title"],
-        clause=d["clause"],
-        paragraphs=list(d["paragraphs"]),
-        findings=[Finding(**f) for f in d["findings"]],
-        tables=tables,
-        charts=[BlockChart(**c) for c in d["charts"]],
-        maps=[BlockMap(**m) for m in d.get("maps", [])],
-    )
+    return Block.from_dict(d)

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Stage
+from countyedu.runs.blocks import localize
 from countyedu.web import access, dashboards, throttle
 from countyedu.web import census as census_data
 from countyedu.web.models import CollectionRound, Membership, Role
@@ -432,7 +433,7 @@ def _stored_run(request: Request, kind: str) -> Response:
             "year": shown,
             **ys.info(shown).state_fields(),
             "data": run.data,
-            "blocks": [b.as_dict() for b in run.blocks[lang]],
+            "blocks": [b.as_dict() for b in localize(run.blocks[lang], lang)],
         }
     )
 

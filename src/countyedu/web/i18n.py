@@ -1,5 +1,6 @@
-"""Translations: the .po files ship with the package; their compiled .mo files are made on start
-into the data dir (no gettext tools needed on the machine)."""
+"""Translations: the one catalogue (countyedu/locale, also read without Django by countyedu.messages) ships
+with the package; its compiled .mo files are made on start into the data dir (no gettext tools needed on
+the machine)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import polib
 from django.conf import settings
 from django.utils.translation.reloader import translation_file_changed
 
-SOURCE = Path(__file__).parent / "locale"
+from countyedu.messages import LOCALE_DIR
+
+SOURCE = LOCALE_DIR
 
 
 def compiled_dir() -> Path:

@@ -26,7 +26,7 @@ from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
 from countyedu.reports.model import status_of
 from countyedu.reports.stored import StoredRun
-from countyedu.runs.blocks import Block, format_value
+from countyedu.runs.blocks import Block, format_value, localize
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.dashboards import lang, synthetic, year_context
@@ -107,7 +107,7 @@ def block_context(blocks: list[Block], lg: str) -> tuple[list[dict[str, Any]], l
     """Blocks as template parts, and their charts as data for the page's ECharts script."""
     parts: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
-    for b in blocks:
+    for b in localize(blocks, lg):
         ids, map_ids = [], []
         for c in b.charts:
             cid = f"chart-{len(charts)}"

@@ -161,7 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [DATA_DIR / "locale"]  # compiled from web/locale on start (web/i18n.py)
+LOCALE_PATHS = [DATA_DIR / "locale"]  # compiled from countyedu/locale on start (web/i18n.py)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -238,7 +238,7 @@ def consolidation_blocks(plan: ConsolidationPlan, lang: str = "zh") -> list[Bloc
             id="planning.consolidation",
             title="农村学校布局调整（撤并与寄宿）" if zh else "Rural school consolidation and boarding",
             clause=CONSOLIDATION_CLAUSE,
-            paragraphs=paras,
+            paragraphs=[*paras],
             findings=findings,
             tables=[cand, sc, steps],
         )
