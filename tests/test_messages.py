@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import countyedu.census.vocabulary  # noqa: F401  (registers the code lists)
 from countyedu.errors import CountyEduError, ValidationFailed
 from countyedu.messages import Code, Msg, Num, catalogue, register_codes, translate
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding, localize
@@ -86,6 +87,11 @@ def test_it_words_parameters_that_are_messages_codes_and_lists():
     m = Msg("{a} / {b} / {c}", a=inner, b=Code("test_colour", "red"), c=("x", Code("test_colour", "red")))
     assert translate(m, "zh") == "{a} / {b} / {c}".format(a="发现 2 处错误，未导入任何数据", b="红", c="x、红")
     assert translate(m, "en") == "2 error(s) found; nothing was imported / red / x, red"
+    # the exchange format's code lists are labelled by census.vocabulary
+    assert (translate(Code("ownership", "private"), "zh"), translate(Code("ownership", "private"), "en")) == (
+        "民办",
+        "private",
+    )
     # an unknown vocabulary shows the code itself rather than failing at the edge
     assert translate(Code("no_such_vocabulary", "v1"), "zh") == "v1"
 

@@ -8,7 +8,7 @@ keys and parameters, not words, and reads in either language later.
 Parameter values are worded too:
 - a `Msg` (a phrase inside a sentence) is translated;
 - a `Code(vocabulary, value)` (e.g. `Code("stage", "kindergarten")`) is labelled by the vocabulary's
-  labeller (`register_codes`; census.schema registers the exchange format's codes);
+  labeller (census.vocabulary registers the exchange format's code lists; `register_codes` others);
 - a `Num(value, unit)` is formatted with its unit (`UNITS`: yuan 元, persons 人, m2 平方米,
   share %, percent %, km, count, year, "" plain);
 - a tuple is a list, joined with "、" in Chinese and ", " in English;
@@ -185,17 +185,30 @@ def lang_of(lang: str | None) -> str:
 # ---- code labels
 
 CodeLabeller = Callable[[str, str], str]  # (value, lang) → label
+CodeListLabeller = Callable[[str, str, str], str]  # (vocabulary, value, lang) → label
 _CODES: dict[str, CodeLabeller] = {}
+_CODE_LISTS: list[tuple[Callable[[str], bool], CodeListLabeller]] = []
 
 
 def register_codes(vocabulary: str, labeller: CodeLabeller) -> None:
-    """Say how the codes of a vocabulary are labelled (the vocabulary's owner does, on import)."""
+    """Say how the codes of one vocabulary are labelled."""
     _CODES[vocabulary] = labeller
 
 
+def register_code_lists(known: Callable[[str], bool], labeller: CodeListLabeller) -> None:
+    """Say how the codes of every vocabulary `known` accepts are labelled (census.vocabulary registers
+    the exchange format's code lists on import)."""
+    _CODE_LISTS.append((known, labeller))
+
+
 def code_label(code: Code, lang: str) -> str:
-    labeller = _CODES.get(code.vocabulary)
-    return labeller(code.value, lang_of(lang)) if labeller else code.value
+    """A code's label; an unknown vocabulary shows the code itself."""
+    if code.vocabulary in _CODES:
+        return _CODES[code.vocabulary](code.value, lang_of(lang))
+    for known, labeller in _CODE_LISTS:
+        if known(code.vocabulary):
+            return labeller(code.vocabulary, code.value, lang_of(lang))
+    return code.value
 
 
 # ---- numbers

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from countyedu.census.schema import CODES, CODES_EN
+from countyedu.messages import register_code_lists
 
 LANGS = ("zh", "en")
 
@@ -101,3 +102,7 @@ def colour(stage: str | None) -> str:
 def stage_of_grade(grade: str) -> str:
     """The stage of a grade code (K1 → kindergarten, …)."""
     return STAGE_OF_GRADE[grade[:1]]
+
+
+# a Msg's Code parameters (countyedu.messages) are labelled here
+register_code_lists(CODES.__contains__, label)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+import countyedu.census.vocabulary  # noqa: F401  (labels the Code values of a block's messages)
 from countyedu.messages import Code, Msg, Num, decode, encode, translate
 from countyedu.messages import Text as Text  # re-exported: the type of a block's text fields
 
