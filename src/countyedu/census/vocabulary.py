@@ -8,6 +8,7 @@ of their own. Stages (学段) are always listed 学前 → 小学 → 初中 →
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from countyedu.census.schema import CODES, CODES_EN
 from countyedu.messages import register_code_lists
@@ -102,6 +103,11 @@ def colour(stage: str | None) -> str:
 def stage_of_grade(grade: str) -> str:
     """The stage of a grade code (K1 → kindergarten, …)."""
     return STAGE_OF_GRADE[grade[:1]]
+
+
+def stage_key(column: Any) -> Any:
+    """For DataFrame.sort_values(key=…): a `stage` column sorts in the stages' order, others as they are."""
+    return column.map(stage_order) if column.name == "stage" else column
 
 
 # a Msg's Code parameters (countyedu.messages) are labelled here

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from countyedu.funding.labels import pick, stage_label, status_label
-from countyedu.funding.params import FundingParams
+from countyedu.funding.params import STAGES, FundingParams
 from countyedu.funding.perpupil import SchoolFunds, school_funds
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 
@@ -236,7 +236,7 @@ def _per_pupil_lines(year: int, f: SchoolFunds, p: FundingParams, actual: float 
     by = f.by_stage().set_index("stage")["total"]
     uses = ("sheet:classes", "sheet:schools", "sheet:school_years")
     out = []
-    for stage in ("kindergarten", "primary", "junior", "high", "vocational"):
+    for stage in STAGES:
         if stage not in by.index:
             continue
         zh, en = stage_label(stage, "zh"), stage_label(stage, "en")

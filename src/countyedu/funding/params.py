@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from countyedu.census import vocabulary
 from countyedu.errors import CountyEduError
 
 COMPULSORY = ("primary", "junior")  # the parts the 第22条 raise, floors, boarding and special-ed rules cover
-STAGES = ("kindergarten", "primary", "junior", "high", "vocational")
+STAGES = vocabulary.STAGES  # in their order (census.vocabulary)
 
 
 class FundingParamsError(CountyEduError):

@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from countyedu.census.vocabulary import STAGE_OF_GRADE
+from countyedu.census.vocabulary import STAGE_OF_GRADE, stage_key
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
-from countyedu.funding.params import COMPULSORY, FundingParams
+from countyedu.funding.params import COMPULSORY, STAGES, FundingParams
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 PART_OF_GRADE = STAGE_OF_GRADE
@@ -307,12 +307,8 @@ def per_pupil_blocks(f: SchoolFunds, lang: str = "zh") -> list[Block]:
     """Summary (rates, by stage, by township) and the per-school table."""
     p, y = f.params, f.year
     factor = p.raise_factor(y)
-    rates = "；".join(
-        f"{stage_label(s, 'zh')} {p.rate(s, y):,.2f} 元" for s in ("kindergarten", *COMPULSORY, "high", "vocational")
-    )
-    rates_en = "; ".join(
-        f"{stage_label(s, 'en')} {p.rate(s, y):,.2f}" for s in ("kindergarten", *COMPULSORY, "high", "vocational")
-    )
+    rates = "；".join(f"{stage_label(s, 'zh')} {p.rate(s, y):,.2f} 元" for s in STAGES)
+    rates_en = "; ".join(f"{stage_label(s, 'en')} {p.rate(s, y):,.2f}" for s in STAGES)
     para = [
         pick(
             lang,
@@ -345,7 +341,7 @@ def per_pupil_blocks(f: SchoolFunds, lang: str = "zh") -> list[Block]:
         [
             cells(stage_label(r["stage"], lang), int(r["schools"]), float(r["pupils"]))
             + cells(*(float(r[c]) for c in (*COMPONENTS, "total")))
-            for _, r in st.iterrows()
+            for _, r in st.sort_values("stage", key=stage_key, kind="stable").iterrows()
         ],
         clause=CLAUSE,
     )

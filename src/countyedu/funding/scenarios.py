@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 
 from countyedu.census.writers import workbook
 from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
-from countyedu.funding.params import FundingParams, with_overrides
+from countyedu.funding.params import STAGES, FundingParams, with_overrides
 from countyedu.funding.perpupil import SchoolFunds, school_funds
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
@@ -56,10 +56,7 @@ class ScenarioComparison:
             stage = f.rows.groupby("stage")["amount"].sum()
             row: dict[str, Any] = {"scenario": n, "total": f.total, "difference": f.total - base_total}
             row |= {c: float(comp.get(c, 0.0)) for c in COMPONENTS}
-            row |= {
-                f"stage_{s}": float(stage.get(s, 0.0))
-                for s in ("kindergarten", "primary", "junior", "high", "vocational")
-            }
+            row |= {f"stage_{s}": float(stage.get(s, 0.0)) for s in STAGES}
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -159,13 +156,10 @@ def scenario_blocks(cmp: ScenarioComparison, lang: str = "zh") -> list[Block]:
     stages = BlockTable(
         pick(lang, "按学段对比", "By stage"),
         [BlockColumn("scenario", pick(lang, "方案", "scenario"))]
-        + [
-            BlockColumn(s, stage_label(s, lang), "yuan")
-            for s in ("kindergarten", "primary", "junior", "high", "vocational")
-        ],
+        + [BlockColumn(s, stage_label(s, lang), "yuan") for s in STAGES],
         [
             [pick(lang, "基准", "base") if r["scenario"] == BASE else r["scenario"]]
-            + [float(r[f"stage_{s}"]) for s in ("kindergarten", "primary", "junior", "high", "vocational")]
+            + [float(r[f"stage_{s}"]) for s in STAGES]
             for _, r in county.iterrows()
         ],
         clause=CLAUSE,

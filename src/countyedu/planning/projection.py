@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from countyedu.census.vocabulary import labels
+from countyedu.census.vocabulary import labels, sorted_stages
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable
@@ -394,7 +394,8 @@ class BackTest:
             ["全部" if zh else "all", d["overall"]["cells"], d["overall"]["mape"], d["overall"]["malpe"]]
         ]
         for key, label in (("by_stage", "学段" if zh else "stage"), ("by_size", "常住人口" if zh else "residents")):
-            for g, s in d[key].items():
+            groups = sorted_stages(d[key]) if key == "by_stage" else list(d[key])
+            for g, s in ((g, d[key][g]) for g in groups):
                 name = STAGE_ZH.get(g, g) if (zh and key == "by_stage") else g
                 rows.append([f"{label} {name}", s["cells"], s["mape"], s["malpe"]])
         for g, s in d["by_years_ahead"].items():

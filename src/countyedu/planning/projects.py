@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.census.vocabulary import stage_key
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import Projection
 from countyedu.planning.seats import _ZH, SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
@@ -147,7 +148,7 @@ class ProjectBalance:
 
     def blocks(self, lang: str = "zh") -> list[Block]:
         zh = lang == "zh"
-        b = self.balance.sort_values(["stage", "year"])
+        b = self.balance.sort_values(["stage", "year"], key=stage_key)
         cols = [
             BlockColumn("year", "年份" if zh else "year", "year"),
             BlockColumn("stage", "学段" if zh else "stage"),

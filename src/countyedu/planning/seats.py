@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.census.schema import GRADES_BY_STAGE
+from countyedu.census.vocabulary import sorted_stages, stage_key
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import PART_OF_GRADE
 from countyedu.planning.demand import community_demand
@@ -366,7 +367,7 @@ class SeatPlan:
     def blocks(self, lang: str = "zh") -> list[Block]:
         zh = lang == "zh"
         county = self.county()
-        stages = list(dict.fromkeys(county["stage"]))
+        stages = sorted_stages(dict.fromkeys(county["stage"]))
         years = sorted(int(y) for y in county["year"].unique())
         cols = [
             BlockColumn("year", "年份" if zh else "year", "year"),
@@ -385,7 +386,7 @@ class SeatPlan:
                 round(r.gap),
                 bool(r.projected),
             ]
-            for r in county.sort_values(["year", "stage"]).itertuples()
+            for r in county.sort_values(["year", "stage"], key=stage_key).itertuples()
         ]
         chart = BlockChart(
             title="全县学位余缺" if zh else "County seat gap",
@@ -404,7 +405,7 @@ class SeatPlan:
         town = self.areas[(self.areas["area_kind"].isin(["township", "urban_core"])) & (self.areas["year"] == last)]
         town_rows = [
             [r.area_name, _ZH.get(r.stage, r.stage) if zh else r.stage, round(r.demand), round(r.supply), round(r.gap)]
-            for r in town.sort_values(["area_kind", "area_id", "stage"]).itertuples()
+            for r in town.sort_values(["area_kind", "area_id", "stage"], key=stage_key).itertuples()
         ]
         town_cols = [
             BlockColumn("area", "区域" if zh else "area"),
@@ -438,7 +439,7 @@ class SeatPlan:
         bc = self.big_classes
         bc_rows = []
         if not bc.empty:
-            sel = bc[bc["big"] > 0].sort_values(["year", "school_id", "stage"])
+            sel = bc[bc["big"] > 0].sort_values(["year", "school_id", "stage"], key=stage_key)
             bc_rows = [
                 [
                     int(r.year),
