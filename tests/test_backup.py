@@ -21,7 +21,7 @@ import pytest
 
 from countyedu.census.store import CensusStore
 from countyedu.indicators import cache
-from countyedu.policy.pack import load_pack
+from countyedu.runs.store import load_packs
 from serve_support import raw_request, serving
 
 CHILD = Path(__file__).with_name("recovery_child.py")
@@ -44,7 +44,7 @@ def assessment(data: Path) -> list[dict[str, object]]:
     store = CensusStore(data)
     latest = store.latest()
     assert latest is not None
-    a = cache.load(store, latest.version_id, [load_pack(p) for p in cache.DEFAULT_PACKS])
+    a = cache.load(store, latest.version_id, load_packs())
     assert a is not None
     return [r.as_dict() for r in a.results]
 

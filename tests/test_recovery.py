@@ -23,7 +23,7 @@ import pytest
 
 from countyedu.census.store import CensusStore
 from countyedu.indicators import cache
-from countyedu.policy.pack import load_pack
+from countyedu.runs.store import load_packs
 from countyedu.web.actions import CRASH_ENV
 
 CHILD = Path(__file__).with_name("recovery_child.py")
@@ -50,7 +50,7 @@ def state(data: Path) -> dict[str, Any]:
     latest = store.latest()
     assert latest is not None
     classes = store.frames(latest.version_id, ["classes"])["classes"]
-    packs = [load_pack(p) for p in cache.DEFAULT_PACKS]
+    packs = load_packs()
     return {
         "status": status,
         "census_version": version,

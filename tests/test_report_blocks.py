@@ -128,14 +128,3 @@ def test_pdf_report_renders_the_chapters_in_chinese(small: Assessment, tmp_path:
     pdf = write_report(small, tmp_path / "r.pdf", "pdf", blocks=_blocks(), generated_at=WHEN)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "学位与布局规划" in text and "经费与预算" in text and "专项经费" in text
-
-
-def test_a_stored_run_reads_back_the_same_blocks(tmp_path: Path) -> None:
-    from countyedu.reports import stored
-
-    run = stored.StoredRun("planning", "v1", stored.params_key({"year": 2025}), {"x": 1}, {"zh": _blocks()})
-    stored.save(tmp_path, run)
-    back = stored.load(tmp_path, "planning", "v1", run.key)
-    assert back is not None and back.data == {"x": 1}
-    assert [b.as_dict() for b in back.blocks["zh"]] == [b.as_dict() for b in _blocks()]
-    assert stored.load(tmp_path, "planning", "v2", run.key) is None

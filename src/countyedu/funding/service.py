@@ -12,8 +12,8 @@ import pandas as pd
 from countyedu.funding.params import FundingParams, funding_params
 from countyedu.funding.run import FundingRun, census_years, run_funding
 from countyedu.funding.scenarios import ScenarioComparison, compare
-from countyedu.reports import stored
 from countyedu.runs.blocks import Block
+from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
 PACK = "nanfeng-2019"
 KIND = "funding"
@@ -84,15 +84,18 @@ def funding_for(
     funding stands on the latest closed year."""
     from countyedu.census.years import census_years, without_partial
 
-    in_collection = census_years(store, version).partial
+    years = census_years(store, version)
     frames = frames if frames is not None else store.census(version)
-    run = run_funding(without_partial(frames, in_collection, year), pack_params(), year)
+    run = run_funding(without_partial(frames, years.partial, year), pack_params(), year)
     view = FundingRunView(run)
-    stored.save(
-        store.data_dir,
-        stored.StoredRun(
-            KIND, version, _key(year, in_collection), run.as_dict(), {lang: run.blocks(lang) for lang in stored.LANGS}
-        ),
+    RunStore(store.data_dir).save(
+        StoredRun(
+            _key(version, load_packs(), years, year),
+            {"year": year},
+            run.as_dict(),
+            {lang: run.blocks(lang) for lang in LANGS},
+            view.summary(),
+        )
     )
     return view
 
@@ -125,24 +128,21 @@ class FundingRunView:
         ]
 
 
-def _key(year: int | None, in_collection: frozenset[int] = frozenset()) -> str:
-    params: dict[str, Any] = {"pack": pack_params().model_dump(mode="json"), "year": year}
-    if in_collection:  # the years in collection, left out (census.years): opening or closing one is another run
-        params["partial"] = sorted(in_collection)
-    return stored.params_key(params)
+def _key(version: str, packs: list[Any], years: Any, year: int | None) -> RunKey:
+    return run_key(KIND, version, packs, years, {"year": year})
 
 
 def stored_funding(
-    store: Any, version: str, *, compute: bool, year: int | None = None, in_collection: frozenset[int] | None = None
-) -> stored.StoredRun | None:
+    store: Any, version: str, *, compute: bool, year: int | None = None, years: Any = None
+) -> StoredRun | None:
     """The stored funding run of a version (default year: the latest closed) under the years in
-    collection now (`in_collection`, read from the store unless given); computed and stored first when asked to."""
+    collection now (`years`, read from the store unless given); computed and stored first when asked to."""
     from countyedu.census.years import census_years
 
-    in_collection = census_years(store, version).partial if in_collection is None else in_collection
-    key = _key(year, in_collection)
-    run = stored.load(store.data_dir, KIND, version, key)
+    years = census_years(store, version) if years is None else years
+    key = _key(version, load_packs(), years, year)
+    run = RunStore(store.data_dir).load(key)
     if run is None and compute:
         funding_for(store, version, year=year)
-        run = stored.load(store.data_dir, KIND, version, key)
+        run = RunStore(store.data_dir).load(key)
     return run

@@ -50,7 +50,6 @@ class BigClassRule:
 @functools.cache
 def default_rule() -> BigClassRule | None:
     """The rule of the default packs (nanfeng-2019: T-CMP-2, ≥ 56)."""
-    from countyedu.indicators.cache import DEFAULT_PACKS
-    from countyedu.policy.pack import load_pack
+    from countyedu.runs.store import load_packs
 
-    return BigClassRule.from_packs(load_pack(p) for p in DEFAULT_PACKS)
+    return BigClassRule.from_packs(load_packs())

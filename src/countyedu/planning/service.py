@@ -18,8 +18,8 @@ import pandas as pd
 
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams, planning_params
-from countyedu.reports import stored
 from countyedu.runs.blocks import Block, Finding
+from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
 PACK = "nanfeng-2019"
 KIND = "planning"
@@ -274,11 +274,8 @@ def consolidation_for(
 # ------------------------------------------------------------------------------ stored runs
 
 
-def _key(year: int | None, horizon: int, in_collection: frozenset[int] = frozenset()) -> str:
-    params: dict[str, Any] = {"pack": planning_params_of().model_dump(mode="json"), "year": year, "horizon": horizon}
-    if in_collection:  # the years in collection, left out (census.years): opening or closing one is another run
-        params["partial"] = sorted(in_collection)
-    return stored.params_key(params)
+def _key(version: str, packs: list[Any], years: Any, year: int | None, horizon: int) -> RunKey:
+    return run_key(KIND, version, packs, years, {"year": year, "horizon": horizon})
 
 
 def planning_for(
@@ -294,33 +291,32 @@ def planning_for(
     default the planning stands on the latest closed year."""
     from countyedu.census.years import census_years, without_partial
 
-    in_collection = census_years(store, version).partial
+    years = census_years(store, version)
     frames = frames if frames is not None else store.census(version)
-    run = run_planning(without_partial(frames, in_collection, year), year=year, horizon=horizon)
-    stored.save(
-        store.data_dir,
-        stored.StoredRun(
-            KIND,
-            version,
-            _key(year, horizon, in_collection),
+    run = run_planning(without_partial(frames, years.partial, year), year=year, horizon=horizon)
+    RunStore(store.data_dir).save(
+        StoredRun(
+            _key(version, load_packs(), years, year, horizon),
+            {"year": year, "horizon": horizon},
             run.as_dict(),
-            {lang: run.blocks(lang) for lang in stored.LANGS},
-        ),
+            {lang: run.blocks(lang) for lang in LANGS},
+            run.summary(),
+        )
     )
     return run
 
 
 def stored_planning(
-    store: Any, version: str, *, compute: bool, year: int | None = None, in_collection: frozenset[int] | None = None
-) -> stored.StoredRun | None:
+    store: Any, version: str, *, compute: bool, year: int | None = None, years: Any = None
+) -> StoredRun | None:
     """The stored planning run of a version (default year: the latest closed) under the years in
-    collection now (`in_collection`, read from the store unless given); computed and stored first when asked to."""
+    collection now (`years`, read from the store unless given); computed and stored first when asked to."""
     from countyedu.census.years import census_years
 
-    in_collection = census_years(store, version).partial if in_collection is None else in_collection
-    key = _key(year, 2030, in_collection)
-    run = stored.load(store.data_dir, KIND, version, key)
+    years = census_years(store, version) if years is None else years
+    key = _key(version, load_packs(), years, year, 2030)
+    run = RunStore(store.data_dir).load(key)
     if run is None and compute:
         planning_for(store, version, year=year)
-        run = stored.load(store.data_dir, KIND, version, key)
+        run = RunStore(store.data_dir).load(key)
     return run

@@ -145,9 +145,9 @@ def assessment(version: str | None = None) -> Assessment | None:
 
 @lru_cache(maxsize=4)
 def _assessment(version: str, ys: Years) -> Assessment | None:
-    from countyedu.policy.pack import load_pack
+    from countyedu.runs.store import load_packs
 
-    packs = [load_pack(p) for p in assessment_cache.DEFAULT_PACKS]
+    packs = load_packs()
     return assessment_cache.load(store(), version, packs, ys)
 
 

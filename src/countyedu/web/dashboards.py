@@ -7,11 +7,7 @@ labelled by the reports package, so a page and a downloaded report show the same
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +38,7 @@ from countyedu.reports import build_report, write_report
 from countyedu.reports.labels import MARKS, STATUS, TEXT, pick, stage_label, unit_kind
 from countyedu.reports.model import Report, county_name
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
+from countyedu.runs.store import RunStore, run_key
 from countyedu.web import access, boundaries
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
@@ -855,20 +852,16 @@ def unit_assessment(a: Assessment, scope: str, unit: str, school_ids: set[str]) 
     return Assessment(a.census_version, packs, unit, results, gaps, years=a.years)
 
 
-def _packs_digest(a: Assessment) -> str:
-    doc = json.dumps([p.model_dump(mode="json") for p in a.packs], sort_keys=True)
-    return hashlib.sha256(doc.encode()).hexdigest()[:12]
-
-
 def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str, year: int | None = None) -> Path:
-    """The report file, written once per census version, years in collection, packs, unit, year,
-    language and format (year: default the latest closed)."""
-    safe = re.sub(r"[^\w.-]", "_", unit)
+    """The report file, kept in the run store: written once per census version, years in collection,
+    packs, unit, year, language and format (year: default the latest closed)."""
     y = a.default_year() if year is None else year
-    folder = "-".join(x for x in (a.census_version, a.years.key(), _packs_digest(a)) if x)
-    out = Path(settings.DATA_DIR) / "reports" / folder / f"{scope}-{safe}-{y}-{lg}.{fmt}"
-    if out.exists():
-        return out
+    params = {"scope": scope, "unit": unit, "year": y, "lang": lg}
+    key = run_key("reports", a.census_version, a.packs, a.years, params)
+    return RunStore(settings.DATA_DIR).file(key, f".{fmt}", lambda out: _write_report(a, scope, unit, fmt, lg, y, out))
+
+
+def _write_report(a: Assessment, scope: str, unit: str, fmt: str, lg: str, y: int, out: Path) -> None:
     version = a.census_version
     names = report_names(a)
     if scope == "county":
@@ -883,25 +876,16 @@ def report_file(a: Assessment, scope: str, unit: str, fmt: str, lg: str, year: i
     else:
         school_ids = {unit}
         names = {"county": {unit: names["schools"][unit]}, "schools": {unit: names["schools"][unit]}}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=f".{fmt}")
-    os.close(fd)
-    try:
-        write_report(
-            unit_assessment(a, scope, unit, school_ids),
-            tmp,
-            fmt,
-            lang=lg,
-            names=names,
-            synthetic=synthetic(version),
-            scope=scope,
-            year=y,
-        )
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
+    write_report(
+        unit_assessment(a, scope, unit, school_ids),
+        out,
+        fmt,
+        lang=lg,
+        names=names,
+        synthetic=synthetic(version),
+        scope=scope,
+        year=y,
+    )
 
 
 @require_GET
@@ -920,8 +904,10 @@ def report(request: HttpRequest, scope: str, unit: str, fmt: str) -> HttpRespons
     if scope == "county" and unit != a.county_id:
         raise Http404
     lg = lang()
-    f = report_file(a, scope, unit, fmt, lg, page_index(request, a).year)
-    name = f"assessment-{a.census_version}-{f.stem}.{fmt}"
+    y = page_index(request, a).year
+    f = report_file(a, scope, unit, fmt, lg, y)
+    safe = re.sub(r"[^\w.-]", "_", unit)
+    name = f"assessment-{a.census_version}-{scope}-{safe}-{a.default_year() if y is None else y}-{lg}.{fmt}"
     return FileResponse(f.open("rb"), as_attachment=True, filename=name, content_type=REPORT_TYPES[fmt])
 
 

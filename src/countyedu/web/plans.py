@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
 from countyedu.reports.model import status_of
-from countyedu.reports.stored import StoredRun
 from countyedu.runs.blocks import Block, format_value, localize
+from countyedu.runs.store import StoredRun
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.dashboards import lang, synthetic, year_context
@@ -46,14 +46,14 @@ def frames(version: str) -> dict[str, Any]:
 def stored(kind: str, version: str, year: int | None = None) -> StoredRun | None:
     """The stored planning or funding run of a version in a year (default: the latest closed) under
     the years in collection now, or None until it is computed."""
-    in_collection = census_data.years(version).partial
+    ys = census_data.years(version)
     if kind == "planning":
         from countyedu.planning.service import stored_planning
 
-        return stored_planning(census_data.store(), version, compute=False, year=year, in_collection=in_collection)
+        return stored_planning(census_data.store(), version, compute=False, year=year, years=ys)
     from countyedu.funding.service import stored_funding
 
-    return stored_funding(census_data.store(), version, compute=False, year=year, in_collection=in_collection)
+    return stored_funding(census_data.store(), version, compute=False, year=year, years=ys)
 
 
 def compute_runs(version: str, progress: Progress, year: int | None = None) -> dict[str, Any]:

@@ -1,0 +1,167 @@
+"""The one run store: every computed run of a census version kept beside the census, in the data dir.
+
+Assessments, planning and funding runs (and every later kind) and report files are all kept under
+one key: the census version, the digest of the policy packs the census is assessed with, the digest
+of the run's parameters, and the school years in collection (census.years: opening or closing a year
+names another stored run, so a page never shows one made under the other state). Files are written
+by one atomic writer: a reader never sees half a file, and a crash leaves the previous file.
+
+Layout: ``<data dir>/<kind>/<version>[-<years>]-<packs digest>[-<params digest>].json`` (a report
+file keeps its own suffix under ``reports/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from countyedu.census.years import Years
+from countyedu.policy.pack import Pack, load_pack
+from countyedu.runs.blocks import Block
+
+# The packs a census is assessed with unless the caller names others (the CLI's --pack, a county's own).
+DEFAULT_PACKS: tuple[str, ...] = ("nanfeng-2019", "national-qb-2017", "national-pp-2020")
+LANGS = ("zh", "en")  # the report languages a stored run keeps its blocks in
+
+
+def load_packs(ids: Iterable[str] | None = None) -> list[Pack]:
+    """The packs by id or .yaml path (default: DEFAULT_PACKS)."""
+    return [load_pack(p) for p in (ids or DEFAULT_PACKS)]
+
+
+# A pack's JSON, made once per loaded pack object (load_pack caches packs: the same object every time).
+_pack_json: dict[int, tuple[Pack, str]] = {}
+
+
+def _json_of(pack: Pack) -> str:
+    held = _pack_json.get(id(pack))
+    if held is None or held[0] is not pack:
+        held = (pack, json.dumps(pack.model_dump(mode="json"), sort_keys=True))
+        _pack_json[id(pack)] = held
+    return held[1]
+
+
+def packs_digest(packs: Sequence[Pack]) -> str:
+    """A short digest of the packs (their whole content, in order): another pack is another run."""
+    doc = "[" + ", ".join(_json_of(p) for p in packs) + "]"  # = json.dumps([dumps…], sort_keys=True)
+    return hashlib.sha256(doc.encode()).hexdigest()[:12]
+
+
+def params_digest(params: Mapping[str, Any]) -> str:
+    """A short digest of a run's parameters (anything JSON can write)."""
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """Where a run is kept: its kind, census version, packs, parameters and years in collection."""
+
+    kind: str  # assessments | planning | funding | reports | … (the folder)
+    version: str
+    packs: str  # packs_digest
+    params: str = ""  # params_digest ("" for a run without parameters: the assessment)
+    years: str = ""  # Years.key(): "" when every year is closed, else "p2026"
+
+    @property
+    def name(self) -> str:
+        return "-".join(x for x in (self.version, self.years, self.packs, self.params) if x)
+
+
+def run_key(
+    kind: str, version: str, packs: Sequence[Pack], years: Years, params: Mapping[str, Any] | None = None
+) -> RunKey:
+    """The key of a run of `kind` on a census version under its years' states now."""
+    return RunKey(kind, version, packs_digest(packs), params_digest(params) if params is not None else "", years.key())
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file through `write(temporary path)` and move it into place in one step (a reader sees
+    the old file or the whole new one; a failed write leaves no temporary file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f".tmp{path.suffix}")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+@dataclass
+class StoredRun:
+    """A run as kept: its result (`as_dict()`), its blocks in each report language, its summary
+    (what `countyedu demo` prints) and the parameters it ran with."""
+
+    key: RunKey
+    params: dict[str, Any]
+    data: dict[str, Any]
+    blocks: dict[str, list[Block]]  # lang → blocks
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.key.kind
+
+    @property
+    def census_version(self) -> str:
+        return self.key.version
+
+    def as_doc(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "census_version": self.census_version,
+            "key": self.key.name,
+            "params": self.params,
+            "data": self.data,
+            "blocks": {lang: [b.as_dict() for b in bs] for lang, bs in self.blocks.items()},
+            "summary": self.summary,
+        }
+
+
+class RunStore:
+    """The runs kept in a data dir."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.data_dir = Path(data_dir)
+
+    def path(self, key: RunKey, suffix: str = ".json") -> Path:
+        return self.data_dir / key.kind / f"{key.name}{suffix}"
+
+    def save_doc(self, key: RunKey, doc: Any) -> Path:
+        """Write a JSON document atomically."""
+
+        def write(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False, default=str)
+
+        return write_atomic(self.path(key), write)
+
+    def load_doc(self, key: RunKey) -> Any | None:
+        """The stored JSON document, or None when it was not computed yet."""
+        path = self.path(key)
+        if not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def save(self, run: StoredRun) -> Path:
+        return self.save_doc(run.key, run.as_doc())
+
+    def load(self, key: RunKey) -> StoredRun | None:
+        doc = self.load_doc(key)
+        if doc is None:
+            return None
+        blocks = {lang: [Block.from_dict(b) for b in bs] for lang, bs in doc["blocks"].items()}
+        return StoredRun(key, doc.get("params", {}), doc["data"], blocks, doc.get("summary", {}))
+
+    def file(self, key: RunKey, suffix: str, write: Callable[[Path], None]) -> Path:
+        """A file kept under `key` (a report), written atomically by `write` the first time it is asked for."""
+        path = self.path(key, suffix)
+        return path if path.exists() else write_atomic(path, write)
