@@ -32,7 +32,7 @@ def main(data_dir: str, step: str) -> None:
 
         return
     if step == "serve":
-        from countyedu.cli import prepare_web
+        from countyedu.cli.serve import prepare_web
 
         prepare_web(Path(data_dir))
         return

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from countyedu.cli import DataDir, Fmt, Format, _django, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, _django, _json, err, out
 
 ArchiveOut = Annotated[Path, typer.Argument(help="the archive to write (.tar.gz)")]
 ArchiveIn = Annotated[Path, typer.Argument(help="a backup archive written by `countyedu backup`")]

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from countyedu.cli import DataDir, Fmt, Format, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
 
 years_app = typer.Typer(help="学年 / school years: in collection (partial) or closed; list, open, close")
 

@@ -1,0 +1,75 @@
+"""The `countyedu` command: the root group and its entry point. Each command group lives in its own
+module (census, assess, serve, demo, backup, plans, funding, years); they share `cli.common`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from countyedu.cli import assess, backup, census, demo, funding, plans, serve, years
+from countyedu.cli.common import _problem_table, _state, err
+from countyedu.errors import CountyEduError, ValidationFailed
+
+app = typer.Typer(
+    help="countyedu — 南丰县教育高质量发展 planning, monitoring and supervision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False) -> None:
+    _state["debug"] = debug
+
+
+app.command()(census.template)
+app.command("import")(census.import_)
+app.command()(census.export)
+app.command()(census.versions)
+app.command()(census.summary)
+app.command("assess")(assess.assess_)
+app.command()(assess.explain)
+app.command()(assess.packs)
+app.command()(serve.serve)
+app.command()(serve.worker)
+app.command()(demo.demo)
+app.command()(backup.backup)
+app.command()(backup.restore)
+app.add_typer(plans.plan_app, name="plan")
+app.add_typer(funding.funding_app, name="funding")
+app.add_typer(years.years_app, name="years")
+
+
+def main() -> None:
+    """Entry point: a user error prints a message (Chinese and English), never a traceback."""
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int):
+            sys.exit(rc)
+    except CountyEduError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]{exc.user_text()}[/]")
+        problems = getattr(exc, "problems", None)
+        if problems and not isinstance(exc, ValidationFailed):  # import prints its own table
+            err.print(_problem_table(problems))
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("已中止 / aborted")
+        sys.exit(130)
+    except Exception as exc:
+        # a usage error (bad option value, unknown command) shows its own text; typer vendors click, so it
+        # is recognised by what it can do rather than by its class
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
+        if _state["debug"]:
+            raise
+        err.print(f"[red]内部错误 / internal error: {exc!r} (run with --debug for the traceback)[/]")
+        sys.exit(3)

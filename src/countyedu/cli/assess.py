@@ -1,0 +1,213 @@
+"""`countyedu assess`, `explain` and `packs`: the indicators of the policy packs on a census version."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, _json, err, out
+
+DEFAULT_PACKS = ["nanfeng-2019", "national-qb-2017", "national-pp-2020"]
+STATUS_STYLE = {"met": "green", "not_met": "red", "at_risk": "yellow", "no_data": "dim", "needs_evidence": "cyan"}
+
+
+class AssessFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+PackOpt = Annotated[
+    list[str] | None, typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: all shipped)")
+]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="duckdb (in-process) or spark")]
+MasterOpt = Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")]
+ParquetOpt = Annotated[
+    str | None, typer.Option("--parquet-dir", help="where Spark reads the census (shared storage on a cluster)")
+]
+
+
+def _run_assessment(
+    data_dir: Path | None,
+    packs: list[str] | None,
+    version: str | None,
+    engine: Engine,
+    master: str | None,
+    years: list[int] | None = None,
+    parquet_dir: str | None = None,
+) -> Any:
+    from countyedu.census.store import CensusStore
+    from countyedu.indicators.backends import open_tables
+    from countyedu.indicators.engine import assess
+    from countyedu.policy.pack import load_pack
+
+    loaded = [load_pack(p) for p in (packs or DEFAULT_PACKS)]
+    store = CensusStore(data_dir)
+    ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
+    return store, ct, assess(ct, loaded, years=years)
+
+
+def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
+    from countyedu.reports.values import status_meets, target_text, value_text
+
+    label = a.years.info(year).label(lang.value)
+    t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
+    for c in ("指标 id", "名称 name", "学段 stage", "数值 value", "目标 target", "状态 status"):
+        t.add_column(c, overflow="fold")
+    for r in a.results:
+        if r.level != "county" or r.year != year or r.status == "needs_evidence":
+            continue
+        it = a.item(r.indicator)
+        value = "" if r.value is None else value_text(r.value, it.unit, r.target, status_meets(r.status))
+        style = STATUS_STYLE.get(r.status, "")
+        t.add_row(
+            r.indicator,
+            it.name_zh if lang is Lang.zh else it.name_en,
+            r.stage or "",
+            value,
+            target_text(r.target, it.unit, lang.value) if r.target else "",
+            f"[{style}]{r.status}[/]",
+        )
+    return t
+
+
+def assess_(
+    data_dir: DataDir = None,
+    pack: PackOpt = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="only this school year (default: all; the table shows the latest closed year)"),
+    ] = None,
+    fmt: Annotated[AssessFormat, typer.Option("--format", help="table, json, html, xlsx or pdf")] = AssessFormat.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help="file to write (json/html/xlsx/pdf)")] = None,
+    version: VersionOpt = None,
+    engine: EngineOpt = Engine.duckdb,
+    master: MasterOpt = None,
+    parquet_dir: ParquetOpt = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+) -> None:
+    """Every indicator of the packs at school, township and county level, with its status."""
+    with err.status("计算指标 / assessing…"):
+        store, _ct, a = _run_assessment(
+            data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir
+        )
+    if fmt is AssessFormat.table:
+        out.print(_assessment_table(a, year or a.default_year(), lang))
+        return
+    if fmt is AssessFormat.json:
+        # compact: an indent makes json fall back to its pure-Python encoder (30 s on a province)
+        text = json.dumps(a.as_dict(), ensure_ascii=False, separators=(",", ":"))
+        if out_path:
+            out_path.write_text(text + "\n", encoding="utf-8")
+            err.print(f"已写出 / written: {out_path}")
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    from countyedu.reports import write_report
+
+    path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
+    names = _names(store, a)
+    blocks = stored_blocks(store, a.census_version, lang.value)
+    with err.status("生成报告 / writing the report…"):
+        write_report(
+            a,
+            path,
+            fmt.value,
+            lang=lang.value,
+            names=names,
+            synthetic=_is_demo(store, a.census_version),
+            blocks=blocks,
+        )
+    out.print(f"已写出报告 / report written: {path}")
+    if not blocks:
+        err.print(
+            "[dim]报告未含规划与经费：先运行 countyedu plan run 和 countyedu funding run / "
+            "planning and funding are not in the report until `plan run` and `funding run` are run[/]"
+        )
+
+
+def stored_blocks(store: Any, version: str, lang: str) -> list[Any]:
+    """The planning and funding blocks stored for a census version (empty when not computed)."""
+    from countyedu.funding.service import stored_funding
+    from countyedu.planning.service import stored_planning
+
+    out_blocks: list[Any] = []
+    for run in (stored_planning(store, version, compute=False), stored_funding(store, version, compute=False)):
+        if run is not None:
+            out_blocks += run.blocks[lang]
+    return out_blocks
+
+
+def _names(store: Any, a: Any) -> dict[str, dict[str, str]]:
+    """id → name of schools, townships and the county (its name from the pack parameters)."""
+    from countyedu.reports.model import county_name, names_from_frames
+
+    names = names_from_frames(store.frames(a.census_version, ["schools", "townships"]))
+    if county := county_name(a):
+        names["county"] = {a.county_id: county}
+    return names
+
+
+def _is_demo(store: Any, version: str) -> bool:
+    return bool(store.resolve(version).synthetic)
+
+
+def explain(
+    indicator: Annotated[str, typer.Argument(help="indicator id, e.g. T-PRE-5 or QB-R4")],
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="school_id, township_id or the county id (default)")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="school year (default: the latest closed)")] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="primary, junior, … when the indicator has several")
+    ] = None,
+    data_dir: DataDir = None,
+    pack: PackOpt = None,
+    version: VersionOpt = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table (text) or json")] = Fmt.table,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+) -> None:
+    """The formula in words, the clause, the target, the numbers and rows behind one result."""
+    from countyedu.indicators.explain import explain as explain_result
+
+    _store, ct, a = _run_assessment(data_dir, pack, version, Engine.duckdb, None)
+    y = year or a.default_year()
+    e = explain_result(ct, a, indicator, unit or a.county_id, y, stage)
+    info = a.years.info(y)
+    if fmt is Fmt.json:
+        _json({**e.as_dict(), **info.state_fields()})
+    else:
+        if info.partial:
+            err.print(f"[yellow]{info.label('zh')} / {info.label('en')}[/]")
+        out.print(e.text(lang.value), markup=False, highlight=False)
+
+
+def packs(fmt: Format = Fmt.table) -> None:
+    """The shipped policy packs and their items."""
+    from countyedu.policy.pack import available_packs, load_pack
+
+    loaded = [load_pack(p) for p in available_packs()]
+    if fmt is Fmt.json:
+        _json([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
+        return
+    for p in loaded:
+        t = Table(title=f"{p.id} — {p.name_zh}")
+        for c in ("id", "名称", "name", "目标 target", "依据 clause", "mark"):
+            t.add_column(c, overflow="fold")
+        for i in p.items:
+            tgt = "; ".join(x.words("zh") + (f" ({x.stage})" if x.stage else "") for x in i.targets)
+            t.add_row(i.id, i.name_zh, i.name_en, tgt or ("需佐证" if i.kind == "checklist" else ""), i.clause, i.mark)
+        out.print(t)

@@ -1,0 +1,186 @@
+"""`countyedu template`, `import`, `export`, `versions` and `summary`: the census in and out of the store."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from countyedu.cli.common import DataDir, Fmt, Format, _json, _problem_table, err, out
+from countyedu.errors import ValidationFailed
+
+# ------------------------------------------------------------------------------------ template
+
+
+def template(path: Annotated[Path, typer.Argument(help="the .xlsx to write")]) -> None:
+    """Write the empty workbook a bureau sends to its schools (headers, notes, dropdowns)."""
+    from countyedu.census.writers import write_workbook
+
+    write_workbook(path)
+    out.print(f"已写出空白模板 / template written: {path}")
+
+
+# -------------------------------------------------------------------------------------- import
+
+
+def import_(
+    path: Annotated[Path, typer.Argument(help="an .xlsx workbook, or a folder of .csv or .parquet files")],
+    data_dir: DataDir = None,
+    fmt: Format = Fmt.table,
+    collecting: Annotated[
+        bool,
+        typer.Option(
+            "--collecting", help="the file is part of school years still in collection: they stay partial (else closed)"
+        ),
+    ] = False,
+) -> None:
+    """Validate a census and store it as a new version (all problems reported; nothing changes on error).
+    The school years of its schools' sheets are closed, or marked in collection with --collecting."""
+    from countyedu.census.importer import import_census
+    from countyedu.census.store import CensusStore
+
+    store = CensusStore(data_dir)
+    try:
+        if fmt is Fmt.table:
+            with err.status("导入中 / importing…") as status:
+                result = import_census(
+                    path, store, progress=lambda m: status.update(f"导入中 / {m}…"), collecting=collecting
+                )
+        else:
+            result = import_census(path, store, collecting=collecting)
+    except ValidationFailed as exc:
+        if fmt is Fmt.json:
+            _json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
+        else:
+            err.print(_problem_table(exc.problems))
+            if len(exc.problems) > 200:
+                err.print(f"… 另有 {len(exc.problems) - 200} 条 / {len(exc.problems) - 200} more (use --format json)")
+            err.print(f"[red]{exc.message_zh}\n{exc.message_en}[/]")
+        raise typer.Exit(1) from None
+    v = result.version
+    if fmt is Fmt.json:
+        _json({"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]})
+        return
+    if result.warnings:
+        out.print(_problem_table(result.warnings))
+    counts = "，".join(f"{k} {n}" for k, n in v.row_counts.items())
+    out.print(f"[green]已导入为普查版本 {v.version_id} / imported as census version {v.version_id}[/]: {counts}")
+
+
+# ------------------------------------------------------------------------------------- export
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    parquet = "parquet"
+
+
+def export(
+    path: Annotated[Path, typer.Argument(help="the .xlsx to write, or a folder for csv/parquet")],
+    data_dir: DataDir = None,
+    version: Annotated[str | None, typer.Option(help="census version (default: latest)")] = None,
+    as_: Annotated[
+        ExportFormat | None, typer.Option("--as", help="xlsx (default for .xlsx paths), csv or parquet")
+    ] = None,
+) -> None:
+    """Write a stored census back in the exchange format."""
+    from countyedu.census.store import CensusStore
+    from countyedu.census.writers import write_folder, write_workbook
+
+    store = CensusStore(data_dir)
+    v = store.resolve(version)
+    frames = store.census(v.version_id)
+    kind = as_ or (ExportFormat.xlsx if path.suffix.lower() == ".xlsx" else ExportFormat.csv)
+    if kind is ExportFormat.xlsx:
+        write_workbook(path, frames, note=f"census version {v.version_id}")
+    else:
+        write_folder(path, frames, kind.value)
+    out.print(f"已导出普查版本 {v.version_id} / exported census version {v.version_id}: {path}")
+
+
+# ------------------------------------------------------------------------------------ versions
+
+
+def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
+    """List the census versions in the store."""
+    from countyedu.census.store import CensusStore
+
+    vs = CensusStore(data_dir).versions()
+    if fmt is Fmt.json:
+        _json({"versions": [v.as_dict() for v in vs]})
+        return
+    if not vs:
+        out.print("还没有普查版本 / no census version yet")
+        return
+    t = Table(title="普查版本 / census versions")
+    for c in ("版本 version", "时间 time", "来源 source", "SHA-256", "行数 rows", "替换 replaced"):
+        t.add_column(c, overflow="fold")
+    for v in vs:
+        rows = ", ".join(f"{k}={n}" for k, n in v.row_counts.items())
+        if v.state:  # kept but not used (web/recovery.py)
+            rows = f"[{v.state}: 未被采用 / not used] {rows}"
+        repl = ", ".join(
+            f"{k}:{'/'.join(str(y) for y in ys) if ys != [None] else 'all'}" for k, ys in v.replaced.items()
+        )
+        t.add_row(
+            v.version_id,
+            v.created_at.astimezone().isoformat(sep=" ", timespec="seconds"),
+            v.source,
+            v.sha256[:12],
+            rows,
+            repl,
+        )
+    out.print(t)
+
+
+# ------------------------------------------------------------------------------------- summary
+
+
+def _print_summary(summary: Any, school_years: Any = None) -> None:
+    """The summary table; a year in collection (`school_years`) is headed as partial, with its coverage."""
+    from countyedu.census.summary import STAGE_ZH
+
+    years = sorted({s.year for s in summary.stages})
+    t = Table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
+    t.add_column("学段 stage")
+    for y in years:
+        info = school_years.info(y) if school_years is not None else None
+        head = f"{y}\n采集中 partial\n{info.reported}/{info.schools_open}" if info and info.partial else str(y)
+        t.add_column(head, justify="right")
+    for stage, zh in STAGE_ZH.items():
+        cells = []
+        for y in years:
+            s = next((x for x in summary.stages if x.year == y and x.stage == stage), None)
+            cells.append("" if s is None else f"{s.pupils:,} ({s.classes})")
+        t.add_row(f"{zh} {stage}", *cells)
+    big = []
+    for y in years:
+        cls = [x for x in summary.stages if x.year == y and x.stage in ("primary", "junior")]
+        n, b = sum(x.classes for x in cls), sum(x.big_classes for x in cls)
+        big.append(f"{b} ({b / n:.1%})" if n else "")
+    t.add_row("义务教育大班额 ≥56 (第4条)", *big)
+    tot = {y.year: y for y in summary.years}
+    t.add_row("开办学校 schools open", *[str(tot[y].schools_open) if y in tot else "" for y in years])
+    t.add_row("专任教师 full-time teachers", *[f"{tot[y].full_time_teachers:,}" if y in tot else "" for y in years])
+    out.print(t)
+
+
+def summary(
+    data_dir: DataDir = None, version: Annotated[str | None, typer.Option()] = None, fmt: Format = Fmt.table
+) -> None:
+    """Pupils, classes, 大班额 and teachers by stage and year for a census version."""
+    from countyedu.census.store import CensusStore
+    from countyedu.census.summary import summarise
+    from countyedu.census.years import census_years
+
+    store = CensusStore(data_dir)
+    s = summarise(store, version)
+    ys = census_years(store, s.version)
+    if fmt is Fmt.json:
+        _json({**s.as_dict(), "school_years": ys.as_list()})
+    else:
+        _print_summary(s, ys)

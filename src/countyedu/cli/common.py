@@ -1,0 +1,73 @@
+"""What every `countyedu` command shares: the consoles, the output format and data-dir options, JSON
+output, the problem table and the Django set-up."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, bool] = {"debug": False}
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="data folder (default $COUNTYEDU_DATA or ./countyedu-data)", show_default=False),
+]
+Format = Annotated[Fmt, typer.Option("--format", help="table for people, json for programs (stable keys)")]
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+VersionOpt = Annotated[str | None, typer.Option("--version", help="census version (default: latest)")]
+
+
+def _problem_table(problems: list[Any], limit: int = 200) -> Table:
+    from countyedu.census.problems import show_value
+
+    t = Table(show_lines=False, title="问题清单 / problems")
+    for col in ("", "工作表 sheet", "行 row", "列 column", "值 value", "问题 problem"):
+        t.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        sev = "[red]错误 error[/]" if p.severity == "error" else "[yellow]警告 warning[/]"
+        value = "" if p.value is None else show_value(p.value)
+        t.add_row(
+            sev,
+            p.sheet,
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            value[:40],
+            f"{p.message_zh}\n{p.message_en}",
+        )
+    return t
+
+
+def _django(data_dir: Path | None) -> None:
+    import os
+
+    if data_dir is not None:
+        os.environ["COUNTYEDU_DATA"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "countyedu.web.settings")
+    import django
+
+    django.setup()

@@ -1,0 +1,93 @@
+"""`countyedu demo`: the synthetic Nanfeng county generated, imported, assessed, planned and funded."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from countyedu.cli.assess import Engine, _names, _run_assessment, stored_blocks
+from countyedu.cli.census import _print_summary
+from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
+
+
+def demo(
+    data_dir: DataDir = None,
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic county")] = 2019,
+    fmt: Format = Fmt.table,
+) -> None:
+    """Generate the synthetic Nanfeng county, write its workbook, import it and summarise it."""
+    from countyedu.census.demo import generate
+    from countyedu.census.importer import import_census
+    from countyedu.census.store import DEMO_SOURCE, CensusStore
+    from countyedu.census.summary import summarise
+    from countyedu.census.writers import write_workbook
+
+    store = CensusStore(data_dir)
+    workbook = store.data_dir / f"{DEMO_SOURCE}.xlsx"
+    with err.status("生成示例县 / generating the demo county…"):
+        frames = generate(seed)
+        write_workbook(workbook, frames, note="SYNTHETIC demo data / 合成示例数据")
+    with err.status("导入 / importing…"):
+        result = import_census(workbook, store)
+    s = summarise(store, result.version.version_id)
+    with err.status("评估 / assessing…"):
+        _store, _ct, a = _run_assessment(store.data_dir, None, result.version.version_id, Engine.duckdb, None)
+        from countyedu.indicators import cache
+
+        cache.save(store, a)
+    with err.status("规划与经费 / planning and funding…"):
+        from countyedu.funding.service import funding_for
+        from countyedu.planning.service import planning_for
+
+        census = store.census(a.census_version)
+        planning = planning_for(store, a.census_version, census)
+        funding = funding_for(store, a.census_version, census)
+    with err.status("报告 / writing the reports…"):
+        reports = _demo_reports(store, a)
+    counts = Counter(r.status for r in a.results)
+    if fmt is Fmt.json:
+        _json(
+            {
+                "synthetic": True,
+                "workbook": str(workbook),
+                **s.as_dict(),
+                "assessment": {"statuses": dict(counts), "reports": [str(p) for p in reports]},
+                "planning": planning.summary(),
+                "funding": funding.summary(),
+            }
+        )
+        return
+    out.print(
+        "[bold yellow]注意：以下为合成示例数据，并非南丰县真实统计 / NOTE: synthetic demo data, not real Nanfeng statistics[/]"
+    )
+    out.print(f"示例工作簿 / demo workbook: {workbook}")
+    out.print(f"普查版本 / census version: {result.version.version_id} in {store.path}")
+    _print_summary(s)
+    latest = a.default_year()
+    county = Counter(r.status for r in a.results if r.level == "county" and r.year == latest)
+    out.print(
+        f"{latest} 年县级指标 / county indicators: "
+        + "，".join(f"{k} {n}" for k, n in sorted(county.items()))
+        + f"（全部结果 / all results: {len(a.results):,}）"
+    )
+    for line in (*planning.summary_lines(), *funding.summary_lines()):
+        out.print(line)
+    for p in reports:
+        out.print(f"评估报告 / assessment report: {p}")
+    out.print("查看指标说明 / explain a number: countyedu explain T-PRE-5 --data-dir " + str(store.data_dir))
+
+
+def _demo_reports(store: Any, a: Any) -> list[Path]:
+    from countyedu.reports import write_report
+
+    names = _names(store, a)
+    blocks = stored_blocks(store, a.census_version, "zh")
+    paths = []
+    for ext in ("html", "pdf"):
+        path = store.data_dir / f"assessment-{a.census_version}.{ext}"
+        write_report(a, path, ext, lang="zh", names=names, synthetic=True, blocks=blocks)
+        paths.append(path)
+    return paths

@@ -1,0 +1,73 @@
+"""`countyedu funding …` (issue 6): the funding runs from the command line, printed as the same
+blocks the report and the web pages show, or written to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, err
+from countyedu.errors import CountyEduError
+
+funding_app = typer.Typer(help="经费 / funding: per-pupil funds, budget, compliance, scenarios, after-school ledger")
+
+
+@funding_app.command("run")
+def funding_run(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    fmt: Format = Fmt.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+) -> None:
+    """Per-pupil funds per school (第22条), the budget plan, compliance (第20–23、34条) and the after-school
+    ledger (第30条). Stored beside the census, so the web app and reports show it."""
+    from countyedu.funding.service import funding_for
+
+    store, v, frames = _frames(data_dir, version, year)
+    with err.status("经费计算 / funding…"):
+        result = funding_for(store, v, frames, year=year)
+    _emit(result, result.blocks(lang.value), fmt, lang.value, rows, out_path)
+
+
+@funding_app.command("scenario")
+def funding_scenario(
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="parameter=value, e.g. step_rate=0.08 boarder_subsidy=300 (repeatable)"),
+    ] = None,
+    year: YearOpt = None,
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    fmt: Format = Fmt.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help=".xlsx: both scenarios side by side")] = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+) -> None:
+    """A funding scenario beside the pack's parameters: per school and county totals, and the differences."""
+    from countyedu.funding.service import scenario_comparison
+
+    changes: dict[str, float] = {}
+    for item in set_ or []:
+        key, sep, raw = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            changes[key.strip()] = float(raw)
+        except ValueError:
+            raise CountyEduError(
+                f"--set {item!r}: write parameter=number, e.g. step_rate=0.08",
+                f"--set {item!r}：请写成 参数=数值，例如 step_rate=0.08",
+            ) from None
+    _store, _v, frames = _frames(data_dir, version, year)
+    comparison = scenario_comparison(frames, changes, year)
+    if out_path is not None and out_path.suffix.lower() == ".xlsx":
+        comparison.write_xlsx(out_path)
+        err.print(f"已写出 / written: {out_path}")
+        out_path = None
+    _emit(comparison, comparison.blocks(lang.value), fmt, lang.value, rows, out_path)
