@@ -81,3 +81,29 @@ def test_it_orders_stage_columns_and_series(lang: str) -> None:
             assert names == sorted(names), (b.id, c.title)
             seen += len(names) > 1
     assert seen >= 3
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_it_gives_a_stage_one_colour_in_every_chart(lang: str) -> None:
+    """The colours web pages and reports draw with (vocabulary.series_colours of a chart)."""
+    rank, seen = _rank(lang), {}
+    for b in blocks(lang):
+        for c in b.charts:
+            for name, drawn in zip(c.series, vocabulary.series_colours(c.colours, len(c.series)), strict=True):
+                if name in rank:
+                    stage = vocabulary.STAGES[rank[name]]
+                    assert drawn == vocabulary.colour(stage), (b.id, c.title, name)
+                    seen.setdefault(stage, set()).add(b.id)
+    assert all(len(ids) >= 2 for ids in seen.values()) and len(seen) >= 4, seen
+
+
+def test_the_report_draws_a_stage_in_its_colour() -> None:
+    from matplotlib.colors import to_hex
+
+    from countyedu.reports.charts import block_chart_figure
+
+    chart = next(c for b in blocks("zh") if b.id == "planning.projection" for c in b.charts)
+    lines = block_chart_figure(chart).axes[0].get_lines()
+    drawn = {line.get_label(): to_hex(line.get_color()) for line in lines}
+    for stage in ("kindergarten", "primary", "junior", "high"):
+        assert drawn[vocabulary.stage_label(stage, "zh")] == vocabulary.colour(stage)

@@ -100,6 +100,12 @@ def colour(stage: str | None) -> str:
     return STAGE_COLOURS.get(stage or "", NO_STAGE_COLOUR)
 
 
+def series_colours(colours: Iterable[str], n: int) -> list[str]:
+    """The colours of a chart's n series: those given (a stage's own), the palette in turn for the rest."""
+    given = list(colours)
+    return [given[i] if i < len(given) and given[i] else PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
 def stage_of_grade(grade: str) -> str:
     """The stage of a grade code (K1 → kindergarten, …)."""
     return STAGE_OF_GRADE[grade[:1]]

@@ -7,11 +7,15 @@ field under `parameters.planning` (a pack without that key gets these defaults).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from countyedu.planning.demand import ENROLMENT_RATES, STAGE_AGES
+
+# The stages a catchment can be drawn for (demand by community, schools teaching the stage).
+CatchmentStage = Literal["kindergarten", "primary", "junior"]
+CATCHMENT_STAGES: tuple[str, ...] = get_args(CatchmentStage)
 
 
 class Promise(BaseModel):
@@ -123,6 +127,12 @@ class PlanningParams(BaseModel):
     urban_seats_rule: Literal["average", "each_year"] = "average"
     # The school kinds whose whole-school seats T-CMP-1 counts (as the pack's T-CMP-1 indicator).
     urban_seat_stages: list[str] = Field(default_factory=lambda: ["primary", "junior", "nine_year", "teaching_point"])
+
+    # ---------------------------------------------------------------- catchments (第4条; QB-G13)
+    # The stages the planning run draws catchments for: 第4条 划片招生 (免试就近入学) is for compulsory
+    # education. The catchment tool (web page, `countyedu plan catchments`) solves any of
+    # CATCHMENT_STAGES on request.
+    catchment_stages: list[CatchmentStage] = ["primary", "junior"]
 
     # ---------------------------------------------------------------- facility norms (第1、4、5条; PN)
     # 第1条: a community of ≥ 1200 households builds its own kindergarten of ≥ 6 classes per 1200.

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from countyedu.census.vocabulary import labels, sorted_stages
+from countyedu.census.vocabulary import colour, labels, sorted_stages
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable
@@ -174,6 +174,7 @@ class Projection:
             series={(STAGE_ZH.get(s, s) if zh else s): [round(float(v), 1) for v in wide[s].tolist()] for s in stages},
             y_label="人" if zh else "persons",
             unit="count",
+            colours=[colour(s) for s in stages],
         )
         return [
             Block(

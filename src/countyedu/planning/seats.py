@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.census.schema import GRADES_BY_STAGE
-from countyedu.census.vocabulary import sorted_stages, stage_key
+from countyedu.census.vocabulary import colour, sorted_stages, stage_key
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import PART_OF_GRADE
 from countyedu.planning.demand import community_demand
@@ -400,6 +400,7 @@ class SeatPlan:
             },
             y_label="学位" if zh else "seats",
             unit="count",
+            colours=[colour(s) for s in stages],
         )
         last = max(years)
         town = self.areas[(self.areas["area_kind"].isin(["township", "urban_core"])) & (self.areas["year"] == last)]

@@ -23,7 +23,6 @@ from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs,
 
 PACK = "nanfeng-2019"
 KIND = "planning"
-CATCHMENT_STAGES = ("primary", "junior")  # 第4条 划片招生 is for compulsory education
 CONSOLIDATION_STAGE = "primary"  # 第5条: teaching points and small rural primary schools
 
 
@@ -193,7 +192,7 @@ def run_planning(
         run.parts["projects"] = _attempt("projects", lambda: project_balance(frames, basis, p))
     else:
         run.parts["facility_needs"] = _attempt("facility_needs", lambda: facility_needs(frames, y, p))
-    for stage in CATCHMENT_STAGES:
+    for stage in p.catchment_stages:
         run.parts[f"catchments.{stage}"] = _attempt(
             f"catchments.{stage}", partial(_catchments, frames, stage, y, p, single=True)
         )

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from countyedu.census import vocabulary
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
 from countyedu.runs.blocks import BlockChart, BlockMap, words
@@ -28,9 +29,7 @@ RC = {
     "font.size": 9,
 }
 KEY_TARGETS = ("T-PRE-5", "T-CMP-2", "T-HS-1", "QB-R-SCHOOL")
-LINE_COLOURS = ("#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2")
-MAP_COLOURS = ("#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2", "#c62828", "#00838f", "#6d4c41", "#ad1457",
-               "#558b2f", "#283593", "#ef6c00", "#00695c")  # fmt: skip
+MAP_COLOURS = vocabulary.PALETTE
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
@@ -73,7 +72,10 @@ def _first_pack(rows: list[TargetRow], indicator: str) -> str:
 
 def _trend_axes(ax: Axes, group: list[TargetRow], lang: str) -> None:
     first = group[0]
-    for colour, row in zip(LINE_COLOURS * 3, group, strict=False):
+    # a stage's line has the stage's colour (census.vocabulary); several rows of one stage take the palette
+    staged = len({r.stage for r in group}) == len(group)
+    colours = [vocabulary.colour(r.stage) for r in group] if staged else vocabulary.series_colours([], len(group))
+    for colour, row in zip(colours, group, strict=True):
         ys = [math.nan if v is None else v for v in row.values]
         ax.plot(row.years, ys, marker="o", color=colour, label=row.stage_label)
         if row.target is not None:
@@ -157,8 +159,8 @@ def block_chart_figure(chart: BlockChart, lang: str = "zh") -> Figure:
         xs = list(range(len(chart.x)))
         n = max(1, len(chart.series))
         width = 0.8 / n
-        for i, (name, values) in enumerate(chart.series.items()):
-            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        colours = vocabulary.series_colours(chart.colours, len(chart.series))
+        for i, (colour, (name, values)) in enumerate(zip(colours, chart.series.items(), strict=True)):
             ys = [float("nan") if v is None else v for v in values]
             if chart.kind == "bar":
                 ax.bar(

@@ -69,7 +69,9 @@ class BlockTable:
 
 @dataclass
 class BlockChart:
-    """A line or bar chart: x labels and named series of the same length (None = gap)."""
+    """A line or bar chart: x labels and named series of the same length (None = gap). `colours` gives
+    series their colours in order (a stage's is census.vocabulary.colour(stage), the same in every
+    chart); a series without one takes the vocabulary's palette in turn."""
 
     title: Text
     kind: str  # line | bar
@@ -77,6 +79,7 @@ class BlockChart:
     series: dict[Text, list[float | None]]
     y_label: Text = ""
     unit: str = ""  # as BlockColumn.unit
+    colours: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         # series by name (the shape the API has always had) while every name is plain words
@@ -90,6 +93,7 @@ class BlockChart:
             else [{"name": encode(k), "values": v} for k, v in self.series.items()],
             "y_label": encode(self.y_label),
             "unit": self.unit,
+            "colours": list(self.colours),
         }
 
     @classmethod
@@ -97,7 +101,8 @@ class BlockChart:
         s = c["series"]
         series = dict(s) if isinstance(s, dict) else {decode(e["name"]): e["values"] for e in s}
         x = [decode(v) for v in c["x"]]
-        return cls(decode(c["title"]), c["kind"], x, series, decode(c.get("y_label", "")), c.get("unit", ""))
+        y_label, unit = decode(c.get("y_label", "")), c.get("unit", "")
+        return cls(decode(c["title"]), c["kind"], x, series, y_label, unit, list(c.get("colours", [])))
 
     def localized(self, lang: str) -> BlockChart:
         return BlockChart(
@@ -107,6 +112,7 @@ class BlockChart:
             {translate(k, lang): v for k, v in self.series.items()},
             translate(self.y_label, lang),
             self.unit,
+            self.colours,
         )
 
 

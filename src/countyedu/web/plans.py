@@ -22,8 +22,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from countyedu.census import vocabulary
 from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
+from countyedu.planning.params import CATCHMENT_STAGES
 from countyedu.reports.model import status_of
 from countyedu.runs.blocks import Block, format_value, localize
 from countyedu.runs.store import StoredRun
@@ -35,7 +37,6 @@ from countyedu.web.models import Job, Role
 
 PLANNERS = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
 FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
-CATCHMENT_STAGES = ("primary", "junior", "kindergarten")
 
 
 def frames(version: str) -> dict[str, Any]:
@@ -112,11 +113,17 @@ def block_context(blocks: list[Block], lg: str) -> tuple[list[dict[str, Any]], l
         for c in b.charts:
             cid = f"chart-{len(charts)}"
             ids.append(cid)
-            charts.append({"id": cid, "title": c.title, "kind": c.kind, "x": c.x, "series": c.series, "unit": c.unit})
+            colours = vocabulary.series_colours(c.colours, len(c.series))
+            charts.append(
+                {"id": cid, "title": c.title, "kind": c.kind, "x": c.x, "series": c.series, "unit": c.unit}
+                | {"colours": colours}
+            )
         for m in b.maps:
             mid = f"map-{len(charts)}"
             map_ids.append(mid)
-            charts.append({"id": mid, "title": m.title, "kind": "map", "points": m.points})
+            charts.append(
+                {"id": mid, "title": m.title, "kind": "map", "points": m.points, "palette": vocabulary.PALETTE}
+            )
         findings = [{"f": f, "status": status_of(f.status, lg)} for f in b.findings]
         parts.append({"block": b, "findings": findings, "tables": table_rows(b, lg), "charts": ids, "maps": map_ids})
     return parts, charts
@@ -203,7 +210,13 @@ def catchments(request: HttpRequest) -> HttpResponse:
 
     version = census_data.latest_version()
     lg = lang()
-    ctx: dict[str, Any] = {**_base(version), "stages": CATCHMENT_STAGES, "errors": [], "parts": [], "charts": []}
+    ctx: dict[str, Any] = {
+        **_base(version),
+        "stages": [(s, vocabulary.stage_label(s, lg)) for s in CATCHMENT_STAGES],
+        "errors": [],
+        "parts": [],
+        "charts": [],
+    }
     if version is None:
         return render(request, "web/plans/catchments.html", ctx)
     ys = census_data.years(version)

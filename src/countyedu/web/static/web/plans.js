@@ -3,8 +3,7 @@
 (function () {
   "use strict";
   var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
-  var PALETTE = ["#1f5fa8", "#d9730d", "#2e7d32", "#7b1fa2", "#c62828", "#00838f", "#6d4c41", "#ad1457",
-                 "#558b2f", "#283593", "#ef6c00", "#00695c", "#4e342e", "#9e9d24", "#5d4037", "#0277bd"];
+  // colours come with the data, from census.vocabulary: a stage has one colour in every chart
 
   function data(id) {
     var el = document.getElementById(id);
@@ -15,7 +14,7 @@
     (charts || []).forEach(function (c) {
       var el = document.getElementById(c.id);
       if (!el) return;
-      if (c.kind === "map") { blockMap(el, c.points); return; }
+      if (c.kind === "map") { blockMap(el, c.points, c.palette); return; }
       var share = c.unit === "share";
       var chart = echarts.init(el);
       chart.setOption({
@@ -27,19 +26,20 @@
         grid: { left: 60, right: 20, top: 60, bottom: 30 },
         xAxis: { type: "category", data: c.x },
         yAxis: { type: "value", axisLabel: share ? { formatter: function (v) { return Math.round(v * 100) + "%"; } } : {} },
-        series: Object.keys(c.series).map(function (name) {
-          return { name: name, type: c.kind === "bar" ? "bar" : "line", data: c.series[name], connectNulls: false };
+        series: Object.keys(c.series).map(function (name, i) {
+          return { name: name, type: c.kind === "bar" ? "bar" : "line", data: c.series[name], connectNulls: false,
+                   itemStyle: { color: c.colours[i] }, lineStyle: { color: c.colours[i] } };
         })
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
 
-  function blockMap(el, points) {
+  function blockMap(el, points, palette) {
     if (!points || !points.length) return;
     var schools = points.filter(function (p) { return p.kind === "school"; });
     var colour = {};
-    schools.forEach(function (s, i) { colour[s.id] = PALETTE[i % PALETTE.length]; });
+    schools.forEach(function (s, i) { colour[s.id] = palette[i % palette.length]; });
     var at = {};
     schools.forEach(function (s) { at[s.id] = [s.lon, s.lat]; });
     var communities = points.filter(function (p) { return p.kind === "community"; });
