@@ -231,6 +231,34 @@ def test_explain_names_formula_clause_numbers_and_rows(hand: tuple[CensusStore, 
     assert d["clause"] == "T-CMP-2" and d["census_version"] == "v1" and d["numerator"] == 1
 
 
+def test_explain_tables_show_names_labelled_codes_and_numbers_in_each_language(
+    hand: tuple[CensusStore, Assessment],
+) -> None:
+    from countyedu.indicators.explain_tables import tables, worded
+
+    store, a = hand
+    ct = open_tables(store, a.packs)
+    e = explain(ct, a, "T-CMP-2", "P1", 2024)
+    made_of, *sources = tables(e)
+    zh, en = worded(made_of, "zh"), worded(made_of, "en")
+    # T-CMP-2 pools primary and junior: no stage column
+    assert zh["columns"] == ["学校", "乡镇", "学年", "符合条件的班级数", "班级"]
+    assert en["columns"] == ["School", "Township", "School year", "Classes meeting the condition", "Classes"]
+    row = zh["rows"][0]
+    assert [c["text"] for c in row] == ["琴城第一小学", "琴城镇", "2024", "1", "7"]  # not P1, T1, 1.0, 7.0
+    assert row[0]["title"] == "P1" and row[1]["title"] == "T1"  # the ids stay as tooltips
+    staged = worded(tables(explain(ct, a, "T-PRE-5", a.county_id, 2024, "kindergarten"))[0], "en")
+    assert "Stage" in staged["columns"] and "Pupils enrolled" in staged["columns"]
+    assert {r[staged["columns"].index("Stage")]["text"] for r in staged["rows"]} == {"preschool"}
+    classes = next(worded(t, "zh") for t in sources if t.key == "classes")
+    assert classes["sheet"] == "班级" and classes["columns"] == ["学校", "学年", "年级", "班号", "学生数"]
+    assert {r[2]["text"] for r in classes["rows"]} >= {"一年级"} and classes["total"] == 7
+    text = e.text("zh")
+    assert "学校=琴城第一小学" in text and "school_id" not in text and "num=" not in text
+    assert "单位: 学校 琴城第一小学" in text
+    assert "School=琴城第一小学" in e.text("en") and "Grade=" in e.text("en")
+
+
 def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
     import pandas as pd
 

@@ -20,6 +20,19 @@ def test_it_explains_a_school_value(client: Client, users: dict[str, User]) -> N
     assert "58" in sources and "45" in sources  # P1's class rows, the big one among them
 
 
+def test_its_tables_read_in_the_readers_language(client: Client, users: dict[str, User]) -> None:
+    client.force_login(users["clerk_p1"])
+    html = client.get("/explain/T-CMP-2/", {"unit": "P1", "year": 2024}).content.decode()
+    assert "<th>学校</th><th>乡镇</th><th>学年</th><th>符合条件的班级数</th><th>班级</th>" in html
+    assert '<td title="P1">琴城第一小学</td><td title="T1">琴城镇</td><td class="num">2024</td>' in html
+    assert "<td>五年级</td>" in html  # the classes' grades, labelled
+    assert "school_id" not in html and "<th>num</th>" not in html and "<td>P5</td>" not in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/explain/T-CMP-2/", {"unit": "P1", "year": 2024}).content.decode()
+    assert "<th>School</th><th>Township</th><th>School year</th><th>Classes meeting the condition</th>" in html
+    assert '<td title="P1">琴城第一小学</td>' in html and "<td>grade 5</td>" in html and "<th>Grade</th>" in html
+
+
 def test_it_explains_a_county_value_with_its_clause_and_target(client: Client, users: dict[str, User]) -> None:
     client.force_login(users["leader"])
     html = client.get("/explain/T-PRE-5/", {"unit": "361023", "year": 2024, "stage": "kindergarten"}).content.decode()

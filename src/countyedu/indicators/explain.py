@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.census.vocabulary import stage_label
 from countyedu.errors import CountyEduError
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.formulas import FORMULAS, SOURCES
@@ -22,6 +23,9 @@ STATUS_WORDS = {
     "no_data": ("无数据", "no data"),
     "needs_evidence": ("需督学核查佐证", "needs evidence (inspector checklist)"),
 }
+
+
+LEVEL_WORDS = {"school": ("学校", "school"), "township": ("乡镇", "township"), "county": ("全县", "county")}
 
 
 class ExplainError(CountyEduError):
@@ -82,6 +86,7 @@ class Explanation:
     census_version: str
     contributions: pd.DataFrame
     sources: dict[str, tuple[int, pd.DataFrame]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # school, township and community id → name
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape of `countyedu explain --format json`."""
@@ -110,11 +115,12 @@ class Explanation:
         r, it = self.result, self.item
         zh = lang == "zh"
         status = STATUS_WORDS[r.status][0 if zh else 1]
+        level = LEVEL_WORDS.get(r.level, (r.level, r.level))[0 if zh else 1]
         lines = [
             f"{r.indicator} {it.name_zh if zh else it.name_en}",
             ("单位" if zh else "unit")
-            + f": {r.level} {r.unit}"
-            + (f" / {r.stage}" if r.stage else "")
+            + f": {level} {self.names.get(r.unit, r.unit)}"
+            + (f" / {stage_label(r.stage, lang)}" if r.stage else "")
             + f", {'学年' if zh else 'year'} {r.year}",
             ("公式" if zh else "formula") + f": {it.description_zh if zh else it.description_en}",
             ("依据" if zh else "clause") + f": {it.clause} [{it.mark}]",
@@ -134,12 +140,16 @@ class Explanation:
             ),
             ("普查版本" if zh else "census version") + f": {self.census_version}",
         ]
-        if len(self.contributions):
-            lines.append(("构成" if zh else "made of") + f" ({len(self.contributions)}):")
-            lines += ["  " + _row_text(rec) for rec in _records(self.contributions.head(20))]
-        for sheet, (n, df) in self.sources.items():
-            lines.append(("来源" if zh else "source") + f" {sheet}: {n} " + ("行" if zh else "rows"))
-            lines += ["  " + _row_text(rec) for rec in _records(df.head(10))]
+        from countyedu.indicators.explain_tables import tables, worded
+
+        readable = [worded(t, lang) for t in tables(self)]
+        made_of = readable[0]
+        if made_of["rows"]:
+            lines.append(("构成" if zh else "made of") + f" ({made_of['total']}):")
+            lines += ["  " + _row_text(made_of["columns"], row) for row in made_of["rows"][:20]]
+        for src in readable[1:]:
+            lines.append(("来源" if zh else "source") + f" {src['sheet']}: {src['total']} " + ("行" if zh else "rows"))
+            lines += ["  " + _row_text(src["columns"], row) for row in src["rows"][:10]]
         return "\n".join(lines)
 
 
@@ -154,8 +164,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in out.to_dict("records")]
 
 
-def _row_text(rec: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in rec.items() if v is not None)
+def _row_text(columns: list[str], row: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{c}={cell['text']}" for c, cell in zip(columns, row, strict=True) if cell["text"])
 
 
 def explain(
@@ -187,7 +197,18 @@ def explain(
     rows = unit_scope(ct, result) & (scope or Scope())
     derived = _derived(assessment, item, result, rows)
     contributions = derived if derived is not None else rows.frame(_contributions(ct, item, result))
-    return Explanation(item, result, assessment.census_version, contributions, _sources(ct, item, result, rows))
+    sources = _sources(ct, item, result, rows)
+    return Explanation(item, result, assessment.census_version, contributions, sources, _names(ct, rows))
+
+
+def _names(ct: CensusTables, scope: Scope) -> dict[str, str]:
+    """The names of the schools, townships and communities a reader may see (their ids are the keys)."""
+    out: dict[str, str] = {}
+    for sheet, key in (("schools", "school_id"), ("townships", "township_id"), ("communities", "community_id")):
+        if sheet in ct.t:
+            df = scope.table(ct[sheet]).select(key, "name").to_pandas()
+            out.update(zip(df[key].astype(str), df["name"].astype(str), strict=True))
+    return out
 
 
 def unit_scope(ct: CensusTables, r: Result) -> Scope:

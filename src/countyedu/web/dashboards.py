@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census.years import Years
+from countyedu.indicators import explain_tables
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain import ExplainError, Explanation, explain
 from countyedu.policy.pack import Item, Pack
@@ -655,6 +656,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
     d = e.as_dict()
     item, r = e.item, e.result
     unit_name, unit_url = _unit_link(a, level, unit, lg)
+    readable = [explain_tables.worded(t, lg) for t in explain_tables.tables(e)]
     return _page(
         request,
         "web/dash/explain.html",
@@ -676,8 +678,8 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
         status_label=status_label(r.status, lg),
         trend=value_text(r.trend_at_deadline, item.unit, r.target) if r.trend_at_deadline is not None else "",
         explain_year=r.year,
-        contributions=_table(d["contributions"]),
-        sources=[{"sheet": sheet, "rows": s["rows"], **_table(s["shown"])} for sheet, s in d["sources"].items()],
+        contributions=readable[0],
+        sources=readable[1:],
         text=e.text(lg),
     )
 
@@ -733,11 +735,6 @@ def _unit_link(a: Assessment, level: str, unit: str, lg: str) -> tuple[str, str]
     if level == "township":
         return census_data.townships_by_id(a.census_version)[unit]["name"], reverse("web:township", args=[unit])
     return county_name(a) or pick(TEXT["county"], lg), reverse("web:county")
-
-
-def _table(records: list[dict[str, Any]]) -> dict[str, Any]:
-    cols = list(records[0]) if records else []
-    return {"columns": cols, "records": [[rec.get(c) for c in cols] for rec in records]}
 
 
 # ------------------------------------------------------------------------------ map
