@@ -18,6 +18,20 @@ from countyedu.web.models import Membership, Role
 
 pytestmark = MARKS
 
+# elements past the right edge of the window (those in a box that scrolls sideways count by that box)
+OVERFLOW = """() => {
+  const vw = document.documentElement.clientWidth, bad = [];
+  if (document.documentElement.scrollWidth > vw) bad.push("page " + document.documentElement.scrollWidth);
+  for (const e of document.querySelectorAll("body *")) {
+    const r = e.getBoundingClientRect();
+    if (!r.width) continue;
+    const box = e.parentElement && e.parentElement.closest(".scroll");
+    const right = box ? box.getBoundingClientRect().right : r.right;
+    if (right > vw + 0.5) bad.push(e.tagName + "." + e.className + " " + Math.round(right));
+  }
+  return bad.slice(0, 5);
+}"""
+
 
 @pytest.fixture
 def demo_county(settings, tmp_path):
@@ -39,16 +53,41 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
 
-    # the planner computes the planning and funding (a background job inline in tests) and reads them
+    # the planner computes the planning and funding (a background job inline in tests) and reads them:
+    # the page opens on its summary (findings and key charts), the sections behind tabs
     login(page, base, "planner")
     page.click("nav >> text=规划")
     page.click("button:has-text('立即计算')")
     page.wait_for_load_state()
-    body = page.inner_text("main")
-    assert "学龄人口预测" in body and "大班额" in body and "学区划分" in body and "教学点" in body
-    page.wait_for_selector("#chart-0 canvas")  # the projection chart drawn by ECharts
-    assert page.locator("div.map canvas").count() >= 2  # the primary and junior catchment maps
+    tabs = page.locator("nav.page-index")
+    for label in ("汇总", "学龄人口预测", "大班额", "学区划分", "农村学校布局调整"):
+        assert tabs.get_by_text(label).count() >= 1, label
+    page.wait_for_selector("#key-chart-0 canvas")  # the county seat gap, drawn by ECharts
+    summary = page.inner_text("#summary")
+    assert "未达标" in summary and "学位需求与供给" in summary  # the seat gap chart links to its section
+    assert page.locator("section.block").first.is_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height  # 15,038 px before the summary (1280 px wide)
     shot(page, "plans-1-planning")
+    # a finding links to its section, which opens in its tab
+    page.locator("#summary table.findings a").first.click()
+    assert page.locator("#summary").is_hidden() and page.locator("section#planning\\.big_classes").is_visible()
+    # the catchments tab draws its maps when shown
+    tabs.get_by_text("学区划分").click()
+    page.wait_for_selector("div.map canvas")
+    assert page.locator("div.map canvas").count() >= 2  # the primary and junior catchment maps
+    # every tab fits the window at 1280 and 1024 px; a table wider than its box scrolls inside it
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        for i in range(tabs.locator("a").count()):
+            tabs.locator("a").nth(i).click()
+            assert page.evaluate(OVERFLOW) == [], (width, tabs.locator("a").nth(i).inner_text())
+        # the 过渡期安排 table (long lists of schools) wraps within its box instead of running off it
+        tabs.get_by_text("农村学校布局调整").click()
+        box = page.locator(".scroll[aria-label^='过渡期安排']")
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), width
+        shot(page, f"plans-1-consolidation-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # solves the primary catchments of 2025, each community whole to one school, and sees the map
     page.click("text=划片招生")
@@ -65,9 +104,14 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     # the finance office reads the funding and compares a scenario with a 300-yuan boarder subsidy
     login(page, base, "finance")
     page.click("nav >> text=经费")
-    body = page.inner_text("main")
-    assert "生均公用经费" in body and "第22条" in body and "预算" in body
+    page.wait_for_selector("#key-chart-0 canvas")  # per-pupil funds by stage
+    assert "生均公用经费" in page.inner_text("#summary")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height  # 14,282 px before the summary (1280 px wide)
     shot(page, "plans-3-funding")
+    page.locator("nav.page-index").get_by_text("生均公用经费").click()
+    body = page.inner_text("main")
+    assert "第22条" in body and "琴城" in body
     page.click("text=经费测算方案")
     page.fill("input[name=boarder_subsidy]", "300")
     page.click("button:has-text('比较')")

@@ -29,7 +29,7 @@ from countyedu.planning.params import CATCHMENT_STAGES
 from countyedu.reports.model import status_of
 from countyedu.runs.blocks import Block, format_value, localize
 from countyedu.runs.store import StoredRun
-from countyedu.web import access
+from countyedu.web import access, summaries
 from countyedu.web import census as census_data
 from countyedu.web.dashboards import lang, synthetic, year_context
 from countyedu.web.jobs import Progress, start_job
@@ -89,17 +89,20 @@ def _year_ctx(request: HttpRequest, version: str | None, year: int | None) -> di
     return year_context(request, ys, default if year is None else year, default, ys.years)
 
 
+# a text cell longer than this wraps within its column instead of widening the table past the page
+LONG_TEXT = 24
+
+
+def _cell(v: Any, unit: str, lg: str) -> dict[str, Any]:
+    text = format_value(v, unit, lg)
+    return {"text": text, "num": bool(unit) and not isinstance(v, str | bool), "long": len(text) > LONG_TEXT}
+
+
 def table_rows(block: Block, lg: str) -> list[dict[str, Any]]:
-    """A block's tables with formatted cells (numbers right-aligned), for the template."""
+    """A block's tables with formatted cells (numbers right-aligned, long text wrapped), for the template."""
     out = []
     for t in block.tables:
-        rows = [
-            [
-                {"text": format_value(v, c.unit, lg), "num": bool(c.unit) and not isinstance(v, str | bool)}
-                for c, v in zip(t.columns, r, strict=True)
-            ]
-            for r in t.rows
-        ]
+        rows = [[_cell(v, c.unit, lg) for c, v in zip(t.columns, r, strict=True)] for r in t.rows]
         out.append({"table": t, "rows": rows})
     return out
 
@@ -138,6 +141,9 @@ def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool,
     year = chosen_year(request, census_data.years(version)) if version else None
     run = stored(kind, version, year) if version else None
     parts, charts = block_context(run.blocks[lang()], lang()) if run else ([], [])
+    page_summary = summaries.summary(kind, parts, lang()) if run else None
+    if page_summary:
+        charts = [*charts, *page_summary["key_charts"]]
     # a job computing the runs (after an approval, or asked for here): the page reloads itself until it ends
     job = Job.objects.filter(kind__in=("plans", "assessment"), status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
     computing = job.order_by("-pk").first()
@@ -149,6 +155,7 @@ def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool,
             "run": run,
             "parts": parts,
             "charts": charts,
+            "summary": page_summary,
             "can_compute": can_compute and computing is None,
             "computing": computing,
             **_year_ctx(request, version, year),

@@ -10,10 +10,17 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  // Charts in a hidden tab (tabs.js) wait until their tab shows: ECharts needs the element's size.
+  var waiting = [];
+
+  function visible(el) { return el.offsetWidth > 0 && el.offsetHeight > 0; }
+
   function blockCharts(charts) {
+    var later = [];
     (charts || []).forEach(function (c) {
       var el = document.getElementById(c.id);
       if (!el) return;
+      if (!visible(el)) { later.push(c); return; }
       if (c.kind === "map") { blockMap(el, c.points, c.palette); return; }
       var share = c.unit === "share";
       var chart = echarts.init(el);
@@ -23,16 +30,17 @@
         title: { text: c.title, left: 0, textStyle: { fontSize: 13 } },
         tooltip: { trigger: "axis", renderMode: "richText" },  // drawn in the canvas: no inline styles (CSP)
         legend: { top: 22 },
-        grid: { left: 60, right: 20, top: 60, bottom: 30 },
+        grid: { left: 10, right: 20, top: 60, bottom: 30, containLabel: true },
         xAxis: { type: "category", data: c.x },
         yAxis: { type: "value", axisLabel: share ? { formatter: function (v) { return Math.round(v * 100) + "%"; } } : {} },
         series: Object.keys(c.series).map(function (name, i) {
           return { name: name, type: c.kind === "bar" ? "bar" : "line", data: c.series[name], connectNulls: false,
-                   itemStyle: { color: c.colours[i] }, lineStyle: { color: c.colours[i] } };
+                   itemStyle: { color: c.colours[i] }, lineStyle: { color: c.colours[i] }, stack: c.stack ? "all" : undefined };
         })
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });
+    waiting = later;
   }
 
   function blockMap(el, points, palette) {
@@ -80,5 +88,6 @@
   }
 
   if (typeof echarts === "undefined") return;
+  document.addEventListener("countyedu:panel-shown", function () { blockCharts(waiting); });
   blockCharts(data("block-charts"));
 })();
