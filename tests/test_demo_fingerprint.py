@@ -1,0 +1,63 @@
+"""The demo county is the same, value for value, for the same seed: each sheet's columns, dtypes and
+rows (sorted, as CSV) hash to the fingerprint written here. It guards census.demo's determinism
+through refactors (the generator split by what it makes) and through dependency upgrades (a numpy
+that draws other random numbers). A change that means to alter the demo county updates these
+fingerprints in the same commit and says why; the failure message prints the new ones."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from countyedu.census.demo import generate
+
+FINGERPRINTS = {
+    2019: {
+        "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
+        "communities": "221165e697598c0d6e22a52f9ed94142ac7ecddadc5250b4985ece68319d1dab",
+        "population": "2e1cb79d910716cc296cce6293118304274362f70c281017f5e5d6d25b921cbb",
+        "schools": "e57caf869eb1d00cd5fe9190261575a16ce5fe6fdcea084910ba033c46412afe",
+        "school_years": "632346d3cea867e6eb1d6a823e1e87f4a027a5b5d9e15529795742682ba7a469",
+        "classes": "eb83ee5873cc86efa09ddb6af67a4acfcfafbe3a59c34d10e909270ab2160944",
+        "teachers": "8daf613a7b5b57a1f81e2f1ed5e1c5a2411875467ab9b8f726900b804518159b",
+        "finance": "41c3dd6e37bfe68fd7e730f6673ade660391950951cffa69d4db23d55bccb4c3",
+        "after_school": "052578f31472bb92ef9b4db54a8ea01eed21fc4403eb6c31c89212d0d43c59a7",
+        "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
+        "candidates": "c757805804fdeff9e0435ca08f4fa91d39b80437bf60ddcc4fadbd24eb102979",
+        "programmes": "a41d64571ed3b581dec18a5c1acdf7a7f8523f3b451e1962dfd0df35ec793ff6",
+        "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+    },
+    7: {
+        "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
+        "communities": "5620df497d1200b010f8e657e45ed751780b601137686fba1f23ae999d7cd88d",
+        "population": "4fe131ea3ccdc263fc09c15e2bb0d1af1bb348fa4d9de8e6b4c32366ca592b47",
+        "schools": "87bd82be1f4fecb99c80898bc143024cbdfacf59bea9fe3125e0953e19df32f5",
+        "school_years": "bbd97c55db18a2bd6102634b90146c94b783c7b948cc3ede6f96c186d148cd5e",
+        "classes": "0d6e27641ad6f2fd6581ec14aa30d5b1881a1e459df9e65634c7b5ec2ce0b065",
+        "teachers": "212156c60fa383927713261a07bbc4ccb69d2723572ee0379a81b4c969014525",
+        "finance": "0d321de107f942c5ed4cee361336f23ee92a051ebbb6e6788e0890e6f292245c",
+        "after_school": "4ce2eb4acb0b58fa4a133abe9cbe229122340e6e5e7221b334b4d6f567095a53",
+        "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
+        "candidates": "e14d2a9d3086e6dfb6129ad8a1cc0941bb08583c768a3024a351e8ece4cd3de5",
+        "programmes": "78e794bf9da0e91adaa98162b6a877f95975322864bfa5c29f736450ff59d360",
+        "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+    },
+}
+
+
+def fingerprint(df: pd.DataFrame) -> str:
+    """SHA-256 of a sheet's columns with their dtypes, then its rows sorted by every column, as CSV."""
+    head = ",".join(f"{c}:{t}" for c, t in df.dtypes.items())
+    rows = df.sort_values(list(df.columns), kind="mergesort", na_position="first")
+    body = rows.to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(f"{head}\n{body}".encode()).hexdigest()
+
+
+@pytest.mark.parametrize("seed", sorted(FINGERPRINTS))
+def test_it_generates_the_same_county_for_a_seed(seed: int) -> None:
+    frames = generate(seed)
+    found = {name: fingerprint(df) for name, df in frames.items()}
+    changed = "\n".join(f'        "{n}": "{h}",' for n, h in found.items() if FINGERPRINTS[seed].get(n) != h)
+    assert found == FINGERPRINTS[seed], f"the demo county of seed {seed} changed; new fingerprints:\n{changed}"
