@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Stage
 from countyedu.runs.blocks import localize
-from countyedu.web import access, dashboards, throttle
+from countyedu.web import access, reading, throttle
 from countyedu.web import census as census_data
 from countyedu.web.models import CollectionRound, Membership, Role
 
@@ -372,7 +372,7 @@ def results(request: Request) -> Response:
     if "indicator" in q and not any(it.id == q["indicator"] for p in a.packs for it in p.items):
         raise exceptions.NotFound(f"no indicator {q['indicator']} in the packs")
     if q.get("unit"):
-        dashboards.get_unit_for_user(request, a, q["unit"])
+        reading.get_unit_for_user(request, a, q["unit"])
     visible = in_scope(m)
     stage = q.get("stage")
     wanted = {k: q.get(k) for k in ("indicator", "level", "unit", "year")}
@@ -474,9 +474,9 @@ def explain(request: Request, indicator: str) -> Response:
     access.membership_of(request)
     year = query(request, ExplainQuery).get("year")
     a = _assessment()
-    unit, y, stage = dashboards.explain_args(request.query_params, a, year or dashboards.indexed(a).year)
-    dashboards.get_unit_for_user(request, a, unit)
-    e = dashboards.explanation(request, a, indicator, unit, y, stage)
+    unit, y, stage = reading.explain_args(request.query_params, a, year or reading.indexed(a).year)
+    reading.get_unit_for_user(request, a, unit)
+    e = reading.explanation(request, a, indicator, unit, y, stage)
     if e is None:
         raise exceptions.NotFound(f"no result of {indicator} for unit {unit} in {y}" + (f" ({stage})" if stage else ""))
     return Response({**e.as_dict(), **a.years.info(y).state_fields()})

@@ -31,9 +31,9 @@ from countyedu.runs.blocks import Block, format_value, localize
 from countyedu.runs.store import StoredRun
 from countyedu.web import access, summaries
 from countyedu.web import census as census_data
-from countyedu.web.dashboards import lang, synthetic, year_context
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import Job, Role
+from countyedu.web.reading import lang, synthetic, year_context
 
 PLANNERS = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
 FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
