@@ -33,7 +33,7 @@ import pandas as pd
 from countyedu.census.years import Years
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
-from countyedu.policy.pack import Item, Pack, PackError, Target, load_pack
+from countyedu.policy.pack import Item, Pack, PackError, Target
 
 LEVELS = ("school", "township", "county")
 QB_PASS_COUNT, QB_FLOOR = 6, 0.85  # defaults; the pack's qb_school_pass params override them
@@ -414,18 +414,17 @@ def _roll_up(base: pd.DataFrame, items: list[Item], county_id: str) -> list[pd.D
     return [parts.get(i, empty) for i in range(len(items))]
 
 
-def _base_items(pack: Pack, item: Item, out: dict[tuple[str, str], Item]) -> None:
+def _base_items(pack: Pack, item: Item, out: dict[tuple[str, str], Item], given: dict[str, Pack]) -> None:
     """The formula items an item needs (itself, or what its cv / qb_school_pass / same_as reads)."""
     if item.kind == "checklist":
         return
     if item.formula == "cv":
-        _base_items(pack, pack.item(item.params["of"]), out)
+        _base_items(pack, pack.item(item.params["of"]), out, given)
     elif item.formula == "qb_school_pass":
         for rid in item.params["indicators"]:
-            _base_items(pack, pack.item(rid), out)
+            _base_items(pack, pack.item(rid), out, given)
     elif item.formula == "same_as":
-        ref = load_pack(item.params["pack"])
-        _base_items(ref, ref.item(item.params["item"]), out)
+        _base_items(*pack.same_as(item, given), out, given)
     else:
         out.setdefault((pack.id, item.id), item)
 
@@ -439,9 +438,10 @@ def assess(
     a = Assessment(ct.version, packs, cid, years=ct.years)
     census_years = sorted(int(y) for y in ct["classes"].select("year").distinct().to_pandas()["year"])
     needed: dict[tuple[str, str], Item] = {}
+    given = {p.id: p for p in packs}  # same_as reads these first, else what its pack resolved on load
     for pack in packs:
         for item in pack.items:
-            _base_items(pack, item, needed)
+            _base_items(pack, item, needed, given)
     memo: dict[tuple[str, str], pd.DataFrame] = dict(
         zip(needed, evaluate_items(ct, list(needed.values()), cid), strict=True)
     )
@@ -459,8 +459,7 @@ def assess(
             df, gaps = _qb_school_pass(pack, item, memo, cid)
             a.school_gaps.extend(gaps)
         elif item.formula == "same_as":
-            ref = load_pack(item.params["pack"])
-            df = compute(ref, ref.item(item.params["item"]))
+            df = compute(*pack.same_as(item, given))
             df = df[df["level"].isin(item.levels)]
         else:
             df = evaluate_item(ct, item, cid)

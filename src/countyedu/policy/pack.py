@@ -2,6 +2,12 @@
 
 A pack is validated on load (pydantic); an error names the file, the line and the field.
 Code holds formulas (countyedu.indicators.formulas); packs hold numbers and which formula applies.
+
+A `same_as` item (params {pack, item}) reads an item of another pack. It is resolved when the pack
+loads: the other pack is looked for next to the pack's file, then among the shipped packs, and kept
+with the pack (Pack.same_as), so that the engine computes on the packs it is given and never reads
+packs from disk itself. A pack also declares which of its items pages and reports show first
+(`key_targets`).
 """
 
 from __future__ import annotations
@@ -10,10 +16,10 @@ import operator
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from countyedu.errors import CountyEduError
 
@@ -120,7 +126,14 @@ class Pack(BaseModel):
     name_en: str
     source: str
     parameters: dict[str, Any] = Field(default_factory=dict)
+    key_targets: list[str] = Field(
+        default_factory=list,
+        description="ids of this pack's items that pages and reports show first (the county page's and "
+        "the report's key-target trend), in order",
+    )
     items: list[Item]
+    # the packs this pack's same_as items read, by id: resolved when the pack loads (not pack text)
+    _references: dict[str, Pack] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Pack:
@@ -136,6 +149,18 @@ class Pack(BaseModel):
             if it.id == item_id:
                 return it
         raise KeyError(item_id)
+
+    def same_as(self, item: Item, given: dict[str, Pack] | None = None) -> tuple[Pack, Item]:
+        """The pack and item a same_as item reads: the pack of that id among `given` (the packs a
+        computation was given) if there, else the one resolved when this pack loaded."""
+        ref_id = str(item.params["pack"])
+        ref = (given or {}).get(ref_id) or (self if ref_id == self.id else self._references[ref_id])
+        return ref, ref.item(str(item.params["item"]))
+
+
+def key_targets(packs: list[Pack]) -> list[str]:
+    """The items pages and reports show first: each pack's key_targets, in the packs' order."""
+    return list(dict.fromkeys(i for p in packs for i in p.key_targets))
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
@@ -155,8 +180,8 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def load_pack_file(path: Path) -> Pack:
-    """Load and validate one pack file; PackError names file, line and field."""
+def load_pack_file(path: Path, *, _loading: frozenset[Path] = frozenset()) -> Pack:
+    """Load and validate one pack file, its same_as items resolved; PackError names file, line and field."""
     text = path.read_text(encoding="utf-8")
     try:
         # libyaml's loader when present (several times faster); the node tree only to locate an error
@@ -171,7 +196,7 @@ def load_pack_file(path: Path) -> Pack:
             line=line,
         ) from exc
     try:
-        return Pack.model_validate(data)
+        pack = Pack.model_validate(data)
     except ValidationError as exc:
         root = yaml.compose(text)
         lines_en, lines_zh = [], []
@@ -182,6 +207,61 @@ def load_pack_file(path: Path) -> Pack:
             lines_en.append(f"{path.name}, line {line}, field {field}: {e['msg']}")
             lines_zh.append(f"{path.name} 第 {line} 行，字段 {field}：{e['msg']}")
         raise PackError("\n".join(lines_en), "\n".join(lines_zh), file=str(path)) from exc
+    ids = {it.id for it in pack.items}
+    for i, key in enumerate(pack.key_targets):
+        if key not in ids:
+            _located(path, text, ("key_targets", i), f"{key} is no item of this pack", f"{key} 不是本政策包的指标")
+    _resolve_same_as(pack, path, text, _loading | {path.resolve()})
+    return pack
+
+
+def _resolve_same_as(pack: Pack, path: Path, text: str, loading: frozenset[Path]) -> None:
+    """Load the packs the same_as items read (next to `path`, else shipped) and check their items."""
+    for i, it in enumerate(pack.items):
+        if it.formula != "same_as":
+            continue
+        ref_id, ref_item = it.params.get("pack"), it.params.get("item")
+        if not ref_id or not ref_item:
+            _located(
+                path,
+                text,
+                ("items", i, "params"),
+                "same_as needs params pack and item",
+                "same_as 需要参数 pack 和 item",
+            )
+        ref_id = str(ref_id)
+        if ref_id != pack.id and ref_id not in pack._references:
+            ref_path = next(
+                (f for f in (path.parent / f"{ref_id}.yaml", PACK_DIR / f"{ref_id}.yaml") if f.exists()), None
+            )
+            if ref_path is None:
+                _located(path, text, ("items", i, "params", "pack"), f"no pack {ref_id}", f"没有政策包 {ref_id}")
+            if ref_path.resolve() in loading:
+                _located(path, text, ("items", i, "params", "pack"), f"pack {ref_id} reads this one back (a same_as cycle)",
+                         f"政策包 {ref_id} 又引用本政策包（same_as 循环引用）")  # fmt: skip
+            shipped = ref_path == PACK_DIR / f"{ref_id}.yaml"
+            pack._references[ref_id] = load_pack(ref_id) if shipped else load_pack_file(ref_path, _loading=loading)
+        ref = pack if ref_id == pack.id else pack._references[ref_id]
+        if not any(x.id == str(ref_item) for x in ref.items):
+            _located(
+                path,
+                text,
+                ("items", i, "params", "item"),
+                f"same_as names item {ref_item}, which pack {ref_id} does not have",
+                f"same_as 引用的指标 {ref_item} 不在政策包 {ref_id} 中",
+            )
+
+
+def _located(path: Path, text: str, loc: tuple[int | str, ...], en: str, zh: str) -> NoReturn:
+    """A PackError at a field, naming file, line and field (as a schema error does)."""
+    line = _line_of(yaml.compose(text), loc)
+    field = ".".join(str(x) for x in loc)
+    raise PackError(
+        f"{path.name}, line {line}, field {field}: {en}",
+        f"{path.name} 第 {line} 行，字段 {field}：{zh}",
+        file=str(path),
+        line=line,
+    )
 
 
 def available_packs() -> list[str]:

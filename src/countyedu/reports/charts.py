@@ -28,7 +28,6 @@ RC = {
     "svg.hashsalt": "countyedu",
     "font.size": 9,
 }
-KEY_TARGETS = ("T-PRE-5", "T-CMP-2", "T-HS-1", "QB-R-SCHOOL")
 MAP_COLOURS = vocabulary.PALETTE
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
@@ -38,9 +37,10 @@ def _style() -> AbstractContextManager[None]:
     return mpl.rc_context(RC)  # type: ignore[arg-type]  # matplotlib types rc keys as literals
 
 
-def trend_figure(report: Report, ids: Sequence[str] = KEY_TARGETS) -> Figure:
-    """Small multiples: the county value of each key target per year, with its target line."""
-    groups = _key_groups(report, ids)
+def trend_figure(report: Report, ids: Sequence[str] | None = None) -> Figure:
+    """Small multiples: the county value of each key target (the packs' key_targets) per year, with its
+    target line."""
+    groups = _key_groups(report, report.key_targets if ids is None else ids)
     ncols = 2 if len(groups) > 1 else 1
     nrows = max(1, math.ceil(len(groups) / ncols))
     with _style():

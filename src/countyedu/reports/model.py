@@ -14,7 +14,7 @@ import pandas as pd
 
 from countyedu.census import vocabulary
 from countyedu.indicators.engine import Assessment, Result
-from countyedu.policy.pack import Item, Pack, Target
+from countyedu.policy.pack import Item, Pack, Target, key_targets
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
 from countyedu.runs.blocks import Block, Chapter, chapters
@@ -217,6 +217,7 @@ class Report:
     results: list[ResultRow] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)  # planning, funding (runs.blocks)
     partial_note: str = ""  # the year is in collection: says so with its coverage (census.years)
+    key_targets: list[str] = field(default_factory=list)  # shown first: the packs' key_targets
 
     def rows(self) -> list[TargetRow]:
         """Every one-pager row, pack after pack."""
@@ -319,6 +320,7 @@ def build_report(
         results=_result_rows(a, names, lang),
         chapters=chapters(blocks or [], lang),
         partial_note=_partial_note(a, year, lang),
+        key_targets=key_targets(a.packs),
     )
 
 

@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from countyedu.indicators.engine import Assessment, Result
-from countyedu.policy.pack import Item, Pack
+from countyedu.policy.pack import Item, Pack, key_targets
 from countyedu.reports.labels import MARKS, STATUS, TEXT, pick, stage_label, unit_kind
 from countyedu.reports.model import county_name
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
 from countyedu.web import census as census_data
 from countyedu.web.reading import STAGES, Indexed, stage_order
 
-KEY_TARGETS = ("T-PRE-5", "T-CMP-2", "T-HS-1", "QB-R-SCHOOL")
 SCHOOL_TYPES = {
     "kindergarten": gettext_lazy("kindergarten"),
     "primary": gettext_lazy("primary school"),
@@ -235,6 +234,7 @@ def county_parts(ix: Indexed, lg: str) -> dict[str, Any]:
         for r in b["rows"]:
             r["spark"] = f"spark-{len(sparks)}"
             sparks.append({"id": r["spark"], "values": r["values"], "percent": r["percent"]})
+    keys = key_targets(a.packs)  # what the packs say the page shows first
     trend = {
         "years": ix.trend_years,
         "series": [
@@ -244,9 +244,10 @@ def county_parts(ix: Indexed, lg: str) -> dict[str, Any]:
                 "values": r["values"],
                 "target": _target_value(a, r["indicator"], r["stage"], ix.year),
             }
-            for b in blocks
-            for r in b["rows"]
-            if r["indicator"] in KEY_TARGETS
+            for r in sorted(
+                (r for b in blocks for r in b["rows"] if r["indicator"] in keys),
+                key=lambda r: keys.index(r["indicator"]),
+            )
         ],
         "labels": {"target": _("target")},
     }
