@@ -43,12 +43,12 @@ def test_it_has_chinese_for_every_message_key_in_the_code():
     assert not missing, f"no Chinese in countyedu/locale for: {missing}"
 
 
-def test_it_keeps_placeholders_the_same_in_both_languages():
+def test_its_chinese_uses_only_the_placeholders_of_the_key():
     names = re.compile(r"\{(\w+)\}")
     for key in msg_literals():
         zh = catalogue().get(key)
         if zh is not None:
-            assert sorted(names.findall(zh)) == sorted(names.findall(key)), (key, zh)
+            assert set(names.findall(zh)) <= set(names.findall(key)), (key, zh)
 
 
 def test_it_words_a_message_in_each_language():

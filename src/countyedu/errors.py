@@ -25,7 +25,7 @@ class CountyEduError(Exception):
 
     def text(self, lang: str) -> str:
         """The message in words of `lang` (zh / en)."""
-        if isinstance(self.message, Msg):
+        if not isinstance(self.message, str):
             return str(translate(self.message, lang))
         return self._zh if (self._zh and lang.startswith("zh")) else self.message
 

@@ -12,7 +12,8 @@ Parameter values are worded too:
 - a `Num(value, unit)` is formatted with its unit (`UNITS`: yuan 元, persons 人, m2 平方米,
   share %, percent %, km, count, year, "" plain);
 - a tuple is a list, joined with "、" in Chinese and ", " in English;
-- an int or float is formatted as `Num(value)`; a str is shown as it is (a name, an id).
+- an int is shown as written (a year, a small count), a float as `Num(value)`; a str as it is (a name,
+  an id). Placeholders take no format spec: a number that needs separators or a unit is a `Num`.
 
 The catalogue is the gettext one the web app uses (`countyedu/locale/zh_Hans/LC_MESSAGES/django.po`),
 read with polib once. English is the key itself; Chinese is its msgstr (the key, when missing: a test
@@ -119,7 +120,7 @@ def _msg(key: str, params: tuple[tuple[str, Param], ...]) -> Msg:
     return Msg(key, **dict(params))
 
 
-Text = str | Msg  # a text field of a result: words already made, or a message to word
+Text = str | Msg | Code  # a text field of a result: words already made, a message or a code to word
 
 
 def _frozen(value: Param) -> Param:
@@ -248,7 +249,9 @@ def word(value: Param, lang: str) -> str:
         return ("、" if lang_of(lang) == "zh" else ", ").join(word(v, lang) for v in value)
     if isinstance(value, bool):
         return ("是" if value else "否") if lang_of(lang) == "zh" else ("yes" if value else "no")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return str(value)  # a year, an id-like count: as written (Num formats with separators and units)
+    if isinstance(value, float):
         return format_number(Num(value), lang)
     return "" if value is None else str(value)
 

@@ -108,7 +108,8 @@ def test_compliance_by_hand() -> None:
     first = status(c, 2022)
     assert first["edu_growth"] == "no_data" and first["three_growth.appropriation"] == "no_data"
     missing = next(ch for ch in c.checks if ch.year == 2022 and ch.id == "edu_growth").finding.explanation
-    assert "general_budget_education_expenditure@2021" in missing and "province_education_expenditure_growth" in missing
+    # what is missing is named in words, not by its finance item code (issue 11)
+    assert "2021 年一般公共预算教育支出" in missing and "全省教育支出平均增长率" in missing and "@" not in missing
 
 
 def test_compliance_findings_in_both_languages() -> None:

@@ -167,3 +167,37 @@ def test_while_a_job_computes_the_page_reloads_itself(client: Client, users: dic
     html = client.get("/planning/").content.decode()
     assert '<meta http-equiv="refresh" content="5">' in html and "正在后台计算" in html
     assert "/planning/compute/" not in html  # no second job while one runs
+
+
+def _block_texts(html: str) -> list[str]:
+    """The visible text of the page's result blocks (sections), one string per cell or line."""
+    import html as html_lib
+    import re
+
+    sections = "".join(
+        part.split(">", 1)[1].split("</section>")[0] for part in html.split('<section class="card block"')[1:]
+    )
+    return [html_lib.unescape(t).strip() for t in re.split(r"<[^>]+>", sections) if t.strip()]
+
+
+def test_the_funding_page_reads_in_one_language(client: Client, users: dict[str, User], computed: None) -> None:
+    """Chinese without English words or raw keys (finance:…, …_id); English without Chinese but the
+    county's proper names and the policy's clause ids (issue 11)."""
+    import re
+
+    frames = census_data.census(census_data.latest_version())
+    names = {str(n) for sheet in ("schools", "townships", "communities") for n in frames[sheet]["name"]}
+    client.force_login(users["leader"])
+    zh = _block_texts(client.get("/funding/").content.decode())
+    assert len(zh) > 50 and "生均公用经费合计" in zh
+    for text in zh:
+        assert not re.search(r"finance:\w|sheet:\w|_id\b|@\d{4}", text), text
+        assert not {w for w in re.findall(r"(?<![\w-])[A-Za-z]{2,}\b", text) if w not in ("FD", "QB")}, text
+    client.cookies["django_language"] = "en"
+    en = _block_texts(client.get("/funding/").content.decode())
+    assert len(en) == len(zh) and "Per-pupil funds: total" in en
+    for text in en:
+        rest = re.sub(r"第[\d、]+条", "", text)
+        for name in sorted(names, key=len, reverse=True):
+            rest = rest.replace(name, "")
+        assert not re.search(r"[\u3400-\u9fff]", rest), text

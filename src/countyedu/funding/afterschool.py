@@ -11,14 +11,15 @@ Checks, each a Finding naming the offending rows (sheet after_school / 课后服
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from countyedu.funding.labels import TERM, TERM_EN, pick, status_label
+from countyedu.funding.labels import cells, status_label, term_label
 from countyedu.funding.params import FundingParams
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.messages import Msg
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, worded
 
 CLAUSE = "第30条"
 MONEY = ["fee_standard", "fee_charged", "collected", "paid_in", "returned", "teacher_hours", "teacher_subsidy"]
@@ -28,8 +29,7 @@ MAX_NAMED = 20  # rows named in one finding; the rest are counted
 @dataclass
 class LedgerCheck:
     id: str
-    rule_zh: str
-    rule_en: str
+    rule: Msg
     rows: pd.DataFrame  # the offending rows
     checked: int  # rows the check could be applied to
 
@@ -39,30 +39,34 @@ class LedgerCheck:
             return "no_data"
         return "met" if self.rows.empty else "not_met"
 
-    def finding(self, names: dict[str, str], lang: str = "zh") -> Finding:
+    def finding(self, names: dict[str, str], lang: str | None = None) -> Finding:
+        """The check as a Finding naming the offending rows (worded in `lang` when given)."""
         named = [
-            f"{names.get(r.school_id, r.school_id)} {int(r.year)} {_term(r.term, lang)}" for r in self.rows.itertuples()
-        ]
-        more = len(named) - MAX_NAMED
-        listed = "；".join(named[:MAX_NAMED]) + (
-            pick(lang, f" 等 {len(named)} 行", f" and {more} more") if more > 0 else ""
-        )
-        if self.status == "no_data":
-            expl = pick(lang, "课后服务表没有可检查的行", "no after-school rows to check")
-        elif self.status == "met":
-            expl = pick(lang, f"{self.checked} 行全部符合", f"all {self.checked} rows comply")
-        else:
-            expl = pick(
-                lang,
-                f"{self.checked} 行中 {len(named)} 行不符合：{listed}",
-                f"{len(named)} of {self.checked} rows break it: {listed}",
+            Msg(
+                "{school} {year} {term}",
+                school=names.get(r.school_id, r.school_id),
+                year=int(r.year),
+                term=term_label(r.term),
             )
-        value = pick(lang, f"{len(named)} 行", f"{len(named)} rows")
-        return Finding(CLAUSE, pick(lang, self.rule_zh, self.rule_en), value, self.status, expl)
-
-
-def _term(term: str, lang: str) -> str:
-    return TERM.get(term, term) if lang == "zh" else TERM_EN.get(term, term)
+            for r in self.rows.itertuples()
+        ]
+        bad, more = len(named), len(named) - MAX_NAMED
+        if self.status == "no_data":
+            expl = Msg("no after-school rows to check")
+        elif self.status == "met":
+            expl = Msg("all {checked} rows comply", checked=self.checked)
+        elif more > 0:
+            expl = Msg(
+                "{bad} of {checked} rows break it: {listed} and {more} more",
+                bad=bad,
+                checked=self.checked,
+                listed=tuple(named[:MAX_NAMED]),
+                more=more,
+            )
+        else:
+            expl = Msg("{bad} of {checked} rows break it: {listed}", bad=bad, checked=self.checked, listed=tuple(named))
+        found = Finding(CLAUSE, self.rule, Msg("{n} rows", n=bad), self.status, expl)
+        return found if lang is None else found.localized(lang)
 
 
 @dataclass
@@ -74,7 +78,7 @@ class AfterSchoolLedger:
     checks: list[LedgerCheck]
     school_names: dict[str, str]
 
-    def findings(self, lang: str = "zh") -> list[Finding]:
+    def findings(self, lang: str | None = None) -> list[Finding]:
         return [c.finding(self.school_names, lang) for c in self.checks]
 
     def totals(self) -> pd.DataFrame:
@@ -94,15 +98,16 @@ class AfterSchoolLedger:
             "checks": [
                 {
                     "id": c.id,
-                    **asdict(c.finding(self.school_names, "en")),
+                    **c.finding(self.school_names, "en").as_dict(),
                     "rows": c.rows[["school_id", "year", "term"]].astype(object).to_dict("records"),
                 }
                 for c in self.checks
             ],
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        return ledger_blocks(self, lang)
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The blocks with their messages (worded in `lang` when given)."""
+        return worded(ledger_blocks(self), lang)
 
 
 def _enrolled(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -130,36 +135,32 @@ def ledger(frames: dict[str, pd.DataFrame], params: FundingParams) -> AfterSchoo
     a = a.sort_values(["year", "school_id", "term"]).reset_index(drop=True)
     tol = params.money_tolerance
 
-    def check(cid: str, zh: str, en: str, usable: pd.Series, bad: pd.Series) -> LedgerCheck:
+    def check(cid: str, rule: Msg, usable: pd.Series, bad: pd.Series) -> LedgerCheck:
         usable = usable.fillna(False).astype(bool)
-        return LedgerCheck(cid, zh, en, a[usable & bad.fillna(False).astype(bool)], int(usable.sum()))
+        return LedgerCheck(cid, rule, a[usable & bad.fillna(False).astype(bool)], int(usable.sum()))
 
     checks = [
         check(
             "paid_in",
-            "收费全部缴入国库（收费金额 = 缴入国库金额）",
-            "fees collected are paid into the treasury in full (collected = paid in)",
+            Msg("fees collected are paid into the treasury in full (collected = paid in)"),
             a["collected"].notna() & a["paid_in"].notna(),
             (a["collected"] - a["paid_in"]).abs() > tol,
         ),
         check(
             "returned",
-            "返还学校金额不超过缴入国库金额",
-            "returned to the school ≤ paid in",
+            Msg("returned to the school ≤ paid in"),
             a["returned"].notna() & a["paid_in"].notna(),
             a["returned"] > a["paid_in"] + tol,
         ),
         check(
             "fee",
-            "实际收费不超过核定标准",
-            "fee charged ≤ the approved standard",
+            Msg("fee charged ≤ the approved standard"),
             a["fee_charged"].notna() & a["fee_standard"].notna(),
             a["fee_charged"] > a["fee_standard"] + 1e-9,
         ),
         check(
             "participants",
-            "参加人数不超过在校学生数（自愿参加）",
-            "participants ≤ pupils enrolled (participation is voluntary)",
+            Msg("participants ≤ pupils enrolled (participation is voluntary)"),
             a["participants"].notna() & a["enrolled"].notna(),
             a["participants"] > a["enrolled"],
         ),
@@ -169,19 +170,37 @@ def ledger(frames: dict[str, pd.DataFrame], params: FundingParams) -> AfterSchoo
     return AfterSchoolLedger(params, a, checks, names)
 
 
-def ledger_blocks(led: AfterSchoolLedger, lang: str = "zh") -> list[Block]:
+# the ledger's columns: (label, unit)
+COLUMNS: dict[str, tuple[Msg, str]] = {
+    "school": (Msg("school"), ""),
+    "year": (Msg("year"), "year"),
+    "term": (Msg("term"), ""),
+    "rule": (Msg("rule"), ""),
+    "fee_standard": (Msg("approved fee"), "yuan"),
+    "fee_charged": (Msg("fee charged"), "yuan"),
+    "participants": (Msg("participants"), "count"),
+    "enrolled": (Msg("enrolled"), "count"),
+    "collected": (Msg("collected"), "yuan"),
+    "paid_in": (Msg("paid in"), "yuan"),
+    "returned": (Msg("returned"), "yuan"),
+    "teacher_hours": (Msg("teacher hours"), "count"),
+    "teacher_subsidy": (Msg("teacher subsidies"), "yuan"),
+}
+
+
+def _columns(*keys: str) -> list[BlockColumn]:
+    return [BlockColumn(k, *COLUMNS[k]) for k in keys]
+
+
+def ledger_blocks(led: AfterSchoolLedger) -> list[Block]:
     """Findings, totals per year, and the offending rows."""
     t = led.totals()
     totals = BlockTable(
-        pick(lang, "课后服务收支（按学年）", "After-school fees by year"),
+        Msg("After-school fees by year"),
         [
-            BlockColumn("year", pick(lang, "学年", "year"), "year"),
-            BlockColumn("participants", pick(lang, "参加人次", "participants (term-pupils)"), "count"),
-            BlockColumn("collected", pick(lang, "收费", "collected"), "yuan"),
-            BlockColumn("paid_in", pick(lang, "缴入国库", "paid in"), "yuan"),
-            BlockColumn("returned", pick(lang, "返还学校", "returned"), "yuan"),
-            BlockColumn("teacher_hours", pick(lang, "教师课时", "teacher hours"), "count"),
-            BlockColumn("teacher_subsidy", pick(lang, "教师补助", "teacher subsidies"), "yuan"),
+            *_columns("year"),
+            BlockColumn("participants", Msg("participants (term-pupils)"), "count"),
+            *_columns("collected", "paid_in", "returned", "teacher_hours", "teacher_subsidy"),
         ],
         [[int(r["year"])] + [float(r[k]) for k in list(t.columns)[1:]] for _, r in t.iterrows()],
         clause=CLAUSE,
@@ -191,50 +210,47 @@ def ledger_blocks(led: AfterSchoolLedger, lang: str = "zh") -> list[Block]:
         if any(not c.rows.empty for c in led.checks)
         else pd.DataFrame()
     )
-    rule = {c.id: pick(lang, c.rule_zh, c.rule_en) for c in led.checks}
+    rule = {c.id: c.rule for c in led.checks}
     offending = BlockTable(
-        pick(lang, "不符合的行", "Rows breaking a rule"),
+        Msg("Rows breaking a rule"),
+        _columns(*list(COLUMNS)[:11]),  # all but the teachers' hours and subsidies
         [
-            BlockColumn("school", pick(lang, "学校", "school")),
-            BlockColumn("year", pick(lang, "学年", "year"), "year"),
-            BlockColumn("term", pick(lang, "学期", "term")),
-            BlockColumn("rule", pick(lang, "规则", "rule")),
-            BlockColumn("fee_standard", pick(lang, "核定标准", "approved fee"), "yuan"),
-            BlockColumn("fee_charged", pick(lang, "实际收费", "fee charged"), "yuan"),
-            BlockColumn("participants", pick(lang, "参加人数", "participants"), "count"),
-            BlockColumn("enrolled", pick(lang, "在校生", "enrolled"), "count"),
-            BlockColumn("collected", pick(lang, "收费", "collected"), "yuan"),
-            BlockColumn("paid_in", pick(lang, "缴入国库", "paid in"), "yuan"),
-            BlockColumn("returned", pick(lang, "返还学校", "returned"), "yuan"),
-        ],
-        [
-            [
+            cells(
                 led.school_names.get(r["school_id"], r["school_id"]),
                 int(r["year"]),
-                _term(r["term"], lang),
+                term_label(r["term"]),
                 rule[r["check"]],
-            ]
-            + [
-                None if pd.isna(r[k]) else float(r[k])
-                for k in ("fee_standard", "fee_charged", "participants", "enrolled", "collected", "paid_in", "returned")
-            ]
+                *(
+                    None if pd.isna(r[k]) else float(r[k])
+                    for k in (
+                        "fee_standard",
+                        "fee_charged",
+                        "participants",
+                        "enrolled",
+                        "collected",
+                        "paid_in",
+                        "returned",
+                    )
+                ),
+            )
             for _, r in bad.iterrows()
         ],
         clause=CLAUSE,
     )
-    status = "；".join(f"{c.id}: {status_label(c.status, lang)}" for c in led.checks)
-    para = pick(
-        lang,
-        f"课后服务费由学校收取、缴入县财政国库、再返还学校（收支两条线），教师按课时获得补助。共 {len(led.rows)} 行（学校 × 学年 × 学期）。{status}",
-        f"Fees are collected by schools, paid into the county treasury and returned to them (收支两条线); teachers are paid by hours. {len(led.rows)} rows (school × year × term). {status}",
+    status = tuple(Msg("{check}: {status}", check=c.rule, status=status_label(c.status)) for c in led.checks)
+    para = Msg(
+        "Fees are collected by schools, paid into the county treasury and returned to them; teachers are paid by "
+        "hours. {rows} rows (school × year × term). {status}",
+        rows=len(led.rows),
+        status=status,
     )
     return [
         Block(
             "funding.after_school",
-            pick(lang, "课后服务收费台账", "After-school services ledger"),
+            Msg("After-school services ledger"),
             CLAUSE,
             paragraphs=[para],
-            findings=led.findings(lang),
+            findings=led.findings(),
             tables=[totals, offending],
         )
     ]

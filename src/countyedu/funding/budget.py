@@ -16,16 +16,18 @@ finance sheet has it), the rule, the clause and the data it uses; a line is met 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from countyedu.funding.labels import pick, stage_label, status_label
+from countyedu.funding.labels import purpose, sources, stage_label, status_label
 from countyedu.funding.params import STAGES, FundingParams
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
+from countyedu.messages import Msg, Num, Text, translate
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value, worded
 
 CLAUSE = "第17条; 第20条; 第22条; 第23条; 第34条"
 
@@ -59,33 +61,70 @@ class BudgetLine:
 
     year: int
     line: str
-    label_zh: str
-    label_en: str
+    name: Msg  # what the line is
     amount: float | None  # planned, yuan
     actual: float | None  # from the finance item (None: not reported)
     status: str  # met / not_met / no_data / plan (a line without a reported actual to compare)
-    rule_zh: str
-    rule_en: str
+    rule_text: Msg  # how the planned amount is set
     clause: str
     uses: tuple[str, ...]  # finance items (finance:<item>) and sheets (sheet:<name>) the line reads
     low: float | None = None  # a range rule's bounds (第17条)
     high: float | None = None
+    sources: tuple[Text, ...] = ()  # `uses` in words
 
-    def label(self, lang: str) -> str:
-        return pick(lang, self.label_zh, self.label_en)
+    def label(self, lang: str | None = None) -> Text:
+        return self.name if lang is None else translate(self.name, lang)
 
-    def rule(self, lang: str) -> str:
-        return pick(lang, self.rule_zh, self.rule_en)
+    def rule(self, lang: str | None = None) -> Text:
+        return self.rule_text if lang is None else translate(self.rule_text, lang)
 
-    def finding(self, lang: str = "zh") -> Finding:
+    @property
+    def label_zh(self) -> str:
+        return translate(self.name, "zh")
+
+    @property
+    def label_en(self) -> str:
+        return translate(self.name, "en")
+
+    @property
+    def rule_zh(self) -> str:
+        return translate(self.rule_text, "zh")
+
+    @property
+    def rule_en(self) -> str:
+        return translate(self.rule_text, "en")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The line as data (its label and rule in both languages)."""
+        return {
+            "year": self.year,
+            "line": self.line,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "amount": self.amount,
+            "actual": self.actual,
+            "status": self.status,
+            "rule_zh": self.rule_zh,
+            "rule_en": self.rule_en,
+            "clause": self.clause,
+            "uses": list(self.uses),
+            "low": self.low,
+            "high": self.high,
+        }
+
+    def finding(self, lang: str | None = None) -> Finding:
+        """The line as a checked rule (worded in `lang` when given)."""
         value = "—" if self.actual is None else f"{self.actual:,.0f}"
         plan = "—" if self.amount is None else f"{self.amount:,.0f}"
-        expl = pick(
-            lang,
-            f"{self.year} 年计划 {plan} 元，实际 {value} 元（数据：{', '.join(self.uses)}）",
-            f"{self.year}: planned {plan}, actual {value} yuan (data: {', '.join(self.uses)})",
+        expl = Msg(
+            "{year}: planned {plan}, actual {actual} yuan (data: {sources})",
+            year=Num(self.year, "year"),
+            plan=plan,
+            actual=value,
+            sources=self.sources,
         )
-        return Finding(self.clause, self.rule(lang), value, self.status, expl)
+        found = Finding(self.clause, self.rule_text, value, self.status, expl)
+        return found if lang is None else found.localized(lang)
 
 
 def _status(actual: float | None, planned: float | None, tolerance: float) -> str:
@@ -111,7 +150,7 @@ class BudgetPlan:
         return float(sum(x.amount or 0.0 for x in self.year_lines(year) if x.line != "per_pupil.total"))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(x) for x in self.lines])
+        return pd.DataFrame([x.as_dict() for x in self.lines])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,14 +158,15 @@ class BudgetPlan:
             "by_year": {
                 str(y): {
                     "total": self.total(y),
-                    "lines": [{**asdict(x), "uses": list(x.uses)} for x in self.year_lines(y)],
+                    "lines": [x.as_dict() for x in self.year_lines(y)],
                 }
                 for y in self.years
             },
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        return budget_blocks(self, lang)
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The blocks with their messages (worded in `lang` when given)."""
+        return worded(budget_blocks(self), lang)
 
 
 def _fixed_lines(
@@ -136,79 +176,72 @@ def _fixed_lines(
     tol = p.money_tolerance
     out: list[BudgetLine] = []
 
-    def line(key: str, zh: str, en: str, amount: float | None, item: str, rule_zh: str, rule_en: str, clause: str,
+    def line(key: str, name: Msg, amount: float | None, item: str, rule: Msg, clause: str,
              extra: tuple[str, ...] = (), **kw: Any) -> None:  # fmt: skip
         actual = fin.get((year, item))
+        uses = (f"finance:{item}", *extra)
+        status = _status(actual, amount, tol)
         out.append(
-            BudgetLine(
-                year,
-                key,
-                zh,
-                en,
-                amount,
-                actual,
-                _status(actual, amount, tol),
-                rule_zh,
-                rule_en,
-                clause,
-                (f"finance:{item}", *extra),
-                **kw,
-            )
+            BudgetLine(year, key, name, amount, actual, status, rule, clause, uses, sources=sources(uses, it), **kw)
         )
 
+    yuan = functools.partial(Num, unit="yuan")
     line(
         "informatization",
-        "教育信息化经费",
-        "Informatization",
+        Msg("Informatization"),
         p.informatization_min,
         it.informatization,
-        f"每年不少于 {p.informatization_min:,.0f} 元（专递课堂、智慧校园）",
-        f"at least {p.informatization_min:,.0f} yuan a year (remote classrooms, smart campus)",
+        Msg("at least {amount} a year (remote classrooms, smart campus)", amount=yuan(p.informatization_min)),
         "第20条",
     )
-    purposes = "、".join(p.special_funds_purposes)
     each = p.special_funds_mode == "each"
+    purposes = tuple(purpose(x) for x in p.special_funds_purposes)
     line(
         "special_funds",
-        "教研、电教、装备、培训专项经费",
-        "Special funds (research, audio-visual, equipment, training)",
+        Msg("Special funds (research, audio-visual, equipment, training)"),
         p.special_funds_total(),
         it.special_funds,
-        f"{purposes}{'各' if each else '合计'} {p.special_funds:,.0f} 元（“分别…500万元”按{'分别' if each else '合计'}理解，参数）",
-        f"{p.special_funds:,.0f} yuan {'for each of' if each else 'together for'} {len(p.special_funds_purposes)} "
-        f"purposes (reading of '分别…500万元', a parameter)",
+        Msg(
+            "{amount} for each of: {purposes} (each or together: a parameter)",
+            amount=yuan(p.special_funds),
+            purposes=purposes,
+        )
+        if each
+        else Msg(
+            "{amount} together for: {purposes} (each or together: a parameter)",
+            amount=yuan(p.special_funds),
+            purposes=purposes,
+        ),
         "第22条",
     )
     line(
         "temporary_staff",
-        "临聘人员工资",
-        "Temporary staff wages",
+        Msg("Temporary staff wages"),
         p.temporary_staff,
         it.temporary_staff,
-        f"每年 {p.temporary_staff:,.0f} 元",
-        f"{p.temporary_staff:,.0f} yuan a year",
+        Msg("{amount} a year", amount=yuan(p.temporary_staff)),
         "第22条",
     )
     line(
         "supervision",
-        "教育督导经费",
-        "Supervision funds",
+        Msg("Supervision funds"),
         p.supervision_min,
         it.supervision,
-        f"每年不少于 {p.supervision_min:,.0f} 元",
-        f"at least {p.supervision_min:,.0f} yuan a year",
+        Msg("at least {amount} a year", amount=yuan(p.supervision_min)),
         "第34条",
     )
     prev = fin.get((year - 1, it.fiscal_revenue_total))
     found = None if prev is None else prev * p.foundation_rate
     line(
         "foundation",
-        "教育基金会",
-        "Education foundation",
+        Msg("Education foundation"),
         found,
         it.foundation,
-        f"上年财政总收入 {'—' if prev is None else f'{prev:,.0f}'} 元 × {p.foundation_rate:.2%}（万分之五）",
-        f"last year's total fiscal revenue {'—' if prev is None else f'{prev:,.0f}'} × {p.foundation_rate:.2%}",
+        Msg(
+            "last year's total fiscal revenue {revenue} × {rate}",
+            revenue=yuan(prev),
+            rate=f"{p.foundation_rate:.2%}",
+        ),
         "第23条",
         extra=(f"finance:{it.fiscal_revenue_total}@{year - 1}",),
     )
@@ -216,14 +249,16 @@ def _fixed_lines(
     plan = None if registered is None else registered * p.community_education_yuan
     line(
         "community_education",
-        "社区教育经费",
-        "Community education",
+        Msg("Community education"),
         plan,
         it.community_education,
-        f"户籍人口 {'—' if registered is None else f'{registered:,.0f}'} 人 × {p.community_education_yuan:g} 元"
-        f"（每人每年 {lo:g}–{hi:g} 元）",
-        f"registered residents {'—' if registered is None else f'{registered:,.0f}'} × "
-        f"{p.community_education_yuan:g} yuan ({lo:g}–{hi:g} yuan per resident and year)",
+        Msg(
+            "registered residents {residents} × {yuan} yuan ({low}–{high} yuan per resident and year)",
+            residents=Num(registered, "persons"),
+            yuan=f"{p.community_education_yuan:g}",
+            low=f"{lo:g}",
+            high=f"{hi:g}",
+        ),
         "第17条",
         extra=("sheet:communities.registered_residents",),
         low=None if registered is None else registered * lo,
@@ -239,37 +274,39 @@ def _per_pupil_lines(year: int, f: SchoolFunds, p: FundingParams, actual: float 
     for stage in STAGES:
         if stage not in by.index:
             continue
-        zh, en = stage_label(stage, "zh"), stage_label(stage, "en")
         rate = p.rate(stage, year)
         out.append(
             BudgetLine(
                 year,
                 f"per_pupil.{stage}",
-                f"生均公用经费·{zh}",
-                f"Per-pupil funds: {en}",
+                Msg("Per-pupil funds: {stage}", stage=stage_label(stage)),
                 float(by[stage]),
                 None,
                 "plan",
-                f"{zh}标准 {rate:,.2f} 元/生·年，含保底、寄宿、特教补助（见各校明细）",
-                f"{en} rate {rate:,.2f} yuan per pupil, with floors, boarders and special education (see schools)",
+                Msg(
+                    "{stage} rate {rate} yuan per pupil, with floors, boarders and special education (see schools)",
+                    stage=stage_label(stage),
+                    rate=f"{rate:,.2f}",
+                ),
                 "第22条; 第5条; FD",
                 uses,
+                sources=sources(uses, p.items),
             )
         )
     total = f.total
+    received = ("sheet:school_years.public_funding",)
     out.append(
         BudgetLine(
             year,
             "per_pupil.total",
-            "生均公用经费合计",
-            "Per-pupil funds: total",
+            Msg("Per-pupil funds: total"),
             total,
             actual,
             _status(actual, total, p.money_tolerance),
-            "各学段合计；实际数取学校年度表实际拨付（public_funding）之和",
-            "sum over stages; actual = sum of school_years.public_funding received",
+            Msg("sum over stages; actual = the operating funds the schools reported receiving"),
             "第22条; 第5条; FD",
-            ("sheet:school_years.public_funding",),
+            received,
+            sources=sources(received, p.items),
         )
     )
     return out
@@ -303,66 +340,60 @@ def budget_plan(frames: dict[str, pd.DataFrame], years: Iterable[int], params: F
 # ---------------------------------------------------------------------------------------- blocks
 
 
-def budget_blocks(plan: BudgetPlan, lang: str = "zh") -> list[Block]:
+def budget_blocks(plan: BudgetPlan) -> list[Block]:
     """One table: lines × years (planned), then a table per year with actual and status."""
     keys: list[str] = []
-    labels: dict[str, str] = {}
+    labels: dict[str, Text] = {}
     for x in plan.lines:
         if x.line not in labels:
             keys.append(x.line)
-            labels[x.line] = x.label(lang)
+            labels[x.line] = x.name
     cells = {(x.line, x.year): x for x in plan.lines}
     rows: list[list[Value]] = [
         [labels[k], *(cells[(k, y)].amount if (k, y) in cells else None for y in plan.years)]
         for k in keys
         if k != "per_pupil.total"
     ]
-    rows.append([pick(lang, "合计", "total"), *(plan.total(y) for y in plan.years)])
+    rows.append([Msg("total"), *(plan.total(y) for y in plan.years)])
     overview = BlockTable(
-        pick(lang, "预算计划（元）", "Budget plan (yuan)"),
-        [BlockColumn("line", pick(lang, "项目", "line"))] + [BlockColumn(str(y), str(y), "yuan") for y in plan.years],
+        Msg("Budget plan (yuan)"),
+        [BlockColumn("line", Msg("line")), *(BlockColumn(str(y), str(y), "yuan") for y in plan.years)],
         rows,
         clause=CLAUSE,
     )
     detail = BlockTable(
-        pick(lang, "计划与实际", "Plan and actual"),
+        Msg("Plan and actual"),
         [
-            BlockColumn("year", pick(lang, "年度", "year"), "year"),
-            BlockColumn("line", pick(lang, "项目", "line")),
-            BlockColumn("amount", pick(lang, "计划", "planned"), "yuan"),
-            BlockColumn("actual", pick(lang, "实际", "actual"), "yuan"),
-            BlockColumn("status", pick(lang, "状态", "status")),
-            BlockColumn("rule", pick(lang, "规则", "rule")),
-            BlockColumn("clause", pick(lang, "条款", "clause")),
-            BlockColumn("uses", pick(lang, "数据", "data")),
+            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("line", Msg("line")),
+            BlockColumn("amount", Msg("planned"), "yuan"),
+            BlockColumn("actual", Msg("actual"), "yuan"),
+            BlockColumn("status", Msg("status")),
+            BlockColumn("rule", Msg("rule")),
+            BlockColumn("clause", Msg("clause")),
+            BlockColumn("uses", Msg("data")),
         ],
         [
             [
                 x.year,
-                x.label(lang),
+                x.name,
                 x.amount,
                 x.actual,
-                pick(lang, "计划", "plan") if x.status == "plan" else status_label(x.status, lang),
-                x.rule(lang),
+                Msg("plan") if x.status == "plan" else status_label(x.status),
+                x.rule_text,
                 x.clause,
-                ", ".join(x.uses),
+                Msg("{sources}", sources=x.sources),
             ]
             for x in plan.lines
             if not x.line.startswith("per_pupil.") or x.line == "per_pupil.total"
         ],
         clause=CLAUSE,
     )
-    para = pick(
-        lang,
-        "预算计划 = 各校生均公用经费（按学段汇总）+ 固定项目。生均公用经费各学段的合计只计一次（合计行不重复计入）。",
-        "Plan = per-pupil funds of every school (by stage) + the fixed lines; the per-pupil total is not counted twice.",
+    para = Msg(
+        "Plan = per-pupil funds of every school (by stage) + the fixed lines; the per-pupil total is not counted twice."
     )
     return [
         Block(
-            "funding.budget",
-            pick(lang, "县教育经费预算计划", "County education budget plan"),
-            CLAUSE,
-            paragraphs=[para],
-            tables=[overview, detail],
+            "funding.budget", Msg("County education budget plan"), CLAUSE, paragraphs=[para], tables=[overview, detail]
         )
     ]

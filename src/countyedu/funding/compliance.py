@@ -20,17 +20,18 @@ without them the check is no_data and says which figure is missing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from countyedu.funding.budget import _fixed_lines, finance_table, received_funding, registered_residents
-from countyedu.funding.labels import cells, pick, status_label
+from countyedu.funding.labels import SOURCES, cells, source, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import school_funds
+from countyedu.messages import Msg, Text
 from countyedu.reports.values import compared_text
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Text
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, worded
 
 CLAUSE = "第20条; 第21条; FD; QB-G8; QB-Q4; 第17条; 第22条; 第23条; 第34条"
 
@@ -45,7 +46,7 @@ class Check:
     numbers: dict[str, float | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"year": self.year, "id": self.id, **asdict(self.finding), "numbers": dict(self.numbers)}
+        return {"year": self.year, "id": self.id, **self.finding.as_dict(), "numbers": dict(self.numbers)}
 
 
 def enrolled_pupils(frames: dict[str, pd.DataFrame]) -> dict[int, float]:
@@ -111,19 +112,28 @@ class _Year:
         return self.extra.get(key, {}).get(year)
 
 
-def _missing(lang_zh: bool, what: list[tuple[str, float | None]]) -> str:
-    gone = [name for name, v in what if v is None]
-    return ("缺少：" if lang_zh else "missing: ") + ", ".join(gone)
+def _missing(what: list[tuple[Text, float | None]]) -> Msg:
+    return Msg("missing: {items}", items=tuple(name for name, v in what if v is None))
 
 
-def _checks_of_year(y: _Year, lang: str) -> list[Check]:
+def _checks_of_year(y: _Year) -> list[Check]:
     p, it, year, prev = y.p, y.p.items, y.y, y.y - 1
-    zh = lang == "zh"
     out: list[Check] = []
 
-    def add(cid: str, clause: str, rule: str, value: str, ok: bool | None, expl: str, numbers: dict[str, Any]) -> None:
+    def add(cid: str, clause: str, rule: Msg, value: str, ok: bool | None, expl: Msg, numbers: dict[str, Any]) -> None:
         status = "no_data" if ok is None else ("met" if ok else "not_met")
         out.append(Check(year, cid, Finding(clause, rule, value, status, expl), numbers))
+
+    def item(code: str, when: int) -> Text:
+        return source(f"finance:{code}@{when}", it)
+
+    def pupils_of(when: int) -> Msg:
+        return Msg("{item} ({year})", item=SOURCES["classes"], year=when)
+
+    def operating_of(when: int, received: bool) -> Msg:
+        return Msg(
+            "{item} ({year})", item=SOURCES["school_years.public_funding" if received else "operating"], year=when
+        )
 
     gbe, gbe0 = (
         y.item(it.general_budget_education_expenditure, year),
@@ -133,51 +143,39 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     g = _growth(gbe, gbe0)
     g_text, prov_text = _both(g, prov, ">=", True)
     names = [
-        (f"{it.general_budget_education_expenditure}@{year}", gbe),
-        (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
-        (f"{it.province_education_expenditure_growth}@{year}", prov),
+        (item(it.general_budget_education_expenditure, year), gbe),
+        (item(it.general_budget_education_expenditure, prev), gbe0),
+        (item(it.province_education_expenditure_growth, year), prov),
     ]
     add(
         "edu_growth",
         "第20条",
-        pick(
-            lang,
-            "一般公共预算教育支出增长不低于全省平均增长",
-            "general-budget education spending grows at least as fast as the province's average",
-        ),
+        Msg("general-budget education spending grows at least as fast as the province's average"),
         g_text,
         None if g is None or prov is None else g >= prov,
-        _missing(zh, names)
+        _missing(names)
         if g is None or prov is None
-        else pick(lang, f"县增长 {g_text}，全省平均 {prov_text}", f"county {g_text}, province {prov_text}"),
+        else Msg("county {county}, province {province}", county=g_text, province=prov_text),
         {"growth": g, "province_growth": prov, "general_budget_education_expenditure": gbe, "previous": gbe0},
     )
     reg, reg0 = y.item(it.regular_fiscal_revenue, year), y.item(it.regular_fiscal_revenue, prev)
     rg = _growth(reg, reg0)
     ga_text, rg_text = _both(g, rg, ">", True)
     names = [
-        (f"{it.general_budget_education_expenditure}@{year}", gbe),
-        (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
-        (f"{it.regular_fiscal_revenue}@{year}", reg),
-        (f"{it.regular_fiscal_revenue}@{prev}", reg0),
+        (item(it.general_budget_education_expenditure, year), gbe),
+        (item(it.general_budget_education_expenditure, prev), gbe0),
+        (item(it.regular_fiscal_revenue, year), reg),
+        (item(it.regular_fiscal_revenue, prev), reg0),
     ]
     add(
         "three_growth.appropriation",
         "FD",
-        pick(
-            lang,
-            "三个增长①：教育财政拨款增长高于财政经常性收入增长",
-            "three growths (1): education appropriation grows faster than regular fiscal revenue",
-        ),
+        Msg("three growths (1): education appropriation grows faster than regular fiscal revenue"),
         ga_text,
         None if g is None or rg is None else g > rg,
-        _missing(zh, names)
+        _missing(names)
         if g is None or rg is None
-        else pick(
-            lang,
-            f"教育拨款增长 {ga_text}，经常性收入增长 {rg_text}",
-            f"appropriation {ga_text}, regular revenue {rg_text}",
-        ),
+        else Msg("appropriation {appropriation}, regular revenue {revenue}", appropriation=ga_text, revenue=rg_text),
         {"appropriation_growth": g, "regular_revenue_growth": rg},
     )
     pupils, pupils0 = y.series("pupils", year), y.series("pupils", prev)
@@ -185,28 +183,20 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     pp, pp0 = _ratio(ee, pupils), _ratio(ee0, pupils0)
     pp_text, pp0_text = _both(pp, pp0, ">", False)
     names = [
-        (f"{it.education_expenditure}@{year}", ee),
-        (f"{it.education_expenditure}@{prev}", ee0),
-        (f"classes@{year}", pupils),
-        (f"classes@{prev}", pupils0),
+        (item(it.education_expenditure, year), ee),
+        (item(it.education_expenditure, prev), ee0),
+        (pupils_of(year), pupils),
+        (pupils_of(prev), pupils0),
     ]
     add(
         "three_growth.per_pupil",
         "FD",
-        pick(
-            lang,
-            "三个增长②：按在校学生人数平均的教育费用逐步增长",
-            "three growths (2): education spending per enrolled pupil grows",
-        ),
+        Msg("three growths (2): education spending per enrolled pupil grows"),
         pp_text,
         None if pp is None or pp0 is None else pp > pp0,
-        _missing(zh, names)
+        _missing(names)
         if pp is None or pp0 is None
-        else pick(
-            lang,
-            f"生均教育支出 {pp_text} 元，上年 {pp0_text} 元",
-            f"per pupil {pp_text}, last year {pp0_text} yuan",
-        ),
+        else Msg("per pupil {now} yuan, last year {before} yuan", now=pp_text, before=pp0_text),
         {"per_pupil": pp, "previous": pp0, "pupils": pupils},
     )
     pay, pay0 = y.item(it.teacher_avg_salary, year), y.item(it.teacher_avg_salary, prev)
@@ -216,16 +206,12 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     add(
         "three_growth.teacher_pay",
         "FD",
-        pick(lang, "三个增长③：教师工资逐步增长", "three growths (3): teacher pay grows"),
+        Msg("three growths (3): teacher pay grows"),
         pay_text,
         None if pay is None or pay0 is None else pay > pay0,
-        _missing(zh, [(f"{it.teacher_avg_salary}@{year}", pay), (f"{it.teacher_avg_salary}@{prev}", pay0)])
+        _missing([(item(it.teacher_avg_salary, year), pay), (item(it.teacher_avg_salary, prev), pay0)])
         if pay is None or pay0 is None
-        else pick(
-            lang,
-            f"教师平均工资 {pay_text} 元，上年 {pay0_text} 元",
-            f"teacher pay {pay_text}, last year {pay0_text} yuan",
-        ),
+        else Msg("teacher pay {now} yuan, last year {before} yuan", now=pay_text, before=pay0_text),
         {"teacher_pay": pay, "previous": pay0},
     )
     of, of0 = _ratio(y.series("operating", year), pupils), _ratio(y.series("operating", prev), pupils0)
@@ -233,36 +219,29 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     add(
         "three_growth.operating_funds",
         "FD",
-        pick(lang, "三个增长③：生均公用经费逐步增长", "three growths (3): per-pupil operating funds grow"),
+        Msg("three growths (3): per-pupil operating funds grow"),
         _money(of) if of is None or of0 is None else compared_text(of, of0, ">", digits=0)[0],
         None if of is None or of0 is None else of > of0,
-        _missing(zh, [(f"school_years.public_funding@{year}", of), (f"school_years.public_funding@{prev}", of0)])
+        _missing([(operating_of(year, True), of), (operating_of(prev, True), of0)])
         if of is None or of0 is None
-        else pick(
-            lang, f"生均公用经费 {of_text} 元，上年 {of0_text} 元", f"per pupil {of_text}, last year {of0_text} yuan"
-        ),
+        else Msg("per-pupil operating funds {now} yuan, last year {before} yuan", now=of_text, before=of0_text),
         {"per_pupil_operating": of, "previous": of0},
     )
     gbe_text, gbe0_text = _both(gbe, gbe0, ">=", False)
     add(
         "no_decrease.total",
         "FD",
-        pick(
-            lang,
-            "两个只增不减①：一般公共预算教育支出只增不减",
-            "two no-decreases (1): general-budget education spending does not fall",
-        ),
+        Msg("two no-decreases (1): general-budget education spending does not fall"),
         gbe_text,
         None if gbe is None or gbe0 is None else gbe >= gbe0,
         _missing(
-            zh,
             [
-                (f"{it.general_budget_education_expenditure}@{year}", gbe),
-                (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
-            ],
+                (item(it.general_budget_education_expenditure, year), gbe),
+                (item(it.general_budget_education_expenditure, prev), gbe0),
+            ]
         )
         if gbe is None or gbe0 is None
-        else pick(lang, f"{gbe_text} 元，上年 {gbe0_text} 元", f"{gbe_text}, last year {gbe0_text} yuan"),
+        else Msg("{now} yuan, last year {before} yuan", now=gbe_text, before=gbe0_text),
         {"general_budget_education_expenditure": gbe, "previous": gbe0},
     )
     gp, gp0 = _ratio(gbe, pupils), _ratio(gbe0, pupils0)
@@ -270,28 +249,19 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     add(
         "no_decrease.per_pupil",
         "FD",
-        pick(
-            lang,
-            "两个只增不减②：按在校学生人数平均的一般公共预算教育支出只增不减",
-            "two no-decreases (2): general-budget education spending per enrolled pupil does not fall",
-        ),
+        Msg("two no-decreases (2): general-budget education spending per enrolled pupil does not fall"),
         gp_text,
         None if gp is None or gp0 is None else gp >= gp0,
         _missing(
-            zh,
             [
-                (f"{it.general_budget_education_expenditure}@{year}", gbe),
-                (f"{it.general_budget_education_expenditure}@{prev}", gbe0),
-                (f"classes@{year}", pupils),
-                (f"classes@{prev}", pupils0),
-            ],
+                (item(it.general_budget_education_expenditure, year), gbe),
+                (item(it.general_budget_education_expenditure, prev), gbe0),
+                (pupils_of(year), pupils),
+                (pupils_of(prev), pupils0),
+            ]
         )
         if gp is None or gp0 is None
-        else pick(
-            lang,
-            f"生均 {gp_text} 元，上年 {gp0_text} 元",
-            f"per pupil {gp_text}, last year {gp0_text} yuan",
-        ),
+        else Msg("per pupil {now} yuan, last year {before} yuan", now=gp_text, before=gp0_text),
         {"per_pupil": gp, "previous": gp0},
     )
     civil = y.item(it.civil_servant_avg_salary, year)
@@ -300,15 +270,16 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     add(
         "teacher_pay",
         "第21条; QB-G8",
-        pick(lang, "教师平均工资不低于当地公务员平均工资", "average teacher pay ≥ local civil-servant average pay"),
+        Msg("average teacher pay ≥ local civil-servant average pay"),
         tp_text,
         None if pay is None or civil is None else pay >= civil,
-        _missing(zh, [(f"{it.teacher_avg_salary}@{year}", pay), (f"{it.civil_servant_avg_salary}@{year}", civil)])
+        _missing([(item(it.teacher_avg_salary, year), pay), (item(it.civil_servant_avg_salary, year), civil)])
         if pay is None or civil is None
-        else pick(
-            lang,
-            f"教师 {tp_text} 元，公务员 {civil_text} 元（比值 {ratio_text}）",
-            f"teachers {tp_text}, civil servants {civil_text} yuan (ratio {ratio_text})",
+        else Msg(
+            "teachers {teachers} yuan, civil servants {civil} yuan (ratio {ratio})",
+            teachers=tp_text,
+            civil=civil_text,
+            ratio=ratio_text,
         ),
         {"teacher_pay": pay, "civil_servant_pay": civil},
     )
@@ -318,19 +289,15 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
     add(
         "training_share",
         "QB-Q4",
-        pick(
-            lang,
-            f"教师培训经费不低于学校公用经费的 {p.training_share_min:.0%}",
-            f"teacher training ≥ {p.training_share_min:.0%} of school operating funds",
-        ),
+        Msg("teacher training ≥ {share} of school operating funds", share=f"{p.training_share_min:.0%}"),
         share_text,
         None if share is None else share >= p.training_share_min,
-        _missing(zh, [(f"{it.teacher_training}@{year}", train), (f"operating funds@{year}", operating)])
+        _missing([(item(it.teacher_training, year), train), (operating_of(year, False), operating)])
         if share is None
-        else pick(
-            lang,
-            f"培训经费 {_money(train)} 元 ÷ 公用经费 {_money(operating)} 元",
-            f"training {_money(train)} / operating funds {_money(operating)} yuan",
+        else Msg(
+            "training {training} yuan ÷ operating funds {operating} yuan",
+            training=_money(train),
+            operating=_money(operating),
         ),
         {"training": train, "operating_funds": operating, "share": share},
     )
@@ -339,36 +306,42 @@ def _checks_of_year(y: _Year, lang: str) -> list[Check]:
 
 @dataclass
 class Compliance:
-    """Per year, every check as a Finding with the numbers behind it."""
+    """Per year, every check as a Finding with the numbers behind it; computed once, its texts are
+    messages (`checks_in(lang)` words them)."""
 
     params: FundingParams
     years: list[int]
-    by_lang: dict[str, list[Check]]  # the same checks with their texts in zh and en
+    found: list[Check]  # every check of every year, its finding's texts as messages
 
     @property
     def checks(self) -> list[Check]:
-        return self.by_lang["zh"]
+        """The checks in Chinese words (the data's language, as `as_dict` writes them)."""
+        return self.checks_in("zh")
 
-    def checks_in(self, lang: str = "zh") -> list[Check]:
-        return self.by_lang.get(lang, self.by_lang["zh"])
+    def checks_in(self, lang: str | None = None) -> list[Check]:
+        if lang is None:
+            return self.found
+        return [replace(c, finding=c.finding.localized(lang)) for c in self.found]
 
-    def findings(self, year: int, lang: str = "zh") -> list[Finding]:
+    def findings(self, year: int, lang: str | None = None) -> list[Finding]:
         return [c.finding for c in self.checks_in(lang) if c.year == year]
 
-    def by_year(self, lang: str = "zh") -> dict[int, list[Finding]]:
+    def by_year(self, lang: str | None = None) -> dict[int, list[Finding]]:
         return {y: self.findings(y, lang) for y in self.years}
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in c.as_dict().items() if k != "numbers"} for c in self.checks])
 
     def as_dict(self) -> dict[str, Any]:
+        checks = self.checks
         return {
             "years": list(self.years),
-            "by_year": {str(y): [c.as_dict() for c in self.checks if c.year == y] for y in self.years},
+            "by_year": {str(y): [c.as_dict() for c in checks if c.year == y] for y in self.years},
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        return compliance_blocks(self, lang)
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The blocks with their messages (worded in `lang` when given)."""
+        return worded(compliance_blocks(self), lang)
 
 
 def compliance(frames: dict[str, pd.DataFrame], params: FundingParams) -> Compliance:
@@ -385,63 +358,51 @@ def compliance(frames: dict[str, pd.DataFrame], params: FundingParams) -> Compli
             operating[y] = got
     extra = {"pupils": pupils, "operating": operating, "census_pay": teacher_pay_from_census(frames)}
     reg = registered_residents(frames)
-    by_lang: dict[str, list[Check]] = {}
-    for lang in ("zh", "en"):
-        checks: list[Check] = []
-        for y in years:
-            checks += _checks_of_year(_Year(y, fin, params, extra), lang)
-            for line in _fixed_lines(y, params, fin, reg):
-                numbers = {"planned": line.amount, "actual": line.actual}
-                checks.append(Check(y, f"budget.{line.line}", line.finding(lang), numbers))
-        by_lang[lang] = checks
-    return Compliance(params, years, by_lang)
+    checks: list[Check] = []
+    for y in years:
+        checks += _checks_of_year(_Year(y, fin, params, extra))
+        for line in _fixed_lines(y, params, fin, reg):
+            numbers = {"planned": line.amount, "actual": line.actual}
+            checks.append(Check(y, f"budget.{line.line}", line.finding(), numbers))
+    return Compliance(params, years, checks)
 
 
-def compliance_blocks(c: Compliance, lang: str = "zh") -> list[Block]:
+def compliance_blocks(c: Compliance) -> list[Block]:
     """A years × checks status matrix, then every finding of every year."""
     ids: list[str] = []
     rule_of: dict[str, tuple[Text, str]] = {}
-    checks = c.checks_in(lang)
+    checks = c.found
     for ch in checks:
         if ch.id not in rule_of:
             ids.append(ch.id)
             rule_of[ch.id] = (ch.finding.rule, ch.finding.clause)
     cell = {(ch.id, ch.year): ch.finding for ch in checks}
     matrix = BlockTable(
-        pick(lang, "逐年达标情况", "Year by year"),
-        [BlockColumn("rule", pick(lang, "规则", "rule")), BlockColumn("clause", pick(lang, "条款", "clause"))]
+        Msg("Year by year"),
+        [BlockColumn("rule", Msg("rule")), BlockColumn("clause", Msg("clause"))]
         + [BlockColumn(str(y), str(y)) for y in c.years],
         [
-            cells(rule_of[i][0], rule_of[i][1])
-            + cells(*(status_label(cell[(i, y)].status, lang) if (i, y) in cell else None for y in c.years))
+            cells(
+                rule_of[i][0],
+                rule_of[i][1],
+                *(status_label(cell[(i, y)].status) if (i, y) in cell else None for y in c.years),
+            )
             for i in ids
         ],
         clause=CLAUSE,
     )
     counts = {s: sum(1 for ch in checks if ch.finding.status == s) for s in ("met", "not_met", "no_data")}
-    para = pick(
-        lang,
-        f"共 {len(checks)} 项逐年检查：达标 {counts['met']}，未达标 {counts['not_met']}，无数据 {counts['no_data']}。"
-        "增长类指标需要上一年数据，首年为无数据。",
-        f"{len(checks)} yearly checks: {counts['met']} met, {counts['not_met']} not met, {counts['no_data']} "
-        "without data. Growth checks need last year's figures, so the first year has none.",
+    para = Msg(
+        "{checks} yearly checks: {met} met, {not_met} not met, {no_data} without data. Growth checks need last "
+        "year's figures, so the first year has none.",
+        checks=len(checks),
+        met=counts["met"],
+        not_met=counts["not_met"],
+        no_data=counts["no_data"],
     )
-    blocks = [
-        Block(
-            "funding.compliance",
-            pick(lang, "经费保障承诺落实情况", "Funding promises kept"),
-            CLAUSE,
-            paragraphs=[para],
-            tables=[matrix],
-        )
-    ]
+    blocks = [Block("funding.compliance", Msg("Funding promises kept"), CLAUSE, paragraphs=[para], tables=[matrix])]
     for y in c.years:
         blocks.append(
-            Block(
-                f"funding.compliance.{y}",
-                pick(lang, f"{y} 年经费保障检查", f"Funding checks {y}"),
-                CLAUSE,
-                findings=c.findings(y, lang),
-            )
+            Block(f"funding.compliance.{y}", Msg("Funding checks {year}", year=y), CLAUSE, findings=c.findings(y))
         )
     return blocks

@@ -26,9 +26,10 @@ from typing import Any
 import pandas as pd
 
 from countyedu.census.vocabulary import STAGE_OF_GRADE, stage_key
-from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
+from countyedu.funding.labels import COMPONENTS, cells, component_label, school_type, stage_label
 from countyedu.funding.params import COMPULSORY, STAGES, FundingParams
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable
+from countyedu.messages import Msg, Num, Text, translate
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, worded
 
 PART_OF_GRADE = STAGE_OF_GRADE
 SINGLE_STAGE_FLOOR = {"primary": ("primary", "teaching_point"), "junior": ("junior",)}
@@ -93,35 +94,38 @@ def school_parts(frames: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
     return out.sort_values(["school_id", "stage"]).reset_index(drop=True)
 
 
-def _standard_rate(p: FundingParams, part: pd.Series, year: int) -> tuple[float, str, str]:
-    """(rate, rule zh, rule en) of the standard component for one part."""
+def _standard_rate(p: FundingParams, part: pd.Series, year: int) -> tuple[float, Msg]:
+    """(rate, rule) of the standard component for one part."""
     stage, public = part["stage"], part["ownership"] == "public"
     base = p.baseline_for(stage, year)
     if stage in COMPULSORY:
         if not public and not p.private_compulsory_funded:
-            return 0.0, "民办学校不拨付（参数）", "private school not funded (parameter)"
+            return 0.0, Msg("private school not funded (parameter)")
         f = p.raise_factor(year) if stage in p.raised_stages else 1.0
-        how = "复利" if p.compound else "单利"
-        how_en = "compound" if p.compound else "simple"
         return (
             base * f,
-            f"省定基准 {base:g} 元 × {f:.4g}（{p.first_raise_year} 年起每 {p.step_years} 年提高 "
-            f"{p.step_rate:.0%}，{how}）= {base * f:,.2f} 元/生·年",
-            f"provincial baseline {base:g} × {f:.4g} (+{p.step_rate:.0%} every {p.step_years} years from "
-            f"{p.first_raise_year}, {how_en}) = {base * f:,.2f} yuan per pupil and year",
+            Msg(
+                "provincial baseline {base} × {factor} (+{step} every {years} years from {first}, {how}) = {rate} "
+                "yuan per pupil and year",
+                base=f"{base:g}",
+                factor=f"{f:.4g}",
+                step=f"{p.step_rate:.0%}",
+                years=p.step_years,
+                first=Num(p.first_raise_year, "year"),
+                how=Msg("compound") if p.compound else Msg("simple"),
+                rate=f"{base * f:,.2f}",
+            ),
         )
     if stage == "kindergarten" and not public:
         if part["inclusive"]:
             r = p.inclusive_private_kindergarten_rate
-            return (
-                r,
-                f"普惠性民办园 {r:g} 元/生·年（第3条，参数）",
-                f"inclusive private kindergarten {r:g} (第3条, parameter)",
+            return r, Msg(
+                "inclusive private kindergarten {rate} yuan per child and year (第3条, parameter)", rate=f"{r:g}"
             )
-        return 0.0, "非普惠性民办园不拨付", "non-inclusive private kindergarten: none"
+        return 0.0, Msg("non-inclusive private kindergarten: none")
     if not public:
-        return 0.0, "民办学校不拨付（参数）", "private school not funded (parameter)"
-    return base, f"按省定标准 {base:g} 元/生·年", f"provincial standard {base:g} yuan per pupil and year"
+        return 0.0, Msg("private school not funded (parameter)")
+    return base, Msg("provincial standard {rate} yuan per pupil and year", rate=f"{base:g}")
 
 
 def _floor_applies(p: FundingParams, part: pd.Series) -> bool:
@@ -134,8 +138,8 @@ def _floor_applies(p: FundingParams, part: pd.Series) -> bool:
 
 
 def _components(p: FundingParams, part: pd.Series, year: int) -> list[dict[str, Any]]:
-    rate, rule_zh, rule_en = _standard_rate(p, part, year)
-    rows = [("standard", part["pupils"], rate, rule_zh, rule_en)]
+    rate, rule = _standard_rate(p, part, year)
+    rows = [("standard", part["pupils"], rate, rule)]
     stage = part["stage"]
     if _floor_applies(p, part):
         floor = p.floor(stage)
@@ -144,33 +148,34 @@ def _components(p: FundingParams, part: pd.Series, year: int) -> list[dict[str, 
                 "small_school_floor",
                 floor - part["pupils"],
                 rate,
-                f"农村{stage_label(stage, 'zh')}不足 {floor} 人按 {floor} 人核定：({floor} − {part['pupils']:g}) × {rate:,.2f}",
-                f"rural {stage_label(stage, 'en')} under {floor} pupils funded as {floor}: "
-                f"({floor} − {part['pupils']:g}) × {rate:,.2f}",
+                Msg(
+                    "rural {stage} under {floor} pupils funded as {floor}: ({floor} − {pupils}) × {rate}",
+                    stage=stage_label(stage),
+                    floor=floor,
+                    pupils=f"{part['pupils']:g}",
+                    rate=f"{rate:,.2f}",
+                ),
             )
         )
     if stage in COMPULSORY and part["part_boarders"] > 0 and not (p.boarder_rural_only and part["urban"]):
         b = p.boarder_subsidy
         rows.append(
-            (
-                "boarding",
-                part["part_boarders"],
-                b,
-                f"寄宿生每生每年增加 {b:g} 元",
-                f"+{b:g} yuan per boarder and year",
-            )
+            ("boarding", part["part_boarders"], b, Msg("+{subsidy} yuan per boarder and year", subsidy=f"{b:g}"))
         )
     if stage in COMPULSORY and part["part_disabled"] > 0:
         if p.special_ed_mode == "replace":
             top = max(p.special_ed_rate - rate, 0.0)
-            zh = f"残疾学生按 {p.special_ed_rate:g} 元核定，补足差额 {p.special_ed_rate:g} − {rate:,.2f}"
-            en = f"disabled pupils funded at {p.special_ed_rate:g}: top-up {p.special_ed_rate:g} − {rate:,.2f}"
+            why = Msg(
+                "disabled pupils funded at {special}: top-up {special} − {rate}",
+                special=f"{p.special_ed_rate:g}",
+                rate=f"{rate:,.2f}",
+            )
         else:
             top = p.special_ed_rate
-            zh, en = f"残疾学生另加 {top:g} 元", f"disabled pupils: +{top:g} yuan"
-        rows.append(("special_education", part["part_disabled"], top, zh, en))
+            why = Msg("disabled pupils: +{special} yuan", special=f"{top:g}")
+        rows.append(("special_education", part["part_disabled"], top, why))
     out = []
-    for component, funded, r, zh, en in rows:
+    for component, funded, r, why in rows:
         out.append(
             {
                 "school_id": part["school_id"],
@@ -185,9 +190,10 @@ def _components(p: FundingParams, part: pd.Series, year: int) -> list[dict[str, 
                 "funded_pupils": float(funded),
                 "rate": float(r),
                 "amount": float(funded) * float(r),
-                "clause": COMPONENTS[component][2],
-                "rule_zh": zh,
-                "rule_en": en,
+                "clause": COMPONENTS[component][1],
+                # the rule in both languages, as data (a row of the per-school detail)
+                "rule_zh": translate(why, "zh"),
+                "rule_en": translate(why, "en"),
             }
         )
     return out
@@ -245,8 +251,9 @@ class SchoolFunds:
             "by_township": _records(self.by_township()),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        return per_pupil_blocks(self, lang)
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The blocks with their messages (worded in `lang` when given)."""
+        return worded(per_pupil_blocks(self), lang)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -297,144 +304,136 @@ def _school_totals(rows: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------- blocks
 
 
-def _amount_columns(lang: str) -> list[BlockColumn]:
-    return [BlockColumn(c, component_label(c, lang), "yuan") for c in COMPONENTS] + [
-        BlockColumn("total", pick(lang, "合计", "total"), "yuan")
+def _amount_columns() -> list[BlockColumn]:
+    return [BlockColumn(c, component_label(c), "yuan") for c in COMPONENTS] + [
+        BlockColumn("total", Msg("total"), "yuan")
     ]
 
 
-def per_pupil_blocks(f: SchoolFunds, lang: str = "zh") -> list[Block]:
+def _count_columns(first: str, label: Msg) -> list[BlockColumn]:
+    return [
+        BlockColumn(first, label),
+        BlockColumn("schools", Msg("schools"), "count"),
+        BlockColumn("pupils", Msg("pupils"), "count"),
+        *_amount_columns(),
+    ]
+
+
+def per_pupil_blocks(f: SchoolFunds) -> list[Block]:
     """Summary (rates, by stage, by township) and the per-school table."""
     p, y = f.params, f.year
-    factor = p.raise_factor(y)
-    rates = "；".join(f"{stage_label(s, 'zh')} {p.rate(s, y):,.2f} 元" for s in STAGES)
-    rates_en = "; ".join(f"{stage_label(s, 'en')} {p.rate(s, y):,.2f}" for s in STAGES)
-    para = [
-        pick(
-            lang,
-            f"{y} 学年义务教育生均公用经费标准为省定基准 × {factor:.4g}（第22条：{p.first_raise_year} 年起每 "
-            f"{p.step_years} 年提高 {p.step_rate:.0%}，{'复利' if p.compound else '单利'}）。各学段标准：{rates}。",
-            f"In {y} the compulsory per-pupil standard is the provincial baseline × {factor:.4g} (第22条: "
-            f"+{p.step_rate:.0%} every {p.step_years} years from {p.first_raise_year}, "
-            f"{'compound' if p.compound else 'simple'}). Rates per pupil: {rates_en} yuan.",
+    rates = tuple(
+        Msg("{stage} {rate}", stage=stage_label(s), rate=Num(p.rate(s, y), "yuan", 2))
+        for s in STAGES
+    )
+    para: list[Text] = [
+        Msg(
+            "In {year} the compulsory per-pupil standard is the provincial baseline × {factor} (第22条: +{step} "
+            "every {years} years from {first}, {how}). Rates per pupil: {rates}.",
+            year=y,
+            factor=f"{p.raise_factor(y):.4g}",
+            step=f"{p.step_rate:.0%}",
+            years=p.step_years,
+            first=Num(p.first_raise_year, "year"),
+            how=Msg("compound") if p.compound else Msg("simple"),
+            rates=rates,
         ),
-        pick(
-            lang,
-            f"农村小学和教学点不足 {p.floor_primary} 人按 {p.floor_primary} 人、农村初中不足 {p.floor_junior} 人按 "
-            f"{p.floor_junior} 人核定（第22条、第5条）；寄宿生每生每年加 {p.boarder_subsidy:g} 元（第5条）；"
-            f"残疾学生按 {p.special_ed_rate:g} 元核定（FD、QB-G7）。全县合计 {f.total:,.0f} 元。",
-            f"Rural primary schools and teaching points under {p.floor_primary} pupils are funded as "
-            f"{p.floor_primary}, rural junior schools under {p.floor_junior} as {p.floor_junior} (第22条, 第5条); "
-            f"boarders +{p.boarder_subsidy:g} a year (第5条); disabled pupils at {p.special_ed_rate:g} "
-            f"(FD, QB-G7). County total {f.total:,.0f} yuan.",
+        Msg(
+            "Rural primary schools and teaching points under {floor_primary} pupils are funded as {floor_primary}, "
+            "rural junior schools under {floor_junior} as {floor_junior} (第22条, 第5条); boarders +{boarder} a "
+            "year (第5条); disabled pupils at {special} (FD, QB-G7). County total {total}.",
+            floor_primary=p.floor_primary,
+            floor_junior=p.floor_junior,
+            boarder=Num(p.boarder_subsidy, "yuan"),
+            special=Num(p.special_ed_rate, "yuan"),
+            total=Num(f.total, "yuan"),
         ),
     ]
-    st = f.by_stage()
+    amounts = (*COMPONENTS, "total")
     stage_table = BlockTable(
-        pick(lang, "按学段", "By stage"),
+        Msg("By stage"),
+        _count_columns("stage", Msg("stage")),
         [
-            BlockColumn("stage", pick(lang, "学段", "stage")),
-            BlockColumn("schools", pick(lang, "学校数", "schools"), "count"),
-            BlockColumn("pupils", pick(lang, "学生数", "pupils"), "count"),
-            *_amount_columns(lang),
-        ],
-        [
-            cells(stage_label(r["stage"], lang), int(r["schools"]), float(r["pupils"]))
-            + cells(*(float(r[c]) for c in (*COMPONENTS, "total")))
-            for _, r in st.sort_values("stage", key=stage_key, kind="stable").iterrows()
+            cells(stage_label(r["stage"]), int(r["schools"]), float(r["pupils"]), *(float(r[c]) for c in amounts))
+            for _, r in f.by_stage().sort_values("stage", key=stage_key, kind="stable").iterrows()
         ],
         clause=CLAUSE,
     )
-    tw = f.by_township()
     town_table = BlockTable(
-        pick(lang, "按乡镇", "By township"),
+        Msg("By township"),
+        _count_columns("township", Msg("township")),
         [
-            BlockColumn("township", pick(lang, "乡镇", "township")),
-            BlockColumn("schools", pick(lang, "学校数", "schools"), "count"),
-            BlockColumn("pupils", pick(lang, "学生数", "pupils"), "count"),
-            *_amount_columns(lang),
-        ],
-        [
-            cells(str(r["township"]), int(r["schools"]), float(r["pupils"]))
-            + cells(*(float(r[c]) for c in (*COMPONENTS, "total")))
-            for _, r in tw.iterrows()
+            cells(str(r["township"]), int(r["schools"]), float(r["pupils"]), *(float(r[c]) for c in amounts))
+            for _, r in f.by_township().iterrows()
         ],
         clause=CLAUSE,
     )
+    special = Num(p.special_ed_rate, "yuan")
     rules = BlockTable(
-        pick(lang, "各项规则", "The rules"),
+        Msg("The rules"),
         [
-            BlockColumn("component", pick(lang, "项目", "component")),
-            BlockColumn("clause", pick(lang, "条款", "clause")),
-            BlockColumn("rule", pick(lang, "规则", "rule")),
+            BlockColumn("component", Msg("component")),
+            BlockColumn("clause", Msg("clause")),
+            BlockColumn("rule", Msg("rule")),
         ],
         [
-            [
-                component_label("standard", lang),
-                COMPONENTS["standard"][2],
-                pick(lang, "学生数 × 标准", "pupils × rate"),
-            ],
-            [
-                component_label("small_school_floor", lang),
-                COMPONENTS["small_school_floor"][2],
-                pick(lang, "(保底人数 − 学生数) × 标准", "(floor − pupils) × rate"),
-            ],
-            [
-                component_label("boarding", lang),
-                COMPONENTS["boarding"][2],
-                pick(lang, f"寄宿生数 × {p.boarder_subsidy:g}", f"boarders × {p.boarder_subsidy:g}"),
-            ],
-            [
-                component_label("special_education", lang),
-                COMPONENTS["special_education"][2],
-                pick(lang, f"残疾学生数 × ({p.special_ed_rate:g} − 标准)", f"disabled × ({p.special_ed_rate:g} − rate)")
+            cells(component_label("standard"), COMPONENTS["standard"][1], Msg("pupils × rate")),
+            cells(
+                component_label("small_school_floor"),
+                COMPONENTS["small_school_floor"][1],
+                Msg("(floor − pupils) × rate"),
+            ),
+            cells(
+                component_label("boarding"),
+                COMPONENTS["boarding"][1],
+                Msg("boarders × {subsidy}", subsidy=Num(p.boarder_subsidy, "yuan")),
+            ),
+            cells(
+                component_label("special_education"),
+                COMPONENTS["special_education"][1],
+                Msg("disabled pupils × ({special} − rate)", special=special)
                 if p.special_ed_mode == "replace"
-                else pick(lang, f"残疾学生数 × {p.special_ed_rate:g}", f"disabled × {p.special_ed_rate:g}"),
-            ],
+                else Msg("disabled pupils × {special}", special=special),
+            ),
         ],
         clause=CLAUSE,
     )
     summary = Block(
         "funding.per_pupil",
-        pick(lang, f"生均公用经费（{y} 学年）", f"Per-pupil operating funds ({y})"),
+        Msg("Per-pupil operating funds ({year})", year=y),
         CLAUSE,
-        paragraphs=[*para],
+        paragraphs=para,
         tables=[stage_table, town_table, rules],
     )
-    t = f.totals
     schools = BlockTable(
-        pick(lang, "各校生均公用经费", "Per-pupil funds per school"),
+        Msg("Per-pupil funds per school"),
         [
-            BlockColumn("school", pick(lang, "学校", "school")),
-            BlockColumn("stage", pick(lang, "学段类型", "kind")),
-            BlockColumn("township", pick(lang, "乡镇", "township")),
-            BlockColumn("pupils", pick(lang, "学生数", "pupils"), "count"),
-            *_amount_columns(lang),
-            BlockColumn("received", pick(lang, "实际拨付", "received"), "yuan"),
-            BlockColumn("difference", pick(lang, "差额", "difference"), "yuan"),
+            BlockColumn("school", Msg("school")),
+            BlockColumn("stage", Msg("kind of school")),
+            BlockColumn("township", Msg("township")),
+            BlockColumn("pupils", Msg("pupils"), "count"),
+            *_amount_columns(),
+            BlockColumn("received", Msg("received"), "yuan"),
+            BlockColumn("difference", Msg("difference"), "yuan"),
         ],
         [
             cells(
                 str(r["name"]),
-                stage_label(str(r["school_stage"]), lang),
+                school_type(str(r["school_stage"])),
                 f.township_names.get(str(r["township_id"]), str(r["township_id"])),
                 float(r["pupils"]),
+                *(float(r[c]) for c in amounts),
+                _plain(r["received"]),
+                _plain(r["difference"]),
             )
-            + cells(*(float(r[c]) for c in (*COMPONENTS, "total")))
-            + [_plain(r["received"]), _plain(r["difference"])]
-            for _, r in t.iterrows()
+            for _, r in f.totals.iterrows()
         ],
-        note=pick(
-            lang,
-            "实际拨付取自学校年度表 public_funding；差额 = 实际拨付 − 按规则核定。",
-            "received: school_years.public_funding; difference = received − computed by the rules.",
+        note=Msg(
+            "received: the operating funds the school reported receiving; difference = received − computed by the rules."
         ),
         clause=CLAUSE,
     )
     per_school = Block(
-        "funding.per_pupil.schools",
-        pick(lang, f"各校生均公用经费明细（{y} 学年）", f"Per-pupil funds by school ({y})"),
-        CLAUSE,
-        tables=[schools],
+        "funding.per_pupil.schools", Msg("Per-pupil funds by school ({year})", year=y), CLAUSE, tables=[schools]
     )
     return [summary, per_school]

@@ -12,7 +12,7 @@ from countyedu.funding.budget import BudgetPlan, budget_plan
 from countyedu.funding.compliance import Compliance, compliance
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import SchoolFunds
-from countyedu.runs.blocks import Block
+from countyedu.runs.blocks import Block, worded
 
 
 @dataclass
@@ -34,14 +34,16 @@ class FundingRun:
             "after_school": self.after_school.as_dict(),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        """Per-pupil, budget, compliance, after-school — in that order."""
-        return [
-            *self.per_pupil.blocks(lang),
-            *self.budget.blocks(lang),
-            *self.compliance.blocks(lang),
-            *self.after_school.blocks(lang),
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """Per-pupil, budget, compliance, after-school — in that order; their texts are messages, worded
+        in `lang` when given."""
+        blocks = [
+            *self.per_pupil.blocks(),
+            *self.budget.blocks(),
+            *self.compliance.blocks(),
+            *self.after_school.blocks(),
         ]
+        return worded(blocks, lang)
 
 
 def census_years(frames: dict[str, pd.DataFrame]) -> list[int]:

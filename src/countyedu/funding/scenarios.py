@@ -16,12 +16,14 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from countyedu.census.writers import workbook
-from countyedu.funding.labels import COMPONENTS, cells, component_label, pick, stage_label
+from countyedu.funding.labels import COMPONENTS, cells, component_label, stage_label
 from countyedu.funding.params import STAGES, FundingParams, with_overrides
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable
+from countyedu.messages import Msg, Text
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, worded
 
 BASE = "base"
+SCENARIO = "scenario"  # the one scenario of the web form and `countyedu funding scenario`
 CLAUSE = "第22条; 第5条; FD"
 
 
@@ -69,8 +71,9 @@ class ScenarioComparison:
             "schools": self.schools().astype(object).where(self.schools().notna(), None).to_dict("records"),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        return scenario_blocks(self, lang)
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The blocks with their messages (worded in `lang` when given)."""
+        return worded(scenario_blocks(self), lang)
 
     def write_xlsx(self, path: str | Path) -> Path:
         """A workbook: county totals, schools side by side, the parameters of each scenario."""
@@ -128,40 +131,68 @@ def compare(
     return ScenarioComparison(year, list(funds), overrides, funds)
 
 
-def scenario_blocks(cmp: ScenarioComparison, lang: str = "zh") -> list[Block]:
+# the parameters a scenario form changes, in the form's words (other parameters are named by their field)
+PARAMETERS: dict[str, Msg] = {
+    "step_rate": Msg("Raise every two years"),
+    "floor_primary": Msg("Rural primary floor (pupils)"),
+    "floor_junior": Msg("Rural junior floor (pupils)"),
+    "boarder_subsidy": Msg("Boarder subsidy (yuan a year)"),
+}
+BASELINES: dict[str, Msg] = {
+    "primary": Msg("Primary baseline (yuan per pupil)"),
+    "junior": Msg("Junior baseline (yuan per pupil)"),
+}
+
+
+def changes_label(overrides: Mapping[str, Any]) -> Text:
+    """A scenario's parameter changes in words ("—" for none)."""
+    out: list[Msg] = []
+    for key, value in overrides.items():
+        if key == "baseline" and isinstance(value, Mapping):
+            for stage, table in value.items():
+                shown = "; ".join(f"{v:g}" for v in dict(table).values()) if isinstance(table, Mapping) else str(table)
+                param = BASELINES.get(stage, Msg("provincial baseline: {stage}", stage=stage_label(stage)))
+                out.append(Msg("{parameter} = {value}", parameter=param, value=shown))
+        else:
+            out.append(Msg("{parameter} = {value}", parameter=PARAMETERS.get(key, key), value=str(value)))
+    return Msg("{changes}", changes=tuple(out)) if out else "—"
+
+
+def scenario_label(name: str) -> Text:
+    """A scenario's name in words: the base and the one scenario a form changes are messages, a name
+    given by the user is shown as given."""
+    return {BASE: Msg("base"), SCENARIO: Msg("scenario")}.get(name, name)
+
+
+def scenario_blocks(cmp: ScenarioComparison) -> list[Block]:
     county = cmp.county()
     comps = list(COMPONENTS)
+    stages = STAGES
     table = BlockTable(
-        pick(lang, "全县合计对比", "County totals side by side"),
+        Msg("County totals side by side"),
         [
-            BlockColumn("scenario", pick(lang, "方案", "scenario")),
-            BlockColumn("changes", pick(lang, "参数变化", "changes")),
-        ]
-        + [BlockColumn(c, component_label(c, lang), "yuan") for c in comps]
-        + [
-            BlockColumn("total", pick(lang, "合计", "total"), "yuan"),
-            BlockColumn("difference", pick(lang, "与基准差额", "vs base"), "yuan"),
+            BlockColumn("scenario", Msg("scenario")),
+            BlockColumn("changes", Msg("changes")),
+            *(BlockColumn(c, component_label(c), "yuan") for c in comps),
+            BlockColumn("total", Msg("total"), "yuan"),
+            BlockColumn("difference", Msg("vs base"), "yuan"),
         ],
         [
-            [
-                pick(lang, "基准", "base") if r["scenario"] == BASE else r["scenario"],
-                "; ".join(f"{k}={v}" for k, v in cmp.overrides[r["scenario"]].items()) or "—",
-            ]
-            + [float(r[c]) for c in comps]
-            + [float(r["total"]), float(r["difference"])]
+            cells(
+                scenario_label(r["scenario"]),
+                changes_label(cmp.overrides[r["scenario"]]),
+                *(float(r[c]) for c in comps),
+                float(r["total"]),
+                float(r["difference"]),
+            )
             for _, r in county.iterrows()
         ],
         clause=CLAUSE,
     )
-    stages = BlockTable(
-        pick(lang, "按学段对比", "By stage"),
-        [BlockColumn("scenario", pick(lang, "方案", "scenario"))]
-        + [BlockColumn(s, stage_label(s, lang), "yuan") for s in STAGES],
-        [
-            [pick(lang, "基准", "base") if r["scenario"] == BASE else r["scenario"]]
-            + [float(r[f"stage_{s}"]) for s in STAGES]
-            for _, r in county.iterrows()
-        ],
+    by_stage = BlockTable(
+        Msg("By stage"),
+        [BlockColumn("scenario", Msg("scenario")), *(BlockColumn(s, stage_label(s), "yuan") for s in stages)],
+        [cells(scenario_label(r["scenario"]), *(float(r[f"stage_{s}"]) for s in stages)) for _, r in county.iterrows()],
         clause=CLAUSE,
     )
     sch = cmp.schools()
@@ -171,32 +202,38 @@ def scenario_blocks(cmp: ScenarioComparison, lang: str = "zh") -> list[Block]:
         else sch.iloc[0:0]
     )
     schools = BlockTable(
-        pick(lang, "变化的学校", "Schools that change"),
+        Msg("Schools that change"),
         [
-            BlockColumn("school", pick(lang, "学校", "school")),
-            BlockColumn("pupils", pick(lang, "学生数", "pupils"), "count"),
-        ]
-        + [BlockColumn(n, pick(lang, "基准", "base") if n == BASE else n, "yuan") for n in cmp.names]
-        + [BlockColumn(f"diff_{n}", pick(lang, f"差额·{n}", f"diff {n}"), "yuan") for n in cmp.names[1:]],
+            BlockColumn("school", Msg("school")),
+            BlockColumn("pupils", Msg("pupils"), "count"),
+            *(BlockColumn(n, scenario_label(n), "yuan") for n in cmp.names),
+            *(
+                BlockColumn(f"diff_{n}", Msg("difference: {scenario}", scenario=scenario_label(n)), "yuan")
+                for n in cmp.names[1:]
+            ),
+        ],
         [
-            cells(str(r["name"]), float(r["pupils"]))
-            + cells(*(None if pd.isna(r[n]) else float(r[n]) for n in cmp.names))
-            + cells(*(float(r[f"diff_{n}"]) for n in cmp.names[1:]))
+            cells(
+                str(r["name"]),
+                float(r["pupils"]),
+                *(None if pd.isna(r[n]) else float(r[n]) for n in cmp.names),
+                *(float(r[f"diff_{n}"]) for n in cmp.names[1:]),
+            )
             for _, r in changed.iterrows()
         ],
         clause=CLAUSE,
     )
-    para = pick(
-        lang,
-        f"{cmp.year} 学年在不同参数下的生均公用经费；{len(changed)} 所学校的金额发生变化。",
-        f"Per-pupil funds of {cmp.year} under other parameters; {len(changed)} schools change.",
+    para = Msg(
+        "Per-pupil funds of {year} under other parameters; {changed} schools change.",
+        year=cmp.year,
+        changed=len(changed),
     )
     return [
         Block(
             "funding.scenarios",
-            pick(lang, "经费测算方案对比", "Funding scenarios"),
+            Msg("Funding scenarios"),
             CLAUSE,
             paragraphs=[para],
-            tables=[table, stages, schools],
+            tables=[table, by_stage, schools],
         )
     ]

@@ -11,13 +11,12 @@ import pandas as pd
 
 from countyedu.funding.params import FundingParams, funding_params
 from countyedu.funding.run import FundingRun, census_years, run_funding
-from countyedu.funding.scenarios import ScenarioComparison, compare
+from countyedu.funding.scenarios import SCENARIO, ScenarioComparison, compare
 from countyedu.runs.blocks import Block
 from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
 PACK = "nanfeng-2019"
 KIND = "funding"
-SCENARIO = "测算方案 / scenario"
 
 # The scenario fields a user changes, as FundingParams overrides (issue 6 item 4): what each means, and the
 # range a form accepts (FundingParams validates the values again).
@@ -88,12 +87,13 @@ def funding_for(
     frames = frames if frames is not None else store.census(version)
     run = run_funding(without_partial(frames, years.partial, year), pack_params(), year)
     view = FundingRunView(run)
+    blocks = run.blocks()
     RunStore(store.data_dir).save(
         StoredRun(
             _key(version, load_packs(), years, year),
             {"year": year},
             run.as_dict(),
-            {lang: run.blocks(lang) for lang in LANGS},
+            dict.fromkeys(LANGS, blocks),  # computed once: worded when a page or report shows them
             view.summary(),
         )
     )
@@ -109,12 +109,12 @@ class FundingRunView:
     def as_dict(self) -> dict[str, Any]:
         return self.run.as_dict()
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
+    def blocks(self, lang: str | None = None) -> list[Block]:
         return self.run.blocks(lang)
 
     def summary(self) -> dict[str, Any]:
         statuses: dict[str, int] = {}
-        for b in self.run.compliance.blocks("zh") + self.run.after_school.blocks("zh"):
+        for b in self.run.compliance.blocks() + self.run.after_school.blocks():
             for f in b.findings:
                 statuses[f.status] = statuses.get(f.status, 0) + 1
         return {"year": self.run.year, "per_pupil_total": float(self.run.per_pupil.total), "findings": statuses}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from countyedu.census import vocabulary
+from countyedu.messages import register_codes
 
 LANGS = ("zh", "en")
 
@@ -209,3 +210,11 @@ def unit_kind(unit: str) -> str:
 def unit_label(unit: str, lang: str) -> str:
     """A pack unit in the report's language (the unit itself when no Chinese name is known)."""
     return UNITS[unit][0] if lang == "zh" and unit in UNITS else unit
+
+
+def _status_label(status: str, lang: str) -> str:
+    return pick(STATUS[status], lang) if status in STATUS else status
+
+
+# a Msg's Code("status", …) parameter or cell (a finding's verdict) is labelled here
+register_codes("status", _status_label)

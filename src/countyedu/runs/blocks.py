@@ -221,6 +221,11 @@ def localize(blocks: list[Block], lang: str) -> list[Block]:
     return [b.localized(lang) for b in blocks]
 
 
+def worded(blocks: list[Block], lang: str | None) -> list[Block]:
+    """Blocks as computed (with their messages) when `lang` is None, else in words of `lang`."""
+    return blocks if lang is None else localize(blocks, lang)
+
+
 def format_value(value: Value, unit: str, lang: str = "zh") -> str:
     """A cell's text: the one formatting rule every renderer uses."""
     if value is None:
