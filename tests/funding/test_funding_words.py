@@ -17,8 +17,8 @@ from countyedu.funding.params import funding_params
 from countyedu.funding.run import run_funding
 from countyedu.messages import Msg
 from countyedu.policy.pack import load_pack
-from countyedu.reports import stored
 from countyedu.runs.blocks import Block, localize
+from countyedu.runs.store import RunKey, RunStore, StoredRun
 
 CLAUSE = re.compile(r"第[\d、]+条")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -101,11 +101,11 @@ def test_the_blocks_carry_message_keys_not_words(demo_run) -> None:  # type: ign
 def test_a_stored_funding_run_reads_in_both_languages(demo_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     frames, run = demo_run
     blocks = run.blocks()
-    saved = stored.StoredRun("funding", "v1", "k", run.as_dict(), {"zh": blocks, "en": blocks})
-    stored.save(tmp_path, saved)
+    key = RunKey("funding", "v1", "packs")
+    RunStore(tmp_path).save(StoredRun(key, {}, run.as_dict(), {"zh": blocks, "en": blocks}, {}))
     doc = json.loads(next(tmp_path.rglob("*.json")).read_text("utf-8"))
     assert doc["blocks"]["zh"][0]["title"]["msg"] == "Per-pupil operating funds ({year})"  # keys, not words
-    back = stored.load(tmp_path, "funding", "v1", "k")
+    back = RunStore(tmp_path).load(key)
     assert back is not None and back.blocks["zh"] == blocks
     zh, en = localize(back.blocks["zh"], "zh"), localize(back.blocks["en"], "en")
     assert zh[0].title == "生均公用经费（2025 学年）" and en[0].title == "Per-pupil operating funds (2025)"

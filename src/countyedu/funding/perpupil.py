@@ -322,10 +322,7 @@ def _count_columns(first: str, label: Msg) -> list[BlockColumn]:
 def per_pupil_blocks(f: SchoolFunds) -> list[Block]:
     """Summary (rates, by stage, by township) and the per-school table."""
     p, y = f.params, f.year
-    rates = tuple(
-        Msg("{stage} {rate}", stage=stage_label(s), rate=Num(p.rate(s, y), "yuan", 2))
-        for s in STAGES
-    )
+    rates = tuple(Msg("{stage} {rate}", stage=stage_label(s), rate=Num(p.rate(s, y), "yuan", 2)) for s in STAGES)
     para: list[Text] = [
         Msg(
             "In {year} the compulsory per-pupil standard is the provincial baseline × {factor} (第22条: +{step} "
