@@ -1,0 +1,165 @@
+"""The demo county's admissions: the high schools' programmes and the vocational school's majors,
+and the junior graduates' exam, quality grade and choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from countyedu.census.demo.county import N_CHOICES, YEARS, Rng
+from countyedu.census.demo.schools import _School
+
+# General programmes (track general): (programme id, school, share of the school's H1 places);
+# a school's programmes start the year its first H1 class is enrolled (河东区高中: 2021).
+GENERAL_PROGRAMMES = (
+    ("YZ01", "南丰一中", 0.95),
+    ("YZ02", "南丰一中", 0.05),
+    ("EZ01", "南丰二中", 1.0),
+    ("HD01", "河东区高中", 1.0),
+)
+SPECIALTY_PROGRAMMES = ("YZ02",)  # 艺体特长班 (第9条): no 指标到校
+# Majors of the vocational school (第12条; 现代农艺 for the Nanfeng tangerine, 第14条):
+# (programme id, major, share of the V1 places, first year). The sheet has no name column.
+VOCATIONAL_PROGRAMMES = (
+    ("ZZ01", "学前教育", 0.20, 2019),
+    ("ZZ02", "电子商务", 0.18, 2019),
+    ("ZZ03", "汽车运用与维修", 0.18, 2019),
+    ("ZZ04", "机械加工技术", 0.16, 2019),
+    ("ZZ05", "护理", 0.16, 2020),
+    ("ZZ06", "老年人服务与管理", 0.07, 2021),
+    ("ZZ07", "现代农艺技术(蜜桔)", 0.05, 2022),
+)
+# 指标到校 share of the quality high schools (QB-G14: ≥ 50%); 南丰一中 raises it to 60% by 2022
+QUOTA_TO_SCHOOLS: dict[str, dict[int, float]] = {
+    "YZ01": {y: 0.50 if y == 2019 else 0.55 if y < 2022 else 0.60 for y in YEARS},
+    "EZ01": dict.fromkeys(YEARS, 0.50),
+    "HD01": dict.fromkeys(YEARS, 0.50),
+}
+GRADUATION_RATE = 0.99
+TOOK_EXAM = 0.99  # 第7条: every graduate sits the exam; a few do not
+EXAM_SCORE = (470.0, 105.0, 25.0, 18.0, (50.0, 740.0))  # mean, sd, urban bonus, school sd, clip
+QUALITY_GRADES = (("A", 0.30), ("B", 0.45), ("C", 0.20), ("D", 0.05))
+CHOICE_COUNTS = ((2, 0.15), (3, 0.25), (4, 0.30), (5, 0.30))
+
+
+def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], list[int]]) -> list[dict[str, Any]]:
+    """General programmes of the high schools and the vocational school's majors, quotas from grade 1."""
+    by_name = {s.name: s for s in schools}
+    vocational = next(s for s in schools if s.stage == "vocational")
+    rows = []
+    for y in YEARS:
+        for pid, school_name, share in GENERAL_PROGRAMMES:
+            school = by_name[school_name]
+            h1 = sum(classes.get((school.school_id, y, "H1"), []))
+            if not school.open_in(y) or not h1:
+                continue
+            rows.append(
+                {
+                    "programme_id": pid,
+                    "year": y,
+                    "school_id": school.school_id,
+                    "track": "general",
+                    "quota": round(h1 * share),
+                    "quota_to_schools": _quota_to_schools(pid, y),
+                }
+            )
+        v1 = sum(classes.get((vocational.school_id, y, "V1"), []))
+        majors = [(pid, w) for pid, _major, w, first in VOCATIONAL_PROGRAMMES if first <= y]
+        total_w = sum(w for _, w in majors)
+        for pid, w in majors:
+            rows.append(
+                {
+                    "programme_id": pid,
+                    "year": y,
+                    "school_id": vocational.school_id,
+                    "track": "vocational",
+                    "quota": round(v1 * w / total_w),
+                    "quota_to_schools": None,
+                }
+            )
+    return rows
+
+
+def _quota_to_schools(pid: str, y: int) -> float | None:
+    if pid in SPECIALTY_PROGRAMMES:
+        return None
+    return QUOTA_TO_SCHOOLS[pid][y]
+
+
+def _candidate_rows(
+    rng: Rng, schools: list[_School], classes: dict[tuple[str, int, str], list[int]], programmes: list[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    """Junior graduates of each year (≈ the J3 pupils), their exam, quality grade and choices (columns)."""
+    mean, sd, urban_bonus, school_sd, clip = EXAM_SCORE
+    school_effect = {s.school_id: rng.normal(0, school_sd) + (urban_bonus if s.urban else 0) for s in schools}
+    choice_names = [f"choice_{k}" for k in range(1, N_CHOICES + 1)]
+    cols: dict[str, list[Any]] = {
+        name: []
+        for name in [
+            "candidate_id",
+            "year",
+            "junior_school_id",
+            "took_exam",
+            "exam_score",
+            "quality_grade",
+            *choice_names,
+        ]
+    }
+    for y in YEARS:
+        general = [p["programme_id"] for p in programmes if p["year"] == y and p["track"] == "general"]
+        majors = [p["programme_id"] for p in programmes if p["year"] == y and p["track"] == "vocational"]
+        graduates = [
+            (s.school_id, round(sum(classes[(s.school_id, y, "J3")]) * GRADUATION_RATE))
+            for s in schools
+            if (s.school_id, y, "J3") in classes
+        ]
+        sids = [sid for sid, n in graduates for _ in range(n)]
+        n = len(sids)
+        took = rng.random(n) < TOOK_EXAM
+        score = np.clip(rng.normal(mean, sd, n) + np.array([school_effect[s] for s in sids]), *clip).round()
+        grades = _quality_grades(rng, score)
+        percentile = (np.argsort(np.argsort(score, kind="stable"), kind="stable") + 0.5) / n
+        n_choices = rng.choice([c for c, _ in CHOICE_COUNTS], size=n, p=[p for _, p in CHOICE_COUNTS])
+        coin = rng.random((n, 3))
+        voc_order = np.argsort(rng.random((n, len(majors))), axis=1)
+        cols["candidate_id"] += [f"C{y}{i:05d}" for i in range(1, n + 1)]
+        cols["year"] += [y] * n
+        cols["junior_school_id"] += sids
+        cols["took_exam"] += took.tolist()
+        cols["exam_score"] += [float(v) if t else None for v, t in zip(score, took, strict=True)]
+        cols["quality_grade"] += [g if t else None for g, t in zip(grades, took, strict=True)]
+        for i in range(n):
+            choices = _choices(bool(took[i]), float(percentile[i]), coin[i], general, [majors[j] for j in voc_order[i]])
+            padded: list[str | None] = [*choices[: int(n_choices[i])]]
+            padded += [None] * (N_CHOICES - len(padded))
+            for name, c in zip(choice_names, padded, strict=True):
+                cols[name].append(c)
+    return cols
+
+
+def _quality_grades(rng: Rng, score: np.ndarray) -> list[str]:
+    """综合素质评价 A–D by rank of a noisy score (A 30%, B 45%, C 20%, D 5%)."""
+    z = (score - score.mean()) / (score.std() or 1.0) + rng.normal(0, 0.8, len(score))
+    rank = np.argsort(np.argsort(-z, kind="stable"), kind="stable") / max(len(score), 1)
+    cuts = np.cumsum([p for _, p in QUALITY_GRADES])[:-1]
+    letters = np.array([g for g, _ in QUALITY_GRADES], dtype=object)
+    return list(letters[np.searchsorted(cuts, rank, side="right")])
+
+
+def _choices(took: bool, percentile: float, coin: np.ndarray, general: list[str], majors: list[str]) -> list[str]:
+    """Choices in order: strong candidates aim at 南丰一中, middling ones at the other high schools,
+    the rest (and everyone without the exam, 第7条) at vocational majors."""
+    regular = [p for p in general if p not in SPECIALTY_PROGRAMMES]
+    top, others = regular[:1], regular[1:]
+    if coin[0] < 0.5:
+        others = others[::-1]
+    if not took:
+        return majors
+    if coin[2] < 0.03 and len(general) > len(regular):
+        return [p for p in general if p in SPECIALTY_PROGRAMMES] + regular + majors
+    if percentile >= 0.55:
+        return top + others + majors
+    if percentile >= 0.25:
+        return (top + others if coin[1] < 0.3 else others) + majors
+    return (others[:1] if coin[1] < 0.3 else []) + majors
