@@ -151,7 +151,8 @@ def round_open(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """County roles: every school's submission for the round."""
+    """County roles: every school's submission for the round, those waiting for review and those with
+    problems first; ?status= keeps one status (NOT_STARTED for schools without a submission)."""
     m = require_county(request)
     r = get_object_or_404(CollectionRound, pk=pk)
     subs = {s.school_id: s for s in r.submissions.all()}
@@ -161,19 +162,47 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for sid, s in _schools(m).items()
         if s.get("closed_year") is None or s["closed_year"] >= r.year
     ]
-    counts = Counter(s.status for s in subs.values())
+    rows.sort(key=lambda row: ROUND_ORDER.index(_row_status(row)))  # stable: by school id within a status
+    counts = Counter(_row_status(row) for row in rows)
+    shown = request.GET.get("status", "")
+    if shown not in ROUND_ORDER:
+        shown = ""
     return render(
         request,
         "web/collection/round_detail.html",
         {
             "round": r,
-            "rows": rows,
-            "counts": [(code, label, counts.get(code, 0)) for code, label in Submission.Status.choices],
+            "rows": [row for row in rows if _row_status(row) == shown] if shown else rows,
+            "total": len(rows),
+            "shown": shown,
+            "counts": [(code, _status_label(code), counts.get(code, 0)) for code in ROUND_ORDER],
             "can_approve": m.can_approve,
             "can_upload": m.role == Role.BUREAU_ADMIN and r.status == CollectionRound.Status.OPEN,
             "year_info": round_year(r.year),
         },
     )
+
+
+# A round's schools in the order a reviewer works through them: waiting for review, then problems, then
+# in progress, not started, and done.
+NOT_STARTED = "none"
+ROUND_ORDER: tuple[str, ...] = (
+    str(Submission.Status.SUBMITTED),
+    str(Submission.Status.INVALID),
+    str(Submission.Status.RETURNED),
+    str(Submission.Status.CHECKING),
+    str(Submission.Status.DRAFT),
+    NOT_STARTED,
+    str(Submission.Status.APPROVED),
+)
+
+
+def _row_status(row: dict[str, Any]) -> str:
+    return str(row["sub"].status) if row["sub"] else NOT_STARTED
+
+
+def _status_label(code: str) -> str:
+    return str(Submission.Status(code).label) if code != NOT_STARTED else _("not started")
 
 
 def round_year(year: int) -> Any:
