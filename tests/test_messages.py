@@ -13,7 +13,7 @@ import pytest
 
 import countyedu.census.vocabulary  # noqa: F401  (registers the code lists)
 from countyedu.errors import CountyEduError, ValidationFailed
-from countyedu.messages import Code, Msg, Num, catalogue, register_codes, translate
+from countyedu.messages import Code, Msg, Num, catalogue, dumps, loads, register_codes, translate
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockMap, BlockTable, Finding, localize
 
 SRC = Path(__file__).parents[1] / "src" / "countyedu"
@@ -178,3 +178,9 @@ def test_no_error_is_raised_with_words_composed_inline():
             ):
                 inline.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert not inline, inline
+
+
+def test_a_message_kept_in_a_text_column_reads_back():
+    m = Msg("{count} error(s) found; nothing was imported", count=2)
+    assert loads(dumps(m)) == m
+    assert loads(dumps("halfway")) == "halfway" and loads('{"not": "a message"}') == '{"not": "a message"}'

@@ -25,6 +25,7 @@ Imports only the standard library and polib: every package may use it, Django or
 from __future__ import annotations
 
 import functools
+import json
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -275,6 +276,24 @@ class _Formatter(string.Formatter):
         if isinstance(key, str) and key not in kwargs:
             return "{" + key + "}"
         return super().get_value(key, args, kwargs)
+
+
+def dumps(text: Text) -> str:
+    """A text as one string to keep in a text column (a job's progress message): a message as its JSON,
+    words as they are (`loads` reads either back)."""
+    return json.dumps(encode(text), ensure_ascii=False) if isinstance(text, Msg | Code) else text
+
+
+def loads(stored: str) -> Text:
+    """The inverse of `dumps`: a message kept as JSON, or the words kept."""
+    if stored.startswith('{"') and stored.endswith("}"):
+        try:
+            value = decode(json.loads(stored))
+        except (ValueError, KeyError, TypeError):
+            return stored
+        if isinstance(value, Msg | Code):
+            return value
+    return stored
 
 
 def both(text: Any) -> tuple[str, str]:

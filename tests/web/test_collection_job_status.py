@@ -5,12 +5,23 @@ from __future__ import annotations
 from collection_support import login_redirect
 from django.urls import reverse
 
+from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 from countyedu.web.jobs import start_job
 
 
 def work(progress, answer):
     progress(0.5, "half way")
     return {"answer": answer}
+
+
+def funding_work(progress, version):
+    progress(0.6, Msg("funding on census {version}", version=version))
+    return {}
+
+
+def failing_work(progress):
+    raise CountyEduError(Msg("{count} error(s) found; nothing was imported", count=2))
 
 
 def run_job(user):
@@ -40,3 +51,19 @@ class TestJobStatus:
 
     def test_it_sends_anonymous_users_to_login(self, client, users):
         assert login_redirect(client.get(reverse("web:job_status", args=[run_job(users["admin"]).pk])))
+
+    def test_its_progress_message_is_worded_in_the_readers_language(self, client, users):
+        """The work says what it does as a message key; the page words it (issue 11: not "funding on
+        census v2" on a Chinese page)."""
+        job = start_job("plans", funding_work, {"version": "v2"}, user=users["admin"])
+        client.force_login(users["admin"])
+        url = reverse("web:job_status", args=[job.pk])
+        assert client.get(url).json()["message"] == "正在计算普查版本 v2 的经费"
+        client.cookies["django_language"] = "en"
+        assert client.get(url).json()["message"] == "funding on census v2"
+
+    def test_a_failure_is_worded_in_the_readers_language(self, client, users):
+        job = start_job("plans", failing_work, {}, user=users["admin"])
+        client.force_login(users["admin"])
+        body = client.get(reverse("web:job_status", args=[job.pk])).json()
+        assert body["status"] == "failed" and body["message"] == "发现 2 处错误，未导入任何数据"

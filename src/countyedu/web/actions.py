@@ -28,6 +28,7 @@ from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
 from countyedu.indicators.class_size import default_rule
+from countyedu.messages import Msg
 from countyedu.web import census as census_data
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import AuditLog, CollectionRound, Job, Submission
@@ -554,7 +555,7 @@ def record_approval(sub: Submission, version_id: str, *, acting_user: Any, recov
 
 def _assess(version: str, progress: Progress) -> dict[str, Any]:
     """Compute and store the assessment of a census version (the dashboards read it)."""
-    progress(0.1, f"assessing census {version}")
+    progress(0.1, Msg("assessing census {version}", version=version))
     a = assessment_cache.get_or_compute(census_data.store(), version)
     census_data.forget()
     from countyedu.web.plans import compute_runs

@@ -32,10 +32,11 @@ from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg, dumps
 from countyedu.web.models import Job
 
 log = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | Msg], None]  # fraction done, what is being done (a Msg is worded per reader)
 Status = Job.Status
 _running: set[int] = set()  # jobs this process is running (the heartbeat names them)
 
@@ -106,9 +107,9 @@ def _run(job_id: int, work: Callable[..., Any], arguments: dict[str, Any]) -> No
     ):
         return  # failed meanwhile (its queue was lost) or run already
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(fraction: float, message: str | Msg) -> None:
         Job.objects.filter(pk=job_id, status=Status.RUNNING).update(
-            progress=max(0.0, min(1.0, fraction)), message=message, heartbeat_at=timezone.now()
+            progress=max(0.0, min(1.0, fraction)), message=dumps(message), heartbeat_at=timezone.now()
         )
 
     def finish(status: Any, **fields: Any) -> None:
@@ -119,8 +120,8 @@ def _run(job_id: int, work: Callable[..., Any], arguments: dict[str, Any]) -> No
     try:
         result = work(progress=progress, **arguments)
         finish(Status.DONE, progress=1.0, result=result)
-    except CountyEduError as exc:
-        finish(Status.FAILED, message=exc.user_text())
+    except CountyEduError as exc:  # a message key is worded in the reader's language on the page
+        finish(Status.FAILED, message=dumps(exc.message) if isinstance(exc.message, Msg) else exc.user_text())
     except Exception as exc:  # a failed job must say so, not leave the page waiting
         log.exception("job %s failed", job_id)
         finish(Status.FAILED, message=both_languages(gettext_noop("The job failed: %(error)s"), error=repr(exc)))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from countyedu.messages import loads, translate
 
 
 class Role(models.TextChoices):
@@ -170,7 +173,8 @@ class Job(models.Model):
                     ahead,
                 ) % {"count": ahead}
             return gettext("Waiting for a task worker.")
-        return self.message
+        # the work's progress message: a message key (worded in the reader's language) or words
+        return str(translate(loads(self.message), translation.get_language() or "zh"))
 
 
 class FailedLogin(models.Model):

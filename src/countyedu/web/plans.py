@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from countyedu.census import vocabulary
 from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 from countyedu.planning.params import CATCHMENT_STAGES
 from countyedu.reports.model import status_of
 from countyedu.runs.blocks import Block, format_value, localize
@@ -63,9 +64,9 @@ def compute_runs(version: str, progress: Progress, year: int | None = None) -> d
     from countyedu.funding.service import stored_funding
     from countyedu.planning.service import stored_planning
 
-    progress(0.1, f"planning on census {version}")
+    progress(0.1, Msg("planning on census {version}", version=version))
     stored_planning(census_data.store(), version, compute=True, year=year)
-    progress(0.6, f"funding on census {version}")
+    progress(0.6, Msg("funding on census {version}", version=version))
     stored_funding(census_data.store(), version, compute=True, year=year)
     return {"census_version": version, "year": year}
 
