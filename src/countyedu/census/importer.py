@@ -13,7 +13,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -60,6 +60,12 @@ def source_digest(path: Path) -> str:
 SCHOOL_SHEETS = ("schools", "school_years", "classes", "teachers", "after_school")
 
 
+class ClassRule(Protocol):
+    """A policy rule on classes that warns on upload (indicators.class_size.BigClassRule: 大班额)."""
+
+    def warnings(self, classes: pd.DataFrame | None, source: str) -> list[Problem]: ...
+
+
 def check_source(
     path: Path,
     store: CensusStore,
@@ -67,12 +73,18 @@ def check_source(
     limits: Limits | None = None,
     progress: Progress | None = None,
     schools: set[str] | None = None,
+    year: int | None = None,
+    name: str | None = None,
+    class_rule: ClassRule | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[Problem]]:
     """(typed sheets of the file, merged census, problems) — raises nothing for located problems.
 
     ``limits``: the bounds of the read (default: census.limits.import_limits()). With ``schools``,
     the file is those schools' own submission: it may hold only SCHOOL_SHEETS
-    and only rows of those schools, and it replaces only their rows of the years it holds."""
+    and only rows of those schools, and it replaces only their rows of the years it holds; it must
+    hold some data. With ``year``, the file is that school year's: a row of another year is an error
+    (scope_year). ``class_rule`` warns on the classes it names (大班额). ``name`` is how problems
+    name the file (default its file name). The web's upload and `countyedu import` both check here."""
     say = progress or (lambda _m: None)
     say("reading")
     raw = read_source(path, limits=limits or import_limits())
@@ -88,16 +100,35 @@ def check_source(
         problems.extend(_outside_scope(typed, schools, {n: rs.source for n, rs in raw.sheets.items()}))
         if "schools" in typed:
             problems.extend(bureau_changes(typed["schools"], _stored_schools(store), raw.sheets["schools"].source))
-    if errors(problems):
-        return typed, {}, problems
-    say("checking references")
-    previous = store.latest()
-    stored = store.frames(previous.version_id) if previous else {}
-    merged = merge(stored, typed, schools)
-    sources = {name: rs.source for name, rs in raw.sheets.items()}
-    sources.update({s.name: sources.get(s.name, s.zh) for s in SHEETS})
-    problems.extend(check_references(merged, sources))
+    sources = {n: rs.source for n, rs in raw.sheets.items()}
+    merged: dict[str, pd.DataFrame] = {}
+    if not errors(problems):
+        say("checking references")
+        previous = store.latest()
+        stored = store.frames(previous.version_id) if previous else {}
+        merged = merge(stored, typed, schools)
+        problems.extend(check_references(merged, {**{s.name: s.zh for s in SHEETS}, **sources}))
+    if year is not None:
+        problems.extend(_other_years(typed, year, sources))
+    if class_rule is not None and "classes" in typed:
+        problems.extend(class_rule.warnings(typed["classes"], sources["classes"]))
+    if schools is not None and not typed and not errors(problems):
+        problems.append(Problem("error", name or path.name, None, None, None, "empty_file"))
     return typed, merged, problems
+
+
+def _other_years(typed: dict[str, pd.DataFrame], year: int, sources: dict[str, str]) -> list[Problem]:
+    """Rows of a year other than the file's: a school's submission may only replace its own year."""
+    out = []
+    for sheet, frame in typed.items():
+        if "year" not in frame.columns:
+            continue
+        bad = frame[frame["year"].notna() & (frame["year"] != year)]
+        out += [
+            Problem("error", sources[sheet], int(r), "year", v, "scope_year", detail=str(year))
+            for r, v in zip(bad["_row"], bad["year"], strict=True)
+        ]
+    return out
 
 
 def _stored_schools(store: CensusStore) -> pd.DataFrame | None:
@@ -158,19 +189,23 @@ def import_census(
     limits: Limits | None = None,
     progress: Progress | None = None,
     schools: set[str] | None = None,
+    year: int | None = None,
+    class_rule: ClassRule | None = None,
     collecting: bool = False,
     origin: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Validate the source and store it as a new version; ValidationFailed lists every problem
     (the first ``limits.problems``, then how many more of each kind).
 
-    ``schools``: the file is those schools' submission (see check_source). A whole census (no
+    ``schools``, ``year``, ``class_rule``: as check_source (a school's submission). A whole census (no
     ``schools``) closes the school years its schools' sheets hold (census.years), in the same
     transaction; with ``collecting`` it marks them in collection instead (part of a year's data).
     ``origin`` is stored with the version (what made it, e.g. the approved submission's id)."""
     path = Path(path)
     limits = limits or import_limits()
-    typed, merged, problems = check_source(path, store, limits=limits, progress=progress, schools=schools)
+    typed, merged, problems = check_source(
+        path, store, limits=limits, progress=progress, schools=schools, year=year, class_rule=class_rule
+    )
     if errors(problems):
         raise ValidationFailed(capped(problems, limits.problems))
     if progress:

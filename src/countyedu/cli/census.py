@@ -36,21 +36,33 @@ def import_(
             "--collecting", help="the file is part of school years still in collection: they stay partial (else closed)"
         ),
     ] = False,
+    school: Annotated[
+        list[str] | None,
+        typer.Option("--school", help="the file is these schools' submission (repeat for several): only their rows"),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="with --school: the school year of the submission (rows of another year are errors)"),
+    ] = None,
 ) -> None:
     """Validate a census and store it as a new version (all problems reported; nothing changes on error).
-    The school years of its schools' sheets are closed, or marked in collection with --collecting."""
+    The school years of its schools' sheets are closed, or marked in collection with --collecting.
+    With --school (and --year) the file is a school's submission, checked as the web's upload checks it."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
 
     store = CensusStore(data_dir)
+    scope: dict[str, Any] = {"collecting": collecting, "year": year}
+    if school:
+        from countyedu.indicators.class_size import default_rule
+
+        scope |= {"schools": set(school), "class_rule": default_rule()}
     try:
         if fmt is Fmt.table:
             with err.status("导入中 / importing…") as status:
-                result = import_census(
-                    path, store, progress=lambda m: status.update(f"导入中 / {m}…"), collecting=collecting
-                )
+                result = import_census(path, store, progress=lambda m: status.update(f"导入中 / {m}…"), **scope)
         else:
-            result = import_census(path, store, collecting=collecting)
+            result = import_census(path, store, **scope)
     except ValidationFailed as exc:
         if fmt is Fmt.json:
             _json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})

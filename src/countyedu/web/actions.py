@@ -21,7 +21,7 @@ from django.utils.translation import gettext, gettext_noop
 from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census, source_digest
 from countyedu.census.limits import MIB
 from countyedu.census.problems import Problem, capped, errors
-from countyedu.census.readers import read_source, sheet_name_for
+from countyedu.census.readers import read_source
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
 from countyedu.census.validate import validate_sheet
 from countyedu.census.years import CLOSED, COLLECTING
@@ -144,49 +144,21 @@ def _recompute_if_held(year: int, acting_user: Any) -> Job | None:
 # ------------------------------------------------------------------------------------- submissions
 
 
-def _sheet_labels(path: Path) -> dict[str, str]:
-    """sheet code → the sheet's name in the workbook, so problems name sheets as the file does."""
-    import python_calamine
-
-    try:
-        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception:  # unreadable files were reported by check_source already
-        return {}
-    return {code: label for label in names if (code := sheet_name_for(label))}
-
-
-def _other_years(path: Path, typed: dict[str, Any], year: int) -> list[Problem]:
-    """Rows of a year other than the round's: a submission may only replace its own year."""
-    labels = _sheet_labels(path)
-    out = []
-    for name, frame in typed.items():
-        if "year" not in frame.columns:
-            continue
-        bad = frame[frame["year"].notna() & (frame["year"] != year)]
-        sheet = labels.get(name, SHEET_BY_NAME[name].zh)
-        out += [
-            Problem("error", sheet, int(r), "year", v, "scope_year", detail=str(year))
-            for r, v in zip(bad["_row"], bad["year"], strict=True)
-        ]
-    return out
-
-
-def _big_classes(path: Path, typed: dict[str, Any]) -> list[Problem]:
-    """Warnings for 大班额 classes, by the default packs' rule (T-CMP-2: ≥ 56 pupils)."""
-    rule = default_rule()
-    if rule is None or "classes" not in typed:
-        return []
-    return rule.warnings(typed["classes"], _sheet_labels(path).get("classes", SHEET_BY_NAME["classes"].zh))
-
-
 def check_submission(
     path: Path, file_name: str, school_id: str, year: int, progress: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
     """Every located problem of a school's file, as the CLI's validator finds them (JSON shape);
     `progress` hears check_source's stages ("reading", "checking <sheet>", "checking references")."""
     try:
-        typed, _merged, problems = check_source(
-            path, census_data.store(), limits=settings.UPLOAD_LIMITS, schools={school_id}, progress=progress
+        _typed, _merged, problems = check_source(
+            path,
+            census_data.store(),
+            limits=settings.UPLOAD_LIMITS,
+            schools={school_id},
+            year=year,  # the round's year: rows of another year are errors
+            name=file_name,
+            class_rule=default_rule(),  # 大班额 warnings by the default packs' rule
+            progress=progress,
         )
     except InputFileError as exc:
         return [
@@ -201,10 +173,6 @@ def check_submission(
                 "message_en": exc.message_en.replace(path.name, file_name),
             }
         ]
-    problems += _other_years(path, typed, year)
-    problems += _big_classes(path, typed)
-    if not typed and not errors(problems):
-        problems.append(Problem("error", file_name, None, None, None, "empty_file"))
     return [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
 
 
@@ -521,6 +489,7 @@ def do_approve_submission(sub: Submission, *, acting_user: Any) -> tuple[Submiss
                 Path(sub.file.path),
                 census_data.store(),
                 schools={sub.school_id},
+                year=sub.round.year,
                 origin={"submission": sub.pk, "user": getattr(acting_user, "pk", None)},
             )
         except ValidationFailed as exc:  # the census changed since the upload and the file no longer fits
