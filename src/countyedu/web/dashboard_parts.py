@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from countyedu.census import vocabulary
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, key_targets
 from countyedu.reports.labels import MARKS, STATUS, TEXT, pick, stage_label, unit_kind
@@ -26,18 +26,15 @@ from countyedu.reports.values import addition_text, status_meets, target_text, v
 from countyedu.web import census as census_data
 from countyedu.web.reading import STAGES, Indexed, stage_order
 
-SCHOOL_TYPES = {
-    "kindergarten": gettext_lazy("kindergarten"),
-    "primary": gettext_lazy("primary school"),
-    "junior": gettext_lazy("junior secondary school"),
-    "nine_year": gettext_lazy("nine-year school"),
-    "complete_secondary": gettext_lazy("complete secondary school"),
-    "high": gettext_lazy("general high school"),
-    "twelve_year": gettext_lazy("twelve-year school"),
-    "vocational": gettext_lazy("vocational school"),
-    "teaching_point": gettext_lazy("teaching point"),
-}
-OWNERSHIP = {"public": gettext_lazy("public"), "private": gettext_lazy("private")}
+
+def school_type(stage: str, lg: str) -> str:
+    """The kind of school a school's stage code names (幼儿园, 九年一贯制 …), from census.vocabulary."""
+    return vocabulary.label("stage", stage, lg)
+
+
+def ownership(code: str, lg: str) -> str:
+    """公办 / 民办 (public / private), from census.vocabulary."""
+    return vocabulary.label("ownership", code, lg)
 
 
 @lru_cache(maxsize=4)
@@ -313,7 +310,7 @@ def map_points(ix: Indexed, allowed: set[str] | None, lg: str) -> list[dict[str,
             {
                 "id": sid,
                 "name": s["name"],
-                "type": str(SCHOOL_TYPES.get(s["stage"], s["stage"])),
+                "type": school_type(s["stage"], lg),
                 "township": (townships.get(s["township_id"]) or {}).get("name", s["township_id"]),
                 "lon": float(s["lon"]),
                 "lat": float(s["lat"]),

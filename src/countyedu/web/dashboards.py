@@ -31,18 +31,18 @@ from countyedu.runs.store import RunStore, run_key
 from countyedu.web import access, boundaries
 from countyedu.web import census as census_data
 from countyedu.web.dashboard_parts import (
-    OWNERSHIP,
-    SCHOOL_TYPES,
     county_parts,
     explain_url,
     fraction,
     item_words,
     map_points,
     number_text,
+    ownership,
     place_rows,
     pupils,
     qb_item,
     school_summary,
+    school_type,
     stages_label,
     status_label,
     unit_assessment,
@@ -158,7 +158,7 @@ def township(request: HttpRequest, township_id: str) -> HttpResponse:
         {
             "id": sid,
             "name": s["name"],
-            "type": SCHOOL_TYPES.get(s["stage"], s["stage"]),
+            "type": school_type(s["stage"], lg),
             "pupils": p.get((sid, ix.year)),
             "qb": school_summary(ix, sid, lg),
         }
@@ -197,8 +197,8 @@ def school(request: HttpRequest, school_id: str) -> HttpResponse:
         ix,
         school=s,
         school_id=school_id,
-        school_type=SCHOOL_TYPES.get(s["stage"], s["stage"]),
-        ownership=OWNERSHIP.get(s["ownership"], s["ownership"]),
+        school_type=school_type(s["stage"], lg),
+        ownership=ownership(s["ownership"], lg),
         township_name=tw.get("name", s["township_id"]),
         township_link=m.county_wide or (m.role == Role.TOWNSHIP and m.township_id == s["township_id"]),
         pupils=pupils(a.census_version).get((school_id, ix.year)),

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from countyedu.census import vocabulary
 from countyedu.census.years import Years
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain import ExplainError, Explanation, explain
@@ -23,7 +24,7 @@ from countyedu.reports.model import Report, county_name
 from countyedu.web import access
 from countyedu.web import census as census_data
 
-STAGES = ("kindergarten", "primary", "junior", "high", "vocational")
+STAGES = vocabulary.STAGES  # 学前 → 小学 → 初中 → 高中 → 中职
 
 
 def lang() -> str:
