@@ -13,7 +13,6 @@ from rich.table import Table
 
 from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, _json, err, out
 
-DEFAULT_PACKS = ["nanfeng-2019", "national-qb-2017", "national-pp-2020"]
 STATUS_STYLE = {"met": "green", "not_met": "red", "at_risk": "yellow", "no_data": "dim", "needs_evidence": "cyan"}
 
 
@@ -52,9 +51,9 @@ def _run_assessment(
     from countyedu.census.store import CensusStore
     from countyedu.indicators.backends import open_tables
     from countyedu.indicators.engine import assess
-    from countyedu.policy.pack import load_pack
+    from countyedu.runs.store import load_packs
 
-    loaded = [load_pack(p) for p in (packs or DEFAULT_PACKS)]
+    loaded = load_packs(packs)
     store = CensusStore(data_dir)
     ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
     return store, ct, assess(ct, loaded, years=years)
