@@ -168,3 +168,20 @@ def test_a_report_defaults_to_the_closed_year_and_labels_a_partial_one(store: Ce
     xlsx = write_report(a, tmp_path / "r.xlsx", "xlsx", lang="zh", year=2025)
     cells = [c.value for row in openpyxl.load_workbook(xlsx).worksheets[0].iter_rows() for c in row]
     assert any(isinstance(c, str) and "已报 1/9 所" in c for c in cells)
+
+
+def test_the_years_a_census_holds_are_one_definition(store: CensusStore, tmp_path: Path) -> None:
+    """census.years.years_of on frames counts what census_years counts in the store; funding and the
+    engine count the years with classes through it."""
+    from countyedu.census.years import years_of
+    from countyedu.funding.run import census_years as funding_years
+    from countyedu.planning.service import latest_year
+
+    import_census(p1_next_year(tmp_path), store, schools={"P1"})
+    v = store.latest()
+    assert v is not None
+    frames = store.census(v.version_id)
+    assert years_of(frames) == census_years(store, v.version_id).years
+    assert funding_years(frames) == years_of(frames, ("classes",)) == sorted(set(frames["classes"]["year"]))
+    only_years = {**frames, "classes": frames["classes"].iloc[0:0]}
+    assert years_of(only_years, ("classes",)) == [] and latest_year(only_years) == max(years_of(frames))

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 COLLECTING = "collecting"
 CLOSED = "closed"
 STATES = (COLLECTING, CLOSED)
+# The sheets whose rows' years are the school years a census holds (schools' yearly data).
+YEAR_SHEETS = ("school_years", "classes")
 
 
 class YearError(CountyEduError):
@@ -172,9 +174,21 @@ class Years:
         )
 
 
+def years_of(frames: Mapping[str, pd.DataFrame], sheets: tuple[str, ...] = YEAR_SHEETS) -> list[int]:
+    """The school years census frames hold: the years of the rows of `sheets` (by default those
+    census_years counts; funding and the engine count the years with classes, ("classes",))."""
+    import pandas as pd
+
+    years: set[int] = set()
+    for name in sheets:
+        frame = frames.get(name)
+        if frame is not None and not frame.empty and "year" in frame.columns:
+            years |= {int(y) for y in pd.to_numeric(frame["year"], errors="coerce").dropna().unique()}
+    return sorted(years)
+
+
 def _coverage_sql(store: CensusStore, version: str) -> str:
-    sy = store.view_sql("school_years", version)
-    classes = store.view_sql("classes", version)
+    sy, classes = (store.view_sql(name, version) for name in YEAR_SHEETS)
     schools = store.view_sql("schools", version)
     return f"""
         WITH y AS (SELECT DISTINCT year FROM ({sy}) UNION SELECT DISTINCT year FROM ({classes}))

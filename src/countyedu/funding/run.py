@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.census.years import years_of
 from countyedu.funding.afterschool import AfterSchoolLedger, ledger
 from countyedu.funding.budget import BudgetPlan, budget_plan
 from countyedu.funding.compliance import Compliance, compliance
@@ -47,11 +48,8 @@ class FundingRun:
 
 
 def census_years(frames: dict[str, pd.DataFrame]) -> list[int]:
-    """Years with classes (pupils) in the census."""
-    c = frames.get("classes")
-    if c is None or c.empty:
-        return []
-    return sorted(int(y) for y in pd.to_numeric(c["year"], errors="coerce").dropna().unique())
+    """Years with classes (pupils) in the census (census.years.years_of)."""
+    return years_of(frames, ("classes",))
 
 
 def run_funding(frames: dict[str, pd.DataFrame], params: FundingParams, year: int | None = None) -> FundingRun:

@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from countyedu.census.years import Years
+from countyedu.census.years import Years, years_of
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
 from countyedu.policy.pack import Item, Pack, PackError, Target
@@ -436,7 +436,7 @@ def assess(
     check_formulas(packs)
     cid = county_id or next((str(p.parameters["county_id"]) for p in packs if "county_id" in p.parameters), "county")
     a = Assessment(ct.version, packs, cid, years=ct.years)
-    census_years = sorted(int(y) for y in ct["classes"].select("year").distinct().to_pandas()["year"])
+    census_years = years_of({"classes": ct["classes"].select("year").distinct().to_pandas()}, ("classes",))
     needed: dict[tuple[str, str], Item] = {}
     given = {p.id: p for p in packs}  # same_as reads these first, else what its pack resolved on load
     for pack in packs:

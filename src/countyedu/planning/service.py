@@ -155,10 +155,11 @@ def _stage(stage: str, lang: str) -> str:
 
 def latest_year(frames: Mapping[str, pd.DataFrame]) -> int:
     """The census's latest school year (from classes, else school_years)."""
+    from countyedu.census.years import years_of
+
     for sheet in ("classes", "school_years"):
-        df = frames.get(sheet)
-        if df is not None and not df.empty:
-            return int(pd.to_numeric(df["year"]).max())
+        if held := years_of(frames, (sheet,)):
+            return held[-1]
     raise CountyEduError("the census has no classes or school years", "普查数据中没有班级或学校年度数据")
 
 
