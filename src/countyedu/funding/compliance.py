@@ -288,7 +288,7 @@ def _checks_of_year(y: _Year) -> list[Check]:
     share_text = _both(share, p.training_share_min, ">=", True)[0]
     add(
         "training_share",
-        "QB-Q4",
+        p.training_share_item,
         Msg("teacher training ≥ {share} of school operating funds", share=f"{p.training_share_min:.0%}"),
         share_text,
         None if share is None else share >= p.training_share_min,

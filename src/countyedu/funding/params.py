@@ -111,6 +111,8 @@ class FundingParams(BaseModel):
 
     # --- compliance
     training_share_min: float = Field(0.05, ge=0, le=1)  # QB-Q4: training ≥ 5% of operating funds [text]
+    # the pack item the training_share check decides and cites (national-qb-2017's checklist item QB-Q4)
+    training_share_item: str = Field("QB-Q4", min_length=1)
     money_tolerance: float = Field(0.5, ge=0)  # yuan: sums equal within this (rounding of ledgers) [assumed]
 
     items: FinanceItems = Field(default_factory=FinanceItems)
