@@ -125,9 +125,12 @@ Text = str | Msg | Code  # a text field of a result: words already made, a messa
 
 
 def _frozen(value: Param) -> Param:
+    """A parameter as kept: lists as tuples, anything JSON cannot write (a path, an exception) as its text."""
     if isinstance(value, list | tuple):
         return tuple(_frozen(v) for v in value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool | Msg | Num | Code):
+        return value
+    return str(value)
 
 
 def encode(value: Any) -> Any:

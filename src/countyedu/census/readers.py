@@ -25,6 +25,7 @@ from countyedu.census.problems import Problem
 from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
 from countyedu.census.xlsx_package import SheetBounds, check_shared_strings, check_sheet, check_zip, read_part
 from countyedu.errors import InputFileError
+from countyedu.messages import Msg
 
 _HEADER_WITH_CODE = re.compile(r"^(.*?)[\s]*[\(（]\s*([A-Za-z0-9_]+)\s*[\)）]$")
 
@@ -85,7 +86,7 @@ def read_source(path: Path, *, limits: Limits = IMPORT) -> RawCensus:
     if unreadable."""
     path = Path(path)
     if not path.exists():
-        raise InputFileError(f"{path}: no such file or folder", f"{path}：文件或文件夹不存在")
+        raise InputFileError(Msg("{path}: no such file or folder", path=path))
     if path.is_dir():
         return _read_folder(path)
     return _read_workbook(path, limits)
@@ -126,19 +127,17 @@ def _table_from_rows(
 
 def _read_workbook(path: Path, limits: Limits) -> RawCensus:
     if path.stat().st_size == 0:
-        raise InputFileError(f"{path.name}: the file is empty", f"{path.name}：文件为空", rule="empty_file")
+        raise InputFileError(Msg("{name}: the file is empty", name=path.name), rule="empty_file")
     with path.open("rb") as fh:
         magic = fh.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputFileError(
-            f"{path.name}: this is an old .xls workbook; save it as .xlsx",
-            f"{path.name}：这是旧版 .xls 工作簿，请另存为 .xlsx",
+            Msg("{name}: this is an old .xls workbook; save it as .xlsx", name=path.name),
             rule="not_xlsx",
         )
     if not magic.startswith(b"PK"):
         raise InputFileError(
-            f"{path.name}: not an Excel .xlsx workbook (nor a folder of .csv or .parquet files)",
-            f"{path.name}：不是 Excel .xlsx 工作簿（也不是 .csv 或 .parquet 文件夹）",
+            Msg("{name}: not an Excel .xlsx workbook (nor a folder of .csv or .parquet files)", name=path.name),
             rule="not_xlsx",
         )
     try:
@@ -154,8 +153,7 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         raise
     except Exception as exc:  # zipfile, calamine and XML errors all mean a damaged file
         raise InputFileError(
-            f"{path.name}: the workbook is damaged or truncated ({exc})",
-            f"{path.name}：工作簿已损坏或不完整（{exc}）",
+            Msg("{name}: the workbook is damaged or truncated ({exc})", name=path.name, exc=exc),
             rule="unreadable",
         ) from exc
 
@@ -175,8 +173,12 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         got = read.get(sheet_label, "the sheet's part is missing")
         if isinstance(got, str):
             raise InputFileError(
-                f"{path.name}, sheet {sheet_label}: cannot be read ({got})",
-                f"{path.name} 的工作表 {sheet_label} 无法读取（{got}）",
+                Msg(
+                    "{name}, sheet {sheet_label}: cannot be read ({got})",
+                    name=path.name,
+                    sheet_label=sheet_label,
+                    got=got,
+                ),
                 rule="unreadable",
             )
         cells, merged = got
@@ -273,14 +275,19 @@ def _parse(path: Path, wanted: list[str], limits: Limits) -> tuple[list[str], Sh
     except isolation.ChildFailed as exc:
         if exc.reason == "timeout":
             raise InputFileError(
-                f"{path.name}: reading the workbook took more than {limits.parse_seconds} s and was stopped",
-                f"{path.name}：读取工作簿超过 {limits.parse_seconds} 秒，已停止",
+                Msg(
+                    "{name}: reading the workbook took more than {parse_seconds} s and was stopped",
+                    name=path.name,
+                    parse_seconds=limits.parse_seconds,
+                ),
                 rule="parse_timeout",
             ) from exc
         raise InputFileError(
-            f"{path.name}: the workbook could not be read, its reader stopped ({exc.detail}); "
-            "the file may be damaged: open it in Excel and save it again",
-            f"{path.name}：工作簿无法读取，读取程序异常终止（{exc.detail}）；文件可能已损坏，请用 Excel 打开后重新保存",
+            Msg(
+                "{name}: the workbook could not be read, its reader stopped ({detail}); the file may be damaged: open it in Excel and save it again",
+                name=path.name,
+                detail=exc.detail,
+            ),
             rule="parser_failed",
         ) from exc
 
@@ -349,8 +356,7 @@ def _read_folder(path: Path) -> RawCensus:
     sheets: dict[str, RawSheet] = {}
     if not files:
         raise InputFileError(
-            f"{path}: the folder holds no .csv or .parquet file",
-            f"{path}：文件夹中没有 .csv 或 .parquet 文件",
+            Msg("{path}: the folder holds no .csv or .parquet file", path=path),
             rule="no_known_sheet",
         )
     for f in files:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from countyedu.census.schema import SHEETS, Column, Sheet
 from countyedu.errors import StoreError
+from countyedu.messages import Msg
 
 STORE_FILE = "census.duckdb"
 DEMO_SOURCE = "nanfeng-demo"  # the demo county's workbook is DEMO_SOURCE + ".xlsx" (synthetic data)
@@ -119,8 +120,7 @@ def open_duckdb(path: Path, *, read_only: bool, opener: Any = None) -> Any:
 
 def _busy(path: Path, exc: object) -> StoreError:
     return StoreError(
-        f"the census store {path} is busy or unreadable ({exc})",
-        f"普查数据库 {path} 正被占用或无法读取（{exc}）",
+        Msg("the census store {path} is busy or unreadable ({exc})", path=path, exc=exc),
     )
 
 
@@ -190,8 +190,9 @@ class CensusStore:
         """A connection; read-only unless writing (a missing store is created only to write)."""
         if not write and not self.exists():
             raise StoreError(
-                f"no census in {self.data_dir}: run `countyedu import` or `countyedu demo` first",
-                f"{self.data_dir} 中还没有普查数据：请先运行 countyedu import 或 countyedu demo",
+                Msg(
+                    "no census in {data_dir}: run `countyedu import` or `countyedu demo` first", data_dir=self.data_dir
+                ),
             )
         if write:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -255,21 +256,20 @@ class CensusStore:
         vs = self.versions()
         if not vs:
             raise StoreError(
-                f"no census in {self.data_dir}: run `countyedu import` or `countyedu demo` first",
-                f"{self.data_dir} 中还没有普查数据：请先运行 countyedu import 或 countyedu demo",
+                Msg(
+                    "no census in {data_dir}: run `countyedu import` or `countyedu demo` first", data_dir=self.data_dir
+                ),
             )
         if version is None:
             latest = self.latest()
             if latest is None:
-                raise StoreError(
-                    f"no census version in use in {self.data_dir}", f"{self.data_dir} 中没有可用的普查版本"
-                )
+                raise StoreError(Msg("no census version in use in {data_dir}", data_dir=self.data_dir))
             return latest
         for v in vs:
             if v.version_id == version:
                 return v
         known = ", ".join(v.version_id for v in vs)
-        raise StoreError(f"no census version {version} (known: {known})", f"没有普查版本 {version}（现有：{known}）")
+        raise StoreError(Msg("no census version {version} (known: {known})", version=version, known=known))
 
     # ----------------------------------------------------------------------------- school years
 
@@ -288,7 +288,7 @@ class CensusStore:
         from countyedu.census.years import STATES
 
         if state not in STATES:
-            raise StoreError(f"no year state {state} (use {', '.join(STATES)})", f"没有学年状态 {state}")
+            raise StoreError(Msg("no year state {state} (use {STATES})", state=state, STATES=tuple(STATES)))
         args = [int(year), state, dt.datetime.now().replace(microsecond=0), note]
         sql = "INSERT OR REPLACE INTO year_states VALUES (?, ?, ?, ?)"
         if con is not None:

@@ -26,6 +26,7 @@ from xml.parsers import expat
 from countyedu.census.limits import EXCEL_COLUMNS, EXCEL_ROWS, MIB, Limits
 from countyedu.census.problems import Problem
 from countyedu.errors import InputFileError
+from countyedu.messages import Msg
 
 # parts smaller than this are not held to the compression ratio (a tiny part may compress 200×)
 RATIO_FROM_BYTES = 1 * MIB
@@ -41,33 +42,48 @@ def check_zip(zf: zipfile.ZipFile, file_name: str, limits: Limits) -> None:
     infos = zf.infolist()
     if len(infos) > limits.zip_entries:
         raise InputFileError(
-            f"{file_name}: the workbook holds {len(infos):,} parts, over the limit of {limits.zip_entries:,}",
-            f"{file_name}：工作簿包含 {len(infos):,} 个部件，超过上限 {limits.zip_entries:,} 个",
+            Msg(
+                "{file_name}: the workbook holds {infos} parts, over the limit of {zip_entries}",
+                file_name=file_name,
+                infos=f"{len(infos):,}",
+                zip_entries=f"{limits.zip_entries:,}",
+            ),
             rule="zip_entries",
         )
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):  # two parts of one name: this reader and the parser may take different ones
         twice = next(n for n in names if names.count(n) > 1)
         raise InputFileError(
-            f"{file_name}: the workbook holds two parts named {twice}; it is damaged",
-            f"{file_name}：工作簿中有两个名为 {twice} 的部件，文件已损坏",
+            Msg(
+                "{file_name}: the workbook holds two parts named {twice}; it is damaged",
+                file_name=file_name,
+                twice=twice,
+            ),
             rule="unreadable",
         )
     total = sum(i.file_size for i in infos)
     if total > limits.unzipped_bytes:
         raise InputFileError(
-            f"{file_name}: the workbook unzips to {_size(total)}, over the limit of {_size(limits.unzipped_bytes)}",
-            f"{file_name}：工作簿解压后为 {_size(total)}，超过上限 {_size(limits.unzipped_bytes)}",
+            Msg(
+                "{file_name}: the workbook unzips to {total}, over the limit of {value}",
+                file_name=file_name,
+                total=_size(total),
+                value=_size(limits.unzipped_bytes),
+            ),
             rule="unzipped_size",
         )
     for i in infos:
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > RATIO_FROM_BYTES and ratio > limits.zip_ratio:
             raise InputFileError(
-                f"{file_name}, part {i.filename}: it unzips {ratio:,.0f} times larger ({_size(i.file_size)}), "
-                f"over the limit of {limits.zip_ratio}×: a workbook saved by Excel is 5–15×",
-                f"{file_name} 的部件 {i.filename}：解压后放大 {ratio:,.0f} 倍（{_size(i.file_size)}），"
-                f"超过 {limits.zip_ratio} 倍的上限；Excel 保存的工作簿一般为 5–15 倍",
+                Msg(
+                    "{file_name}, part {filename}: it unzips {ratio} times larger ({value}), over the limit of {zip_ratio}×: a workbook saved by Excel is 5–15×",
+                    file_name=file_name,
+                    filename=i.filename,
+                    ratio=f"{ratio:,.0f}",
+                    value=_size(i.file_size),
+                    zip_ratio=limits.zip_ratio,
+                ),
                 rule="zip_ratio",
             )
 
@@ -100,9 +116,13 @@ def check_shared_strings(zf: zipfile.ZipFile, file_name: str, limits: Limits) ->
         # some writers count loosely: only a number that would reserve far more than the table is refused
         if not value.isdigit() or int(value) > max(2 * held, 1_000_000):
             raise InputFileError(
-                f"{file_name}, part {part}: the shared strings declare {value} entries and hold {held:,}; "
-                "the workbook is damaged",
-                f"{file_name} 的部件 {part}：共享字符串表声明 {value} 条，实际只有 {held:,} 条，工作簿已损坏",
+                Msg(
+                    "{file_name}, part {part}: the shared strings declare {value} entries and hold {held}; the workbook is damaged",
+                    file_name=file_name,
+                    part=part,
+                    value=value,
+                    held=f"{held:,}",
+                ),
                 rule="unreadable",
             )
 
@@ -113,8 +133,12 @@ def read_part(zf: zipfile.ZipFile, part: str, file_name: str, limits: Limits) ->
         data = fh.read(limits.unzipped_bytes + 1)
     if len(data) > limits.unzipped_bytes:
         raise InputFileError(
-            f"{file_name}, part {part}: over {_size(limits.unzipped_bytes)} once unzipped",
-            f"{file_name} 的部件 {part}：解压后超过 {_size(limits.unzipped_bytes)}",
+            Msg(
+                "{file_name}, part {part}: over {value} once unzipped",
+                file_name=file_name,
+                part=part,
+                value=_size(limits.unzipped_bytes),
+            ),
             rule="unzipped_size",
         )
     return data

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,13 +144,12 @@ class Years:
         if year is None:
             d = self.default()
             if d is None:
-                raise YearError("the census holds no school year", "普查数据中没有任何学年")
+                raise YearError(Msg("the census holds no school year"))
             return d
         if self.get(year) is None:
             known = ", ".join(str(y) for y in self.years) or "—"
             raise YearError(
-                f"no school year {year} in the census (it holds: {known})",
-                f"普查数据中没有 {year} 学年（现有：{known}）",
+                Msg("no school year {year} in the census (it holds: {known})", year=year, known=known),
                 year=year,
             )
         return year

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from countyedu.census import vocabulary
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 COMPULSORY = ("primary", "junior")  # the parts the 第22条 raise, floors, boarding and special-ed rules cover
 STAGES = vocabulary.STAGES  # in their order (census.vocabulary)
@@ -178,8 +179,7 @@ def make_params(values: Mapping[str, Any], where: str = "parameters.funding") ->
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise FundingParamsError(
-            f"bad funding parameter in {where}: {problems}",
-            f"{where} 中的经费参数有误：{problems}",
+            Msg("bad funding parameter in {where}: {problems}", where=where, problems=problems),
             where=where,
             problems=problems,
         ) from exc

@@ -12,6 +12,7 @@ import pandas as pd
 from countyedu.funding.params import FundingParams, funding_params
 from countyedu.funding.run import FundingRun, census_years, run_funding
 from countyedu.funding.scenarios import SCENARIO, ScenarioComparison, compare
+from countyedu.messages import Msg
 from countyedu.runs.blocks import Block
 from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
@@ -58,18 +59,20 @@ def scenario_comparison(
     unknown = sorted(set(changes) - set(SCENARIO_FIELDS))
     if unknown:
         raise CountyEduError(
-            f"unknown scenario parameter(s): {', '.join(unknown)}; known: {', '.join(SCENARIO_FIELDS)}",
-            f"未知的测算参数：{'、'.join(unknown)}；可用：{'、'.join(SCENARIO_FIELDS)}",
+            Msg(
+                "unknown scenario parameter(s): {unknown}; known: {known}",
+                unknown=tuple(unknown),
+                known=tuple(SCENARIO_FIELDS),
+            ),
             unknown=unknown,
         )
     years = census_years(dict(frames))
     if not years:
-        raise CountyEduError("the census has no classes: no pupils to fund", "普查数据中没有班级，无法测算经费")
+        raise CountyEduError(Msg("the census has no classes: no pupils to fund"))
     y = year if year is not None else years[-1]
     if y not in years:
         raise CountyEduError(
-            f"no pupils in {y}: the census covers {years[0]}–{years[-1]}",
-            f"{y} 年没有学生数据；普查覆盖 {years[0]}–{years[-1]} 年",
+            Msg("no pupils in {year}: the census covers {first}–{last}", year=y, first=years[0], last=years[-1]),
             year=y,
         )
     return compare(dict(frames), y, {SCENARIO: overrides(changes)}, pack_params())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from countyedu.census.store import CensusStore
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import CensusTables, duckdb_tables
+from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
 
 ENGINES = ("duckdb", "spark")
@@ -41,8 +42,7 @@ def open_tables(
         ct = spark_tables(store, version, master=master or "local[2]", parquet_dir=parquet_dir, part_weights=weights)
     else:
         raise CountyEduError(
-            f"unknown engine {engine} (choose {', '.join(ENGINES)})",
-            f"未知计算引擎 {engine}（可选 {'、'.join(ENGINES)}）",
+            Msg("unknown engine {engine} (choose {ENGINES})", engine=engine, ENGINES=tuple(ENGINES)),
         )
     ct.years = years
     return ct

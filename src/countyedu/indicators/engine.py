@@ -33,6 +33,7 @@ import pandas as pd
 from countyedu.census.years import Years, years_of
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
+from countyedu.messages import Msg
 from countyedu.policy.pack import Item, Pack, PackError, Target
 
 LEVELS = ("school", "township", "county")
@@ -484,8 +485,13 @@ def check_formulas(packs: list[Pack]) -> None:
             if it.kind == "indicator" and it.formula not in FORMULAS and it.formula not in DERIVED:
                 known = ", ".join(sorted([*FORMULAS, *DERIVED]))
                 raise PackError(
-                    f"pack {p.id}, item {it.id}: unknown formula {it.formula} (known: {known})",
-                    f"政策包 {p.id} 的指标 {it.id}：未知公式 {it.formula}（可用：{known}）",
+                    Msg(
+                        "pack {id}, item {id2}: unknown formula {formula} (known: {known})",
+                        id=p.id,
+                        id2=it.id,
+                        formula=it.formula,
+                        known=known,
+                    ),
                 )
 
 

@@ -13,6 +13,7 @@ from countyedu.errors import CountyEduError
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.formulas import FORMULAS, SOURCES
 from countyedu.indicators.tables import CensusTables
+from countyedu.messages import Msg
 from countyedu.policy.pack import Item
 
 MAX_ROWS = 200  # source rows listed per sheet; the count is always given
@@ -187,10 +188,15 @@ def explain(
     if not matches:
         known = sorted({r.unit for r in assessment.results if r.indicator == indicator})
         if not known:
-            raise ExplainError(f"no indicator {indicator} in the packs", f"政策包中没有指标 {indicator}")
+            raise ExplainError(Msg("no indicator {indicator} in the packs", indicator=indicator))
         raise ExplainError(
-            f"{indicator} has no result for unit {unit} in {year} (units: {', '.join(known[:15])}…)",
-            f"{indicator} 在 {year} 年没有单位 {unit} 的结果（可用单位：{'、'.join(known[:15])}…）",
+            Msg(
+                "{indicator} has no result for unit {unit} in {year} (units: {value}…)",
+                indicator=indicator,
+                unit=unit,
+                year=year,
+                value=tuple(known[:15]),
+            ),
         )
     result = matches[0]
     item = assessment.item(indicator)

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 PACK_DIR = Path(__file__).parent / "packs"
 
@@ -190,8 +191,7 @@ def load_pack_file(path: Path, *, _loading: frozenset[Path] = frozenset()) -> Pa
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else "?"
         raise PackError(
-            f"{path.name}, line {line}: not valid YAML ({exc})",
-            f"{path.name} 第 {line} 行：YAML 格式错误（{exc}）",
+            Msg("{name}, line {line}: not valid YAML ({exc})", name=path.name, line=line, exc=exc),
             file=str(path),
             line=line,
         ) from exc
@@ -210,7 +210,7 @@ def load_pack_file(path: Path, *, _loading: frozenset[Path] = frozenset()) -> Pa
     ids = {it.id for it in pack.items}
     for i, key in enumerate(pack.key_targets):
         if key not in ids:
-            _located(path, text, ("key_targets", i), f"{key} is no item of this pack", f"{key} 不是本政策包的指标")
+            _located(path, text, ("key_targets", i), Msg("{key} is no item of this pack", key=key))
     _resolve_same_as(pack, path, text, _loading | {path.resolve()})
     return pack
 
@@ -226,8 +226,7 @@ def _resolve_same_as(pack: Pack, path: Path, text: str, loading: frozenset[Path]
                 path,
                 text,
                 ("items", i, "params"),
-                "same_as needs params pack and item",
-                "same_as 需要参数 pack 和 item",
+                Msg("same_as needs params pack and item"),
             )
         ref_id = str(ref_id)
         if ref_id != pack.id and ref_id not in pack._references:
@@ -235,10 +234,14 @@ def _resolve_same_as(pack: Pack, path: Path, text: str, loading: frozenset[Path]
                 (f for f in (path.parent / f"{ref_id}.yaml", PACK_DIR / f"{ref_id}.yaml") if f.exists()), None
             )
             if ref_path is None:
-                _located(path, text, ("items", i, "params", "pack"), f"no pack {ref_id}", f"没有政策包 {ref_id}")
+                _located(path, text, ("items", i, "params", "pack"), Msg("no pack {ref_id}", ref_id=ref_id))
             if ref_path.resolve() in loading:
-                _located(path, text, ("items", i, "params", "pack"), f"pack {ref_id} reads this one back (a same_as cycle)",
-                         f"政策包 {ref_id} 又引用本政策包（same_as 循环引用）")  # fmt: skip
+                _located(
+                    path,
+                    text,
+                    ("items", i, "params", "pack"),
+                    Msg("pack {ref_id} reads this one back (a same_as cycle)", ref_id=ref_id),
+                )
             shipped = ref_path == PACK_DIR / f"{ref_id}.yaml"
             pack._references[ref_id] = load_pack(ref_id) if shipped else load_pack_file(ref_path, _loading=loading)
         ref = pack if ref_id == pack.id else pack._references[ref_id]
@@ -247,18 +250,18 @@ def _resolve_same_as(pack: Pack, path: Path, text: str, loading: frozenset[Path]
                 path,
                 text,
                 ("items", i, "params", "item"),
-                f"same_as names item {ref_item}, which pack {ref_id} does not have",
-                f"same_as 引用的指标 {ref_item} 不在政策包 {ref_id} 中",
+                Msg(
+                    "same_as names item {ref_item}, which pack {ref_id} does not have", ref_item=ref_item, ref_id=ref_id
+                ),
             )
 
 
-def _located(path: Path, text: str, loc: tuple[int | str, ...], en: str, zh: str) -> NoReturn:
+def _located(path: Path, text: str, loc: tuple[int | str, ...], what: Msg) -> NoReturn:
     """A PackError at a field, naming file, line and field (as a schema error does)."""
     line = _line_of(yaml.compose(text), loc)
     field = ".".join(str(x) for x in loc)
     raise PackError(
-        f"{path.name}, line {line}, field {field}: {en}",
-        f"{path.name} 第 {line} 行，字段 {field}：{zh}",
+        Msg("{name}, line {line}, field {field}: {what}", name=path.name, line=line, field=field, what=what),
         file=str(path),
         line=line,
     )
@@ -279,7 +282,10 @@ def load_pack(name_or_path: str) -> Pack:
     if not f.exists():
         known = ", ".join(available_packs())
         raise PackError(
-            f"no policy pack {name_or_path} (shipped: {known}; or give a .yaml path)",
-            f"没有政策包 {name_or_path}（内置：{known}；或给出 .yaml 文件路径）",
+            Msg(
+                "no policy pack {name_or_path} (shipped: {known}; or give a .yaml path)",
+                name_or_path=name_or_path,
+                known=known,
+            ),
         )
     return load_pack_file(f)

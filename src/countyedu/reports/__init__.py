@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 from countyedu.reports.labels import LANGS
 
 if TYPE_CHECKING:
@@ -55,14 +56,11 @@ def write_report(
     planning and funding results, in `lang`) are added as chapters."""
     if fmt not in FORMATS:
         raise ReportError(
-            f"no report format {fmt} (use one of {', '.join(FORMATS)})",
-            f"没有报告格式 {fmt}（可用：{'、'.join(FORMATS)}）",
+            Msg("no report format {fmt} (use one of {FORMATS})", fmt=fmt, FORMATS=tuple(FORMATS)),
             fmt=fmt,
         )
     if lang not in LANGS:
-        raise ReportError(
-            f"no report language {lang} (use zh or en)", f"没有报告语言 {lang}（可用：zh、en）", lang=lang
-        )
+        raise ReportError(Msg("no report language {lang} (use zh or en)", lang=lang), lang=lang)
     from countyedu.reports.model import build_report
 
     report = build_report(

@@ -44,6 +44,7 @@ from django.conf import settings
 from countyedu.census.importer import source_digest
 from countyedu.census.store import STORE_FILE, CensusStore, open_duckdb
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 FORMAT = "countyedu-backup"
 FORMAT_VERSION = 1
@@ -78,8 +79,7 @@ def backup(out: Path) -> dict[str, Any]:
     data = Path(settings.DATA_DIR)
     if not (data / STORE_FILE).exists() and not (data / SQLITE_FILE).exists():
         raise BackupError(
-            f"nothing to back up in {data}: no census and no web database",
-            f"{data} 中没有可备份的数据：既没有普查数据库，也没有网站数据库",
+            Msg("nothing to back up in {data}: no census and no web database", data=data),
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".countyedu-backup-", dir=out.parent) as tmp:
@@ -210,9 +210,10 @@ def restore(archive: Path, data: Path, *, force: bool = False) -> Restored:
     data = data.resolve()
     if data.exists() and any(data.iterdir()) and not force:
         raise BackupError(
-            f"{data} is not empty: restore into an empty or new data dir, or pass --force to replace it "
-            "(the current one is kept beside it, renamed)",
-            f"{data} 不是空目录：请恢复到空的或新的数据目录，或加 --force 替换（原目录改名保留在旁边）",
+            Msg(
+                "{data} is not empty: restore into an empty or new data dir, or pass --force to replace it (the current one is kept beside it, renamed)",
+                data=data,
+            ),
         )
     data.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{data.name}.restoring-", dir=data.parent))
@@ -244,7 +245,7 @@ def restore(archive: Path, data: Path, *, force: bool = False) -> Restored:
 @contextmanager
 def _open(archive: Path) -> Iterator[tarfile.TarFile]:
     if not archive.is_file():
-        raise BackupError(f"no backup archive {archive}", f"找不到备份文件 {archive}")
+        raise BackupError(Msg("no backup archive {archive}", archive=archive))
     try:
         tar = tarfile.open(archive, "r:*")  # noqa: SIM115 - closed below, after the caller's block
     except (tarfile.TarError, OSError, EOFError) as exc:
@@ -259,34 +260,34 @@ def _open(archive: Path) -> Iterator[tarfile.TarFile]:
 
 def _corrupt(archive: Path, exc: object) -> BackupError:
     return BackupError(
-        f"{archive} is not a readable backup archive (damaged or truncated: {exc})",
-        f"{archive} 不是可读取的备份文件（已损坏或不完整：{exc}）",
+        Msg("{archive} is not a readable backup archive (damaged or truncated: {exc})", archive=archive, exc=exc),
     )
 
 
-def _foreign(archive: Path, why: str, why_zh: str) -> BackupError:
-    return BackupError(
-        f"{archive} is not a countyedu backup ({why})", f"{archive} 不是 countyedu 的备份文件（{why_zh}）"
-    )
+def _foreign(archive: Path, why: Msg) -> BackupError:
+    return BackupError(Msg("{archive} is not a countyedu backup ({why})", archive=archive, why=why))
 
 
 def _manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
     first = tar.next()
     if first is None or first.name != MANIFEST or not first.isfile():
-        raise _foreign(archive, f"its first member is not {MANIFEST}", f"第一个成员不是 {MANIFEST}")
+        raise _foreign(archive, Msg("its first member is not {manifest}", manifest=MANIFEST))
     fh = tar.extractfile(first)
     assert fh is not None
     try:
         manifest = json.loads(fh.read())
     except ValueError as exc:
-        raise _foreign(archive, f"{MANIFEST} is not JSON", f"{MANIFEST} 不是 JSON") from exc
+        raise _foreign(archive, Msg("{manifest} is not JSON", manifest=MANIFEST)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _foreign(archive, f"{MANIFEST} does not name the format {FORMAT}", f"{MANIFEST} 未标明格式 {FORMAT}")
+        raise _foreign(archive, Msg("{manifest} does not name the format {format}", manifest=MANIFEST, format=FORMAT))
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(
-            f"{archive} is a backup of format version {manifest.get('format_version')}; this countyedu reads "
-            f"version {FORMAT_VERSION}",
-            f"{archive} 的备份格式版本为 {manifest.get('format_version')}，本程序只能读取版本 {FORMAT_VERSION}",
+            Msg(
+                "{archive} is a backup of format version {value}; this countyedu reads version {FORMAT_VERSION}",
+                archive=archive,
+                value=manifest.get("format_version"),
+                FORMAT_VERSION=FORMAT_VERSION,
+            ),
         )
     return manifest
 
@@ -300,7 +301,7 @@ def _extract(tar: tarfile.TarFile, manifest: dict[str, Any], build: Path, archiv
             continue
         path = PurePosixPath(name)
         if not member.isfile() or path.is_absolute() or ".." in path.parts or name not in expected or name in seen:
-            raise _mismatch(archive, name, "is not listed in the manifest", "不在清单中")
+            raise _mismatch(archive, name, Msg("is not listed in the manifest"))
         seen.add(name)
         target = build / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -315,18 +316,15 @@ def _extract(tar: tarfile.TarFile, manifest: dict[str, Any], build: Path, archiv
         want = expected[name]
         target.chmod(member.mode & 0o777)  # the secret key stays readable by its owner only
         if size != want["size"] or h.hexdigest() != want["sha256"]:
-            raise _mismatch(
-                archive, name, "differs from the manifest (size or SHA-256)", "与清单不符（大小或 SHA-256）"
-            )
+            raise _mismatch(archive, name, Msg("differs from the manifest (size or SHA-256)"))
     missing = sorted(set(expected) - seen)
     if missing:
-        raise _mismatch(archive, missing[0], "is missing from the archive", "在备份中缺失")
+        raise _mismatch(archive, missing[0], Msg("is missing from the archive"))
 
 
-def _mismatch(archive: Path, name: str, why: str, why_zh: str) -> BackupError:
+def _mismatch(archive: Path, name: str, why: Msg) -> BackupError:
     return BackupError(
-        f"{archive}: the member {name} {why}; nothing was restored",
-        f"{archive}：成员 {name} {why_zh}；未恢复任何数据",
+        Msg("{archive}: the member {name} {why}; nothing was restored", archive=archive, name=name, why=why)
     )
 
 
@@ -337,7 +335,9 @@ def _check_census(build: Path, manifest: dict[str, Any], archive: Path) -> None:
     found = [v.version_id for v in CensusStore(build).versions()]
     if found != census["versions"]:
         raise _mismatch(
-            archive, STORE_FILE, f"holds versions {found}, not {census['versions']}", "的普查版本与清单不符"
+            archive,
+            STORE_FILE,
+            Msg("holds versions {found}, not {listed}", found=tuple(found), listed=tuple(census["versions"])),
         )
 
 
@@ -348,15 +348,18 @@ def _check_database(build: Path, manifest: dict[str, Any], archive: Path) -> Non
         return
     if db["engine"] != configured:
         raise BackupError(
-            f"{archive} holds a {db['engine']} web database, but this app is configured for {configured} "
-            "(DATABASE_URL): restore with the same kind of database",
-            f"{archive} 中的网站数据库为 {db['engine']}，而本程序配置为 {configured}（DATABASE_URL）：请用同类数据库恢复",
+            Msg(
+                "{archive} holds a {engine} web database, but this app is configured for {configured} (DATABASE_URL): restore with the same kind of database",
+                archive=archive,
+                engine=db["engine"],
+                configured=configured,
+            ),
         )
     if db["engine"] == "sqlite":
         with closing(sqlite3.connect(build / db["file"])) as con:
             ok = con.execute("PRAGMA integrity_check").fetchone()[0]
         if ok != "ok":
-            raise _mismatch(archive, db["file"], f"fails SQLite's integrity check ({ok})", "未通过 SQLite 完整性检查")
+            raise _mismatch(archive, db["file"], Msg("fails SQLite's integrity check ({result})", result=ok))
 
 
 def _prepare_database(build: Path, *, force: bool) -> None:
@@ -372,8 +375,7 @@ def _prepare_database(build: Path, *, force: bool) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if get_user_model().objects.exists() and not force:
         raise BackupError(
-            "the PostgreSQL database of DATABASE_URL already holds users: pass --force to replace its records",
-            "DATABASE_URL 所指的 PostgreSQL 数据库中已有用户：加 --force 才会替换其中的记录",
+            Msg("the PostgreSQL database of DATABASE_URL already holds users: pass --force to replace its records"),
         )
 
 

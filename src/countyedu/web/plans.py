@@ -202,10 +202,12 @@ def _float(request: HttpRequest, name: str, lo: float, hi: float) -> float | Non
         v = float(raw)
     except ValueError:
         raise CountyEduError(
-            f"{name}: {raw!r} is not a number", f"{name}：{raw!r} 不是数字", field=name, value=raw
+            Msg("{name}: {raw} is not a number", name=name, raw=f"{raw!r}"), field=name, value=raw
         ) from None
     if not lo <= v <= hi:
-        raise CountyEduError(f"{name}: {v:g} is outside {lo:g}–{hi:g}", f"{name}：{v:g} 超出 {lo:g}–{hi:g}", field=name)
+        raise CountyEduError(
+            Msg("{name}: {v} is outside {lo}–{hi}", name=name, v=f"{v:g}", lo=f"{lo:g}", hi=f"{hi:g}"), field=name
+        )
     return v
 
 
@@ -244,11 +246,11 @@ def catchments(request: HttpRequest) -> HttpResponse:
         return render(request, "web/plans/catchments.html", ctx)
     try:
         if stage not in CATCHMENT_STAGES:
-            raise CountyEduError(f"no stage {stage!r}", f"没有学段 {stage!r}", field="stage")
+            raise CountyEduError(Msg("no stage {stage}", stage=f"{stage!r}"), field="stage")
         try:
             year = int(form["year"])
         except ValueError:
-            raise CountyEduError(f"year: {form['year']!r} is not a year", f"年份：{form['year']!r} 不是年份") from None
+            raise CountyEduError(Msg("year: {year} is not a year", year=f"{form['year']!r}")) from None
         plan, _points = catchment_map(
             without_partial(f, ys.partial, year),
             stage,
@@ -281,7 +283,7 @@ def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
 
     version = census_data.latest_version()
     if version is None:
-        raise CountyEduError("no census has been imported yet", "尚未导入普查数据")
+        raise CountyEduError(Msg("no census has been imported yet"))
     fields = SCENARIO_FIELDS.items()
     changes = {k: v for k, (_words, lo, hi) in fields if (v := _float(request, k, lo, hi)) is not None}
     year_raw = request.GET.get("year") or ""
