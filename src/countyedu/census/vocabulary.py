@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from countyedu.census.schema import CODES, CODES_EN
+from countyedu.messages import LANGS as LANGS  # the languages labels are given in
 from countyedu.messages import register_code_lists
 
-LANGS = ("zh", "en")
+# The stages of compulsory education (义务教育): 小学 and 初中.
+COMPULSORY_STAGES: tuple[str, ...] = ("primary", "junior")
 
 # The stages of education (学段), in the one order every table, chart and list uses.
 STAGES: tuple[str, ...] = tuple(CODES["education_stage"])

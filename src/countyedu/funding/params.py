@@ -17,7 +17,7 @@ from countyedu.census import vocabulary
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
-COMPULSORY = ("primary", "junior")  # the parts the 第22条 raise, floors, boarding and special-ed rules cover
+COMPULSORY = vocabulary.COMPULSORY_STAGES  # the parts the 第22条 raise, floors, boarding and special-ed rules cover
 STAGES = vocabulary.STAGES  # in their order (census.vocabulary)
 
 

@@ -242,9 +242,7 @@ class SchoolFunds:
             "year": self.year,
             "total": self.total,
             "raise_factor": self.params.raise_factor(self.year),
-            "rates": {
-                st: self.params.rate(st, self.year) for st in ("kindergarten", *COMPULSORY, "high", "vocational")
-            },
+            "rates": {st: self.params.rate(st, self.year) for st in STAGES},
             "rows": _records(self.rows),
             "schools": _records(self.totals),
             "by_stage": _records(self.by_stage()),

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.census.schema import GRADES_BY_STAGE
-from countyedu.census.vocabulary import colour, sorted_stages, stage_key
+from countyedu.census.vocabulary import COMPULSORY_STAGES, colour, sorted_stages, stage_key
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import PART_OF_GRADE
 from countyedu.planning.demand import community_demand
@@ -52,7 +52,7 @@ SUPPLY_COLUMNS = [
     "class_capacity",
     "capacity",
 ]
-COMPULSORY = ("primary", "junior")
+COMPULSORY = COMPULSORY_STAGES
 # Supply stages that meet a demand stage: T-HS-1 counts general and vocational high school together.
 SUPPLY_FOR = {
     "kindergarten": ("kindergarten",),

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from countyedu.census import vocabulary
+from countyedu.messages import LANGS as LANGS  # the report languages
 from countyedu.messages import register_codes
-
-LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("县域教育高质量发展监测报告", "County education high-quality development report"),

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from countyedu.census.years import Years
+from countyedu.messages import LANGS as LANGS  # the report languages a stored run keeps its blocks in
 from countyedu.policy.pack import Pack, load_pack
 from countyedu.runs.blocks import Block
 
 # The packs a census is assessed with unless the caller names others (the CLI's --pack, a county's own).
 DEFAULT_PACKS: tuple[str, ...] = ("nanfeng-2019", "national-qb-2017", "national-pp-2020")
-LANGS = ("zh", "en")  # the report languages a stored run keeps its blocks in
 
 
 def load_packs(ids: Iterable[str] | None = None) -> list[Pack]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, get_args
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
@@ -27,8 +27,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from countyedu.census import vocabulary
 from countyedu.indicators.engine import Assessment, Result
-from countyedu.policy.pack import Stage
 from countyedu.runs.blocks import localize
 from countyedu.web import access, reading, throttle
 from countyedu.web import census as census_data
@@ -216,7 +216,7 @@ class IdField(serializers.CharField):
         self.validators = kept
 
 
-STAGES = list(get_args(Stage))
+STAGES = list(vocabulary.STAGES)  # the pack Stage literal's values, in their order
 
 
 def year_field(help_text: str) -> WholeNumberField:
