@@ -120,3 +120,32 @@ def test_a_census_without_population_or_school_years_says_what_each_part_lacks(t
 def test_a_usage_error_is_shown_without_a_traceback() -> None:
     proc = run("assess", "--format", "nope")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nope" in proc.stderr
+
+
+def test_funding_tables_are_in_the_language_asked_for(data: Path) -> None:
+    """The printed blocks are worded in --lang only (issue 11): Chinese without English words or raw keys,
+    English without Chinese but the county's proper names and the policy's clause ids."""
+    import re
+
+    import pandas as pd
+
+    names = {
+        str(n) for sheet in ("schools", "townships", "communities") for n in pd.read_csv(HAND / f"{sheet}.csv")["name"]
+    }
+    import os
+
+    def wide(*args: str) -> subprocess.CompletedProcess[str]:  # tables unfolded: a phrase stays on one line
+        cmd = [sys.executable, "-m", "countyedu", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "1000"})
+
+    zh = wide("funding", "run", "--data-dir", str(data), "--lang", "zh", "--rows", "200")
+    assert zh.returncode == 0, zh.stderr
+    assert "生均公用经费合计" in zh.stdout and "状态" in zh.stdout
+    assert not re.search(r"finance:\w|sheet:\w|_id\b|\b(clause|rule|status|explanation|met|not_met)\b", zh.stdout)
+    en = wide("funding", "run", "--data-dir", str(data), "--lang", "en", "--rows", "200")
+    assert en.returncode == 0, en.stderr
+    assert "Per-pupil funds: total" in en.stdout
+    rest = re.sub(r"第[\d、]+条", "", en.stdout)
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name, "")
+    assert not re.search(r"[\u3400-\u9fff]", rest), re.findall(r".{0,30}[\u3400-\u9fff]+.{0,30}", rest)[:5]

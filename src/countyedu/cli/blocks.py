@@ -11,8 +11,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+import countyedu.reports.labels  # noqa: F401  (labels the status codes)
 from countyedu.cli.common import Fmt, Lang, err, out
 from countyedu.errors import CountyEduError
+from countyedu.messages import Code, Msg
 from countyedu.runs.blocks import Block, format_value, localize, words
 
 RowsOpt = Annotated[int, typer.Option("--rows", help="rows shown per table (all of them with --format json)")]
@@ -30,15 +32,15 @@ def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
             out.print(p)
         if b.findings:
             t = Table(show_lines=False)
-            for head in ("条款 clause", "规则 rule", "数值 value", "状态 status", "说明 explanation"):
-                t.add_column(head, overflow="fold")
+            for head in (Msg("clause"), Msg("rule"), Msg("value"), Msg("status"), Msg("explanation")):
+                t.add_column(words(head, lang), overflow="fold")
             for f in b.findings:
                 style = {"met": "green", "not_met": "red", "at_risk": "yellow"}.get(f.status, "dim")
                 t.add_row(
                     f.clause,
                     words(f.rule, lang),
                     words(f.value, lang),
-                    f"[{style}]{f.status}[/]",
+                    f"[{style}]{words(Code('status', f.status), lang)}[/]",
                     words(f.explanation, lang),
                 )
             out.print(t)
@@ -51,7 +53,8 @@ def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
             out.print(t)
             if len(tb.rows) > rows:
                 more = len(tb.rows) - rows
-                out.print(f"[dim]… 另有 {more} 行 / {more} more rows (--rows, --format json, --out)[/]")
+                shown = words(Msg("… {more} more rows (--rows, --format json, --out)", more=more), lang)
+                out.print(f"[dim]{shown}[/]")
 
 
 def _emit(result: Any, blocks: list[Block], fmt: Fmt, lang: str, rows: int, out_path: Path | None) -> None:
@@ -77,7 +80,7 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
         from countyedu.census.writers import csv_text
 
         if not tables:
-            raise CountyEduError("nothing to write: the result has no table", "结果中没有表格可写出")
+            raise CountyEduError(Msg("nothing to write: the result has no table"))
         t = tables[0]
         rows = [[csv_text(v) for v in row] for row in t.rows]
         pd.DataFrame(rows, columns=[words(c.label, lang) for c in t.columns]).to_csv(
@@ -107,8 +110,7 @@ def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> Non
         wb.close()
         return
     raise CountyEduError(
-        f"--out {path.name}: write .json, .xlsx or .csv",
-        f"--out {path.name}：可写出 .json、.xlsx 或 .csv",
+        Msg("--out {name}: write .json, .xlsx or .csv", name=path.name),
         path=str(path),
     )
 

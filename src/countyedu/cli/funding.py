@@ -11,6 +11,7 @@ import typer
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
 from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, err
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 funding_app = typer.Typer(help="经费 / funding: per-pupil funds, budget, compliance, scenarios, after-school ledger")
 
@@ -61,8 +62,7 @@ def funding_scenario(
             changes[key.strip()] = float(raw)
         except ValueError:
             raise CountyEduError(
-                f"--set {item!r}: write parameter=number, e.g. step_rate=0.08",
-                f"--set {item!r}：请写成 参数=数值，例如 step_rate=0.08",
+                Msg("--set {item}: write parameter=number, e.g. step_rate=0.08", item=f"{item!r}"),
             ) from None
     _store, _v, frames = _frames(data_dir, version, year)
     comparison = scenario_comparison(frames, changes, year)

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
+from countyedu.messages import Msg
 
 years_app = typer.Typer(help="学年 / school years: in collection (partial) or closed; list, open, close")
 
@@ -77,8 +78,12 @@ def _change(data_dir: Any, year: int, state: str, note: str, assess: bool, fmt: 
 
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise YearError(
-            f"the school year must be between {YEAR_MIN} and {YEAR_MAX}: {year}",
-            f"学年须在 {YEAR_MIN} 至 {YEAR_MAX} 之间：{year}",
+            Msg(
+                "the school year must be between {YEAR_MIN} and {YEAR_MAX}: {year}",
+                YEAR_MIN=YEAR_MIN,
+                YEAR_MAX=YEAR_MAX,
+                year=year,
+            ),
             year=year,
         )
     store = CensusStore(data_dir)
