@@ -11,6 +11,7 @@ from dash_support import hand_county  # noqa: F401
 from django.contrib.auth.models import User
 from django.test import Client
 
+from countyedu.reports.labels import STATUS
 from countyedu.web import boundaries
 
 
@@ -38,6 +39,8 @@ def test_it_shows_every_school_to_county_roles(client: Client, users: dict[str, 
     assert (points["P1"]["lon"], points["P1"]["lat"]) == (116.531, 27.219)
     assert points["P1"]["url"] == "/school/P1/" and points["P1"]["name"] == "琴城第一小学"
     assert data["geo"] is None
+    # coloured as every chart and report colours a status (reports.labels.STATUS), not by a map's own
+    assert data["colours"] == {"pass": STATUS["met"][2], "fail": STATUS["not_met"][2], "none": STATUS["no_data"][2]}
 
 
 def test_it_shows_a_township_official_only_the_townships_schools(

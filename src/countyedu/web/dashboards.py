@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from countyedu.indicators import explain_tables
 from countyedu.indicators.engine import Assessment
 from countyedu.reports import write_report
-from countyedu.reports.labels import TEXT, pick, stage_label
+from countyedu.reports.labels import STATUS, TEXT, pick, stage_label
 from countyedu.reports.model import county_name
 from countyedu.reports.values import status_meets, target_text, value_text
 from countyedu.runs.store import RunStore, run_key
@@ -315,6 +315,8 @@ def _map_page(request: HttpRequest, m: Membership, errors: list[str] | None = No
             "lon": _("longitude"),
             "lat": _("latitude"),
         },
+        # the status colours of every chart and report (reports.labels.STATUS)
+        "colours": {k: STATUS[s][2] for k, s in (("pass", "met"), ("fail", "not_met"), ("none", "no_data"))},
     }
     return _page(
         request,

@@ -6,7 +6,6 @@
   // axis tooltips drawn in the canvas: ECharts's default HTML tooltip writes style attributes, which the
   // Content-Security-Policy (style-src 'self') refuses
   var RICH = "richText";
-  var COLOURS = { pass: "#2e7d32", fail: "#c62828", none: "#757575" };
 
   function data(id) {
     var el = document.getElementById(id);
@@ -78,7 +77,7 @@
     var series = ["pass", "fail", "none"].map(function (k) {
       return {
         name: d.labels[k], type: "scatter", coordinateSystem: geo ? "geo" : "cartesian2d",
-        symbolSize: 11, itemStyle: { color: COLOURS[k], borderColor: "#fff", borderWidth: 1 },
+        symbolSize: 11, itemStyle: { color: d.colours[k], borderColor: "#fff", borderWidth: 1 },
         emphasis: { scale: 1.6 },
         data: d.points.filter(function (p) { return p.status === k; })
                       .map(function (p) { return { name: p.name, value: [p.lon, p.lat], p: p }; })
