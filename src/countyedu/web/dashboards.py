@@ -92,13 +92,14 @@ def _page(request: HttpRequest, template: str, ix: Indexed, *, http_status: int 
 @require_GET
 @login_required
 def county(request: HttpRequest) -> HttpResponse:
-    """The county one-pager: every county target with value, target, status and trend."""
-    access.require_county(request)
+    """The county one-pager: every county target with value, target, status and trend; the school map."""
+    m = access.require_county(request)
     a = census_data.assessment()
     if a is None:
         return pending(request)
     ix, lg = page_index(request, a), lang()
-    return _page(request, "web/dash/county.html", ix, **ix.cached(("county", lg), lambda: county_parts(ix, lg)))
+    parts = ix.cached(("county", lg), lambda: county_parts(ix, lg))
+    return _page(request, "web/dash/county.html", ix, **parts, data=map_data(ix, m, lg))
 
 
 @require_GET
@@ -295,18 +296,21 @@ def _no_result(
     )
 
 
-def _map_page(request: HttpRequest, m: Membership, errors: list[str] | None = None) -> HttpResponse:
-    a = census_data.assessment()
-    if a is None:
-        return pending(request)
-    ix, lg = page_index(request, a), lang()
+def map_data(ix: Indexed, m: Membership, lg: str) -> dict[str, Any]:
+    """The school map's data: the schools the member may see, and the outlines drawn under them (the
+    county's, then the townships' a township user is in, or every township's)."""
     points = map_points(ix, access.visible_school_ids(m), lg)
-    geo = boundaries.load()
-    if geo is not None and not m.county_wide:
-        geo = {**geo, "features": [f for f in geo["features"] if f["properties"]["township_id"] == m.township_id]}
-    data = {
+    townships = boundaries.load()
+    if townships is not None and not m.county_wide:
+        townships = {
+            **townships,
+            "features": [f for f in townships["features"] if f["properties"]["township_id"] == m.township_id],
+        }
+    county = boundaries.load("county")
+    features = (county["features"] if county else []) + (townships["features"] if townships else [])
+    return {
         "points": points,
-        "geo": geo if geo and geo["features"] else None,
+        "geo": {"type": "FeatureCollection", "features": features} if features else None,
         "labels": {
             "pass": pick(TEXT["pass"], lg),
             "fail": pick(TEXT["fail"], lg),
@@ -318,14 +322,24 @@ def _map_page(request: HttpRequest, m: Membership, errors: list[str] | None = No
         # the status colours of every chart and report (reports.labels.STATUS)
         "colours": {k: STATUS[s][2] for k, s in (("pass", "met"), ("fail", "not_met"), ("none", "no_data"))},
     }
+
+
+def _map_page(request: HttpRequest, m: Membership, errors: list[str] | None = None) -> HttpResponse:
+    a = census_data.assessment()
+    if a is None:
+        return pending(request)
+    ix, lg = page_index(request, a), lang()
+    data = map_data(ix, m, lg)
     return _page(
         request,
         "web/dash/map.html",
         ix,
         data=data,
-        points=points,
+        points=data["points"],
         can_upload=m.role in BOUNDARY_EDITORS,
         has_geo=data["geo"] is not None,
+        has_county=boundaries.load("county") is not None,
+        tolerance_km=boundaries.COUNTY_TOLERANCE_KM,
         errors=errors or [],
         http_status=400 if errors else 200,
     )
@@ -356,6 +370,32 @@ def map_boundaries(request: HttpRequest) -> HttpResponse:
     except boundaries.BoundaryError as exc:
         return _map_page(request, m, exc.problems_zh if lang() == "zh" else exc.problems_en)
     messages.success(request, _("Township boundaries saved: %(count)s outlines.") % {"count": len(doc["features"])})
+    return redirect("web:map")
+
+
+@require_POST
+@login_required
+@access.role_required(*BOUNDARY_EDITORS)
+def map_county_outline(request: HttpRequest) -> HttpResponse:
+    """Upload the county's outline (GeoJSON polygons): refused while a school lies outside it."""
+    m = access.membership_of(request)
+    f = request.FILES.get("file")
+    if f is None:
+        return _map_page(request, m, [_("Choose a GeoJSON file to upload.")])
+    a = census_data.assessment()
+    if a is None:
+        return pending(request)
+    schools = [
+        (str(s["name"]), float(s["lon"]), float(s["lat"]))
+        for s in census_data.schools_by_id(a.census_version).values()
+        if s["lat"] is not None and s["lon"] is not None
+    ]
+    name = county_name(a) or pick(TEXT["county"], lang())
+    try:
+        boundaries.do_upload_county_outline(f.read(), name, schools, acting_user=request.user)
+    except boundaries.BoundaryError as exc:
+        return _map_page(request, m, exc.problems_zh if lang() == "zh" else exc.problems_en)
+    messages.success(request, _("County outline saved: every school lies inside it or near its edge."))
     return redirect("web:map")
 
 
@@ -426,6 +466,7 @@ urlpatterns = [
     path("explain/<str:indicator>/", explain_page, name="explain"),
     path("map/", school_map, name="map"),
     path("map/boundaries/", map_boundaries, name="map_boundaries"),
+    path("map/county-outline/", map_county_outline, name="map_county_outline"),
     re_path(
         r"^report/(?P<scope>county|township|school)/(?P<unit>[^/]+)\.(?P<fmt>html|pdf|xlsx)$", report, name="report"
     ),

@@ -73,7 +73,7 @@
     if (!el) return;
     var chart = echarts.init(el);
     var geo = !!d.geo;
-    if (geo) echarts.registerMap("townships", d.geo);
+    if (geo) echarts.registerMap("outlines", d.geo);
     var series = ["pass", "fail", "none"].map(function (k) {
       return {
         name: d.labels[k], type: "scatter", coordinateSystem: geo ? "geo" : "cartesian2d",
@@ -97,10 +97,16 @@
       series: series
     };
     if (geo) {
-      option.geo = { map: "townships", roam: true, top: 40, bottom: 20,
+      // the county's outline (unlabelled, a heavier line) and the townships' (labelled), under the schools
+      var county = d.geo.features.filter(function (f) { return f.properties.kind === "county"; });
+      option.geo = { map: "outlines", roam: true, top: 40, bottom: 20,
                      label: { show: true, color: "#1f4e79", fontFamily: FONT },
                      itemStyle: { areaColor: "#f3f6fa", borderColor: "#1f4e79", borderWidth: 1.2 },
-                     emphasis: { label: { show: true }, itemStyle: { areaColor: "#e3ecf7" } } };
+                     emphasis: { label: { show: true }, itemStyle: { areaColor: "#e3ecf7" } },
+                     regions: county.map(function (f) {
+                       return { name: f.properties.name, label: { show: false }, emphasis: { label: { show: false } },
+                                itemStyle: { areaColor: "#f3f6fa", borderColor: "#1f4e79", borderWidth: 2.5 } };
+                     }) };
     } else if (d.points.length) {
       var b = bounds(d.points, el);
       var deg = function (v) { return v.toFixed(2) + "°"; };
