@@ -6,8 +6,9 @@ from collection_support import login_redirect
 from django.urls import reverse
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg
+from countyedu.messages import Msg, dumps
 from countyedu.web.jobs import start_job
+from countyedu.web.models import Job
 
 
 def work(progress, answer):
@@ -15,8 +16,12 @@ def work(progress, answer):
     return {"answer": answer}
 
 
+def funding_step(version):
+    return Msg("funding on census {version}", version=version)
+
+
 def funding_work(progress, version):
-    progress(0.6, Msg("funding on census {version}", version=version))
+    progress(0.6, funding_step(version))
     return {}
 
 
@@ -58,6 +63,9 @@ class TestJobStatus:
         job = start_job("plans", funding_work, {"version": "v2"}, user=users["admin"])
         client.force_login(users["admin"])
         url = reverse("web:job_status", args=[job.pk])
+        assert client.get(url).json()["message"] == ""  # done: the status says so, not the last step
+        # while it runs, the step it is at
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, message=dumps(funding_step("v2")))
         assert client.get(url).json()["message"] == "正在计算普查版本 v2 的经费"
         client.cookies["django_language"] = "en"
         assert client.get(url).json()["message"] == "funding on census v2"

@@ -119,7 +119,7 @@ def _run(job_id: int, work: Callable[..., Any], arguments: dict[str, Any]) -> No
     _running.add(job_id)
     try:
         result = work(progress=progress, **arguments)
-        finish(Status.DONE, progress=1.0, result=result)
+        finish(Status.DONE, progress=1.0, result=result, message="")  # done: the status says it, not the last step
     except CountyEduError as exc:  # a message key is worded in the reader's language on the page
         finish(Status.FAILED, message=dumps(exc.message) if isinstance(exc.message, Msg) else exc.user_text())
     except Exception as exc:  # a failed job must say so, not leave the page waiting
