@@ -128,3 +128,36 @@ def test_pdf_report_renders_the_chapters_in_chinese(small: Assessment, tmp_path:
     pdf = write_report(small, tmp_path / "r.pdf", "pdf", blocks=_blocks(), generated_at=WHEN)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "学位与布局规划" in text and "经费与预算" in text and "专项经费" in text
+
+
+def test_a_report_words_the_blocks_messages_in_its_language(small: Assessment, tmp_path: Path) -> None:
+    """Blocks carry message keys (issue 11): the HTML and Excel reports word them in the report's language."""
+    from countyedu.messages import Code, Msg, Num
+
+    blocks = [
+        Block(
+            "funding.budget",
+            Msg("County education budget plan"),
+            "第20条",
+            paragraphs=[
+                Msg(
+                    "{year}: planned {plan}, actual {actual} yuan (data: {sources})",
+                    year=2024,
+                    plan="1",
+                    actual="2",
+                    sources=(Msg("finance sheet: {item}", item=Msg("education informatization spending")),),
+                )
+            ],  # fmt: skip
+            findings=[Finding("第20条", Msg("Informatization"), Num(5e6, "yuan"), "met", Msg("plan"))],
+            tables=[
+                BlockTable(Msg("Plan and actual"), [BlockColumn("s", Msg("status"))], [[Code("status", "not_met")]])
+            ],
+        )
+    ]
+    zh = write_report(small, tmp_path / "r.html", "html", blocks=blocks, generated_at=WHEN).read_text("utf-8")
+    assert "县教育经费预算计划" in zh and "财政表：教育信息化经费" in zh and "5,000,000 元" in zh and "未达标" in zh
+    assert "Informatization" not in zh and "finance sheet" not in zh
+    path = write_report(small, tmp_path / "r.xlsx", "xlsx", lang="en", blocks=blocks, generated_at=WHEN)
+    cells = [c for row in openpyxl.load_workbook(path)["Funding"].iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).startswith("Plan and actual") for c in cells)
+    assert "Informatization" in cells and "not met" in cells and "5,000,000 yuan" in cells
