@@ -147,7 +147,7 @@ def test_a_report_words_the_blocks_messages_in_its_language(small: Assessment, t
                     actual="2",
                     sources=(Msg("finance sheet: {item}", item=Msg("education informatization spending")),),
                 )
-            ],  # fmt: skip
+            ],
             findings=[Finding("第20条", Msg("Informatization"), Num(5e6, "yuan"), "met", Msg("plan"))],
             tables=[
                 BlockTable(Msg("Plan and actual"), [BlockColumn("s", Msg("status"))], [[Code("status", "not_met")]])
