@@ -26,7 +26,7 @@ from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 from countyedu.census.store import CensusStore, Version, widen_choices
 from countyedu.census.validate import validate_sheet
 from countyedu.census.years import CLOSED, COLLECTING
-from countyedu.errors import ValidationFailed
+from countyedu.errors import InputFileError, ValidationFailed
 
 Progress = Callable[[str], None]
 
@@ -115,6 +115,25 @@ def check_source(
     if schools is not None and not typed and not errors(problems):
         problems.append(Problem("error", name or path.name, None, None, None, "empty_file"))
     return typed, merged, problems
+
+
+def check_sheets_alone(path: Path, *, limits: Limits | None = None, name: str | None = None) -> list[Problem]:
+    """The located problems of a source's sheets alone (types, ranges, codes, required cells,
+    duplicate keys; no references to the census), and empty_file when it holds no row: what the web's
+    online form checks before storing a school's rows. ``name``: how problems name the file."""
+    try:
+        raw = read_source(path, limits=limits or import_limits())
+    except InputFileError as exc:
+        return [Problem("error", name or path.name, None, None, None, exc.facts.get("rule", "unreadable"))]
+    problems = list(raw.problems)
+    rows = 0
+    for rs in raw.sheets.values():
+        frame, found = validate_sheet(rs)
+        problems += found
+        rows += len(frame)
+    if not rows and not errors(problems):
+        problems.append(Problem("error", name or path.name, None, None, None, "empty_file"))
+    return problems
 
 
 def _other_years(typed: dict[str, pd.DataFrame], year: int, sources: dict[str, str]) -> list[Problem]:

@@ -18,12 +18,10 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from countyedu.census.importer import SCHOOL_SHEETS, check_source, import_census, source_digest
+from countyedu.census.importer import SCHOOL_SHEETS, check_sheets_alone, check_source, import_census, source_digest
 from countyedu.census.limits import MIB
 from countyedu.census.problems import Problem, capped, errors
-from countyedu.census.readers import read_source
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
-from countyedu.census.validate import validate_sheet
 from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
@@ -210,18 +208,7 @@ def do_edit_submission(
 def check_sheets(path: Path, file_name: str) -> list[dict[str, Any]]:
     """The located problems of a workbook's sheets alone (types, ranges, codes, required cells,
     duplicate keys; no references to the census): what the online form checks before storing."""
-    try:
-        raw = read_source(path, limits=settings.UPLOAD_LIMITS)
-    except InputFileError as exc:
-        return [Problem("error", file_name, None, None, None, exc.facts.get("rule", "unreadable")).as_dict()]
-    problems = list(raw.problems)
-    rows = 0
-    for rs in raw.sheets.values():
-        frame, found = validate_sheet(rs)
-        problems += found
-        rows += len(frame)
-    if not rows and not errors(problems):
-        problems.append(Problem("error", file_name, None, None, None, "empty_file"))
+    problems = check_sheets_alone(path, limits=settings.UPLOAD_LIMITS, name=file_name)
     return [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
 
 
