@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 STAGE_AGES: dict[str, tuple[int, int]] = {
     "kindergarten": (3, 5),  # T-PRE-5
@@ -33,8 +34,7 @@ def stage_ages(stage: str, ages: Mapping[str, tuple[int, int]] | None = None) ->
     table = {**STAGE_AGES, **(ages or {})}
     if stage not in table:
         raise CountyEduError(
-            f"no school ages known for stage {stage!r}; known: {', '.join(table)}",
-            f"学段 {stage!r} 没有规定的入学年龄；可用学段：{'、'.join(table)}",
+            Msg("no school ages known for stage {stage}; known: {table}", stage=f"{stage!r}", table=tuple(table)),
             stage=stage,
         )
     return table[stage]
@@ -57,16 +57,19 @@ def community_demand(
     r = ENROLMENT_RATES.get(stage, 1.0) if rate is None else rate
     if persons.empty:
         raise CountyEduError(
-            "the population sheet is empty: no school-age children to plan for",
-            "人口表为空：没有学龄人口数据，无法规划",
+            Msg("the population sheet is empty: no school-age children to plan for"),
             sheet="population",
         )
     year_rows = persons[persons["year"] == year]
     if year_rows.empty:
         years = sorted(int(y) for y in persons["year"].unique())
         raise CountyEduError(
-            f"no population for {year}; the population data cover {years[0] if years else '—'}–{years[-1] if years else '—'}",
-            f"{year} 年没有人口数据；人口数据覆盖 {years[0] if years else '—'}–{years[-1] if years else '—'} 年",
+            Msg(
+                "no population for {year}; the population data cover {first}–{last}",
+                year=year,
+                first=years[0] if years else "—",
+                last=years[-1] if years else "—",
+            ),
             year=year,
         )
     in_ages = year_rows[(year_rows["age"] >= lo) & (year_rows["age"] <= hi)]
@@ -83,8 +86,7 @@ def supply_year(frames: Mapping[str, pd.DataFrame], year: int) -> int:
     years = pd.to_numeric(sy["year"], errors="coerce").dropna() if sy is not None else pd.Series(dtype=float)
     if years.empty:
         raise CountyEduError(
-            "the school_years sheet is empty: no seats to plan with",
-            "学校年度表为空：没有学位数据，无法规划",
+            Msg("the school_years sheet is empty: no seats to plan with"),
             sheet="school_years",
         )
     return min(year, int(years.max()))

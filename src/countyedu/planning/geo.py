@@ -16,6 +16,7 @@ import pandas as pd
 
 from countyedu.census.problems import Problem
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 EARTH_RADIUS_KM = 6371.0088
 TRAVEL_SHEET = "travel"
@@ -30,8 +31,8 @@ def haversine_km(lat1: object, lon1: object, lat2: object, lon2: object) -> np.n
 
 def distance_matrix(origins: pd.DataFrame, destinations: pd.DataFrame) -> np.ndarray:
     """km from every origin row to every destination row (both with lat, lon): shape (n, m)."""
-    _require_coordinates(origins, "origins")
-    _require_coordinates(destinations, "destinations")
+    _require_coordinates(origins, Msg("origins"))
+    _require_coordinates(destinations, Msg("destinations"))
     return haversine_km(
         origins["lat"].to_numpy(float)[:, None],
         origins["lon"].to_numpy(float)[:, None],
@@ -51,20 +52,22 @@ def k_nearest(dist: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
-def _require_coordinates(frame: pd.DataFrame, what: str) -> None:
+def _require_coordinates(frame: pd.DataFrame, what: Msg) -> None:
     missing = [c for c in ("lat", "lon") if c not in frame.columns]
     if missing:
         raise CountyEduError(
-            f"{what} have no {', '.join(missing)} column: distances need coordinates (or supply a travel matrix)",
-            f"{what} 缺少 {'、'.join(missing)} 列：计算距离需要经纬度（或提供出行时间/距离矩阵）",
+            Msg(
+                "{what} have no {missing} column: distances need coordinates (or supply a travel matrix)",
+                what=what,
+                missing=tuple(missing),
+            ),
             missing=missing,
         )
     bad = frame[frame["lat"].isna() | frame["lon"].isna()]
     if not bad.empty:
         ids = [str(v) for v in bad.iloc[:, 0].head(10)]
         raise CountyEduError(
-            f"{len(bad)} of the {what} have no coordinates (e.g. {', '.join(ids)})",
-            f"{what} 中有 {len(bad)} 行没有经纬度（如 {'、'.join(ids)}）",
+            Msg("{bad} of the {what} have no coordinates (e.g. {ids})", bad=len(bad), what=what, ids=tuple(ids)),
             rows=ids,
         )
 

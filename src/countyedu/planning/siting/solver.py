@@ -40,6 +40,7 @@ import highspy
 import numpy as np
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import k_nearest
 
@@ -187,7 +188,7 @@ def _solve(inst: _Inst, time_limit_s: float) -> dict[str, Any]:
                         "无法在容量和距离限制内把每个社区整体划入一个开办的校点",
                     )
                 raise CountyEduError(
-                    f"no siting plan found within {time_limit_s:.0f} s", f"{time_limit_s:.0f} 秒内未找到布点方案"
+                    Msg("no siting plan found within {time_limit_s} s", time_limit_s=f"{time_limit_s:.0f}")
                 )
             sel = allowed.copy()
             continue
