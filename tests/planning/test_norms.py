@@ -99,7 +99,7 @@ def test_it_counts_one_per_n_with_the_rounding_parameter() -> None:
     f = small()
     f["communities"].loc[f["communities"]["community_id"] == "U2", "residents"] = 18000  # 4500 + 18000 + 2500
     floor = by_kind(facility_needs(f, 2019).needs, "primary_urban")
-    assert floor["count"].tolist() == [1] and "required=2" in floor["trigger"].iloc[0]
+    assert floor["count"].tolist() == [1] and floor["trigger"].iloc[0].kwargs["required"] == 2
     ceil = by_kind(facility_needs(f, 2019, PlanningParams(school_count_rounding="ceil")).needs, "primary_urban")
     assert ceil["count"].tolist() == [2]
 
@@ -139,3 +139,25 @@ def test_demo_needs_cite_a_clause_and_are_sized() -> None:
     for lang in ("zh", "en"):
         b = fn.blocks(lang)
         assert b[0].clause and len(b[0].tables[0].rows) == len(n)
+
+
+def test_its_triggers_and_rules_are_worded_not_raw_keys() -> None:
+    """The village of 3,617 residents without a public kindergarten reads as a sentence (issue 11)."""
+    from countyedu.messages import Msg, translate
+
+    f = small()
+    needs = facility_needs(f, 2019)
+    village = by_kind(needs.needs, "kg_village").iloc[0]
+    res = village["trigger"].kwargs["residents"]
+    assert translate(village["trigger"], "zh") == f"常住人口 {res:,} 人，无公办幼儿园"
+    assert translate(village["trigger"], "en") == f"{res:,} residents, no public kindergarten"
+    assert isinstance(village["rule"], Msg)
+    zh, en = needs.blocks("zh")[0], needs.blocks("en")[0]
+    for block in (zh, en):
+        text = " ".join(str(v) for r in block.tables[0].rows for v in r)
+        assert "=" not in text and "residents=" not in text, text
+        assert all(isinstance(c.label, str) for c in block.tables[0].columns)
+    assert zh.tables[0].columns[0].label == "设施" and en.tables[0].columns[0].label == "facility"
+    assert "行政村公办幼儿园" in [r[0] for r in zh.tables[0].rows]
+    assert needs.blocks()[0].title == Msg("Facilities required by the planning norms")  # computed once, worded later
+    assert needs.as_dict()["needs"][0]["trigger"]["msg"]  # the API keeps the key and its parameters

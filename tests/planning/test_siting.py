@@ -102,7 +102,7 @@ def test_facility_location_weighs_open_cost_against_travel():
 def test_transition_default_is_three_years():
     steps = transition_schedule(3, 2022)
     assert [s["year"] for s in steps] == [2022, 2023, 2024]
-    assert steps[-1]["step_en"] == "closed"
+    assert steps[-1]["step"] == "closed"
 
 
 @functools.cache
@@ -235,7 +235,7 @@ def test_walking_limit_keeps_the_teaching_point_open():
     c = plan.candidates.set_index("school_id")
     assert not bool(c.at["T", "merge"]) and c.at["T", "reason"] == "reach"
     sc = plan.scenarios.set_index("mode")
-    assert not bool(sc.at["merge_all", "feasible"]) and "T" in sc.at["merge_all", "note_en"]
+    assert not bool(sc.at["merge_all", "feasible"]) and "甲村教学点" in str(sc.at["merge_all", "note"])
     assert sc.at["optimise", "merged"] == 0
     assert any("不可行" in p for p in plan.blocks("zh")[0].paragraphs)
 
@@ -371,3 +371,19 @@ def test_a_county_without_small_schools_gets_a_plan_that_says_so() -> None:
     assert plan.candidates.empty or not plan.candidates["merge"].any()
     for lang in ("zh", "en"):
         assert plan.blocks(lang)[0].paragraphs
+
+
+def test_consolidation_is_worded_once_in_each_language() -> None:
+    """The blocks are computed once with message keys; the scenarios read in one language each (issue 11:
+    not "全部保留 / keep all")."""
+    from countyedu.messages import Msg
+
+    plan = consolidation(tiny(2.0), "primary", 2021)
+    raw = plan.blocks()[0]
+    assert isinstance(raw.title, Msg) and all(isinstance(p, Msg) for p in raw.paragraphs)
+    zh, en = plan.blocks("zh")[0], plan.blocks("en")[0]
+    assert [r[0] for r in zh.tables[1].rows] == ["全部保留", "优化撤并", "撤并全部小规模学校"]
+    assert [r[0] for r in en.tables[1].rows] == ["keep all", "optimised", "merge every small school"]
+    assert zh.tables[1].rows[0][-1] == "最优" and en.tables[1].rows[0][-1] == "optimal"
+    assert zh.tables[2].rows[-1][1].startswith("撤并完成") and en.tables[2].rows[0][1].startswith("no new intake")
+    assert plan.as_dict()["scenarios"][0]["name"] == "keep"  # data: the scenario's mode, not words

@@ -46,8 +46,9 @@ from ortools.graph.python import max_flow, min_cost_flow
 from ortools.sat.python import cp_model
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Code, Msg, Num, Text, encode, register_codes
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
-from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, localize
 
 CLAUSE = "第4条; QB-G13"
 K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)
@@ -456,7 +457,7 @@ def _mip(
 
 def _single(
     p: Problem, cost: np.ndarray, lp: FlowResult, time_limit_s: float, keep: bool
-) -> tuple[pd.DataFrame, float, bool, str]:
+) -> tuple[pd.DataFrame, float, bool, Msg]:
     """Whole-community plan: (flows, bound in solver travel units, proven optimal, how)."""
     n, _m = cost.shape
     fl = lp.flows
@@ -464,7 +465,7 @@ def _single(
     split = fl.groupby("i").size()
     split_rows = split.index[split > 1].to_numpy()
     if split_rows.size == 0:
-        return fl, lp_travel, True, "the divisible optimum splits no community"
+        return fl, lp_travel, True, Msg("the divisible optimum splits no community")
     allowed = cost >= 0
     if int(allowed.sum()) <= FULL_MIP_ARCS:
         arcs = np.argwhere(allowed)
@@ -475,7 +476,7 @@ def _single(
         chosen = arcs[x]
         flows = pd.DataFrame({"i": chosen[:, 0], "j": chosen[:, 1], "x": p.d[chosen[:, 0]]})
         bound = max(dual, lp_travel) if not keep else dual
-        return flows, bound, proven, "HiGHS MIP on all arcs"
+        return flows, bound, proven, Msg("HiGHS MIP on all arcs")
     if not keep:
         t0 = time.perf_counter()
         res2 = _round_and_repair(p, cost, lp, time_limit_s - 1.0 - (time.perf_counter() - t0))
@@ -490,8 +491,12 @@ def _single(
             flows,
             lp_travel,
             False,
-            f"LP bound (min-cost flow) + the LP's plan rounded, repaired by CP-SAT on {n_free:,} communities "
-            f"({n_arcs:,} arcs of least reduced cost; the other communities stay whole at their LP school)",
+            Msg(
+                "LP bound (min-cost flow) + the LP's plan rounded, repaired by CP-SAT on {communities} communities "
+                "({arcs} arcs of least reduced cost; the other communities stay whole at their LP school)",
+                communities=n_free,
+                arcs=n_arcs,
+            ),
         )
     # large, keep_current: one MIP on the arcs the LP uses plus each community's few nearest schools; the LP bound
     # (proven on all arcs) measures its gap
@@ -518,7 +523,11 @@ def _single(
         flows,
         lp_travel,
         False,
-        f"LP bound (min-cost flow) + HiGHS MIP on {len(arcs):,} arcs (the LP's and the {SINGLE_NEAREST} nearest)",
+        Msg(
+            "LP bound (min-cost flow) + HiGHS MIP on {arcs} arcs (the LP's and the {k} nearest)",
+            arcs=len(arcs),
+            k=SINGLE_NEAREST,
+        ),
     )
 
 
@@ -641,11 +650,11 @@ class CatchmentPlan:
     bound: float
     gap: float
     status: str  # optimal | feasible
-    solver: str
+    solver: Text
     unit: str = "km"
     single: bool = False
     kept: int | None = None  # keep_current: pupils at their current school
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     map_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, str] = field(default_factory=dict)  # school and community id → name (census_catchments)
 
@@ -654,20 +663,20 @@ class CatchmentPlan:
         return {
             "clause": CLAUSE,
             "status": self.status,
-            "solver": self.solver,
+            "solver": encode(self.solver),
             "unit": self.unit,
             "single": self.single,
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
             "kept": self.kept,
-            "notes": list(self.notes),
+            "notes": [encode(n) for n in self.notes],
             "assignments": _records(self.assignments),
             "zones": [{**r, "communities": list(r["communities"])} for r in self.zones.to_dict("records")],
             "map": _records(self.map_points),
         }
 
-    def block_map(self, zh: bool = True) -> BlockMap | None:
+    def block_map(self) -> BlockMap | None:
         """The zones on a map: each school, and each community joined to the school most of its pupils go
         to (None without coordinates)."""
         mp = self.map_points
@@ -689,39 +698,40 @@ class CatchmentPlan:
                  "lat": float(r.lat), "lon": float(r.lon), "site_id": str(r.school_id),
                  "site_name": self.names.get(str(r.school_id), str(r.school_id)), "detail": f"{int(r.pupils):,}"}
             )  # fmt: skip
-        return BlockMap("学区划分图" if zh else "Catchment map", points)
+        return BlockMap(Msg("Catchment map"), points)
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
+    def blocks(self, lang: str | None = None) -> list[Block]:
         """学区划分: the zone list a bureau publishes and the community → school table (the map's data stays
-        in as_dict()["map"]; the web page draws it)."""
-        zh = lang == "zh"
+        in as_dict()["map"]; the web page draws it). Texts are messages, worded in `lang` when given."""
 
         def nm(i: str) -> str:
             return self.names.get(i, i)
 
         pupils = int(self.assignments["pupils"].sum())
         avg = self.objective / pupils if pupils else 0.0
-        u = ("公里" if self.unit == "km" else "分钟") if zh else self.unit
-        para = (
-            f"{pupils:,} 名学生全部划入学校；总出行 {self.objective:,.1f} 人·{u}（人均 {avg:.2f} {u}），"
-            f"下界 {self.bound:,.1f}，差距 {self.gap:.2%}，状态：{'最优' if self.status == 'optimal' else '可行'}；"
-            f"求解：{self.solver}。"
-            if zh
-            else f"All {pupils:,} pupils assigned; total travel {self.objective:,.1f} pupil-{u} ({avg:.2f} {u} each), "
-            f"bound {self.bound:,.1f}, gap {self.gap:.2%}, status {self.status}; solver: {self.solver}."
+        para = Msg(
+            "All {pupils} pupils assigned; total travel {travel} pupil-{unit} ({each} {unit} each), bound {bound}, "
+            "gap {gap}, status {status}; solver: {solver}.",
+            pupils=pupils,
+            travel=Num(self.objective, "", 1),
+            unit=Msg("km") if self.unit == "km" else Msg("minutes"),
+            each=Num(avg, "", 2),
+            bound=Num(self.bound, "", 1),
+            gap=Num(self.gap, "share", 2),
+            status=Code("solver_status", self.status),
+            solver=self.solver,
         )
         over = self.zones[self.zones["pupils"] > self.zones["capacity"]]
         finding = Finding(
             clause=CLAUSE,
-            rule="每名学生划入一所学校且不超过学位" if zh else "every pupil assigned within capacity",
+            rule=Msg("every pupil assigned within capacity"),
             value=f"{pupils:,}",
             status="met" if over.empty else "not_met",
         )
-        sep = "、" if zh else ", "
-        zone_rows = [
+        zone_rows: list[list[Any]] = [
             [
                 nm(r.school_id),
-                sep.join(nm(c) for c in r.communities),
+                Msg("{names}", names=tuple(nm(c) for c in r.communities)),
                 int(r.pupils),
                 int(r.capacity),
                 float(r.utilisation),
@@ -729,40 +739,46 @@ class CatchmentPlan:
             for r in self.zones.itertuples()
         ]
         zones = BlockTable(
-            title="学区划分（招生范围）" if zh else "Catchment zones (published enrolment areas)",
+            title=Msg("Catchment zones (published enrolment areas)"),
             columns=[
-                BlockColumn("school_id", "学校" if zh else "school"),
-                BlockColumn("communities", "招生范围（社区、村）" if zh else "communities served"),
-                BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
-                BlockColumn("capacity", "学位" if zh else "seats", "count"),
-                BlockColumn("utilisation", "学位使用率" if zh else "utilisation", "share"),
+                BlockColumn("school_id", Msg("school")),
+                BlockColumn("communities", Msg("communities served")),
+                BlockColumn("pupils", Msg("pupils"), "count"),
+                BlockColumn("capacity", Msg("seats"), "count"),
+                BlockColumn("utilisation", Msg("utilisation"), "share"),
             ],
-            rows=zone_rows,  # type: ignore[arg-type]
+            rows=zone_rows,
             clause=CLAUSE,
         )
         a = self.assignments
         table = BlockTable(
-            title="社区（村）划入学校" if zh else "Community → school",
+            title=Msg("Community → school"),
             columns=[
-                BlockColumn("community_id", "社区（村）" if zh else "community"),
-                BlockColumn("school_id", "学校" if zh else "school"),
-                BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
-                BlockColumn("km", "距离（公里）" if zh else "distance (km)", "km"),
+                BlockColumn("community_id", Msg("community")),
+                BlockColumn("school_id", Msg("school")),
+                BlockColumn("pupils", Msg("pupils"), "count"),
+                BlockColumn("km", Msg("distance (km)"), "km"),
             ],
             rows=[[nm(r.community_id), nm(r.school_id), int(r.pupils), _num(r.km)] for r in a.itertuples()],
             clause=CLAUSE,
         )
-        return [
+        blocks = [
             Block(
                 id="planning.catchments",
-                title="学区划分（划片招生）" if zh else "Catchments (enrolment by zone)",
+                title=Msg("Catchments (enrolment by zone)"),
                 clause=CLAUSE,
                 paragraphs=[para, *self.notes],
                 findings=[finding],
                 tables=[zones, table],
-                maps=[m] if (m := self.block_map(zh)) else [],
+                maps=[m] if (m := self.block_map()) else [],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
+
+
+# a solve's status: Chinese, English
+SOLVER_STATUS = {"optimal": ("最优", "optimal"), "feasible": ("可行", "feasible")}
+register_codes("solver_status", lambda v, lang: SOLVER_STATUS[v][lang == "en"] if v in SOLVER_STATUS else v)
 
 
 def _num(v: Any) -> float | None:
@@ -802,10 +818,15 @@ def solve_catchments(
         raise explain_infeasible(p)
     cost = solver_costs(p, keep_current)
     lp = solve_flow(p, cost)
-    notes = [
-        (
-            f"certified optimal on all {int(p.allowed.sum()):,} arcs: min-cost flow on {lp.arcs:,} arcs "
-            f"(k = {K_NEAREST} nearest), {lp.rounds} certificate round(s), {lp.added:,} arc(s) added"
+    notes: list[Text] = [
+        Msg(
+            "certified optimal on all {all_arcs} arcs: min-cost flow on {arcs} arcs (k = {k} nearest), {rounds} "
+            "certificate round(s), {added} arc(s) added",
+            all_arcs=int(p.allowed.sum()),
+            arcs=lp.arcs,
+            k=K_NEAREST,
+            rounds=lp.rounds,
+            added=lp.added,
         )
     ]
     if single:
@@ -816,7 +837,7 @@ def solve_catchments(
     else:
         flows = lp.flows
         bound_units = float((flows["x"] * p.cost[flows["i"], flows["j"]]).sum())
-        proven, solver = True, "OR-Tools min-cost flow + reduced-cost certificate"
+        proven, solver = True, Msg("OR-Tools min-cost flow + reduced-cost certificate")
     travel_units = float((flows["x"] * p.cost[flows["i"], flows["j"]]).sum())
     gap = 0.0 if travel_units <= 0 else max(0.0, (travel_units - bound_units) / travel_units)
     status = "optimal" if proven or gap <= 1e-9 else "feasible"
@@ -829,10 +850,10 @@ def _plan(
     bound_units: float,
     gap: float,
     status: str,
-    solver: str,
+    solver: Text,
     single: bool,
     keep: bool,
-    notes: list[str],
+    notes: list[Text],
 ) -> CatchmentPlan:
     i, j, x = flows["i"].to_numpy(), flows["j"].to_numpy(), flows["x"].to_numpy()
     comm, sch = p.communities, p.schools
@@ -884,8 +905,9 @@ def _plan(
         kept=kept,
         notes=[
             *notes,
-            "demand rounded to whole pupils (half up), capacity down to whole seats, "
-            f"costs to whole {'metres' if p.unit == 'km' else 'seconds'}",
+            Msg("demand rounded to whole pupils (half up), capacity down to whole seats, costs to whole metres")
+            if p.unit == "km"
+            else Msg("demand rounded to whole pupils (half up), capacity down to whole seats, costs to whole seconds"),
         ],
         map_points=mp.reset_index(drop=True),
     )

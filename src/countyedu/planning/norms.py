@@ -29,29 +29,22 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.messages import Msg, Num, encode
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import Projection
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, localize
 
-KINDS: dict[str, tuple[str, str, str]] = {
-    # kind → (zh, en, clause)
-    "kg_community": (
-        "小区（社区）配建幼儿园",
-        "kindergarten of a community of ≥ 1200 households",
-        "第1条; T-PRE-2; PN",
-    ),
-    "kg_joint": ("小社区联建幼儿园", "joint kindergarten of smaller communities", "第1条; PN"),
-    "kg_village": ("行政村公办幼儿园", "public kindergarten of a village of ≥ 2000 residents", "第1条; PN"),
-    "kg_township": ("乡镇独立公办中心幼儿园", "independent public township kindergarten", "T-PRE-3; 第1条; PN"),
-    "kg_separate": (
-        "附设幼儿班剥离为独立幼儿园",
-        "attached preschool classes made an independent kindergarten",
-        "第1条",
-    ),
-    "primary_urban": ("城区完全小学", "urban complete primary school", "第4条; CS"),
-    "junior_urban": ("城区初级中学", "urban junior high school", "第4条; CS"),
-    "boarding_or_nine_year": ("寄宿制学校或九年一贯制学校", "boarding or nine-year school", "T-CMP-3; 第5条; CS"),
+KINDS: dict[str, tuple[Msg, str]] = {
+    # kind → (what it is, clause)
+    "kg_community": (Msg("kindergarten of a community of ≥ 1200 households"), "第1条; T-PRE-2; PN"),
+    "kg_joint": (Msg("joint kindergarten of smaller communities"), "第1条; PN"),
+    "kg_village": (Msg("public kindergarten of a village of ≥ 2000 residents"), "第1条; PN"),
+    "kg_township": (Msg("independent public township kindergarten"), "T-PRE-3; 第1条; PN"),
+    "kg_separate": (Msg("attached preschool classes made an independent kindergarten"), "第1条"),
+    "primary_urban": (Msg("urban complete primary school"), "第4条; CS"),
+    "junior_urban": (Msg("urban junior high school"), "第4条; CS"),
+    "boarding_or_nine_year": (Msg("boarding or nine-year school"), "T-CMP-3; 第5条; CS"),
 }
 NEED_COLUMNS = [
     "kind",
@@ -89,7 +82,13 @@ class FacilityNeeds:
         for r in self.needs.to_dict(orient="records"):
             rows.append(
                 {
-                    k: (None if (not isinstance(v, str) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v))
+                    k: (
+                        encode(v)
+                        if isinstance(v, Msg)
+                        else None
+                        if (not isinstance(v, str) and pd.isna(v))
+                        else (v.item() if hasattr(v, "item") else v)
+                    )
                     for k, v in r.items()
                 }
             )
@@ -99,25 +98,25 @@ class FacilityNeeds:
             "by_kind": {str(k): int(v) for k, v in self.needs.groupby("kind")["count"].sum().items()},
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The facilities required, as one block (its texts messages, worded in `lang` when given)."""
         cols = [
-            BlockColumn("kind", "设施" if zh else "facility"),
-            BlockColumn("where", "位置" if zh else "where"),
-            BlockColumn("count", "所数" if zh else "number", "count"),
-            BlockColumn("classes", "每所班数" if zh else "classes each", "count"),
-            BlockColumn("seats", "每所学位" if zh else "seats each", "count"),
-            BlockColumn("clause", "依据" if zh else "clause"),
-            BlockColumn("trigger", "触发条件" if zh else "trigger"),
+            BlockColumn("kind", Msg("facility")),
+            BlockColumn("where", Msg("where")),
+            BlockColumn("count", Msg("number"), "count"),
+            BlockColumn("classes", Msg("classes each"), "count"),
+            BlockColumn("seats", Msg("seats each"), "count"),
+            BlockColumn("clause", Msg("clause")),
+            BlockColumn("trigger", Msg("trigger")),
         ]
-        rows = []
+        rows: list[list[Any]] = []
         for r in self.needs.itertuples():
             where = r.township_name + (
                 f" {r.community_name}" if isinstance(r.community_name, str) and r.community_name else ""
             )
             rows.append(
                 [
-                    KINDS[r.kind][0 if zh else 1],
+                    KINDS[r.kind][0],
                     where,
                     int(r.count),
                     None if pd.isna(r.classes) else int(r.classes),
@@ -127,22 +126,21 @@ class FacilityNeeds:
                 ]
             )
         n = int(self.needs["count"].sum()) if not self.needs.empty else 0
-        para = (
-            f"{self.year} 年按第1、4、5条和规划标准（PN）需新建或独立设置的设施共 {n} 所。"
-            if zh
-            else f"{n} facilities required in {self.year} by 第1、4、5条 and the planning norms (PN)."
+        para = Msg(
+            "{count} facilities required in {year} by 第1、4、5条 and the planning norms (PN).",
+            count=n,
+            year=Num(self.year, "year"),
         )
-        return [
+        blocks = [
             Block(
                 id="planning.facility_needs",
-                title="布局规范要求的设施" if zh else "Facilities required by the planning norms",
+                title=Msg("Facilities required by the planning norms"),
                 clause="第1、4、5条; T-PRE-2; T-PRE-3; T-CMP-3; PN",
                 paragraphs=[para],
-                tables=[
-                    BlockTable("设施需求清单" if zh else "Facilities required", cols, rows, clause="第1、4、5条; PN")
-                ],
+                tables=[BlockTable(Msg("Facilities required"), cols, rows, clause="第1、4、5条; PN")],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
 
 
 def _demand(persons: pd.DataFrame | None, stage: str, year: int, p: PlanningParams) -> pd.Series | None:
@@ -176,8 +174,8 @@ def facility_needs(
         count: int,
         classes: int | None,
         seats: int | None,
-        rule: str,
-        trigger: str,
+        rule: Msg,
+        trigger: Msg,
     ) -> None:
         cname = None
         if community is not None:
@@ -192,7 +190,7 @@ def facility_needs(
                 "count": count,
                 "classes": classes,
                 "seats": seats,
-                "clause": KINDS[kind][2],
+                "clause": KINDS[kind][1],
                 "rule": rule,
                 "trigger": trigger,
             }
@@ -216,8 +214,19 @@ def facility_needs(
                     required - have,
                     size,
                     size * p.kg_seats_per_class,
-                    f"每 {p.kg_households} 户配建 1 所 ≥ {p.kg_min_classes} 班幼儿园",
-                    f"households={hh}, residents={res}, kindergartens={have}, required={required}",
+                    Msg(
+                        "one kindergarten of at least {classes} classes per {households} households",
+                        classes=p.kg_min_classes,
+                        households=p.kg_households,
+                    ),
+                    Msg(
+                        "{households} households, {residents} residents, {kindergartens} kindergartens, "
+                        "{required} required",
+                        households=hh,
+                        residents="—" if res is None else res,
+                        kindergartens=have,
+                        required=required,
+                    ),
                 )
         if (
             r.kind == "village"
@@ -233,8 +242,11 @@ def facility_needs(
                 1,
                 size,
                 size * p.kg_seats_per_class,
-                f"常住人口 ≥ {p.village_kg_residents} 的行政村设公办幼儿园",
-                f"residents={res}, public kindergartens=0",
+                Msg(
+                    "a public kindergarten in every village of at least {residents} residents",
+                    residents=p.village_kg_residents,
+                ),
+                Msg("{residents} residents, no public kindergarten", residents=res),
             )
     small = comm[(comm["kind"] == "urban_community") & (comm["households"].fillna(0) < p.kg_households)]
     for town, g in small.groupby(small["township_id"].astype(str)):
@@ -252,8 +264,19 @@ def facility_needs(
                 required - have,
                 size,
                 size * p.kg_seats_per_class,
-                f"小社区每 {p.kg_residents_min}–{p.kg_residents_max} 人联建 1 所幼儿园",
-                f"communities={len(g)}, residents={res_total:.0f}, kindergartens={have}, required={required}",
+                Msg(
+                    "one joint kindergarten per {low}–{high} residents of small communities",
+                    low=p.kg_residents_min,
+                    high=p.kg_residents_max,
+                ),
+                Msg(
+                    "{communities} small communities, {residents} residents, {kindergartens} kindergartens, "
+                    "{required} required",
+                    communities=len(g),
+                    residents=round(res_total),
+                    kindergartens=have,
+                    required=required,
+                ),
             )
 
     def town_demand(stage: str, town: str) -> float | None:
@@ -275,8 +298,8 @@ def facility_needs(
                 1,
                 size,
                 size * p.kg_seats_per_class,
-                "每个乡镇至少 1 所独立公办幼儿园（一乡一园）",
-                f"public kindergartens=0, kindergarten demand={'—' if dk is None else f'{dk:.0f}'}",
+                Msg("at least one independent public kindergarten in every township"),
+                Msg("no public kindergarten; preschool demand {demand}", demand="—" if dk is None else round(dk)),
             )
         boarding = s["stage"].isin(["primary", "junior", "nine_year"]) & s["boarding"].astype(bool)
         if not (boarding | (s["stage"] == "nine_year")).any():
@@ -292,8 +315,13 @@ def facility_needs(
                 1,
                 classes,
                 seats,
-                "每个乡镇有 1 所寄宿制学校或九年一贯制学校",
-                f"boarding compulsory schools=0, nine-year schools=0, primary demand={dp}, junior demand={dj}",
+                Msg("a boarding or nine-year school in every township"),
+                Msg(
+                    "no boarding compulsory school and no nine-year school; primary demand {primary}, junior demand "
+                    "{junior}",
+                    primary="—" if dp is None else round(dp),
+                    junior="—" if dj is None else round(dj),
+                ),
             )
     core = towns.loc[towns["urban_core"].astype(bool), "township_id"].astype(str)
     for town in core:
@@ -323,8 +351,17 @@ def facility_needs(
                 required - have,
                 classes,
                 None if classes is None else classes * size_at,
-                f"城区每 {per} 人设 1 所{'完全小学' if stage == 'primary' else '初级中学'}",
-                f"residents={res_total:.0f}, schools={have}, required={required}",
+                Msg(
+                    "one {school} per {residents} urban residents",
+                    school=Msg("complete primary school") if stage == "primary" else Msg("junior high school"),
+                    residents=per,
+                ),
+                Msg(
+                    "{residents} residents, {schools} schools, {required} required",
+                    residents=round(res_total),
+                    schools=have,
+                    required=required,
+                ),
             )
     c = frames["classes"]
     att = c[(c["year"] == year) & c["grade"].str.startswith("K")]
@@ -338,8 +375,13 @@ def facility_needs(
             1,
             len(g),
             len(g) * p.kg_seats_per_class,
-            "乡镇小学附设幼儿班剥离为独立幼儿园",
-            f"school={sid} {row['name']}, attached preschool classes={len(g)}, pupils={int(g['pupils'].sum())}",
+            Msg("attached preschool classes of township primary schools become independent kindergartens"),
+            Msg(
+                "{school}: {classes} attached preschool classes, {pupils} pupils",
+                school=str(row["name"]),
+                classes=len(g),
+                pupils=int(g["pupils"].sum()),
+            ),
         )
     out = pd.DataFrame(needs, columns=NEED_COLUMNS)
     out["classes"] = out["classes"].astype("Int64")

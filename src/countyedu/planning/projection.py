@@ -36,8 +36,9 @@ import pandas as pd
 
 from countyedu.census.vocabulary import colour, labels, sorted_stages
 from countyedu.errors import CountyEduError
+from countyedu.messages import Code, Msg, Num
 from countyedu.planning.params import PlanningParams
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, localize
 
 CLAUSE = "第1、4条; T-PRE-5; T-HS-1"
 STAGE_ZH = labels("education_stage", "zh")  # the stages' names, from the one vocabulary
@@ -135,56 +136,60 @@ class Projection:
             ],
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The projection as one block (its texts messages, worded in `lang` when given)."""
         t = self.stage_totals()
         wide = t.pivot(index="year", columns="stage", values="persons").reindex(columns=list(self.params.stage_ages))
         proj = t.groupby("year")["projected"].any()
         stages = list(wide.columns)
-        cols = [BlockColumn("year", "年份" if zh else "year", "year")]
+        cols = [BlockColumn("year", Msg("year"), "year")]
         cols += [
             BlockColumn(
                 s,
-                f"{STAGE_ZH.get(s, s)}（{self.params.stage_ages[s][0]}–{self.params.stage_ages[s][1]}岁）"
-                if zh
-                else f"{s} (ages {self.params.stage_ages[s][0]}–{self.params.stage_ages[s][1]})",
+                Msg(
+                    "{stage} (ages {low}–{high})",
+                    stage=Code("education_stage", s),
+                    low=self.params.stage_ages[s][0],
+                    high=self.params.stage_ages[s][1],
+                ),
                 "count",
             )
             for s in stages
         ]
-        cols.append(BlockColumn("projected", "预测" if zh else "projected"))
+        cols.append(BlockColumn("projected", Msg("projected")))
         rows: list[list[Any]] = [
             [int(y), *[round(float(wide.at[y, s]), 1) for s in stages], bool(proj[y])] for y in wide.index
         ]
         lo, hi = self.params.birth_adult_ages
-        para = (
-            f"方法：Hamilton–Perry 队列变动比法。以 {self.base_years[0]}–{self.launch_year} 年逐年单岁人口计算各社区村"
-            f"队列变动比（基数不足 {self.params.ccr_min_base:g} 人时用乡镇、再用全县比值），"
-            f"0 岁人口按 0 岁与 {lo}–{hi} 岁人口之比（儿童—成人比）推算，预测至 {self.horizon} 年。"
-            if zh
-            else f"Method: Hamilton–Perry cohort-change ratios from single-year ages {self.base_years[0]}–"
-            f"{self.launch_year} per community (township, then county ratios where the base is under "
-            f"{self.params.ccr_min_base:g} persons); age 0 from the ratio of age 0 to ages {lo}–{hi} "
-            f"(child–adult ratio); projected to {self.horizon}."
+        para = Msg(
+            "Method: Hamilton–Perry cohort-change ratios from single-year ages {first}–{launch} per community "
+            "(township, then county ratios where the base is under {min_base} persons); age 0 from the ratio of "
+            "age 0 to ages {low}–{high} (child–adult ratio); projected to {horizon}.",
+            first=Num(self.base_years[0], "year"),
+            launch=Num(self.launch_year, "year"),
+            min_base=f"{self.params.ccr_min_base:g}",
+            low=lo,
+            high=hi,
+            horizon=Num(self.horizon, "year"),
         )
         chart = BlockChart(
-            title="学龄人口预测" if zh else "School-age population",
+            title=Msg("School-age population projection"),
             kind="line",
             x=[str(int(y)) for y in wide.index],
-            series={(STAGE_ZH.get(s, s) if zh else s): [round(float(v), 1) for v in wide[s].tolist()] for s in stages},
-            y_label="人" if zh else "persons",
+            series={_stage_name(s): [round(float(v), 1) for v in wide[s].tolist()] for s in stages},
+            y_label=Msg("persons"),
             unit="count",
             colours=[colour(s) for s in stages],
         )
-        return [
+        blocks = [
             Block(
                 id="planning.projection",
-                title="学龄人口预测" if zh else "School-age population projection",
+                title=Msg("School-age population projection"),
                 clause=CLAUSE,
                 paragraphs=[para],
                 tables=[
                     BlockTable(
-                        title="全县分学段学龄人口" if zh else "County school-age population by stage",
+                        title=Msg("County school-age population by stage"),
                         columns=cols,
                         rows=rows,
                         clause=CLAUSE,
@@ -193,6 +198,12 @@ class Projection:
                 charts=[chart],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
+
+
+def _stage_name(stage: str) -> Msg:
+    """A stage's name as a text (a chart series is named by a text)."""
+    return Msg("{stage}", stage=Code("education_stage", stage))
 
 
 def _births_frame(frames: Mapping[str, pd.DataFrame], cube: _Cube, base_idx: list[int]) -> pd.DataFrame:
@@ -382,41 +393,41 @@ class BackTest:
             "county_total_error": self.county_errors(),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The back-test errors as one block (its texts messages, worded in `lang` when given)."""
         d = self.as_dict()
         cols = [
-            BlockColumn("group", "分组" if zh else "group"),
-            BlockColumn("cells", "单元数" if zh else "cells", "count"),
-            BlockColumn("mape", "平均绝对百分比误差 MAPE" if zh else "MAPE", "share"),
-            BlockColumn("malpe", "平均代数百分比误差 MALPE" if zh else "MALPE", "share"),
+            BlockColumn("group", Msg("group")),
+            BlockColumn("cells", Msg("cells"), "count"),
+            BlockColumn("mape", Msg("MAPE"), "share"),
+            BlockColumn("malpe", Msg("MALPE"), "share"),
         ]
-        rows: list[list[Any]] = [
-            ["全部" if zh else "all", d["overall"]["cells"], d["overall"]["mape"], d["overall"]["malpe"]]
-        ]
-        for key, label in (("by_stage", "学段" if zh else "stage"), ("by_size", "常住人口" if zh else "residents")):
-            groups = sorted_stages(d[key]) if key == "by_stage" else list(d[key])
-            for g, s in ((g, d[key][g]) for g in groups):
-                name = STAGE_ZH.get(g, g) if (zh and key == "by_stage") else g
-                rows.append([f"{label} {name}", s["cells"], s["mape"], s["malpe"]])
+        rows: list[list[Any]] = [[Msg("all"), d["overall"]["cells"], d["overall"]["mape"], d["overall"]["malpe"]]]
+        for g in sorted_stages(d["by_stage"]):
+            s = d["by_stage"][g]
+            rows.append([Msg("stage {stage}", stage=Code("education_stage", g)), s["cells"], s["mape"], s["malpe"]])
+        for g, s in d["by_size"].items():
+            size = Msg("unknown") if g == "unknown" else g
+            rows.append([Msg("residents {size}", size=size), s["cells"], s["mape"], s["malpe"]])
         for g, s in d["by_years_ahead"].items():
-            rows.append([f"预测 {g} 年后" if zh else f"{g} years ahead", s["cells"], s["mape"], s["malpe"]])
-        para = (
-            f"回测：以 {self.launch_year} 年及以前的数据预测 {self.years[0]}–{self.years[-1]} 年，与实际人口比较"
-            f"（社区村 × 学段年龄组 × 年；实际为 0 的单元不计百分比误差）。"
-            if zh
-            else f"Back-test: projected from the data up to {self.launch_year}, compared with the observed "
-            f"{self.years[0]}–{self.years[-1]} (community × stage age group × year; cells observed 0 excluded)."
+            rows.append([Msg("{years} years ahead", years=int(g)), s["cells"], s["mape"], s["malpe"]])
+        para = Msg(
+            "Back-test: projected from the data up to {launch}, compared with the observed {first}–{last} "
+            "(community × stage age group × year; cells observed 0 excluded).",
+            launch=Num(self.launch_year, "year"),
+            first=Num(self.years[0], "year"),
+            last=Num(self.years[-1], "year"),
         )
-        return [
+        blocks = [
             Block(
                 id="planning.projection_backtest",
-                title="人口预测回测误差" if zh else "Projection back-test errors",
+                title=Msg("Projection back-test errors"),
                 clause=CLAUSE,
                 paragraphs=[para],
-                tables=[BlockTable("回测误差" if zh else "Back-test errors", cols, rows, clause=CLAUSE)],
+                tables=[BlockTable(Msg("Back-test errors"), cols, rows, clause=CLAUSE)],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
 
 
 def backtest(

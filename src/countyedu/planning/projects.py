@@ -22,12 +22,21 @@ from typing import Any
 import pandas as pd
 
 from countyedu.census.vocabulary import stage_key
+from countyedu.messages import Code, Msg, Num, register_codes
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import Projection
-from countyedu.planning.seats import _ZH, SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text
+from countyedu.planning.seats import SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text, localize
 
-STATUS_ZH = {"missing": "未立项", "short": "学位不足", "late": "逾期", "delivered": "按期完成", "pending": "未到期"}
+# a promise's status: Chinese, English
+PROMISE_STATUS = {
+    "missing": ("未立项", "no project"),
+    "short": ("学位不足", "seats short"),
+    "late": ("逾期", "late"),
+    "delivered": ("按期完成", "delivered on time"),
+    "pending": ("未到期", "not yet due"),
+}
+register_codes("project_promise", lambda v, lang: PROMISE_STATUS[v][lang == "en"] if v in PROMISE_STATUS else v)
 _TO_DEMAND = {ss: ds for ds, sss in SUPPLY_FOR.items() for ss in sss}
 
 
@@ -54,6 +63,7 @@ def promise_status(promise: Promise, projects: pd.DataFrame, as_of: int) -> dict
         "seats_promised": promise.seats,
         "year_promised": promise.end_year,
         "projects": ", ".join(f"{r.project_id} {r.name}" for r in hit.itertuples()),
+        "project_names": tuple(str(r.name) for r in hit.itertuples()),
         "seats": seats,
         "seat_shortfall": max(0, promise.seats - seats),
         "finished": finished,
@@ -115,7 +125,9 @@ class ProjectBalance:
                 out.append(
                     {
                         k: (
-                            None
+                            list(v)
+                            if isinstance(v, tuple)
+                            else None
                             if (not isinstance(v, str) and pd.isna(v))
                             else (round(v, 1) if isinstance(v, float) else (v.item() if hasattr(v, "item") else v))
                         )
@@ -131,36 +143,46 @@ class ProjectBalance:
             "balance": rec(self.balance),
         }
 
-    def findings(self, lang: str = "zh") -> list[Finding]:
-        zh = lang == "zh"
+    def _promise(self, label: str) -> Msg | str:
+        """A promise in words made from its data (the schools named, the seats, the years)."""
+        p = next((x for x in self.params.promises if x.label == label), None)
+        if p is None:
+            return label
+        years = Num(p.end_year, "year") if p.start_year == p.end_year else f"{p.start_year}–{p.end_year}"
+        return Msg("{names} +{seats} seats ({years})", names=tuple(p.names), seats=p.seats, years=years)
+
+    def findings(self) -> list[Finding]:
         out = []
         for r in self.promises.itertuples():
             status = "met" if r.status == "delivered" else ("at_risk" if r.status == "pending" else "not_met")
-            expl = (
-                f"承诺 {r.seats_promised} 个学位、{r.year_promised} 年完成；项目：{r.projects or '无'}；"
-                f"学位 {r.seats}，完成年份 {r.finished if r.finished is not None else '—'}（{STATUS_ZH[r.status]}）"
-                if zh
-                else f"promised {r.seats_promised} seats by {r.year_promised}; projects: {r.projects or 'none'}; "
-                f"seats {r.seats}, finished {r.finished if r.finished is not None else '—'} ({r.status})"
+            expl = Msg(
+                "promised {promised} seats by {year}; projects: {projects}; seats {seats}, finished {finished} "
+                "({status})",
+                promised=r.seats_promised,
+                year=Num(r.year_promised, "year"),
+                projects=tuple(r.project_names) or Msg("none"),
+                seats=r.seats,
+                finished="—" if r.finished is None or pd.isna(r.finished) else Num(r.finished, "year"),
+                status=Code("project_promise", r.status),
             )
-            out.append(Finding(r.clause, r.promise, f"{r.seats}", status, expl))
+            out.append(Finding(r.clause, self._promise(r.promise), f"{r.seats}", status, expl))
         return out
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """The promises and the seat balance as one block (its texts messages, worded in `lang` when given)."""
         b = self.balance.sort_values(["stage", "year"], key=stage_key)
         cols = [
-            BlockColumn("year", "年份" if zh else "year", "year"),
-            BlockColumn("stage", "学段" if zh else "stage"),
-            BlockColumn("demand", "需求学位" if zh else "demand", "count"),
-            BlockColumn("balance_with", "含项目余缺" if zh else "balance with projects", "count"),
-            BlockColumn("balance_without", "不含项目余缺" if zh else "balance without projects", "count"),
-            BlockColumn("projected", "预测" if zh else "projected"),
+            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("stage", Msg("stage")),
+            BlockColumn("demand", Msg("demand"), "count"),
+            BlockColumn("balance_with", Msg("balance with projects"), "count"),
+            BlockColumn("balance_without", Msg("balance without projects"), "count"),
+            BlockColumn("projected", Msg("projected")),
         ]
-        rows = [
+        rows: list[list[Any]] = [
             [
                 int(r.year),
-                _ZH.get(r.stage, r.stage) if zh else r.stage,
+                Code("education_stage", r.stage),
                 round(r.demand),
                 round(r.balance_with),
                 round(r.balance_without),
@@ -174,55 +196,56 @@ class ProjectBalance:
             s = b[b["stage"] == stage].set_index("year")
             if s.empty:
                 continue
-            name = _ZH.get(stage, stage) if zh else stage
-            series[f"{name}（含项目）" if zh else f"{name} with projects"] = [
-                float(round(s.at[y, "balance_with"])) for y in years
-            ]
-            series[f"{name}（不含项目）" if zh else f"{name} without"] = [
-                float(round(s.at[y, "balance_without"])) for y in years
-            ]
+            name = Code("education_stage", stage)
+            series[Msg("{stage} with projects", stage=name)] = [float(round(s.at[y, "balance_with"])) for y in years]
+            series[Msg("{stage} without", stage=name)] = [float(round(s.at[y, "balance_without"])) for y in years]
         chart = BlockChart(
-            "义务教育学位余缺：含与不含项目" if zh else "Compulsory seat balance with and without projects",
+            Msg("Compulsory seat balance with and without projects"),
             "line",
             [str(y) for y in years],
             series,
-            "学位" if zh else "seats",
+            Msg("seats"),
             "count",
         )
         pcols = [
-            BlockColumn("promise", "承诺" if zh else "promise"),
-            BlockColumn("projects", "项目" if zh else "projects"),
-            BlockColumn("seats", "学位" if zh else "seats", "count"),
-            BlockColumn("finished", "完成年份" if zh else "finished", "year"),
-            BlockColumn("status", "状态" if zh else "status"),
+            BlockColumn("promise", Msg("promise")),
+            BlockColumn("projects", Msg("projects")),
+            BlockColumn("seats", Msg("seats"), "count"),
+            BlockColumn("finished", Msg("finished"), "year"),
+            BlockColumn("status", Msg("status")),
         ]
-        prow = [
-            [r.promise, r.projects, int(r.seats), r.finished, STATUS_ZH[r.status] if zh else r.status]
+        prow: list[list[Any]] = [
+            [
+                self._promise(r.promise),
+                Msg("{names}", names=tuple(r.project_names)) if len(r.project_names) else "",
+                int(r.seats),
+                r.finished,
+                Code("project_promise", r.status),
+            ]
             for r in self.promises.itertuples()
         ]
-        return [
+        blocks = [
             Block(
                 id="planning.projects",
-                title="第4条建设项目与学位平衡" if zh else "第4条 projects and the seat balance",
+                title=Msg("第4条 projects and the seat balance"),
                 clause="第4条; T-CMP-1",
                 paragraphs=[
-                    (
-                        f"项目按名称对照第4条的承诺；学位平衡以 {self.as_of} 年普查学位为基础，加上此后竣工项目的学位（含项目），"
-                        "或扣除已竣工项目的学位（不含项目）。"
-                        if zh
-                        else f"Projects matched by name to 第4条's promises; the balance starts from the {self.as_of} census "
-                        "seats, plus the seats of projects finishing later (with), or minus those of projects already "
-                        "finished (without)."
+                    Msg(
+                        "Projects matched by name to 第4条's promises; the balance starts from the {year} census "
+                        "seats, plus the seats of projects finishing later (with), or minus those of projects "
+                        "already finished (without).",
+                        year=Num(self.as_of, "year"),
                     )
                 ],
-                findings=self.findings(lang),
+                findings=self.findings(),
                 tables=[
-                    BlockTable("第4条承诺项目" if zh else "Projects promised in 第4条", pcols, prow, clause="第4条"),
-                    BlockTable("全县学位平衡" if zh else "County seat balance", cols, rows, clause="第4条; T-CMP-1"),
+                    BlockTable(Msg("Projects promised in 第4条"), pcols, prow, clause="第4条"),
+                    BlockTable(Msg("County seat balance"), cols, rows, clause="第4条; T-CMP-1"),
                 ],
                 charts=[chart],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
 
 
 def project_balance(

@@ -33,10 +33,11 @@ from countyedu.census.schema import GRADES_BY_STAGE
 from countyedu.census.vocabulary import COMPULSORY_STAGES, colour, sorted_stages, stage_key
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import PART_OF_GRADE
+from countyedu.messages import Code, Msg, Num
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import STAGE_ZH, Projection
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, localize
 
 SUPPLY_COLUMNS = [
     "school_id",
@@ -230,58 +231,49 @@ def milestones(
     plan: pd.DataFrame,
     params: PlanningParams,
     horizon: int,
-    lang: str = "zh",
 ) -> list[Finding]:
     """The 第4条 milestones (≤ 10% 大班额 by autumn 2019, none in 2020) and T-CMP-1 (≥ 3000 urban
     compulsory seats added a year), each met / not_met with the year it was or would be met."""
-    zh = lang == "zh"
     out: list[Finding] = []
     by_year = plan.groupby("year")[["classes", "big"]].sum() if not plan.empty else pd.DataFrame()
     years = [int(y) for y in by_year.index]
     shares = [float(r.big / r.classes) if r.classes else 0.0 for r in by_year.itertuples()]
     share_of = dict(zip(years, shares, strict=True))
 
-    def share_finding(year: int, limit: float, rule_zh: str, rule_en: str) -> Finding:
+    def share_finding(year: int, limit: float, rule: Msg) -> Finding:
         if year not in share_of:
-            return Finding(
-                "第4条", rule_zh if zh else rule_en, "—", "no_data", "该年无班级数据" if zh else "no classes that year"
-            )
+            return Finding("第4条", rule, "—", "no_data", Msg("no classes that year"))
         s = share_of[year]
         met_year, trend = _first_year_met(years, shares, lambda v: v <= limit + 1e-12, horizon)
         big = int(by_year.at[year, "big"])
         n = int(by_year.at[year, "classes"])
-        when = (
-            ("—" if met_year is None else f"{met_year}{'（按趋势）' if trend else ''}")
-            if zh
-            else ("—" if met_year is None else f"{met_year}{' (trend)' if trend else ''}")
+        when: Any = "—" if met_year is None else Num(met_year, "year")
+        if met_year is not None and trend:
+            when = Msg("{year} (trend)", year=Num(met_year, "year"))
+        expl = Msg(
+            "{year}: {big} of {classes} compulsory classes have ≥ 56 pupils ({share}); year met: {when}",
+            year=Num(year, "year"),
+            big=big,
+            classes=n,
+            share=Num(s, "share"),
+            when=when,
         )
-        expl = (
-            f"{year} 年 {big}/{n} 个义务教育班级为 56 人及以上（{s:.1%}）；达到要求的年份：{when}"
-            if zh
-            else f"{year}: {big} of {n} compulsory classes have ≥ 56 pupils ({s:.1%}); year met: {when}"
-        )
-        return Finding(
-            "第4条; T-CMP-2; CS",
-            rule_zh if zh else rule_en,
-            f"{s:.1%}",
-            "met" if s <= limit + 1e-12 else "not_met",
-            expl,
-        )
+        return Finding("第4条; T-CMP-2; CS", rule, f"{s:.1%}", "met" if s <= limit + 1e-12 else "not_met", expl)
 
     out.append(
         share_finding(
             params.big_share_year,
             params.big_share_max,
-            f"{params.big_share_year} 年秋季大班额比例 ≤ {params.big_share_max:.0%}",
-            f"大班额 ≤ {params.big_share_max:.0%} of classes by autumn {params.big_share_year}",
+            Msg(
+                "large classes (56+) ≤ {share} of classes by autumn {year}",
+                share=Num(params.big_share_max * 100, "percent", 0),
+                year=Num(params.big_share_year, "year"),
+            ),
         )
     )
     out.append(
         share_finding(
-            params.big_none_year,
-            0.0,
-            f"{params.big_none_year} 年全部消除大班额",
-            f"no 大班额 in {params.big_none_year}",
+            params.big_none_year, 0.0, Msg("no large classes (56+) in {year}", year=Num(params.big_none_year, "year"))
         )
     )
     # T-CMP-1: urban compulsory seats per census year
@@ -293,11 +285,9 @@ def milestones(
     totals = [float(seats_by_year.get(y, 0.0)) for y in seat_years]
     added = [b - a for a, b in itertools.pairwise(totals)]
     need = params.urban_seats_per_year
-    rule = f"城区每年新增义务教育学位 ≥ {need}" if zh else f"≥ {need} urban compulsory seats added a year"
+    rule = Msg("≥ {seats} urban compulsory seats added a year", seats=need)
     if not added:
-        out.append(
-            Finding("T-CMP-1; 第4条", rule, "—", "no_data", "只有一年的学位数据" if zh else "one year of seats only")
-        )
+        out.append(Finding("T-CMP-1; 第4条", rule, "—", "no_data", Msg("one year of seats only")))
         return out
     running = [sum(added[: i + 1]) / (i + 1) for i in range(len(added))]
     if params.urban_seats_rule == "average":
@@ -306,14 +296,15 @@ def milestones(
     else:
         value, status = min(added), all(a >= need for a in added)
         met_years = [seat_years[i + 1] for i, v in enumerate(added) if v >= need]
-    listing = "、".join(f"{y}: {a:+,.0f}" for y, a in zip(seat_years[1:], added, strict=True))
-    when = str(met_years[0]) if met_years else "—"
-    expl = (
-        f"城区义务教育学位逐年增量 {listing}；{seat_years[0]}–{seat_years[-1]} 年均 {running[-1]:,.0f}"
-        f"（规则：{'年均' if params.urban_seats_rule == 'average' else '每年'}）；首次达到：{when}"
-        if zh
-        else f"urban compulsory seats added: {listing}; mean {running[-1]:,.0f} a year {seat_years[0]}–{seat_years[-1]} "
-        f"(rule: {params.urban_seats_rule}); first met: {when}"
+    listing = tuple(f"{y}: {a:+,.0f}" for y, a in zip(seat_years[1:], added, strict=True))
+    expl = Msg(
+        "urban compulsory seats added: {listing}; mean {mean} a year {first}–{last} (rule: {rule}); first met: {when}",
+        listing=listing,
+        mean=round(running[-1]),
+        first=Num(seat_years[0], "year"),
+        last=Num(seat_years[-1], "year"),
+        rule=Msg("mean") if params.urban_seats_rule == "average" else Msg("every year"),
+        when=Num(met_years[0], "year") if met_years else "—",
     )
     out.append(Finding("T-CMP-1; 第4条", rule, f"{value:,.0f}", "met" if status else "not_met", expl))
     return out
@@ -329,10 +320,9 @@ class SeatPlan:
     areas: pd.DataFrame  # area_kind, area_id, area_name, stage, year, projected, demand, supply, gap
     supply: pd.DataFrame  # year + stage_supply rows, per census year used
     big_classes: pd.DataFrame  # see big_class_plan
-    milestones: list[Finding]  # in Chinese; `blocks(lang)` uses `milestones_by_lang`
+    milestones: list[Finding]  # their texts are messages
     horizon: int
     params: PlanningParams = field(default_factory=PlanningParams)
-    milestones_by_lang: dict[str, list[Finding]] = field(default_factory=dict)
 
     def county(self) -> pd.DataFrame:
         return self.areas[self.areas["area_kind"] == "county"]
@@ -358,94 +348,84 @@ class SeatPlan:
             )
             if not bc.empty
             else [],
-            "milestones": [
-                {"clause": f.clause, "rule": f.rule, "value": f.value, "status": f.status, "explanation": f.explanation}
-                for f in self.milestones
-            ],
+            "milestones": [f.as_dict() for f in self.milestones],
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """Seats and the 大班额 plan as two blocks (their texts messages, worded in `lang` when given)."""
         county = self.county()
         stages = sorted_stages(dict.fromkeys(county["stage"]))
         years = sorted(int(y) for y in county["year"].unique())
         cols = [
-            BlockColumn("year", "年份" if zh else "year", "year"),
-            BlockColumn("stage", "学段" if zh else "stage"),
-            BlockColumn("demand", "需求学位" if zh else "demand", "count"),
-            BlockColumn("supply", "现有学位" if zh else "supply", "count"),
-            BlockColumn("gap", "余缺（+余 −缺）" if zh else "gap (+ surplus, − shortfall)", "count"),
-            BlockColumn("projected", "预测" if zh else "projected"),
+            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("stage", Msg("stage")),
+            BlockColumn("demand", Msg("demand"), "count"),
+            BlockColumn("supply", Msg("supply"), "count"),
+            BlockColumn("gap", Msg("gap (+ surplus, − shortfall)"), "count"),
+            BlockColumn("projected", Msg("projected")),
         ]
-        rows = [
-            [
-                int(r.year),
-                _ZH.get(r.stage, r.stage) if zh else r.stage,
-                round(r.demand),
-                round(r.supply),
-                round(r.gap),
-                bool(r.projected),
-            ]
+        rows: list[list[Any]] = [
+            [int(r.year), _stage(r.stage), round(r.demand), round(r.supply), round(r.gap), bool(r.projected)]
             for r in county.sort_values(["year", "stage"], key=stage_key).itertuples()
         ]
         chart = BlockChart(
-            title="全县学位余缺" if zh else "County seat gap",
+            title=Msg("County seat gap"),
             kind="bar",
             x=[str(y) for y in years],
             series={
-                (_ZH.get(s, s) if zh else s): [
+                Msg("{stage}", stage=_stage(s)): [
                     float(round(county[(county["stage"] == s) & (county["year"] == y)]["gap"].sum())) for y in years
                 ]
                 for s in stages
             },
-            y_label="学位" if zh else "seats",
+            y_label=Msg("seats"),
             unit="count",
             colours=[colour(s) for s in stages],
         )
         last = max(years)
         town = self.areas[(self.areas["area_kind"].isin(["township", "urban_core"])) & (self.areas["year"] == last)]
-        town_rows = [
-            [r.area_name, _ZH.get(r.stage, r.stage) if zh else r.stage, round(r.demand), round(r.supply), round(r.gap)]
+        town_rows: list[list[Any]] = [
+            [
+                Msg("urban core") if r.area_kind == "urban_core" else r.area_name,
+                _stage(r.stage),
+                round(r.demand),
+                round(r.supply),
+                round(r.gap),
+            ]
             for r in town.sort_values(["area_kind", "area_id", "stage"], key=stage_key).itertuples()
         ]
         town_cols = [
-            BlockColumn("area", "区域" if zh else "area"),
+            BlockColumn("area", Msg("area")),
             *[c for c in cols if c.key in ("stage", "demand", "supply", "gap")],
         ]
         seats = Block(
             id="planning.seats",
-            title="学位需求与供给" if zh else "Seat demand and supply",
+            title=Msg("Seat demand and supply"),
             clause="第1、4条; T-PRE-5; T-HS-1; CS",
             paragraphs=[
-                (
-                    "需求 = 预测学龄人口 × 目标入学率（学前 90%，义务教育 100%，高中阶段 95%）；供给 = 核定学位"
-                    "（多学段学校按年级拆分，学位按学生比例分配）；末次普查年以后的供给保持不变（不含在建项目）。"
-                    if zh
-                    else "Demand = projected school-age persons × target enrolment rate (preschool 90%, compulsory "
+                Msg(
+                    "Demand = projected school-age persons × target enrolment rate (preschool 90%, compulsory "
                     "100%, high-school stage 95%); supply = approved seats (multi-stage schools split by grade, seats "
                     "by pupils); after the last census year supply is held (projects excluded)."
                 )
             ],
             tables=[
-                BlockTable("全县分学段学位余缺" if zh else "County seats by stage", cols, rows, clause="第4条; CS"),
+                BlockTable(Msg("County seats by stage"), cols, rows, clause="第4条; CS"),
                 BlockTable(
-                    f"{last} 年分乡镇学位余缺" if zh else f"Seats by township, {last}",
-                    town_cols,
-                    town_rows,
-                    clause="第4条",
+                    Msg("Seats by township, {year}", year=Num(last, "year")), town_cols, town_rows, clause="第4条"
                 ),
             ],
             charts=[chart],
         )
         bc = self.big_classes
-        bc_rows = []
+        bc_rows: list[list[Any]] = []
         if not bc.empty:
             sel = bc[bc["big"] > 0].sort_values(["year", "school_id", "stage"], key=stage_key)
             bc_rows = [
                 [
                     int(r.year),
                     str(r.name),
-                    _ZH.get(r.stage, r.stage) if zh else r.stage,
+                    _stage(r.stage),
                     int(r.classes),
                     int(r.big),
                     int(r.super_big),
@@ -456,36 +436,39 @@ class SeatPlan:
                 for r in sel.itertuples()
             ]
         bc_cols = [
-            BlockColumn("year", "年份" if zh else "year", "year"),
-            BlockColumn("school", "学校" if zh else "school"),
-            BlockColumn("stage", "学段" if zh else "stage"),
-            BlockColumn("classes", "班级数" if zh else "classes", "count"),
-            BlockColumn("big", "大班额" if zh else "≥ 56", "count"),
-            BlockColumn("super_big", "超大班额" if zh else "≥ 66", "count"),
-            BlockColumn("max_class", "最大班额" if zh else "largest class", "count"),
-            BlockColumn("classrooms", "需增教室" if zh else "classrooms needed", "count"),
-            BlockColumn("teachers", "需增教师" if zh else "teachers needed"),
+            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("school", Msg("school")),
+            BlockColumn("stage", Msg("stage")),
+            BlockColumn("classes", Msg("classes"), "count"),
+            BlockColumn("big", Msg("classes of ≥ 56"), "count"),
+            BlockColumn("super_big", Msg("classes of ≥ 66"), "count"),
+            BlockColumn("max_class", Msg("largest class"), "count"),
+            BlockColumn("classrooms", Msg("classrooms needed"), "count"),
+            BlockColumn("teachers", Msg("teachers needed")),
         ]
         big = Block(
             id="planning.big_classes",
-            title="大班额消除计划" if zh else "Plan to end 大班额 (classes of 56+)",
+            title=Msg("Plan to end large classes (56+)"),
             clause="第4条; T-CMP-2; T-CMP-1; CS; TW",
             paragraphs=[
-                (
-                    f"大班额 ≥ {self.params.big_class_at_least} 人，超大班额 ≥ {self.params.super_big_class_at_least} 人；"
-                    "需增教室 = 各年级 ⌈学生数 ÷ 标准班额⌉ − 现有班数（小学 45、初中 50）；需增教师按编制标准（小学 1:19、初中 1:13.5）。"
-                    if zh
-                    else f"Big class ≥ {self.params.big_class_at_least}, super-big ≥ {self.params.super_big_class_at_least}; "
-                    "classrooms needed = per grade ⌈pupils ÷ standard size⌉ − classes (primary 45, junior 50); teachers "
-                    "at the staffing norms (primary 1:19, junior 1:13.5)."
+                Msg(
+                    "Big class ≥ {big}, super-big ≥ {super_big}; classrooms needed = per grade ⌈pupils ÷ standard "
+                    "size⌉ − classes (primary 45, junior 50); teachers at the staffing norms (primary 1:19, junior "
+                    "1:13.5).",
+                    big=self.params.big_class_at_least,
+                    super_big=self.params.super_big_class_at_least,
                 )
             ],
-            findings=list(self.milestones_by_lang.get(lang, self.milestones)),
-            tables=[
-                BlockTable("大班额学校" if zh else "Schools with classes of 56+", bc_cols, bc_rows, clause="第4条; CS")
-            ],
+            findings=list(self.milestones),
+            tables=[BlockTable(Msg("Schools with classes of 56+"), bc_cols, bc_rows, clause="第4条; CS")],
         )
-        return [seats, big]
+        blocks = [seats, big]
+        return blocks if lang is None else localize(blocks, lang)
+
+
+def _stage(stage: str) -> Code:
+    """A stage (学段), labelled by the vocabulary when worded."""
+    return Code("education_stage", stage)
 
 
 def _area_frame(
@@ -577,6 +560,6 @@ def seat_plan(
     areas = areas[["area_kind", "area_id", "area_name", "stage", "year", "projected", "demand", "supply", "gap"]]
     areas["projected"] = areas["projected"].astype(bool)
     plan = big_class_plan(frames, p)
-    ms = {lang: milestones(frames, plan, p, projection.horizon, lang) for lang in ("zh", "en")}
+    ms = milestones(frames, plan, p, projection.horizon)
     sup = pd.concat([supplies[y].assign(year=y) for y in census_years], ignore_index=True)
-    return SeatPlan(areas.reset_index(drop=True), sup, plan, ms["zh"], projection.horizon, p, ms)
+    return SeatPlan(areas.reset_index(drop=True), sup, plan, ms, projection.horizon, p)

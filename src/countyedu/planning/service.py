@@ -8,6 +8,7 @@ user's language, so a planner sees what is missing. `planning_for` stores the ru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -17,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Code, Msg, Text, register_codes
 from countyedu.planning.params import PlanningParams, planning_params
-from countyedu.runs.blocks import Block, Finding
+from countyedu.runs.blocks import Block, Finding, localize, words
 from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
 PACK = "nanfeng-2019"
@@ -37,47 +39,48 @@ def planning_params_of(pack: Any = None) -> PlanningParams:
 
 @dataclass
 class Failed:
-    """A part of the planning that could not be computed, and why."""
+    """A part of the planning that could not be computed, and why (the error's message)."""
 
     part: str
-    title_zh: str
-    title_en: str
+    title: Msg
     clause: str
-    message_zh: str
-    message_en: str
+    message: Text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"part": self.part, "error_zh": self.message_zh, "error_en": self.message_en}
+        return {"part": self.part, "error_zh": words(self.message, "zh"), "error_en": words(self.message, "en")}
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
-        zh = lang == "zh"
-        return [
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        blocks = [
             Block(
                 id=f"planning.{self.part}",
-                title=self.title_zh if zh else self.title_en,
+                title=self.title,
                 clause=self.clause,
-                findings=[
-                    Finding(
-                        self.clause,
-                        "无法计算" if zh else "cannot be computed",
-                        "—",
-                        "no_data",
-                        self.message_zh if zh else self.message_en,
-                    )
-                ],
+                findings=[Finding(self.clause, Msg("cannot be computed"), "—", "no_data", self.message)],
             )
         ]
+        return blocks if lang is None else localize(blocks, lang)
 
 
-PARTS: dict[str, tuple[str, str, str]] = {
-    "projection": ("学龄人口预测", "School-age population projection", "第1、4、5条"),
-    "projection_backtest": ("预测回测", "Projection back-test", "第1、4、5条"),
-    "seats": ("学位供需与大班额", "Seats and large classes", "第4条; CS"),
-    "facility_needs": ("配套设施需求", "Facilities required by the norms", "第1、4、5条; PN"),
-    "projects": ("建设项目", "Construction projects", "第4条"),
-    "catchments": ("划片招生", "Catchments", "第4条"),
-    "consolidation": ("教学点与小规模学校撤并", "Consolidation of teaching points and small schools", "第5条"),
+PARTS: dict[str, tuple[Msg, str]] = {
+    "projection": (Msg("School-age population projection"), "第1、4、5条"),
+    "projection_backtest": (Msg("Projection back-test"), "第1、4、5条"),
+    "seats": (Msg("Seats and large classes"), "第4条; CS"),
+    "facility_needs": (Msg("Facilities required by the norms"), "第1、4、5条; PN"),
+    "projects": (Msg("Construction projects"), "第4条"),
+    "catchments": (Msg("Catchments"), "第4条"),
+    "consolidation": (Msg("Consolidation of teaching points and small schools"), "第5条"),
 }
+# An error raised with its two languages composed inline (not yet a Msg) is kept as both texts, a code
+# of this vocabulary labelled in the reader's language.
+ERROR_TEXT = "planning_error_text"
+register_codes(ERROR_TEXT, lambda value, lang: json.loads(value)[lang == "en"])
+
+
+def error_text(exc: CountyEduError) -> Text:
+    """The error's message as a text worded at the edge."""
+    if isinstance(exc.message, Msg):
+        return exc.message
+    return Msg("{text}", text=Code(ERROR_TEXT, json.dumps([exc.message_zh, exc.message_en], ensure_ascii=False)))
 
 
 def _attempt(part: str, compute: Callable[[], Any]) -> Any:
@@ -85,8 +88,8 @@ def _attempt(part: str, compute: Callable[[], Any]) -> Any:
     try:
         return compute()
     except CountyEduError as exc:
-        zh, en, clause = PARTS[part.split(".")[0]]
-        return Failed(part, zh, en, clause, exc.message_zh, exc.message_en)
+        title, clause = PARTS[part.split(".")[0]]
+        return Failed(part, title, clause, error_text(exc))
 
 
 @dataclass
@@ -98,20 +101,19 @@ class PlanningRun:
     def as_dict(self) -> dict[str, Any]:
         return {"year": self.year, "horizon": self.horizon, **{k: v.as_dict() for k, v in self.parts.items()}}
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """Every part's blocks, computed once (their texts are messages, worded in `lang` when given)."""
         out: list[Block] = []
         for key, part in self.parts.items():
-            blocks = part.blocks(lang)
+            blocks = part.blocks()
             if key.startswith("catchments.") and not isinstance(part, Failed):
                 stage = key.split(".", 1)[1]
                 blocks = [
-                    replace(b, id=f"{b.id}.{stage}", title=f"{b.title}（{_stage(stage, lang)}）")
-                    if lang == "zh"
-                    else replace(b, id=f"{b.id}.{stage}", title=f"{b.title} ({_stage(stage, lang)})")
+                    replace(b, id=f"{b.id}.{stage}", title=Msg("{title} ({stage})", title=b.title, stage=_stage(stage)))
                     for b in blocks
                 ]
             out += blocks
-        return out
+        return out if lang is None else localize(out, lang)
 
     def failed(self) -> list[str]:
         return [k for k, v in self.parts.items() if isinstance(v, Failed)]
@@ -147,10 +149,9 @@ class PlanningRun:
         return lines
 
 
-def _stage(stage: str, lang: str) -> str:
-    from countyedu.census.vocabulary import stage_label
-
-    return stage_label(stage, lang)
+def _stage(stage: str) -> Code:
+    """A stage, labelled by the vocabulary when worded."""
+    return Code("education_stage", stage)
 
 
 def latest_year(frames: Mapping[str, pd.DataFrame]) -> int:
@@ -294,12 +295,13 @@ def planning_for(
     years = census_years(store, version)
     frames = frames if frames is not None else store.census(version)
     run = run_planning(without_partial(frames, years.partial, year), year=year, horizon=horizon)
+    blocks = run.blocks()  # computed once: their messages are worded for each language stored
     RunStore(store.data_dir).save(
         StoredRun(
             _key(version, load_packs(), years, year, horizon),
             {"year": year, "horizon": horizon},
             run.as_dict(),
-            {lang: run.blocks(lang) for lang in LANGS},
+            {lang: localize(blocks, lang) for lang in LANGS},
             run.summary(),
         )
     )

@@ -1,4 +1,5 @@
-"""The words of siting and consolidation: their plans as blocks (titles, tables, paragraphs, findings)."""
+"""The words of siting and consolidation: their plans as blocks (titles, tables, paragraphs, findings),
+computed once with message keys (`Msg`) and worded at the edge."""
 
 from __future__ import annotations
 
@@ -7,48 +8,72 @@ from typing import Any
 
 import pandas as pd
 
-from countyedu.planning.siting.consolidation import CONSOLIDATION_CLAUSE, KEEP, OPTIMISE, ConsolidationPlan
+from countyedu.messages import Code, Msg, Num, Text
+from countyedu.planning.siting.consolidation import (
+    CONSOLIDATION_CLAUSE,
+    KEEP,
+    MERGE_ALL,
+    OPTIMISE,
+    ConsolidationPlan,
+)
 from countyedu.planning.siting.model import CLAUSE, SitingPlan
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, localize
 
-_REASONS = {
-    "saves": ("撤并比保留每年节省经费", "merging costs less a year than keeping it"),
-    "reach": (
-        "步行上限内没有其他学校，寄宿距离内没有可寄宿学校",
-        "no other school within walking distance, no boarding school within reach",
-    ),
-    "cost": ("保留比撤并每年花费更少", "keeping it costs less a year than merging"),
-    "seats": ("可达学校学位不足", "the schools within reach have no seats to spare"),
+REASONS = {
+    "saves": Msg("merging costs less a year than keeping it"),
+    "reach": Msg("no other school within walking distance, no boarding school within reach"),
+    "cost": Msg("keeping it costs less a year than merging"),
+    "seats": Msg("the schools within reach have no seats to spare"),
+}
+SCENARIOS = {KEEP: Msg("keep all"), OPTIMISE: Msg("optimised"), MERGE_ALL: Msg("merge every small school")}
+STEPS = {
+    "no_intake": Msg("no new intake (grade 1 enrols at the receiving school)"),
+    "move": Msg("remaining grades move"),
+    "closed": Msg("school closed, the building put to other use (第5条)"),
 }
 
 
-def siting_blocks(plan: SitingPlan, lang: str = "zh") -> list[Block]:
-    """The plan's blocks in `lang`."""
-    zh = lang == "zh"
+def _status(status: str) -> Code:
+    return Code("solver_status", status)
+
+
+def _worded(blocks: list[Block], lang: str | None) -> list[Block]:
+    return blocks if lang is None else localize(blocks, lang)
+
+
+def siting_blocks(plan: SitingPlan, lang: str | None = None) -> list[Block]:
+    """The plan's blocks (their texts messages, worded in `lang` when given)."""
 
     def nm(i: Any) -> str:
         return plan.names.get(str(i), str(i))
 
     pupils = int(plan.assignments["pupils"].sum())
-    para = (
-        f"开办 {len(plan.opened)} 个校点，关闭 {len(plan.closed)} 个；{pupils:,} 名学生全部划入，总出行 "
-        f"{plan.pupil_km:,.1f} 人·公里，寄宿生 {plan.boarders:,} 人；目标值 {plan.objective:,.1f}，下界 "
-        f"{plan.bound:,.1f}，差距 {plan.gap:.2%}，状态：{'最优' if plan.status == 'optimal' else '可行'}。"
-        if zh
-        else f"{len(plan.opened)} sites open, {len(plan.closed)} closed; all {pupils:,} pupils assigned, "
-        f"{plan.pupil_km:,.1f} pupil-km, {plan.boarders:,} boarders; objective {plan.objective:,.1f}, bound "
-        f"{plan.bound:,.1f}, gap {plan.gap:.2%}, status {plan.status}."
-    )
     s = plan.sites
+    new = tuple(nm(i) for i in plan.opened if i in set(s.loc[~s["existing"], "site_id"]))
+    para: Text = Msg(
+        "{opened} sites open, {closed} closed; all {pupils} pupils assigned, {pupil_km} pupil-km, {boarders} "
+        "boarders; objective {objective}, bound {bound}, gap {gap}, status {status}.",
+        opened=len(plan.opened),
+        closed=len(plan.closed),
+        pupils=pupils,
+        pupil_km=Num(plan.pupil_km, "", 1),
+        boarders=plan.boarders,
+        objective=Num(plan.objective, "", 1),
+        bound=Num(plan.bound, "", 1),
+        gap=Num(plan.gap, "share", 2),
+        status=_status(plan.status),
+    )
+    if new:
+        para = Msg("{text} New sites opened: {sites}.", text=para, sites=new)
     table = BlockTable(
-        title="校点布局" if zh else "Sites",
+        title=Msg("Sites"),
         columns=[
-            BlockColumn("site_id", "校点" if zh else "site"),
-            BlockColumn("existing", "现有" if zh else "existing"),
-            BlockColumn("open", "开办" if zh else "open"),
-            BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
-            BlockColumn("capacity", "学位" if zh else "seats", "count"),
-            BlockColumn("utilisation", "学位使用率" if zh else "utilisation", "share"),
+            BlockColumn("site_id", Msg("site")),
+            BlockColumn("existing", Msg("existing")),
+            BlockColumn("open", Msg("opened here")),
+            BlockColumn("pupils", Msg("pupils"), "count"),
+            BlockColumn("capacity", Msg("seats"), "count"),
+            BlockColumn("utilisation", Msg("utilisation"), "share"),
         ],
         rows=[
             [nm(r.site_id), bool(r.existing), bool(r.open), int(r.pupils), int(r.capacity), _num(r.utilisation)]
@@ -58,34 +83,28 @@ def siting_blocks(plan: SitingPlan, lang: str = "zh") -> list[Block]:
     )
     a = plan.assignments
     assign = BlockTable(
-        title="社区（村）划入校点" if zh else "Community → site",
+        title=Msg("Community → site"),
         columns=[
-            BlockColumn("community_id", "社区（村）" if zh else "community"),
-            BlockColumn("site_id", "校点" if zh else "site"),
-            BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
-            BlockColumn("km", "距离（公里）" if zh else "distance (km)", "km"),
-            BlockColumn("boarder", "寄宿" if zh else "boarders"),
+            BlockColumn("community_id", Msg("community")),
+            BlockColumn("site_id", Msg("site")),
+            BlockColumn("pupils", Msg("pupils"), "count"),
+            BlockColumn("km", Msg("distance (km)"), "km"),
+            BlockColumn("boarder", Msg("boarders")),
         ],
         rows=[[nm(r.community_id), nm(r.site_id), int(r.pupils), _num(r.km), bool(r.boarder)] for r in a.itertuples()],
         clause=CLAUSE,
     )
-    new = [nm(i) for i in plan.opened if i in set(s.loc[~s["existing"], "site_id"])]
-    if new:
-        sep = "、" if zh else ", "
-        para += f"新开校点：{sep.join(new)}。" if zh else f" New sites opened: {sep.join(new)}."
     over = s[s["pupils"] > s["capacity"]]
-    return [
+    blocks = [
         Block(
             id="planning.siting",
-            title="校点布局优化" if zh else "Siting",
+            title=Msg("Siting"),
             clause=CLAUSE,
             paragraphs=[para, *plan.notes],
             findings=[
                 Finding(
                     CLAUSE,
-                    "每名学生划入开办校点且不超过学位"
-                    if zh
-                    else "every pupil assigned to an open site within capacity",
+                    Msg("every pupil assigned to an open site within capacity"),
                     f"{pupils:,}",
                     "met" if over.empty else "not_met",
                 )
@@ -93,40 +112,37 @@ def siting_blocks(plan: SitingPlan, lang: str = "zh") -> list[Block]:
             tables=[table, assign],
         )
     ]
+    return _worded(blocks, lang)
 
 
 def _num(v: Any) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def consolidation_blocks(plan: ConsolidationPlan, lang: str = "zh") -> list[Block]:
-    """The plan's blocks in `lang`."""
-    zh = lang == "zh"
+def _int(v: Any) -> int | None:
+    return None if pd.isna(v) else int(v)
+
+
+def consolidation_blocks(plan: ConsolidationPlan, lang: str | None = None) -> list[Block]:
+    """The plan's block (its texts messages, worded in `lang` when given)."""
     p = plan.params
-    sep = "、" if zh else ", "
 
     def nm(i: Any) -> str:
         return "" if i is None or (isinstance(i, float) and math.isnan(i)) else plan.names.get(str(i), str(i))
 
     c = plan.candidates
     cand = BlockTable(
-        title="可撤并的教学点和农村小规模学校（优化方案）"
-        if zh
-        else "Teaching points and small rural schools (the optimised choice)",
+        title=Msg("Teaching points and small rural schools (the optimised choice)"),
         columns=[
-            BlockColumn("school_id", "学校" if zh else "school"),
-            BlockColumn("pupils", "学生数" if zh else "pupils", "count"),
-            BlockColumn("receiving_id", "接收学校" if zh else "receiving school"),
-            BlockColumn("km", "距离（公里）" if zh else "distance (km)", "km"),
-            BlockColumn("boarders", "转为寄宿" if zh else "boarders", "count"),
-            BlockColumn("keep_yuan", "保留需补足经费（元/年）" if zh else "top-up to keep (yuan/year)", "yuan"),
-            BlockColumn(
-                "move_yuan",
-                "撤并出行与寄宿费用（元/年）" if zh else "travel and boarding if merged (yuan/year)",
-                "yuan",
-            ),
-            BlockColumn("merge", "撤并" if zh else "merge"),
-            BlockColumn("reason", "理由" if zh else "why"),
+            BlockColumn("school_id", Msg("school")),
+            BlockColumn("pupils", Msg("pupils"), "count"),
+            BlockColumn("receiving_id", Msg("receiving school")),
+            BlockColumn("km", Msg("distance (km)"), "km"),
+            BlockColumn("boarders", Msg("boarders"), "count"),
+            BlockColumn("keep_yuan", Msg("top-up to keep (yuan/year)"), "yuan"),
+            BlockColumn("move_yuan", Msg("travel and boarding if merged (yuan/year)"), "yuan"),
+            BlockColumn("merge", Msg("merge")),
+            BlockColumn("reason", Msg("why")),
         ],
         rows=[
             [
@@ -138,86 +154,87 @@ def consolidation_blocks(plan: ConsolidationPlan, lang: str = "zh") -> list[Bloc
                 _num(r.keep_yuan),
                 _num(r.move_yuan),
                 bool(r.merge),
-                _REASONS[r.reason][0 if zh else 1] if r.reason in _REASONS else "",
+                REASONS.get(r.reason, ""),
             ]
             for r in c.itertuples()
         ],
-        note=(
-            f"小规模：农村学校不足 {p.small_below} 人或教学点（PN；第5条）；步行上限 {p.max_km:g} 公里，超过者寄宿"
-            f"（≤ {p.boarding_km:g} 公里）；保留：按 {p.funded_as} 人拨付的补足部分；撤并：每人每公里 "
-            f"{p.yuan_per_pupil_km:g} 元（走读）或寄宿 {p.boarder_yuan:g} 元 + 每公里 {p.boarder_yuan_per_km:g} 元"
-            if zh
-            else f"small: rural schools under {p.small_below} pupils or teaching points (PN; 第5条); walking limit "
-            f"{p.max_km:g} km, beyond it boarding (≤ {p.boarding_km:g} km); keep: the top-up to {p.funded_as} "
-            f"funded pupils; merge: {p.yuan_per_pupil_km:g} yuan per pupil-km (daily) or boarding "
-            f"{p.boarder_yuan:g} yuan + {p.boarder_yuan_per_km:g} yuan per km"
+        note=Msg(
+            "small: rural schools under {small} pupils or teaching points (PN; 第5条); walking limit {walk} km, beyond "
+            "it boarding (≤ {board} km); keep: the top-up to {funded} funded pupils; merge: {per_km} yuan per "
+            "pupil-km (daily) or boarding {boarder} yuan + {boarder_km} yuan per km",
+            small=p.small_below,
+            walk=f"{p.max_km:g}",
+            board=f"{p.boarding_km:g}",
+            funded=p.funded_as,
+            per_km=f"{p.yuan_per_pupil_km:g}",
+            boarder=f"{p.boarder_yuan:g}",
+            boarder_km=f"{p.boarder_yuan_per_km:g}",
         ),
         clause="第5条; PN; FD",
     )
     sc = BlockTable(
-        title="方案比较" if zh else "Scenarios compared",
+        title=Msg("Scenarios compared"),
         columns=[
-            BlockColumn("name", "方案" if zh else "scenario"),
-            BlockColumn("merged", "撤并校数" if zh else "schools merged", "count"),
-            BlockColumn("pupil_km", "总出行（人·公里）" if zh else "travel (pupil-km)", "km"),
-            BlockColumn("added_pupil_km", "增加出行（人·公里）" if zh else "added travel (pupil-km)", "km"),
-            BlockColumn("seats_short", "学位缺口" if zh else "seats short", "count"),
-            BlockColumn("big_classes", "接收学校新增大班额（≥56）" if zh else "big classes created (≥ 56)", "count"),
-            BlockColumn("boarders", "寄宿生" if zh else "boarders", "count"),
-            BlockColumn("funds_yuan", "公用经费（元/年）" if zh else "operating funds (yuan/year)", "yuan"),
-            BlockColumn("cost_yuan", "总费用（元/年）" if zh else "total cost (yuan/year)", "yuan"),
-            BlockColumn("note", "说明" if zh else "note"),
+            BlockColumn("name", Msg("consolidation scenario")),
+            BlockColumn("merged", Msg("schools merged"), "count"),
+            BlockColumn("pupil_km", Msg("travel (pupil-km)"), "km"),
+            BlockColumn("added_pupil_km", Msg("added travel (pupil-km)"), "km"),
+            BlockColumn("seats_short", Msg("seats short"), "count"),
+            BlockColumn("big_classes", Msg("big classes created (≥ 56)"), "count"),
+            BlockColumn("boarders", Msg("boarders"), "count"),
+            BlockColumn("funds_yuan", Msg("operating funds (yuan/year)"), "yuan"),
+            BlockColumn("cost_yuan", Msg("total cost (yuan/year)"), "yuan"),
+            BlockColumn("note", Msg("note")),
         ],
         rows=[
             [
-                str(r.name),
-                None if pd.isna(r.merged) else int(r.merged),
+                scenario_name(r.name, r.mode),
+                _int(r.merged),
                 _num(r.pupil_km),
                 _num(r.added_pupil_km),
-                None if pd.isna(r.seats_short) else int(r.seats_short),
-                None if pd.isna(r.big_classes) else int(r.big_classes),
-                None if pd.isna(r.boarders) else int(r.boarders),
+                _int(r.seats_short),
+                _int(r.big_classes),
+                _int(r.boarders),
                 _num(r.funds_yuan),
                 _num(r.cost_yuan),
-                str(r.note_zh if zh else r.note_en),
+                r.note,
             ]
             for r in plan.scenarios.itertuples()
         ],
-        note=(
-            f"经费：生均 {p.per_pupil_yuan:g} 元（FD），小规模学校按 {p.funded_as} 人拨付（第5条、第22条），寄宿生每人每年另加 "
-            f"{p.boarder_yuan:g} 元（第5条）；总费用 = 公用经费 + 寄宿补助 + 出行（走读每人每公里 {p.yuan_per_pupil_km:g} 元，"
-            f"寄宿生每公里 {p.boarder_yuan_per_km:g} 元，假设）；大班额按接收学校现有班数（至少按 {p.class_size} 人一班）平均分班计"
-            if zh
-            else f"funds: {p.per_pupil_yuan:g} yuan per pupil (FD), small schools funded as {p.funded_as} pupils "
-            f"(第5/22条), +{p.boarder_yuan:g} yuan per boarder (第5条); total = funds + boarder subsidy + travel "
-            f"({p.yuan_per_pupil_km:g} yuan per daily pupil-km, {p.boarder_yuan_per_km:g} per boarder-km, assumed); "
-            f"big classes: pupils spread evenly over the receiving school's classes (at least one per {p.class_size})"
+        note=Msg(
+            "funds: {per_pupil} yuan per pupil (FD), small schools funded as {funded} pupils (第5/22条), +{boarder} "
+            "yuan per boarder (第5条); total = funds + boarder subsidy + travel ({per_km} yuan per daily pupil-km, "
+            "{boarder_km} per boarder-km, assumed); big classes: pupils spread evenly over the receiving school's "
+            "classes (at least one per {class_size})",
+            per_pupil=f"{p.per_pupil_yuan:g}",
+            funded=p.funded_as,
+            boarder=f"{p.boarder_yuan:g}",
+            per_km=f"{p.yuan_per_pupil_km:g}",
+            boarder_km=f"{p.boarder_yuan_per_km:g}",
+            class_size=p.class_size,
         ),
         clause="第5条; 第22条; CS; FD",
     )
     steps = BlockTable(
-        title="过渡期安排（优化方案）" if zh else "Transition by year (the optimised choice)",
+        title=Msg("Transition by year (the optimised choice)"),
         columns=[
-            BlockColumn("year", "年份" if zh else "year", "year"),
-            BlockColumn("step", "安排" if zh else "step"),
-            BlockColumn("schools", "学校" if zh else "schools"),
-            BlockColumn("pupils", "转入学生" if zh else "pupils moving", "count"),
+            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("step", Msg("step")),
+            BlockColumn("schools", Msg("schools concerned")),
+            BlockColumn("pupils", Msg("pupils moving"), "count"),
         ],
         rows=[
             [
                 s["year"],
-                s["step_zh"] if zh else s["step_en"],
-                sep.join(nm(i) for i in s.get("schools", [])),
+                STEPS.get(s["step"], s["step"]),
+                Msg("{names}", names=tuple(nm(i) for i in s.get("schools", []))),
                 int(s.get("pupils", 0)),
             ]
             for s in plan.schedule
         ],
-        note=f"第5条：{p.transition_years} 年过渡期（默认，参数）"
-        if zh
-        else f"第5条: {p.transition_years}-year transition (default, a parameter)",
+        note=Msg("第5条: {years}-year transition (default, a parameter)", years=p.transition_years),
         clause="第5条",
     )
-    paras = _consolidation_paragraphs(plan, zh, nm)
     opt = plan.scenarios[plan.scenarios["mode"] == OPTIMISE]
     findings = []
     if not opt.empty and bool(opt.iloc[0]["feasible"]):
@@ -225,34 +242,41 @@ def consolidation_blocks(plan: ConsolidationPlan, lang: str = "zh") -> list[Bloc
         findings.append(
             Finding(
                 "第5条; PN",
-                f"撤并后每名学生在步行 {p.max_km:g} 公里或寄宿 {p.boarding_km:g} 公里内有学位"
-                if zh
-                else f"after merging every pupil has a seat within {p.max_km:g} km walking or {p.boarding_km:g} km boarding",
+                Msg(
+                    "after merging every pupil has a seat within {walk} km walking or {board} km boarding",
+                    walk=f"{p.max_km:g}",
+                    board=f"{p.boarding_km:g}",
+                ),
                 f"{short:,}",
                 "met" if short == 0 else "not_met",
-                ("学位缺口 " if zh else "seats short ") + f"{short:,}",
+                Msg("seats short {count}", count=short),
             )
         )
-    return [
+    blocks = [
         Block(
             id="planning.consolidation",
-            title="农村学校布局调整（撤并与寄宿）" if zh else "Rural school consolidation and boarding",
+            title=Msg("Rural school consolidation and boarding"),
             clause=CONSOLIDATION_CLAUSE,
-            paragraphs=[*paras],
+            paragraphs=_consolidation_paragraphs(plan, nm),
             findings=findings,
             tables=[cand, sc, steps],
         )
     ]
+    return _worded(blocks, lang)
 
 
-def _consolidation_paragraphs(plan: ConsolidationPlan, zh: bool, nm: Any) -> list[str]:
-    sep = "、" if zh else ", "
-    out: list[str] = []
+def scenario_name(name: str, mode: str) -> Text:
+    """A scenario's name: the one it was given, or its mode's words (the default scenarios)."""
+    return SCENARIOS.get(mode, mode) if name == mode else name
+
+
+def _consolidation_paragraphs(plan: ConsolidationPlan, nm: Any) -> list[Text]:
+    out: list[Text] = []
     if plan.basis == "enrolment":
         out.append(
-            "没有该年的人口数据：以各校当前在校生（位于学校所在地）作为需求计算。"
-            if zh
-            else "No population data for the year: the schools' current pupils, located at their school, are the demand."
+            Msg(
+                "No population data for the year: the schools' current pupils, located at their school, are the demand."
+            )
         )
     sc = plan.scenarios.set_index("mode")
     if OPTIMISE in sc.index and KEEP in sc.index:
@@ -265,29 +289,32 @@ def _consolidation_paragraphs(plan: ConsolidationPlan, zh: bool, nm: Any) -> lis
             cand = plan.candidates
             merged = cand[cand["merge"].eq(True)]  # None where a school's plan was not feasible
             saving = float(k["cost_yuan"]) - float(o["cost_yuan"])
-            who = sep.join(nm(i) for i in merged["school_id"]) or ("无" if zh else "none")
+            who = tuple(nm(i) for i in merged["school_id"])
             out.append(
-                f"优化方案：{len(plan.candidates)} 所小规模学校中撤并 {len(merged)} 所（{who}），{int(merged['demand'].sum()):,} "
-                f"名学生转入接收学校，其中 {int(merged['boarders'].sum()):,} 名寄宿；与全部保留相比每年节省 {saving:,.0f} 元，"
-                f"出行增加 {float(o['pupil_km']) - float(k['pupil_km']):,.1f} 人·公里；求解状态："
-                f"{'最优' if plan.status == 'optimal' else '可行'}（差距 {plan.gap:.2%}）。"
-                if zh
-                else f"Optimised: {len(merged)} of the {len(plan.candidates)} small schools merge ({who}); "
-                f"{int(merged['demand'].sum()):,} pupils move, {int(merged['boarders'].sum()):,} of them board; "
-                f"{saving:,.0f} yuan a year less than keeping all, {float(o['pupil_km']) - float(k['pupil_km']):,.1f} more "
-                f"pupil-km; status {plan.status} (gap {plan.gap:.2%})."
+                Msg(
+                    "Optimised: {merged} of the {small} small schools merge ({who}); {pupils} pupils move, {boarders} "
+                    "of them board; {saving} yuan a year less than keeping all, {travel} more pupil-km; status "
+                    "{status} (gap {gap}).",
+                    merged=len(merged),
+                    small=len(plan.candidates),
+                    who=who or Msg("none"),
+                    pupils=int(merged["demand"].sum()),
+                    boarders=int(merged["boarders"].sum()),
+                    saving=Num(saving, "", 0),
+                    travel=Num(float(o["pupil_km"]) - float(k["pupil_km"]), "", 1),
+                    status=_status(plan.status),
+                    gap=Num(plan.gap, "share", 2),
+                )
             )
     for r in plan.scenarios.itertuples():
         if not bool(r.feasible):
-            out.append(f"{r.name}：{r.note_zh}" if zh else f"{r.name}: {r.note_en}")
+            out.append(Msg("{name}: {note}", name=scenario_name(r.name, r.mode), note=r.note))
     out.append(
-        "方法：各社区（村）的学龄学生与各小规模学校的在校生按容量分配到开办的学校（容量受限设施选址，HiGHS 求解），"
-        "目标为每年费用（小规模学校按 100 人拨付的补足部分、寄宿补助、出行）；非小规模学校保留，社区学生只在非小规模学校间分配，"
-        "小规模学校的学生可留校、转入步行范围内的学校或寄宿。"
-        if zh
-        else "Method: each community's pupils and each small school's own pupils are assigned to open schools within "
-        "capacity (capacitated facility location, HiGHS); the objective is the yearly cost (the top-up of small schools "
-        "funded as 100 pupils, the boarder subsidy, travel); non-small schools stay open and take the communities' "
-        "other pupils; a small school's pupils stay, walk to a school within the limit, or board."
+        Msg(
+            "Method: each community's pupils and each small school's own pupils are assigned to open schools within "
+            "capacity (capacitated facility location, HiGHS); the objective is the yearly cost (the top-up of small "
+            "schools funded as 100 pupils, the boarder subsidy, travel); non-small schools stay open and take the "
+            "communities' other pupils; a small school's pupils stay, walk to a school within the limit, or board."
+        )
     )
     return out

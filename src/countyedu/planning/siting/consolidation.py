@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.model import _records
 from countyedu.planning.siting.solver import _Inst, _solve
@@ -44,12 +45,11 @@ class ConsolidationParams:
 
 def transition_schedule(years: int, start_year: int) -> list[dict[str, Any]]:
     """The transition by year (第5条, default 3 years): no new intake, grades moved, closed."""
-    steps_en = ["no new intake (grade 1 enrols at the receiving school)", "remaining grades move", "closed"]
-    steps_zh = ["停止招收新生（一年级到接收学校就读）", "其余年级整体迁入接收学校", "撤并完成，校舍转作他用（第5条）"]
+    steps = ["no_intake", "move", "closed"]  # worded by planning.siting.blocks.STEPS
     out = []
     for k in range(max(1, years)):
         idx = 0 if k == 0 else (2 if k == years - 1 else 1)
-        out.append({"year": start_year + k, "step_en": steps_en[idx], "step_zh": steps_zh[idx]})
+        out.append({"year": start_year + k, "step": steps[idx]})
     return out
 
 
@@ -67,7 +67,7 @@ class ConsolidationPlan:
     params: ConsolidationParams
     names: dict[str, str] = field(default_factory=dict)  # school id → name
     basis: str = "population"  # population | projection | enrolment (the fallback)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     status: str = "optimal"  # of the optimised scenario
     gap: float = 0.0
 
@@ -78,13 +78,13 @@ class ConsolidationPlan:
             "basis": self.basis,
             "status": self.status,
             "gap": self.gap,
-            "notes": list(self.notes),
+            "notes": [encode(n) for n in self.notes],
             "candidates": _records(self.candidates),
             "scenarios": _records(self.scenarios),
             "schedule": list(self.schedule),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
+    def blocks(self, lang: str | None = None) -> list[Block]:
         from countyedu.planning.siting.blocks import consolidation_blocks
 
         return consolidation_blocks(self, lang)
@@ -127,9 +127,9 @@ def consolidation(
     base = replace(base, **over)
     data = _consolidation_data(frames, stage, year, persons)
     runs = scenarios or [
-        {"name": "全部保留 / keep all", "mode": KEEP},
-        {"name": "优化撤并 / optimised", "mode": OPTIMISE},
-        {"name": "撤并全部小规模学校 / merge every small school", "mode": MERGE_ALL},
+        {"mode": KEEP},  # a scenario without a name is named by its mode (planning.siting.blocks.SCENARIOS)
+        {"mode": OPTIMISE},
+        {"mode": MERGE_ALL},
     ]
     cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
@@ -171,6 +171,7 @@ def _consolidation_data(
     frames: Mapping[str, pd.DataFrame], stage: str, year: int, persons: pd.DataFrame | None
 ) -> dict[str, Any]:
     """The stage's schools (with kind and grades taught), the community demand and its basis."""
+    from countyedu.planning.catchments import place_names
     from countyedu.planning.demand import community_demand, supply_year
     from countyedu.planning.seats import stage_supply
 
@@ -205,7 +206,16 @@ def _consolidation_data(
         comm = frames["communities"][["community_id", "lat", "lon"]].copy()
         comm["community_id"] = comm["community_id"].astype(str)
         demand = demand.merge(comm, on="community_id", how="left")
-    return {"sup": sup, "demand": demand, "basis": basis, "growth": growth, "stage": stage, "year": year}
+    names = place_names(frames)
+    return {
+        "sup": sup,
+        "demand": demand,
+        "basis": basis,
+        "growth": growth,
+        "stage": stage,
+        "year": year,
+        "names": names,
+    }
 
 
 def _small_mask(sup: pd.DataFrame, p: ConsolidationParams) -> np.ndarray:
@@ -297,9 +307,12 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
             "feasible": False,
             "rows": rows,
             "unreachable": ids,
-            "note_en": f"not possible: {', '.join(ids[:10])} have no non-small school within {p.max_km:g} km "
-            f"walking or {p.boarding_km:g} km boarding",
-            "note_zh": f"不可行：{'、'.join(ids[:10])} 在步行 {p.max_km:g} 公里、寄宿 {p.boarding_km:g} 公里内没有非小规模学校",
+            "note": Msg(
+                "not possible: {places} have no non-small school within {walk} km walking or {board} km boarding",
+                places=tuple(data["names"].get(str(i), str(i)) for i in ids[:10]),
+                walk=f"{p.max_km:g}",
+                board=f"{p.boarding_km:g}",
+            ),
         }
     must = np.ones(m, dtype=bool) if mode == KEEP else ~small
     floor = np.where(small, float(p.funded_as), 0.0)
@@ -348,8 +361,16 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
         "status": "optimal" if r["proven"] else "feasible",
         "gap": gap,
         "notes": [
-            f"HiGHS MIP on {r['arcs']:,} of {r['all_arcs']:,} arcs, {len(rows)} demand rows × {m} schools; "
-            f"objective {r['objective']:,.0f} yuan, bound {r['bound']:,.0f}"
+            Msg(
+                "HiGHS MIP on {arcs} of {all_arcs} arcs, {rows} demand rows × {schools} schools; objective {objective} "
+                "yuan, bound {bound}",
+                arcs=r["arcs"],
+                all_arcs=r["all_arcs"],
+                rows=len(rows),
+                schools=m,
+                objective=Num(r["objective"], "", 0),
+                bound=Num(r["bound"], "", 0),
+            )
         ],
     }
 
@@ -378,8 +399,7 @@ def _consolidation_figures(
             "funds_yuan": None,
             "travel_yuan": None,
             "cost_yuan": None,
-            "note_en": res["note_en"],
-            "note_zh": res["note_zh"],
+            "note": res["note"],
         }
     sup: pd.DataFrame = data["sup"]
     small, opened, load = res["small"], res["opened"], res["load"]
@@ -410,8 +430,7 @@ def _consolidation_figures(
         "funds_yuan": funds,
         "travel_yuan": travel,
         "cost_yuan": funds + travel,
-        "note_en": res["status"],
-        "note_zh": "最优" if res["status"] == "optimal" else "可行",
+        "note": Msg("{status}", status=Code("solver_status", res["status"])),
     }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.errors import CountyEduError
+from countyedu.messages import Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.solver import K_SITES, SitingInfeasible, _Inst, _solve
 from countyedu.runs.blocks import Block
@@ -35,7 +36,7 @@ class SitingPlan:
     status: str
     solver: str
     p: int | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # site and community id → name (census_siting)
 
     @property
@@ -55,13 +56,13 @@ class SitingPlan:
             "boarders": self.boarders,
             "opened": list(self.opened),
             "closed": list(self.closed),
-            "notes": list(self.notes),
+            "notes": [encode(n) for n in self.notes],
             "assignments": _records(self.assignments),
             "sites": _records(self.sites),
             "names": dict(self.names),
         }
 
-    def blocks(self, lang: str = "zh") -> list[Block]:
+    def blocks(self, lang: str | None = None) -> list[Block]:
         from countyedu.planning.siting.blocks import siting_blocks
 
         return siting_blocks(self, lang)
@@ -70,7 +71,13 @@ class SitingPlan:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {
-            k: (None if isinstance(v, float) and math.isnan(v) else (v.item() if hasattr(v, "item") else v))
+            k: (
+                encode(v)
+                if isinstance(v, Msg)
+                else None
+                if isinstance(v, float) and math.isnan(v)
+                else (v.item() if hasattr(v, "item") else v)
+            )
             for k, v in r.items()
         }
         for r in frame.to_dict("records")
@@ -146,10 +153,17 @@ def solve_siting(
     )
     gap = 0.0 if r["objective"] <= 0 else max(0.0, (r["objective"] - r["bound"]) / abs(r["objective"]))
     status = "optimal" if r["proven"] else "feasible"
-    notes = [
-        f"HiGHS MIP on {r['arcs']:,} of {r['all_arcs']:,} arcs (k = {K_SITES} nearest + column generation, "
-        f"{r['lp_rounds']} LP round(s), {r['mip_rounds']} MIP round(s)); LP bound {r['z_lp']:,.1f}; the left-out arcs "
-        "are excluded by reduced-cost fixing",
+    notes: list[Text] = [
+        Msg(
+            "HiGHS MIP on {arcs} of {all_arcs} arcs (k = {k} nearest + column generation, {lp_rounds} LP round(s), "
+            "{mip_rounds} MIP round(s)); LP bound {bound}; the left-out arcs are excluded by reduced-cost fixing",
+            arcs=r["arcs"],
+            all_arcs=r["all_arcs"],
+            k=K_SITES,
+            lp_rounds=r["lp_rounds"],
+            mip_rounds=r["mip_rounds"],
+            bound=Num(r["z_lp"], "", 1),
+        )
     ]
     return SitingPlan(
         opened=table.loc[table["open"], "site_id"].tolist(),
@@ -299,7 +313,13 @@ def census_siting(
     if p is not None:
         notes.insert(
             0,
-            f"p-median over the {len(existing)} existing schools of the stage (all stay open) and {p} of the "
-            f"{len(new)} candidate sites (p = {total})",
+            Msg(
+                "p-median over the {existing} existing schools of the stage (all stay open) and {p} of the "
+                "{candidates} candidate sites (p = {total})",
+                existing=len(existing),
+                p=p,
+                candidates=len(new),
+                total=total,
+            ),
         )
     return replace(plan, names=names, notes=notes)
