@@ -148,7 +148,7 @@ def test_its_triggers_and_rules_are_worded_not_raw_keys() -> None:
     f = small()
     needs = facility_needs(f, 2019)
     village = by_kind(needs.needs, "kg_village").iloc[0]
-    res = village["trigger"].kwargs["residents"]
+    res = village["trigger"].kwargs["residents"].value
     assert translate(village["trigger"], "zh") == f"常住人口 {res:,} 人，无公办幼儿园"
     assert translate(village["trigger"], "en") == f"{res:,} residents, no public kindergarten"
     assert isinstance(village["rule"], Msg)

@@ -494,8 +494,8 @@ def _single(
             Msg(
                 "LP bound (min-cost flow) + the LP's plan rounded, repaired by CP-SAT on {communities} communities "
                 "({arcs} arcs of least reduced cost; the other communities stay whole at their LP school)",
-                communities=n_free,
-                arcs=n_arcs,
+                communities=Num(n_free, "count"),
+                arcs=Num(n_arcs, "count"),
             ),
         )
     # large, keep_current: one MIP on the arcs the LP uses plus each community's few nearest schools; the LP bound
@@ -525,7 +525,7 @@ def _single(
         False,
         Msg(
             "LP bound (min-cost flow) + HiGHS MIP on {arcs} arcs (the LP's and the {k} nearest)",
-            arcs=len(arcs),
+            arcs=Num(len(arcs), "count"),
             k=SINGLE_NEAREST,
         ),
     )
@@ -712,7 +712,7 @@ class CatchmentPlan:
         para = Msg(
             "All {pupils} pupils assigned; total travel {travel} pupil-{unit} ({each} {unit} each), bound {bound}, "
             "gap {gap}, status {status}; solver: {solver}.",
-            pupils=pupils,
+            pupils=Num(pupils, "count"),
             travel=Num(self.objective, "", 1),
             unit=Msg("km") if self.unit == "km" else Msg("minutes"),
             each=Num(avg, "", 2),
@@ -822,11 +822,11 @@ def solve_catchments(
         Msg(
             "certified optimal on all {all_arcs} arcs: min-cost flow on {arcs} arcs (k = {k} nearest), {rounds} "
             "certificate round(s), {added} arc(s) added",
-            all_arcs=int(p.allowed.sum()),
-            arcs=lp.arcs,
+            all_arcs=Num(int(p.allowed.sum()), "count"),
+            arcs=Num(lp.arcs, "count"),
             k=K_NEAREST,
             rounds=lp.rounds,
-            added=lp.added,
+            added=Num(lp.added, "count"),
         )
     ]
     if single:

@@ -128,7 +128,7 @@ class FacilityNeeds:
         n = int(self.needs["count"].sum()) if not self.needs.empty else 0
         para = Msg(
             "{count} facilities required in {year} by 第1、4、5条 and the planning norms (PN).",
-            count=n,
+            count=Num(n, "count"),
             year=Num(self.year, "year"),
         )
         blocks = [
@@ -217,13 +217,13 @@ def facility_needs(
                     Msg(
                         "one kindergarten of at least {classes} classes per {households} households",
                         classes=p.kg_min_classes,
-                        households=p.kg_households,
+                        households=Num(p.kg_households, "count"),
                     ),
                     Msg(
                         "{households} households, {residents} residents, {kindergartens} kindergartens, "
                         "{required} required",
-                        households=hh,
-                        residents="—" if res is None else res,
+                        households=Num(hh, "count"),
+                        residents="—" if res is None else Num(res, "count"),
                         kindergartens=have,
                         required=required,
                     ),
@@ -244,9 +244,9 @@ def facility_needs(
                 size * p.kg_seats_per_class,
                 Msg(
                     "a public kindergarten in every village of at least {residents} residents",
-                    residents=p.village_kg_residents,
+                    residents=Num(p.village_kg_residents, "count"),
                 ),
-                Msg("{residents} residents, no public kindergarten", residents=res),
+                Msg("{residents} residents, no public kindergarten", residents=Num(res, "count")),
             )
     small = comm[(comm["kind"] == "urban_community") & (comm["households"].fillna(0) < p.kg_households)]
     for town, g in small.groupby(small["township_id"].astype(str)):
@@ -266,14 +266,14 @@ def facility_needs(
                 size * p.kg_seats_per_class,
                 Msg(
                     "one joint kindergarten per {low}–{high} residents of small communities",
-                    low=p.kg_residents_min,
-                    high=p.kg_residents_max,
+                    low=Num(p.kg_residents_min, "count"),
+                    high=Num(p.kg_residents_max, "count"),
                 ),
                 Msg(
                     "{communities} small communities, {residents} residents, {kindergartens} kindergartens, "
                     "{required} required",
                     communities=len(g),
-                    residents=round(res_total),
+                    residents=Num(round(res_total), "count"),
                     kindergartens=have,
                     required=required,
                 ),
@@ -319,8 +319,8 @@ def facility_needs(
                 Msg(
                     "no boarding compulsory school and no nine-year school; primary demand {primary}, junior demand "
                     "{junior}",
-                    primary="—" if dp is None else round(dp),
-                    junior="—" if dj is None else round(dj),
+                    primary="—" if dp is None else Num(round(dp), "count"),
+                    junior="—" if dj is None else Num(round(dj), "count"),
                 ),
             )
     core = towns.loc[towns["urban_core"].astype(bool), "township_id"].astype(str)
@@ -354,11 +354,11 @@ def facility_needs(
                 Msg(
                     "one {school} per {residents} urban residents",
                     school=Msg("complete primary school") if stage == "primary" else Msg("junior high school"),
-                    residents=per,
+                    residents=Num(per, "count"),
                 ),
                 Msg(
                     "{residents} residents, {schools} schools, {required} required",
-                    residents=round(res_total),
+                    residents=Num(round(res_total), "count"),
                     schools=have,
                     required=required,
                 ),
@@ -380,7 +380,7 @@ def facility_needs(
                 "{school}: {classes} attached preschool classes, {pupils} pupils",
                 school=str(row["name"]),
                 classes=len(g),
-                pupils=int(g["pupils"].sum()),
+                pupils=Num(int(g["pupils"].sum()), "count"),
             ),
         )
     out = pd.DataFrame(needs, columns=NEED_COLUMNS)

@@ -149,7 +149,7 @@ class ProjectBalance:
         if p is None:
             return label
         years = Num(p.end_year, "year") if p.start_year == p.end_year else f"{p.start_year}–{p.end_year}"
-        return Msg("{names} +{seats} seats ({years})", names=tuple(p.names), seats=p.seats, years=years)
+        return Msg("{names} +{seats} seats ({years})", names=tuple(p.names), seats=Num(p.seats, "count"), years=years)
 
     def findings(self) -> list[Finding]:
         out = []
@@ -158,10 +158,10 @@ class ProjectBalance:
             expl = Msg(
                 "promised {promised} seats by {year}; projects: {projects}; seats {seats}, finished {finished} "
                 "({status})",
-                promised=r.seats_promised,
+                promised=Num(r.seats_promised, "count"),
                 year=Num(r.year_promised, "year"),
                 projects=tuple(r.project_names) or Msg("none"),
-                seats=r.seats,
+                seats=Num(r.seats, "count"),
                 finished="—" if r.finished is None or pd.isna(r.finished) else Num(r.finished, "year"),
                 status=Code("project_promise", r.status),
             )

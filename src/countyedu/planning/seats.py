@@ -285,7 +285,7 @@ def milestones(
     totals = [float(seats_by_year.get(y, 0.0)) for y in seat_years]
     added = [b - a for a, b in itertools.pairwise(totals)]
     need = params.urban_seats_per_year
-    rule = Msg("≥ {seats} urban compulsory seats added a year", seats=need)
+    rule = Msg("≥ {seats} urban compulsory seats added a year", seats=Num(need, "count"))
     if not added:
         out.append(Finding("T-CMP-1; 第4条", rule, "—", "no_data", Msg("one year of seats only")))
         return out
@@ -300,7 +300,7 @@ def milestones(
     expl = Msg(
         "urban compulsory seats added: {listing}; mean {mean} a year {first}–{last} (rule: {rule}); first met: {when}",
         listing=listing,
-        mean=round(running[-1]),
+        mean=Num(round(running[-1]), "count"),
         first=Num(seat_years[0], "year"),
         last=Num(seat_years[-1], "year"),
         rule=Msg("mean") if params.urban_seats_rule == "average" else Msg("every year"),

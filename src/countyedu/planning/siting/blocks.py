@@ -55,9 +55,9 @@ def siting_blocks(plan: SitingPlan, lang: str | None = None) -> list[Block]:
         "boarders; objective {objective}, bound {bound}, gap {gap}, status {status}.",
         opened=len(plan.opened),
         closed=len(plan.closed),
-        pupils=pupils,
+        pupils=Num(pupils, "count"),
         pupil_km=Num(plan.pupil_km, "", 1),
-        boarders=plan.boarders,
+        boarders=Num(plan.boarders, "count"),
         objective=Num(plan.objective, "", 1),
         bound=Num(plan.bound, "", 1),
         gap=Num(plan.gap, "share", 2),
@@ -249,7 +249,7 @@ def consolidation_blocks(plan: ConsolidationPlan, lang: str | None = None) -> li
                 ),
                 f"{short:,}",
                 "met" if short == 0 else "not_met",
-                Msg("seats short {count}", count=short),
+                Msg("seats short {count}", count=Num(short, "count")),
             )
         )
     blocks = [
@@ -298,8 +298,8 @@ def _consolidation_paragraphs(plan: ConsolidationPlan, nm: Any) -> list[Text]:
                     merged=len(merged),
                     small=len(plan.candidates),
                     who=who or Msg("none"),
-                    pupils=int(merged["demand"].sum()),
-                    boarders=int(merged["boarders"].sum()),
+                    pupils=Num(int(merged["demand"].sum()), "count"),
+                    boarders=Num(int(merged["boarders"].sum()), "count"),
                     saving=Num(saving, "", 0),
                     travel=Num(float(o["pupil_km"]) - float(k["pupil_km"]), "", 1),
                     status=_status(plan.status),

@@ -364,8 +364,8 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
             Msg(
                 "HiGHS MIP on {arcs} of {all_arcs} arcs, {rows} demand rows × {schools} schools; objective {objective} "
                 "yuan, bound {bound}",
-                arcs=r["arcs"],
-                all_arcs=r["all_arcs"],
+                arcs=Num(r["arcs"], "count"),
+                all_arcs=Num(r["all_arcs"], "count"),
                 rows=len(rows),
                 schools=m,
                 objective=Num(r["objective"], "", 0),

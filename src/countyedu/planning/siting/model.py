@@ -157,8 +157,8 @@ def solve_siting(
         Msg(
             "HiGHS MIP on {arcs} of {all_arcs} arcs (k = {k} nearest + column generation, {lp_rounds} LP round(s), "
             "{mip_rounds} MIP round(s)); LP bound {bound}; the left-out arcs are excluded by reduced-cost fixing",
-            arcs=r["arcs"],
-            all_arcs=r["all_arcs"],
+            arcs=Num(r["arcs"], "count"),
+            all_arcs=Num(r["all_arcs"], "count"),
             k=K_SITES,
             lp_rounds=r["lp_rounds"],
             mip_rounds=r["mip_rounds"],
