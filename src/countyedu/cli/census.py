@@ -54,9 +54,10 @@ def import_(
     store = CensusStore(data_dir)
     scope: dict[str, Any] = {"collecting": collecting, "year": year}
     if school:
-        from countyedu.indicators.class_size import default_rule
+        from countyedu.indicators.class_size import BigClassRule
+        from countyedu.runs.store import load_packs
 
-        scope |= {"schools": set(school), "class_rule": default_rule()}
+        scope |= {"schools": set(school), "class_rule": BigClassRule.from_packs(load_packs())}
     try:
         if fmt is Fmt.table:
             with err.status("导入中 / importing…") as status:

@@ -4,7 +4,6 @@ on every class of a school's file that breaks it, so the clerk sees it before th
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,11 +44,3 @@ class BigClassRule:
             Problem("warning", source, int(row), "pupils", int(n), "big_class_policy", detail=detail)
             for row, n in zip(big["_row"], big["pupils"], strict=True)
         ]
-
-
-@functools.cache
-def default_rule() -> BigClassRule | None:
-    """The rule of the default packs (nanfeng-2019: T-CMP-2, ≥ 56)."""
-    from countyedu.runs.store import load_packs
-
-    return BigClassRule.from_packs(load_packs())

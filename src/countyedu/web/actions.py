@@ -25,8 +25,9 @@ from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
 from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
 from countyedu.indicators import cache as assessment_cache
-from countyedu.indicators.class_size import default_rule
+from countyedu.indicators.class_size import BigClassRule
 from countyedu.messages import Msg
+from countyedu.runs.store import load_packs
 from countyedu.web import census as census_data
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import AuditLog, CollectionRound, Job, Submission
@@ -155,7 +156,7 @@ def check_submission(
             schools={school_id},
             year=year,  # the round's year: rows of another year are errors
             name=file_name,
-            class_rule=default_rule(),  # 大班额 warnings by the default packs' rule
+            class_rule=BigClassRule.from_packs(load_packs()),  # 大班额 warnings by the packs' rule
             progress=progress,
         )
     except InputFileError as exc:
