@@ -364,7 +364,7 @@ def budget_blocks(plan: BudgetPlan) -> list[Block]:
     detail = BlockTable(
         Msg("Plan and actual"),
         [
-            BlockColumn("year", Msg("year"), "year"),
+            BlockColumn("year", Msg("fiscal year"), "year"),
             BlockColumn("line", Msg("line")),
             BlockColumn("amount", Msg("planned"), "yuan"),
             BlockColumn("actual", Msg("actual"), "yuan"),
