@@ -115,6 +115,9 @@ CODES: dict[str, dict[str, str]] = {
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
+# How a boolean may be written (lower-cased, stripped), in the workbook and in every file read beside it.
+TRUE_WORDS = frozenset({"true", "是", "1", "yes", "y", "t", "对", "√"})
+FALSE_WORDS = frozenset({"false", "否", "0", "no", "n", "f", "错", "×"})
 
 # The English label of every code (tests/census/test_vocabulary.py checks that none is missing).
 CODES_EN: dict[str, dict[str, str]] = {

@@ -19,10 +19,9 @@ from pandera.errors import SchemaErrors
 
 from countyedu.census.problems import Problem, show_value
 from countyedu.census.readers import RawSheet
-from countyedu.census.schema import CODE_ALIASES, CODES, YEAR_MAX, YEAR_MIN, Column, Sheet
+from countyedu.census.schema import CODE_ALIASES, CODES, FALSE_WORDS, TRUE_WORDS, YEAR_MAX, YEAR_MIN, Column, Sheet
 
-_TRUE = {"true", "是", "1", "yes", "y", "t", "对", "√"}
-_FALSE = {"false", "否", "0", "no", "n", "f", "错", "×"}
+_TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS
 
 _TYPE_RULE = {"int": "type_int", "year": "type_year", "float": "type_number", "bool": "type_bool"}
 

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from countyedu.census.problems import Problem
+from countyedu.census.schema import FALSE_WORDS, TRUE_WORDS
 from countyedu.planning.geo import PlanningFileError
 
 SITES_SHEET = "sites"
 SITE_COLUMNS = ("site_id", "name", "lat", "lon", "capacity")
-_TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f"}
+_TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS  # as the exchange format writes booleans
 
 
 class SitesFileError(PlanningFileError):
