@@ -30,7 +30,7 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import polib
 
@@ -70,6 +70,7 @@ UNITS: dict[str, tuple[int, str, str, str]] = {
     "percent": (1, "%", "%", "%"),  # value 25 → 25.0%
 }
 
+_Plain = TypeVar("_Plain", int, float, bool, None)  # what translate passes through unchanged
 Param = Any  # str | int | float | bool | None | Msg | Num | Code | tuple of these
 
 
@@ -258,6 +259,12 @@ def word(value: Param, lang: str) -> str:
     if isinstance(value, float):
         return format_number(Num(value), lang)
     return "" if value is None else str(value)
+
+
+@overload
+def translate(text: Msg | Num | Code | tuple[Any, ...] | str, lang: str) -> str: ...
+@overload
+def translate(text: _Plain, lang: str) -> _Plain: ...
 
 
 def translate(text: Any, lang: str) -> Any:
