@@ -135,3 +135,21 @@ def test_the_scenario_is_one_name_worded_per_language() -> None:
     assert [r[0] for r in en[0].tables[0].rows] == ["base", "scenario"]
     assert [r[1] for r in zh[0].tables[0].rows] == ["—", "每两年提高比例 = 0.15"]
     assert_chinese(zh)
+
+
+def test_the_scenario_workbook_is_worded_in_the_language_asked_for(tmp_path: Path) -> None:
+    import openpyxl
+
+    from countyedu.funding.service import scenario_comparison
+
+    cmp = scenario_comparison(demo(), {"step_rate": 0.15})
+    zh = openpyxl.load_workbook(cmp.write_xlsx(tmp_path / "zh.xlsx", "zh"))
+    assert zh.sheetnames == ["全县合计对比", "学校", "参数"]
+    assert [c.value for c in zh["学校"][1]] == ["学校代码", "学校", "学校类型", "乡镇代码", "学生数", "基准", "测算方案",
+                                                "差额·测算方案"]  # fmt: skip
+    assert [c.value for c in zh["参数"][2]] == ["测算方案", "每两年提高比例", "0.15"]
+    en = openpyxl.load_workbook(cmp.write_xlsx(tmp_path / "en.xlsx", "en"))
+    assert en.sheetnames == ["County totals side by side", "Schools", "Parameters"]
+    heads = [c.value for c in en["County totals side by side"][1]]
+    assert heads[:3] == ["scenario", "total", "vs base"] and "preschool" in heads
+    assert not any(re.search(r"[\u3400-\u9fff]", str(c.value)) for c in en["Schools"]["C"])  # school types

@@ -67,7 +67,7 @@ def funding_scenario(
     _store, _v, frames = _frames(data_dir, version, year)
     comparison = scenario_comparison(frames, changes, year)
     if out_path is not None and out_path.suffix.lower() == ".xlsx":
-        comparison.write_xlsx(out_path)
+        comparison.write_xlsx(out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")
         out_path = None
     _emit(comparison, comparison.blocks(lang.value), fmt, lang.value, rows, out_path)

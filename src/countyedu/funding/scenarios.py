@@ -16,10 +16,10 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from countyedu.census.writers import workbook
-from countyedu.funding.labels import COMPONENTS, cells, component_label, stage_label
+from countyedu.funding.labels import COMPONENTS, cells, component_label, school_type, stage_label
 from countyedu.funding.params import STAGES, FundingParams, with_overrides
 from countyedu.funding.perpupil import SchoolFunds, school_funds
-from countyedu.messages import Msg, Text
+from countyedu.messages import Msg, Text, translate
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, worded
 
 BASE = "base"
@@ -75,22 +75,71 @@ class ScenarioComparison:
         """The blocks with their messages (worded in `lang` when given)."""
         return worded(scenario_blocks(self), lang)
 
-    def write_xlsx(self, path: str | Path) -> Path:
-        """A workbook: county totals, schools side by side, the parameters of each scenario."""
+    def write_xlsx(self, path: str | Path, lang: str | None = None) -> Path:
+        """A workbook: county totals, schools side by side, the parameters of each scenario. In `lang`
+        (zh / en) its sheets, headings, scenarios, school types and parameters are worded; without it,
+        the data's own codes under bilingual sheet names."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         wb = workbook(path)
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         money = wb.add_format({"num_format": "#,##0"})
-        _sheet(wb, "县合计 county", self.county(), head, money)
-        _sheet(wb, "各校 schools", self.schools(), head, money)
         params = pd.DataFrame(
             [{"scenario": n, "parameter": k, "value": str(v)} for n in self.names for k, v in self.overrides[n].items()]
             or [{"scenario": BASE, "parameter": "", "value": ""}]
         )
-        _sheet(wb, "参数 parameters", params, head, money)
+        sheets = [
+            (Msg("County totals side by side"), "县合计 county", self.county()),
+            (Msg("Schools"), "各校 schools", self.schools()),
+            (Msg("Parameters"), "参数 parameters", params),
+        ]
+        for title, bilingual, df in sheets:
+            if lang is None:
+                _sheet(wb, bilingual, df, head, money)
+            else:
+                _sheet(wb, translate(title, lang)[:31], _worded(df, self.names, lang), head, money)
         wb.close()
         return path
+
+
+def _heading(column: str, names: list[str]) -> Text:
+    """A column of the scenario frames (county, schools, parameters) in words."""
+    if column in names:
+        return scenario_label(column)
+    if column.startswith("diff_") and column[5:] in names:
+        return Msg("difference: {scenario}", scenario=scenario_label(column[5:]))
+    if column.startswith("stage_"):
+        return stage_label(column[6:])
+    if column in COMPONENTS:
+        return component_label(column)
+    return HEADINGS.get(column, column)
+
+
+HEADINGS: dict[str, Msg] = {
+    "scenario": Msg("scenario"),
+    "total": Msg("total"),
+    "difference": Msg("vs base"),
+    "school_id": Msg("school code"),
+    "name": Msg("school"),
+    "school_stage": Msg("kind of school"),
+    "township_id": Msg("township code"),
+    "pupils": Msg("pupils"),
+    "parameter": Msg("parameter"),
+    "value": Msg("value"),
+}
+
+
+def _worded(df: pd.DataFrame, names: list[str], lang: str) -> pd.DataFrame:
+    """A scenario frame with its headings, scenarios, school types and parameters in words of `lang`."""
+    out = df.copy()
+    if "scenario" in out:
+        out["scenario"] = [translate(scenario_label(n), lang) for n in out["scenario"]]
+    if "school_stage" in out:
+        out["school_stage"] = [translate(school_type(str(s)), lang) for s in out["school_stage"]]
+    if "parameter" in out:
+        out["parameter"] = [translate(PARAMETERS.get(k, k), lang) if k else "" for k in out["parameter"]]
+    out.columns = [translate(_heading(str(c), names), lang) for c in out.columns]
+    return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -137,6 +186,7 @@ PARAMETERS: dict[str, Msg] = {
     "floor_primary": Msg("Rural primary floor (pupils)"),
     "floor_junior": Msg("Rural junior floor (pupils)"),
     "boarder_subsidy": Msg("Boarder subsidy (yuan a year)"),
+    "baseline": Msg("provincial baselines"),
 }
 BASELINES: dict[str, Msg] = {
     "primary": Msg("Primary baseline (yuan per pupil)"),

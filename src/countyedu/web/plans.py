@@ -329,7 +329,7 @@ def funding_scenario_xlsx(request: HttpRequest) -> HttpResponse:
     except CountyEduError as exc:
         return HttpResponse(exc.user_text(), status=400, content_type="text/plain; charset=utf-8")
     out = Path(tempfile.mkdtemp(dir=settings.DATA_DIR)) / "funding-scenario.xlsx"
-    comparison.write_xlsx(out)
+    comparison.write_xlsx(out, lang())
     return FileResponse(out.open("rb"), as_attachment=True, filename="funding-scenario.xlsx")
 
 
