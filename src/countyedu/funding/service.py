@@ -12,7 +12,7 @@ import pandas as pd
 from countyedu.funding.params import FundingParams, funding_params
 from countyedu.funding.run import FundingRun, census_years, run_funding
 from countyedu.funding.scenarios import SCENARIO, ScenarioComparison, compare
-from countyedu.messages import Msg
+from countyedu.messages import Code, Msg, translate
 from countyedu.runs.blocks import Block
 from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
 
@@ -124,10 +124,12 @@ class FundingRunView:
 
     def summary_lines(self) -> list[str]:
         s = self.summary()
-        found = "，".join(f"{k} {n}" for k, n in sorted(s["findings"].items()))
+        counts = sorted(s["findings"].items())
+        zh = "，".join(f"{translate(Code('status', k), 'zh')} {n}" for k, n in counts)
+        en = ", ".join(f"{translate(Code('status', k), 'en')} {n}" for k, n in counts)
         return [
             f"{s['year']} 年生均公用经费合计 / per-pupil operating funds: {s['per_pupil_total']:,.0f} 元",
-            f"经费合规检查 / funding checks: {found}",
+            f"经费合规检查 / funding checks: {zh} / {en}",
         ]
 
 
