@@ -67,6 +67,9 @@ class TestForm:
         assert data["teachers-0-teacher_id"] == "t1" and data["teachers-0-education"] == "bachelor"
         assert data["teachers-0-certified"] == "1" and "teachers-0-dual_qualified" not in data
         assert '<option value="bachelor" selected>本科</option>' in page  # codes with their Chinese labels
+        en = client.get(url(rnd), headers={"accept-language": "en"}).content.decode()
+        assert '<option value="bachelor" selected>bachelor&#x27;s degree</option>' in en  # in English, English ones
+        assert ">本科</option>" not in en and ">公办</option>" not in en
         assert 'title="班级学生数 / pupils in the class（必填 / required）"' in page  # the schema's note
         assert 'type="number" name="classes-0-pupils"' in page
         assert "web/form.js" in page and 'id="tpl-classes"' in page

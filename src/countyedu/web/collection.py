@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from countyedu.census import vocabulary
 from countyedu.census.importer import SCHOOL_SHEETS
 from countyedu.census.readers import read_source
-from countyedu.census.schema import CODES, SHEET_BY_NAME
+from countyedu.census.schema import SHEET_BY_NAME
 from countyedu.census.submission import Change, compare, prefilled, school_rows
 from countyedu.census.validate import validate_sheet
 from countyedu.census.writers import write_workbook
@@ -49,6 +50,7 @@ from countyedu.web.access import (
 )
 from countyedu.web.models import AuditLog, CollectionRound, Membership, Role, Submission
 from countyedu.web.online_form import form_frames, form_tables, posted_rows, stored_rows
+from countyedu.web.reading import lang
 
 APPROVERS: tuple[str, ...] = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
 UPLOADERS: tuple[str, ...] = (str(Role.BUREAU_ADMIN), str(Role.SCHOOL))
@@ -459,7 +461,7 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
     stored = census_data.store().frames(version, list(SCHOOL_SHEETS)) if version else {}
     year = sub.round.year
     diff = compare(school_rows(stored, sub.school_id, year - 1), _submission_frames(sub), year)
-    grade_zh, education_zh = CODES["grade"], CODES["education"]
+    lg = lang()
     return render(
         request,
         "web/collection/submission_review.html",
@@ -467,8 +469,8 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
             "sub": sub,
             "school": census_data.school(sub.school_id) or {},
             "diff": diff,
-            "grades": [(f"{grade_zh.get(g, g)} ({g})", *v) for g, v in diff.grades.items()],
-            "education": [(f"{education_zh.get(e, e)} ({e})", *v) for e, v in diff.education.items()],
+            "grades": [(f"{vocabulary.label('grade', g, lg)} ({g})", *v) for g, v in diff.grades.items()],
+            "education": [(f"{vocabulary.label('education', e, lg)} ({e})", *v) for e, v in diff.education.items()],
             "facilities": [(_facility_label(c), *v) for c, v in diff.facilities.items()],
             "changes": [
                 (_("School record"), _changes(diff.school, {"school_id"})),

@@ -12,12 +12,14 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
+from countyedu.census import vocabulary
 from countyedu.census.readers import read_source, sheet_name_for
 from countyedu.census.schema import CODES, SHEET_BY_NAME, Column
 from countyedu.census.submission import plain
 from countyedu.census.validate import normalise
 from countyedu.errors import CountyEduError
 from countyedu.web.models import Submission
+from countyedu.web.reading import lang
 
 # the sheets a clerk fills; school_id and year are the school's and the round's, not typed
 FORM_SHEETS = ("school_years", "classes", "teachers", "after_school")
@@ -149,7 +151,7 @@ def _cells(
             widget = "text"  # a number input would blank a value that is not a number
         options = []
         if c.codes:
-            options = [(code, f"{label}") for code, label in CODES[c.codes].items()]
+            options = list(vocabulary.labels(c.codes, lang()).items())  # labels in the reader's language
             if text and text not in CODES[c.codes]:
                 options.append((text, text))  # kept as written; the check names it
         out.append(
