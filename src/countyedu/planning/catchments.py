@@ -127,8 +127,7 @@ def build_problem(
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise CountyEduError(
-                f"{what} table lacks column(s) {', '.join(missing)}",
-                f"{what} 表缺少列 {'、'.join(missing)}",
+                Msg("{table} table lacks column(s) {columns}", table=what, columns=tuple(missing)),
                 missing=missing,
             )
     comm = demand.reset_index(drop=True).copy()
@@ -151,18 +150,12 @@ def build_problem(
             km[ci, sj] = t["km"].to_numpy(float)
     else:
         if not has_xy:
-            raise CountyEduError(
-                "catchments need lat/lon of communities and schools, or a travel matrix",
-                "学区划分需要社区和学校的经纬度，或出行矩阵",
-            )
+            raise CountyEduError(Msg("catchments need lat/lon of communities and schools, or a travel matrix"))
         unit, scale, measure = "km", 1000, km
     cost = np.where(np.isnan(measure), -1, np.floor(np.nan_to_num(measure) * scale + 0.5)).astype(np.int64)
     if max_km is not None:
         if np.isnan(km).all():
-            raise CountyEduError(
-                "max_km needs distances: give lat/lon or a km column in the travel matrix",
-                "最大距离限制需要距离：请提供经纬度或出行矩阵中的 km 列",
-            )
+            raise CountyEduError(Msg("max_km needs distances: give lat/lon or a km column in the travel matrix"))
         cost[~(np.nan_to_num(km, nan=np.inf) <= max_km)] = -1
     current = np.full(n, -1, dtype=np.int64)
     if "current_school_id" in comm.columns:
@@ -190,9 +183,12 @@ def explain_infeasible(p: Problem, *, single: bool = False) -> CatchmentInfeasib
     facts: dict[str, Any] = {"demand": total_d, "capacity": total_c}
     if total_d > total_c:
         return CatchmentInfeasible(
-            f"demand {total_d:,} pupils is above the capacity {total_c:,} seats of all schools "
-            f"(short {total_d - total_c:,})",
-            f"学位需求 {total_d:,} 人超过全部学校容量 {total_c:,} 个学位（缺 {total_d - total_c:,} 个）",
+            Msg(
+                "demand {demand} pupils is above the capacity {capacity} seats of all schools (short {short})",
+                demand=Num(total_d, "count"),
+                capacity=Num(total_c, "count"),
+                short=Num(total_d - total_c, "count"),
+            ),
             **facts,
         )
     reach = p.allowed
@@ -202,9 +198,12 @@ def explain_infeasible(p: Problem, *, single: bool = False) -> CatchmentInfeasib
         facts["unreachable"] = ids
         facts["unreachable_demand"] = int(p.d[lonely].sum())
         return CatchmentInfeasible(
-            f"{len(ids)} communities have no school within reach: {', '.join(ids[:20])} "
-            f"({facts['unreachable_demand']:,} pupils)",
-            f"{len(ids)} 个社区（村）在限定距离内没有学校：{'、'.join(ids[:20])}（{facts['unreachable_demand']:,} 人）",
+            Msg(
+                "{count} communities have no school within reach: {communities} ({pupils} pupils)",
+                count=len(ids),
+                communities=tuple(ids[:20]),
+                pupils=Num(facts["unreachable_demand"], "count"),
+            ),
             **facts,
         )
     short_set, s_dem, s_cap = _hall_violator(p)
@@ -212,23 +211,31 @@ def explain_infeasible(p: Problem, *, single: bool = False) -> CatchmentInfeasib
     if short_set:
         facts.update(short_communities=short_set, short_demand=s_dem, short_capacity=s_cap)
         over = [a for a in facts["areas"] if a["demand"] > a["capacity_in_reach"]]
-        where_en = "; ".join(f"{a['township_id']}: {a['demand']:,} > {a['capacity_in_reach']:,}" for a in over[:10])
-        where_zh = "；".join(f"{a['township_id']}：{a['demand']:,} > {a['capacity_in_reach']:,}" for a in over[:10])
+        where = tuple(f"{a['township_id']}: {a['demand']:,} > {a['capacity_in_reach']:,}" for a in over[:10])
+        short = Msg(
+            "the {count} communities {communities} need {demand} seats but the schools within reach have {capacity}",
+            count=len(short_set),
+            communities=tuple(short_set[:15]),
+            demand=Num(s_dem, "count"),
+            capacity=Num(s_cap, "count"),
+        )
         return CatchmentInfeasible(
-            f"the {len(short_set)} communities {', '.join(short_set[:15])} need {s_dem:,} seats but the schools "
-            f"within reach have {s_cap:,}"
-            + (f" (townships where demand exceeds capacity in reach: {where_en})" if over else ""),
-            f"社区（村）{'、'.join(short_set[:15])} 等 {len(short_set)} 个需要 {s_dem:,} 个学位，限定距离内的学校只有 "
-            f"{s_cap:,} 个" + (f"（需求超过可达容量的乡镇：{where_zh}）" if over else ""),
+            Msg("{text} (townships where demand exceeds capacity in reach: {where})", text=short, where=where)
+            if over
+            else short,
             **facts,
         )
     largest = int(p.d.max()) if len(p.d) else 0
     return CatchmentInfeasible(
-        f"demand {total_d:,} fits the capacity {total_c:,} only if communities are split between schools: "
-        f"no plan sends each community whole to one school (largest community {largest:,} pupils, "
-        f"largest school {int(p.cap.max()):,} seats)",
-        f"需求 {total_d:,} 人只有在社区分校就读时才能容纳于 {total_c:,} 个学位：无法让每个社区整体划入一所学校"
-        f"（最大社区 {largest:,} 人，最大学校 {int(p.cap.max()):,} 个学位）",
+        Msg(
+            "demand {demand} fits the capacity {capacity} only if communities are split between schools: no plan "
+            "sends each community whole to one school (largest community {largest} pupils, largest school {school} "
+            "seats)",
+            demand=Num(total_d, "count"),
+            capacity=Num(total_c, "count"),
+            largest=Num(largest, "count"),
+            school=Num(int(p.cap.max()), "count"),
+        ),
         **facts,
     )
 
@@ -273,8 +280,7 @@ def _lex_penalty(p: Problem) -> int:
     pen = int((p.d * row_max).sum()) + 1
     if pen * max(int(p.d.sum()), 1) >= INT_LIMIT:
         raise CountyEduError(
-            "keep_current: the instance is too large for the exact lexicographic rule (integer overflow)",
-            "保留现有划片：规模过大，无法精确按字典序求解（整数溢出）",
+            Msg("keep_current: the instance is too large for the exact lexicographic rule (integer overflow)")
         )
     return pen
 
@@ -357,7 +363,7 @@ def _mcf(p: Problem, cost: np.ndarray, sel: np.ndarray) -> tuple[pd.DataFrame, i
     if status == f.INFEASIBLE:
         return None
     if status != f.OPTIMAL:
-        raise CountyEduError(f"min-cost flow ended with status {status}", f"最小费用流求解状态异常：{status}")
+        raise CountyEduError(Msg("min-cost flow ended with status {status}", status=str(status)))
     x = np.asarray(f.flows(np.arange(len(ci), dtype=np.int32)))
     keep = x > 0
     return pd.DataFrame({"i": ci[keep], "j": sj[keep], "x": x[keep]}), int(f.optimal_cost())
@@ -385,7 +391,7 @@ def _potentials(p: Problem, cost: np.ndarray, sel: np.ndarray, flows: pd.DataFra
         if np.array_equal(new, dist):
             return dist
         dist = new
-    raise CountyEduError("negative cycle in an optimal residual graph", "最优残量图中出现负环")  # pragma: no cover
+    raise CountyEduError(Msg("negative cycle in an optimal residual graph"))  # pragma: no cover
 
 
 # ------------------------------------------------------------------ indivisible: MIP (HiGHS)
@@ -443,8 +449,11 @@ def _mip(
     info = h.getInfo()
     if info.primal_solution_status != 2:  # no feasible point found within the time limit
         raise CountyEduError(
-            f"no whole-community plan found within {time_limit_s:.0f} s (HiGHS status {h.modelStatusToString(status)})",
-            f"{time_limit_s:.0f} 秒内未找到整体划片方案（HiGHS 状态 {h.modelStatusToString(status)}）",
+            Msg(
+                "no whole-community plan found within {seconds} s (HiGHS status {status})",
+                seconds=f"{time_limit_s:.0f}",
+                status=h.modelStatusToString(status),
+            )
         )
     x = np.asarray(h.getSolution().col_value) > 0.5
     return (
@@ -482,8 +491,7 @@ def _single(
         res2 = _round_and_repair(p, cost, lp, time_limit_s - 1.0 - (time.perf_counter() - t0))
         if res2 is None:
             raise CountyEduError(
-                "no whole-community plan found near the divisible optimum; try single=False or a larger time limit",
-                "在拆分最优解附近未找到整体划片方案；可改用允许拆分（single=False）或延长求解时间",
+                Msg("no whole-community plan found near the divisible optimum; try single=False or a larger time limit")
             )
         assign, n_free, n_arcs = res2
         flows = pd.DataFrame({"i": np.arange(n), "j": assign, "x": p.d})
@@ -513,8 +521,7 @@ def _single(
     res = _mip(p, cost, arcs, p.cap, np.arange(n), time_limit_s, keep, hint)
     if res is None:
         raise CountyEduError(
-            "no whole-community plan found on the nearest schools; try single=False or a larger time limit",
-            "在最近的学校中未找到整体划片方案；可改用允许拆分（single=False）或延长求解时间",
+            Msg("no whole-community plan found on the nearest schools; try single=False or a larger time limit")
         )
     x, _, _, _ = res
     chosen = arcs[x]
@@ -605,7 +612,7 @@ def _round_and_repair(
         return None
     load = np.bincount(assign, weights=p.d, minlength=m)
     if (load > p.cap).any() or not allowed[np.arange(n), assign].all():  # pragma: no cover - a solver fault
-        raise CountyEduError("the catchment repair broke a capacity or reach", "学区修复违反了容量或距离限制")
+        raise CountyEduError(Msg("the catchment repair broke a capacity or reach"))
     return assign, len(F), len(ai)
 
 
@@ -937,7 +944,11 @@ def census_catchments(
     supply = stage_supply(frames, supply_year(frames, year))
     sch = supply[supply["stage"] == stage][["school_id", "capacity", "lat", "lon", "township_id"]]
     if sch.empty:
-        raise CountyEduError(f"no open school teaches {stage} in {year}", f"{year} 年没有开办的{stage}学校")
+        raise CountyEduError(
+            Msg(
+                "no open school teaches {stage} in {year}", stage=Code("education_stage", stage), year=Num(year, "year")
+            )
+        )
     plan = solve_catchments(dem, sch.reset_index(drop=True), **options)
     return dataclasses.replace(plan, names=place_names(frames))
 

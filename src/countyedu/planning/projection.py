@@ -55,16 +55,17 @@ class _Cube:
 def _cube(persons: pd.DataFrame) -> _Cube:
     if persons.empty:
         raise CountyEduError(
-            "the population sheet is empty: nothing to project",
-            "人口表为空，无法预测",
+            Msg("the population sheet is empty: nothing to project"),
             sheet="population",
         )
     years = sorted(int(y) for y in persons["year"].unique())
     gaps = [y for y in range(years[0], years[-1] + 1) if y not in years]
     if gaps:
         raise CountyEduError(
-            f"the population sheet lacks the years {gaps}: cohort-change ratios need consecutive years",
-            f"人口表缺少 {gaps} 年的数据：队列变动比需要连续年份",
+            Msg(
+                "the population sheet lacks the years {years}: cohort-change ratios need consecutive years",
+                years=tuple(Num(y, "year") for y in gaps),
+            ),
             sheet="population",
             years=gaps,
         )
@@ -210,8 +211,7 @@ def _births_frame(frames: Mapping[str, pd.DataFrame], cube: _Cube, base_idx: lis
     births = frames.get("births")
     if births is None or births.empty:
         raise CountyEduError(
-            "birth_method is 'births' but no births frame was given (columns year, births[, community_id])",
-            "出生人口方法为 births，但没有提供出生数据表（year、births，可含 community_id）",
+            Msg("birth_method is 'births' but no births frame was given (columns year, births[, community_id])"),
             parameter="birth_method",
         )
     if "community_id" in births.columns:
@@ -244,14 +244,20 @@ def project(
     launch = cube.years[-1]
     if launch_year is not None and launch != launch_year:
         raise CountyEduError(
-            f"no population for the launch year {launch_year}; the data cover {cube.years[0]}–{cube.years[-1]}",
-            f"起报年 {launch_year} 没有人口数据；人口数据覆盖 {cube.years[0]}–{cube.years[-1]} 年",
+            Msg(
+                "no population for the launch year {launch}; the data cover {first}–{last}",
+                launch=Num(launch_year, "year"),
+                first=Num(cube.years[0], "year"),
+                last=Num(cube.years[-1], "year"),
+            ),
             launch_year=launch_year,
         )
     if len(cube.years) < 2:
         raise CountyEduError(
-            f"cohort-change ratios need at least two consecutive years of population; only {launch} is given",
-            f"队列变动比至少需要连续两年的人口数据；只有 {launch} 年",
+            Msg(
+                "cohort-change ratios need at least two consecutive years of population; only {launch} is given",
+                launch=Num(launch, "year"),
+            ),
             launch_year=launch,
         )
     k = max(1, min(p.ccr_base_years, len(cube.years) - 1))
@@ -298,8 +304,7 @@ def project(
             b = births[births["year"] == year].set_index("community_id")["births"]
             if b.empty:
                 raise CountyEduError(
-                    f"the births frame has no births for {year}",
-                    f"出生数据表缺少 {year} 年的出生数",
+                    Msg("the births frame has no births for {year}", year=Num(year, "year")),
                     year=year,
                 )
             cur[:, 0] = b.reindex(cube.communities, fill_value=0.0).to_numpy(dtype=float)
@@ -442,8 +447,7 @@ def backtest(
     later = sorted(int(y) for y in pop["year"].unique() if y > launch_year)
     if not later:
         raise CountyEduError(
-            f"no observed population after {launch_year} to compare a back-test with",
-            f"{launch_year} 年之后没有实际人口数据，无法回测",
+            Msg("no observed population after {launch} to compare a back-test with", launch=Num(launch_year, "year")),
             launch_year=launch_year,
         )
     proj = project(frames, horizon=later[-1], launch_year=launch_year, params=p)

@@ -500,9 +500,7 @@ def seat_plan(
     years = sorted(int(y) for y in persons["year"].unique())
     census_years = sorted(int(y) for y in frames["school_years"]["year"].unique())
     if not census_years:
-        raise CountyEduError(
-            "the school_years sheet is empty: no seats to plan with", "学校年度表为空，无学位数据", sheet="school_years"
-        )
+        raise CountyEduError(Msg("the school_years sheet is empty: no seats to plan with"), sheet="school_years")
     projected_years = set(int(y) for y in persons.loc[persons["projected"], "year"].unique())
     comm = frames["communities"].astype({"community_id": str})
     town_of = dict(zip(comm["community_id"], comm["township_id"].astype(str), strict=True))

@@ -161,7 +161,7 @@ def latest_year(frames: Mapping[str, pd.DataFrame]) -> int:
     for sheet in ("classes", "school_years"):
         if held := years_of(frames, (sheet,)):
             return held[-1]
-    raise CountyEduError("the census has no classes or school years", "普查数据中没有班级或学校年度数据")
+    raise CountyEduError(Msg("the census has no classes or school years"))
 
 
 def run_planning(

@@ -180,7 +180,11 @@ def _consolidation_data(
     sup = stage_supply(frames, base_year)
     sup = sup[sup["stage"] == stage].reset_index(drop=True)
     if sup.empty:
-        raise CountyEduError(f"no open school teaches {stage} in {year}", f"{year} 年没有开办的{stage}学校")
+        raise CountyEduError(
+            Msg(
+                "no open school teaches {stage} in {year}", stage=Code("education_stage", stage), year=Num(year, "year")
+            )
+        )
     schools = frames["schools"].set_index("school_id")
     sup["kind"] = sup["school_id"].map(schools["stage"]).astype(str)
     cl = frames.get("classes")

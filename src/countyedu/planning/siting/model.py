@@ -195,8 +195,12 @@ def _check(
     if p is not None:
         if p < int(must.sum()) or p > len(st) or p < 1:
             raise SitingInfeasible(
-                f"p = {p} must be between 1 (and the {int(must.sum())} sites that must stay open) and {len(st)} sites",
-                f"p = {p} 应不少于 1 和必须保留的 {int(must.sum())} 个校点，且不超过 {len(st)} 个校点",
+                Msg(
+                    "p = {p} must be between 1 (and the {must} sites that must stay open) and {sites} sites",
+                    p=p,
+                    must=int(must.sum()),
+                    sites=len(st),
+                ),
                 p=p,
                 must_stay_open=int(must.sum()),
                 sites=len(st),
@@ -204,16 +208,23 @@ def _check(
         best = int(cap[must].sum() + np.sort(cap[~must])[::-1][: p - int(must.sum())].sum())
         if best < total:
             raise SitingInfeasible(
-                f"demand {total:,} pupils is above the {best:,} seats of the {p} largest sites that may open",
-                f"学位需求 {total:,} 人超过可开办的 {p} 个最大校点的 {best:,} 个学位",
+                Msg(
+                    "demand {demand} pupils is above the {capacity} seats of the {p} largest sites that may open",
+                    demand=Num(total, "count"),
+                    capacity=Num(best, "count"),
+                    p=p,
+                ),
                 demand=total,
                 capacity=best,
                 p=p,
             )
     elif int(cap.sum()) < total:
         raise SitingInfeasible(
-            f"demand {total:,} pupils is above the {int(cap.sum()):,} seats of all sites",
-            f"学位需求 {total:,} 人超过全部校点的 {int(cap.sum()):,} 个学位",
+            Msg(
+                "demand {demand} pupils is above the {capacity} seats of all sites",
+                demand=Num(total, "count"),
+                capacity=Num(int(cap.sum()), "count"),
+            ),
             demand=total,
             capacity=int(cap.sum()),
         )
@@ -221,8 +232,11 @@ def _check(
     if lonely.size:
         ids = comm["community_id"].astype(str).iloc[lonely].tolist()
         raise SitingInfeasible(
-            f"{len(ids)} communities have no site within reach: {', '.join(ids[:20])}",
-            f"{len(ids)} 个社区（村）在限定距离内没有校点：{'、'.join(ids[:20])}",
+            Msg(
+                "{count} communities have no site within reach: {communities}",
+                count=len(ids),
+                communities=tuple(ids[:20]),
+            ),
             unreachable=ids,
             unreachable_demand=int(d[lonely].sum()),
         )
@@ -267,8 +281,7 @@ def census_siting(
     clash = sorted(set(cand["site_id"]) & set(sch["school_id"].astype(str)))
     if clash:
         raise CountyEduError(
-            f"candidate site ids are already school ids: {', '.join(clash[:10])}",
-            f"候选校点编号与现有学校编号重复：{'、'.join(clash[:10])}",
+            Msg("candidate site ids are already school ids: {ids}", ids=tuple(clash[:10])),
             site_ids=clash,
         )
     existing = pd.DataFrame(
@@ -297,8 +310,7 @@ def census_siting(
     )
     if p is not None and not 0 <= p <= len(new):
         raise SitingInfeasible(
-            f"p = {p} candidate sites to open, but {len(new)} are given",
-            f"计划开办 {p} 个候选校点，但只提供了 {len(new)} 个",
+            Msg("p = {p} candidate sites to open, but {given} are given", p=p, given=len(new)),
             p=p,
             candidates=len(new),
         )

@@ -154,8 +154,7 @@ def _solve(inst: _Inst, time_limit_s: float) -> dict[str, Any]:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             if sel.sum() == allowed.sum():
                 raise SitingInfeasible(
-                    "no siting plan fits even with fractional assignment (capacity or reach too small)",
-                    "即使允许拆分也无法满足：容量或可达范围不足",
+                    Msg("no siting plan fits even with fractional assignment (capacity or reach too small)")
                 )
             sel = allowed.copy()
             continue
@@ -184,8 +183,7 @@ def _solve(inst: _Inst, time_limit_s: float) -> dict[str, Any]:
             if sel.sum() == allowed.sum():
                 if status == highspy.HighsModelStatus.kInfeasible:
                     raise SitingInfeasible(
-                        "no plan sends every community whole to one open site within capacity and reach",
-                        "无法在容量和距离限制内把每个社区整体划入一个开办的校点",
+                        Msg("no plan sends every community whole to one open site within capacity and reach")
                     )
                 raise CountyEduError(
                     Msg("no siting plan found within {time_limit_s} s", time_limit_s=f"{time_limit_s:.0f}")
