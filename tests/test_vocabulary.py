@@ -48,3 +48,14 @@ def test_it_gives_each_stage_its_own_colour() -> None:
     assert len(set(colours)) == len(colours)
     assert v.colour(None) not in colours
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+
+
+def test_the_web_pages_colour_a_status_as_charts_and_reports_do() -> None:
+    """app.css can import nothing: its --status-* variables repeat reports.labels.STATUS, equal."""
+    from pathlib import Path
+
+    from countyedu.reports.labels import STATUS
+
+    css = (Path(v.__file__).parents[1] / "web" / "static" / "web" / "app.css").read_text(encoding="utf-8")
+    found = dict(re.findall(r"--status-(\w+):\s*(#[0-9a-f]{6})", css))
+    assert found == {code: colour for code, (_zh, _en, colour) in STATUS.items()}

@@ -89,7 +89,7 @@ def _trend_axes(ax: Axes, group: list[TargetRow], lang: str) -> None:
             pick(STATUS["no_data"], lang),
             transform=ax.transAxes,
             ha="center",
-            color="#8a8a8a",
+            color=STATUS["no_data"][2],
             bbox={"facecolor": "white", "edgecolor": "none"},
         )
     if unit_kind(first.unit) == "percent":

@@ -100,11 +100,14 @@ SHEETS: dict[str, tuple[str, str]] = {
     "definitions": ("定义", "Definitions"),
 }
 
+# A status's words and its colour in every chart, report and page (web/static/web/app.css repeats the
+# colours as --status-* variables, the one place CSS can hold them; tests/test_vocabulary.py keeps
+# them equal).
 STATUS: dict[str, tuple[str, str, str]] = {
     "met": ("达标", "met", "#2e7d32"),
     "at_risk": ("有风险", "at risk", "#e08600"),
     "not_met": ("未达标", "not met", "#c62828"),
-    "no_data": ("无数据", "no data", "#8a8a8a"),
+    "no_data": ("无数据", "no data", "#757575"),
     "needs_evidence": ("待核查", "needs evidence", "#1565c0"),
 }
 
