@@ -418,7 +418,8 @@ def _sections(rows: list[TargetRow], lang: str) -> list[Section]:
     for key in SECTION_ORDER:
         mine = [r for r in rows if key in r.sections]
         if mine:
-            out.append(Section(key, stage_label(key, lang), mine))
+            title = stage_label(key, lang)
+            out.append(Section(key, title[:1].upper() + title[1:], mine))  # a heading: "Preschool"
     return out
 
 
