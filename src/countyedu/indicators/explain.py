@@ -26,6 +26,12 @@ STATUS_WORDS = {
 }
 
 
+MARK_WORDS = {  # as the reports say them (reports.labels.MARKS, a layer above)
+    "policy": ("政策原文", "policy text"),
+    "text": ("标准原文", "standard text"),
+    "practice": ("通行做法", "common practice"),
+    "assumed": ("假定参数", "assumed parameter"),
+}
 LEVEL_WORDS = {"school": ("学校", "school"), "township": ("乡镇", "township"), "county": ("全县", "county")}
 
 
@@ -124,10 +130,11 @@ class Explanation:
             + (f" / {stage_label(r.stage, lang)}" if r.stage else "")
             + f", {'学年' if zh else 'year'} {r.year}",
             ("公式" if zh else "formula") + f": {it.description_zh if zh else it.description_en}",
-            ("依据" if zh else "clause") + f": {it.clause} [{it.mark}]",
+            ("依据" if zh else "clause")
+            + f": {it.clause} [{MARK_WORDS.get(it.mark, (it.mark, it.mark))[0 if zh else 1]}]",
             ("目标" if zh else "target") + f": {r.target.words(lang) if r.target else '-'}",
             ("数值" if zh else "value")
-            + f": {_fmt(r.value)} ({it.unit}); "
+            + f": {_value(r.value, it.unit, zh)}; "
             + ("分子" if zh else "numerator")
             + f" {_fmt(r.num)}, "
             + ("分母" if zh else "denominator")
@@ -152,6 +159,14 @@ class Explanation:
             lines.append(("来源" if zh else "source") + f" {src['sheet']}: {src['total']} " + ("行" if zh else "rows"))
             lines += ["  " + _row_text(src["columns"], row) for row in src["rows"][:10]]
         return "\n".join(lines)
+
+
+def _value(v: float | None, unit: str, zh: bool) -> str:
+    """A result's value: a share as a percent; another number with its unit in English (the pack's
+    units are English words)."""
+    if v is not None and unit.startswith("share"):
+        return f"{v * 100:.1f}%"
+    return _fmt(v) if zh or not unit else f"{_fmt(v)} ({unit})"
 
 
 def _fmt(v: float | None) -> str:
