@@ -22,9 +22,9 @@ from countyedu.runs.blocks import (
     BlockMap,
     BlockTable,
     Finding,
-    chapters,
     format_value,
 )
+from countyedu.runs.registry import chapters
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 WHEN = dt.datetime(2025, 11, 1, 9, 30)

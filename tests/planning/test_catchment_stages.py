@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from countyedu.census.demo import generate
 from countyedu.planning.params import CATCHMENT_STAGES, PlanningParams
 from countyedu.planning.service import run_planning
+from countyedu.runs.store import load_packs
 
 
 def test_it_draws_compulsory_catchments_by_default() -> None:
@@ -22,5 +23,5 @@ def test_it_refuses_a_stage_no_catchment_is_drawn_for() -> None:
 
 
 def test_a_pack_may_draw_kindergarten_catchments_instead() -> None:
-    run = run_planning(generate(), PlanningParams(catchment_stages=["kindergarten"]), horizon=2026)
+    run = run_planning(generate(), load_packs(), params=PlanningParams(catchment_stages=["kindergarten"]), horizon=2026)
     assert [k for k in run.parts if k.startswith("catchments.")] == ["catchments.kindergarten"]

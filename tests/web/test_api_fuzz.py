@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from countyedu.web import census as census_data
-from countyedu.web.plans import compute_runs
+from countyedu.web.actions import _assess
 
 FUZZ_RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 FUZZ_EXAMPLES = 50 if FUZZ_RANDOM else 5
@@ -49,7 +49,7 @@ def keep_the_test_connection() -> Iterator[None]:
 def computed(users: dict[str, User]) -> None:
     """The stored planning and funding runs of the hand county (so their answers are checked too)."""
     census_data.forget()
-    compute_runs("v1", lambda _share, _message: None)
+    _assess("v1", lambda _share, _message: None)
 
 
 @pytest.mark.parametrize("role", ROLES)

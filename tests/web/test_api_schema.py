@@ -20,6 +20,8 @@ PATHS = {
     "/api/submissions/": "post",
     "/api/planning/": "get",
     "/api/funding/": "get",
+    "/api/runs/": "get",
+    "/api/runs/{kind}/": "get",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from countyedu.cli import assess, backup, census, demo, funding, plans, serve, years
+from countyedu.cli import assess, backup, census, demo, funding, plans, run, serve, years
 from countyedu.cli.common import _problem_table, _state, err
 from countyedu.errors import CountyEduError, ValidationFailed
 
@@ -36,6 +36,7 @@ app.command()(assess.packs)
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(demo.demo)
+app.command()(run.run)
 app.command()(backup.backup)
 app.command()(backup.restore)
 app.add_typer(plans.plan_app, name="plan")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, err, out
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "at_risk": "yellow", "no_data": "dim", "needs_evidence": "cyan"}
 
@@ -29,9 +29,6 @@ class Engine(StrEnum):
     spark = "spark"
 
 
-PackOpt = Annotated[
-    list[str] | None, typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: all shipped)")
-]
 EngineOpt = Annotated[Engine, typer.Option("--engine", help="duckdb (in-process) or spark")]
 MasterOpt = Annotated[str | None, typer.Option("--spark-master", help="Spark master URL (default local[2])")]
 ParquetOpt = Annotated[
@@ -119,7 +116,7 @@ def assess_(
 
     path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
     names = _names(store, a)
-    blocks = stored_blocks(store, a.census_version, lang.value)
+    blocks = stored_blocks(store, a.census_version, lang.value, a.packs)
     with err.status("生成报告 / writing the report…"):
         write_report(
             a,
@@ -133,18 +130,20 @@ def assess_(
     out.print(f"已写出报告 / report written: {path}")
     if not blocks:
         err.print(
-            "[dim]报告未含规划与经费：先运行 countyedu plan run 和 countyedu funding run / "
-            "planning and funding are not in the report until `plan run` and `funding run` are run[/]"
+            "[dim]报告未含规划与经费：先运行 countyedu run planning 和 countyedu run funding / "
+            "planning and funding are not in the report until `countyedu run KIND` is run for each[/]"
         )
 
 
-def stored_blocks(store: Any, version: str, lang: str) -> list[Any]:
-    """The planning and funding blocks stored for a census version (empty when not computed)."""
-    from countyedu.funding.service import stored_funding
-    from countyedu.planning.service import stored_planning
+def stored_blocks(store: Any, version: str, lang: str, packs: list[Any]) -> list[Any]:
+    """The blocks of every registered run kind stored for a census version and packs (a kind not
+    computed yet adds none), in the registry's order: the report's chapters."""
+    from countyedu.runs import pipeline
+    from countyedu.runs.registry import kinds
 
     out_blocks: list[Any] = []
-    for run in (stored_planning(store, version, compute=False), stored_funding(store, version, compute=False)):
+    for kind in kinds().values():
+        run = pipeline.stored(store, kind, version, packs)
         if run is not None:
             out_blocks += run.blocks[lang]
     return out_blocks

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, _json, _problem_table, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, PackOpt, _json, _problem_table, err, out
 from countyedu.errors import ValidationFailed
 
 # ------------------------------------------------------------------------------------ template
@@ -44,12 +44,19 @@ def import_(
         int | None,
         typer.Option(help="with --school: the school year of the submission (rows of another year are errors)"),
     ] = None,
+    pack: PackOpt = None,
+    no_compute: Annotated[
+        bool, typer.Option("--no-compute", help="store the version only: no assessment, planning or funding run")
+    ] = False,
 ) -> None:
     """Validate a census and store it as a new version (all problems reported; nothing changes on error).
     The school years of its schools' sheets are closed, or marked in collection with --collecting.
-    With --school (and --year) the file is a school's submission, checked as the web's upload checks it."""
+    With --school (and --year) the file is a school's submission, checked as the web's upload checks it.
+    Then the version is assessed with the packs and every run kind (planning, funding…) computed and
+    stored, unless --no-compute."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
+    from countyedu.cli.run import after_census, summary_lines
 
     store = CensusStore(data_dir)
     scope: dict[str, Any] = {"collecting": collecting, "year": year}
@@ -74,13 +81,19 @@ def import_(
             err.print(f"[red]{exc.message_zh}\n{exc.message_en}[/]")
         raise typer.Exit(1) from None
     v = result.version
+    computed = None if no_compute else after_census(store, v.version_id, pack, quiet=fmt is Fmt.json)
     if fmt is Fmt.json:
-        _json({"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]})
+        doc: dict[str, Any] = {"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]}
+        if computed is not None:
+            doc["runs"] = {name: run.summary for name, run in computed.runs.items()}
+        _json(doc)
         return
     if result.warnings:
         out.print(_problem_table(result.warnings))
     counts = "，".join(f"{k} {n}" for k, n in v.row_counts.items())
     out.print(f"[green]已导入为普查版本 {v.version_id} / imported as census version {v.version_id}[/]: {counts}")
+    for line in summary_lines(computed) if computed is not None else []:
+        out.print(line)
 
 
 # ------------------------------------------------------------------------------------- export

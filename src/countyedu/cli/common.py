@@ -34,6 +34,14 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+PackOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack", help="policy pack id or .yaml path (repeatable; default: all shipped, runs.store.DEFAULT_PACKS)"
+    ),
+]
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"

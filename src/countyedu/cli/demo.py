@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from countyedu.cli.assess import Engine, _names, _run_assessment, stored_blocks
+from countyedu.cli.assess import _names, stored_blocks
 from countyedu.cli.census import _print_summary
 from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
+from countyedu.cli.run import after_census, summary_lines
 
 
 def demo(
@@ -33,18 +34,8 @@ def demo(
     with err.status("导入 / importing…"):
         result = import_census(workbook, store)
     s = summarise(store, result.version.version_id)
-    with err.status("评估 / assessing…"):
-        _store, _ct, a = _run_assessment(store.data_dir, None, result.version.version_id, Engine.duckdb, None)
-        from countyedu.indicators import cache
-
-        cache.save(store, a)
-    with err.status("规划与经费 / planning and funding…"):
-        from countyedu.funding.service import funding_for
-        from countyedu.planning.service import planning_for
-
-        census = store.census(a.census_version)
-        planning = planning_for(store, a.census_version, census)
-        funding = funding_for(store, a.census_version, census)
+    computed = after_census(store, result.version.version_id, None)  # assessment, then every run kind
+    a = computed.assessment
     with err.status("报告 / writing the reports…"):
         reports = _demo_reports(store, a)
     counts = Counter(r.status for r in a.results)
@@ -55,8 +46,7 @@ def demo(
                 "workbook": str(workbook),
                 **s.as_dict(),
                 "assessment": {"statuses": dict(counts), "reports": [str(p) for p in reports]},
-                "planning": planning.summary(),
-                "funding": funding.summary(),
+                **{name: run.summary for name, run in computed.runs.items()},
             }
         )
         return
@@ -73,7 +63,7 @@ def demo(
         + "，".join(f"{k} {n}" for k, n in sorted(county.items()))
         + f"（全部结果 / all results: {len(a.results):,}）"
     )
-    for line in (*planning.summary_lines(), *funding.summary_lines()):
+    for line in summary_lines(computed):
         out.print(line)
     for p in reports:
         out.print(f"评估报告 / assessment report: {p}")
@@ -84,7 +74,7 @@ def _demo_reports(store: Any, a: Any) -> list[Path]:
     from countyedu.reports import write_report
 
     names = _names(store, a)
-    blocks = stored_blocks(store, a.census_version, "zh")
+    blocks = stored_blocks(store, a.census_version, "zh", a.packs)
     paths = []
     for ext in ("html", "pdf"):
         path = store.data_dir / f"assessment-{a.census_version}.{ext}"

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, err
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
+from countyedu.runs.store import load_packs
 
 funding_app = typer.Typer(help="经费 / funding: per-pupil funds, budget, compliance, scenarios, after-school ledger")
 
@@ -25,14 +26,17 @@ def funding_run(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
+    pack: PackOpt = None,
 ) -> None:
     """Per-pupil funds per school (第22条), the budget plan, compliance (第20–23、34条) and the after-school
-    ledger (第30条). Stored beside the census, so the web app and reports show it."""
-    from countyedu.funding.service import funding_for
+    ledger (第30条). Stored beside the census, so the web app and reports show it (the same as
+    `countyedu run funding`)."""
+    from countyedu.runs import pipeline
+    from countyedu.runs.registry import get
 
     store, v, frames = _frames(data_dir, version, year)
     with err.status("经费计算 / funding…"):
-        result = funding_for(store, v, frames, year=year)
+        result, _stored = pipeline.compute(store, get("funding"), v, load_packs(pack), year=year, frames=frames)
     _emit(result, result.blocks(lang.value), fmt, lang.value, rows, out_path)
 
 
@@ -49,6 +53,7 @@ def funding_scenario(
     out_path: Annotated[Path | None, typer.Option("--out", help=".xlsx: both scenarios side by side")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
+    pack: PackOpt = None,
 ) -> None:
     """A funding scenario beside the pack's parameters: per school and county totals, and the differences."""
     from countyedu.funding.service import scenario_comparison
@@ -65,7 +70,7 @@ def funding_scenario(
                 Msg("--set {item}: write parameter=number, e.g. step_rate=0.08", item=f"{item!r}"),
             ) from None
     _store, _v, frames = _frames(data_dir, version, year)
-    comparison = scenario_comparison(frames, changes, year)
+    comparison = scenario_comparison(frames, changes, load_packs(pack), year)
     if out_path is not None and out_path.suffix.lower() == ".xlsx":
         comparison.write_xlsx(out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")

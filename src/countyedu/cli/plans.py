@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, VersionOpt, err
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err
+from countyedu.runs.store import load_packs
 
 plan_app = typer.Typer(
     help="规划 / planning: projection, seats, norms, projects, catchments, consolidation (第1、4、5条)"
@@ -27,14 +28,19 @@ def plan_run(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
+    pack: PackOpt = None,
 ) -> None:
     """The whole planning of a census version: projection, seats and 大班额, facility norms, projects,
-    catchments and consolidation. Stored beside the census, so the web app and reports show it."""
-    from countyedu.planning.service import planning_for
+    catchments and consolidation. Stored beside the census, so the web app and reports show it (the
+    same as `countyedu run planning`)."""
+    from countyedu.runs import pipeline
+    from countyedu.runs.registry import get
 
     store, v, frames = _frames(data_dir, version, year)
     with err.status("规划计算 / planning…"):
-        result = planning_for(store, v, frames, year=year, horizon=horizon)
+        result, _stored = pipeline.compute(
+            store, get("planning"), v, load_packs(pack), year=year, params={"horizon": horizon}, frames=frames
+        )
     _emit(result, result.blocks(lang.value), fmt, lang.value, rows, out_path)
 
 
@@ -51,13 +57,14 @@ def plan_projection(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
+    pack: PackOpt = None,
 ) -> None:
     """School-age population by community and single year of age to the horizon (Hamilton–Perry)."""
     from countyedu.planning.projection import backtest, project
     from countyedu.planning.service import planning_params_of
 
     _store, _v, frames = _frames(data_dir, version)
-    params = planning_params_of()
+    params = planning_params_of(load_packs(pack))
     result = project(frames, horizon=horizon, launch_year=launch_year, params=params)
     blocks = result.blocks(lang.value)
     if backtest_from is not None:
@@ -84,6 +91,7 @@ def plan_catchments(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv (the zone list)")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
+    pack: PackOpt = None,
 ) -> None:
     """划片招生 (第4条): assign each community's pupils to schools within capacity, shortest total travel."""
     from countyedu.planning.service import catchment_map
@@ -91,7 +99,14 @@ def plan_catchments(
     _store, _v, frames = _frames(data_dir, version, year)
     with err.status("求解 / solving…"):
         plan, _points = catchment_map(
-            frames, stage, year, single=single, max_km=max_km, keep_current=keep_current, travel_path=travel
+            frames,
+            stage,
+            year,
+            load_packs(pack),
+            single=single,
+            max_km=max_km,
+            keep_current=keep_current,
+            travel_path=travel,
         )
     _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)
 
@@ -107,13 +122,14 @@ def plan_consolidate(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
+    pack: PackOpt = None,
 ) -> None:
     """Teaching points and small rural schools to merge (第5条), the 3-year transition, scenarios side by side."""
     from countyedu.planning.service import consolidation_for
 
     _store, _v, frames = _frames(data_dir, version, year)
     with err.status("求解 / solving…"):
-        plan = consolidation_for(frames, stage, year, max_km=max_km)
+        plan = consolidation_for(frames, stage, year, load_packs(pack), max_km=max_km)
     _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)
 
 

@@ -1,22 +1,20 @@
-"""Funding (issue 6) as the CLI, the web app and the report ask for it: the pack's parameters, the stored
-run of a census version, and scenarios beside the pack."""
+"""Funding (issue 6) as the CLI, the web app and the report ask for it: the packs' parameters, the run
+of a census (registered with countyedu.runs by `funding.kind`), and scenarios beside the packs. The
+packs are the caller's: those the census is assessed with."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from countyedu.funding.params import FundingParams, funding_params
+from countyedu.funding.params import FundingParams, funding_params, with_overrides
 from countyedu.funding.run import FundingRun, census_years, run_funding
 from countyedu.funding.scenarios import SCENARIO, ScenarioComparison, compare
 from countyedu.messages import Code, Msg, translate
-from countyedu.runs.blocks import Block
-from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
+from countyedu.runs.store import parameters
 
-PACK = "nanfeng-2019"
 KIND = "funding"
 
 # The scenario fields a user changes, as FundingParams overrides (issue 6 item 4): what each means, and the
@@ -31,10 +29,9 @@ SCENARIO_FIELDS: dict[str, tuple[str, float, float]] = {
 }
 
 
-def pack_params() -> FundingParams:
-    from countyedu.policy.pack import load_pack
-
-    return funding_params(load_pack(PACK))
+def pack_params(packs: Sequence[Any]) -> FundingParams:
+    """The funding parameters of the packs (the first that sets `parameters.funding`; defaults else)."""
+    return funding_params({"funding": parameters(packs, "funding")})
 
 
 def overrides(changes: Mapping[str, float]) -> dict[str, Any]:
@@ -51,7 +48,7 @@ def overrides(changes: Mapping[str, float]) -> dict[str, Any]:
 
 
 def scenario_comparison(
-    frames: Mapping[str, pd.DataFrame], changes: Mapping[str, float], year: int | None = None
+    frames: Mapping[str, pd.DataFrame], changes: Mapping[str, float], packs: Sequence[Any], year: int | None = None
 ) -> ScenarioComparison:
     """The pack's parameters and one scenario (the changed fields) side by side for a year (default latest)."""
     from countyedu.errors import CountyEduError
@@ -75,79 +72,34 @@ def scenario_comparison(
             Msg("no pupils in {year}: the census covers {first}–{last}", year=y, first=years[0], last=years[-1]),
             year=y,
         )
-    return compare(dict(frames), y, {SCENARIO: overrides(changes)}, pack_params())
+    return compare(dict(frames), y, {SCENARIO: overrides(changes)}, pack_params(packs))
 
 
-def funding_for(
-    store: Any, version: str, frames: Mapping[str, pd.DataFrame] | None = None, *, year: int | None = None
-) -> FundingRunView:
-    """Run the funding rules on a census version and store the run (what pages and reports show). The
-    years in collection are left out (census.years), but `year` when it names one: by default the
-    funding stands on the latest closed year."""
-    from countyedu.census.years import census_years, without_partial
-
-    years = census_years(store, version)
-    frames = frames if frames is not None else store.census(version)
-    run = run_funding(without_partial(frames, years.partial, year), pack_params(), year)
-    view = FundingRunView(run)
-    blocks = run.blocks()
-    RunStore(store.data_dir).save(
-        StoredRun(
-            _key(version, load_packs(), years, year),
-            {"year": year},
-            run.as_dict(),
-            dict.fromkeys(LANGS, blocks),  # computed once: worded when a page or report shows them
-            view.summary(),
-        )
-    )
-    return view
+def run_with(
+    frames: Mapping[str, pd.DataFrame], packs: Sequence[Any], year: int | None, changes: Mapping[str, Any]
+) -> FundingRun:
+    """The funding run on a census with the packs' parameters, changed by the scenario fields given
+    (None: the pack's value)."""
+    given = {k: v for k, v in changes.items() if v is not None}
+    params = pack_params(packs)
+    return run_funding(dict(frames), with_overrides(params, overrides(given)) if given else params, year)
 
 
-@dataclass
-class FundingRunView:
-    """A funding run with the headline lines `countyedu demo` prints."""
-
-    run: FundingRun
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.run.as_dict()
-
-    def blocks(self, lang: str | None = None) -> list[Block]:
-        return self.run.blocks(lang)
-
-    def summary(self) -> dict[str, Any]:
-        statuses: dict[str, int] = {}
-        for b in self.run.compliance.blocks() + self.run.after_school.blocks():
-            for f in b.findings:
-                statuses[f.status] = statuses.get(f.status, 0) + 1
-        return {"year": self.run.year, "per_pupil_total": float(self.run.per_pupil.total), "findings": statuses}
-
-    def summary_lines(self) -> list[str]:
-        s = self.summary()
-        counts = sorted(s["findings"].items())
-        zh = "，".join(f"{translate(Code('status', k), 'zh')} {n}" for k, n in counts)
-        en = ", ".join(f"{translate(Code('status', k), 'en')} {n}" for k, n in counts)
-        return [
-            f"{s['year']} 年生均公用经费合计 / per-pupil operating funds: {s['per_pupil_total']:,.0f} 元",
-            f"经费合规检查 / funding checks: {zh} / {en}",
-        ]
+def summary(run: FundingRun) -> dict[str, Any]:
+    """A few headline numbers (for `countyedu demo` and logs)."""
+    statuses: dict[str, int] = {}
+    for b in run.compliance.blocks() + run.after_school.blocks():
+        for f in b.findings:
+            statuses[f.status] = statuses.get(f.status, 0) + 1
+    return {"year": run.year, "per_pupil_total": float(run.per_pupil.total), "findings": statuses}
 
 
-def _key(version: str, packs: list[Any], years: Any, year: int | None) -> RunKey:
-    return run_key(KIND, version, packs, years, {"year": year})
-
-
-def stored_funding(
-    store: Any, version: str, *, compute: bool, year: int | None = None, years: Any = None
-) -> StoredRun | None:
-    """The stored funding run of a version (default year: the latest closed) under the years in
-    collection now (`years`, read from the store unless given); computed and stored first when asked to."""
-    from countyedu.census.years import census_years
-
-    years = census_years(store, version) if years is None else years
-    key = _key(version, load_packs(), years, year)
-    run = RunStore(store.data_dir).load(key)
-    if run is None and compute:
-        funding_for(store, version, year=year)
-        run = RunStore(store.data_dir).load(key)
-    return run
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The headline numbers of a funding run's summary, as lines."""
+    counts = sorted(s["findings"].items())
+    zh = "，".join(f"{translate(Code('status', k), 'zh')} {n}" for k, n in counts)
+    en = ", ".join(f"{translate(Code('status', k), 'en')} {n}" for k, n in counts)
+    return [
+        f"{s['year']} 年生均公用经费合计 / per-pupil operating funds: {s['per_pupil_total']:,.0f} 元",
+        f"经费合规检查 / funding checks: {zh} / {en}",
+    ]

@@ -3,13 +3,14 @@
 `run_planning` chains the parts: projection (and its back-test) → seats and 大班额 → facility norms →
 projects → catchments per stage → consolidation. A part that cannot be computed from the census (no
 population sheet, no coordinates…) does not stop the others: it becomes a block saying why, in the
-user's language, so a planner sees what is missing. `planning_for` stores the run beside the census.
+user's language, so a planner sees what is missing. The numbers come from the packs the census is
+assessed with (the caller's); `planning.kind` registers the run with countyedu.runs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -21,20 +22,15 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Text, register_codes
 from countyedu.planning.params import PlanningParams, planning_params
 from countyedu.runs.blocks import Block, Finding, localize, words
-from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, load_packs, run_key
+from countyedu.runs.store import parameters
 
-PACK = "nanfeng-2019"
 KIND = "planning"
 CONSOLIDATION_STAGE = "primary"  # 第5条: teaching points and small rural primary schools
 
 
-def planning_params_of(pack: Any = None) -> PlanningParams:
-    """The planning parameters of a pack (default the county's policy pack)."""
-    if pack is None:
-        from countyedu.policy.pack import load_pack
-
-        pack = load_pack(PACK)
-    return planning_params(pack)
+def planning_params_of(packs: Sequence[Any]) -> PlanningParams:
+    """The planning parameters of the packs (the first that sets `parameters.planning`; defaults else)."""
+    return planning_params({"planning": parameters(packs, "planning")})
 
 
 @dataclass
@@ -132,21 +128,22 @@ class PlanningRun:
                 s[key] = {"status": part.status, "objective": part.objective, "gap": part.gap}
         return s
 
-    def summary_lines(self) -> list[str]:
-        s = self.summary()
-        lines = []
-        if s.get("backtest_mape") is not None:
-            lines.append(f"人口预测回测 / projection back-test MAPE: {s['backtest_mape']:.2%}")
-        if "facilities_required" in s:
-            lines.append(f"按规范需新建或补齐的设施 / facilities required by the norms: {s['facilities_required']}")
-        for key, v in s.items():
-            if key.startswith("catchments."):
-                lines.append(
-                    f"划片 / catchments {key.split('.')[1]}: {v['status']}, {v['objective']:,.0f} 人·公里 pupil-km"
-                )
-        if s["failed"]:
-            lines.append("未能计算 / not computed: " + ", ".join(s["failed"]))
-        return lines
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The headline numbers of a planning run's summary, as lines."""
+    lines = []
+    if s.get("backtest_mape") is not None:
+        lines.append(f"人口预测回测 / projection back-test MAPE: {s['backtest_mape']:.2%}")
+    if "facilities_required" in s:
+        lines.append(f"按规范需新建或补齐的设施 / facilities required by the norms: {s['facilities_required']}")
+    for key, v in s.items():
+        if key.startswith("catchments."):
+            lines.append(
+                f"划片 / catchments {key.split('.')[1]}: {v['status']}, {v['objective']:,.0f} 人·公里 pupil-km"
+            )
+    if s["failed"]:
+        lines.append("未能计算 / not computed: " + ", ".join(s["failed"]))
+    return lines
 
 
 def _stage(stage: str) -> Code:
@@ -166,18 +163,20 @@ def latest_year(frames: Mapping[str, pd.DataFrame]) -> int:
 
 def run_planning(
     frames: Mapping[str, pd.DataFrame],
-    params: PlanningParams | None = None,
+    packs: Sequence[Any],
     *,
     year: int | None = None,
     horizon: int = 2030,
+    params: PlanningParams | None = None,
 ) -> PlanningRun:
-    """Every part of the planning on one census; `year` (default the latest) is the catchment year."""
+    """Every part of the planning on one census with the packs' numbers (`params`: other planning
+    parameters than the packs'); `year` (default the latest) is the catchment year."""
     from countyedu.planning.norms import facility_needs
     from countyedu.planning.projection import backtest, project
     from countyedu.planning.projects import project_balance
     from countyedu.planning.seats import seat_plan
 
-    p = params or planning_params_of()
+    p = params if params is not None else planning_params_of(packs)
     y = year if year is not None else latest_year(frames)
     run = PlanningRun(y, horizon)
     projection = _attempt("projection", lambda: project(frames, horizon=horizon, params=p))
@@ -198,7 +197,9 @@ def run_planning(
         run.parts[f"catchments.{stage}"] = _attempt(
             f"catchments.{stage}", partial(_catchments, frames, stage, y, p, single=True)
         )
-    run.parts["consolidation"] = _attempt("consolidation", lambda: consolidation_for(frames, CONSOLIDATION_STAGE, y))
+    run.parts["consolidation"] = _attempt(
+        "consolidation", lambda: consolidation_for(frames, CONSOLIDATION_STAGE, y, packs)
+    )
     return run
 
 
@@ -231,6 +232,7 @@ def catchment_map(
     frames: Mapping[str, pd.DataFrame],
     stage: str,
     year: int | None,
+    packs: Sequence[Any],
     *,
     single: bool = True,
     max_km: float | None = None,
@@ -244,81 +246,39 @@ def catchment_map(
     y = year if year is not None else latest_year(frames)
     travel = read_travel(travel_path) if travel_path is not None else None
     plan = _catchments(
-        frames, stage, y, planning_params_of(), single=single, max_km=max_km, keep_current=keep_current, travel=travel
+        frames,
+        stage,
+        y,
+        planning_params_of(packs),
+        single=single,
+        max_km=max_km,
+        keep_current=keep_current,
+        travel=travel,
     )
     m = plan.block_map()
     return plan, (m.points if m else [])
 
 
 def consolidation_for(
-    frames: Mapping[str, pd.DataFrame], stage: str, year: int | None, *, max_km: float | None = None
+    frames: Mapping[str, pd.DataFrame],
+    stage: str,
+    year: int | None,
+    packs: Sequence[Any],
+    *,
+    max_km: float | None = None,
 ) -> Any:
     """第5条: teaching points and small rural schools that may merge, with the transition and scenarios."""
-    from countyedu.funding.params import funding_params
     from countyedu.planning.siting import ConsolidationParams, consolidation
-    from countyedu.policy.pack import load_pack
+    from countyedu.policy.funding import funding_params
 
     y = year if year is not None else latest_year(frames)
-    pack = load_pack(PACK)
     # the cost of keeping or merging a small school is the funding rule's (第5、22条), from one place
-    money = funding_params(pack)
+    money = funding_params({"funding": parameters(packs, "funding")})
     params = replace(
-        ConsolidationParams.from_pack(pack.parameters),
+        ConsolidationParams.from_pack({"siting": parameters(packs, "siting")}),
         per_pupil_yuan=money.rate(stage, y),
         funded_as=money.floor(stage) or money.floor_primary,
         boarder_yuan=money.boarder_subsidy,
     )
     options: dict[str, Any] = {} if max_km is None else {"max_km": max_km}
     return consolidation(dict(frames), stage, y, params=params, **options)
-
-
-# ------------------------------------------------------------------------------ stored runs
-
-
-def _key(version: str, packs: list[Any], years: Any, year: int | None, horizon: int) -> RunKey:
-    return run_key(KIND, version, packs, years, {"year": year, "horizon": horizon})
-
-
-def planning_for(
-    store: Any,
-    version: str,
-    frames: Mapping[str, pd.DataFrame] | None = None,
-    *,
-    year: int | None = None,
-    horizon: int = 2030,
-) -> PlanningRun:
-    """Run the planning of a census version and store it (the default run is what pages and reports
-    show). The years in collection are left out (census.years), but `year` when it names one: by
-    default the planning stands on the latest closed year."""
-    from countyedu.census.years import census_years, without_partial
-
-    years = census_years(store, version)
-    frames = frames if frames is not None else store.census(version)
-    run = run_planning(without_partial(frames, years.partial, year), year=year, horizon=horizon)
-    blocks = run.blocks()  # computed once: their messages are worded for each language stored
-    RunStore(store.data_dir).save(
-        StoredRun(
-            _key(version, load_packs(), years, year, horizon),
-            {"year": year, "horizon": horizon},
-            run.as_dict(),
-            {lang: localize(blocks, lang) for lang in LANGS},
-            run.summary(),
-        )
-    )
-    return run
-
-
-def stored_planning(
-    store: Any, version: str, *, compute: bool, year: int | None = None, years: Any = None
-) -> StoredRun | None:
-    """The stored planning run of a version (default year: the latest closed) under the years in
-    collection now (`years`, read from the store unless given); computed and stored first when asked to."""
-    from countyedu.census.years import census_years
-
-    years = census_years(store, version) if years is None else years
-    key = _key(version, load_packs(), years, year, 2030)
-    run = RunStore(store.data_dir).load(key)
-    if run is None and compute:
-        planning_for(store, version, year=year)
-        run = RunStore(store.data_dir).load(key)
-    return run

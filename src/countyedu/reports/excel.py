@@ -14,7 +14,8 @@ from countyedu.census.writers import workbook
 from countyedu.reports import charts
 from countyedu.reports.labels import SHEETS, pick, unit_kind
 from countyedu.reports.model import Cell, Column, Report, Status, status_of
-from countyedu.runs.blocks import Chapter, format_value, words
+from countyedu.runs.blocks import format_value, words
+from countyedu.runs.registry import Chapter
 
 NUMBER_FORMATS = {"percent": "0.0%", "count": "#,##0", "yuan": "#,##0", "decimal": "0.00"}
 BLOCK_UNITS = {"share": "percent", "count": "count", "yuan": "yuan", "km": "decimal", "year": "", "": "decimal"}

@@ -17,7 +17,8 @@ from countyedu.indicators.engine import Assessment, Result
 from countyedu.policy.pack import Item, Pack, Target, key_targets
 from countyedu.reports.labels import LEVELS, MARKS, OPS, STATUS, pick, stage_label, text, unit_label
 from countyedu.reports.values import addition_text, status_meets, target_text, value_text
-from countyedu.runs.blocks import Block, Chapter, chapters
+from countyedu.runs.blocks import Block
+from countyedu.runs.registry import Chapter, chapters
 
 STAGE_ORDER = vocabulary.STAGES
 SECTION_ORDER = (*STAGE_ORDER, "county")

@@ -247,32 +247,3 @@ def format_value(value: Value, unit: str, lang: str = "zh") -> str:
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
-
-
-# The report chapters blocks fall into, by the first part of their id ("planning.seats" → planning).
-# key → (Chinese title, English title, Chinese sheet name, English sheet name)
-CHAPTERS: dict[str, tuple[str, str, str, str]] = {
-    "planning": ("学位与布局规划", "Planning: population, seats and school network", "规划", "Planning"),
-    "funding": ("经费与预算", "Funding and budget", "经费", "Funding"),
-}
-
-
-@dataclass
-class Chapter:
-    key: str
-    title: str
-    sheet: str  # a short name (an Excel sheet's)
-    blocks: list[Block]
-
-
-def chapters(blocks: list[Block], lang: str = "zh") -> list[Chapter]:
-    """Blocks grouped into report chapters, in the order their chapters first appear, in words of `lang`."""
-    out: dict[str, Chapter] = {}
-    for b in blocks:
-        key = b.id.split(".", 1)[0]
-        if key not in out:
-            words = CHAPTERS.get(key, (key, key, key[:31], key[:31]))
-            zh = lang == "zh"
-            out[key] = Chapter(key, words[0] if zh else words[1], words[2] if zh else words[3], [])
-        out[key].blocks.append(b.localized(lang))
-    return list(out.values())

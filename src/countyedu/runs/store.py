@@ -35,6 +35,16 @@ def load_packs(ids: Iterable[str] | None = None) -> list[Pack]:
     return [load_pack(p) for p in (ids or DEFAULT_PACKS)]
 
 
+def parameters(packs: Sequence[Pack], name: str) -> dict[str, Any]:
+    """`parameters.<name>` of the first pack that sets it ({} when none does): a computation's numbers
+    come from the packs the census is assessed with, the county's own pack first."""
+    for p in packs:
+        found = (p.parameters or {}).get(name)
+        if found:
+            return dict(found)
+    return {}
+
+
 # A pack's JSON, made once per loaded pack object (load_pack caches packs: the same object every time).
 _pack_json: dict[int, tuple[Pack, str]] = {}
 

@@ -24,9 +24,8 @@ from countyedu.census.problems import Problem, capped, errors
 from countyedu.census.schema import SHEET_BY_NAME, YEAR_MAX, YEAR_MIN
 from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import CountyEduError, InputFileError, ValidationFailed
-from countyedu.indicators import cache as assessment_cache
 from countyedu.indicators.class_size import BigClassRule
-from countyedu.messages import Msg
+from countyedu.runs.pipeline import after_census
 from countyedu.runs.store import load_packs
 from countyedu.web import census as census_data
 from countyedu.web.jobs import Progress, start_job
@@ -510,12 +509,9 @@ def record_approval(sub: Submission, version_id: str, *, acting_user: Any, recov
     _audit(acting_user, "approve_submission", sub, before, after)
 
 
-def _assess(version: str, progress: Progress) -> dict[str, Any]:
-    """Compute and store the assessment of a census version (the dashboards read it)."""
-    progress(0.1, Msg("assessing census {version}", version=version))
-    a = assessment_cache.get_or_compute(census_data.store(), version)
+def _assess(version: str, progress: Progress, year: int | None = None) -> dict[str, Any]:
+    """The web's recompute (a background job): the assessment of a census version and the run of every
+    registered kind in `year` (default the latest closed), stored for the pages (runs.pipeline)."""
+    done = after_census(census_data.store(), version, census_data.packs(), progress, year=year)
     census_data.forget()
-    from countyedu.web.plans import compute_runs
-
-    compute_runs(version, lambda f, m: progress(0.5 + f / 2, m))
-    return {"census_version": version, "results": len(a.results)}
+    return {"census_version": version, "results": len(done.assessment.results), "runs": list(done.runs), "year": year}

@@ -401,6 +401,36 @@ class RunPending(exceptions.APIException):
     default_detail = "The planning and funding of the latest census have not been computed yet."
 
 
+class LangQuery(serializers.Serializer):
+    lang = serializers.ChoiceField(["zh", "en"], required=False, help_text="language of the labels (default zh)")
+
+
+class RunParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["int", "float"])
+    default = serializers.FloatField(allow_null=True, help_text="null: the policy pack's value (or the latest year)")
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    help = serializers.CharField()
+
+
+class RunKindSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="the kind's name: GET /api/runs/{kind}/ serves its stored run")
+    label = serializers.CharField()
+    chapter = serializers.CharField(help_text="the title of its chapter in the assessment report")
+    run_roles = serializers.ListField(child=serializers.CharField(), help_text="roles that may recompute it")
+    read_roles = serializers.ListField(child=serializers.CharField(), help_text="roles that may read it")
+    params = RunParamSerializer(many=True)
+
+
+def _readable_kinds(request: Request) -> list[Any]:
+    """The registered run kinds the user's role may read."""
+    from countyedu.runs.registry import kinds
+
+    role = access.membership_of(request).role
+    return [k for k in kinds().values() if role in k.read_roles]
+
+
 class StoredRunSerializer(serializers.Serializer):
     kind = serializers.CharField()
     census_version = serializers.CharField()
@@ -414,7 +444,8 @@ class StoredRunSerializer(serializers.Serializer):
 def _stored_run(request: Request, kind: str) -> Response:
     from countyedu.web.plans import stored
 
-    access.require_county(request)
+    if kind not in {k.name for k in _readable_kinds(request)}:
+        raise exceptions.NotFound(f"no run kind {kind} you may read")
     q = query(request, RunQuery)
     lang = q.get("lang", "zh")
     version = census_data.latest_version()
@@ -436,6 +467,32 @@ def _stored_run(request: Request, kind: str) -> Response:
             "blocks": [b.as_dict() for b in localize(run.blocks[lang], lang)],
         }
     )
+
+
+@extend_schema(
+    operation_id="runs_list",
+    summary="The registered run kinds the user may read (planning, funding, …) and their parameters",
+    parameters=[LangQuery],
+    responses={200: RunKindSerializer(many=True), 400: ErrorSerializer, **ERRORS},
+)
+@api_view(["GET"])
+def runs(request: Request) -> Response:
+    """Every run kind of the registry (countyedu.runs.registry) the user's role may read."""
+    lang = query(request, LangQuery).get("lang", "zh")
+    return Response([k.describe(lang) for k in _readable_kinds(request)])
+
+
+@extend_schema(
+    operation_id="runs_retrieve",
+    summary="The stored run of one kind on the latest census (the kind's read roles)",
+    parameters=[RunQuery],
+    responses={200: StoredRunSerializer, 400: ErrorSerializer, **READ_ERRORS},
+)
+@api_view(["GET"])
+def run(request: Request, kind: str) -> Response:
+    """The run of a registered kind with its default parameters: its result and blocks; 404 for a kind
+    that is not registered or that the user's role may not read."""
+    return _stored_run(request, kind)
 
 
 @extend_schema(
@@ -550,6 +607,8 @@ urlpatterns = [
     path("submissions/", english(submissions), name="submissions"),
     path("planning/", english(planning), name="planning"),
     path("funding/", english(funding), name="funding"),
+    path("runs/", english(runs), name="runs"),
+    path("runs/<str:kind>/", english(run), name="run"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^(?P<rest>.*)$", english(not_found)),
 ]

@@ -21,6 +21,8 @@ from countyedu.indicators import cache as assessment_cache
 from countyedu.indicators.backends import part_weights_of
 from countyedu.indicators.engine import Assessment
 from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
+from countyedu.policy.pack import Pack
+from countyedu.runs.store import load_packs
 
 
 def store() -> CensusStore:
@@ -130,6 +132,11 @@ def names(version: str | None) -> dict[str, str]:
     return out
 
 
+def packs() -> list[Pack]:
+    """The packs the county's census is assessed with (runs.store.DEFAULT_PACKS)."""
+    return load_packs()
+
+
 def assessment(version: str | None = None) -> Assessment | None:
     """The stored assessment of a version (default latest) under its school years' states now;
     None until it has been computed."""
@@ -145,8 +152,6 @@ def assessment(version: str | None = None) -> Assessment | None:
 
 @lru_cache(maxsize=4)
 def _assessment(version: str, ys: Years) -> Assessment | None:
-    from countyedu.runs.store import load_packs
-
     packs = load_packs()
     return assessment_cache.load(store(), version, packs, ys)
 

@@ -28,16 +28,20 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 from countyedu.planning.params import CATCHMENT_STAGES
 from countyedu.reports.model import status_of
+from countyedu.runs import pipeline, registry
 from countyedu.runs.blocks import Block, format_value, localize
 from countyedu.runs.store import StoredRun
 from countyedu.web import access, summaries
 from countyedu.web import census as census_data
-from countyedu.web.jobs import Progress, start_job
-from countyedu.web.models import Job, Role
+from countyedu.web.jobs import start_job
+from countyedu.web.models import Job
 from countyedu.web.reading import lang, synthetic, year_context
 
-PLANNERS = (str(Role.BUREAU_ADMIN), str(Role.PLANNING))
-FINANCE = (str(Role.BUREAU_ADMIN), str(Role.FINANCE))
+# who may ask for the recompute: any role that may run a registered kind
+RUNNERS = tuple(sorted({r for k in registry.kinds().values() for r in k.run_roles}))
+
+# who may ask for the recompute: any role that may run a registered kind
+RUNNERS = tuple(sorted({r for k in registry.kinds().values() for r in k.run_roles}))
 
 
 def frames(version: str) -> dict[str, Any]:
@@ -46,29 +50,20 @@ def frames(version: str) -> dict[str, Any]:
 
 
 def stored(kind: str, version: str, year: int | None = None) -> StoredRun | None:
-    """The stored planning or funding run of a version in a year (default: the latest closed) under
+    """The stored run of a registered kind on a version in a year (default: the latest closed) under
     the years in collection now, or None until it is computed."""
-    ys = census_data.years(version)
-    if kind == "planning":
-        from countyedu.planning.service import stored_planning
+    return pipeline.stored(
+        census_data.store(),
+        registry.get(kind),
+        version,
+        census_data.packs(),
+        year=year,
+        years=census_data.years(version),
+    )
 
-        return stored_planning(census_data.store(), version, compute=False, year=year, years=ys)
-    from countyedu.funding.service import stored_funding
 
-    return stored_funding(census_data.store(), version, compute=False, year=year, years=ys)
-
-
-def compute_runs(version: str, progress: Progress, year: int | None = None) -> dict[str, Any]:
-    """Compute and store the planning and funding runs of a version (a background job) in a year
-    (default: the latest closed; a year in collection is left out unless named)."""
-    from countyedu.funding.service import stored_funding
-    from countyedu.planning.service import stored_planning
-
-    progress(0.1, Msg("planning on census {version}", version=version))
-    stored_planning(census_data.store(), version, compute=True, year=year)
-    progress(0.6, Msg("funding on census {version}", version=version))
-    stored_funding(census_data.store(), version, compute=True, year=year)
-    return {"census_version": version, "year": year}
+def may_run(role: str, kind: str) -> bool:
+    return role in registry.get(kind).run_roles
 
 
 def chosen_year(request: HttpRequest, ys: Years) -> int | None:
@@ -173,20 +168,23 @@ def _run_page(request: HttpRequest, kind: str, template: str, can_compute: bool,
 def planning(request: HttpRequest) -> HttpResponse:
     """The county's planning: projection, seats and 大班额, facility norms, projects, catchments, consolidation."""
     m = access.require_county(request)
-    return _run_page(request, "planning", "web/plans/planning.html", m.role in PLANNERS)
+    return _run_page(request, "planning", "web/plans/planning.html", may_run(m.role, "planning"))
 
 
 @require_POST
 @login_required
-@access.role_required(*PLANNERS, *FINANCE)
+@access.role_required(*RUNNERS)
 def compute(request: HttpRequest) -> HttpResponse:
-    """Compute the planning and funding runs of the latest census version in the background."""
+    """Compute every registered run kind of the latest census version in the background (the same
+    recompute as after an approval)."""
+    from countyedu.web.actions import _assess
+
     version = census_data.latest_version()
     if version is None:
         messages.error(request, _("No census has been imported yet."))
         return redirect("web:planning")
     year = chosen_year(request, census_data.years(version))
-    job = start_job("plans", compute_runs, {"version": version, "year": year}, user=request.user)
+    job = start_job("plans", _assess, {"version": version, "year": year}, user=request.user)
     if job.status == "failed":
         messages.error(request, job.message)
     else:
@@ -255,6 +253,7 @@ def catchments(request: HttpRequest) -> HttpResponse:
             without_partial(f, ys.partial, year),
             stage,
             year,
+            census_data.packs(),
             single=form["single"],
             max_km=_float(request, "max_km", 0.1, 200),
             keep_current=form["keep_current"],
@@ -275,7 +274,7 @@ def catchments(request: HttpRequest) -> HttpResponse:
 def funding(request: HttpRequest) -> HttpResponse:
     """Per-pupil funds per school, the budget plan, compliance and the after-school ledger (finance office)."""
     m = access.require_county(request)
-    return _run_page(request, "funding", "web/plans/funding.html", m.role in FINANCE)
+    return _run_page(request, "funding", "web/plans/funding.html", may_run(m.role, "funding"))
 
 
 def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
@@ -289,7 +288,7 @@ def _scenario(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     year_raw = request.GET.get("year") or ""
     year = int(year_raw) if year_raw.isdigit() else None
     census = without_partial(frames(version), census_data.years(version).partial, year)
-    return scenario_comparison(census, changes, year), changes
+    return scenario_comparison(census, changes, census_data.packs(), year), changes
 
 
 @require_GET
