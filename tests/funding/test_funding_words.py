@@ -128,8 +128,9 @@ def test_a_budget_line_names_the_data_it_reads(demo_run) -> None:  # type: ignor
 
 def test_the_scenario_is_one_name_worded_per_language() -> None:
     from countyedu.funding.service import scenario_comparison
+    from countyedu.runs.store import load_packs
 
-    cmp = scenario_comparison(demo(), {"step_rate": 0.15})
+    cmp = scenario_comparison(demo(), {"step_rate": 0.15}, load_packs())
     zh, en = localize(cmp.blocks(), "zh"), localize(cmp.blocks(), "en")
     assert [r[0] for r in zh[0].tables[0].rows] == ["基准", "测算方案"]
     assert [r[0] for r in en[0].tables[0].rows] == ["base", "scenario"]
