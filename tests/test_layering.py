@@ -173,6 +173,9 @@ KNOWN: dict[frozenset[str], str] = {
             "countyedu.planning.siting.model",
         }
     ): "planning/siting: the models' blocks() import siting.blocks, which imports the models",
+    frozenset(
+        {"countyedu.indicators.explain", "countyedu.indicators.explain_tables"}
+    ): "indicators/explain: an explanation's tables import explain_tables, which imports Explanation",
 }
 
 

@@ -36,9 +36,7 @@ def _json(obj: Any) -> None:
 
 PackOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--pack", help="policy pack id or .yaml path (repeatable; default: all shipped, runs.store.DEFAULT_PACKS)"
-    ),
+    typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: the three shipped packs)"),
 ]
 
 
