@@ -142,8 +142,9 @@ def test_the_scenario_workbook_is_worded_in_the_language_asked_for(tmp_path: Pat
     import openpyxl
 
     from countyedu.funding.service import scenario_comparison
+    from countyedu.runs.store import load_packs
 
-    cmp = scenario_comparison(demo(), {"step_rate": 0.15})
+    cmp = scenario_comparison(demo(), {"step_rate": 0.15}, load_packs())
     zh = openpyxl.load_workbook(cmp.write_xlsx(tmp_path / "zh.xlsx", "zh"))
     assert zh.sheetnames == ["全县合计对比", "学校", "参数"]
     assert [c.value for c in zh["学校"][1]] == ["学校代码", "学校", "学校类型", "乡镇代码", "学生数", "基准", "测算方案",
