@@ -15,7 +15,7 @@ from countyedu.funding.run import run_funding
 from countyedu.planning.projection import backtest, project
 from countyedu.planning.projects import project_balance
 from countyedu.planning.seats import seat_plan
-from countyedu.runs.blocks import Block
+from countyedu.runs.blocks import Block, localize
 
 
 @functools.cache
@@ -28,13 +28,14 @@ def blocks(lang: str) -> list[Block]:
     f = demo()
     proj = project(f, horizon=2027)
     plan = seat_plan(f, proj)
-    return [
+    blocks = [
         *proj.blocks(lang),
         *plan.blocks(lang),
         *project_balance(f, proj).blocks(lang),
         *backtest(f, 2021).blocks(lang),
         *run_funding(dict(f), FundingParams()).blocks(lang),
     ]
+    return localize(blocks, lang)  # as a page or report shows them (message keys worded)
 
 
 def _rank(lang: str) -> dict[str, int]:
