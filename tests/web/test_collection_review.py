@@ -5,6 +5,7 @@ from __future__ import annotations
 from collection_support import add_row, edit, login_redirect, open_round, submission, template_bytes, upload
 from django.urls import reverse
 
+from countyedu.census import vocabulary
 from countyedu.web import actions
 
 
@@ -39,6 +40,10 @@ class TestReview:
         assert diff.grades["P2"] == (1, 1, 44, 44)
         assert diff.pupils == (310, 342) and diff.class_count == (7, 8) and diff.teachers == (4, 4)
         assert diff.education["below_associate"] == (1, 0) and diff.education["master"] == (1, 2)
+        # grades and education in their code lists' order (K, P, J, H, V; below associate … doctorate)
+        assert list(diff.grades) == [g for g in vocabulary.order("grade") if g in diff.grades]
+        assert list(diff.education) == [e for e in vocabulary.order("education") if e in diff.education]
+        assert next(iter(diff.education)) == "below_associate"
         assert diff.facilities["multimedia_classrooms"] == (8, 10) and diff.facilities["seats"] == (320, 320)
         classes = {(c.kind, c.key, c.field, c.before, c.after) for c in diff.classes if c.kind == "changed"}
         assert classes == {("changed", "P1-1", "pupils", 45, 47)}

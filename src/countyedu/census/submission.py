@@ -11,6 +11,7 @@ import pandas as pd
 
 from countyedu.census.importer import SCHOOL_SHEETS
 from countyedu.census.schema import SHEET_BY_NAME
+from countyedu.census.vocabulary import sort_key
 
 Kind = Literal["added", "removed", "changed"]
 # school_years columns that describe the buildings and equipment (the review's "facilities")
@@ -143,13 +144,14 @@ def compare(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame], yea
 
     c0, c1 = sheet(before, "classes"), sheet(after, "classes")
     grades: dict[str, tuple[int, int, int, int]] = {}
-    for g in sorted(set(c0["grade"].dropna()) | set(c1["grade"].dropna())):
+    for g in sorted(set(c0["grade"].dropna()) | set(c1["grade"].dropna()), key=lambda g: sort_key("grade", g)):
         a, b = c0[c0["grade"] == g], c1[c1["grade"] == g]
         grades[str(g)] = (len(a), len(b), int(a["pupils"].fillna(0).sum()), int(b["pupils"].fillna(0).sum()))
 
     t0, t1 = sheet(before, "teachers"), sheet(after, "teachers")
     ed0, ed1 = Counter(t0["education"].dropna()), Counter(t1["education"].dropna())
-    education = {str(e): (ed0.get(e, 0), ed1.get(e, 0)) for e in sorted(set(ed0) | set(ed1))}
+    shown = sorted(set(ed0) | set(ed1), key=lambda e: sort_key("education", e))  # the code list's order
+    education = {str(e): (ed0.get(e, 0), ed1.get(e, 0)) for e in shown}
 
     y0, y1 = _records(sheet(before, "school_years"), []), _records(sheet(after, "school_years"), [])
     f0, f1 = y0.get((), {}), y1.get((), {})
