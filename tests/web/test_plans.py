@@ -123,6 +123,8 @@ def test_a_bad_scenario_value_is_named(client: Client, users: dict[str, User]) -
     r = client.get("/funding/scenario/", {"run": "1", "step_rate": "3"})
     assert r.status_code == 400
     assert "step_rate" in r.content.decode()
+    # the error names the field by its label on the page, not its code (issue 11)
+    assert '<p class="error">每两年提高比例：3 超出 0–1</p>' in r.content.decode()
 
 
 def test_the_api_serves_the_stored_runs_to_county_roles(client: Client, users: dict[str, User], computed: None) -> None:

@@ -194,6 +194,13 @@ BASELINES: dict[str, Msg] = {
 }
 
 
+def field_label(field: str) -> Text:
+    """A field of the scenario form (baseline_primary, step_rate …) in the form's words."""
+    if field.startswith("baseline_"):
+        return BASELINES.get(field.removeprefix("baseline_"), field)
+    return PARAMETERS.get(field, field)
+
+
 def changes_label(overrides: Mapping[str, Any]) -> Text:
     """A scenario's parameter changes in words ("—" for none)."""
     out: list[Msg] = []

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from countyedu.census import vocabulary
 from countyedu.census.years import Years, without_partial
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg
+from countyedu.messages import Msg, Text
 from countyedu.planning.params import CATCHMENT_STAGES
 from countyedu.reports.model import status_of
 from countyedu.runs import pipeline, registry
@@ -192,19 +192,27 @@ def compute(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "web:planning")
 
 
+def _field_label(name: str) -> Text:
+    """A form field in the words of its label on the page (an error names the field so)."""
+    from countyedu.funding.scenarios import field_label
+
+    return Msg("Maximum distance (km)") if name == "max_km" else field_label(name)
+
+
 def _float(request: HttpRequest, name: str, lo: float, hi: float) -> float | None:
     raw = (request.GET.get(name) or "").strip()
     if not raw:
         return None
+    label = _field_label(name)
     try:
         v = float(raw)
     except ValueError:
         raise CountyEduError(
-            Msg("{name}: {raw} is not a number", name=name, raw=f"{raw!r}"), field=name, value=raw
+            Msg("{name}: {raw} is not a number", name=label, raw=f"{raw!r}"), field=name, value=raw
         ) from None
     if not lo <= v <= hi:
         raise CountyEduError(
-            Msg("{name}: {v} is outside {lo}–{hi}", name=name, v=f"{v:g}", lo=f"{lo:g}", hi=f"{hi:g}"), field=name
+            Msg("{name}: {v} is outside {lo}–{hi}", name=label, v=f"{v:g}", lo=f"{lo:g}", hi=f"{hi:g}"), field=name
         )
     return v
 
