@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from countyedu.funding.run import FundingRun
+from countyedu.funding.scenarios import BASELINES, PARAMETERS
 from countyedu.funding.service import SCENARIO_FIELDS, run_with, summary, summary_lines
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
@@ -29,9 +30,16 @@ KIND = RunKind(
     compute=compute,
     chapter=ReportChapter(title=Msg("Funding and budget"), sheet=Msg("Funding")),
     run_roles=(BUREAU_ADMIN, "finance"),
-    # every scenario field of the pack's parameters; None keeps the pack's value
+    # every scenario field of the pack's parameters, in the scenario form's words; None keeps the pack's value
     params=tuple(
-        Param(name, words, int if name.startswith("floor_") else float, None, lo, hi)
+        Param(
+            name,
+            PARAMETERS.get(name) or BASELINES.get(name.removeprefix("baseline_")) or words,
+            int if name.startswith("floor_") else float,
+            None,
+            lo,
+            hi,
+        )
         for name, (words, lo, hi) in SCENARIO_FIELDS.items()
     ),
     messages=True,
