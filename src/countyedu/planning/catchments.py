@@ -48,7 +48,7 @@ from ortools.sat.python import cp_model
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, Text, encode, register_codes
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
-from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, localize
+from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, worded
 
 CLAUSE = "第4条; QB-G13"
 K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)
@@ -780,7 +780,7 @@ class CatchmentPlan:
                 maps=[m] if (m := self.block_map()) else [],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 # a solve's status: Chinese, English

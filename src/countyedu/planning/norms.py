@@ -33,7 +33,7 @@ from countyedu.messages import Msg, Num, encode
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import Projection
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, localize
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, worded
 
 KINDS: dict[str, tuple[Msg, str]] = {
     # kind → (what it is, clause)
@@ -140,7 +140,7 @@ class FacilityNeeds:
                 tables=[BlockTable(Msg("Facilities required"), cols, rows, clause="第1、4、5条; PN")],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 def _demand(persons: pd.DataFrame | None, stage: str, year: int, p: PlanningParams) -> pd.Series | None:

@@ -38,7 +38,7 @@ from countyedu.census.vocabulary import colour, labels, sorted_stages
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num
 from countyedu.planning.params import PlanningParams
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, localize
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, worded
 
 CLAUSE = "第1、4条; T-PRE-5; T-HS-1"
 STAGE_ZH = labels("education_stage", "zh")  # the stages' names, from the one vocabulary
@@ -199,7 +199,7 @@ class Projection:
                 charts=[chart],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 def _stage_name(stage: str) -> Msg:
@@ -432,7 +432,7 @@ class BackTest:
                 tables=[BlockTable(Msg("Back-test errors"), cols, rows, clause=CLAUSE)],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 def backtest(

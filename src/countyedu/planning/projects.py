@@ -26,7 +26,7 @@ from countyedu.messages import Code, Msg, Num, register_codes
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import Projection
 from countyedu.planning.seats import SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text, localize
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text, worded
 
 # a promise's status: Chinese, English
 PROMISE_STATUS = {
@@ -245,7 +245,7 @@ class ProjectBalance:
                 charts=[chart],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 def project_balance(

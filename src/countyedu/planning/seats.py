@@ -37,7 +37,7 @@ from countyedu.messages import Code, Msg, Num
 from countyedu.planning.demand import community_demand
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import STAGE_ZH, Projection
-from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, localize
+from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, worded
 
 SUPPLY_COLUMNS = [
     "school_id",
@@ -463,7 +463,7 @@ class SeatPlan:
             tables=[BlockTable(Msg("Schools with classes of 56+"), bc_cols, bc_rows, clause="第4条; CS")],
         )
         blocks = [seats, big]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 def _stage(stage: str) -> Code:

@@ -21,7 +21,7 @@ import pandas as pd
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Text, register_codes
 from countyedu.planning.params import PlanningParams, planning_params
-from countyedu.runs.blocks import Block, Finding, localize, words
+from countyedu.runs.blocks import Block, Finding, worded, words
 from countyedu.runs.store import parameters
 
 KIND = "planning"
@@ -54,7 +54,7 @@ class Failed:
                 findings=[Finding(self.clause, Msg("cannot be computed"), "—", "no_data", self.message)],
             )
         ]
-        return blocks if lang is None else localize(blocks, lang)
+        return worded(blocks, lang)
 
 
 PARTS: dict[str, tuple[Msg, str]] = {
@@ -109,7 +109,7 @@ class PlanningRun:
                     for b in blocks
                 ]
             out += blocks
-        return out if lang is None else localize(out, lang)
+        return worded(out, lang)
 
     def failed(self) -> list[str]:
         return [k for k, v in self.parts.items() if isinstance(v, Failed)]

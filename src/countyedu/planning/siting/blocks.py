@@ -17,7 +17,7 @@ from countyedu.planning.siting.consolidation import (
     ConsolidationPlan,
 )
 from countyedu.planning.siting.model import CLAUSE, SitingPlan
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, localize
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, worded
 
 REASONS = {
     "saves": Msg("merging costs less a year than keeping it"),
@@ -38,7 +38,7 @@ def _status(status: str) -> Code:
 
 
 def _worded(blocks: list[Block], lang: str | None) -> list[Block]:
-    return blocks if lang is None else localize(blocks, lang)
+    return worded(blocks, lang)
 
 
 def siting_blocks(plan: SitingPlan, lang: str | None = None) -> list[Block]:
@@ -112,7 +112,7 @@ def siting_blocks(plan: SitingPlan, lang: str | None = None) -> list[Block]:
             tables=[table, assign],
         )
     ]
-    return _worded(blocks, lang)
+    return worded(blocks, lang)
 
 
 def _num(v: Any) -> float | None:
@@ -262,7 +262,7 @@ def consolidation_blocks(plan: ConsolidationPlan, lang: str | None = None) -> li
             tables=[cand, sc, steps],
         )
     ]
-    return _worded(blocks, lang)
+    return worded(blocks, lang)
 
 
 def scenario_name(name: str, mode: str) -> Text:
