@@ -33,9 +33,9 @@ from countyedu.census.demo import generate
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.census.writers import write_folder
-from countyedu.funding.service import stored_funding
-from countyedu.indicators import cache
-from countyedu.planning.service import planning_params_of, stored_planning
+from countyedu.planning.service import planning_params_of
+from countyedu.runs.pipeline import after_census
+from countyedu.runs.store import load_packs
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
@@ -154,17 +154,17 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     frames = generate()
     store = CensusStore(tmp / "data")
     import_census(write_folder(tmp / "demo", frames, "parquet"), store)
-    cache.get_or_compute(store)
     version = store.latest().version_id  # type: ignore[union-attr]
-    stored_planning(store, version, compute=True)
-    stored_funding(store, version, compute=True)
+    after_census(store, version, load_packs())  # the assessment, planning and funding, as after an import
     names: set[str] = set()
     for sheet in ("schools", "townships", "communities", "projects"):
         frame: pd.DataFrame = frames[sheet]
         names |= {str(n) for n in frame["name"].dropna()}
     names |= {str(g) for g in frames["schools"]["group_id"].dropna()}  # school groups go by their names
     names |= {"南丰县", "南丰", "琴城"}
-    names |= {n for promise in planning_params_of().promises for n in promise.names}  # 第4条's named projects
+    names |= {
+        n for promise in planning_params_of(load_packs()).promises for n in promise.names
+    }  # 第4条's named projects
     return tmp / "data", sorted(names, key=len, reverse=True)
 
 

@@ -45,8 +45,9 @@ import pandas as pd
 from ortools.graph.python import max_flow, min_cost_flow
 from ortools.sat.python import cp_model
 
+import countyedu.planning.labels  # noqa: F401  (labels the solver_status codes of the blocks)
 from countyedu.errors import CountyEduError
-from countyedu.messages import Code, Msg, Num, Text, encode, register_codes
+from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
 from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, worded
 
@@ -781,11 +782,6 @@ class CatchmentPlan:
             )
         ]
         return worded(blocks, lang)
-
-
-# a solve's status: Chinese, English
-SOLVER_STATUS = {"optimal": ("最优", "optimal"), "feasible": ("可行", "feasible")}
-register_codes("solver_status", lambda v, lang: SOLVER_STATUS[v][lang == "en"] if v in SOLVER_STATUS else v)
 
 
 def _num(v: Any) -> float | None:

@@ -21,22 +21,14 @@ from typing import Any
 
 import pandas as pd
 
+import countyedu.planning.labels  # noqa: F401  (labels the project_promise codes of the blocks)
 from countyedu.census.vocabulary import stage_key
-from countyedu.messages import Code, Msg, Num, register_codes
+from countyedu.messages import Code, Msg, Num
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import Projection
 from countyedu.planning.seats import SUPPLY_FOR, SeatPlan, _stages_of_school, seat_plan
 from countyedu.runs.blocks import Block, BlockChart, BlockColumn, BlockTable, Finding, Text, worded
 
-# a promise's status: Chinese, English
-PROMISE_STATUS = {
-    "missing": ("未立项", "no project"),
-    "short": ("学位不足", "seats short"),
-    "late": ("逾期", "late"),
-    "delivered": ("按期完成", "delivered on time"),
-    "pending": ("未到期", "not yet due"),
-}
-register_codes("project_promise", lambda v, lang: PROMISE_STATUS[v][lang == "en"] if v in PROMISE_STATUS else v)
 _TO_DEMAND = {ss: ds for ds, sss in SUPPLY_FOR.items() for ss in sss}
 
 

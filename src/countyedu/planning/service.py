@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Code, Msg, Text, register_codes
+from countyedu.messages import Code, Msg, Text, translate
+from countyedu.planning.labels import ERROR_TEXT
 from countyedu.planning.params import PlanningParams, planning_params
 from countyedu.runs.blocks import Block, Finding, worded, words
 from countyedu.runs.store import parameters
@@ -66,10 +67,6 @@ PARTS: dict[str, tuple[Msg, str]] = {
     "catchments": (Msg("Catchments"), "第4条"),
     "consolidation": (Msg("Consolidation of teaching points and small schools"), "第5条"),
 }
-# An error raised with its two languages composed inline (not yet a Msg) is kept as both texts, a code
-# of this vocabulary labelled in the reader's language.
-ERROR_TEXT = "planning_error_text"
-register_codes(ERROR_TEXT, lambda value, lang: json.loads(value)[lang == "en"])
 
 
 def error_text(exc: CountyEduError) -> Text:
@@ -138,11 +135,17 @@ def summary_lines(s: Mapping[str, Any]) -> list[str]:
         lines.append(f"按规范需新建或补齐的设施 / facilities required by the norms: {s['facilities_required']}")
     for key, v in s.items():
         if key.startswith("catchments."):
+            stage, status = _stage(key.split(".")[1]), Code("solver_status", v["status"])
             lines.append(
-                f"划片 / catchments {key.split('.')[1]}: {v['status']}, {v['objective']:,.0f} 人·公里 pupil-km"
+                f"划片（{translate(stage, 'zh')}）/ catchments ({translate(stage, 'en')}): "
+                f"{translate(status, 'zh')} / {translate(status, 'en')}, {v['objective']:,.0f} 人·公里 pupil-km"
             )
     if s["failed"]:
-        lines.append("未能计算 / not computed: " + ", ".join(s["failed"]))
+        titles = [PARTS[k.split(".")[0]][0] for k in s["failed"]]
+        lines.append(
+            f"未能计算：{'、'.join(translate(t, 'zh') for t in titles)} / not computed: "
+            + ", ".join(translate(t, "en") for t in titles)
+        )
     return lines
 
 
