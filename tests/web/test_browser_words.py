@@ -291,7 +291,6 @@ COVERED_ELSEWHERE = {"submission_detail", "submission_review"}
 # Known failures, each the page and the helper of issue 11 fixing it: strict, so a fixed page fails
 # here until its mark is removed.
 KNOWN: dict[tuple[str, str], str] = {
-    ("township", "zh"): "helper pages: the township page shows its id (NF01) beside its name",
     ("map", "zh"): "helper pages: the boundary uploads' help names GeoJSON types and the township_id property",
     ("map", "en"): "helper pages: the boundary uploads' help names the township_id property",
     ("form", "zh"): "helper pages: the online form's headers show each column's code beside its label",
