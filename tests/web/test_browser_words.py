@@ -69,6 +69,7 @@ ZH_ALLOWED = {
     "m2",
     "GB/T",
     "API",
+    "xlsx",
     "Hamilton",
     "Perry",
 }
@@ -78,6 +79,7 @@ _A, _Z = r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])"  # ASCII word edges (a Chines
 ZH_TOKENS = re.compile(
     rf"{_A}[A-Z]{{1,5}}(?:-[A-Z0-9]+)+{_Z}|{_A}[A-Z]{{2,5}}{_Z}|{_A}[a-z]+(?:-[a-z]+)*-\d{{4}}{_Z}|{_A}v\d+{_Z}"
     rf"|{_A}[KPJHV]\d{_Z}|{_A}\d+(?:\.\d+)?[a-zA-Z²]+{_Z}"
+    rf"|{_A}[0-9a-f]{{8,}}(?:…|\.\.\.)"  # the start of a file's digest
 )
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -295,10 +297,8 @@ KNOWN: dict[tuple[str, str], str] = {
     ("map", "en"): "helper pages: the boundary uploads' help names the township_id property",
     ("form", "zh"): "helper pages: the online form's headers show each column's code beside its label",
     ("form", "en"): "helper pages: the online form's headers are the Chinese labels with their codes",
-    ("submission", "zh"): "helper pages: a submission's history shows the audit rows' raw keys (school_id, sha256…)",
-    ("submission", "en"): "helper pages: the audit rows' raw keys; the review's Chinese labels (学位数 (seats))",
-    ("audit", "zh"): "helper pages: the audit log shows its rows' raw keys (school_id, file_name, census_version)",
-    ("audit", "en"): "helper pages: the audit log shows its rows' raw keys (school_id, file_name, census_version)",
+    ("submission", "zh"): "helper pages: the review's table shows each census column's code (学位数 (seats))",
+    ("submission", "en"): "helper pages: the review's table names the census columns in Chinese (学位数 (seats))",
 }
 
 

@@ -529,11 +529,43 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+# an audit row's fields in words (actions.round_state, actions.submission_state)
+AUDIT_FIELDS = {
+    "round": gettext_lazy("Round"),
+    "year": gettext_lazy("School year"),
+    "school_id": gettext_lazy("School"),
+    "status": gettext_lazy("Status"),
+    "file_name": gettext_lazy("File"),
+    "sha256": gettext_lazy("File digest (SHA-256)"),
+    "errors": gettext_lazy("Errors"),
+    "warnings": gettext_lazy("Warnings"),
+    "comment": gettext_lazy("Comment"),
+    "census_version": gettext_lazy("Census version"),
+    "note": gettext_lazy("Note"),
+}
+STATUS_WORDS = {**dict(Submission.Status.choices), **dict(CollectionRound.Status.choices)}
+
+
+def _audit_value(key: str, value: Any) -> Any:
+    """A field's value as a reader sees it: a school's name, a status's words, a digest's start."""
+    if value is None or value == "":
+        return None
+    if key == "school_id":
+        return (census_data.school(str(value)) or {}).get("name", value)
+    if key == "status":
+        return STATUS_WORDS.get(str(value), value)
+    if key == "sha256":
+        return f"{str(value)[:12]}…"
+    return value
+
+
 def _audit_row(a: AuditLog) -> dict[str, Any]:
     before, after = a.before or {}, a.after or {}
     changes = [(k, before.get(k), after.get(k)) for k in after if before.get(k) != after.get(k) or not before]
-    label = " · ".join(str(after[k]) for k in ("school_id", "year") if k in after) or f"#{a.object_id}"
-    return {"entry": a, "action": ACTIONS.get(a.action, a.action), "changes": changes, "label": label}
+    shown = [(AUDIT_FIELDS.get(k, k), _audit_value(k, b), _audit_value(k, v)) for k, b, v in changes]
+    school = _audit_value("school_id", after.get("school_id"))
+    label = " · ".join(str(x) for x in (school, after.get("year")) if x is not None) or f"#{a.object_id}"
+    return {"entry": a, "action": ACTIONS.get(a.action, a.action), "changes": changes, "shown": shown, "label": label}
 
 
 @login_required
