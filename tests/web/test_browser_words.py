@@ -297,8 +297,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("map", "en"): "helper pages: the boundary uploads' help names the township_id property",
     ("form", "zh"): "helper pages: the online form's headers show each column's code beside its label",
     ("form", "en"): "helper pages: the online form's headers are the Chinese labels with their codes",
-    ("submission", "zh"): "helper pages: the review's table shows each census column's code (学位数 (seats))",
-    ("submission", "en"): "helper pages: the review's table names the census columns in Chinese (学位数 (seats))",
 }
 
 

@@ -156,6 +156,13 @@ def _column_label(value: str, lang: str) -> str:
 
 
 register_codes("census_column", _column_label)
+
+
+def column_label(sheet: str, column: str, lang: str) -> str:
+    """A census column's header in words of `lang` (教学及辅助用房面积 / Teaching area (m²))."""
+    return _column_label(f"{sheet}.{column}", lang_of(lang))
+
+
 register_codes("finance_item", lambda v, lang: FINANCE_ITEMS[v][lang == "en"] if v in FINANCE_ITEMS else v)
 register_codes("result_status", lambda v, lang: STATUS_WORDS[v][lang == "en"] if v in STATUS_WORDS else v)
 

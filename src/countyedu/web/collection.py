@@ -32,11 +32,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from countyedu.census import vocabulary
 from countyedu.census.importer import SCHOOL_SHEETS
 from countyedu.census.readers import read_source
-from countyedu.census.schema import SHEET_BY_NAME
 from countyedu.census.submission import Change, compare, prefilled, school_rows
 from countyedu.census.validate import validate_sheet
 from countyedu.census.writers import write_workbook
 from countyedu.errors import CountyEduError
+from countyedu.indicators.explain_tables import column_label
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.access import (
@@ -421,8 +421,8 @@ def _submission_frames(sub: Submission) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _facility_label(col: str) -> str:
-    return SHEET_BY_NAME["school_years"].column(col).header
+def _facility_label(col: str, lg: str) -> str:
+    return column_label("school_years", col, lg)
 
 
 KINDS = {"added": gettext_lazy("added"), "removed": gettext_lazy("removed"), "changed": gettext_lazy("changed")}
@@ -470,8 +470,8 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
             "school": census_data.school(sub.school_id) or {},
             "diff": diff,
             "grades": [(f"{vocabulary.label('grade', g, lg)} ({g})", *v) for g, v in diff.grades.items()],
-            "education": [(f"{vocabulary.label('education', e, lg)} ({e})", *v) for e, v in diff.education.items()],
-            "facilities": [(_facility_label(c), *v) for c, v in diff.facilities.items()],
+            "education": [(vocabulary.label("education", e, lg), *v) for e, v in diff.education.items()],
+            "facilities": [(_facility_label(c, lg), *v) for c, v in diff.facilities.items()],
             "changes": [
                 (_("School record"), _changes(diff.school, {"school_id"})),
                 (_("Classes"), _changes(diff.classes, {"school_id", "year", "grade", "class_no"})),
