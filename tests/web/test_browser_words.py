@@ -295,8 +295,6 @@ COVERED_ELSEWHERE = {"submission_detail", "submission_review"}
 KNOWN: dict[tuple[str, str], str] = {
     ("map", "zh"): "helper pages: the boundary uploads' help names GeoJSON types and the township_id property",
     ("map", "en"): "helper pages: the boundary uploads' help names the township_id property",
-    ("form", "zh"): "helper pages: the online form's headers show each column's code beside its label",
-    ("form", "en"): "helper pages: the online form's headers are the Chinese labels with their codes",
 }
 
 

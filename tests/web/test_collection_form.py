@@ -70,7 +70,8 @@ class TestForm:
         en = client.get(url(rnd), headers={"accept-language": "en"}).content.decode()
         assert '<option value="bachelor" selected>bachelor&#x27;s degree</option>' in en  # in English, English ones
         assert ">本科</option>" not in en and ">公办</option>" not in en
-        assert 'title="班级学生数 / pupils in the class（必填 / required）"' in page  # the schema's note
+        assert 'title="班级学生数 （必填）">学生数</th>' in page  # the schema's note, in the reader's language
+        assert 'title="pupils in the class (required)">Pupils</th>' in en and "<small" not in en
         assert 'type="number" name="classes-0-pupils"' in page
         assert "web/form.js" in page and 'id="tpl-classes"' in page
         assert "在线填报" in page and "添加一行" in page and "保存并检查" in page  # zh-hans by default

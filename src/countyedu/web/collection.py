@@ -36,7 +36,7 @@ from countyedu.census.submission import Change, compare, prefilled, school_rows
 from countyedu.census.validate import validate_sheet
 from countyedu.census.writers import write_workbook
 from countyedu.errors import CountyEduError
-from countyedu.indicators.explain_tables import column_label
+from countyedu.indicators.explain_tables import column_label, sheet_label
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.access import (
@@ -331,10 +331,26 @@ def submission_form(request: HttpRequest, pk: int, school_id: str) -> HttpRespon
             "school": school,
             "school_id": school_id,
             "sub": sub,
-            "tables": form_tables(rows, problems, blank_row=True),
+            "tables": _worded_tables(form_tables(rows, problems, blank_row=True), lang()),
             "errors": [p for p in problems if p.get("severity") == "error"],
         },
     )
+
+
+def _worded_tables(tables: list[dict[str, Any]], lg: str) -> list[dict[str, Any]]:
+    """The online form's sheets with their headings and column headers in the reader's language (the
+    column's note, and whether it may be empty, as the header's tooltip)."""
+    for t in tables:
+        t["label"] = sheet_label(t["name"], lg)
+        t["heads"] = [
+            {
+                "label": column_label(t["name"], c.name, lg),
+                "title": f"{c.note_zh if lg == 'zh' else c.note_en} "
+                + (_("(may be empty)") if c.nullable else _("(required)")),
+            }
+            for c in t["columns"]
+        ]
+    return tables
 
 
 def _history(sub: Submission) -> list[dict[str, Any]]:
