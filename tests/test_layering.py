@@ -162,30 +162,6 @@ def test_the_graph_sees_function_level_and_relative_imports() -> None:
     assert "countyedu.runs.store" in graph["countyedu.indicators.cache"]
 
 
-# Cycles known when this test was written, each left to its owner (issue 11): a result's blocks() imports
-# the blocks module lazily, which imports the result classes. Remove an entry once its cycle is gone
-# (its strict xfail then fails, saying so).
-KNOWN: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "countyedu.planning.siting.blocks",
-            "countyedu.planning.siting.consolidation",
-            "countyedu.planning.siting.model",
-        }
-    ): "planning/siting: the models' blocks() import siting.blocks, which imports the models",
-    frozenset(
-        {"countyedu.indicators.explain", "countyedu.indicators.explain_tables"}
-    ): "indicators/explain: an explanation's tables import explain_tables, which imports Explanation",
-}
-
-
 def test_there_is_no_import_cycle_in_src() -> None:
-    found = [c for c in cycles(import_graph()) if frozenset(c) not in KNOWN]
+    found = cycles(import_graph())
     assert not found, "import cycles: " + "; ".join(" ↔ ".join(c) for c in found)
-
-
-@pytest.mark.parametrize("known", list(KNOWN.values()))
-@pytest.mark.xfail(strict=True, reason="a known import cycle, left to its owner (see KNOWN)")
-def test_a_known_cycle_is_gone(known: str) -> None:
-    still = [frozenset(c) for c in cycles(import_graph())]
-    assert not [k for k, why in KNOWN.items() if why == known and k in still], known

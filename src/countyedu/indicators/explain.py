@@ -11,19 +11,13 @@ import pandas as pd
 from countyedu.census.vocabulary import stage_label
 from countyedu.errors import CountyEduError
 from countyedu.indicators.engine import Assessment, Result
+from countyedu.indicators.explain_tables import STATUS_WORDS, tables, worded
 from countyedu.indicators.formulas import FORMULAS, SOURCES
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Msg
 from countyedu.policy.pack import Item
 
 MAX_ROWS = 200  # source rows listed per sheet; the count is always given
-STATUS_WORDS = {
-    "met": ("达标", "met"),
-    "not_met": ("未达标", "not met"),
-    "at_risk": ("有风险（按趋势到期难以达标）", "at risk (the trend misses the deadline)"),
-    "no_data": ("无数据", "no data"),
-    "needs_evidence": ("需督学核查佐证", "needs evidence (inspector checklist)"),
-}
 
 
 MARK_WORDS = {  # as the reports say them (reports.labels.MARKS, a layer above)
@@ -148,8 +142,6 @@ class Explanation:
             ),
             ("普查版本" if zh else "census version") + f": {self.census_version}",
         ]
-        from countyedu.indicators.explain_tables import tables, worded
-
         readable = [worded(t, lang) for t in tables(self)]
         made_of = readable[0]
         if made_of["rows"]:

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from countyedu.census.schema import CODES, SHEET_BY_NAME
-from countyedu.indicators.explain import STATUS_WORDS, Explanation
 from countyedu.messages import Code, Msg, Num, lang_of, register_codes, translate
 from countyedu.policy.pack import Item
+
+if TYPE_CHECKING:  # explain imports this module: no import back at run time
+    from countyedu.indicators.explain import Explanation
+
+STATUS_WORDS = {  # a result's status in words (zh, en), as explanations say it
+    "met": ("达标", "met"),
+    "not_met": ("未达标", "not met"),
+    "at_risk": ("有风险（按趋势到期难以达标）", "at risk (the trend misses the deadline)"),
+    "no_data": ("无数据", "no data"),
+    "needs_evidence": ("需督学核查佐证", "needs evidence (inspector checklist)"),
+}
 
 # id columns shown as the name of what they name: column → (kind of name, header)
 NAMED = {

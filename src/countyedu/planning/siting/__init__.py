@@ -4,22 +4,20 @@
 - `model`: the siting model (`solve_siting` on plain tables, `census_siting` on a census);
 - `consolidation`: the consolidation model of 第5条 (`consolidation`, its scenarios and transition);
 - `sites_file`: the candidate-sites file (`read_sites`);
-- `blocks`: their words — the plans as blocks.
+- `blocks`: their words — the plans as blocks;
+- `terms`: the codes and clause ids the models and their words share.
 """
 
 from countyedu.planning.siting.consolidation import (
-    CONSOLIDATION_CLAUSE,
-    KEEP,
-    MERGE_ALL,
-    OPTIMISE,
     ConsolidationParams,
     ConsolidationPlan,
     consolidation,
     transition_schedule,
 )
-from countyedu.planning.siting.model import CLAUSE, SitingPlan, census_siting, solve_siting
+from countyedu.planning.siting.model import SitingPlan, census_siting, solve_siting
 from countyedu.planning.siting.sites_file import SITE_COLUMNS, SITES_SHEET, SitesFileError, read_sites
 from countyedu.planning.siting.solver import SitingInfeasible
+from countyedu.planning.siting.terms import CLAUSE, CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
 
 __all__ = [
     "CLAUSE",

@@ -4,20 +4,17 @@ computed once with message keys (`Msg`) and worded at the edge."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from countyedu.messages import Code, Msg, Num, Text
-from countyedu.planning.siting.consolidation import (
-    CONSOLIDATION_CLAUSE,
-    KEEP,
-    MERGE_ALL,
-    OPTIMISE,
-    ConsolidationPlan,
-)
-from countyedu.planning.siting.model import CLAUSE, SitingPlan
+from countyedu.planning.siting.terms import CLAUSE, CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, worded
+
+if TYPE_CHECKING:  # the plans call these functions from their blocks(): no import back at run time
+    from countyedu.planning.siting.consolidation import ConsolidationPlan
+    from countyedu.planning.siting.model import SitingPlan
 
 REASONS = {
     "saves": Msg("merging costs less a year than keeping it"),

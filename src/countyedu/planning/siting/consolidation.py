@@ -16,6 +16,7 @@ from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.model import _records
 from countyedu.planning.siting.solver import _Inst, _solve
+from countyedu.planning.siting.terms import CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
 from countyedu.runs.blocks import Block
 
 
@@ -51,10 +52,6 @@ def transition_schedule(years: int, start_year: int) -> list[dict[str, Any]]:
         idx = 0 if k == 0 else (2 if k == years - 1 else 1)
         out.append({"year": start_year + k, "step": steps[idx]})
     return out
-
-
-KEEP, OPTIMISE, MERGE_ALL = "keep", "optimise", "merge_all"
-CONSOLIDATION_CLAUSE = "第5条; 第22条; PN; CS; FD"
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.solver import K_SITES, SitingInfeasible, _Inst, _solve
+from countyedu.planning.siting.terms import CLAUSE
 from countyedu.runs.blocks import Block
-
-CLAUSE = "第4条; 第5条; PN"
 
 
 @dataclass(frozen=True)
