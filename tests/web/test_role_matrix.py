@@ -204,10 +204,11 @@ class TestExplanationRows:
     def test_the_page_shows_a_township_official_their_rows_only(self, client, users):
         client.force_login(users["t1"])
         html = client.get("/explain/T-PRE-5/", {"unit": "T1", "year": 2024, "stage": "kindergarten"}).content.decode()
-        assert "<td>人民路社区</td>" in html and "<td>水北村</td>" in html
-        assert "太源村" not in html and "<td>C3</td>" not in html and "<td>T2</td>" not in html
+        # rows name their place, with its id as the cell's tooltip (issue 11: names, not ids)
+        assert '<td title="C1">人民路社区</td>' in html and '<td title="C2">水北村</td>' in html
+        assert "太源村" not in html and '"C3"' not in html and '"T2"' not in html and ">C3<" not in html
         html = client.get("/explain/T-PRE-3/", {"unit": "T1", "year": 2024}).content.decode()
-        assert "<td>琴城镇</td>" in html and "太源乡" not in html and "<td>N1</td>" not in html
+        assert '<td title="T1">琴城镇</td>' in html and "太源乡" not in html and '"N1"' not in html
 
     def test_the_county_reads_every_row(self, client, users):
         client.force_login(users["leader"])
