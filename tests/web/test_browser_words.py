@@ -56,6 +56,7 @@ RAW_HEADERS = {"num", "den"}  # as written, lower case: a column's key, not its 
 ZH_ALLOWED = {
     "English",
     "Excel",
+    "GeoJSON",
     "PDF",
     "HTML",
     "CSV",
@@ -121,7 +122,8 @@ def problems(text: str, lang: str, names: list[str], extra_allowed: set[str]) ->
 
 READ_PAGE = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll('select[name=language], script, style, noscript, template').forEach((e) => e.remove());
+  // code: a literal the reader types into a file (a property name), not a word to translate
+  body.querySelectorAll('select[name=language], script, style, noscript, template, code').forEach((e) => e.remove());
   body.querySelectorAll('*').forEach((e) => e.append('\\n'));  // cells and blocks apart, hidden ones too
   const titles = [...document.querySelectorAll('[title]')].map((e) => e.getAttribute('title'));
   const headers = [...document.querySelectorAll('th')].map((e) => e.innerText.trim());
@@ -292,10 +294,7 @@ COVERED_ELSEWHERE = {"submission_detail", "submission_review"}
 
 # Known failures, each the page and the helper of issue 11 fixing it: strict, so a fixed page fails
 # here until its mark is removed.
-KNOWN: dict[tuple[str, str], str] = {
-    ("map", "zh"): "helper pages: the boundary uploads' help names GeoJSON types and the township_id property",
-    ("map", "en"): "helper pages: the boundary uploads' help names the township_id property",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[Any]:
