@@ -303,6 +303,7 @@ def _start_check(sub: Submission, before: dict[str, Any] | None, actor: Any, bac
         {
             "pk": sub.pk,
             "sha256": sub.sha256,
+            "file": sub.file.name,  # the upload this check is of: two uploads may carry the same bytes
             "before": before,
             "actor_id": getattr(actor, "pk", None),
             "language": translation.get_language() or "en",
@@ -335,9 +336,13 @@ def _check(
     language: str,
     progress: Progress,
     action: str = "upload_submission",
+    file: str | None = None,
 ) -> dict[str, Any]:
-    """The job of an upload: check the stored file, then store the result with its audit row."""
+    """The job of an upload: check the stored file, then store the result with its audit row. A check
+    whose upload was replaced meanwhile stores nothing (the later upload's own check decides)."""
     sub = Submission.objects.select_related("round").get(pk=pk)
+    if file is not None and sub.file.name != file:
+        return {"submission": pk, "stale": True}
     actor = get_user_model().objects.filter(pk=actor_id).first()
     sheets = 0
 
@@ -365,21 +370,28 @@ def _check(
                 "message_en": "The file could not be checked: upload it again; if it fails again, tell the bureau.",
             }
         ]
-        _store_check(pk, sha256, before, actor, problems, action)
+        _store_check(pk, sha256, before, actor, problems, action, file)
         raise
     with translation.override(language):
         progress(0.95, gettext("Storing the result"))
-    return _store_check(pk, sha256, before, actor, problems, action)
+    return _store_check(pk, sha256, before, actor, problems, action, file)
 
 
 def _check_lost(
-    pk: int, sha256: str, before: dict[str, Any] | None, actor_id: int | None, language: str, action: str, worker: str
+    pk: int,
+    sha256: str,
+    before: dict[str, Any] | None,
+    actor_id: int | None,
+    language: str,
+    action: str,
+    worker: str,
+    file: str | None = None,
 ) -> None:
     """The check job died with its process: the submission is marked invalid with a located
     'check interrupted' problem, so that the clerk can check it again or upload it again."""
     sub = Submission.objects.get(pk=pk)
     problem = Problem("error", sub.file_name, None, None, None, "check_interrupted", detail=worker).as_dict()
-    _store_check(pk, sha256, before, get_user_model().objects.filter(pk=actor_id).first(), [problem], action)
+    _store_check(pk, sha256, before, get_user_model().objects.filter(pk=actor_id).first(), [problem], action, file)
 
 
 def _store_check(
@@ -389,10 +401,14 @@ def _store_check(
     actor: Any,
     problems: list[dict[str, Any]],
     action: str = "upload_submission",
+    file: str | None = None,
 ) -> dict[str, Any]:
     with transaction.atomic():
         sub = Submission.objects.select_for_update().select_related("round").get(pk=pk)
-        if sub.status != Status.CHECKING or sub.sha256 != sha256:  # replaced by a later upload meanwhile
+        # replaced by a later upload meanwhile: by its file (the same bytes uploaded twice are two uploads,
+        # and the first one's file is gone), or by its content (a job queued before the file was recorded)
+        replaced = sub.sha256 != sha256 or (file is not None and sub.file.name != file)
+        if sub.status != Status.CHECKING or replaced:
             return {"submission": pk, "stale": True}
         sub.problems = problems
         has_errors = any(p["severity"] == "error" for p in problems)
