@@ -30,8 +30,8 @@ from countyedu.funding.labels import SOURCES, cells, source, status_label
 from countyedu.funding.params import FundingParams
 from countyedu.funding.perpupil import school_funds
 from countyedu.messages import Msg, Text
-from countyedu.reports.values import compared_text
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, worded
+from countyedu.runs.values import compared_text
 
 CLAUSE = "第20条; 第21条; FD; QB-G8; QB-Q4; 第17条; 第22条; 第23条; 第34条"
 
@@ -87,7 +87,7 @@ def _money(v: float | None) -> str:
 
 
 def _both(a: float | None, b: float | None, op: str, percent: bool) -> tuple[str, str]:
-    """Two compared values as text, with the decimals that show how the rule decided (reports.values)."""
+    """Two compared values as text, with the decimals that show how the rule decided (runs.values)."""
     if a is None or b is None:
         return (_pct(a), _pct(b)) if percent else (_money(a), _money(b))
     return compared_text(a, b, op, digits=2 if percent else 0, percent=percent)

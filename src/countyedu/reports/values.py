@@ -8,8 +8,7 @@ from decimal import Decimal
 from countyedu.policy.pack import OPS as COMPARE
 from countyedu.policy.pack import Target
 from countyedu.reports.labels import OPS, unit_kind
-
-MORE_DIGITS = 4  # decimals added at most for a value to agree with its target (then "<" or ">" the target)
+from countyedu.runs.values import MORE_DIGITS
 
 
 def value_text(value: float | None, unit: str, target: Target | None = None, meets: bool | None = None) -> str:
@@ -46,24 +45,6 @@ def _rounded(value: float, kind: str, extra: int) -> tuple[str, Decimal]:
         return f"{pct:.{digits}f}%", Decimal(f"{pct:.{digits}f}") / 100
     digits = (0 if kind in ("count", "yuan") else 2) + extra
     return f"{value:,.{digits}f}", Decimal(f"{value:.{digits}f}")
-
-
-def compared_text(a: float, b: float, op: str, *, digits: int, percent: bool = False) -> tuple[str, str]:
-    """Two values that a rule compares (a op b: a county's growth against the province's, this year's
-    pay against last year's), each shown with `digits` decimals, or as many more as it takes (up to
-    MORE_DIGITS) for the shown numbers to compare as the values do: the rule of value_text."""
-
-    def shown(v: float, d: int) -> tuple[str, Decimal]:
-        if percent:
-            return f"{v * 100:.{d}f}%", Decimal(f"{v * 100:.{d}f}") / 100
-        return f"{v:,.{d}f}", Decimal(f"{v:.{d}f}")
-
-    decided = bool(COMPARE[op](a, b))
-    for extra in range(MORE_DIGITS + 1):
-        (ta, da), (tb, db) = shown(a, digits + extra), shown(b, digits + extra)
-        if bool(COMPARE[op](da, db)) == decided:  # type: ignore[arg-type]
-            break
-    return ta, tb
 
 
 def _meets(shown: Decimal, target: Target) -> bool:
