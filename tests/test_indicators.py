@@ -272,8 +272,8 @@ def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
             "stage": "kindergarten",
             "year": [2019, 2020, 2021, 2022],
             "value": [0.80, 0.82, 0.84, 0.91],
-            "num": 1.0,
-            "den": 1.0,
+            "num": [80.0, 82.0, 84.0, 91.0],  # statuses are decided on num and den (indicators.compare)
+            "den": 100.0,
         }
     )
     r = _with_status("p", item, df, None).set_index("year")
@@ -282,7 +282,9 @@ def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
     assert r.loc[2020, "status"] == "not_met" and r.loc[2020, "trend_at_deadline"] == pytest.approx(0.92)
     # 2022: met now; the line through the four points (slope .035) gives 1.0 at 2025 → met
     assert r.loc[2022, "status"] == "met"
-    falling = df.assign(value=[0.95, 0.94, 0.93, 0.92])  # met every year, but heading below 0.90
+    falling = df.assign(
+        value=[0.95, 0.94, 0.93, 0.92], num=[95.0, 94.0, 93.0, 92.0]
+    )  # met every year, but heading below 0.90
     s = _with_status("p", item, falling, None).set_index("year")["status"]
     assert s[2019] == "met" and s[2020] == "at_risk" and s[2022] == "at_risk"
     assert s[2022] == "at_risk"  # .95 −.01/yr → .89 in 2025

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from countyedu.census.years import Years, years_of
-from countyedu.indicators.formulas import AGGREGATE, FORMULAS, teacher_family_bases
+from countyedu.indicators import compare
+from countyedu.indicators.formulas import AGGREGATE, FORMULAS, compare_kind, teacher_family_bases
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Msg
 from countyedu.policy.pack import Item, Pack, PackError, Target
@@ -471,7 +472,8 @@ def assess(
     for pack in packs:
         for item in pack.items:
             entries.append((pack.id, item, None if item.kind == "checklist" else compute(pack, item)))
-    a.add(_statuses(entries, years, census_years, cid, a.partial_years))
+    trend_tol = {p.id: float(p.parameters["trend_tolerance"]) for p in packs if "trend_tolerance" in p.parameters}
+    a.add(_statuses(entries, years, census_years, cid, a.partial_years, trend_tol))
     return a
 
 
@@ -518,42 +520,31 @@ def _targets(item: Item, df: pd.DataFrame) -> pd.DataFrame:
     return df[["year", "stage"]].merge(lookup, on=["year", "stage"], how="left")
 
 
-FEN = 0.01  # yuan
-
-
 def money_item(item: Item) -> bool:
     """Whether an item's numerator and denominator are yuan (its values are compared to the fen)."""
     return item.formula == "finance_ratio" and "over" in item.params
 
 
-def _fen_slack(items: list[Item], df: pd.DataFrame, op: pd.Series) -> np.ndarray:
-    """Per row, what one fen of the numerator is worth in the value (money items only), signed so that
-    adding it to the value forgives a shortfall under a fen against a ≥ or ≤ target."""
-    money = np.array([money_item(it) for it in items], dtype=bool)[df["_pos"].to_numpy(dtype=np.int64)]
-    den = df["den"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fen = np.where(money & (den > 0), FEN / den, 0.0)
-    ops = op.to_numpy(dtype=object)
-    return np.where(ops == ">=", fen, np.where(ops == "<=", -fen, 0.0)) * (1 - 1e-9)
-
-
-def _met(op: pd.Series, target: pd.Series, tol: pd.Series, value: pd.Series) -> np.ndarray:
-    """Target.met, vectorised over rows (missing values never meet)."""
-    v, t = value.to_numpy(dtype=float), target.to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        conds = {
-            ">=": v >= t,
-            "<=": v <= t,
-            ">": v > t,
-            "<": v < t,
-            "==": np.abs(v - t) < 1e-9,
-            "≈": np.abs(v - t) <= tol.to_numpy(dtype=float) + 1e-12,
-        }
-    out = np.zeros(len(v), dtype=bool)
-    ops = op.to_numpy(dtype=object)
-    for o, c in conds.items():
-        out |= (ops == o) & c
-    return out
+def _met(
+    items: list[Item], df: pd.DataFrame, tg: pd.DataFrame, targets: Any = None, value: pd.Series | None = None
+) -> np.ndarray:
+    """Whether each row (item at _pos) meets its target (tg: op, tvalue, tol) by the exact rule of
+    indicators.compare: decided on num and den, never on the float value alone."""
+    pos = df["_pos"].to_numpy(dtype=np.int64)
+    kinds = np.array([compare_kind(it) for it in items], dtype=object)[pos]
+    is_sum = np.array([AGGREGATE.get(it.formula or "") == "sum" for it in items], dtype=bool)[pos]
+    scales = np.array([float(it.params.get("scale", 1.0)) for it in items])[pos]
+    den = np.where(is_sum, 1.0, df["den"].to_numpy(dtype=float))
+    return compare.meets(
+        tg["op"].to_numpy(dtype=object),
+        list(tg["tvalue"]) if targets is None else targets,
+        df["num"].to_numpy(dtype=float),
+        den,
+        (df["value"] if value is None else value).to_numpy(dtype=float),
+        kind=kinds,
+        scale=np.where(is_sum, 1.0, scales).tolist(),
+        tolerance=list(tg["tol"]),
+    )
 
 
 def _with_status(
@@ -571,6 +562,7 @@ def _statuses(
     census_years: list[int],
     cid: str,
     partial: frozenset[int] = frozenset(),
+    trend_tolerance: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Every item's values with their status, as TABLE_COLUMNS, items in the order given and each
     item's rows by level, unit, stage and year; a checklist item (frame None) gets one
@@ -602,8 +594,19 @@ def _statuses(
     before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
     closed = ~df["year"].isin(list(partial)).to_numpy()
     trend = _running_trend(df, tg["by"], ["_unit"], closed).where(before & closed & df["value"].notna().to_numpy())
-    met_now = _met(tg["op"], tg["tvalue"], tg["tol"], df["value"] + _fen_slack(items, df, tg["op"]))
-    trend_misses = trend.notna().to_numpy() & ~_met(tg["op"], tg["tvalue"], tg["tol"], trend)
+    met_now = _met(items, df, tg)
+    tols = [
+        float(it.params.get("trend_tolerance", (trend_tolerance or {}).get(p, compare.DEFAULT_TREND_TOLERANCE)))
+        for p, it, _d in entries
+    ]
+    trend_tol = np.array(tols)[df["_pos"].to_numpy(dtype=np.int64)]
+    trend_misses = trend.notna().to_numpy() & ~compare.trend_meets(
+        tg["op"].to_numpy(dtype=object),
+        tg["tvalue"].to_numpy(dtype=float),
+        trend.to_numpy(),
+        tg["tol"].to_numpy(),
+        trend_tolerance=trend_tol,
+    )
     status = np.where(
         df["value"].isna(),
         "no_data",
@@ -708,34 +711,39 @@ def _qb_school_pass(
     need = int(item.params.get("pass_count", QB_PASS_COUNT))
     floor = float(item.params.get("floor", QB_FLOOR))
     ids = list(item.params["indicators"])
+    floor_x = compare.exact(floor)
     parts = []
     for rid in ids:
         rit = pack.item(rid)
         df = computed[(pack.id, rid)]
         df = df[df["level"] == "school"][["unit", "stage", "year", "value", "num", "den"]].reset_index(drop=True)
         t = _targets(rit, df)
+        # meeting the standard, and reaching the floor (≥ floor × standard), by the exact rule
+        rows = df.assign(_pos=0)
+        met = _met([rit], rows, t)
+        at_floor = _met(
+            [rit], rows, t.assign(op=">="), [floor_x * compare.exact(v) if v == v else None for v in t["tvalue"]]
+        )
         parts.append(
             df.assign(
                 indicator=rid,
                 standard=t["tvalue"].to_numpy(),
                 scale=float(rit.params.get("scale", 1.0)),
                 gap_unit=str(rit.params.get("gap_unit", rit.unit)),
+                is_met=met.astype("int64"),
+                at_floor=at_floor.astype("int64"),
             )
         )
     allr = pd.concat(parts, ignore_index=True)
     allr = allr[allr["value"].notna() & allr["standard"].notna()]
     allr["ratio"] = np.where(allr["standard"] != 0, allr["value"] / allr["standard"].where(allr["standard"] != 0), 1.0)
     keys = ["unit", "stage", "year"]
-    g = (
-        allr.assign(is_met=(allr["ratio"] >= 1).astype("int64"))
-        .groupby(keys, as_index=False)
-        .agg(n=("ratio", "size"), met=("is_met", "sum"), low=("ratio", "min"))
-    )
+    g = allr.groupby(keys, as_index=False).agg(n=("ratio", "size"), met=("is_met", "sum"), low=("at_floor", "min"))
     every = pd.concat([computed[(pack.id, rid)] for rid in ids])
     every = every[every["level"] == "school"][keys].drop_duplicates()
     sch = every.merge(g, on=keys, how="left")
     complete = sch["n"].fillna(0).to_numpy() >= len(ids)
-    passed = (sch["met"] >= need) & (sch["low"] >= floor)
+    passed = (sch["met"] >= need) & (sch["low"] == 1)
     sch["value"] = np.where(complete, passed.astype(float), np.nan)
     sch["num"], sch["den"] = sch["value"], 1.0
     sch = sch.drop(columns=["n", "met", "low"]).assign(level="school")
@@ -752,7 +760,7 @@ def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
     """The additions that make each failing school part pass: every indicator below standard is
     brought up to it, except the ``allowance`` furthest below it (one, under 6 of 7), which is
     brought up to the floor only when below it. Amounts are rounded up to whole units."""
-    short = rows[rows["ratio"] < 1].sort_values(["unit", "stage", "year", "ratio", "indicator"])
+    short = rows[rows["is_met"] == 0].sort_values(["unit", "stage", "year", "ratio", "indicator"])
     if short.empty:
         return []
     rank = short.groupby(["unit", "stage", "year"]).cumcount().to_numpy()
@@ -761,7 +769,7 @@ def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
     to_floor = floor * need - short["num"]
     lenient = rank < allowance
     amount = np.where(lenient, to_floor, full)
-    keep = ~(lenient & (to_floor.to_numpy() <= 0))
+    keep = ~(lenient & (short["at_floor"].to_numpy() == 1))
     short = short.assign(amount=np.ceil(amount - 1e-9))[keep]
     short = short.sort_values(["unit", "stage", "year", "indicator"], kind="stable")
     out: list[SchoolGap] = []

@@ -23,16 +23,31 @@ FORMULAS: dict[str, Formula] = {}
 AGGREGATE: dict[str, str] = {}
 # formula → the sheets its inputs come from (for explain)
 SOURCES: dict[str, tuple[str, ...]] = {}
+# formula → what its numerator and denominator count, which decides how a status is compared
+# (indicators.compare): "count" (whole numbers, exact), "money" (yuan, to the fen) or "measure"
+COMPARE: dict[str, str] = {}
 
 
-def formula(name: str, aggregate: str = "ratio", sources: tuple[str, ...] = ()) -> Callable[[Formula], Formula]:
+def formula(
+    name: str, aggregate: str = "ratio", sources: tuple[str, ...] = (), compare: str = "count"
+) -> Callable[[Formula], Formula]:
     def register(fn: Formula) -> Formula:
         FORMULAS[name] = fn
         AGGREGATE[name] = aggregate
         SOURCES[name] = sources
+        COMPARE[name] = compare
         return fn
 
     return register
+
+
+def compare_kind(item: Item) -> str:
+    """How an item's values are compared with its targets: count, money or measure (see
+    indicators.compare). A per-pupil item counting a whole-number column (classrooms, books) on a
+    single-part school is still a measure: the column is shared between parts by weighted pupils."""
+    if item.formula == "qb_school_pass":
+        return "count"
+    return COMPARE.get(item.formula or "", "measure")
 
 
 NULL_STR = ibis.null("string")
@@ -387,7 +402,7 @@ def communities_served(ct: CensusTables, item: Item) -> ir.Table:
 # ---------------------------------------------------------------------------- teachers
 
 
-@formula("teacher_share", sources=("teachers", "classes"))
+@formula("teacher_share", sources=("teachers", "classes"), compare="measure")
 def teacher_share(ct: CensusTables, item: Item) -> ir.Table:
     """Teachers (allocated to parts by pupil share) meeting a condition / teachers in scope."""
     t = ct.teacher_parts()
@@ -401,7 +416,7 @@ def teacher_share(ct: CensusTables, item: Item) -> ir.Table:
     return part_contrib(t, num=ibis.ifelse(hit, t.share, 0.0), den=t.share)
 
 
-@formula("per_pupil", sources=("teachers", "classes", "school_years"))
+@formula("per_pupil", sources=("teachers", "classes", "school_years"), compare="measure")
 def per_pupil(ct: CensusTables, item: Item) -> ir.Table:
     """Per-pupil resources of a school part (QB-R): teachers meeting a condition, or a facility
     column shared by weighted pupils, divided by the part's pupils (× scale in the engine)."""
@@ -421,7 +436,7 @@ def per_pupil(ct: CensusTables, item: Item) -> ir.Table:
     return part_contrib(j, num=j.v.fill_null(0.0), den=j.pupils)
 
 
-@formula("pupils_per_teacher", sources=("teachers", "classes"))
+@formula("pupils_per_teacher", sources=("teachers", "classes"), compare="measure")
 def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
     """Pupils of a part / full-time teachers allocated to it."""
     p = _parts_in(ct, item)
@@ -432,7 +447,7 @@ def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
     return part_contrib(j, num=j.pupils, den=j.v.fill_null(0.0))
 
 
-@formula("rotation_share", sources=("teachers",))
+@formula("rotation_share", sources=("teachers",), compare="measure")
 def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
     """Of the teachers eligible in year y−1 (≥ N years at their school), the share at another
     school in year y (QB-G11); optionally the backbone share among those who moved."""
@@ -461,7 +476,7 @@ def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
     )
 
 
-@formula("salary_parity", sources=("teachers", "finance"))
+@formula("salary_parity", sources=("teachers", "finance"), compare="money")
 def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
     """Mean full-time teacher pay / the finance item of civil-servant mean pay (county)."""
     t = ct["teachers"]
@@ -499,7 +514,7 @@ def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
 # ----------------------------------------------------------------------------- finance
 
 
-@formula("finance_ratio", sources=("finance",))
+@formula("finance_ratio", sources=("finance",), compare="money")
 def finance_ratio(ct: CensusTables, item: Item) -> ir.Table:
     """A finance item over another (optionally of the previous year), or over 1 when none is given."""
     f = ct["finance"]
