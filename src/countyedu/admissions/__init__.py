@@ -1,0 +1,1 @@
+"""High-school admission (中招, 第7条, AD): the allocation, its independent verifier, every candidate's answer."""
