@@ -1,0 +1,119 @@
+"""`countyedu teachers …` (issue 13): staffing norms (编制), the 县管校聘 allocation and the other parts
+of the teachers run, printed as the blocks the report and the pages show (table), as the JSON contract
+of each command (json), or as a workbook (xlsx).
+
+Each command computes the parts it shows (and those they read) with `teachers.kind.run_teachers`;
+another part's command adds itself with `@teachers_app.command(...)` and `show_part` below.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
+from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err
+from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
+from countyedu.runs.store import load_packs
+
+teachers_app = typer.Typer(
+    help="教师 / teachers: staffing (编制), 县管校聘 allocation, rotation, qualifications, backbone"
+)
+
+
+class TFmt(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+TFormat = Annotated[TFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
+
+
+def show_part(
+    name: str,
+    contract: Callable[[Any, str], dict[str, Any]],
+    *,
+    data_dir: Path | None,
+    version: str | None,
+    year: int | None,
+    fmt: TFmt,
+    out_path: Path | None,
+    lang: Lang,
+    rows: int,
+    pack: list[str] | None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """Compute the teachers run up to part `name` and show that part: its blocks (table), its JSON
+    contract (`contract(part, census_version)`, json) or its tables as a workbook (xlsx)."""
+    from countyedu.teachers.kind import run_teachers
+
+    _store, v, frames = _frames(data_dir, version, year)
+    with err.status("教师 / teachers…"):
+        run = run_teachers(frames, load_packs(pack), year, values, only=[name])
+    part = run.part(name)
+    if part is None:
+        raise CountyEduError(Msg("the census has no teachers or classes for this year"))
+    blocks = part.blocks()
+    if fmt is TFmt.xlsx and out_path is None:
+        out_path = Path(f"teachers-{name}-{run.year}.xlsx")
+    if out_path is not None:
+        write_blocks(blocks, _Contract(contract(part, v)), out_path, lang.value)
+        err.print(f"已写出 / written: {out_path}")
+    if fmt is TFmt.json:
+        sys.stdout.write(json.dumps(contract(part, v), ensure_ascii=False, indent=1, default=str) + "\n")
+    elif fmt is TFmt.table:
+        print_blocks(blocks, lang.value, rows)
+
+
+class _Contract:
+    """A JSON document as write_blocks takes a result (`--out x.json` writes the contract)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.doc
+
+
+def staffing_contract(part: Any, census_version: str) -> dict[str, Any]:
+    """`teachers staffing --format json` (README): census_version, year, schools[…], then subjects and
+    the county's totals."""
+    d = part.as_dict()
+    return {"census_version": census_version, "year": d["year"], "schools": d["schools"], **d}
+
+
+@teachers_app.command("staffing")
+def staffing(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    fmt: TFormat = TFmt.table,
+    out_path: OutOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+    pack: PackOpt = None,
+) -> None:
+    """Staffing norms (编制) per school (TW ratios, class floors of village schools and teaching points,
+    kindergartens by class, boarding staff), teachers in post, surplus and shortage, by subject, and
+    the county's totals against the 编制 it holds."""
+    show_part(
+        "staffing",
+        staffing_contract,
+        data_dir=data_dir,
+        version=version,
+        year=year,
+        fmt=fmt,
+        out_path=out_path,
+        lang=lang,
+        rows=rows,
+        pack=pack,
+    )
