@@ -25,8 +25,8 @@ FINGERPRINTS = {
         "finance": "41c3dd6e37bfe68fd7e730f6673ade660391950951cffa69d4db23d55bccb4c3",
         "after_school": "052578f31472bb92ef9b4db54a8ea01eed21fc4403eb6c31c89212d0d43c59a7",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "c757805804fdeff9e0435ca08f4fa91d39b80437bf60ddcc4fadbd24eb102979",
-        "programmes": "a41d64571ed3b581dec18a5c1acdf7a7f8523f3b451e1962dfd0df35ec793ff6",
+        "candidates": "2e542147c7aedce94090c3df2c0f0d570f7e5b6e797c94da243fdce3c3a8141c",
+        "programmes": "554ed4f98941654a763b9fe4d611fe46cd76040e740c707609d93e755951b414",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
     7: {
@@ -40,8 +40,8 @@ FINGERPRINTS = {
         "finance": "0d321de107f942c5ed4cee361336f23ee92a051ebbb6e6788e0890e6f292245c",
         "after_school": "4ce2eb4acb0b58fa4a133abe9cbe229122340e6e5e7221b334b4d6f567095a53",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "e14d2a9d3086e6dfb6129ad8a1cc0941bb08583c768a3024a351e8ece4cd3de5",
-        "programmes": "78e794bf9da0e91adaa98162b6a877f95975322864bfa5c29f736450ff59d360",
+        "candidates": "a3e8fa41deeb7beb2719f962f236e2c199e1f755d7f7fa48bedaf8de843428e1",
+        "programmes": "fa41b3b48d22b0cef94ebbeef03982eb1097347bf8bb5662ce0302d7c03ea2fc",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
 }

@@ -128,7 +128,7 @@ def _given(v: Any) -> bool:
 def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
     if col not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[col], errors="coerce").astype("float64").to_numpy()
+    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _bools(frame: pd.DataFrame, col: str, default: bool) -> np.ndarray:
@@ -140,7 +140,7 @@ def _bools(frame: pd.DataFrame, col: str, default: bool) -> np.ndarray:
 def _grades(col: pd.Series | None, n: int, missing: int) -> np.ndarray:
     if col is None:
         return np.full(n, missing, dtype=np.int64)
-    return np.array([GRADES.index(v) if v in GRADES else missing for v in col], dtype=np.int64)
+    return np.array([GRADES.index(v) if _given(v) and v in GRADES else missing for v in col], dtype=np.int64)
 
 
 def _batch_of(batch: Any, track: str) -> str:

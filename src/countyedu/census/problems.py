@@ -94,6 +94,22 @@ RULES: dict[str, tuple[str, str]] = {
     "grade_stage": ("年级 {value} 不符合学校类型 {detail}", "grade {value} does not fit the school's stage {detail}"),
     "school_not_open": ("该学年学校未开办：{detail}", "the school is not open that year: {detail}"),
     "year_order": ("开始年份晚于结束年份：{detail}", "the start year is after the end year: {detail}"),
+    "bonus_reason": (
+        "有政策性加分 {value} 分但未填加分原因（bonus_reason）",
+        "bonus of {value} points without its reason (bonus_reason)",
+    ),
+    "subject_over_total": (
+        "单科成绩 {value} 高于考试总分 {detail}",
+        "a subject score of {value} is above the exam total {detail}",
+    ),
+    "score_without_exam": (
+        "未参加学业水平考试（took_exam 为否）却填了成绩 {value}：不参加考试只能报考职校（第7条），成绩不计",
+        "a score of {value} for a candidate who did not sit the exam (took_exam false): such a candidate may enter vocational programmes only (第7条) and the score is not counted",
+    ),
+    "batch_track": (
+        "录取批次 {value} 与类别 {detail} 不符：中职计划为职校批，普通高中计划不能为职校批",
+        "batch {value} does not fit the track {detail}: vocational programmes run in the vocational batch, general ones never do",
+    ),
     "scope_sheet": (
         "学校报送只能包含学校、学校年度、班级、教师表，不能包含 {detail}",
         "a school's submission may hold only schools, school_years, classes and teachers, not {detail}",

@@ -92,11 +92,52 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
     if "programmes" in present:
         _ref(problems, sources, "programmes", present["programmes"], "school_id", "schools", school_ids)
+        _batch_fits_track(problems, sources, present["programmes"])
     if "candidates" in present:
         cands = present["candidates"]
         _ref(problems, sources, "candidates", cands, "junior_school_id", "schools", school_ids)
         _choices(problems, sources, cands, present.get("programmes"))
+        _candidate_scores(problems, sources, cands)
     return problems
+
+
+def _batch_fits_track(problems: list[Problem], sources: dict[str, str], progs: pd.DataFrame) -> None:
+    """A vocational programme runs in the vocational batch (职校), a general one never does (AD)."""
+    rows = _new(progs)
+    if "batch" not in rows or "track" not in rows:
+        return
+    given = rows[rows["batch"].notna() & rows["track"].notna()]
+    bad = given[(given["track"] == "vocational") != (given["batch"] == "vocational")]
+    for row, batch, track in zip(bad["_row"], bad["batch"], bad["track"], strict=True):
+        problems.append(Problem("error", sources["programmes"], int(row), "batch", batch, "batch_track", detail=track))
+
+
+def _candidate_scores(problems: list[Problem], sources: dict[str, str], cands: pd.DataFrame) -> None:
+    """A bonus names its reason; no subject score above the total; no score without the exam (第7条)."""
+    rows = _new(cands)
+    if "bonus" in rows:
+        reason = rows["bonus_reason"] if "bonus_reason" in rows else pd.Series(pd.NA, index=rows.index)
+        bad = rows[(rows["bonus"].fillna(0) > 0) & reason.isna()]
+        for row, bonus in zip(bad["_row"], bad["bonus"], strict=True):
+            problems.append(Problem("error", sources["candidates"], int(row), "bonus", float(bonus), "bonus_reason"))
+    if "exam_score" not in rows:
+        return
+    for col in ("score_chinese", "score_math", "score_english", "pe_score"):
+        if col not in rows:
+            continue
+        over = rows[rows[col].notna() & rows["exam_score"].notna() & (rows[col] > rows["exam_score"])]
+        for row, v, total in zip(over["_row"], over[col], over["exam_score"], strict=True):
+            problems.append(
+                Problem(
+                    "error", sources["candidates"], int(row), col, float(v), "subject_over_total", detail=f"{total:g}"
+                )
+            )
+    if "took_exam" in rows:
+        stray = rows[rows["took_exam"].eq(False).fillna(False) & rows["exam_score"].notna()]
+        for row, v in zip(stray["_row"], stray["exam_score"], strict=True):
+            problems.append(
+                Problem("warning", sources["candidates"], int(row), "exam_score", float(v), "score_without_exam")
+            )
 
 
 def _year_order(

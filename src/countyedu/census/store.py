@@ -172,7 +172,26 @@ def _ddl() -> list[str]:
     for s in SHEETS:
         cols = ", ".join(_column_sql(c) for c in s.columns)
         stmts.append(f"CREATE TABLE IF NOT EXISTS s_{s.name} ({cols}, _batch INTEGER)")
+    # columns added after v1 of the store (a store made before gets them on its next write)
+    for name, columns in ADDED_COLUMNS.items():
+        sheet = next(x for x in SHEETS if x.name == name)
+        stmts += [f"ALTER TABLE s_{name} ADD COLUMN IF NOT EXISTS {_column_sql(sheet.column(c))}" for c in columns]
     return stmts
+
+
+# sheet → columns added after v1 of the store (issue 14: the admission's columns)
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "candidates": (
+        "score_chinese",
+        "score_math",
+        "score_english",
+        "pe_score",
+        "three_years_at_school",
+        "bonus",
+        "bonus_reason",
+    ),
+    "programmes": ("batch", "min_score", "min_quality_grade"),
+}
 
 
 class CensusStore:
