@@ -23,14 +23,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from countyedu.census.schema import SHEETS, Column, Sheet
 from countyedu.errors import StoreError
 from countyedu.messages import Msg
+
+if TYPE_CHECKING:
+    import pandas as pd  # frames come from DuckDB (`.df()`); `versions` never loads pandas
 
 STORE_FILE = "census.duckdb"
 DEMO_SOURCE = "nanfeng-demo"  # the demo county's workbook is DEMO_SOURCE + ".xlsx" (synthetic data)

@@ -6,12 +6,14 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, err, out, table
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "at_risk": "yellow", "no_data": "dim", "needs_evidence": "cyan"}
 
@@ -60,7 +62,7 @@ def _assessment_table(a: Any, year: int, lang: Lang) -> Table:
     from countyedu.reports.values import status_meets, target_text, value_text
 
     label = a.years.info(year).label(lang.value)
-    t = Table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
+    t = table(title=f"{'县级指标' if lang is Lang.zh else 'County indicators'} {label} — census {a.census_version}")
     for c in ("指标 id", "名称 name", "学段 stage", "数值 value", "目标 target", "状态 status"):
         t.add_column(c, overflow="fold")
     for r in a.results:
@@ -202,7 +204,7 @@ def packs(fmt: Format = Fmt.table) -> None:
         _json([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
         return
     for p in loaded:
-        t = Table(title=f"{p.id} — {p.name_zh}")
+        t = table(title=f"{p.id} — {p.name_zh}")
         for c in ("id", "名称", "name", "目标 target", "依据 clause", "mark"):
             t.add_column(c, overflow="fold")
         for i in p.items:

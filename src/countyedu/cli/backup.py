@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, _django, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, _django, _json, err, out, table
 
 ArchiveOut = Annotated[Path, typer.Argument(help="the archive to write (.tar.gz)")]
 ArchiveIn = Annotated[Path, typer.Argument(help="a backup archive written by `countyedu backup`")]
@@ -57,7 +56,7 @@ def restore(archive: ArchiveIn, data_dir: DataDir = None, force: ForceOpt = Fals
 
 def _summary(manifest: dict[str, Any], title: str) -> None:
     census, db = manifest.get("census") or {}, manifest["database"]
-    t = Table(title=title)
+    t = table(title=title)
     t.add_column("项目 item")
     t.add_column("内容 content", overflow="fold")
     t.add_row("普查版本 census versions", ", ".join(census.get("versions", [])) or "—")

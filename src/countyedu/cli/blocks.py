@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-import countyedu.reports.labels  # noqa: F401  (labels the status codes)
-from countyedu.cli.common import Fmt, Lang, err, out
+from countyedu.cli.common import Fmt, Lang, err, out, table
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg
-from countyedu.runs.blocks import Block, format_value, localize, words
+
+if TYPE_CHECKING:
+    from countyedu.runs.blocks import Block
 
 RowsOpt = Annotated[int, typer.Option("--rows", help="rows shown per table (all of them with --format json)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="zh or en")]
@@ -26,12 +26,15 @@ YearOpt = Annotated[
 
 def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
     """Blocks as Rich tables: findings, then each table cut to `rows` rows."""
+    import countyedu.reports.labels  # noqa: F401  (labels the status codes)
+    from countyedu.runs.blocks import format_value, localize, words
+
     for b in localize(blocks, lang):
         out.rule(f"[bold]{b.title}[/]  [dim]{b.clause}[/]")
         for p in b.paragraphs:
             out.print(p)
         if b.findings:
-            t = Table(show_lines=False)
+            t = table(show_lines=False)
             for head in (Msg("clause"), Msg("rule"), Msg("value"), Msg("status"), Msg("explanation")):
                 t.add_column(words(head, lang), overflow="fold")
             for f in b.findings:
@@ -45,7 +48,7 @@ def print_blocks(blocks: list[Block], lang: str, rows: int = 20) -> None:
                 )
             out.print(t)
         for tb in b.tables:
-            t = Table(title=f"{tb.title} {tb.clause}".strip(), title_justify="left")
+            t = table(title=f"{tb.title} {tb.clause}".strip(), title_justify="left")
             for c in tb.columns:
                 t.add_column(words(c.label, lang), justify="right" if c.unit else "left", overflow="fold")
             for r in tb.rows[:rows]:
@@ -69,6 +72,9 @@ def _emit(result: Any, blocks: list[Block], fmt: Fmt, lang: str, rows: int, out_
 
 def write_blocks(blocks: list[Block], result: Any, path: Path, lang: str) -> None:
     """--out: .json (the result), .xlsx (a sheet per table) or .csv (the first table)."""
+    import countyedu.reports.labels  # noqa: F401  (labels the status codes)
+    from countyedu.runs.blocks import format_value, localize, words
+
     suffix = path.suffix.lower()
     if suffix == ".json":
         path.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")

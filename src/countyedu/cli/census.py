@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, PackOpt, _json, _problem_table, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, PackOpt, _json, _problem_table, err, out, table
 from countyedu.errors import ValidationFailed
 
 # ------------------------------------------------------------------------------------ template
@@ -142,7 +141,7 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
     if not vs:
         out.print("还没有普查版本 / no census version yet")
         return
-    t = Table(title="普查版本 / census versions")
+    t = table(title="普查版本 / census versions")
     for c in ("版本 version", "时间 time", "来源 source", "SHA-256", "行数 rows", "替换 replaced"):
         t.add_column(c, overflow="fold")
     for v in vs:
@@ -171,7 +170,7 @@ def _print_summary(summary: Any, school_years: Any = None) -> None:
     from countyedu.census.summary import STAGE_ZH
 
     years = sorted({s.year for s in summary.stages})
-    t = Table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
+    t = table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
     t.add_column("学段 stage")
     for y in years:
         info = school_years.info(y) if school_years is not None else None

@@ -7,11 +7,28 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+def table(*args: Any, **kwargs: Any) -> Table:
+    """A Rich table (rich.table imported when a command prints one: `--help` never does)."""
+    from rich.table import Table
+
+    return Table(*args, **kwargs)
+
+
+def load_packs(ids: list[str] | None = None) -> Any:
+    """runs.store.load_packs, imported when a command runs (pydantic and YAML cost start-up time)."""
+    from countyedu.runs.store import load_packs as load
+
+    return load(ids)
+
 
 out = Console()
 err = Console(stderr=True)
@@ -51,7 +68,7 @@ VersionOpt = Annotated[str | None, typer.Option("--version", help="census versio
 def _problem_table(problems: list[Any], limit: int = 200) -> Table:
     from countyedu.census.problems import show_value
 
-    t = Table(show_lines=False, title="问题清单 / problems")
+    t = table(show_lines=False, title="问题清单 / problems")
     for col in ("", "工作表 sheet", "行 row", "列 column", "值 value", "问题 problem"):
         t.add_column(col, overflow="fold")
     for p in problems[:limit]:

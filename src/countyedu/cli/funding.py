@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
-from countyedu.runs.store import load_packs
 
 funding_app = typer.Typer(help="经费 / funding: per-pupil funds, budget, compliance, scenarios, after-school ledger")
 

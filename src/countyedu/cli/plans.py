@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err
-from countyedu.runs.store import load_packs
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, err, load_packs
 
 plan_app = typer.Typer(
     help="规划 / planning: projection, seats, norms, projects, catchments, consolidation (第1、4、5条)"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _emit, _frames
-from countyedu.cli.common import DataDir, Fmt, Lang, PackOpt, VersionOpt, err, out
+from countyedu.cli.common import DataDir, Fmt, Lang, PackOpt, VersionOpt, err, out, table
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg, both
 
@@ -82,8 +82,6 @@ def run(
 
 
 def _list(registered: dict[str, Any], fmt: Fmt, lang: str) -> None:
-    from rich.table import Table
-
     from countyedu.cli.common import _json
 
     described = [k.describe(lang) for k in registered.values()]
@@ -91,7 +89,7 @@ def _list(registered: dict[str, Any], fmt: Fmt, lang: str) -> None:
         _json(described)
         return
     for d in described:
-        t = Table(title=f"{d['kind']} — {d['label']}", title_justify="left")
+        t = table(title=f"{d['kind']} — {d['label']}", title_justify="left")
         for head in ("参数 parameter", "默认 default", "范围 range", "说明 help"):
             t.add_column(head, overflow="fold")
         for p in d["params"]:

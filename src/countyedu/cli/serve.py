@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from countyedu.cli.common import DataDir, _django, err, out
+from countyedu.cli.common import DataDir, _django, err, out, table
 
 
 def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[tuple[str, str, str]]:
@@ -66,7 +65,7 @@ def serve(
 
     accounts = prepare_web(data_dir, demo_accounts=demo_accounts)
     if accounts:
-        t = Table(title="示例账号 / demo accounts (合成数据 / synthetic data)")
+        t = table(title="示例账号 / demo accounts (合成数据 / synthetic data)")
         for c in ("用户名 user", "密码 password", "角色 role"):
             t.add_column(c)
         for row in accounts:

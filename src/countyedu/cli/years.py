@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
+from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out, table
 from countyedu.messages import Msg
 
 years_app = typer.Typer(help="学年 / school years: in collection (partial) or closed; list, open, close")
@@ -35,7 +34,7 @@ def _print(ys: Any, version: str | None) -> None:
         out.print("普查数据中还没有学年 / no school year in the census yet")
         return
     default = ys.default()
-    t = Table(title=f"学年 / school years — census {version}")
+    t = table(title=f"学年 / school years — census {version}")
     for c in ("学年 year", "状态 state", "已报/开办 reported/open", "变更时间 changed", "说明 note", ""):
         t.add_column(c, overflow="fold")
     for y in ys:
