@@ -30,43 +30,53 @@ GRADES = {
 }
 
 
-def generate(out: Path, seed: int = 7) -> dict[str, int]:
-    """Write the Parquet folder; return row counts per sheet."""
+def generate(
+    out: Path,
+    seed: int = 7,
+    *,
+    n_townships: int = N_TOWNSHIPS,
+    n_schools: int = N_SCHOOLS,
+    classes_per_year: int = CLASSES_PER_YEAR,
+    teachers_per_year: int = TEACHERS_PER_YEAR,
+    year_range: range = YEARS,
+) -> dict[str, int]:
+    """Write the Parquet folder; return row counts per sheet. Smaller sizes give a small generated
+    county (tests/test_result_identity.py)."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
-    tids = np.array([f"T{i:05d}" for i in range(N_TOWNSHIPS)])
+    tids = np.array([f"T{i:05d}" for i in range(n_townships)])
     pd.DataFrame(
         {
             "township_id": tids,
-            "name": [f"乡镇{i}" for i in range(N_TOWNSHIPS)],
+            "name": [f"乡镇{i}" for i in range(n_townships)],
             "kind": "town",
-            "urban_core": np.arange(N_TOWNSHIPS) < 100,
+            "urban_core": np.arange(n_townships) < 100,
         }
     ).to_parquet(out / "townships.parquet", index=False)
 
-    sids = np.array([f"S{i:06d}" for i in range(N_SCHOOLS)])
-    stage = rng.choice(STAGES, N_SCHOOLS, p=STAGE_P)
+    sids = np.array([f"S{i:06d}" for i in range(n_schools)])
+    stage = rng.choice(STAGES, n_schools, p=STAGE_P)
     schools = pd.DataFrame(
         {
             "school_id": sids,
-            "name": [f"学校{i}" for i in range(N_SCHOOLS)],
+            "name": [f"学校{i}" for i in range(n_schools)],
             "stage": stage,
-            "ownership": np.where(rng.random(N_SCHOOLS) < 0.9, "public", "private"),
+            "ownership": np.where(rng.random(n_schools) < 0.9, "public", "private"),
             "inclusive": True,
             "community_supporting": False,
-            "township_id": tids[rng.integers(0, N_TOWNSHIPS, N_SCHOOLS)],
-            "urban": rng.random(N_SCHOOLS) < 0.3,
-            "boarding": rng.random(N_SCHOOLS) < 0.2,
+            "township_id": tids[rng.integers(0, n_townships, n_schools)],
+            "urban": rng.random(n_schools) < 0.3,
+            "boarding": rng.random(n_schools) < 0.2,
             "central": False,
-            "lat": rng.uniform(24.5, 30.0, N_SCHOOLS),
-            "lon": rng.uniform(113.5, 118.5, N_SCHOOLS),
+            "lat": rng.uniform(24.5, 30.0, n_schools),
+            "lon": rng.uniform(113.5, 118.5, n_schools),
             "opened_year": 1980,
         }
     )
     schools.to_parquet(out / "schools.parquet", index=False)
 
-    years = np.array(list(YEARS))
-    sy = pd.DataFrame({"school_id": np.repeat(sids, len(years)), "year": np.tile(years, N_SCHOOLS)})
+    years = np.array(list(year_range))
+    sy = pd.DataFrame({"school_id": np.repeat(sids, len(years)), "year": np.tile(years, n_schools)})
     n = len(sy)
     sy = sy.assign(
         seats=rng.integers(100, 2000, n),
@@ -83,32 +93,33 @@ def generate(out: Path, seed: int = 7) -> dict[str, int]:
 
     # classes: pick a school, then a grade that fits its stage
     parts = []
-    for y in YEARS:
-        school_ix = rng.integers(0, N_SCHOOLS, CLASSES_PER_YEAR)
+    for y in year_range:
+        school_ix = rng.integers(0, n_schools, classes_per_year)
         st = stage[school_ix]
-        grade = np.empty(CLASSES_PER_YEAR, dtype=object)
+        grade = np.empty(classes_per_year, dtype=object)
         for s, gs in GRADES.items():
             m = st == s
             grade[m] = np.array(gs)[rng.integers(0, len(gs), m.sum())]
         df = pd.DataFrame({"school_id": sids[school_ix], "year": y, "grade": grade})
         df["class_no"] = df.groupby(["school_id", "grade"]).cumcount() + 1
-        df["pupils"] = rng.integers(15, 56, CLASSES_PER_YEAR)
+        df["pupils"] = rng.integers(15, 56, classes_per_year)
         parts.append(df)
     classes = pd.concat(parts, ignore_index=True)
     classes.to_parquet(out / "classes.parquet", index=False)
 
     parts = []
-    ids = np.array([f"P{i:08d}" for i in range(TEACHERS_PER_YEAR + 40_000 * len(YEARS))])
+    turnover = teachers_per_year * 4 // 70  # new teacher ids each year (40,000 of 700,000)
+    ids = np.array([f"P{i:08d}" for i in range(teachers_per_year + turnover * len(year_range))])
     edu = np.array(["associate", "bachelor", "master", "below_associate"])
     subj = np.array(["chinese", "math", "english", "pe", "music", "fine_art", "science", "other"])
-    for k, y in enumerate(YEARS):
-        m = TEACHERS_PER_YEAR
-        tid = ids[k * 40_000 : k * 40_000 + m]
+    for k, y in enumerate(year_range):
+        m = teachers_per_year
+        tid = ids[k * turnover : k * turnover + m]
         parts.append(
             pd.DataFrame(
                 {
                     "teacher_id": tid,
-                    "school_id": sids[rng.integers(0, N_SCHOOLS, m)],
+                    "school_id": sids[rng.integers(0, n_schools, m)],
                     "year": y,
                     "birth_year": rng.integers(1965, 2001, m),
                     "gender": np.where(rng.random(m) < 0.7, "female", "male"),
@@ -129,8 +140,8 @@ def generate(out: Path, seed: int = 7) -> dict[str, int]:
     teachers = pd.concat(parts, ignore_index=True)
     teachers.to_parquet(out / "teachers.parquet", index=False)
     return {
-        "townships": N_TOWNSHIPS,
-        "schools": N_SCHOOLS,
+        "townships": n_townships,
+        "schools": n_schools,
         "school_years": len(sy),
         "classes": len(classes),
         "teachers": len(teachers),
