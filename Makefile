@@ -11,7 +11,7 @@ UV_VERSION := 0.13.8
 SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
 DATA ?= countyedu-data
 
-.PHONY: demo test test-postgres lint typecheck pytest bench system-deps install install-test clean lock fuzz
+.PHONY: demo test test-postgres lint typecheck pytest bench spark system-deps install install-test clean lock fuzz
 
 # The main job: build and assess the demo county, then serve it with one account per role.
 demo: install system-deps
@@ -67,6 +67,12 @@ test-postgres: install-test
 bench: install-test
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-bench.lock
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
+
+# The Spark engine (`countyedu assess --engine spark`, docs/spark.md): the spark extra (pyspark, at
+# the versions the bench lock pins) and its Java runtime (openjdk-17-jre-headless, a system package).
+spark: install system-deps
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -c requirements-bench.lock -e ".[spark]"
+	@$(BIN)/python -c "import pyspark" && (command -v java >/dev/null || [ -n "$$JAVA_HOME" ]) && echo "spark: ready (countyedu assess --engine spark)"
 
 # Regenerate the locks after changing pyproject.toml (needs network).
 lock: $(BIN)/uv

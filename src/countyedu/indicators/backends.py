@@ -19,6 +19,29 @@ def part_weights_of(packs: list[Pack]) -> dict[str, float] | None:
     return None
 
 
+def spark_available() -> None:
+    """The Spark engine's optional parts are installed (pyspark, a Java runtime), else a user error
+    naming how to install them (`make spark`)."""
+    import os
+    import shutil
+
+    missing = []
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing.append("pyspark")
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        missing.append("Java")
+    if missing:
+        raise CountyEduError(
+            Msg(
+                "the Spark engine needs {missing}, which is not installed: run `make spark` (the spark extra "
+                "and a Java runtime), or use the default engine (duckdb)",
+                missing=" + ".join(missing),
+            )
+        )
+
+
 def open_tables(
     store: CensusStore,
     packs: list[Pack],
@@ -31,6 +54,8 @@ def open_tables(
     """The census tables of a version on the chosen engine, with its school years' states."""
     from countyedu.census.years import census_years
 
+    if engine == "spark":
+        spark_available()
     weights = part_weights_of(packs)
     years = census_years(store, store.resolve(version).version_id)
     ct: CensusTables

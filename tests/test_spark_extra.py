@@ -1,0 +1,25 @@
+"""Issue 12: without the optional Spark extra, `countyedu assess --engine spark` is a user error
+(exit 2) that says how to install it (`make spark`), not an internal error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from countyedu.census.store import CensusStore
+
+WITHOUT_PYSPARK = (
+    "import sys; sys.modules['pyspark'] = None\n"  # as if the extra were not installed
+    "from countyedu.cli import main\n"
+    "sys.argv = ['countyedu', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def test_the_spark_engine_without_its_extra_says_how_to_install_it(small_store: CensusStore) -> None:
+    args = ["assess", "--engine", "spark", "--data-dir", str(small_store.data_dir)]
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_PYSPARK, *args], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "make spark" in proc.stderr and "pyspark" in proc.stderr
+    assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "Spark 计算引擎需要" in proc.stderr  # Chinese first, then English
