@@ -18,10 +18,9 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err
+from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
-from countyedu.runs.store import load_packs
 
 teachers_app = typer.Typer(
     help="教师 / teachers: staffing (编制), 县管校聘 allocation, rotation, qualifications, backbone"
