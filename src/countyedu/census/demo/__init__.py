@@ -35,7 +35,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from countyedu.census.demo.admissions import _candidate_rows, _programme_rows
+from countyedu.census.demo.admissions import (
+    ADMISSIONS_SEED_OFFSET,
+    _admission_columns,
+    _candidate_rows,
+    _programme_rows,
+)
 from countyedu.census.demo.after_school import AFTER_SCHOOL_SEED_OFFSET, _after_school_rows
 from countyedu.census.demo.county import N_CHOICES
 from countyedu.census.demo.finance import _finance_rows
@@ -67,6 +72,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
     school_years = _school_year_rows(rng, schools, classes)
     programmes = _programme_rows(schools, classes)
     candidates = _candidate_rows(rng, schools, classes, programmes)
+    _admission_columns(np.random.default_rng(seed + ADMISSIONS_SEED_OFFSET), candidates)
     public = {s.school_id for s in schools if s.ownership == "public"}
     finance = _finance_rows(rng, teachers, school_years, communities, public)
     after_school = _after_school_rows(np.random.default_rng(seed + AFTER_SCHOOL_SEED_OFFSET), schools, classes)

@@ -41,6 +41,20 @@ TOOK_EXAM = 0.99  # 第7条: every graduate sits the exam; a few do not
 EXAM_SCORE = (470.0, 105.0, 25.0, 18.0, (50.0, 740.0))  # mean, sd, urban bonus, school sd, clip
 QUALITY_GRADES = (("A", 0.30), ("B", 0.45), ("C", 0.20), ("D", 0.05))
 CHOICE_COUNTS = ((2, 0.15), (3, 0.25), (4, 0.30), (5, 0.30))
+# The new columns (issue 14) come from their own generator, seed + 40: every other value stays as it was.
+ADMISSIONS_SEED_OFFSET = 40
+# 提前批: the 艺体特长班 (第9条); 指标到校 and 统招 share the general programmes; 职校 last
+BATCH = {"YZ02": "early"}
+# 最低控制线 of each general programme (assumed; the county sets it each year) and its conditions:
+# 南丰一中's 统招 asks 综合素质评价 B or better (AD, a condition of the pack's kind)
+MIN_SCORE = {"YZ01": 520.0, "YZ02": 430.0, "EZ01": 440.0, "HD01": 420.0}
+MIN_QUALITY_GRADE = {"YZ01": "B"}
+THREE_YEARS = 0.93  # enrolled at the same junior school for grades 7–9 (the rest moved school)
+# 政策性加分: points and reason code (shares of candidates; assumed)
+BONUSES = ((5.0, "ethnic_minority", 0.02), (10.0, "martyr_family", 0.003), (5.0, "military_family", 0.01))
+SUBJECT_MAX = {"chinese": 120.0, "math": 120.0, "english": 120.0}
+EXAM_MAX = 740.0
+PE_MAX = 60.0
 
 
 def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], list[int]]) -> list[dict[str, Any]]:
@@ -62,6 +76,9 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
                     "track": "general",
                     "quota": round(h1 * share),
                     "quota_to_schools": _quota_to_schools(pid, y),
+                    "batch": BATCH.get(pid, "unified"),
+                    "min_score": MIN_SCORE[pid],
+                    "min_quality_grade": MIN_QUALITY_GRADE.get(pid),
                 }
             )
         v1 = sum(classes.get((vocational.school_id, y, "V1"), []))
@@ -76,6 +93,9 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
                     "track": "vocational",
                     "quota": round(v1 * w / total_w),
                     "quota_to_schools": None,
+                    "batch": "vocational",
+                    "min_score": None,
+                    "min_quality_grade": None,
                 }
             )
     return rows
@@ -163,3 +183,29 @@ def _choices(took: bool, percentile: float, coin: np.ndarray, general: list[str]
     if percentile >= 0.25:
         return (top + others if coin[1] < 0.3 else others) + majors
     return (others[:1] if coin[1] < 0.3 else []) + majors
+
+
+def _admission_columns(rng: Rng, cols: dict[str, list[Any]]) -> None:
+    """The candidates' columns of issue 14, drawn from their own generator: subject scores (语数英 in
+    proportion to the total, with noise; ties of the total are common, so the tie order matters),
+    the PE score, three years at the same junior school, and 政策性加分 with its reason."""
+    n = len(cols["candidate_id"])
+    score = np.array([np.nan if v is None else v for v in cols["exam_score"]], dtype=float)
+    share = np.clip(score / EXAM_MAX, 0, 1)
+    for subject, top in SUBJECT_MAX.items():
+        values = np.clip(share * top + rng.normal(0, 8.0, n), 0, top).round()
+        cols[f"score_{subject}"] = [None if np.isnan(s) else float(v) for s, v in zip(score, values, strict=True)]
+    pe = np.clip(PE_MAX * (0.75 + 0.2 * share) + rng.normal(0, 4.0, n), 0, PE_MAX).round()
+    cols["pe_score"] = [None if np.isnan(s) else float(v) for s, v in zip(score, pe, strict=True)]
+    cols["three_years_at_school"] = (rng.random(n) < THREE_YEARS).tolist()
+    u = rng.random(n)
+    bonus: list[float | None] = [None] * n
+    reason: list[str | None] = [None] * n
+    edge = 0.0
+    for points, code, p in BONUSES:
+        hit = (u >= edge) & (u < edge + p) & ~np.isnan(score)
+        for i in np.flatnonzero(hit):
+            bonus[i], reason[i] = points, code
+        edge += p
+    cols["bonus"] = bonus
+    cols["bonus_reason"] = reason

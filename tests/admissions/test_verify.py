@@ -1,0 +1,184 @@
+"""The independent verifier (admissions/verify.py) on a hand county whose admission was worked out by
+hand, and on a tampered copy of it for each kind of fault: each tamper fails its check."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from countyedu.admissions.verify import verify
+from countyedu.messages import translate
+
+YEAR = 2024
+RULES = {"tie_rule": "strict", "tie_order": "chinese+math+english,math,chinese", "quota_margin": 20, "rural_tilt": 1.0}
+
+
+def frames(extra: list[tuple[Any, ...]] = (), three_years_e: bool = True, v1: int = 3) -> dict[str, pd.DataFrame]:
+    """J1 (urban) and J2 (rural) graduates; P1 (4 places, half of them 指标到校, line 480), P2 (2 places,
+    line 400) and the vocational V1 (3 places). Every candidate chooses P1, P2, V1."""
+    schools = pd.DataFrame({"school_id": ["J1", "J2"], "urban": [True, False]})
+    programmes = pd.DataFrame(
+        {
+            "programme_id": ["P1", "P2", "V1"],
+            "year": YEAR,
+            "school_id": ["H1", "H2", "V"],
+            "track": ["general", "general", "vocational"],
+            "batch": ["unified", "unified", "vocational"],
+            "quota": [4, 2, v1],
+            "quota_to_schools": [0.5, None, None],
+            "min_score": [480.0, 400.0, None],
+        }
+    )
+    # id, school, took exam, score, three years
+    people = [
+        ("a", "J1", True, 600.0, True),
+        ("b", "J1", True, 560.0, True),
+        ("c", "J1", True, 490.0, True),
+        ("d", "J1", True, 300.0, True),
+        ("e", "J2", True, 590.0, three_years_e),
+        ("f", "J2", True, 520.0, False),
+        ("g", "J2", False, None, True),
+        ("h", "J2", True, 450.0, True),
+        *extra,
+    ]
+    candidates = pd.DataFrame(
+        {
+            "candidate_id": [p[0] for p in people],
+            "year": YEAR,
+            "junior_school_id": [p[1] for p in people],
+            "took_exam": [p[2] for p in people],
+            "exam_score": [p[3] for p in people],
+            "quality_grade": ["B" if p[2] else None for p in people],
+            "three_years_at_school": [p[4] for p in people],
+            "score_chinese": [p[5] if len(p) > 5 else 100.0 for p in people],
+            "score_math": [100.0] * len(people),
+            "score_english": [100.0] * len(people),
+            "choice_1": ["P1" if p[2] else "V1" for p in people],
+            "choice_2": ["P2" if p[2] else None for p in people],
+            "choice_3": ["V1" if p[2] else None for p in people],
+        }
+    )
+    return {"schools": schools, "programmes": programmes, "candidates": candidates}
+
+
+def admitted(pairs: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    return [{"candidate_id": c, "programme_id": p, "batch": b, "rank": i + 1} for i, (c, (p, b)) in enumerate(pairs.items())]
+
+
+# worked by hand: quota batch (line 460) J1 → a, J2 → e; unified P1 (2 left) b, f; c → P2 (P1 full);
+# h → P2; d (300, under both lines) and g (no exam, 第7条) → V1
+RIGHT = {
+    "a": ("P1", "quota"),
+    "e": ("P1", "quota"),
+    "b": ("P1", "unified"),
+    "f": ("P1", "unified"),
+    "c": ("P2", "unified"),
+    "h": ("P2", "unified"),
+    "d": ("V1", "vocational"),
+    "g": ("V1", "vocational"),
+}
+
+
+def allocation(pairs: dict[str, tuple[str, str]], returned: list[dict[str, Any]] = (), **rules: Any) -> dict[str, Any]:
+    return {
+        "params": {**RULES, **rules},
+        "admitted": admitted(pairs),
+        "unplaced": [],
+        "returned_quota": list(returned),
+    }
+
+
+def failed(result: dict[str, Any]) -> set[str]:
+    return {c["check"] for c in result["checks"] if not c["ok"]}
+
+
+def test_it_passes_the_hand_admission() -> None:
+    result = verify(frames(), YEAR, allocation(RIGHT))
+    assert result["ok"], [translate(c["detail"], "en") for c in result["checks"]]
+    assert [c["check"] for c in result["checks"]] == [
+        "one_place",
+        "quota",
+        "eligibility",
+        "no_envy",
+        "quota_places",
+        "returned",
+    ]
+    details = {c["check"]: translate(c["detail"], "zh") for c in result["checks"]}
+    assert details["one_place"] == "8 人各录取一次，未录取 0 人，共 8 名考生"
+
+
+def tampered(**moves: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    out = copy.deepcopy(RIGHT)
+    out.update(moves)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("check", "alloc", "words"),
+    [
+        # a candidate twice
+        ("one_place", {**allocation(RIGHT), "admitted": admitted(RIGHT) + admitted({"a": ("P2", "unified")})}, "a"),
+        # a candidate lost
+        ("one_place", allocation({k: v for k, v in RIGHT.items() if k != "d"}), "d"),
+        # c into the full P1 (c meets P1's line: only the quota is broken)
+        ("quota", allocation(tampered(c=("P1", "unified"))), "P1"),
+        # g, without the exam, into a general programme (第7条); h, refused there, envies
+        ("eligibility", allocation(tampered(g=("P2", "unified"), h=("V1", "vocational"))), "g"),
+        # c takes b's place at P1: b outranks c and preferred P1
+        ("no_envy", allocation(tampered(b=("P2", "unified"), c=("P1", "unified"))), "b"),
+        # J2's quota place to f, who did not study at J2 all three years
+        ("quota_places", allocation(tampered(f=("P1", "quota"), e=("P1", "unified"))), "f"),
+        # J2's quota place to b of J1
+        ("quota_places", allocation(tampered(b=("P1", "quota"), e=("P1", "unified"))), "J1"),
+        # a returned place declared that was not unused
+        ("returned", allocation(RIGHT, [{"programme_id": "P1", "junior_school_id": "J2", "places": 1}]), "J2"),
+    ],
+)
+def test_it_fails_a_tampered_allocation(check: str, alloc: dict[str, Any], words: str) -> None:
+    result = verify(frames(), YEAR, alloc)
+    assert not result["ok"]
+    assert check in failed(result)
+    entry = next(c for c in result["checks"] if c["check"] == check)
+    assert words in translate(entry["detail"], "en")
+
+
+def test_it_follows_a_returned_place_to_the_unified_batch() -> None:
+    # e did not study three years at J2: J2's quota place returns; P1 has 3 unified places: e, b, f
+    right = tampered(e=("P1", "unified"))
+    back = [{"programme_id": "P1", "junior_school_id": "J2", "places": 1}]
+    assert verify(frames(three_years_e=False), YEAR, allocation(right, back))["ok"]
+    # not declared returned
+    assert failed(verify(frames(three_years_e=False), YEAR, allocation(right))) == {"returned"}
+    # declared, but the unified batch left it empty though e wanted it
+    wasted = tampered(e=("V1", "vocational"))
+    assert "returned" in failed(verify(frames(three_years_e=False), YEAR, allocation(wasted, back)))
+
+
+# x and y tie with f (520, the same subjects) for P1's last unified place
+TIED = [("x", "J1", True, 520.0, False), ("y", "J1", True, 520.0, False)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "moves", "ok"),
+    [
+        # 同分同录: all three take P1
+        ("admit_all", {"x": ("P1", "unified"), "y": ("P1", "unified")}, True),
+        ("strict", {"x": ("P1", "unified"), "y": ("P1", "unified")}, False),
+        # strict: the tie is refused at P1 (a place stays empty) and at P2 (three for two places), which
+        # then takes no one after them: f, x, y, c and h go to the vocational batch
+        ("strict", {k: ("V1", "vocational") for k in "fxych"}, True),
+        ("admit_all", {k: ("V1", "vocational") for k in "fxych"}, False),
+        # strict, but P2 went on after the refused tie: h, below them, took a place they wanted
+        ("strict", {**{k: ("V1", "vocational") for k in "fxyc"}, "h": ("P2", "unified")}, False),
+        # lottery: f drew P1's place; x and y take P2, c and h go on to V1
+        ("lottery", {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")}, True),
+        ("strict", {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")}, False),
+    ],
+)
+def test_it_reads_the_declared_tie_rule(rule: str, moves: dict[str, tuple[str, str]], ok: bool) -> None:
+    alloc = allocation(tampered(**moves), tie_rule=rule)
+    result = verify(frames(TIED, v1=10), YEAR, alloc)
+    assert result["ok"] is ok, [translate(c["detail"], "en") for c in result["checks"]]
