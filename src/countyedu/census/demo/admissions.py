@@ -18,6 +18,7 @@ GENERAL_PROGRAMMES = (
     ("EZ01", "南丰二中", 1.0),
     ("HD01", "河东区高中", 1.0),
 )
+PROGRAMME_NAMES = {"YZ01": "普通班", "YZ02": "艺体特长班", "EZ01": "普通班", "HD01": "普通班"}
 SPECIALTY_PROGRAMMES = ("YZ02",)  # 艺体特长班 (第9条): no 指标到校
 # Majors of the vocational school (第12条; 现代农艺 for the Nanfeng tangerine, 第14条):
 # (programme id, major, share of the V1 places, first year). The sheet has no name column.
@@ -73,6 +74,7 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
                     "programme_id": pid,
                     "year": y,
                     "school_id": school.school_id,
+                    "name": PROGRAMME_NAMES[pid],
                     "track": "general",
                     "quota": round(h1 * share),
                     "quota_to_schools": _quota_to_schools(pid, y),
@@ -84,12 +86,14 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
         v1 = sum(classes.get((vocational.school_id, y, "V1"), []))
         majors = [(pid, w) for pid, _major, w, first in VOCATIONAL_PROGRAMMES if first <= y]
         total_w = sum(w for _, w in majors)
+        names = {pid: major for pid, major, _w, _first in VOCATIONAL_PROGRAMMES}
         for pid, w in majors:
             rows.append(
                 {
                     "programme_id": pid,
                     "year": y,
                     "school_id": vocational.school_id,
+                    "name": names[pid],
                     "track": "vocational",
                     "quota": round(v1 * w / total_w),
                     "quota_to_schools": None,
