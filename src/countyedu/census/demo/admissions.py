@@ -48,7 +48,7 @@ ADMISSIONS_SEED_OFFSET = 40
 BATCH = {"YZ02": "early"}
 # 最低控制线 of each general programme (assumed; the county sets it each year) and its conditions:
 # 南丰一中's 统招 asks 综合素质评价 B or better (AD, a condition of the pack's kind)
-MIN_SCORE = {"YZ01": 520.0, "YZ02": 430.0, "EZ01": 440.0, "HD01": 420.0}
+MIN_SCORE = {"YZ01": 560.0, "YZ02": 430.0, "EZ01": 460.0, "HD01": 440.0}
 MIN_QUALITY_GRADE = {"YZ01": "B"}
 THREE_YEARS = 0.93  # enrolled at the same junior school for grades 7–9 (the rest moved school)
 # 政策性加分: points and reason code (shares of candidates; assumed)
