@@ -25,8 +25,8 @@ FINGERPRINTS = {
         "finance": "41c3dd6e37bfe68fd7e730f6673ade660391950951cffa69d4db23d55bccb4c3",
         "after_school": "052578f31472bb92ef9b4db54a8ea01eed21fc4403eb6c31c89212d0d43c59a7",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "2e542147c7aedce94090c3df2c0f0d570f7e5b6e797c94da243fdce3c3a8141c",
-        "programmes": "554ed4f98941654a763b9fe4d611fe46cd76040e740c707609d93e755951b414",
+        "candidates": "ca3783f57478b74b9eff6f868270994137315b999796dbec6d1b9c7cf513bcca",
+        "programmes": "0f704a882d24ad7f7b547eaf7c25b3e1a8cda3f91d07369d7067e5e62b56f61c",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
     7: {
@@ -40,8 +40,8 @@ FINGERPRINTS = {
         "finance": "0d321de107f942c5ed4cee361336f23ee92a051ebbb6e6788e0890e6f292245c",
         "after_school": "4ce2eb4acb0b58fa4a133abe9cbe229122340e6e5e7221b334b4d6f567095a53",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "a3e8fa41deeb7beb2719f962f236e2c199e1f755d7f7fa48bedaf8de843428e1",
-        "programmes": "fa41b3b48d22b0cef94ebbeef03982eb1097347bf8bb5662ce0302d7c03ea2fc",
+        "candidates": "c4b2d7ad0ae3159f54bbc867ed836f6fefafb3e43ac2deaf619a7dff4cefcad2",
+        "programmes": "e23d9b41c76f6eb74c2bcc2f248d1442ea730b1f0e1aee234ff419004777dd01",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
 }

@@ -802,6 +802,7 @@ SHEETS: tuple[Sheet, ...] = (
                 codes="quality_grade",
                 nullable=True,
             ),
+            _c("name", "计划名称", "str", "招生计划或专业名称，如 普通班、学前教育", "programme or major name", nullable=True),
         ),
         yearly=True,
     ),

@@ -192,7 +192,7 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "bonus",
         "bonus_reason",
     ),
-    "programmes": ("batch", "min_score", "min_quality_grade"),
+    "programmes": ("batch", "min_score", "min_quality_grade", "name"),
 }
 
 
