@@ -312,6 +312,13 @@ def test_teachers(demo: dict[str, pd.DataFrame], classes: pd.DataFrame) -> None:
     assert 70_000 <= pay[2019] <= 90_000 and pay[2025] > pay[2019] * 1.12
     backbone = t["backbone"].value_counts(normalize=True)
     assert backbone["none"] > 0.8 and 0.05 <= backbone["county"] <= 0.12
+    # the teachers module's columns: title codes, the year a backbone level was named (第24、25条)
+    assert set(t["title"]) <= {"senior_full", "senior", "first", "second", "third", "unrated"}
+    assert {"senior", "first", "second", "unrated"} <= set(last["title"])
+    named = t[t["backbone"] != "none"]
+    assert named["backbone_year"].notna().all() and (named["backbone_year"] <= named["year"]).all()
+    assert t.loc[t["backbone"] == "none", "backbone_year"].isna().all()
+    assert (last["years_at_school"] >= 6).mean() > 0.3  # many are due for exchange rotation (第28条)
 
 
 # ------------------------------------------------------------------------------ admissions, money, tasks
@@ -351,7 +358,8 @@ def test_admissions(demo: dict[str, pd.DataFrame], classes: pd.DataFrame) -> Non
 def test_finance_and_tasks(demo: dict[str, pd.DataFrame]) -> None:
     f = demo["finance"].pivot(index="year", columns="item", values="amount")
     assert list(f.index) == list(YEARS)
-    assert f.notna().all().all() and len(f.columns) == 15
+    assert f.notna().all().all() and len(f.columns) == 16
+    assert (f["teacher_staffing_quota"] > 2500).all()  # 编制 the county holds (teachers module, RT)
     assert f["fiscal_revenue_total"].between(1.5e9, 2.2e9).all()
     assert f["education_expenditure"].between(0.8e9, 1.15e9).all()
     assert f["province_education_expenditure_growth"].between(0.0, 0.1).all()

@@ -56,3 +56,18 @@ def test_staffing_table_is_in_chinese_and_a_bad_year_exits_2(data: Path) -> None
     assert "教师编制" in proc.stdout and "核定编制" in proc.stdout and "琴城第一幼儿园" in proc.stdout
     bad = run("teachers", "staffing", "--data-dir", str(data), "--year", "1990")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_allocate_and_training_json(data: Path) -> None:
+    proc = run("teachers", "allocate", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["census_version"] == "v1" and doc["year"] == 2024 and doc["status"] == "optimal"
+    # every public school of the hand county is short: nothing to reassign, every shortage left
+    assert doc["moves"] == [] and {p["school_id"] for p in doc["posts"]} >= {"P1", "J1", "TP1"}
+    assert all(p["after"] == p["actual"] for p in doc["posts"])
+    proc = run("teachers", "training", "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    # full-time teachers under 360 hours: t3 (300), t4 (100), t12 (200); t13 (100) is part-time
+    assert sorted(t["teacher_id"] for t in doc["training_behind"]) == ["t12", "t3", "t4"]

@@ -81,6 +81,15 @@ CODES: dict[str, dict[str, str]] = {
         "other": "其他",
     },
     "gender": {"male": "男", "female": "女"},
+    # 中小学教师职称 (2015 reform): 正高级 … 三级, and 未定级 for a teacher not yet rated.
+    "title": {
+        "senior_full": "正高级",
+        "senior": "高级",
+        "first": "一级",
+        "second": "二级",
+        "third": "三级",
+        "unrated": "未定级",
+    },
     "grade": {
         "K1": "小班",
         "K2": "中班",
@@ -189,6 +198,14 @@ CODES_EN: dict[str, dict[str, str]] = {
         "other": "other",
     },
     "gender": {"male": "male", "female": "female"},
+    "title": {
+        "senior_full": "senior (full)",
+        "senior": "senior",
+        "first": "first grade",
+        "second": "second grade",
+        "third": "third grade",
+        "unrated": "not yet rated",
+    },
     "grade": {
         "K1": "kindergarten year 1",
         "K2": "kindergarten year 2",
@@ -232,7 +249,19 @@ CODES_EN: dict[str, dict[str, str]] = {
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
 # GB/T 2261.1-2003 codes 1 男 / 2 女.
-CODE_ALIASES: dict[str, dict[str, str]] = {"gender": {"m": "male", "f": "female", "1": "male", "2": "female"}}
+# Titles also as their full names (正高级教师 …, as the demo and most rosters write them) and 未评 for unrated.
+CODE_ALIASES: dict[str, dict[str, str]] = {
+    "gender": {"m": "male", "f": "female", "1": "male", "2": "female"},
+    "title": {
+        "正高级教师": "senior_full",
+        "高级教师": "senior",
+        "一级教师": "first",
+        "二级教师": "second",
+        "三级教师": "third",
+        "未评": "unrated",
+        "无": "unrated",
+    },
+}
 
 # Grades a class may have in a school of each stage. Primary schools and teaching points may
 # run attached preschool classes (附设幼儿班, which 第1条 asks to separate), so K1–K3 are allowed
@@ -547,7 +576,15 @@ SHEETS: tuple[Sheet, ...] = (
             _bool("normal_major", "师范专业", "是否师范专业毕业", "graduated in a normal (teacher-training) major"),
             _bool("certified", "教师资格证", "是否持有教师资格证", "holds a teacher certificate"),
             _c("subject", "任教学科", "code", "主要任教学科", "main subject taught", codes="subject"),
-            _c("title", "职称", "str", "专业技术职称", "professional title", nullable=True),
+            _c(
+                "title",
+                "职称",
+                "code",
+                "职称：正高级/高级/一级/二级/三级/未定级（也可填“高级教师”等全称）",
+                "professional title (正高级 … 三级, 未定级; full names such as 高级教师 accepted)",
+                codes="title",
+                nullable=True,
+            ),
             _c(
                 "backbone",
                 "骨干教师",
@@ -555,6 +592,14 @@ SHEETS: tuple[Sheet, ...] = (
                 "骨干教师级别：无/校级/县级/市级/省级/国家级",
                 "backbone teacher level",
                 codes="backbone",
+            ),
+            _c(
+                "backbone_year",
+                "骨干认定年份",
+                "year",
+                "骨干教师最近一次认定（或复审）的年份",
+                "year the backbone level was last named (or reviewed)",
+                nullable=True,
             ),
             _bool("dual_qualified", "双师型", "是否双师型教师（中职）", "dual-qualified (双师型, vocational)"),
             _count("years_at_school", "本校任教年限", "在本校连续任教年数", "consecutive years at this school"),

@@ -2,12 +2,14 @@
 of the teachers run, printed as the blocks the report and the pages show (table), as the JSON contract
 of each command (json), or as a workbook (xlsx).
 
-Each command computes the parts it shows (and those they read) with `teachers.kind.run_teachers`;
-another part's command adds itself with `@teachers_app.command(...)` and `show_part` below.
+Each command computes the part it shows (and those it reads) with `teachers.kind.run_teachers`;
+another part's command adds itself with one `part_command(...)` call below (or its own
+`@teachers_app.command` calling `show_part` when it takes more options).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -90,29 +92,66 @@ def staffing_contract(part: Any, census_version: str) -> dict[str, Any]:
     return {"census_version": census_version, "year": d["year"], "schools": d["schools"], **d}
 
 
-@teachers_app.command("staffing")
-def staffing(
-    data_dir: DataDir = None,
-    version: VersionOpt = None,
-    year: YearOpt = None,
-    fmt: TFormat = TFmt.table,
-    out_path: OutOpt = None,
-    lang: LangOpt = Lang.zh,
-    rows: RowsOpt = 20,
-    pack: PackOpt = None,
-) -> None:
+def part_command(command: str, name: str, contract: Callable[[Any, str], dict[str, Any]], doc: str) -> None:
+    """Register `countyedu teachers <command>`: the part `name` as a table, its JSON contract or a workbook."""
+
+    def show(
+        data_dir: DataDir = None,
+        version: VersionOpt = None,
+        year: YearOpt = None,
+        fmt: TFormat = TFmt.table,
+        out_path: OutOpt = None,
+        lang: LangOpt = Lang.zh,
+        rows: RowsOpt = 20,
+        pack: PackOpt = None,
+    ) -> None:
+        show_part(
+            name,
+            contract,
+            data_dir=data_dir,
+            version=version,
+            year=year,
+            fmt=fmt,
+            out_path=out_path,
+            lang=lang,
+            rows=rows,
+            pack=pack,
+        )
+
+    show.__doc__ = inspect.cleandoc(doc)
+    teachers_app.command(command)(show)
+
+
+def allocation_contract(part: Any, census_version: str) -> dict[str, Any]:
+    """`teachers allocate --format json`: census_version, year, status, posts[…], moves[…], unfilled[…]."""
+    return {"census_version": census_version, **part.as_dict()}
+
+
+def training_contract(part: Any, census_version: str) -> dict[str, Any]:
+    """`teachers training --format json`: census_version, year, pay, training per school and behind."""
+    return {"census_version": census_version, **part.as_dict()}
+
+
+part_command(
+    "staffing",
+    "staffing",
+    staffing_contract,
     """Staffing norms (编制) per school (TW ratios, class floors of village schools and teaching points,
     kindergartens by class, boarding staff), teachers in post, surplus and shortage, by subject, and
-    the county's totals against the 编制 it holds."""
-    show_part(
-        "staffing",
-        staffing_contract,
-        data_dir=data_dir,
-        version=version,
-        year=year,
-        fmt=fmt,
-        out_path=out_path,
-        lang=lang,
-        rows=rows,
-        pack=pack,
-    )
+    the county's totals against the 编制 it holds.""",
+)
+part_command(
+    "allocate",
+    "allocation",
+    allocation_contract,
+    """县管校聘 (RT): posts per public school from the county's 编制, and surplus teachers reassigned to
+    schools short of their subject — in school, then across schools, then by the bureau — with the
+    fewest moves and the least travel, no school below its class floor; each move explained.""",
+)
+part_command(
+    "training",
+    "training",
+    training_contract,
+    """Teachers' pay against civil servants' (第21条, QB-G8) and training hours against 360 in five
+    years (QB-G9) per school, with the list of the teachers behind.""",
+)

@@ -61,11 +61,17 @@ def run_teachers(
     values: Mapping[str, Any] | None = None,
     only: Sequence[str] | None = None,
 ) -> TeachersRun:
-    """The parts (all, or `only` those named and the parts before them they read) on a census in `year`
-    (default the latest with classes)."""
+    """The parts (all, or `only` those named and the parts they read: a part module's `NEEDS`) on a
+    census in `year` (default the latest with classes)."""
     ctx = Context(frames, packs, year, teachers_params(packs), dict(values or {}))
-    last = max((i for i, (name, _) in enumerate(PARTS) if name in only), default=-1) if only else len(PARTS) - 1
-    for name, module in part_modules()[: last + 1]:
+    modules = part_modules()
+    wanted = set(only) if only else {name for name, _ in modules}
+    for name, module in reversed(modules):  # a part needs only parts before it
+        if name in wanted:
+            wanted |= set(getattr(module, "NEEDS", ()))
+    for name, module in modules:
+        if name not in wanted:
+            continue
         result = module.part(ctx)
         if result is not None:
             ctx.parts[name] = result

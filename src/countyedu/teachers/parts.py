@@ -7,6 +7,9 @@ in `ctx.parts` (the allocation reads the staffing, the rotation may read both). 
 "teachers.", texts as messages) and, optionally, `summary()` (headline numbers, keys prefixed with
 its name) and `summary_lines(summary)` on its module (lines `countyedu demo` prints).
 
+A part that reads other parts names them in a module-level `NEEDS` tuple (so that a command showing
+one part computes only what it needs).
+
 A part may declare run parameters: a module-level `PARAMS: tuple[registry.Param, ...]`, read by
 `ctx.value(name)`; its pack numbers live in `parameters.teachers.<name>` (`ctx.params.section(name)`).
 
@@ -26,7 +29,11 @@ from countyedu.runs.blocks import Block
 from countyedu.teachers.params import TeachersParams
 
 # name → module (each with `part(ctx)`), in the order they run and the report shows them.
-PARTS: tuple[tuple[str, str], ...] = (("staffing", "countyedu.teachers.staffing"),)
+PARTS: tuple[tuple[str, str], ...] = (
+    ("staffing", "countyedu.teachers.staffing"),
+    ("allocation", "countyedu.teachers.allocation"),
+    ("training", "countyedu.teachers.training"),
+)
 
 
 class Part(Protocol):

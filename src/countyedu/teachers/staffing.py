@@ -18,7 +18,7 @@ By subject: the teaching part of the norm is shared among subjects in proportion
 the school's classes have in each (the national curriculum plans, `weekly_periods`); kindergarten posts
 are `preschool` posts. A subject's surplus or shortage is its teachers against its posts.
 
-The county's totals set the norms (with caregivers) against the 编制 the county holds (RT: the county
+The county's totals set its public schools' norms (with caregivers) against the 编制 the county holds (RT: the county
 holds the total; the finance sheet's `teacher_staffing_quota`, or the pack's `county_quota`).
 """
 
@@ -326,6 +326,7 @@ def compute_staffing(frames: dict[str, pd.DataFrame], p: TeachersParams, year: i
             "name",
             "township_id",
             "stage",
+            "ownership",
             "urban",
             "central",
             "lat",
@@ -407,6 +408,7 @@ def _school_norm(
         "name": s.get("name", s.school_id),
         "township_id": s.get("township_id"),
         "stage": s.get("stage"),
+        "ownership": s.get("ownership") if isinstance(s.get("ownership"), str) else "public",
         "urban": bool(s.get("urban", False)),
         "central": bool(s.get("central", False)),
         "lat": s.get("lat"),
@@ -432,8 +434,9 @@ def _county(frames: dict[str, pd.DataFrame], table: pd.DataFrame, p: TeachersPar
         hit = finance[finance["item"] == p.county_quota_item]
         if len(hit) and pd.notna(hit["amount"].iloc[0]):
             quota = float(hit["amount"].iloc[0])
-    norm = float(table["norm"].sum())
-    caregivers = 0.0 if p.caregivers_in_norm else float(table["caregivers"].sum())
+    public = table[table["ownership"] == "public"]  # the county's 编制 staffs its public schools
+    norm = float(public["norm"].sum())
+    caregivers = 0.0 if p.caregivers_in_norm else float(public["caregivers"].sum())
     need = norm + caregivers
     return {
         "quota_item": p.county_quota_item,
@@ -441,7 +444,8 @@ def _county(frames: dict[str, pd.DataFrame], table: pd.DataFrame, p: TeachersPar
         "norm": _num(norm),
         "caregivers": _num(caregivers),
         "need": _num(need),
-        "actual": _num(float(table["actual"].sum())),
+        "actual": _num(float(public["actual"].sum())),
+        "private_norm": _num(float(table["norm"].sum()) - norm),
         "balance": _num(quota - need) if quota is not None else None,
         "part_time_fraction": p.part_time_fraction,
     }

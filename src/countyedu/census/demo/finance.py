@@ -28,6 +28,9 @@ TEMPORARY_STAFF_WAGES = {2019: 3.0e6}  # 第22条: 3,500,000 a year; 2019 short
 TEMPORARY_STAFF_WAGES_DEFAULT = 3.5e6
 SPECIAL_FUNDS = 5.0e6  # 第22条
 TRAINING_SHARE_OF_FUNDING = (0.045, 0.065)  # QB-Q: ≥ 5% of operating funds
+# 编制 the county holds for its public schools' staff (RT 县管校聘), as a share of the public teachers in
+# post: the county holds fewer posts than it has teachers (temporary staff fill the rest) [invented].
+STAFFING_QUOTA_SHARE = 0.97
 REGULAR_REVENUE_SHARE = 0.62  # 财政经常性收入 / total fiscal revenue (三个增长, STANDARDS.md FD); invented
 
 
@@ -80,4 +83,9 @@ def _finance_rows(
     total = {r["year"]: r["amount"] for r in rows if r["item"] == "fiscal_revenue_total"}
     for y in YEARS:
         rows.append({"year": y, "item": "regular_fiscal_revenue", "amount": round(total[y] * REGULAR_REVENUE_SHARE, 2)})
+    # Added with the teachers module (staffing, RT): after every other row, drawing no random number.
+    for y in YEARS:
+        rows.append(
+            {"year": y, "item": "teacher_staffing_quota", "amount": float(round(len(pay[y]) * STAFFING_QUOTA_SHARE))}
+        )
     return rows

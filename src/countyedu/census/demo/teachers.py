@@ -93,21 +93,22 @@ SUBJECTS = {
 }
 NORMAL_MAJOR = {"K": 0.75, "P": 0.75, "J": 0.70, "H": 0.68, "V": 0.45}
 CERTIFIED = (0.975, 0.85, 0.6)  # 2019 stock, new hires, yearly chance to get certified later
-TITLES = ("三级教师", "二级教师", "一级教师", "高级教师", "正高级教师")
+TITLES = ("third", "second", "first", "senior", "senior_full")  # the exchange format's title codes, low to high
 TITLE_PAY_2019 = {
-    None: 40_000,
-    "三级教师": 66_000,
-    "二级教师": 70_000,
-    "一级教师": 78_000,
-    "高级教师": 88_000,
-    "正高级教师": 96_000,
+    "unrated": 40_000,
+    "third": 66_000,
+    "second": 70_000,
+    "first": 78_000,
+    "senior": 88_000,
+    "senior_full": 96_000,
 }
 PAY_PER_YEAR_OF_AGE = 200
 PAY_GROWTH = 0.03
 PRIVATE_UNTITLED = 0.6  # private-school teachers without a title
-PROMOTION = {"三级教师": (24, 0.4), "二级教师": (30, 0.12), "一级教师": (40, 0.06), "高级教师": (50, 0.004)}
+PROMOTION = {"third": (24, 0.4), "second": (30, 0.12), "first": (40, 0.06), "senior": (50, 0.004)}
 BACKBONE_2019 = {"county": 0.095, "city": 0.035, "province": 0.012}  # among teachers aged ≥ 28
 BACKBONE_SELECTION_YEARS = (2021, 2024)  # 第24条: selected every 3–5 years
+BACKBONE_NAMED_SPREAD = 4  # the 2019 backbone teachers were named in 2016–2019
 BACKBONE_PROMOTION = {"none": ("county", 0.03), "county": ("city", 0.08), "city": ("province", 0.06)}
 DUAL_QUALIFIED = (0.42, 0.50, 0.03)  # vocational specialty teachers: 2019, new hires, yearly gain
 TRAINING_HOURS = (400, 45, (200, 500))  # mean, sd, clip of 近五年培训学时 (QB-G9 asks 360)
@@ -124,7 +125,7 @@ class _Teacher:
     normal_major: bool
     certified: bool
     subject: str
-    title: str | None
+    title: str
     backbone: str
     dual_qualified: bool
     years_at_school: int
@@ -132,6 +133,7 @@ class _Teacher:
     full_time: bool
     pay_factor: float
     last_post: tuple[str, int] | None = None  # (school, years there) at the end of last year
+    backbone_year: int | None = None  # year the backbone level was named (第24条: reviewed every 3–5 years)
 
     def row(self, y: int) -> dict[str, Any]:
         pay: float = TITLE_PAY_2019[self.title] + PAY_PER_YEAR_OF_AGE * (y - self.birth_year - 22)
@@ -148,6 +150,7 @@ class _Teacher:
             "subject": self.subject,
             "title": self.title,
             "backbone": self.backbone,
+            "backbone_year": self.backbone_year,
             "dual_qualified": self.dual_qualified,
             "years_at_school": self.years_at_school,
             "training_hours_5y": round(self.training, 1),
@@ -236,22 +239,24 @@ class _Staffing:
         )
         if initial and age >= 28 and not tp:
             t.backbone = _pick(rng, BACKBONE_2019 | {"none": 1 - sum(BACKBONE_2019.values())})
+            if t.backbone != "none":  # named in one of the four years before (no random draw: the stream stays)
+                t.backbone_year = FIRST_YEAR - self.count % BACKBONE_NAMED_SPREAD
         self.active.append(t)
         return t
 
-    def _initial_title(self, age: int, level: str, school: _School, education: str) -> str | None:
+    def _initial_title(self, age: int, level: str, school: _School, education: str) -> str:
         rng = self.rng
         if school.ownership == "private" and rng.random() < PRIVATE_UNTITLED:
-            return None
+            return "unrated"
         if age < 26:
-            return "三级教师" if education in ("below_associate", "associate") or rng.random() < 0.4 else "二级教师"
+            return "third" if education in ("below_associate", "associate") or rng.random() < 0.4 else "second"
         if age < 35:
-            return "二级教师" if rng.random() < 0.7 else "一级教师"
+            return "second" if rng.random() < 0.7 else "first"
         if age < 45:
-            return _pick(rng, {"二级教师": 0.25, "一级教师": 0.60, "高级教师": 0.15})
+            return _pick(rng, {"second": 0.25, "first": 0.60, "senior": 0.15})
         senior = 0.45 if level in ("J", "H", "V") else 0.30
         top = 0.02 if level == "H" else 0.0
-        return _pick(rng, {"一级教师": 1 - senior - top, "高级教师": senior, "正高级教师": top})
+        return _pick(rng, {"first": 1 - senior - top, "senior": senior, "senior_full": top})
 
     def qualify_specialty_teachers(self, share: float) -> None:
         """Exactly `share` of the vocational specialty teachers are 双师型 (T-VOC-2 asks 50%)."""
@@ -276,12 +281,13 @@ class _Staffing:
                 t.certified = True
             if t.title in PROMOTION:
                 min_age, p = PROMOTION[t.title]
-                if y - t.birth_year >= min_age and rng.random() < p and (t.title != "高级教师" or t.level == "H"):
+                if y - t.birth_year >= min_age and rng.random() < p and (t.title != "senior" or t.level == "H"):
                     t.title = TITLES[TITLES.index(t.title) + 1]
             if y in BACKBONE_SELECTION_YEARS and t.backbone in BACKBONE_PROMOTION:
                 nxt, p = BACKBONE_PROMOTION[t.backbone]
                 if y - t.birth_year >= 28 and school.stage != "teaching_point" and rng.random() < p:
                     t.backbone = nxt
+                    t.backbone_year = y
             if t.level == "V" and t.subject == "specialty" and not t.dual_qualified:
                 t.dual_qualified = bool(rng.random() < DUAL_QUALIFIED[2])
             t.training = _clamp(t.training + rng.uniform(-15, 35), TRAINING_HOURS[2])
