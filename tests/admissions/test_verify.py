@@ -65,7 +65,9 @@ def frames(extra: list[tuple[Any, ...]] = (), three_years_e: bool = True, v1: in
 
 
 def admitted(pairs: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
-    return [{"candidate_id": c, "programme_id": p, "batch": b, "rank": i + 1} for i, (c, (p, b)) in enumerate(pairs.items())]
+    return [
+        {"candidate_id": c, "programme_id": p, "batch": b, "rank": i + 1} for i, (c, (p, b)) in enumerate(pairs.items())
+    ]
 
 
 # worked by hand: quota batch (line 460) J1 → a, J2 → e; unified P1 (2 left) b, f; c → P2 (P1 full);
@@ -174,8 +176,16 @@ TIED = [("x", "J1", True, 520.0, False), ("y", "J1", True, 520.0, False)]
         # strict, but P2 went on after the refused tie: h, below them, took a place they wanted
         ("strict", {**{k: ("V1", "vocational") for k in "fxyc"}, "h": ("P2", "unified")}, False),
         # lottery: f drew P1's place; x and y take P2, c and h go on to V1
-        ("lottery", {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")}, True),
-        ("strict", {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")}, False),
+        (
+            "lottery",
+            {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")},
+            True,
+        ),
+        (
+            "strict",
+            {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational"), "h": ("V1", "vocational")},
+            False,
+        ),
     ],
 )
 def test_it_reads_the_declared_tie_rule(rule: str, moves: dict[str, tuple[str, str]], ok: bool) -> None:

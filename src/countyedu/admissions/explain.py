@@ -223,7 +223,9 @@ class Explainer:
             )
         if mine == theirs and self.rules.tie_rule == "lottery":
             return Msg("places full: tied with the last admitted, the seeded lottery decided")
-        return Msg("places full: candidates tied at your score outnumbered the places left, and the strict tie rule admits none of them")
+        return Msg(
+            "places full: candidates tied at your score outnumbered the places left, and the strict tie rule admits none of them"
+        )
 
     def _line(self, batch: str, line: float, total: float | None) -> Msg:
         if batch == QUOTA:

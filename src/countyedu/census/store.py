@@ -181,7 +181,7 @@ def _ddl() -> list[str]:
     return stmts
 
 
-# sheet → columns added after v1 of the store (issue 14: the admission's columns)
+# sheet → columns added after v1 of the store (issue 14: the admission's columns; issue 13: teachers')
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "candidates": (
         "score_chinese",
@@ -193,6 +193,7 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "bonus_reason",
     ),
     "programmes": ("batch", "min_score", "min_quality_grade", "name"),
+    "teachers": ("backbone_year",),  # issue 13: the year a backbone level was named
 }
 
 
