@@ -20,6 +20,7 @@ one fen against a ≥ or ≤ target is none (第23条: 994,306 yuan against 0.05
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass
@@ -379,12 +380,22 @@ def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[
     ALL, then rolled up to school, township and county here (the stacked table is small)."""
     if not items:
         return []
+    if not ct.on_duckdb:
+        return _roll_up(_stacked(ct, items).to_pandas(), items, county_id)
+    # the query is built and compiled once per set of items (a pack's digest) and kept
+    # (CensusTables.compiled): building and compiling it costs more than running it on a county
+    key = json.dumps([it.model_dump(mode="json") for it in items], sort_keys=True, default=str)
+    sql = ct.compiled(f"evaluate_items|{key}", lambda: _stacked(ct, items))
+    return _roll_up(ct.backend.con.sql(sql).df(), items, county_id)  # DuckDB's own frame: Ibis would parse the SQL
+
+
+def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
+    """Every item's base rows, k = its position, stacked (UNION ALL)."""
     family = teacher_family_bases(ct, items)
     bases = [
         (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
     ]
-    stacked = bases[0] if len(bases) == 1 else ibis.union(*bases)
-    return _roll_up(stacked.to_pandas(), items, county_id)
+    return bases[0] if len(bases) == 1 else ibis.union(*bases)
 
 
 def _roll_up(base: pd.DataFrame, items: list[Item], county_id: str) -> list[pd.DataFrame]:

@@ -665,7 +665,9 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
                 share_where(_teacher_filter(t, prm.get("teacher_condition", {"full_time": True}))),
             )
     keys = ["school_id", "township_id", "year", "part"]
-    w = t.group_by(keys).aggregate(**cols).cache()  # school parts × years: small, read by every item
+    w = ct.materialise(
+        t.group_by(keys).aggregate(**cols), "teachers"
+    )  # school parts × years: small, read by every item
     out = {}
     for i, it in family:
         kind, *c = spec[i]

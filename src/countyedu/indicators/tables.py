@@ -16,7 +16,12 @@ as STANDARDS.md QB [practice] and the issue say, written down here once:
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -44,6 +49,58 @@ class CensusTables:
     t: dict[str, ir.Table]
     part_weights: dict[str, float]
     years: Years | None = None  # the version's school years with their states (census.years), when known
+    # DuckDB: where compiled SQL is kept between processes (see compiled); None keeps it for this process
+    sql_cache: Path | None = None
+    # DuckDB: the tables made so far (name, SQL), in order: what a cached query needs made first
+    made: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def on_duckdb(self) -> bool:
+        return getattr(self.backend, "name", "") == "duckdb"
+
+    def materialise(self, expr: ir.Table, kind: str) -> ir.Table:
+        """A derived table computed once and kept: on DuckDB a temp table named after its SQL (so a
+        query reading it compiles to the same SQL in every process, and can be cached), elsewhere
+        Ibis's cache."""
+        if not self.on_duckdb:
+            return expr.cache()
+        sql = str(self.backend.compile(expr))
+        name = f"census__{kind}_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
+        return self.make(name, sql)
+
+    def make(self, name: str, sql: str) -> ir.Table:
+        """CREATE TEMP TABLE name AS sql (once per connection), as an Ibis table."""
+        if (name, sql) not in self.made:
+            self.backend.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            self.made.append((name, sql))
+        return self.backend.table(name)
+
+    def compiled(self, key: str, build: Any) -> str:
+        """The SQL of the query ``build()`` makes, cached under ``key`` (what the query depends on
+        beside the code: the caller's items and parameters), with the derived tables it reads. A
+        cached query is run without building or compiling its Ibis expression again — with the
+        derived tables it reads made first from their own cached SQL."""
+        digest = hashlib.sha256(f"{code_fingerprint()}|{json.dumps(self.part_weights, sort_keys=True)}|{key}".encode())
+        hit = _SQL_MEMO.get(digest.hexdigest())
+        path = self.sql_cache / f"{digest.hexdigest()}.json" if self.sql_cache is not None else None
+        if hit is None and path is not None and path.exists():
+            with contextlib.suppress(OSError, ValueError):
+                hit = json.loads(path.read_text(encoding="utf-8"))
+        if hit is not None:
+            for name, sql in hit["made"]:
+                self.make(name, sql)
+            return str(hit["query"])
+        query = str(self.backend.compile(build()))
+        entry = {"made": [list(m) for m in self.made], "query": query}
+        _SQL_MEMO[digest.hexdigest()] = entry
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(entry, fh)
+                os.replace(tmp, path)
+        return query
 
     @property
     def partial_years(self) -> frozenset[int]:
@@ -112,7 +169,7 @@ class CensusTables:
             s.urban,
             s.boarding,
         )
-        out = out.cache()  # every formula reads it: computed once per assessment
+        out = self.materialise(out, "parts")  # every formula reads it: computed once per assessment
         self.t["_parts"] = out
         return out
 
@@ -149,20 +206,49 @@ class CensusTables:
         return out
 
 
+_SQL_MEMO: dict[str, dict[str, Any]] = {}  # compiled SQL kept in this process (CensusTables.compiled)
+SQL_CACHE_DIR = Path("cache") / "sql"  # under the data dir
+
+
+def code_fingerprint() -> str:
+    """What compiled SQL depends on beside its inputs: the engine's and the format's code and the
+    versions of Ibis and DuckDB (a change to any of them compiles again)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import duckdb
+
+        here = Path(__file__).resolve().parent
+        h = hashlib.sha256(f"{ibis.__version__}|{duckdb.__version__}".encode())
+        for f in [
+            *sorted(here.glob("*.py")),
+            here.parent / "census" / "schema.py",
+            here.parent / "census" / "vocabulary.py",
+        ]:
+            h.update(f.read_bytes())
+        _FINGERPRINT = h.hexdigest()
+    return _FINGERPRINT
+
+
+_FINGERPRINT: str | None = None
+
+
 def duckdb_tables(
     store: CensusStore, version: str | None = None, part_weights: dict[str, float] | None = None
 ) -> CensusTables:
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
     con = open_duckdb(store.path, read_only=True, opener=lambda: ibis.duckdb.connect(str(store.path), read_only=True))
-    con.raw_sql("SET enable_progress_bar = false")  # no bar drawn over the CLI's own output
-    # each sheet of the version materialised once (a temp table) instead of re-joined per formula —
-    # but the teachers (millions of rows in a province), which the engine reads in one grouped pass
-    # (formulas.teacher_family_bases) plus the rotation and pay items: copying them costs more
-    tables = {
-        s.name: con.sql(store.view_sql(s, v.version_id))
-        if s.name in UNCACHED
-        else con.sql(store.view_sql(s, v.version_id)).cache()
-        for s in SHEETS
-    }
-    return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
+    # each sheet of the version materialised once (a temp table census_<sheet>) instead of re-joined
+    # per formula — but the teachers (millions of rows in a province), which the engine reads in one
+    # grouped pass (formulas.teacher_family_bases) plus the rotation and pay items: copying them
+    # costs more, so they are a temp view. The names are the same for every version, so the SQL of
+    # the formulas is too (CensusTables.compiled caches it).
+    statements = ["SET enable_progress_bar = false"]  # no bar drawn over the CLI's own output
+    for s in SHEETS:
+        kind = "VIEW" if s.name in UNCACHED else "TABLE"
+        statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {store.view_sql(s, v.version_id)}')
+    con.con.execute(";\n".join(statements))
+    tables = {s.name: con.table(f"census_{s.name}") for s in SHEETS}
+    ct = CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
+    ct.sql_cache = store.data_dir / SQL_CACHE_DIR
+    return ct
