@@ -17,6 +17,7 @@ from matplotlib.ticker import PercentFormatter
 from countyedu.census import vocabulary
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
+from countyedu.reports.svg import _key_groups, _short, block_chart_key, block_map_key, sparkline
 from countyedu.runs.blocks import BlockChart, BlockMap, words
 
 # Text as paths: the SVG then needs no font wherever it is opened; hashsalt keeps ids stable.
@@ -56,20 +57,6 @@ def trend_figure(report: Report, ids: Sequence[str] | None = None) -> Figure:
     return fig
 
 
-def _key_groups(report: Report, ids: Sequence[str]) -> list[list[TargetRow]]:
-    """One-pager rows of the key targets grouped by indicator; else the first four rows with values."""
-    rows = report.rows()
-    chosen = [i for i in ids if any(r.indicator == i for r in rows)]
-    if not chosen:
-        seen = dict.fromkeys(r.indicator for r in rows if any(v is not None for v in r.values))
-        chosen = list(seen)[:4]
-    return [[r for r in rows if r.indicator == i and r.pack == _first_pack(rows, i)] for i in chosen]
-
-
-def _first_pack(rows: list[TargetRow], indicator: str) -> str:
-    return next(r.pack for r in rows if r.indicator == indicator)
-
-
 def _trend_axes(ax: Axes, group: list[TargetRow], lang: str) -> None:
     first = group[0]
     # a stage's line has the stage's colour (census.vocabulary); several rows of one stage take the palette
@@ -104,11 +91,6 @@ def _year_axis(ax: Axes, years: tuple[int, ...]) -> None:
         return
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_xticks(years if len(years) <= 12 else years[::2])
-
-
-def _short(words: str, width: int) -> str:
-    """The words cut to a width (characters, so that Chinese without spaces is cut too)."""
-    return words if len(words) <= width else words[: width - 1] + "…"
 
 
 def status_figure(report: Report) -> Figure:
@@ -182,14 +164,6 @@ def block_chart_figure(chart: BlockChart, lang: str = "zh") -> Figure:
     return fig
 
 
-def block_chart_key(block_id: str, i: int) -> str:
-    return f"block:{block_id}:{i}"
-
-
-def block_map_key(block_id: str, i: int) -> str:
-    return f"map:{block_id}:{i}"
-
-
 def block_map_figure(m: BlockMap, lang: str = "zh") -> Figure:
     """Sites (diamonds) and the places joined to them (dots and lines in the site's colour), on longitude
     and latitude scaled for equal ground distances; no tiles, no basemap."""
@@ -221,7 +195,12 @@ def block_map_figure(m: BlockMap, lang: str = "zh") -> Figure:
 
 def figures(report: Report) -> dict[str, Figure]:
     """The report's charts by name (those of planning and funding blocks under block_chart_key)."""
-    out = {"trend": trend_figure(report), "status": status_figure(report)}
+    return {"trend": trend_figure(report), "status": status_figure(report), **block_figures(report)}
+
+
+def block_figures(report: Report) -> dict[str, Figure]:
+    """The planning and funding blocks' charts and maps, by block_chart_key / block_map_key."""
+    out = {}
     for chapter in report.chapters:
         for b in chapter.blocks:
             for i, chart in enumerate(b.charts):
@@ -231,31 +210,4 @@ def figures(report: Report) -> dict[str, Figure]:
     return out
 
 
-def sparkline(values: Sequence[float | None], target: float | None = None, colour: str = "#1f5fa8") -> str:
-    """A small inline SVG of values over the years, with the target as a dashed line."""
-    w, h, pad = 96.0, 22.0, 3.0
-    known = [v for v in values if v is not None]
-    if not known:
-        return ""
-    lo, hi = (
-        min([*known, *([target] if target is not None else [])]),
-        max([*known, *([target] if target is not None else [])]),
-    )
-    span = hi - lo or 1.0
-    step = (w - 2 * pad) / max(1, len(values) - 1)
-
-    def y(v: float) -> float:
-        return h - pad - (v - lo) / span * (h - 2 * pad)
-
-    pts = " ".join(f"{pad + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None)
-    line = (
-        f'<line x1="0" x2="{w:g}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#999" stroke-dasharray="2,2"/>'
-        if target is not None
-        else ""
-    )
-    dot = pts.split(" ")[-1].split(",")
-    return (
-        f'<svg class="spark" width="{w:g}" height="{h:g}" viewBox="0 0 {w:g} {h:g}">{line}'
-        f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
-        f'<circle cx="{dot[0]}" cy="{dot[1]}" r="2" fill="{colour}"/></svg>'
-    )
+__all__ = ["block_chart_key", "block_map_key", "sparkline"]  # kept here for their callers

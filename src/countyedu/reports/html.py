@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from countyedu.reports import charts
+from countyedu.reports import svg
 from countyedu.reports.model import Report, Status, TargetRow, status_of
 from countyedu.runs.blocks import Value, format_value
 
@@ -30,15 +30,15 @@ def environment() -> Environment:
     env.filters["spark"] = _spark
     env.filters["status"] = _status
     env.filters["cell"] = _cell
-    env.globals["chart_key"] = charts.block_chart_key
-    env.globals["map_key"] = charts.block_map_key
+    env.globals["chart_key"] = svg.block_chart_key
+    env.globals["map_key"] = svg.block_map_key
     return env
 
 
 def _spark(row: TargetRow) -> Markup:
     """A row's values over the years as an inline SVG sparkline."""
     target = row.target.value if row.target else None
-    return Markup(charts.sparkline(row.values, target, row.status.colour))
+    return Markup(svg.sparkline(row.values, target, row.status.colour))
 
 
 def _status(code: str) -> Status:
@@ -51,8 +51,14 @@ def _cell(value: Value, unit: str) -> str:
 
 
 def chart_svgs(report: Report) -> dict[str, Markup]:
-    """The report's charts as inline SVG."""
-    return {name: Markup(charts.svg(fig)) for name, fig in charts.figures(report).items()}
+    """The report's charts as inline SVG: its own two drawn directly (reports.svg), the planning and
+    funding blocks' charts and maps by matplotlib (loaded only when a chapter has one)."""
+    out = {"trend": Markup(svg.trend_svg(report)), "status": Markup(svg.status_svg(report))}
+    if any(b.charts or b.maps for chapter in report.chapters for b in chapter.blocks):
+        from countyedu.reports import charts
+
+        out.update({name: Markup(charts.svg(fig)) for name, fig in charts.block_figures(report).items()})
+    return out
 
 
 def render_html(report: Report, svgs: dict[str, Markup] | None = None) -> str:
