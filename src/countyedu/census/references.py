@@ -87,6 +87,8 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _big_classes(problems, sources, present["classes"])
         known = present["classes"][present["classes"]["school_id"].isin(set(school_ids))]  # others: reference
         _no_teachers(problems, sources, known, present.get("teachers"), present.get("school_years"))
+    if "rotation_exemptions" in present and "teachers" in present:
+        _teacher_year_ref(problems, sources, present["rotation_exemptions"], present["teachers"])
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
@@ -137,6 +139,25 @@ def _candidate_scores(problems: list[Problem], sources: dict[str, str], cands: p
         for row, v in zip(stray["_row"], stray["exam_score"], strict=True):
             problems.append(
                 Problem("warning", sources["candidates"], int(row), "exam_score", float(v), "score_without_exam")
+            )
+
+
+def _teacher_year_ref(problems: list[Problem], sources: dict[str, str], ex: pd.DataFrame, teachers: pd.DataFrame) -> None:
+    """An exemption names a teacher of that year's teachers sheet (RT)."""
+    rows = _new(ex)
+    known = set(zip(teachers["teacher_id"].astype(str), teachers["year"].astype(int), strict=True))
+    for row, tid, year in zip(rows["_row"], rows["teacher_id"], rows["year"], strict=True):
+        if (str(tid), int(year)) not in known:
+            problems.append(
+                Problem(
+                    "error",
+                    sources["rotation_exemptions"],
+                    int(row),
+                    "teacher_id",
+                    tid,
+                    "reference",
+                    detail=f"teachers.teacher_id = {tid}, year = {year}",
+                )
             )
 
 

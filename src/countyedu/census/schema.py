@@ -132,6 +132,8 @@ CODES: dict[str, dict[str, str]] = {
     },
     # 第30条 after-school services are paid per school term; 暑期托管 (summer care) is charged separately.
     "term": {"autumn": "秋季学期", "spring": "春季学期", "summer": "暑期托管"},
+    # RT: personal exemptions from the exchange rotation (the rotation_exemptions sheet).
+    "rotation_exemption_reason": {"pregnancy": "孕期", "illness": "重病", "family": "家庭特殊困难", "other": "其他"},
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
@@ -245,6 +247,12 @@ CODES_EN: dict[str, dict[str, str]] = {
     },
     "task_status": {"not_started": "not started", "in_progress": "in progress", "done": "done", "overdue": "overdue"},
     "term": {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"},
+    "rotation_exemption_reason": {
+        "pregnancy": "pregnancy",
+        "illness": "serious illness",
+        "family": "family hardship",
+        "other": "other",
+    },
 }
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
@@ -616,6 +624,26 @@ SHEETS: tuple[Sheet, ...] = (
             _c("annual_salary", "年平均工资", "float", "年工资收入（元）", "annual pay, yuan", min=0, nullable=True),
         ),
         yearly=True,
+    ),
+    Sheet(
+        "rotation_exemptions",
+        "轮岗豁免",
+        ("teacher_id", "year"),
+        (
+            _c("teacher_id", "教师编号", "id", "教师编号（须在该学年的教师表中）", "teacher id (in that year's teachers sheet)"),
+            _year(),
+            _c(
+                "reason",
+                "豁免原因",
+                "code",
+                "孕期/重病/家庭特殊困难/其他",
+                "reason: pregnancy, serious illness, family hardship or other",
+                codes="rotation_exemption_reason",
+            ),
+            _c("note", "说明", "str", "说明（如证明材料）", "remarks (e.g. the evidence)", nullable=True),
+        ),
+        yearly=True,
+        note_en="personal exemptions from the exchange rotation (RT) of the school year's plan",
     ),
     Sheet(
         "finance",

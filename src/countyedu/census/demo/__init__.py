@@ -25,7 +25,7 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school and tasks; generate() here calls them in the order they draw from the generator.
+after_school, rotation exemptions and tasks; generate() here calls them in the order they draw from the generator.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from countyedu.census.demo.admissions import (
 )
 from countyedu.census.demo.after_school import AFTER_SCHOOL_SEED_OFFSET, _after_school_rows
 from countyedu.census.demo.county import N_CHOICES
+from countyedu.census.demo.exemptions import EXEMPTIONS_SEED_OFFSET, _exemption_rows
 from countyedu.census.demo.finance import _finance_rows
 from countyedu.census.demo.geography import _build_communities, _township_rows
 from countyedu.census.demo.population import _population_frame, _project_population
@@ -88,6 +89,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
             for i, n in enumerate(sizes)
         ],
         "teachers": teachers,
+        "rotation_exemptions": _exemption_rows(np.random.default_rng(seed + EXEMPTIONS_SEED_OFFSET), teachers),
         "finance": finance,
         "after_school": after_school,
         "projects": _project_rows(schools),
