@@ -211,8 +211,8 @@ def solve(p: Problem, *, time_limit: float = 20.0, rel_gap: float = 0.005, elast
             net[e] -= 1.0
         if s in into:  # a receiving school ends at or under its norm
             add_row(net, -np.inf, p.norm[s] - p.actual[s] + EPS)
-        if s in out_of:  # a sending school ends at or over its floor
-            add_row(net, p.floor[s] - p.actual[s] - EPS, np.inf)
+        if s in out_of:  # a sending school ends at or over its floor (one under it: no lower)
+            add_row(net, min(p.floor[s], p.actual[s]) - p.actual[s] - EPS, np.inf)
     slack: dict[str, int] = {}
     for s in set(p.required) | set(p.most):
         row = dict.fromkeys(out_of.get(s, []), 1.0)
