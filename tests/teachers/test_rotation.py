@@ -37,7 +37,16 @@ HAND = Path(__file__).parents[1] / "fixtures" / "hand"
 
 # school, name, urban, township, lat, norm, floor, {subject: teachers} (= posts at U)
 SCHOOLS: list[tuple[str, str, bool, str, float, float, float, dict[str, int]]] = [
-    ("U", "城关小学", True, "T0", 27.0, 30, 12, {"chinese": 12, "math": 10, "english": 4, "pe": 2, "music": 1, "fine_art": 1}),
+    (
+        "U",
+        "城关小学",
+        True,
+        "T0",
+        27.0,
+        30,
+        12,
+        {"chinese": 12, "math": 10, "english": 4, "pe": 2, "music": 1, "fine_art": 1},
+    ),
     ("V1", "水北村小", False, "T1", 27.0 + 10 / 111.2, 7, 6, {"chinese": 3, "math": 1, "pe": 1, "music": 1}),
     ("V2", "太和村小", False, "T1", 27.0 + 20 / 111.2, 7, 6, {"chinese": 2, "math": 2, "pe": 1, "fine_art": 1}),
 ]

@@ -142,7 +142,9 @@ def _candidate_scores(problems: list[Problem], sources: dict[str, str], cands: p
             )
 
 
-def _teacher_year_ref(problems: list[Problem], sources: dict[str, str], ex: pd.DataFrame, teachers: pd.DataFrame) -> None:
+def _teacher_year_ref(
+    problems: list[Problem], sources: dict[str, str], ex: pd.DataFrame, teachers: pd.DataFrame
+) -> None:
     """An exemption names a teacher of that year's teachers sheet (RT)."""
     rows = _new(ex)
     known = set(zip(teachers["teacher_id"].astype(str), teachers["year"].astype(int), strict=True))

@@ -630,7 +630,13 @@ SHEETS: tuple[Sheet, ...] = (
         "轮岗豁免",
         ("teacher_id", "year"),
         (
-            _c("teacher_id", "教师编号", "id", "教师编号（须在该学年的教师表中）", "teacher id (in that year's teachers sheet)"),
+            _c(
+                "teacher_id",
+                "教师编号",
+                "id",
+                "教师编号（须在该学年的教师表中）",
+                "teacher id (in that year's teachers sheet)",
+            ),
             _year(),
             _c(
                 "reason",

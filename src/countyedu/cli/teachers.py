@@ -155,3 +155,55 @@ part_command(
     """Teachers' pay against civil servants' (第21条, QB-G8) and training hours against 360 in five
     years (QB-G9) per school, with the list of the teachers behind.""",
 )
+
+
+def rotation_contract(part: Any, census_version: str) -> dict[str, Any]:
+    """`teachers rotation --format json` (README): census_version, year, params, eligible, moves, checks,
+    objective, bound, gap."""
+    return part.contract(census_version)
+
+
+LockOpt = Annotated[
+    list[str] | None, typer.Option("--lock", help="an agreed move, TEACHER:SCHOOL (repeatable)", metavar="T:S")
+]
+VetoOpt = Annotated[
+    list[str] | None, typer.Option("--veto", help="a move never to make, TEACHER:SCHOOL (repeatable)", metavar="T:S")
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="fail (exit 2, saying why) when a rule cannot be met, not plan the most")
+]
+
+
+@teachers_app.command("rotation")
+def rotation(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    lock: LockOpt = None,
+    veto: VetoOpt = None,
+    strict: StrictOpt = False,
+    fmt: TFormat = TFmt.table,
+    out_path: OutOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+    pack: PackOpt = None,
+) -> None:
+    """The exchange-rotation plan (第6、28条, RT, QB-G11) for the school year after YEAR: eligible teachers,
+    the moves (urban → rural, strong → weak, central → village; 10 % of each urban or strong school's
+    eligible, backbone ≥ 20 %), every rule's check, the CVs before and after, the solver's gap and the
+    greedy baseline; with agreed moves (--lock) and vetoed pairs (--veto)."""
+    from countyedu.teachers.rotation import plan_rotation
+
+    _store, v, frames = _frames(data_dir, version, year)
+    with err.status("教师交流轮岗 / rotation…"):
+        plan = plan_rotation(frames, load_packs(pack), year, locks=lock or (), vetoes=veto or (), strict=strict)
+    blocks = plan.blocks()
+    if fmt is TFmt.xlsx and out_path is None:
+        out_path = Path(f"teachers-rotation-{plan.year}.xlsx")
+    if out_path is not None:
+        write_blocks(blocks, _Contract(plan.contract(v)), out_path, lang.value)
+        err.print(f"已写出 / written: {out_path}")
+    if fmt is TFmt.json:
+        sys.stdout.write(json.dumps(plan.contract(v), ensure_ascii=False, indent=1, default=str) + "\n")
+    elif fmt is TFmt.table:
+        print_blocks(blocks, lang.value, rows)

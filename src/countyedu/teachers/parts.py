@@ -32,6 +32,7 @@ from countyedu.teachers.params import TeachersParams
 PARTS: tuple[tuple[str, str], ...] = (
     ("staffing", "countyedu.teachers.staffing"),
     ("allocation", "countyedu.teachers.allocation"),
+    ("rotation", "countyedu.teachers.rotation"),
     ("training", "countyedu.teachers.training"),
 )
 

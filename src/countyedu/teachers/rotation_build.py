@@ -13,7 +13,8 @@ import pandas as pd
 
 from countyedu.indicators.engine import weighted_cv
 from countyedu.messages import Code, Msg, Num
-from countyedu.teachers.rotation import (
+from countyedu.teachers.rotation_model import BackboneRule, Problem, Solution, Term, greedy, solve
+from countyedu.teachers.rotation_plan import (
     CV_TARGETS,
     EPS,
     INDICATORS,
@@ -26,7 +27,6 @@ from countyedu.teachers.rotation import (
     _counts,
     _value,
 )
-from countyedu.teachers.rotation_model import BackboneRule, Problem, Solution, Term, greedy, solve
 
 
 def _round(x: float, how: str) -> int:
@@ -43,9 +43,9 @@ def direction(a: pd.Series, b: pd.Series, p: RotationParams) -> str | None:
         return "urban_rural"
     if a["strong"] and b["weak"]:
         return "strong_weak"
-    if a["central"] and (b["village"] or b["stage"] == "teaching_point"):
-        if not p.central_same_township or a["township_id"] == b["township_id"]:
-            return "central_village"
+    village = b["village"] or b["stage"] == "teaching_point"
+    if a["central"] and village and (not p.central_same_township or a["township_id"] == b["township_id"]):
+        return "central_village"
     return None
 
 
@@ -172,10 +172,13 @@ class Builder:
                 n = sum(c.part_pupils[(sid, part)] for sid, _ in rows)
                 if not rows or n <= 0:
                     continue
-                mean = sum(
-                    c.part_pupils[(sid, part)] * _value(counts.get((sid, k, part), 0), r["school_pupils"])
-                    for sid, r in rows
-                ) / n
+                mean = (
+                    sum(
+                        c.part_pupils[(sid, part)] * _value(counts.get((sid, k, part), 0), r["school_pupils"])
+                        for sid, r in rows
+                    )
+                    / n
+                )
                 if mean <= 0:
                     continue
                 for sid, r in rows:
@@ -252,10 +255,8 @@ class Builder:
                 )
         for rule in pr.backbone:
             have = sum(pr.cls_size[k] for k in rule.classes if pr.cls_backbone[k] and pairs_of.get(k))
-            need = rule.need
-            if need is None:
-                moved = sum(self.required.get(sid, 0) for sid in self._unit_schools(rule.unit))
-                need = math.ceil(rule.share * moved - EPS)
+            moved = sum(self.required.get(sid, 0) for sid in self._unit_schools(rule.unit))
+            need = rule.need if rule.need is not None else math.ceil(rule.share * moved - EPS)
             if have < need:
                 out.append(
                     Msg(
@@ -315,7 +316,11 @@ class Builder:
 
     def _reachable(self, a: str, b: str) -> bool:
         s = self.c.schools
-        return a != b and bool(set(s.at[a, "parts"]) & set(s.at[b, "parts"])) and bool(direction(s.loc[a], s.loc[b], self.p))
+        return (
+            a != b
+            and bool(set(s.at[a, "parts"]) & set(s.at[b, "parts"]))
+            and bool(direction(s.loc[a], s.loc[b], self.p))
+        )
 
     def _unit_schools(self, unit: str) -> list[str]:
         s = self.c.schools
@@ -558,8 +563,8 @@ def _before_after(
     for (sid, j), posts in c.posts.items():
         short_before[sid] += max(0.0, posts - c.have.get((sid, j), 0.0))
         short_after[sid] += max(0.0, posts - have.get((sid, j), 0.0))
-    moved_out = defaultdict(int)
-    moved_in = defaultdict(int)
+    moved_out: dict[str, int] = defaultdict(int)
+    moved_in: dict[str, int] = defaultdict(int)
     for m in moves:
         moved_out[m.from_school_id] += 1
         moved_in[m.to_school_id] += 1
@@ -601,7 +606,9 @@ def _before_after(
                 continue
             w = np.array([c.part_pupils[(sid, part)] for sid in g["school_id"]])
             sp = np.array([s.at[sid, "school_pupils"] for sid in g["school_id"]])
-            gv = np.array([100.0 * greedy_after.get((sid, k, part), 0) / n for sid, n in zip(g["school_id"], sp)])
+            gv = np.array(
+                [100.0 * greedy_after.get((sid, k, part), 0) / n for sid, n in zip(g["school_id"], sp, strict=False)]
+            )
             cvs.append(
                 {
                     "indicator": k,
@@ -634,7 +641,7 @@ def _greedy_counts(
 
 def _checks(b: Builder, moves: list[Move], cvs: list[dict[str, Any]]) -> list[Check]:
     """Every rule with its value, target and status."""
-    c, p, s = b.c, b.p, b.c.schools
+    _c, p, s = b.c, b.p, b.c.schools
     out: list[Check] = []
 
     def add(rule: str, school: str | None, value: float, target: float, op: str = ">=") -> None:
@@ -660,7 +667,12 @@ def _checks(b: Builder, moves: list[Move], cvs: list[dict[str, Any]]) -> list[Ch
             den = sum(b.elig_count.get(x, 0) for x in schools if x in b.rule_schools)
         school_id = None if p.backbone_scope == "county" else (unit if p.backbone_scope == "school" else None)
         if den:
-            add("backbone_share" if p.backbone_scope != "township" else f"backbone_share:{unit}", school_id, bb / den, p.backbone_share)
+            add(
+                "backbone_share" if p.backbone_scope != "township" else f"backbone_share:{unit}",
+                school_id,
+                bb / den,
+                p.backbone_share,
+            )
     eligible = set(b.eligible["teacher_id"].astype(str))
     add("eligible", None, sum(m.teacher_id in eligible for m in moves), len(moves))
     ok_dir = sum(direction(s.loc[m.from_school_id], s.loc[m.to_school_id], p) is not None for m in moves)

@@ -107,21 +107,19 @@ class Problem:
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, y: np.ndarray) -> float:
         """The objective of a plan (moves per pair), exactly as the programme counts it."""
-        out, into, q, have = self._after(y)
+        _out, _into, q, have = self._after(y)
         cv = sum(t.value(q[n]) for n, t in enumerate(self.terms))
         short = sum(max(0.0, posts - have.get(k, 0.0)) for k, posts in self.posts.items())
         km = float(np.dot(self.pair_km, y)) if len(y) else 0.0
         return self.w_cv * cv + self.w_short * short + self.w_km * km + self.w_move * float(np.sum(y))
 
-    def _after(
-        self, y: np.ndarray
-    ) -> tuple[dict[int, int], dict[int, int], list[int], dict[tuple[int, str], float]]:
+    def _after(self, y: np.ndarray) -> tuple[dict[int, int], dict[int, int], list[int], dict[tuple[int, str], float]]:
         out: dict[int, int] = defaultdict(int)
         into: dict[int, int] = defaultdict(int)
         delta: dict[tuple[int, tuple[str, str]], int] = defaultdict(int)
         have = dict(self.have)
         for e in np.nonzero(y)[0]:
-            n, c, b = int(round(y[e])), self.pair_cls[e], self.pair_to[e]
+            n, c, b = round(y[e]), self.pair_cls[e], self.pair_to[e]
             a, j = self.cls_school[c], self.cls_subject[c]
             out[a] += n
             into[b] += n
@@ -170,7 +168,10 @@ def solve(p: Problem, *, time_limit: float = 20.0, rel_gap: float = 0.005, elast
     hi: list[float] = []
     obj = [p.w_km * km + p.w_move for km in p.pair_km]
     var_lb = [float(v) for v in p.pair_lb]
-    var_ub = [float(min(p.cls_size[c], p.cap.get((b, p.cls_subject[c]), 0))) for c, b in zip(p.pair_cls, p.pair_to)]
+    var_ub = [
+        float(min(p.cls_size[c], p.cap.get((b, p.cls_subject[c]), 0)))
+        for c, b in zip(p.pair_cls, p.pair_to, strict=False)
+    ]
     integrality = [1] * n_y
 
     def new_var(cost: float, lb: float = 0.0, ub: float = np.inf) -> int:
@@ -251,9 +252,9 @@ def solve(p: Problem, *, time_limit: float = 20.0, rel_gap: float = 0.005, elast
     q_moves: dict[tuple[int, tuple[str, str]], dict[int, float]] = defaultdict(dict)
     for e, (c, b) in enumerate(zip(p.pair_cls, p.pair_to, strict=True)):
         a = p.cls_school[c]
-        for key in p.cls_keys[c]:
-            q_moves[(a, key)][e] = q_moves[(a, key)].get(e, 0.0) - 1.0
-            q_moves[(b, key)][e] = q_moves[(b, key)].get(e, 0.0) + 1.0
+        for ind in p.cls_keys[c]:
+            q_moves[(a, ind)][e] = q_moves[(a, ind)].get(e, 0.0) - 1.0
+            q_moves[(b, ind)][e] = q_moves[(b, ind)].get(e, 0.0) + 1.0
     for t in p.terms:
         moves = {e: v for e, v in q_moves.get((t.school, t.key), {}).items() if v}
         if not moves:
@@ -384,22 +385,20 @@ def greedy(p: Problem) -> Solution:
         members = set(rule.classes)
         cands = [e for e, c in enumerate(p.pair_cls) if c in members and p.cls_backbone[c]]
         while backbone_short(rule):
-            e = best(cands)
-            if e is None:
+            pick: int | None = best(cands)
+            if pick is None:
                 break
-            st.move(e)
+            st.move(pick)
     for a in sorted(p.required, key=lambda s: -p.required[s]):
         while st.out[a] < p.required[a]:
             cands = pairs_of.get(a, [])
+            pick = None
             if any(backbone_short(r) for r in p.backbone if any(p.cls_school[c] == a for c in r.classes)):
-                bb = [e for e in cands if p.cls_backbone[p.pair_cls[e]]]
-                e = best(bb) if bb else None
-                e = e if e is not None else best(cands)
-            else:
-                e = best(cands)
-            if e is None:
+                pick = best([e for e in cands if p.cls_backbone[p.pair_cls[e]]])
+            pick = pick if pick is not None else best(cands)
+            if pick is None:
                 break
-            st.move(e)
+            st.move(pick)
     heap = [(st.delta(e), e) for e in range(len(p.pair_cls)) if st.fits(e)]
     heapq.heapify(heap)
     while heap:
@@ -452,4 +451,3 @@ def _undo(st: _State, e: int) -> None:
             n = st.term_of.get((s, k))
             if n is not None:
                 st.q[n] += sign
-

@@ -9,7 +9,7 @@ from countyedu.messages import Code, Msg, Num
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 
 if TYPE_CHECKING:
-    from countyedu.teachers.rotation import RotationPlan
+    from countyedu.teachers.rotation_plan import RotationPlan
 
 RULES: dict[str, Msg] = {
     "move_share": Msg("share of the school's eligible teachers moved"),
@@ -76,7 +76,11 @@ def rotation_blocks(plan: RotationPlan) -> list[Block]:
             rule_words(c.rule),
             Num(c.value, _unit(c.rule)),
             c.status,
-            Msg("target {op} {target}", op=c.op.replace(">=", "≥").replace("<=", "≤"), target=Num(c.target, _unit(c.rule))),
+            Msg(
+                "target {op} {target}",
+                op=c.op.replace(">=", "≥").replace("<=", "≤"),
+                target=Num(c.target, _unit(c.rule)),
+            ),
         )
         for c in plan.checks
         if c.school_id is None
@@ -120,7 +124,13 @@ def rotation_blocks(plan: RotationPlan) -> list[Block]:
         for d in plan.cvs
     ]
     school_checks: list[list[Value]] = [
-        [names.get(c.school_id or "", c.school_id), rule_words(c.rule), round(c.value, 4), c.target, Code("status", c.status)]
+        [
+            names.get(c.school_id or "", c.school_id),
+            rule_words(c.rule),
+            round(c.value, 4),
+            c.target,
+            Code("status", c.status),
+        ]
         for c in plan.checks
         if c.school_id is not None
     ]

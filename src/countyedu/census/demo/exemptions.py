@@ -19,7 +19,7 @@ def _exemption_rows(rng: np.random.Generator, teachers: list[dict[str, Any]]) ->
     for year in sorted({int(t["year"]) for t in teachers}):
         pool = [t for t in teachers if t["year"] == year and t["full_time"] and t["years_at_school"] >= 6]
         pool.sort(key=lambda t: t["teacher_id"])
-        n = int(round(SHARE * len(pool)))
+        n = round(SHARE * len(pool))
         for i in sorted(rng.choice(len(pool), size=min(n, len(pool)), replace=False)):
             t = pool[int(i)]
             age = year - int(t["birth_year"])
