@@ -105,7 +105,10 @@ def part(ctx: Any) -> RotationPlan | None:
     county = read_county(ctx.frames, ctx.packs, staffing, p)
     if not len(county.schools):
         return None
-    return build(county, p, [], [], haversine_km)
+    try:
+        return build(county, p, [], [], haversine_km)
+    except RotationInfeasible:  # a run has no locks: only a solver that found no plan at all
+        return None
 
 
 def summary_lines(s: dict[str, Any]) -> list[str]:
