@@ -6,6 +6,7 @@ other state."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,11 @@ def key(version: str, packs: list[Pack], years: Years) -> RunKey:
     return run_key(KIND, version, packs, years)
 
 
-def _result_dict(r: Result) -> dict[str, Any]:
-    return {**r.as_dict(), "pack": r.pack, "num": r.num, "den": r.den, "trend_at_deadline": r.trend_at_deadline}
-
-
-def _result(d: dict[str, Any]) -> Result:
-    t = Target.model_validate(d["target"]) if d["target"] else None
+def _result(d: dict[str, Any], targets: dict[str, Target]) -> Result:
+    t = None
+    if d["target"]:  # validated once per distinct target: thousands of results share a few dozen
+        key = json.dumps(d["target"], sort_keys=True)
+        t = targets.get(key) or targets.setdefault(key, Target.model_validate(d["target"]))
     return Result(
         d["pack"],
         d["indicator"],
@@ -51,7 +51,7 @@ def save(store: CensusStore, a: Assessment) -> Path:
         "census_version": a.census_version,
         "county_id": a.county_id,
         "packs": [p.id for p in a.packs],
-        "results": [_result_dict(r) for r in a.results],
+        "results": a._result_dicts(full=True),  # from the columns: no Result object made
         "school_gaps": [[g.school_id, g.stage, g.year, g.additions] for g in a.school_gaps],
         "years": a.years.as_list(),
     }
@@ -66,7 +66,8 @@ def load(store: CensusStore, version: str, packs: list[Pack], years: Years | Non
     if doc is None:
         return None
     a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
-    a.results = [_result(d) for d in doc["results"]]
+    targets: dict[str, Target] = {}
+    a.results = [_result(d, targets) for d in doc["results"]]
     a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
     return a
 

@@ -194,14 +194,27 @@ class Assessment:
             "results": self._result_dicts(),
         }
 
-    def _result_dicts(self) -> list[dict[str, Any]]:
-        """Result.as_dict of every result, straight from the columns (no Result objects made)."""
+    def _result_dicts(self, full: bool = False) -> list[dict[str, Any]]:
+        """Result.as_dict of every result, straight from the columns (no Result objects made); `full`
+        adds pack, num, den and trend_at_deadline (the stored form, indicators.cache)."""
         if self._results is not None:
+            if full:
+                return [
+                    {
+                        **r.as_dict(),
+                        "pack": r.pack,
+                        "num": r.num,
+                        "den": r.den,
+                        "trend_at_deadline": r.trend_at_deadline,
+                    }
+                    for r in self._results
+                ]
             return [r.as_dict() for r in self._results]
         targets = {k: None if t is None else t.as_dict() for k, t in self._targets_of(self.table()).items()}
         cols = self._columns(self.table())
-        return [
-            {
+        out = []
+        for pack, ind, level, unit, stage, year, value, num, den, trend, status in zip(*cols, strict=True):
+            d = {
                 "indicator": ind,
                 "level": level,
                 "unit": unit,
@@ -211,8 +224,10 @@ class Assessment:
                 "target": targets[(ind, year, stage)],  # one dict per target, shared by its results
                 "status": status,
             }
-            for _pack, ind, level, unit, stage, year, value, _n, _d, _tr, status in zip(*cols, strict=True)
-        ]
+            if full:
+                d.update(pack=pack, num=num, den=den, trend_at_deadline=trend)
+            out.append(d)
+        return out
 
     @staticmethod
     def _columns(t: pd.DataFrame) -> list[list[Any]]:

@@ -149,8 +149,8 @@ class RunStore:
         """Write a JSON document atomically."""
 
         def write(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False, default=str)
+            # dumps, not dump: json.dump streams through the pure-Python encoder (seconds for an assessment)
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
 
         return write_atomic(self.path(key), write)
 
