@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from countyedu.census.vocabulary import STAGE_OF_GRADE, order, sort_key
@@ -60,17 +61,6 @@ def school_year(frames: dict[str, pd.DataFrame], year: int | None) -> int:
         return int(year)
     ys = years_of(frames, ("classes",))
     return ys[-1] if ys else 0
-
-
-def floor_kind(school: pd.Series, p: TeachersParams) -> str | None:
-    """The floor a school's primary part has: teaching_point, village, or None."""
-    if school.get("stage") == "teaching_point":
-        return "teaching_point"
-    if bool(school.get("urban", False)):
-        return None
-    if p.floor_applies_to == "village" and bool(school.get("central", False)):
-        return None
-    return "village"
 
 
 @dataclass(frozen=True)
@@ -278,152 +268,184 @@ def _frame(frames: dict[str, pd.DataFrame], name: str, year: int | None = None) 
     return f
 
 
+COLUMNS = [
+    "school_id",
+    "name",
+    "township_id",
+    "stage",
+    "ownership",
+    "urban",
+    "central",
+    "lat",
+    "lon",
+    "pupils",
+    "classes",
+    "ratio_norm",
+    "floor",
+    "floor_kind",
+    "boarding_extra",
+    "caregivers",
+    "teaching_norm",
+    "norm",
+    "actual",
+    "surplus",
+    "shortage",
+]
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column (False where missing)."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].astype("boolean").fillna(False).astype(bool)
+
+
+def floor_kinds(schools: pd.DataFrame, p: TeachersParams) -> pd.Series:
+    """The floor each school's primary part has: teaching_point, village, or None."""
+    rural = ~_flag(schools, "urban")
+    if p.floor_applies_to == "village":
+        rural &= ~_flag(schools, "central")
+    tp = schools["stage"] == "teaching_point"
+    out = pd.Series(None, index=schools.index, dtype=object)
+    out[rural] = "village"
+    out[tp] = "teaching_point"
+    return out
+
+
 def compute_staffing(frames: dict[str, pd.DataFrame], p: TeachersParams, year: int | None = None) -> Staffing:
     """Norms, actual staff, surplus and shortage per school and subject in `year` (default the latest)."""
     y = school_year(frames, year)
     schools = _frame(frames, "schools")
-    classes = _frame(frames, "classes", y)
+    classes = _frame(frames, "classes", y)[["school_id", "grade", "pupils"]]
     teachers = _frame(frames, "teachers", y)
+    classes = classes.assign(
+        stage=classes["grade"].map({g: STAGE_OF_GRADE.get(str(g)[:1]) for g in classes["grade"].unique()}),
+        pupils=pd.to_numeric(classes["pupils"]).astype(float),
+    )
+    active = set(classes["school_id"]) | (set(teachers["school_id"]) if len(teachers) else set())
+    sch = schools[schools["school_id"].isin(active)].reset_index(drop=True)
+    sch = sch.assign(floor_kind=floor_kinds(sch, p))
+    kind_of = dict(zip(sch["school_id"], sch["floor_kind"], strict=True))
+
+    # parts: school × stage
+    parts = classes.groupby(["school_id", "stage"], sort=False).agg(pupils=("pupils", "sum"), n=("pupils", "size"))
+    parts = parts.reset_index()
+    kind = parts["school_id"].map(kind_of)
+    k = parts["stage"] == "kindergarten"
+    covered = (parts["stage"] == "primary") & kind.notna()
+    share = kind.map(p.floor_subject_share).fillna(0.0).astype(float)
+    by_ratio = parts["pupils"] / parts["stage"].map(p.pupils_per_teacher).astype(float)
+    by_ratio = by_ratio.where(~k, parts["n"] * p.kindergarten_teachers_per_class).fillna(0.0)
+    floor = parts["n"] * p.floor_per_class + np.where(covered, len(p.floor_subjects) * share, 0.0)
+    floor = floor.where(~k, parts["n"] * p.kindergarten_teachers_per_class)
+    value = by_ratio.where(~covered, np.maximum(by_ratio, floor))
+    parts = parts.assign(
+        by_ratio=by_ratio,
+        floor=floor,
+        value=value,
+        caregivers=np.where(k, parts["n"] * p.kindergarten_caregivers_per_class, 0.0),
+        is_primary=parts["stage"] == "primary",
+    )
+    per = parts.groupby("school_id").agg(
+        pupils=("pupils", "sum"),
+        classes=("n", "sum"),
+        ratio_norm=("by_ratio", "sum"),
+        floor=("floor", "sum"),
+        teaching_norm=("value", "sum"),
+        caregivers=("caregivers", "sum"),
+        has_primary=("is_primary", "max"),
+    )
+    table = sch.merge(per, left_on="school_id", right_index=True, how="left")
+    for c in ("pupils", "classes", "ratio_norm", "floor", "teaching_norm", "caregivers"):
+        table[c] = table[c].fillna(0.0)
+    table["has_primary"] = table["has_primary"].astype("boolean").fillna(False).astype(bool)
     sy = _frame(frames, "school_years", y)
     boarders = (
-        dict(zip(sy["school_id"], pd.to_numeric(sy["boarders"]).fillna(0), strict=True))
+        table["school_id"].map(dict(zip(sy["school_id"], pd.to_numeric(sy["boarders"]), strict=True))).fillna(0.0)
         if "boarders" in sy.columns
-        else {}
+        else pd.Series(0.0, index=table.index)
     )
-    cls = classes.assign(stage=classes["grade"].str[0].map(STAGE_OF_GRADE)) if len(classes) else classes
-    active = set(cls["school_id"]) if len(cls) else set()
-    if len(teachers):
-        active |= set(teachers["school_id"])
-    rows: list[dict[str, Any]] = []
-    subject_rows: list[dict[str, Any]] = []
-    by_school = {sid: g for sid, g in cls.groupby("school_id")} if len(cls) else {}
-    staff = _actual(teachers, p)
-    for school in schools[schools["school_id"].isin(active)].itertuples(index=False):
-        s = pd.Series(school._asdict())
-        g = by_school.get(s.school_id, pd.DataFrame(columns=["grade", "pupils", "stage"]))
-        row, posts = _school_norm(s, g, p, float(boarders.get(s.school_id, 0) or 0))
-        have = staff.get(s.school_id, {})
-        row["actual"] = round(sum(have.values()), 4)
-        row["surplus"] = max(0.0, row["actual"] - row["norm"])
-        row["shortage"] = max(0.0, row["norm"] - row["actual"])
-        rows.append(row)
-        for subject in sorted(set(posts) | set(have), key=lambda c: sort_key("subject", c)):
-            need, got = posts.get(subject, 0.0), have.get(subject, 0.0)
-            subject_rows.append(
-                {
-                    "school_id": s.school_id,
-                    "subject": subject,
-                    "posts": round(need, 4),
-                    "actual": round(got, 4),
-                    "surplus": round(max(0.0, got - need), 4),
-                    "shortage": round(max(0.0, need - got), 4),
-                }
-            )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "school_id",
-            "name",
-            "township_id",
-            "stage",
-            "ownership",
-            "urban",
-            "central",
-            "lat",
-            "lon",
-            "pupils",
-            "classes",
-            "ratio_norm",
-            "floor",
-            "floor_kind",
-            "boarding_extra",
-            "caregivers",
-            "teaching_norm",
-            "norm",
-            "actual",
-            "surplus",
-            "shortage",
-        ],
+    extra = boarders.astype(float) / p.boarders_per_extra_staff if p.boarders_per_extra_staff else boarders * 0.0
+    extra = extra.where(_flag(table, "boarding"), 0.0)
+    raw = table["teaching_norm"] + extra + (table["caregivers"] if p.caregivers_in_norm else 0.0)
+    if p.norm_rounding == "ceil":
+        norm = np.ceil(raw - EPS)
+    elif p.norm_rounding == "round":
+        norm = np.floor(raw + 0.5 + EPS)
+    else:
+        norm = raw.round(2)
+    subjects, held = _subjects(classes, parts, teachers, p)
+    actual = table["school_id"].map(held).fillna(0.0)
+    table = table.assign(
+        ownership=table["ownership"].where(table["ownership"].notna(), "public")
+        if "ownership" in table.columns
+        else "public",
+        urban=_flag(table, "urban"),
+        central=_flag(table, "central"),
+        pupils=table["pupils"].astype(int),
+        classes=table["classes"].astype(int),
+        ratio_norm=table["ratio_norm"].round(4),
+        floor=np.ceil(table["floor"] - EPS),
+        floor_kind=table["floor_kind"].where(table["has_primary"], None),
+        boarding_extra=extra.round(4),
+        caregivers=table["caregivers"].round(4),
+        teaching_norm=table["teaching_norm"].round(4),
+        norm=np.where(raw > 0, norm, 0.0),
+        actual=actual.round(4),
     )
+    table = table.assign(
+        surplus=(table["actual"] - table["norm"]).clip(lower=0.0),
+        shortage=(table["norm"] - table["actual"]).clip(lower=0.0),
+    )
+    for c in ("name", "township_id", "lat", "lon"):
+        if c not in table.columns:
+            table[c] = table["school_id"] if c == "name" else None
     stage_rank = {c: i for i, c in enumerate(order("stage"))}
-    table = table.sort_values(["stage", "school_id"], key=lambda c: c.map(stage_rank) if c.name == "stage" else c)
+    table = table[COLUMNS].sort_values(
+        ["stage", "school_id"], key=lambda c: c.map(stage_rank) if c.name == "stage" else c
+    )
     table = table.reset_index(drop=True)
-    subjects = pd.DataFrame(subject_rows, columns=["school_id", "subject", "posts", "actual", "surplus", "shortage"])
     return Staffing(y, table, subjects, _county(frames, table, p, y))
 
 
-def _actual(teachers: pd.DataFrame, p: TeachersParams) -> dict[str, dict[str, float]]:
-    """school → subject → posts held (full-time 1, others the fraction)."""
-    out: dict[str, dict[str, float]] = {}
-    if not len(teachers):
-        return out
-    ft = teachers["full_time"] if "full_time" in teachers.columns else pd.Series(True, index=teachers.index)
-    for sid, subject, full in zip(teachers["school_id"], teachers["subject"], ft, strict=True):
-        have = out.setdefault(sid, {})
-        have[subject] = have.get(subject, 0.0) + teacher_weight(full, p.part_time_fraction)
-    return out
-
-
-def _school_norm(
-    s: pd.Series, g: pd.DataFrame, p: TeachersParams, boarders: float
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """One school's norm row and its teaching posts by subject."""
-    ratio_norm = floor = caregivers = teaching = 0.0
-    posts: dict[str, float] = {}
-    kind = floor_kind(s, p)
-    for stage, part in g.groupby("stage", sort=False):
-        pupils, n_classes = float(part["pupils"].sum()), float(len(part))
-        if stage == "kindergarten":
-            v = n_classes * p.kindergarten_teachers_per_class
-            ratio_norm += v
-            floor += v
-            caregivers += n_classes * p.kindergarten_caregivers_per_class
-            posts["preschool"] = posts.get("preschool", 0.0) + v
-            teaching += v
-            continue
-        ratio = p.ratio(str(stage))
-        by_ratio = pupils / ratio if ratio else 0.0
-        if stage == "primary" and kind is not None:
-            share = p.floor_subject_share.get(kind, 0.0)
-            part_floor = n_classes * p.floor_per_class + len(p.floor_subjects) * share
-        else:
-            part_floor = n_classes * p.floor_per_class
-        ratio_norm += by_ratio
-        floor += part_floor
-        v = max(by_ratio, part_floor) if (stage == "primary" and kind is not None) else by_ratio
-        teaching += v
-        periods: dict[str, float] = {}
-        for grade in part["grade"]:
-            for subject, n in p.weekly_periods.get(str(grade), {}).items():
-                periods[subject] = periods.get(subject, 0.0) + float(n)
-        total = sum(periods.values())
-        for subject, n in periods.items():
-            posts[subject] = posts.get(subject, 0.0) + (v * n / total if total else 0.0)
-    extra = (
-        boarders / p.boarders_per_extra_staff if bool(s.get("boarding", False)) and p.boarders_per_extra_staff else 0.0
+def _subjects(
+    classes: pd.DataFrame, parts: pd.DataFrame, teachers: pd.DataFrame, p: TeachersParams
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Subject posts (each part's norm shared by its classes' weekly periods; kindergarten classes'
+    posts are preschool posts) against the teachers of each subject; and each school's posts held."""
+    periods = pd.DataFrame(
+        [(g, subject, float(n)) for g, row in p.weekly_periods.items() for subject, n in row.items()],
+        columns=["grade", "subject", "periods"],
     )
-    raw = teaching + extra + (caregivers if p.caregivers_in_norm else 0.0)
-    row = {
-        "school_id": s.school_id,
-        "name": s.get("name", s.school_id),
-        "township_id": s.get("township_id"),
-        "stage": s.get("stage"),
-        "ownership": s.get("ownership") if isinstance(s.get("ownership"), str) else "public",
-        "urban": bool(s.get("urban", False)),
-        "central": bool(s.get("central", False)),
-        "lat": s.get("lat"),
-        "lon": s.get("lon"),
-        "pupils": int(g["pupils"].sum()) if len(g) else 0,
-        "classes": len(g),
-        "ratio_norm": round(ratio_norm, 4),
-        "floor": float(math.ceil(floor - EPS)),
-        "floor_kind": kind if (len(g) and (g["stage"] == "primary").any()) else None,
-        "boarding_extra": round(extra, 4),
-        "caregivers": round(caregivers, 4),
-        "teaching_norm": round(teaching, 4),
-        "norm": whole(raw, p.norm_rounding) if raw > 0 else 0.0,
-    }
-    return row, posts
+    per_grade = classes.groupby(["school_id", "stage", "grade"], sort=False).size().rename("n").reset_index()
+    need = per_grade.merge(periods, on="grade")
+    need = need.assign(periods=need["n"] * need["periods"])
+    need = need.groupby(["school_id", "stage", "subject"], sort=False)["periods"].sum().reset_index()
+    need = need.merge(parts[["school_id", "stage", "value"]], on=["school_id", "stage"])
+    total = need.groupby(["school_id", "stage"])["periods"].transform("sum")
+    need = need.assign(posts=need["value"] * need["periods"] / total)
+    k = parts[parts["stage"] == "kindergarten"]
+    kg = pd.DataFrame({"school_id": k["school_id"], "subject": "preschool", "posts": k["value"]})
+    posts = pd.concat([need[["school_id", "subject", "posts"]], kg]).groupby(["school_id", "subject"])["posts"].sum()
+    if len(teachers):
+        w = np.where(
+            _flag(teachers, "full_time") if "full_time" in teachers.columns else True, 1.0, p.part_time_fraction
+        )
+        have = teachers.assign(w=w).groupby(["school_id", "subject"])["w"].sum()
+    else:
+        have = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["school_id", "subject"]))
+    both = pd.concat([posts.rename("posts"), have.rename("actual")], axis=1).fillna(0.0).reset_index()
+    both.columns = ["school_id", "subject", "posts", "actual"]
+    both = both.assign(
+        posts=both["posts"].round(4),
+        actual=both["actual"].round(4),
+        surplus=(both["actual"] - both["posts"]).clip(lower=0.0).round(4),
+        shortage=(both["posts"] - both["actual"]).clip(lower=0.0).round(4),
+        _rank=both["subject"].map({c: sort_key("subject", c) for c in both["subject"].unique()}),
+    )
+    both = both.sort_values(["school_id", "_rank"]).drop(columns="_rank").reset_index(drop=True)
+    held = have.groupby(level=0).sum().to_dict() if len(have) else {}
+    return both, held
 
 
 def _county(frames: dict[str, pd.DataFrame], table: pd.DataFrame, p: TeachersParams, year: int) -> dict[str, Any]:
