@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.staffing import bench_staffing
+
 HERE = Path(__file__).resolve().parent
 COUNTYEDU = [sys.executable, "-m", "countyedu"]
 
@@ -325,6 +327,7 @@ def main() -> None:
             if not args.skip_province:
                 rows += bench_province_import(work)
                 rows += bench_province_assess(work)
+                rows += bench_staffing(work)
             rows += bench_web_load(work, args.web_seconds)
         if not args.only_web:
             rows += bench_planning(work)
