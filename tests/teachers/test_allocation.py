@@ -137,6 +137,7 @@ def test_a_village_school_never_goes_below_its_class_floor() -> None:
     assert Counter(m.subject for m in result.moves if m.phase == "in_school") == {"pe": 3}  # E's own PE posts
     e = result.posts.set_index("school_id").loc["E"]
     assert (e["floor"], e["posts"], e["after"]) == (9, 9, 9)
+    assert result.blocks()[0].findings[0].status == "met"  # F was short before: no move took it below
     assert result.unfilled.set_index(["school_id", "subject"]).loc[("F", "math"), "shortage"] == 3
 
 

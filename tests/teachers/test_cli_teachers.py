@@ -71,3 +71,10 @@ def test_allocate_and_training_json(data: Path) -> None:
     doc = json.loads(proc.stdout)
     # full-time teachers under 360 hours: t3 (300), t4 (100), t12 (200); t13 (100) is part-time
     assert sorted(t["teacher_id"] for t in doc["training_behind"]) == ["t12", "t3", "t4"]
+
+
+def test_titles_are_codes_and_their_full_names_are_accepted(data: Path) -> None:
+    # the hand county writes titles as 一级教师, 高级教师 …, and leaves some empty
+    t = CensusStore(data).census("v1")["teachers"].set_index("teacher_id")
+    assert t.loc["t1", "title"] == "first" and t.loc["t5", "title"] == "senior" and t.loc["t2", "title"] == "second"
+    assert t["title"].isna().sum() == 3  # t4, t12, t13

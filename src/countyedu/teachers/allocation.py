@@ -131,7 +131,8 @@ class Allocation:
             [n.get(r.school_id, r.school_id), Code("subject", r.subject), int(r.shortage)]
             for r in self.unfilled.itertuples()
         ]
-        below = [r for r in self.posts.itertuples() if r.after < r.floor - EPS]
+        # schools a reassignment took below their class floor (a school short before any move is not)
+        below = [r for r in self.posts.itertuples() if r.after < r.actual - EPS and r.after < r.floor - EPS]
         findings = [
             Finding(
                 "RT",
@@ -159,7 +160,7 @@ class Allocation:
                         "Surplus teachers go first to a subject their own school is short of, then to a school"
                         " within {km} short of their subject, then where the bureau assigns them; the fewest"
                         " moves and the least travel, no school below its class floor or over its posts.",
-                        km=Num(self.cross_km, "km"),
+                        km=Num(self.cross_km, "km", 0),
                     )
                 ],
                 findings=findings,

@@ -145,7 +145,9 @@ class Staffing:
                     "no_data",
                     Msg(
                         "the finance sheet has no item {item} for {year}: the norms need {need} posts",
-                        item=c["quota_item"],
+                        item=Msg("the county's 编制 (teacher_staffing_quota)")
+                        if c["quota_item"] == "teacher_staffing_quota"
+                        else c["quota_item"],
                         year=self.year,
                         need=Num(c["need"], "count"),
                     ),
