@@ -296,13 +296,22 @@ def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
 
 def bench_planning(work: Path) -> list[tuple[str, str, str]]:
     """Catchments and siting against spopt + HiGHS (benchmarks/planning.py), in a fresh process."""
+    return _bench_module("benchmarks.planning")
+
+
+def bench_teachers(work: Path) -> list[tuple[str, str, str]]:
+    """The exchange rotation on the demo and a generated county, with its greedy baseline
+    (benchmarks/teachers.py), in a fresh process."""
+    return _bench_module("benchmarks.teachers")
+
+
+def _bench_module(module: str) -> list[tuple[str, str, str]]:
+    """Run `python -m <module>` and read its rows (JSON, its last line)."""
     import json
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.planning"], capture_output=True, text=True, cwd=HERE.parent
-    )
+    proc = subprocess.run([sys.executable, "-m", module], capture_output=True, text=True, cwd=HERE.parent)
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmarks.planning failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"{module} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return [tuple(r) for r in json.loads(proc.stdout.strip().splitlines()[-1])]  # type: ignore[misc]
 
 
@@ -331,6 +340,7 @@ def main() -> None:
             rows += bench_web_load(work, args.web_seconds)
         if not args.only_web:
             rows += bench_planning(work)
+            rows += bench_teachers(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = [

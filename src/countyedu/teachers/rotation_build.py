@@ -37,7 +37,7 @@ def _round(x: float, how: str) -> int:
     return math.floor(x + 0.5 + EPS)
 
 
-def direction(a: pd.Series, b: pd.Series, p: RotationParams) -> str | None:
+def direction(a: Any, b: Any, p: RotationParams) -> str | None:
     """Why a may send a teacher to b (RT): urban_rural, strong_weak, central_village, or None."""
     if a["urban"] and not b["urban"]:
         return "urban_rural"
@@ -82,16 +82,22 @@ class Builder:
     # -------------------------------------------------------------- who may go where
     def targets(self, sid: str, subject: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
         """(school, direction) a teacher of `sid` and `subject` may go to."""
-        s = self.c.schools
-        a = s.loc[sid]
+        rec = self._records()
+        a = rec[sid]
         out = []
         for b in self.receivers:
-            if b == sid or (b, subject) not in self.cap or not set(parts) & set(s.at[b, "parts"]):
+            if b == sid or (b, subject) not in self.cap or not set(parts) & set(rec[b]["parts"]):
                 continue
-            why = direction(a, s.loc[b], self.p)
+            why = direction(a, rec[b], self.p)
             if why:
                 out.append((b, why))
         return out
+
+    def _records(self) -> dict[str, dict[str, Any]]:
+        """Each school's row as a dict (read once: a pandas row per pair is slow)."""
+        if not hasattr(self, "_rec"):
+            self._rec = {sid: r for sid, r in zip(self.ids, self.c.schools.to_dict("records"), strict=True)}
+        return self._rec
 
     def problem(self) -> tuple[Problem, list[list[pd.Series]], list[tuple[int, int, str]]]:
         """The model, each class's teachers (longest at the school first) and each pair's
@@ -146,14 +152,21 @@ class Builder:
             t = g[0]
             a = t["school_id"]
             tid = str(t["teacher_id"])
+            i = self.index[a]
+            options = []
             for b, why in self.targets(a, str(t["subject"]), s.at[a, "parts"]):
                 if len(g) == 1 and b in vetoed.get(tid, set()):
                     continue
-                i, j = self.index[a], self.index[b]
+                j = self.index[b]
                 km = float(self.distance(lat[i], lon[i], lat[j], lon[j]))
+                options.append((0.0 if math.isnan(km) else km, j, b, why))
+            options.sort(key=lambda o: o[0])
+            # the nearest `max_targets` receiving schools (and a locked one wherever it is)
+            near = options[: p.max_targets] + [o for o in options[p.max_targets :] if locked.get(tid) == o[2]]
+            for km, j, b, why in near:
                 pr.pair_cls.append(k)
                 pr.pair_to.append(j)
-                pr.pair_km.append(0.0 if math.isnan(km) else km)
+                pr.pair_km.append(km)
                 pr.pair_lb.append(1 if locked.get(tid) == b and len(g) == 1 else 0)
                 pair_info.append((k, j, why))
         pr.backbone = self._backbone_rules(members)
@@ -397,20 +410,30 @@ def build(
     if bad_locks:
         raise RotationInfeasible(bad_locks)
     reasons = b.reasons(pr, members)
-    sol = solve(pr, time_limit=p.time_limit_s, rel_gap=p.gap) if not reasons else None
+    sol = base = None
+    if not reasons:
+        base = greedy(pr)
+        sol = _solve(pr, p, base)
     if sol is None or sol.status not in ("optimal", "feasible"):
         if not reasons:
             reasons = b.elastic_reasons(pr)
         if strict:
             raise RotationInfeasible(reasons)
         _relax(pr, solve(pr, time_limit=p.time_limit_s, rel_gap=p.gap, elastic=True))
-        sol = solve(pr, time_limit=p.time_limit_s, rel_gap=p.gap)
+        base = greedy(pr)
+        sol = _solve(pr, p, base)
         if sol.status not in ("optimal", "feasible"):
             raise RotationInfeasible(reasons)
-    base = greedy(pr)
+    assert base is not None
     plan = _plan(b, pr, members, pair_info, sol, base)
     plan.shortfalls = reasons
     return plan
+
+
+def _solve(pr: Problem, p: RotationParams, base: Solution) -> Solution:
+    """The programme, started from the greedy plan when that meets the rules."""
+    start = base.y if _greedy_meets(pr, base) else None
+    return solve(pr, time_limit=p.time_limit_s, rel_gap=p.gap, start_y=start)
 
 
 def _relax(pr: Problem, el: Solution) -> None:

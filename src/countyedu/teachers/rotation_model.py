@@ -28,7 +28,7 @@ programme's objective equals the proxy at every integer plan. X̄ moves a little
 school's teacher moves (its teachers count in both parts); the proxy keeps the mean before the plan
 (Σ P(X − X̄⁰)² ≥ Σ P(X − X̄)²), and the true CVs are reported before and after.
 
-HiGHS (scipy.optimize.milp) returns the best plan found and a proven lower bound; the gap is
+HiGHS (highspy; started from the greedy plan when that meets the rules) returns the best plan found and a proven lower bound; the gap is
 (objective − bound) / objective.
 """
 
@@ -39,10 +39,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
+
+from countyedu.planning.catchments import new_highs
 
 EPS = 1e-9
 BIG = 1e4  # the price of a rule left short in the elastic solve
@@ -156,7 +159,14 @@ class Solution:
 
 
 # ---------------------------------------------------------------------- the programme
-def solve(p: Problem, *, time_limit: float = 20.0, rel_gap: float = 0.005, elastic: bool = False) -> Solution:
+def solve(
+    p: Problem,
+    *,
+    time_limit: float = 20.0,
+    rel_gap: float = 0.005,
+    elastic: bool = False,
+    start_y: np.ndarray | None = None,
+) -> Solution:
     """The programme of the module docstring, by HiGHS. `elastic`: the 10 % and backbone rules may
     stay short at a high price (to say which rules an impossible request cannot meet, and by how much)."""
     start = time.perf_counter()
@@ -272,26 +282,64 @@ def solve(p: Problem, *, time_limit: float = 20.0, rel_gap: float = 0.005, elast
             # z − slope · Σ moves ≥ f0 + slope · (q0 − q)
             add_row({**{e: -slope * v for e, v in moves.items()}, z: 1.0}, f0 + slope * (t.q0 - q), np.inf)
     n = len(obj)
-    a = coo_matrix((vals, (rows, cols)), shape=(len(lo), n)).tocsr()
-    res = milp(
-        c=np.array(obj),
-        integrality=np.array(integrality),
-        bounds=Bounds(np.array(var_lb), np.array(var_ub)),
-        constraints=[LinearConstraint(a, np.array(lo), np.array(hi))] if len(lo) else [],
-        options={"time_limit": time_limit, "mip_rel_gap": rel_gap, "disp": False},
-    )
+    a = coo_matrix((vals, (rows, cols)), shape=(len(lo), n)).tocsc()
+    x, proven, code = _highs(obj, var_lb, var_ub, integrality, a, lo, hi, time_limit, rel_gap, start_y)
     seconds = time.perf_counter() - start
-    if res.x is None:
-        status = "infeasible" if res.status == 2 else "error"
-        return Solution(np.zeros(n_y, dtype=int), float("nan"), float("nan"), status, seconds)
-    y = np.rint(res.x[:n_y]).astype(int)
+    if x is None:
+        return Solution(np.zeros(n_y, dtype=int), float("nan"), float("nan"), code, seconds)
+    y = np.rint(x[:n_y]).astype(int)
     if elastic:
-        short = {k: float(res.x[v]) for k, v in slack.items() if res.x[v] > 1e-6}
+        short = {k: float(x[v]) for k, v in slack.items() if x[v] > 1e-6}
         return Solution(y, p.evaluate(y), float("nan"), "elastic", seconds, short)
     objective = p.evaluate(y)
-    bound = float(getattr(res, "mip_dual_bound", None) or res.fun) + constant
-    status = "optimal" if res.status == 0 else "feasible"
-    return Solution(y, objective, min(bound, objective), status, seconds)
+    bound = proven + constant
+    return Solution(y, objective, min(bound, objective), code, seconds)
+
+
+def _highs(
+    obj: list[float],
+    lb: list[float],
+    ub: list[float],
+    integrality: list[int],
+    a: Any,
+    lo: list[float],
+    hi: list[float],
+    time_limit: float,
+    rel_gap: float,
+    start_y: np.ndarray | None,
+) -> tuple[np.ndarray | None, float, str]:
+    """Solve by HiGHS (highspy): the solution (None when none was found), the proven bound of the
+    objective's variable part and the status (optimal | feasible | infeasible | error). `start_y`:
+    values of the first (integer) columns to start from (HiGHS completes the others)."""
+    h = new_highs(time_limit)
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    h.setOptionValue("random_seed", 0)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(obj), len(lo)
+    lp.col_cost_ = np.asarray(obj, dtype=float)
+    lp.col_lower_ = np.asarray(lb, dtype=float)
+    lp.col_upper_ = np.asarray(ub, dtype=float)
+    lp.row_lower_ = np.asarray(lo, dtype=float)
+    lp.row_upper_ = np.asarray(hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integrality]
+    h.passModel(lp)
+    if start_y is not None and len(start_y):
+        idx = np.arange(len(start_y), dtype=np.int32)
+        h.setSolution(len(idx), idx, np.asarray(start_y, dtype=float))
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None, float("nan"), "infeasible"
+    if info.primal_solution_status != 2:  # no feasible solution found
+        return None, float("nan"), "error"
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    code = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
+    return x, float(info.mip_dual_bound), code
 
 
 # ---------------------------------------------------------------------- the greedy baseline

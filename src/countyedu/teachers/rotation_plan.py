@@ -69,6 +69,8 @@ class RotationParams(BaseModel):
     w_short: float = Field(1.0, ge=0)  # per post short,
     w_km: float = Field(0.01, ge=0)  # per km travelled,
     w_move: float = Field(0.1, ge=0)  # per move
+    # a class of teachers is offered its nearest receiving schools only (the model's size; assumed)
+    max_targets: int = Field(20, ge=1)
     time_limit_s: float = Field(20.0, gt=0)
     gap: float = Field(0.005, ge=0, le=1)  # the relative gap at which the solver stops
 
