@@ -9,15 +9,18 @@ numbers (thresholds, ages, grades) live in the pack, never here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from countyedu.indicators.tables import EDUCATION_RANK, CensusTables
 from countyedu.policy.pack import Item
 
-Formula = Callable[[CensusTables, Item], ir.Table]
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+else:
+    from countyedu.indicators.lazy_ibis import ibis
+
+Formula = Callable[[CensusTables, Item], "ir.Table"]
 FORMULAS: dict[str, Formula] = {}
 # formula → how its contributions aggregate: "ratio" (Σnum/Σden) or "sum" (Σnum)
 AGGREGATE: dict[str, str] = {}
@@ -50,7 +53,9 @@ def compare_kind(item: Item) -> str:
     return COMPARE.get(item.formula or "", "measure")
 
 
-NULL_STR = ibis.null("string")
+def null_str() -> ir.Value:
+    """A missing text value (the unit or stage of a contribution that has none)."""
+    return ibis.null("string")
 
 
 def contrib(
@@ -58,9 +63,9 @@ def contrib(
 ) -> ir.Table:
     """The standard contribution columns, with fixed types (so contributions can be unioned)."""
     return t.select(
-        school_id=(school_id if school_id is not None else NULL_STR).cast("string"),
+        school_id=(school_id if school_id is not None else null_str()).cast("string"),
         township_id=township_id.cast("string"),
-        stage=(stage if stage is not None else NULL_STR).cast("string"),
+        stage=(stage if stage is not None else null_str()).cast("string"),
         year=year.cast("int64"),
         num=num.cast("float64"),
         den=(den if den is not None else ibis.null("float64")).cast("float64"),
@@ -205,7 +210,7 @@ def class_share(ct: CensusTables, item: Item) -> ir.Table:
         hit = c.pupils <= c.grade.substitute(prm["at_most_by_grade"], else_=10**6)
     else:
         hit = c.pupils <= c.part.substitute(prm["at_most_by_part"], else_=10**6)
-    stage = NULL_STR if prm.get("pool_stages") else c.part
+    stage = null_str() if prm.get("pool_stages") else c.part
     return contrib(
         c,
         school_id=c.school_id,

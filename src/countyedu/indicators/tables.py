@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -24,15 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
-
 from countyedu.census.schema import SHEETS
-from countyedu.census.store import CensusStore, open_duckdb
+from countyedu.census.store import CensusStore, _empty_sql, open_duckdb
 from countyedu.census.vocabulary import STAGE_OF_GRADE
 
 if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+
     from countyedu.census.years import Years
+else:
+    from countyedu.indicators.lazy_ibis import ibis
 
 PART_OF_GRADE = STAGE_OF_GRADE  # the school part (stage) a class's grade belongs to
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
@@ -70,10 +73,13 @@ class CensusTables:
 
     def make(self, name: str, sql: str) -> ir.Table:
         """CREATE TEMP TABLE name AS sql (once per connection), as an Ibis table."""
-        if (name, sql) not in self.made:
-            self.backend.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
-            self.made.append((name, sql))
+        self._create(name, sql)
         return self.backend.table(name)
+
+    def _create(self, name: str, sql: str) -> None:
+        if (name, sql) not in self.made:  # on DuckDB's own connection: no Ibis needed
+            self.backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            self.made.append((name, sql))
 
     def compiled(self, key: str, build: Any) -> str:
         """The SQL of the query ``build()`` makes, cached under ``key`` (what the query depends on
@@ -90,7 +96,7 @@ class CensusTables:
                 hit = json.loads(path.read_text(encoding="utf-8"))
         if hit is not None:
             for name, sql in hit["made"]:
-                self.make(name, sql)
+                self._create(name, sql)
             return str(hit["query"])
         query = str(self.backend.compile(build()))
         entry = {"made": [list(m) for m in self.made], "query": query}
@@ -208,6 +214,46 @@ class CensusTables:
         return out
 
 
+class LazyDuckDB:
+    """Ibis's DuckDB backend over a DuckDB connection, made on first use (loading Ibis costs half a
+    second): ``con`` is the connection itself, every other attribute the Ibis backend's."""
+
+    name = "duckdb"
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self._ibis: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return getattr(self._ibis, attr)
+
+    def disconnect(self) -> None:
+        if self._ibis is not None:
+            self._ibis.disconnect()
+        else:
+            self.con.close()
+
+
+class SheetTables(dict[str, Any]):
+    """The sheets' temp tables (census_<sheet>) as Ibis tables, each made when first read."""
+
+    def __init__(self, backend: LazyDuckDB) -> None:
+        super().__init__()
+        self._backend = backend
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or name in SHEET_NAMES
+
+    def __missing__(self, name: str) -> Any:
+        if name not in SHEET_NAMES:
+            raise KeyError(name)
+        table = self[name] = self._backend.table(f"census_{name}")
+        return table
+
+
+SHEET_NAMES = frozenset(s.name for s in SHEETS)
 _SQL_MEMO: dict[str, dict[str, Any]] = {}  # compiled SQL kept in this process (CensusTables.compiled)
 SQL_CACHE_DIR = Path("cache") / "sql"  # under the data dir
 
@@ -220,7 +266,10 @@ def code_fingerprint() -> str:
         import duckdb
 
         here = Path(__file__).resolve().parent
-        h = hashlib.sha256(f"{ibis.__version__}|{duckdb.__version__}".encode())
+        h = hashlib.sha256(duckdb.__version__.encode())
+        spec = importlib.util.find_spec("ibis")  # its __init__ names its version; Ibis itself is not loaded
+        if spec is not None and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
         for f in [
             *sorted(here.glob("*.py")),
             here.parent / "census" / "schema.py",
@@ -239,18 +288,21 @@ def duckdb_tables(
 ) -> CensusTables:
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
-    con = open_duckdb(store.path, read_only=True, opener=lambda: ibis.duckdb.connect(str(store.path), read_only=True))
+    con = LazyDuckDB(open_duckdb(store.path, read_only=True))
     # each sheet of the version materialised once (a temp table census_<sheet>) instead of re-joined
     # per formula — but the teachers (millions of rows in a province), which the engine reads in one
     # grouped pass (formulas.teacher_family_bases) plus the rotation and pay items: copying them
     # costs more, so they are a temp view. The names are the same for every version, so the SQL of
     # the formulas is too (CensusTables.compiled caches it).
     statements = ["SET enable_progress_bar = false"]  # no bar drawn over the CLI's own output
+    stored = {r[0] for r in con.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     for s in SHEETS:
         kind = "VIEW" if s.name in UNCACHED else "TABLE"
-        statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {store.view_sql(s, v.version_id)}')
+        # a sheet newer than the store (no s_<sheet> table yet) is empty, with its columns
+        sql = store.view_sql(s, v.version_id) if f"s_{s.name}" in stored else _empty_sql(s.name)
+        statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {sql}')
     con.con.execute(";\n".join(statements))
-    tables = {s.name: con.table(f"census_{s.name}") for s in SHEETS}
+    tables = SheetTables(con)  # Ibis tables of the sheets made when a formula first reads one
     ct = CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
     ct.sql_cache = store.data_dir / SQL_CACHE_DIR
     return ct
