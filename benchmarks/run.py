@@ -321,6 +321,9 @@ def main() -> None:
     ap.add_argument("--skip-province", action="store_true")
     ap.add_argument("--only-planning", action="store_true", help="run only the planning benchmark")
     ap.add_argument("--only-web", action="store_true", help="run only the web load test (appended to --out)")
+    ap.add_argument(
+        "--only-demo", action="store_true", help="run only the demo import, start-up and assess figures (appended)"
+    )
     ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
@@ -328,6 +331,10 @@ def main() -> None:
     try:
         if args.only_web:
             rows += bench_web_load(work, args.web_seconds)
+        elif args.only_demo:
+            rows += bench_demo_import(work)
+            rows += bench_startup(work)
+            rows += bench_demo_assess(work)
         elif not args.only_planning:
             rows += bench_demo_import(work)
             rows += bench_startup(work)
@@ -338,7 +345,7 @@ def main() -> None:
                 rows += bench_province_assess(work)
                 rows += bench_staffing(work)
             rows += bench_web_load(work, args.web_seconds)
-        if not args.only_web:
+        if not (args.only_web or args.only_demo):
             rows += bench_planning(work)
             rows += bench_teachers(work)
     finally:
@@ -354,8 +361,8 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    if (args.only_planning or args.only_web) and args.out.exists():  # keep the other figures: append this table
-        part = "web load" if args.only_web else "planning"
+    if (args.only_planning or args.only_web or args.only_demo) and args.out.exists():  # append this table
+        part = "web load" if args.only_web else "demo and start-up" if args.only_demo else "planning"
         lines = ["", f"## {part}, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
         with args.out.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines))
