@@ -85,8 +85,8 @@ class PayAndTraining:
                 "met" if self.teacher_pay >= self.civil_pay else "not_met",
                 Msg(
                     "teachers {teachers} yuan, civil servants {civil} yuan (ratio {ratio})",
-                    teachers=Num(self.teacher_pay, "yuan"),
-                    civil=Num(self.civil_pay, "yuan"),
+                    teachers=Num(self.teacher_pay, "count"),  # the message says yuan
+                    civil=Num(self.civil_pay, "count"),
                     ratio=Num(self.teacher_pay / self.civil_pay, "", 3),
                 ),
             )
