@@ -77,7 +77,9 @@ class Builder:
             for (sid, j), v in county.shortage.items()
             if v >= p.subject_need_min - EPS and v > EPS
         }
-        self.receivers = [sid for sid in self.ids if s.at[sid, "actual"] < s.at[sid, "norm"] - EPS]
+        self.receivers = [
+            sid for sid in self.ids if s.at[sid, "rotates"] and s.at[sid, "actual"] < s.at[sid, "norm"] - EPS
+        ]
 
     # -------------------------------------------------------------- who may go where
     def targets(self, sid: str, subject: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -388,6 +390,7 @@ def _reason(code: str) -> Msg | Code:
         "part_time": Msg("not a full-time teacher"),
         "years": Msg("fewer years at the school than required"),
         "near_retirement": Msg("close to retirement"),
+        "school_stage": Msg("a school outside the rotation"),
     }.get(code, Msg("eligible"))
 
 

@@ -185,7 +185,7 @@ def read_county(
     rows = []
     for sid, r in st.iterrows():
         parts = tuple(s for s in p.stages if (sid, s) in part_pupils)
-        if not parts or r["stage"] not in p.school_stages:
+        if not parts:
             continue
         sp = float(school_pupils.get(sid, 0))
         small = r["stage"] == "teaching_point" and sp < p.exclude_teaching_points_under
@@ -206,6 +206,8 @@ def read_county(
                 "school_pupils": sp,
                 "parts": parts,
                 "cv_parts": () if small or sp <= 0 else parts,
+                # schools of other kinds (a complete secondary school's junior part) count in the CVs only
+                "rotates": r["stage"] in p.school_stages,
             }
         )
     schools = pd.DataFrame(rows).set_index("school_id") if rows else pd.DataFrame()
@@ -214,6 +216,9 @@ def read_county(
     t["keys"] = [_keys(r, p) for _, r in t.iterrows()]
     t["bb"] = t["backbone"].isin(p.backbone_levels)
     _eligibility(t, frames, y, p)
+    outside = ~t["school_id"].isin(set(schools.index[schools["rotates"]])) if len(schools) else t["eligible"]
+    t.loc[outside, "reason"] = "school_stage"
+    t.loc[outside, "eligible"] = False
     subj = staffing.subjects
     subj = subj[subj["school_id"].isin(set(schools.index))]
     posts = {(r.school_id, r.subject): float(r.posts) for r in subj.itertuples()}
