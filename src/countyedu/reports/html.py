@@ -51,13 +51,14 @@ def _cell(value: Value, unit: str) -> str:
 
 
 def chart_svgs(report: Report) -> dict[str, Markup]:
-    """The report's charts as inline SVG: its own two drawn directly (reports.svg), the planning and
-    funding blocks' charts and maps by matplotlib (loaded only when a chapter has one)."""
+    """The report's charts as inline SVG, drawn directly (reports.svg: no matplotlib)."""
     out = {"trend": Markup(svg.trend_svg(report)), "status": Markup(svg.status_svg(report))}
-    if any(b.charts or b.maps for chapter in report.chapters for b in chapter.blocks):
-        from countyedu.reports import charts
-
-        out.update({name: Markup(charts.svg(fig)) for name, fig in charts.block_figures(report).items()})
+    for chapter in report.chapters:
+        for b in chapter.blocks:
+            for i, chart in enumerate(b.charts):
+                out[svg.block_chart_key(b.id, i)] = Markup(svg.block_chart_svg(chart, report.lang))
+            for i, m in enumerate(b.maps):
+                out[svg.block_map_key(b.id, i)] = Markup(svg.block_map_svg(m, report.lang))
     return out
 
 

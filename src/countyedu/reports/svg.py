@@ -13,6 +13,7 @@ from html import escape
 from countyedu.census import vocabulary
 from countyedu.reports.labels import STATUS, pick, unit_kind
 from countyedu.reports.model import Report, TargetRow
+from countyedu.runs.blocks import BlockChart, BlockMap, words
 
 FONT = "'Noto Sans CJK SC', 'Noto Sans CJK', 'DejaVu Sans', sans-serif"
 WIDTH = 800.0
@@ -164,18 +165,18 @@ def status_svg(report: Report) -> str:
         y = top + i * (bar_h + gap) + gap / 2
         body.append(_text(left - 6, y + bar_h / 2 + 4, _short(name, 16 if report.lang == "zh" else 32), 10, "end"))
         x = left
-        for code, words in STATUS.items():
+        for code, label_of in STATUS.items():
             n = counts[pack][code]
             if n:
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{n * scale:.1f}" height="{bar_h:.1f}" fill="{words[2]}">'
-                    f"<title>{escape(pick(words, report.lang))} {n}</title></rect>"
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{n * scale:.1f}" height="{bar_h:.1f}" fill="{label_of[2]}">'
+                    f"<title>{escape(pick(label_of, report.lang))} {n}</title></rect>"
                 )
                 x += n * scale
     lx, ly = left, bottom + 48
-    for words in STATUS.values():
-        label = pick(words, report.lang)
-        body.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" fill="{words[2]}"/>')
+    for label_of in STATUS.values():
+        label = pick(label_of, report.lang)
+        body.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" fill="{label_of[2]}"/>')
         body.append(_text(lx + 14, ly, label, 9.5, "start", "#333"))
         lx += 24 + 9.5 * len(label) * (1.1 if report.lang == "zh" else 0.6)
     return _svg(WIDTH, ly + 10, body)
@@ -236,3 +237,117 @@ def sparkline(values: Sequence[float | None], target: float | None = None, colou
         f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
         f'<circle cx="{dot[0]}" cy="{dot[1]}" r="2" fill="{colour}"/></svg>'
     )
+
+
+def block_chart_svg(chart: BlockChart, lang: str = "zh") -> str:
+    """A planning, funding or teachers block's chart: lines or grouped bars over its x labels (the
+    content of charts.block_chart_figure)."""
+    w, h = WIDTH, 300.0
+    left, top, right, bottom = 64.0, 34.0, w - 16, h - 62
+    names = list(chart.series)
+    colours = vocabulary.series_colours(chart.colours, len(names))
+    values = [v for vs in chart.series.values() for v in vs if v is not None]
+    ticks = _ticks(min([0.0, *values]), max([0.0, *values]))
+    lo, hi = ticks[0], ticks[-1]
+    n = max(1, len(chart.x))
+    slot = (right - left) / n
+    percent = chart.unit == "share"
+
+    def sy(v: float) -> float:
+        return bottom - (v - lo) / ((hi - lo) or 1.0) * (bottom - top)
+
+    body = [_text(w / 2, 20, words(chart.title, lang), 12, "middle")]
+    for t in ticks:
+        y = sy(t)
+        body.append(
+            f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd" stroke-width="0.5"/>'
+        )
+        body.append(_text(left - 4, y + 3.5, _tick_text(t, percent), 9, "end", "#444"))
+    body.append(
+        f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{sy(0):.1f}" y2="{sy(0):.1f}" stroke="#999" stroke-width="0.6"/>'
+    )
+    rotate = len(chart.x) > 12
+    for i, label in enumerate(chart.x):
+        x = left + (i + 0.5) * slot
+        extra = {"transform": f"rotate(45 {x:.1f} {bottom + 12:.1f})"} if rotate else {}
+        body.append(
+            _text(x, bottom + 12, _short(words(label, lang), 14), 8.5, "start" if rotate else "middle", "#444", **extra)
+        )
+    if chart.y_label:
+        yl = words(chart.y_label, lang)
+        mid = (top + bottom) / 2
+        body.append(_text(14, mid, yl, 9.5, "middle", "#333", transform=f"rotate(-90 14 {mid:.1f})"))
+    width = 0.8 * slot / max(1, len(names))
+    for k, (colour, name) in enumerate(zip(colours, names, strict=True)):
+        vs = chart.series[name]
+        label = escape(words(name, lang))
+        if chart.kind == "bar":
+            for i, v in enumerate(vs):
+                if v is None:
+                    continue
+                x = left + i * slot + 0.1 * slot + k * width
+                y0, y1 = sorted((sy(0), sy(v)))
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{width:.1f}" height="{y1 - y0:.1f}" fill="{colour}">'
+                    f"<title>{label} {v:g}</title></rect>"
+                )
+        else:
+            segments: list[list[tuple[float, float]]] = [[]]
+            for i, v in enumerate(vs):
+                if v is None:
+                    segments.append([])
+                else:
+                    segments[-1].append((left + (i + 0.5) * slot, sy(v)))
+            for seg in segments:
+                if len(seg) > 1:
+                    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in seg)
+                    body.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+                body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in seg]
+    if len(names) > 1:
+        lx, ly = left, h - 8
+        for colour, name in zip(colours, names, strict=True):
+            label = words(name, lang)
+            body.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" fill="{colour}"/>')
+            body.append(_text(lx + 14, ly, label, 9, "start", "#333"))
+            lx += 24 + 9 * len(label) * (1.1 if lang == "zh" else 0.6)
+    return _svg(w, h, body)
+
+
+def block_map_svg(m: BlockMap, lang: str = "zh") -> str:
+    """Sites (diamonds) and the places joined to them (dots and lines in the site's colour), on
+    longitude and latitude scaled for equal ground distances (the content of charts.block_map_figure)."""
+    sites = [p for p in m.points if p.get("kind") == "school"]
+    colour = {str(p["id"]): vocabulary.PALETTE[i % len(vocabulary.PALETTE)] for i, p in enumerate(sites)}
+    at = {str(p["id"]): (float(p["lon"]), float(p["lat"])) for p in sites}
+    lons = [float(p["lon"]) for p in m.points] or [0.0]
+    lats = [float(p["lat"]) for p in m.points] or [0.0]
+    kx = math.cos(math.radians(sum(lats) / len(lats)))
+    w, top, pad = WIDTH, 34.0, 30.0
+    span_x = (max(lons) - min(lons)) * kx or 1e-6
+    span_y = max(lats) - min(lats) or 1e-6
+    scale = min((w - 2 * pad) / span_x, 560 / span_y)
+    h = top + span_y * scale + 2 * pad
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return pad + (lon - min(lons)) * kx * scale, top + pad + (max(lats) - lat) * scale
+
+    body = [_text(w / 2, 20, words(m.title, lang), 12, "middle")]
+    for p in m.points:
+        if p.get("kind") != "school" and str(p.get("site_id")) in at:
+            c = colour[str(p["site_id"])]
+            x0, y0 = xy(*at[str(p["site_id"])])
+            x, y = xy(float(p["lon"]), float(p["lat"]))
+            body.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x0:.1f}" y2="{y0:.1f}" stroke="{c}" stroke-width="0.6" stroke-opacity="0.7"/>'
+            )
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{c}"><title>{escape(words(p.get("name", ""), lang))}</title></circle>'
+            )
+    for p in sites:
+        x, y = xy(float(p["lon"]), float(p["lat"]))
+        c = colour[str(p["id"])]
+        body.append(
+            f'<path d="M{x:.1f},{y - 5:.1f} L{x + 5:.1f},{y:.1f} L{x:.1f},{y + 5:.1f} L{x - 5:.1f},{y:.1f} Z" fill="{c}" '
+            f'stroke="#222" stroke-width="0.6"><title>{escape(words(p.get("name", ""), lang))}</title></path>'
+        )
+    return _svg(w, h, body)
