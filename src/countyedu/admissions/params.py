@@ -55,13 +55,13 @@ class AdmissionParams:
 
 
 # parameter → (clause, words) for the pack, the CLI's --help and the web form
-CLAUSES: dict[str, tuple[str, str]] = {
-    "quota_share": ("QB-G14", "指标到校 share of a quality high school's places where the sheet names none"),
-    "rural_tilt": ("AD", "weight of a rural junior school's graduates when quota places are divided"),
-    "quota_margin": ("AD", "quota batch line: the programme's minimum line minus this many points"),
-    "tie_order": ("AD", "the county's order after the total: subject sums, comma-separated"),
-    "tie_rule": ("AD", "a tie at the last place: strict, admit_all (同分同录) or lottery"),
-    "lottery_seed": ("AD", "the seed of the lottery that parts the remaining ties"),
+CLAUSES: dict[str, tuple[str, Msg]] = {
+    "quota_share": ("QB-G14", Msg("quota-to-schools share of a programme's places where the sheet names none")),
+    "rural_tilt": ("AD", Msg("weight of a rural junior school's graduates when quota places are divided")),
+    "quota_margin": ("AD", Msg("the quota batch's line: the programme's minimum line less this many points")),
+    "tie_order": ("AD", Msg("the county's order after the total: subject sums, comma-separated")),
+    "tie_rule": ("AD", Msg("a tie at the last place: strict, admit_all or lottery")),
+    "lottery_seed": ("AD", Msg("the seed of the lottery that parts the remaining ties")),
 }
 
 
@@ -111,4 +111,4 @@ def admission_params(packs: Sequence[Pack], overrides: Mapping[str, Any] | None 
 
 
 # the accepted range of each number
-RANGES = (("quota_share", 0.0, 1.0), ("rural_tilt", 0.1, 10.0), ("quota_margin", 0.0, 200.0))
+RANGES = (("quota_share", 0.0, 1.0), ("rural_tilt", 0.1, 10.0), ("quota_margin", 0.0, 200.0), ("lottery_seed", 0, 2**31 - 1))

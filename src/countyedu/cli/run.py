@@ -94,5 +94,6 @@ def _list(registered: dict[str, Any], fmt: Fmt, lang: str) -> None:
             t.add_column(head, overflow="fold")
         for p in d["params"]:
             default = "—" if p["default"] is None else str(p["default"])
-            t.add_row(p["name"], default, f"{p['min']:g}–{p['max']:g}", p["help"])
+            span = "—" if p["min"] is None or p["max"] is None else f"{p['min']:g}–{p['max']:g}"
+            t.add_row(p["name"], default, span, p["help"])
         out.print(t)

@@ -28,7 +28,12 @@ from countyedu.runs.blocks import Block
 
 # The modules that register a kind (each defines KIND), in the order the pipeline runs them and the
 # report shows their chapters. Adding a capability adds one line here.
-ENTRY_POINTS: tuple[str, ...] = ("countyedu.planning.kind", "countyedu.funding.kind", "countyedu.teachers.kind")
+ENTRY_POINTS: tuple[str, ...] = (
+    "countyedu.planning.kind",
+    "countyedu.funding.kind",
+    "countyedu.teachers.kind",
+    "countyedu.admissions.kind",
+)
 
 # Role codes (web.models.Role) of the county-wide memberships: who reads a county's runs by default.
 BUREAU_ADMIN = "bureau_admin"
