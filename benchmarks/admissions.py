@@ -6,8 +6,8 @@ in the same run: the per-candidate speed ratio (goal ≥ 1000×) and the equalit
 
 The instance: 500 junior schools (60% rural), 1,800 general programmes (the first 400 with a 50%
 指标到校 share) and 200 vocational ones, places for 80% of the candidates; scores normal, subject
-scores in proportion; each candidate lists 10 distinct programmes, drawn by popularity (a Zipf-like
-weight), the better programmes first. `matching` solves the unified batch alone (no quota batch,
+scores in proportion; each candidate lists 10 distinct programmes near their own level (score
+percentile, with noise), the better programmes first, the weaker half adding vocational ones. `matching` solves the unified batch alone (no quota batch,
 ties parted by the lottery: one common order), which is where both apply.
 """
 
@@ -37,13 +37,17 @@ def instance(n: int, seed: int = 7, quota: bool = True, n_programmes: int | None
     subjects = {
         s: np.clip(score / 750 * 120 + rng.normal(0, 8, n), 0, 120).round() for s in ("chinese", "math", "english")
     }
-    # popularity: programme 0 the most wanted; each candidate's list best first
-    weight = 1.0 / np.arange(1, n_prog + 1) ** 0.8
-    weight /= weight.sum()
+    # programmes ranked by how wanted they are (0 best): a candidate aims near their own level
+    # (score percentile), better programmes first, the weakest add vocational programmes
     k = min(K, n_prog)
-    raw = rng.choice(n_prog, size=(n, 3 * k), p=weight).astype(np.int32)
+    level = (1 - (np.argsort(np.argsort(score, kind="stable"), kind="stable") + 0.5) / n) * n_gen
+    raw = level[:, None] + rng.normal(0, 0.08 * n_gen, (n, 3 * k))
+    raw = np.clip(raw, 0, n_gen - 1).astype(np.int32)
+    voc = rng.integers(n_gen, n_prog, (n, 3 * k)).astype(np.int32)
+    weak = (level > 0.55 * n_gen)[:, None] & (np.arange(3 * k)[None, :] >= k // 2)
+    raw = np.where(weak, voc, raw)
+    raw.sort(axis=1)  # programme index = rank: better first, vocational last
     choices = np.full((n, k), -1, dtype=np.int32)
-    raw.sort(axis=1)  # programme index = popularity order: better first
     first = np.ones_like(raw, dtype=bool)
     first[:, 1:] = raw[:, 1:] != raw[:, :-1]
     pos = np.cumsum(first, axis=1) - 1

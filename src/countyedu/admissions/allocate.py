@@ -181,67 +181,167 @@ def order(inst: Instance, params: AdmissionParams) -> tuple[np.ndarray, np.ndarr
     (none last), then each tie term, then the lottery. Under the lottery rule every place is its own
     group; otherwise candidates equal on the total and every tie term share one."""
     n = inst.n
-    total = np.where(np.isnan(inst.total), -np.inf, inst.total)
-    terms = [
-        np.where(np.isnan(inst.total), 0.0, sum((inst.subjects[s] for s in term), np.zeros(n)))
-        for term in params.terms()
-    ]
+    no_exam = np.isnan(inst.total)
+    total = np.where(no_exam, -np.inf, inst.total)
+    terms = [np.where(no_exam, 0.0, sum((inst.subjects[s] for s in term), np.zeros(n))) for term in params.terms()]
     lottery = np.random.default_rng(params.lottery_seed).permutation(n)
-    keys = [lottery, *(-t for t in reversed(terms)), -total]
-    rows = np.lexsort(keys)
+    codes = [_descending_code(k) for k in (total, *terms)]  # best first: code 0
+    span = 1
+    for _code, size in codes:
+        span *= size
+    if span * max(n, 1) < 2**62:
+        # one integer key (codes in mixed radix, then the lottery number): one sort of n integers
+        key = np.zeros(n, dtype=np.int64)
+        for code, size in codes:
+            key = key * size + code
+        key = np.sort(key * n + lottery)
+        by_lottery = np.empty(n, dtype=np.int64)
+        by_lottery[lottery] = np.arange(n)
+        rows = by_lottery[key % n]
+        prefix = key // n
+    else:
+        rows = np.lexsort([lottery, *(c for c, _ in reversed(codes))])
+        prefix = _tie_groups(rows, codes)
     if params.tie_rule == "lottery" or n == 0:
         return rows, np.arange(n, dtype=np.int64)
-    change = np.zeros(n, dtype=bool)
-    for k in keys[1:]:
-        s = k[rows]
-        change[1:] |= s[1:] != s[:-1]
-    return rows, np.cumsum(change, dtype=np.int64)
+    change = np.zeros(n, dtype=np.int64)
+    change[1:] = prefix[1:] != prefix[:-1]
+    return rows, np.cumsum(change)
 
 
-def parallel(units: np.ndarray, group: np.ndarray, cap: np.ndarray, tie_rule: str) -> np.ndarray:
-    """The serial allocation of candidates in order (rows of `units`: each candidate's admissible
-    choices as unit indices, -1 for none; `group` the tie group of each row, non-decreasing) to
-    units of `cap` places: the unit each row is admitted to, -1 for none (module docstring)."""
+def _tie_groups(rows: np.ndarray, codes: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """A value that changes exactly where any code changes along `rows` (the fallback of `order`)."""
+    n = len(rows)
+    change = np.zeros(n, dtype=np.int64)
+    for code, _size in codes:
+        c = code[rows]
+        change[1:] |= c[1:] != c[:-1]
+    return np.cumsum(change)
+
+
+def _descending_code(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """(code, number of codes): 0 for the largest value, ties equal, -inf last. Scores in half
+    points (the usual case) are coded by arithmetic, others by sorting the distinct values."""
+    finite = np.isfinite(x)
+    if not finite.any():
+        return np.zeros(len(x), dtype=np.int64), 1
+    half = x[finite] * 2
+    top, bottom = half.max(), half.min()
+    if top - bottom < 2**24 and np.array_equal(half, np.round(half)):
+        size = int(top - bottom) + 2
+        return np.where(finite, top - np.where(finite, x, 0) * 2, size - 1).astype(np.int64), size
+    values, code = np.unique(-x, return_inverse=True)  # -(-inf) = inf sorts last
+    return code.astype(np.int64).ravel(), len(values)
+
+
+def parallel(
+    units: np.ndarray,
+    group: np.ndarray,
+    cap: np.ndarray,
+    tie_rule: str,
+    limit: np.ndarray | None = None,
+) -> np.ndarray:
+    """The serial allocation of candidates in order (rows of `units`: each candidate's choices as
+    unit indices, -1 for none; `group` the tie group of each row, non-decreasing) to units of `cap`
+    places, each admitting no row of a tie group after `limit` (its line). The unit each row is
+    admitted to, -1 for none (module docstring)."""
     n, k_max = units.shape
     n_units = cap.shape[0]
-    inf = np.iinfo(np.int64).max
-    cut = np.where(cap > 0, inf, -1).astype(np.int64)  # the last tie group a unit admits
+    big = np.iinfo(np.int32).max
+    # the last tie group each unit admits; one more entry, -1, for the choice -1 (units[...] == -1)
+    cut = np.full(n_units + 1, big, dtype=np.int32)
+    if limit is not None:
+        cut[:n_units] = limit
+    cut[np.flatnonzero(cap <= 0)] = -1
+    cut[n_units] = -1
     k = np.full(n, -1, dtype=np.int64)  # the choice each row points at
-    a = np.full(n, -1, dtype=np.int64)  # the unit each row points at
-    counts = np.zeros(n_units, dtype=np.int64)
+    a = np.full(n, -1, dtype=np.int64)  # the unit each row is held at
+    counts = np.zeros(n_units + 1, dtype=np.int64)
+    cap = np.append(cap, big)
+    group = group.astype(np.int32)  # tie groups and cut-offs are row numbers: 32 bits halve the reads
     cols = np.arange(k_max)
-    movers = np.flatnonzero((units >= 0).any(axis=1))
+    # held rows as sorted keys unit × n + row: a unit's holders are one run, best row first
+    held = np.zeros(0, dtype=np.int64)
+    for lo, hi in _blocks(group, BLOCKS):
+        held = _rounds(units, group, cut, cap, k, a, counts, held, cols, np.arange(lo, hi), tie_rule)
+    return a
+
+
+# Rows run in this many blocks of the order, each to its fixed point before the next: the serial
+# outcome decomposes by prefix, and a block's candidates displace only each other (short chains).
+BLOCKS = 32
+
+
+def _blocks(group: np.ndarray, count: int) -> list[tuple[int, int]]:
+    """[lo, hi) row ranges of about n / count rows (at least 4,096), never parting a tie group."""
+    n = len(group)
+    out, lo = [], 0
+    step = max(n // count, 4096)
+    while lo < n:
+        hi = min(lo + step, n)
+        if hi < n:
+            hi = int(np.searchsorted(group, group[hi - 1], side="right"))
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _rounds(
+    units: np.ndarray,
+    group: np.ndarray,
+    cut: np.ndarray,
+    cap: np.ndarray,
+    k: np.ndarray,
+    a: np.ndarray,
+    counts: np.ndarray,
+    held: np.ndarray,
+    cols: np.ndarray,
+    movers: np.ndarray,
+    tie_rule: str,
+) -> np.ndarray:
+    """Deferred acceptance of the rows `movers` against the units' state (cut-offs, counts, the held
+    keys, each row's choice pointer), updated in place; returns the held keys."""
+    n, k_max = units.shape
+    n_units = len(cap) - 1
+    first = True
     while movers.size:
         mu = units[movers]
-        ok = (mu >= 0) & (cols[None, :] > k[movers][:, None])
-        ok &= group[movers][:, None] <= cut[np.maximum(mu, 0)]
+        ok = group[movers][:, None] <= cut[mu]
+        if not first:
+            ok &= cols[None, :] > k[movers][:, None]
+        first = False
         nk = np.argmax(ok, axis=1)
-        at = np.arange(movers.size)
-        has = ok[at, nk]
-        k[movers] = np.where(has, nk, k_max)
-        arrived = mu[at[has], nk[has]].astype(np.int64)
-        a[movers[has]] = arrived
-        counts += np.bincount(arrived, minlength=n_units)
-        touched = np.zeros(n_units, dtype=bool)
+        at = np.flatnonzero(ok[np.arange(movers.size), nk])
+        k[movers] = k_max
+        k[movers[at]] = nk[at]
+        rows = movers[at]
+        arrived = mu[at, nk[at]].astype(np.int64)
+        a[rows] = arrived
+        new = np.sort(arrived * n + rows)
+        held = np.insert(held, np.searchsorted(held, new), new) if held.size else new
+        counts += np.bincount(arrived, minlength=n_units + 1)
+        touched = np.zeros(n_units + 1, dtype=bool)
         touched[arrived] = True
         over = np.flatnonzero(touched & (counts > cap))
         if not over.size:
             break
-        is_over = np.zeros(n_units + 1, dtype=bool)  # a == -1 reads the last entry: False
-        is_over[over] = True
-        held = np.flatnonzero(is_over[a])
-        key = a[held] * n + held
-        key.sort()
-        start = np.searchsorted(key, over * n)
-        last = group[key[start + cap[over] - 1] - over * n]
+        base = over * n
+        start = np.searchsorted(held, base)
+        last = group[held[start + cap[over] - 1] - base]
         if tie_rule == "strict":
-            after = group[key[start + cap[over]] - over * n]
+            after = group[held[start + cap[over]] - base]
             last = np.where(after == last, last - 1, last)
         cut[over] = np.minimum(cut[over], last)
-        movers = held[group[held] > cut[a[held]]]
-        counts -= np.bincount(a[movers], minlength=n_units)
+        # a unit's holders after its cut-off: the end of its run
+        stay = np.searchsorted(held, base + np.searchsorted(group, cut[over], side="right"))
+        end = start + counts[over]
+        size = end - stay
+        idx = np.repeat(stay - np.cumsum(size) + size, size) + np.arange(size.sum())
+        movers = held[idx] % n
+        held = np.delete(held, idx)
+        counts[over] -= size
         a[movers] = -1
-    return a
+    return held
 
 
 def quota_places(inst: Instance, params: AdmissionParams) -> np.ndarray:
@@ -276,70 +376,70 @@ def quota_places(inst: Instance, params: AdmissionParams) -> np.ndarray:
 
 def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     """Every batch in turn (module docstring): the candidates' programmes, batches and ranks."""
-    n = inst.n
+    n, n_progs = inst.n, len(inst.programme_ids)
     rows, group = order(inst, params)
     rank = np.empty(n, dtype=np.int64)
     rank[rows] = np.arange(1, n + 1)
-    ch = inst.choices[rows]
-    given = ch >= 0
-    c = np.where(given, ch, 0)
+    ch = inst.choices[rows].astype(np.int32, copy=False)
     total = inst.total[rows]
-    took = inst.took_exam[rows]
-    # conditions every batch asks (第7条: no exam, vocational only; the quality grade)
-    base = given & (took[:, None] | inst.prog_vocational[c])
+    # each choice's batch (NONE: no choice, or a quality grade below the programme's condition);
+    # lookups carry one more entry for the choice -1
+    none = 255
+    code = np.append(inst.prog_batch.astype(np.uint8), np.uint8(none))[ch]
     if (inst.prog_min_grade != ANY_GRADE).any():
-        base &= inst.grade[rows][:, None] <= inst.prog_min_grade[c]
-    has_line = ~np.isnan(inst.prog_min_score)
-    batch_of = inst.prog_batch[c]
+        code[inst.grade[rows][:, None] > np.append(inst.prog_min_grade, ANY_GRADE)[ch]] = none
     prog = np.full(n, -1, dtype=np.int64)
     batch = np.full(n, -1, dtype=np.int64)
     cap = inst.prog_quota.astype(np.int64).copy()
     places = quota_places(inst, params)
 
-    def above(margin: float) -> np.ndarray:
-        if not has_line.any():
-            return np.ones_like(given)
-        line = inst.prog_min_score[c] - margin
-        return ~has_line[c] | (total[:, None] >= line)  # nan total (no exam) is below every line
-
-    def run(b: str, units: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-        got = parallel(units, group, capacity, params.tie_rule)
-        won = got >= 0
-        batch[won] = BATCHES.index(b)
+    def run(b: str, units: np.ndarray, capacity: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        units[prog >= 0] = -1  # admitted in an earlier batch
+        got = parallel(units, group, capacity, params.tie_rule, limit)
+        batch[got >= 0] = BATCHES.index(b)
         return got
 
-    free = np.ones(n, dtype=bool)
     for b in (EARLY, UNIFIED, VOCATIONAL):
         if b == UNIFIED and len(places):
             # 指标到校 first: units are (quota programme, junior school), each school its own market
-            school = inst.school[rows]
-            q_index = np.full(len(inst.programme_ids) + 1, -1, dtype=np.int64)
-            q_progs = np.unique(places[:, 0])
-            q_index[q_progs] = np.arange(len(q_progs))
             n_schools = len(inst.school_ids)
+            q_progs = np.unique(places[:, 0])
+            q_index = np.full(n_progs + 1, -1, dtype=np.int32)
+            q_index[q_progs] = np.arange(len(q_progs))
             q_cap = np.zeros(len(q_progs) * n_schools, dtype=np.int64)
-            q_cap[q_index[places[:, 0]] * n_schools + places[:, 1]] = places[:, 2]
-            qi = q_index[np.where(given, ch, -1)]
-            ok = base & (qi >= 0) & (inst.three_years[rows] & free)[:, None] & above(params.quota_margin)
-            got = run(QUOTA, np.where(ok, qi * n_schools + school[:, None], -1), q_cap)
+            slot = q_index[places[:, 0]] * n_schools + places[:, 1]
+            q_cap[slot] = places[:, 2]
+            qi = q_index[ch]
+            qi[(code != BATCHES.index(UNIFIED)) | ~inst.three_years[rows][:, None]] = -1
+            school = inst.school[rows].astype(np.int32)[:, None]
+            units = np.where(qi >= 0, qi * np.int32(n_schools) + school, np.int32(-1))
+            limit = np.repeat(_limits(inst, total, group, params.quota_margin)[q_progs], n_schools)
+            got = run(QUOTA, units, q_cap, limit)
             won = got >= 0
-            prog[won] = q_progs[got[won] // n_schools]
-            free &= ~won
-            used = np.bincount(got[won], minlength=len(q_cap))
-            places = np.column_stack([places, used[q_index[places[:, 0]] * n_schools + places[:, 1]]])
-            cap -= np.bincount(prog[won], minlength=len(cap))
-            np.maximum(cap, 0, out=cap)
-        ok = base & (batch_of == BATCHES.index(b)) & free[:, None] & above(0.0)
-        got = run(b, np.where(ok, c, -1), cap)
-        won = got >= 0
-        prog[won] = got[won]
-        free &= ~won
+            prog[won] = q_progs[got[won] // n_schools]  # got: unit = quota programme × schools + school
+            places = np.column_stack([places, np.bincount(got[won], minlength=len(q_cap))[slot]])
+            cap = np.maximum(cap - np.bincount(prog[won], minlength=n_progs), 0)
+        if not (inst.prog_batch == BATCHES.index(b)).any():
+            continue
+        got = run(b, np.where(code == BATCHES.index(b), ch, np.int32(-1)), cap, _limits(inst, total, group, 0.0))
+        prog[got >= 0] = got[got >= 0]
     if places.shape[1] == 3:
         places = np.column_stack([places, np.zeros(len(places), dtype=np.int64)])
     out_prog = np.empty(n, dtype=np.int64)
     out_batch = np.empty(n, dtype=np.int64)
     out_prog[rows], out_batch[rows] = prog, batch
-    return Allocation(out_prog, out_batch, rank, places, _cutoffs(prog, batch, total, len(inst.programme_ids)))
+    return Allocation(out_prog, out_batch, rank, places, _cutoffs(prog, batch, total, n_progs))
+
+
+def _limits(inst: Instance, total: np.ndarray, group: np.ndarray, margin: float) -> np.ndarray:
+    """The last tie group each programme admits by its line (min_score less `margin`; rows in order,
+    the totals falling): no exam, vocational programmes only (第7条); -1 for none."""
+    with_exam = int(np.isfinite(total).sum())  # the rows without the exam come last
+    line = inst.prog_min_score - margin
+    descending = -total[:with_exam]
+    above = np.searchsorted(descending, -np.where(np.isnan(line), -np.inf, line), side="right")
+    above = np.where(np.isnan(line) & inst.prog_vocational, len(total), above)
+    return np.where(above > 0, group[np.maximum(above - 1, 0)] if len(group) else -1, -1)
 
 
 def _cutoffs(

@@ -13,13 +13,12 @@ import pandas as pd
 
 from countyedu.admissions.allocate import BATCHES, VOCATIONAL, Allocation, Instance, allocate
 from countyedu.admissions.params import AdmissionParams, admission_params
-from countyedu.messages import Code, Msg, Num
+from countyedu.admissions.verify import verify as independent_check
+from countyedu.messages import Code, Msg, Num, encode
 from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
-# the independent verifier (written apart from the allocator) and the chapter's report blocks, by
-# helper admitweb: taken up when they are there
-VERIFIER = "countyedu.admissions.verify"
+# the chapter's report blocks (written with the verifier, apart from the allocator): taken up when there
 REPORTS = "countyedu.admissions.reports"
 T_HS_2 = "T-HS-2"  # 职普比 ≈ 4 : 6 (STANDARDS, the pack's item)
 
@@ -102,7 +101,10 @@ class AdmissionOutcome:
             "unplaced": self.unplaced(),
             "cutoffs": self.cutoffs(),
             "returned_quota": self.returned_quota(),
-            "verification": dict(self.verification),
+            "verification": {
+                "ok": self.verification.get("ok"),
+                "checks": [{**c, "detail": encode(c["detail"])} for c in self.verification.get("checks", [])],
+            },
         }
 
     def counts(self) -> dict[str, int]:
@@ -228,7 +230,7 @@ def run(
     target, tolerance = t_hs_2(packs)
     share = VocationalShare(int((placed & ~voc).sum()), int(voc.sum()), target, tolerance)
     out = AdmissionOutcome(year, params, inst, alloc, share, frames)
-    if verify and inst.n and importlib.util.find_spec(VERIFIER) is not None:
-        checked = importlib.import_module(VERIFIER).verify(frames, year, out.as_dict())
+    if verify and inst.n and year is not None:
+        checked = independent_check(frames, year, out.as_dict())
         out = AdmissionOutcome(year, params, inst, alloc, share, frames, verification=checked)
     return out

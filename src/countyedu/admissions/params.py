@@ -111,4 +111,9 @@ def admission_params(packs: Sequence[Pack], overrides: Mapping[str, Any] | None 
 
 
 # the accepted range of each number
-RANGES = (("quota_share", 0.0, 1.0), ("rural_tilt", 0.1, 10.0), ("quota_margin", 0.0, 200.0), ("lottery_seed", 0, 2**31 - 1))
+RANGES = (
+    ("quota_share", 0.0, 1.0),
+    ("rural_tilt", 0.1, 10.0),
+    ("quota_margin", 0.0, 200.0),
+    ("lottery_seed", 0, 2**31 - 1),
+)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from countyedu.cli import assess, backup, census, demo, funding, plans, run, serve, teachers, years
+from countyedu.cli import admissions, assess, backup, census, demo, funding, plans, run, serve, teachers, years
 from countyedu.cli.common import _problem_table, _state, err
 from countyedu.errors import CountyEduError, ValidationFailed
 
@@ -44,6 +44,7 @@ app.add_typer(plans.plan_app, name="plan")
 app.add_typer(funding.funding_app, name="funding")
 app.add_typer(years.years_app, name="years")
 app.add_typer(teachers.teachers_app, name="teachers")
+app.add_typer(admissions.admissions_app, name="admissions")
 
 
 def main() -> None:
