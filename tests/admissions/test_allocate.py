@@ -194,3 +194,20 @@ def test_it_agrees_with_a_plain_loop_on_random_instances(rule: str) -> None:
         # under the lottery the order is the rank the allocator drew (its own key), else the score
         keys = [(-float(out.rank[i]),) if rule == "lottery" else (scores[i],) for i in range(n)]
         assert out.programme.tolist() == serial(choices.tolist(), keys, caps, rule)
+
+
+@pytest.mark.parametrize("rule", ["lottery", "strict"])
+def test_running_the_order_in_blocks_changes_nothing(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20,000 candidates (5 blocks of the order) give the allocation of one block."""
+    from benchmarks.admissions import instance
+
+    from countyedu.admissions import allocate as module
+
+    inst = instance(20_000, seed=3)
+    params = AdmissionParams(tie_rule=rule)
+    blocks = allocate(inst, params)
+    monkeypatch.setattr(module, "BLOCKS", 1)
+    monkeypatch.setattr(module, "MIN_BLOCK", 10**9)
+    whole = allocate(inst, params)
+    assert (blocks.programme == whole.programme).all() and (blocks.batch == whole.batch).all()
+    assert (blocks.batch == BATCHES.index("quota")).sum() > 300  # the quota batch takes part

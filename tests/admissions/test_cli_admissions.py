@@ -14,6 +14,7 @@ from census_support import SMALL
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.cli import app
+from countyedu.errors import CountyEduError
 
 # S3 (a junior school of the small county) graduates six candidates; two programmes: P1 (general,
 # 4 places, half of them quota places, line 500) and V1 (vocational, 3 places)
@@ -107,6 +108,7 @@ def test_check_fails_on_a_tampered_allocation_and_explain_answers(data_dir: Path
     # P1 refused K4 (485) in both batches it runs in: 指标到校 and 统招
     assert [(r["programme_id"], r["batch"]) for r in answer["why_not"]] == [("P1", "quota"), ("P1", "unified")]
     code, out = cli("admissions", "report", "--data-dir", str(data_dir), "--lang", "zh")
-    assert code == 0 and "高中招生" in out
-    code, out = cli("admissions", "run", "--data-dir", str(data_dir), "--param", "tie_rule=coin")
-    assert code == 2
+    assert code == 0 and "2024 年高中阶段招生" in out and "各招生计划分批次录取分数线" in out
+    result = CliRunner().invoke(app, ["admissions", "run", "--data-dir", str(data_dir), "--param", "tie_rule=coin"])
+    assert isinstance(result.exception, CountyEduError)  # `countyedu` (cli.main) prints it and exits 2
+    assert "tie_rule: coin is not one of" in result.exception.user_text()

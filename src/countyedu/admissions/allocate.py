@@ -270,13 +270,14 @@ def parallel(
 # Rows run in this many blocks of the order, each to its fixed point before the next: the serial
 # outcome decomposes by prefix, and a block's candidates displace only each other (short chains).
 BLOCKS = 32
+MIN_BLOCK = 4096
 
 
 def _blocks(group: np.ndarray, count: int) -> list[tuple[int, int]]:
-    """[lo, hi) row ranges of about n / count rows (at least 4,096), never parting a tie group."""
+    """[lo, hi) row ranges of about n / count rows (at least MIN_BLOCK), never parting a tie group."""
     n = len(group)
     out, lo = [], 0
-    step = max(n // count, 4096)
+    step = max(n // count, MIN_BLOCK)
     while lo < n:
         hi = min(lo + step, n)
         if hi < n:
