@@ -13,12 +13,25 @@ ties parted by the lottery: one common order), which is where both apply.
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from countyedu.admissions.allocate import ANY_GRADE, BATCHES, UNIFIED, VOCATIONAL, Instance, allocate
+from countyedu.admissions.allocate import (
+    ANY_GRADE,
+    BATCHES,
+    GRADES,
+    UNIFIED,
+    VOCATIONAL,
+    Allocation,
+    Instance,
+    allocate,
+)
 from countyedu.admissions.params import AdmissionParams
 
 N_SCHOOLS, N_GENERAL, N_QUOTA, N_VOCATIONAL, K = 500, 1_800, 400, 200, 10
@@ -59,7 +72,7 @@ def instance(n: int, seed: int = 7, quota: bool = True, n_programmes: int | None
     batch = np.where(np.arange(n_prog) < n_gen, BATCHES.index(UNIFIED), BATCHES.index(VOCATIONAL)).astype(np.int8)
     took = rng.random(n) < 0.99
     return Instance(
-        candidate_ids=np.arange(n),
+        candidate_ids=np.array([f"C{i:07d}" for i in range(n)]),
         school=rng.integers(0, n_schools, n),
         took_exam=took,
         total=np.where(took, score, np.nan),
@@ -88,3 +101,170 @@ def time_allocation(inst: Instance, params: AdmissionParams, repeat: int = 3) ->
         out = allocate(inst, params)
         best = min(best, time.perf_counter() - t0)
     return best, out
+
+
+Row = tuple[str, str, str]
+YEAR = 2024
+
+
+def admissible(inst: Instance) -> list[list[int]]:
+    """Each candidate's choices that they may take (第7条, the line, the quality grade), in order:
+    the preference lists a plain matching solver is given."""
+    out = []
+    for i in range(inst.n):
+        keep = []
+        for p in inst.choices[i]:
+            if p < 0:
+                continue
+            line = inst.prog_min_score[p]
+            if not inst.prog_vocational[p] and not inst.took_exam[i]:
+                continue
+            if not np.isnan(line) and not inst.total[i] >= line:
+                continue
+            if inst.grade[i] > inst.prog_min_grade[p]:
+                continue
+            keep.append(int(p))
+        out.append(keep)
+    return out
+
+
+def by_matching(inst: Instance, rank: np.ndarray) -> tuple[float, np.ndarray]:
+    """(seconds, programme per candidate) of the `matching` package's HospitalResident game, resident
+    optimal, on the unified and vocational programmes (no quota batch), programmes ranking the
+    candidates in the county's order (`rank`, ties parted: one strict order)."""
+    from matching.games import HospitalResident
+
+    t0 = time.perf_counter()
+    prefs = admissible(inst)
+    residents = {i: p for i, p in enumerate(prefs) if p}
+    applicants: dict[int, list[int]] = {}
+    for i in sorted(residents, key=lambda i: rank[i]):
+        for p in residents[i]:
+            applicants.setdefault(p, []).append(i)
+    capacities = {p: int(inst.prog_quota[p]) for p in applicants}
+    # the game deep-copies its graph of players recursively, deeper than Python's default limit and
+    # the main thread's stack: solve in a thread with a large stack
+    solved: dict[Any, Any] = {}
+
+    def solve() -> None:
+        game = HospitalResident.create_from_dictionaries(residents, applicants, capacities)
+        solved.update(game.solve(optimal="resident"))
+
+    limit, stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(limit, 1_000_000))
+    threading.stack_size(1 << 30)
+    try:
+        worker = threading.Thread(target=solve)
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+        threading.stack_size(stack)
+    secs = time.perf_counter() - t0
+    out = np.full(inst.n, -1, dtype=np.int64)
+    for hospital, matched in solved.items():
+        for resident in matched:
+            out[resident.name] = hospital.name
+    return secs, out
+
+
+def frames_of(inst: Instance) -> dict[str, pd.DataFrame]:
+    """The instance in the exchange format (the verifier reads frames)."""
+    cands = pd.DataFrame(
+        {
+            "candidate_id": inst.candidate_ids,
+            "year": YEAR,
+            "junior_school_id": inst.school_ids[inst.school],
+            "took_exam": inst.took_exam,
+            "exam_score": inst.total,
+            "quality_grade": np.array([*GRADES, None], dtype=object)[np.minimum(inst.grade, len(GRADES))],
+            "three_years_at_school": inst.three_years,
+            **{f"score_{s}": v for s, v in inst.subjects.items()},
+        }
+    )
+    names = np.append(inst.programme_ids, None).astype(object)
+    for k in range(inst.choices.shape[1]):
+        cands[f"choice_{k + 1}"] = names[inst.choices[:, k]]
+    progs = pd.DataFrame(
+        {
+            "programme_id": inst.programme_ids,
+            "year": YEAR,
+            "school_id": inst.prog_school,
+            "track": np.where(inst.prog_vocational, "vocational", "general"),
+            "quota": inst.prog_quota,
+            "quota_to_schools": inst.prog_share,
+            "batch": np.array(BATCHES)[inst.prog_batch],
+            "min_score": inst.prog_min_score,
+            "min_quality_grade": np.array([*GRADES, None], dtype=object)[np.minimum(inst.prog_min_grade, len(GRADES))],
+        }
+    )
+    schools = pd.DataFrame({"school_id": inst.school_ids, "urban": ~inst.rural})
+    return {"candidates": cands, "programmes": progs, "schools": schools}
+
+
+def verify_seconds(inst: Instance, params: AdmissionParams, alloc: Allocation) -> tuple[float, bool]:
+    """(seconds, ok) of the independent verifier (admissions/verify.py) on an allocation."""
+    from countyedu.admissions.outcome import AdmissionOutcome, VocationalShare
+    from countyedu.admissions.verify import verify
+
+    frames = frames_of(inst)
+    doc = AdmissionOutcome(YEAR, params, inst, alloc, VocationalShare(0, 0), frames).as_dict()
+    t0 = time.perf_counter()
+    result = verify(frames, YEAR, doc)
+    return time.perf_counter() - t0, bool(result["ok"])
+
+
+def bench_admissions(
+    work: Path | None = None, n: int = 1_000_000, peer_n: int = 10_000, verify_n: int = 100_000
+) -> list[Row]:
+    """The allocation of n candidates (best of 3, wall and CPU), the verifier on verify_n, the
+    `matching` peer on peer_n: the speed per candidate and the equality of the allocations."""
+    params = AdmissionParams()
+    inst = instance(n)
+    wall, cpu, alloc = float("inf"), float("inf"), None
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        alloc = allocate(inst, params)
+        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+    assert alloc is not None
+    placed = int((alloc.programme >= 0).sum())
+    rows: list[Row] = [
+        (
+            f"admission of {n:,} candidates × {K} choices × {N_GENERAL + N_VOCATIONAL:,} programmes with the quota "
+            f"batch ({placed:,} placed), best of 3: wall (CPU)",
+            f"{wall:.2f} s ({cpu:.2f} s)",
+            "goal < 0.5 s",
+        )
+    ]
+    small = instance(verify_n, seed=11)
+    small_alloc = allocate(small, params)
+    vsecs, ok = verify_seconds(small, params, small_alloc)
+    rows.append(
+        (
+            f"independent verifier on {verify_n:,} candidates (ok={ok}); × {n // verify_n} for {n:,} candidates",
+            f"{vsecs:.2f} s (≈ {vsecs * n / verify_n:.0f} s)",
+            "goal < 2 s with the allocation at 1,000,000",
+        )
+    )
+    peer = instance(peer_n, seed=5, quota=False)
+    lottery = AdmissionParams(tie_rule="lottery")
+    t0 = time.perf_counter()
+    ours = allocate(peer, lottery)
+    ours_secs = time.perf_counter() - t0
+    msecs, theirs = by_matching(peer, ours.rank)
+    equal = bool((theirs == ours.programme).all())
+    ratio = (msecs / peer_n) / (wall / n)
+    rows.append(
+        (
+            f"`matching` HospitalResident on {peer_n:,} candidates (same shape, no quota batch): its time; "
+            f"ours {ours_secs:.3f} s; allocations equal: {equal}",
+            f"{msecs:.1f} s; per candidate {ratio:,.0f}× ours at {n:,}",
+            "goal ≥ 1000×, equal",
+        )
+    )
+    return rows
+
+
+if __name__ == "__main__":  # one measurement: python -m benchmarks.admissions
+    for row in bench_admissions():
+        print(" | ".join(row))

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.admissions import bench_admissions
 from benchmarks.staffing import bench_staffing
 
 HERE = Path(__file__).resolve().parent
@@ -345,6 +346,7 @@ def main() -> None:
                 rows += bench_province_assess(work)
                 rows += bench_staffing(work)
             rows += bench_web_load(work, args.web_seconds)
+            rows += bench_admissions(work)
         if not (args.only_web or args.only_demo):
             rows += bench_planning(work)
             rows += bench_teachers(work)
