@@ -22,13 +22,14 @@ from countyedu.admissions.verify import (
     Candidate,
     Programme,
     Rules,
+    batch_code,
     grade_ok,
     order_key,
     read_candidates,
     read_programmes,
 )
 from countyedu.errors import CountyEduError
-from countyedu.messages import Code, Msg, Num
+from countyedu.messages import Msg, Num
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 BATCHES = ("early", "quota", "unified", "vocational")
@@ -75,11 +76,18 @@ class Answer:
         if self.programme_id is None:
             return Msg("{candidate}: not admitted to any programme chosen", candidate=self.candidate_id)
         name = (names or {}).get(self.programme_id, self.programme_id)
+        if self.rank is None:
+            return Msg(
+                "{candidate}: admitted to {programme} in the {batch} batch",
+                candidate=self.candidate_id,
+                programme=name,
+                batch=batch_code(self.batch or ""),
+            )
         return Msg(
             "{candidate}: admitted to {programme} in the {batch} batch, rank {rank}",
             candidate=self.candidate_id,
             programme=name,
-            batch=Code("batch", self.batch or ""),
+            batch=batch_code(self.batch or ""),
             rank=self.rank if self.rank is not None else "—",
         )
 
@@ -99,7 +107,7 @@ class Answer:
         """The answer as a report block: the outcome, then one row per higher choice and why not."""
         names = names or {}
         rows: list[list[Any]] = [
-            [names.get(r.programme_id, r.programme_id), Code("batch", r.batch), r.why] for r in self.reasons
+            [names.get(r.programme_id, r.programme_id), batch_code(r.batch), r.why] for r in self.reasons
         ]
         table = BlockTable(
             Msg("Choices above the admission, and why not"),
@@ -112,8 +120,11 @@ class Answer:
         )
         paragraphs: list[Any] = [
             self.headline(names),
-            Msg("Score {score}; rank {rank} in the county", score=points(self.total), rank=self.rank or "—"),
         ]
+        if self.total is not None:
+            paragraphs.append(Msg("Score {score}; rank {rank} in the county", score=points(self.total), rank=self.rank or "—"))
+        else:
+            paragraphs.append(Msg("no academic level exam: no general high school (第7条)"))
         return [
             Block(
                 "admissions.answer",
@@ -210,8 +221,14 @@ class Explainer:
         last_total = last.total if last.total is not None else -math.inf
         total = c.total if c.total is not None else -math.inf
         if line is not None and total < line:
-            return self._line(batch, max(line, last_total), c.total)
+            return self._line(batch, line if batch == QUOTA else max(line, last_total), c.total)
         if total < last_total:
+            if batch == QUOTA:
+                return Msg(
+                    "your school's quota places here are taken: last admitted {last} points, your score {score} points",
+                    last=points(last_total),
+                    score=points(c.total),
+                )
             return self._line(batch, last_total, c.total)
         mine, theirs = self.key[c.candidate_id], self.key[last_id]
         if mine < theirs:

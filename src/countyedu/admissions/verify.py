@@ -43,7 +43,13 @@ BATCH_ORDER = (EARLY, QUOTA, UNIFIED, VOCATIONAL)
 GRADES = ("A", "B", "C", "D")  # best first
 SUBJECTS = ("chinese", "math", "english")
 CHECKS = ("one_place", "quota", "eligibility", "no_envy", "quota_places", "returned")
+BATCH_CODES = "admission_batch"  # the vocabulary of the batch codes (census.vocabulary)
 MAX_NAMED = 5  # problems named in a check's detail; the rest counted
+
+
+def batch_code(batch: str) -> Code:
+    """A batch as a code its reader sees labelled (提前批, 指标到校, 统招, 职校)."""
+    return Code(BATCH_CODES, batch)
 
 
 # ---- what the verifier reads
@@ -258,10 +264,7 @@ def eligible(c: Candidate, p: Programme, batch: str, rules: Rules) -> bool:
 
 
 def verify(
-    frames: Mapping[str, pd.DataFrame],
-    year: int,
-    allocation: Mapping[str, Any],
-    params: Mapping[str, Any] | None = None,
+    frames: Mapping[str, pd.DataFrame], year: int, allocation: Mapping[str, Any], params: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """{"ok", "checks": [{"check", "ok", "detail"}]} for the allocation of `year` (the run's JSON: its
     "admitted", "unplaced", "returned_quota" and, unless given, its "params")."""
@@ -371,7 +374,7 @@ class _Verifier:
                         "{programme} admitted {n} in batch {batch}, over its {places} places",
                         programme=pid,
                         n=len(ids),
-                        batch=Code("batch", batch),
+                        batch=batch_code(batch),
                         places=cap,
                     )
                 )
@@ -387,12 +390,7 @@ class _Verifier:
                 continue  # one_place / quota name these
             if batch not in BATCH_ORDER or (p.batch != batch and not (batch == QUOTA and p.quota_share > 0)):
                 check.add(
-                    Msg(
-                        "{candidate} admitted to {programme} in batch {batch}",
-                        candidate=cid,
-                        programme=pid,
-                        batch=Code("batch", batch),
-                    )
+                    Msg("{candidate} admitted to {programme} in batch {batch}", candidate=cid, programme=pid, batch=batch_code(batch))
                 )
             elif pid not in c.choices.get(batch, ()):
                 check.add(Msg("{candidate} did not choose {programme}", candidate=cid, programme=pid))
@@ -401,7 +399,9 @@ class _Verifier:
                     Msg("{candidate} sat no exam but was admitted to {programme} (第7条)", candidate=cid, programme=pid)
                 )
             elif not eligible(c, p, batch, self.rules):
-                check.add(Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid))
+                check.add(
+                    Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid)
+                )
         check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(self.admitted))
         return check
 
@@ -450,7 +450,7 @@ class _Verifier:
                                 "who does not outrank them, was admitted",
                                 candidate=c.candidate_id,
                                 programme=pid,
-                                batch=Code("batch", batch),
+                                batch=batch_code(batch),
                                 other=holder[slot],
                             )
                         )
@@ -540,9 +540,7 @@ class _Verifier:
                         candidate=max(wanting, key=lambda c: self.key[c.candidate_id]).candidate_id,
                     )
                 )
-        check.ok_detail = Msg(
-            "{n} returned quota places, all offered in the unified batch", n=sum(self.returned.values())
-        )
+        check.ok_detail = Msg("{n} returned quota places, all offered in the unified batch", n=sum(self.returned.values()))
         return check
 
     def _refused_tie(self, wanting: list[Candidate], free: int) -> bool:

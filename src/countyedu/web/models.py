@@ -184,3 +184,44 @@ class FailedLogin(models.Model):
     key = models.CharField(max_length=300, unique=True)
     count = models.PositiveIntegerField(default=0)
     first_at = models.DateTimeField(db_index=True)
+
+
+class AdmissionRun(models.Model):
+    """One run of the high-school admission (issue 14): its inputs (census version, year, rules and
+    the digest of the candidates and programmes it read), its outputs (the allocation, the
+    independent verifier's checks) and whether it is published. A published run is frozen: nothing
+    changes it, and junior-school clerks see their pupils' outcomes from it."""
+
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("computing")
+        DONE = "done", _("computed")
+        FAILED = "failed", _("failed")
+        PUBLISHED = "published", _("published")
+
+    year = models.IntegerField(_("school year"))
+    census_version = models.CharField(max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    inputs_digest = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTING)
+    result = models.JSONField(null=True, blank=True)
+    verification = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(status="published"), name="one_published_admission_per_year"
+            )
+        ]
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.verification and self.verification.get("ok"))

@@ -1,0 +1,531 @@
+"""The admissions office's pages (issue 14 item 6): the candidates and programmes of a year (from the
+census: an import or the collection flow), the rules (the pack's admission parameters as a form), a
+run in the background, the independent verifier's checks shown with it, a what-if comparison of two
+runs, every candidate's answer and letter, and publishing (which freezes a run with an audit row).
+
+Who sees what: the county-wide roles read every page; the admissions office (and the bureau
+administrator) run and publish; leadership reads only (403 on every action). A junior-school clerk
+sees only their own pupils' outcomes, and only once the year's run is published; township officials
+and other clerks get 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pandas as pd
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from countyedu.admissions.explain import Answer, Explainer
+from countyedu.admissions.reports import programme_names, report_blocks
+from countyedu.admissions.verify import verify
+from countyedu.errors import CountyEduError
+from countyedu.messages import Msg, decode, encode, translate
+from countyedu.runs import registry
+from countyedu.web import access
+from countyedu.web import census as census_data
+from countyedu.web.actions import _audit, refuse
+from countyedu.web.jobs import Progress, start_job
+from countyedu.web.models import AdmissionRun, Role
+from countyedu.web.plans import block_context
+from countyedu.web.reading import lang, synthetic
+
+KIND = "admissions"
+RUNNERS = ("admissions", "bureau_admin")  # who runs and publishes (web.models.Role codes)
+Status = AdmissionRun.Status
+
+
+# ------------------------------------------------------------------------------ the computation
+
+
+def _kind() -> registry.RunKind:
+    return registry.get(KIND)
+
+
+def allocation_of(frames: dict[str, pd.DataFrame], year: int, params: dict[str, Any]) -> dict[str, Any]:
+    """The allocation of `year` under the rules given (the JSON of `countyedu admissions run`)."""
+    result = _kind().compute(frames, census_data.packs(), year, _kind().resolve(params))
+    return result.as_dict()
+
+
+def _year_rows(frames: dict[str, pd.DataFrame], sheet: str, year: int) -> pd.DataFrame:
+    f = frames[sheet]
+    return f[f["year"] == year]
+
+
+def inputs_digest(frames: dict[str, pd.DataFrame], version: str, year: int, params: dict[str, Any]) -> str:
+    """SHA-256 of what a run read: census version, year, rules, and the year's candidates and programmes."""
+    h = hashlib.sha256(json.dumps({"version": version, "year": year, "params": params}, sort_keys=True).encode())
+    for sheet in ("candidates", "programmes"):
+        h.update(_year_rows(frames, sheet, year).to_csv(index=False).encode())
+    return h.hexdigest()
+
+
+def compute_run(progress: Progress, run_id: int) -> dict[str, Any]:
+    """The background work of a run: allocate, verify (independently), keep both, and last year's
+    allocation under the same rules for the comparison of the report."""
+    run = AdmissionRun.objects.get(pk=run_id)
+    frames = census_data.census(run.census_version)
+    try:
+        progress(0.1, Msg("Allocating the places"))
+        allocation = allocation_of(frames, run.year, run.params)
+        progress(0.6, Msg("Verifying the allocation"))
+        checked = verify(frames, run.year, allocation)
+        years = set(frames["candidates"]["year"].astype(int))
+        if run.year - 1 in years:
+            progress(0.8, Msg("Allocating last year's places for the comparison"))
+            allocation["previous_year"] = allocation_of(frames, run.year - 1, run.params)
+    except CountyEduError as exc:
+        AdmissionRun.objects.filter(pk=run_id).update(status=Status.FAILED, message=exc.user_text())
+        raise
+    AdmissionRun.objects.filter(pk=run_id).update(
+        status=Status.DONE,
+        result=json.loads(json.dumps(allocation, default=encode)),
+        verification={
+            "ok": checked["ok"],
+            "checks": [{**c, "detail": encode(c["detail"])} for c in checked["checks"]],
+        },
+    )
+    return {"run": run_id, "ok": checked["ok"]}
+
+
+def do_start_admission_run(version: str, year: int, params: dict[str, Any], *, acting_user: Any) -> AdmissionRun:
+    """A new run (its inputs recorded, an audit row), computed by a task worker."""
+    frames = census_data.census(version)
+    with transaction.atomic():
+        run = AdmissionRun.objects.create(
+            year=year,
+            census_version=version,
+            params=params,
+            inputs_digest=inputs_digest(frames, version, year, params),
+            created_by=acting_user,
+        )
+        _audit(acting_user, "run_admission", run, None, _state(run))
+    job = start_job(KIND, compute_run, {"run_id": run.pk}, user=acting_user)
+    AdmissionRun.objects.filter(pk=run.pk).update(job=job)
+    run.refresh_from_db()
+    return run
+
+
+def do_publish_admission_run(run: AdmissionRun, *, acting_user: Any) -> AdmissionRun:
+    """Publish (freeze) a computed run whose every verifier check passed: one per year."""
+    with transaction.atomic():
+        run = AdmissionRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != Status.DONE:
+            refuse("Only a computed run that is not yet published can be published.")
+        if not run.verified:
+            refuse("The verifier found problems in this run: it cannot be published.")
+        if AdmissionRun.objects.filter(year=run.year, status=Status.PUBLISHED).exists():
+            refuse("An admission of %(year)s is already published.", year=run.year)
+        before = _state(run)
+        run.status, run.published_by, run.published_at = Status.PUBLISHED, acting_user, timezone.now()
+        try:
+            with transaction.atomic():
+                run.save()
+        except IntegrityError:
+            refuse("An admission of %(year)s is already published.", year=run.year)
+        _audit(acting_user, "publish_admission", run, before, _state(run))
+    return run
+
+
+def _state(run: AdmissionRun) -> dict[str, Any]:
+    return {
+        "year": run.year,
+        "census_version": run.census_version,
+        "params": run.params,
+        "inputs_digest": run.inputs_digest,
+        "status": run.status,
+        "verified": run.verified,
+    }
+
+
+# ------------------------------------------------------------------------------ reading runs
+
+
+def _run_for_county(request: HttpRequest, pk: int) -> AdmissionRun:
+    access.require_county(request)
+    try:
+        return AdmissionRun.objects.get(pk=pk)
+    except AdmissionRun.DoesNotExist:
+        raise Http404 from None
+
+
+def _checks(run: AdmissionRun, lg: str) -> list[dict[str, Any]]:
+    return [
+        {"check": c["check"], "ok": c["ok"], "detail": translate(decode(c["detail"]), lg)}
+        for c in (run.verification or {}).get("checks", [])
+    ]
+
+
+CHECK_LABELS = {
+    "one_place": Msg("One place per candidate"),
+    "quota": Msg("No programme over its places"),
+    "eligibility": Msg("Eligibility and conditions"),
+    "no_envy": Msg("No justified envy inside a batch"),
+    "quota_places": Msg("指标到校 places to qualifying pupils of their junior school"),
+    "returned": Msg("Returned places accounted for"),
+}
+
+
+def _labelled_checks(run: AdmissionRun, lg: str) -> list[dict[str, Any]]:
+    return [{**c, "label": translate(CHECK_LABELS.get(c["check"], c["check"]), lg)} for c in _checks(run, lg)]
+
+
+def _summary(run: AdmissionRun) -> dict[str, int]:
+    r = run.result or {}
+    return {"admitted": len(r.get("admitted", [])), "unplaced": len(r.get("unplaced", []))}
+
+
+def _candidate_years(version: str | None) -> list[int]:
+    if version is None:
+        return []
+    f = census_data.census(version)["candidates"]
+    return sorted({int(y) for y in f["year"]})
+
+
+def _params_form(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    values = values or {}
+    return [
+        {
+            "name": p.name,
+            "help": translate(p.help, lang()),
+            "value": "" if values.get(p.name) is None else values[p.name],
+            "min": p.lo,
+            "max": p.hi,
+            "step": "1" if p.type is int else "any",
+        }
+        for p in _kind().params
+    ]
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    helps = {p.name: translate(p.help, lang()) for p in _kind().params}
+    given = [f"{helps.get(k, k)} = {v}" for k, v in sorted(params.items()) if v is not None]
+    return "；".join(given) if lang() == "zh" else "; ".join(given)
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The year's candidates and programmes, the rules form and the runs."""
+    m = access.require_county(request)
+    version = census_data.latest_version()
+    years = _candidate_years(version)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else (years[-1] if years else None)
+    counts: dict[str, int] = {}
+    if version and year is not None:
+        frames = census_data.census(version)
+        counts = {s: len(_year_rows(frames, s, year)) for s in ("candidates", "programmes")}
+    runs = list(AdmissionRun.objects.filter(year=year)) if year is not None else []
+    return render(
+        request,
+        "web/admissions/index.html",
+        {
+            "version": version,
+            "synthetic": bool(version) and synthetic(version),
+            "years": years,
+            "year": year,
+            "counts": counts,
+            "runs": [{"run": r, "summary": _summary(r), "params": _params_text(r.params)} for r in runs],
+            "fields": _params_form(),
+            "can_run": m.role in RUNNERS,
+            "published": next((r for r in runs if r.status == Status.PUBLISHED), None),
+        },
+    )
+
+
+def _given_params(request: HttpRequest) -> dict[str, Any]:
+    given = {p.name: request.POST.get(p.name, "").strip() for p in _kind().params}
+    resolved = _kind().resolve({k: v for k, v in given.items() if v})
+    return {k: v for k, v in resolved.items() if v is not None}
+
+
+@require_POST
+@login_required
+@access.role_required(*RUNNERS)
+def run_start(request: HttpRequest) -> HttpResponse:
+    """Run the admission of a year with the rules of the form (unchanged fields keep the pack's)."""
+    version = census_data.latest_version()
+    raw = request.POST.get("year", "")
+    years = _candidate_years(version)
+    if version is None or not raw.isdigit() or int(raw) not in years:
+        messages.error(request, _("No candidates of that year in the census."))
+        return redirect("web:admissions")
+    try:
+        params = _given_params(request)
+    except CountyEduError as exc:
+        messages.error(request, exc.message_zh if lang() == "zh" else exc.message_en)
+        return redirect(f"{reverse('web:admissions')}?year={raw}")
+    run = do_start_admission_run(version, int(raw), params, acting_user=request.user)
+    return redirect("web:admissions_run", pk=run.pk)
+
+
+@require_GET
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run: the verifier's checks, the report (cut-offs, junior schools and townships, QB-G14,
+    distribution, the year against last), a candidate lookup, the comparison and publishing."""
+    m = access.require_county(request)
+    run = _run_for_county(request, pk)
+    lg = lang()
+    parts: list[dict[str, Any]] = []
+    charts: list[dict[str, Any]] = []
+    if run.result:
+        frames = census_data.census(run.census_version)
+        blocks = report_blocks(frames, run.year, run.result, run.result.get("previous_year"))
+        parts, charts = block_context(blocks, lg)
+    others = AdmissionRun.objects.filter(year=run.year).exclude(pk=run.pk).exclude(status=Status.FAILED)
+    published = AdmissionRun.objects.filter(year=run.year, status=Status.PUBLISHED).exclude(pk=run.pk).first()
+    return render(
+        request,
+        "web/admissions/run.html",
+        {
+            "run": run,
+            "synthetic": synthetic(run.census_version),
+            "params": _params_text(run.params),
+            "summary": _summary(run),
+            "checks": _labelled_checks(run, lg),
+            "parts": parts,
+            "charts": charts,
+            "others": others,
+            "can_publish": m.role in RUNNERS and run.status == Status.DONE and run.verified and published is None,
+            "published_other": published,
+            "computing": run.status == Status.COMPUTING,
+        },
+    )
+
+
+def _answer_context(run: AdmissionRun, candidate_id: str) -> dict[str, Any]:
+    """A candidate's answer as page parts (404 for an unknown candidate)."""
+    if not run.result:
+        raise Http404
+    frames = census_data.census(run.census_version)
+    try:
+        answer = Explainer(frames, run.year, run.result).answer(candidate_id)
+    except CountyEduError:
+        raise Http404 from None
+    names = programme_names(frames, run.year)
+    parts, charts = block_context(answer.blocks(names), lang())
+    return {"run": run, "answer": answer, "parts": parts, "charts": charts}
+
+
+@require_GET
+@login_required
+def candidate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A candidate's answer by exam number (?candidate=): where, which batch, rank, and why not above."""
+    run = _run_for_county(request, pk)
+    cid = (request.GET.get("candidate") or "").strip()
+    ctx = _answer_context(run, cid)
+    letter = reverse("web:admissions_letter", args=[run.pk, cid])
+    return render(request, "web/admissions/candidate.html", {**ctx, "letter": letter, "back": run.pk})
+
+
+def _letter(run: AdmissionRun, answer: Answer, fmt: str) -> HttpResponse:
+    from countyedu.reports.letter import letter_html, letter_pdf
+
+    lg = lang()
+    frames = census_data.census(run.census_version)
+    block = answer.blocks(programme_names(frames, run.year))[0].localized(lg)
+    county = next((str(p.parameters["county_name"]) for p in census_data.packs() if "county_name" in p.parameters), "")
+    html = letter_html(
+        block,
+        lang=lg,
+        title=translate(Msg("Admission letter of {candidate}", candidate=answer.candidate_id), lg),
+        county=county or translate(Msg("Admissions office"), lg),
+        year_label=translate(Msg("High-school admission {year}", year=run.year), lg),
+        footer=translate(Msg("Published run {run}, inputs {digest}", run=run.pk, digest=run.inputs_digest[:12]), lg),
+        synthetic=translate(Msg("Synthetic demo data"), lg) if synthetic(run.census_version) else "",
+    )
+    if fmt == "pdf":
+        response = HttpResponse(letter_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{answer.candidate_id}.pdf"'
+        return response
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@require_GET
+@login_required
+def letter(request: HttpRequest, pk: int, candidate_id: str, fmt: str = "html") -> HttpResponse:
+    run = _run_for_county(request, pk)
+    return _letter(run, _answer_context(run, candidate_id)["answer"], fmt)
+
+
+@require_GET
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two runs of a year side by side (what-if): their rules, cut-offs and the candidates whose outcome changes."""
+    access.require_county(request)
+    a = _run_for_county(request, _int(request.GET.get("a")))
+    b = _run_for_county(request, _int(request.GET.get("b")))
+    if a.year != b.year or not a.result or not b.result:
+        raise Http404
+    frames = census_data.census(b.census_version)
+    names = programme_names(frames, a.year)
+    lg = lang()
+
+    def outcomes(run: AdmissionRun) -> dict[str, tuple[str, str]]:
+        return {str(x["candidate_id"]): (str(x["programme_id"]), str(x["batch"])) for x in run.result["admitted"]}  # type: ignore[index]
+
+    oa, ob = outcomes(a), outcomes(b)
+    cands = _year_rows(frames, "candidates", a.year)
+    school_of = dict(zip(cands["candidate_id"].astype(str), cands["junior_school_id"].astype(str), strict=True))
+    school_names = census_data.names(b.census_version)
+
+    def label(o: tuple[str, str] | None) -> str:
+        if o is None:
+            return translate(Msg("not admitted"), lg)
+        return f"{names.get(o[0], o[0])} · {translate(_batch(o[1]), lg)}"
+
+    changed = [
+        {"id": cid, "school": school_names.get(school_of.get(cid, ""), school_of.get(cid, "")), "a": label(oa.get(cid)), "b": label(ob.get(cid))}
+        for cid in sorted(set(oa) | set(ob) | set(school_of))
+        if oa.get(cid) != ob.get(cid)
+    ]
+    cut_a = {(c["programme_id"], c["batch"]): c.get("score") for c in a.result.get("cutoffs", [])}
+    cut_b = {(c["programme_id"], c["batch"]): c.get("score") for c in b.result.get("cutoffs", [])}
+    cutoffs = [
+        {"programme": names.get(p, p), "batch": translate(_batch(bt), lg), "a": cut_a.get((p, bt)), "b": cut_b.get((p, bt))}
+        for p, bt in sorted(set(cut_a) | set(cut_b))
+    ]
+    return render(
+        request,
+        "web/admissions/compare.html",
+        {
+            "a": a,
+            "b": b,
+            "params_a": _params_text(a.params),
+            "params_b": _params_text(b.params),
+            "checks_a": _labelled_checks(a, lg),
+            "checks_b": _labelled_checks(b, lg),
+            "changed": changed[:500],
+            "n_changed": len(changed),
+            "cutoffs": cutoffs,
+            "synthetic": synthetic(b.census_version),
+        },
+    )
+
+
+def _batch(code: str) -> Any:
+    from countyedu.admissions.verify import batch_code
+
+    return batch_code(code)
+
+
+def _int(raw: str | None) -> int:
+    if not raw or not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+@require_POST
+@login_required
+@access.role_required(*RUNNERS)
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish the run: frozen, audited; junior-school clerks then see their pupils' outcomes."""
+    run = _run_for_county(request, pk)
+    try:
+        do_publish_admission_run(run, acting_user=request.user)
+    except Exception as exc:  # ActionRefused: say why
+        if not hasattr(exc, "message_zh"):
+            raise
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The admission is published: junior schools now see their pupils' outcomes."))
+    return redirect("web:admissions_run", pk=run.pk)
+
+
+# ------------------------------------------------------------------------------ junior-school clerks
+
+
+def _clerk_run(request: HttpRequest) -> tuple[str, AdmissionRun | None]:
+    """The clerk's school and the latest published run (None before publishing); 404 for other roles."""
+    m = access.membership_of(request)
+    if m.role != Role.SCHOOL:
+        raise Http404
+    return m.school_id, AdmissionRun.objects.filter(status=Status.PUBLISHED).order_by("-year").first()
+
+
+@require_GET
+@login_required
+def pupils(request: HttpRequest) -> HttpResponse:
+    """A junior-school clerk's pupils and their outcomes, once the admission is published."""
+    school, run = _clerk_run(request)
+    rows: list[dict[str, Any]] = []
+    if run is not None and run.result:
+        frames = census_data.census(run.census_version)
+        names = programme_names(frames, run.year)
+        outcome = {str(x["candidate_id"]): x for x in run.result["admitted"]}
+        cands = _year_rows(frames, "candidates", run.year)
+        for cid in sorted(cands.loc[cands["junior_school_id"].astype(str) == school, "candidate_id"].astype(str)):
+            got = outcome.get(cid)
+            rows.append(
+                {
+                    "id": cid,
+                    "programme": names.get(got["programme_id"], got["programme_id"]) if got else None,
+                    "batch": translate(_batch(str(got["batch"])), lang()) if got else None,
+                    "rank": got.get("rank") if got else None,
+                }
+            )
+    school_name = census_data.names(census_data.latest_version()).get(school, school)
+    return render(
+        request, "web/admissions/pupils.html", {"run": run, "rows": rows, "school_name": school_name}
+    )
+
+
+def _own_pupil(request: HttpRequest, candidate_id: str) -> tuple[AdmissionRun, dict[str, Any]]:
+    school, run = _clerk_run(request)
+    if run is None:
+        raise Http404
+    ctx = _answer_context(run, candidate_id)
+    if ctx["answer"].junior_school_id != school:
+        raise Http404
+    return run, ctx
+
+
+@require_GET
+@login_required
+def pupil(request: HttpRequest) -> HttpResponse:
+    """One of the clerk's pupils by exam number (?candidate=); 404 for anyone else's."""
+    cid = (request.GET.get("candidate") or "").strip()
+    run, ctx = _own_pupil(request, cid)
+    letter = reverse("web:admissions_pupil_letter", args=[cid])
+    return render(request, "web/admissions/candidate.html", {**ctx, "letter": letter, "back": None})
+
+
+@require_GET
+@login_required
+def pupil_letter(request: HttpRequest, candidate_id: str, fmt: str = "html") -> HttpResponse:
+    run, ctx = _own_pupil(request, candidate_id)
+    return _letter(run, ctx["answer"], fmt)
+
+
+urlpatterns = [
+    path("admissions/", index, name="admissions"),
+    path("admissions/run/", run_start, name="admissions_run_start"),
+    path("admissions/runs/<int:pk>/", run_detail, name="admissions_run"),
+    path("admissions/runs/<int:pk>/candidate/", candidate, name="admissions_candidate"),
+    path("admissions/runs/<int:pk>/letters/<str:candidate_id>.html", letter, name="admissions_letter"),
+    path("admissions/runs/<int:pk>/letters/<str:candidate_id>.pdf", letter, {"fmt": "pdf"}, name="admissions_letter_pdf"),
+    path("admissions/runs/<int:pk>/publish/", publish, name="admissions_publish"),
+    path("admissions/compare/", compare, name="admissions_compare"),
+    path("admissions/pupils/", pupils, name="admissions_pupils"),
+    path("admissions/pupils/candidate/", pupil, name="admissions_pupil"),
+    path("admissions/pupils/letters/<str:candidate_id>.html", pupil_letter, name="admissions_pupil_letter"),
+    path(
+        "admissions/pupils/letters/<str:candidate_id>.pdf", pupil_letter, {"fmt": "pdf"}, name="admissions_pupil_letter_pdf"
+    ),
+]
