@@ -122,7 +122,9 @@ class Answer:
             self.headline(names),
         ]
         if self.total is not None:
-            paragraphs.append(Msg("Score {score}; rank {rank} in the county", score=points(self.total), rank=self.rank or "—"))
+            paragraphs.append(
+                Msg("Score {score}; rank {rank} in the county", score=points(self.total), rank=self.rank or "—")
+            )
         else:
             paragraphs.append(Msg("no academic level exam: no general high school (第7条)"))
         return [
@@ -161,7 +163,7 @@ class Explainer:
             if slot not in self.last or self.key[cid] < self.key[self.last[slot]]:
                 self.last[slot] = cid
         ordered = sorted(self.key.values(), reverse=True)
-        self._rank_of = {}
+        self._rank_of: dict[tuple[float, ...], int] = {}
         for i, k in enumerate(ordered):
             self._rank_of.setdefault(k, i + 1)
 

@@ -53,7 +53,9 @@ class _Year:
         cands = frames["candidates"]
         self.cands = read_candidates(cands[cands["year"] == year], self.progs)
         self.names = programme_names(frames, year)
-        self.outcome = {str(a["candidate_id"]): (str(a["programme_id"]), str(a["batch"])) for a in allocation["admitted"]}
+        self.outcome = {
+            str(a["candidate_id"]): (str(a["programme_id"]), str(a["batch"])) for a in allocation["admitted"]
+        }
         schools = frames["schools"]
         self.school_name = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
         self.township_of = dict(zip(schools["school_id"].astype(str), schools["township_id"].astype(str), strict=True))
@@ -63,14 +65,16 @@ class _Year:
             {} if townships is None else dict(zip(townships["township_id"].astype(str), townships["name"], strict=True))
         )
         self.places = quota_places(self.progs, self.cands, self.rural, self.rules)
-        self.cutoffs = {(str(c["programme_id"]), str(c["batch"])): c.get("score") for c in allocation.get("cutoffs", [])}
+        self.cutoffs = {
+            (str(c["programme_id"]), str(c["batch"])): c.get("score") for c in allocation.get("cutoffs", [])
+        }
 
     def admitted_at(self, pid: str, batch: str) -> list[str]:
         return [c for c, (p, b) in self.outcome.items() if p == pid and b == batch]
 
     def general(self, cid: str) -> bool:
         got = self.outcome.get(cid)
-        return bool(got) and self.progs[got[0]].track != "vocational"
+        return got is not None and self.progs[got[0]].track != "vocational"
 
     def cutoff(self, pid: str, batch: str) -> float | None:
         """The declared cut-off, else the lowest total admitted."""
@@ -148,10 +152,7 @@ def _by_school(y: _Year) -> Block:
         t = y.township_of.get(s, "")
         for i, v in enumerate((n, places[s], quota_in[s], general[s])):
             town_rows[t][i] += v
-    townships = [
-        [y.township_name.get(t, t), *v, v[3] / v[0] if v[0] else None]
-        for t, v in sorted(town_rows.items())
-    ]
+    townships = [[y.township_name.get(t, t), *v, v[3] / v[0] if v[0] else None] for t, v in sorted(town_rows.items())]
     total_places = sum(places.values())
     rural_places = sum(n for s, n in places.items() if y.rural.get(s))
     quota_programmes = [p for p in y.progs.values() if p.quota_share > 0]
@@ -205,7 +206,11 @@ def _by_school(y: _Year) -> Block:
     )
     by_township = BlockTable(
         Msg("Admission by township"),
-        [BlockColumn("township", Msg("Township")), *cols, BlockColumn("share", Msg("Share to general high school"), "share")],
+        [
+            BlockColumn("township", Msg("Township")),
+            *cols,
+            BlockColumn("share", Msg("Share to general high school"), "share"),
+        ],
         townships,
         clause="QB-G14; AD",
     )

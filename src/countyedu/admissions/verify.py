@@ -264,7 +264,10 @@ def eligible(c: Candidate, p: Programme, batch: str, rules: Rules) -> bool:
 
 
 def verify(
-    frames: Mapping[str, pd.DataFrame], year: int, allocation: Mapping[str, Any], params: Mapping[str, Any] | None = None
+    frames: Mapping[str, pd.DataFrame],
+    year: int,
+    allocation: Mapping[str, Any],
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """{"ok", "checks": [{"check", "ok", "detail"}]} for the allocation of `year` (the run's JSON: its
     "admitted", "unplaced", "returned_quota" and, unless given, its "params")."""
@@ -390,7 +393,12 @@ class _Verifier:
                 continue  # one_place / quota name these
             if batch not in BATCH_ORDER or (p.batch != batch and not (batch == QUOTA and p.quota_share > 0)):
                 check.add(
-                    Msg("{candidate} admitted to {programme} in batch {batch}", candidate=cid, programme=pid, batch=batch_code(batch))
+                    Msg(
+                        "{candidate} admitted to {programme} in batch {batch}",
+                        candidate=cid,
+                        programme=pid,
+                        batch=batch_code(batch),
+                    )
                 )
             elif pid not in c.choices.get(batch, ()):
                 check.add(Msg("{candidate} did not choose {programme}", candidate=cid, programme=pid))
@@ -399,9 +407,7 @@ class _Verifier:
                     Msg("{candidate} sat no exam but was admitted to {programme} (第7条)", candidate=cid, programme=pid)
                 )
             elif not eligible(c, p, batch, self.rules):
-                check.add(
-                    Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid)
-                )
+                check.add(Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid))
         check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(self.admitted))
         return check
 
@@ -540,7 +546,9 @@ class _Verifier:
                         candidate=max(wanting, key=lambda c: self.key[c.candidate_id]).candidate_id,
                     )
                 )
-        check.ok_detail = Msg("{n} returned quota places, all offered in the unified batch", n=sum(self.returned.values()))
+        check.ok_detail = Msg(
+            "{n} returned quota places, all offered in the unified batch", n=sum(self.returned.values())
+        )
         return check
 
     def _refused_tie(self, wanting: list[Candidate], free: int) -> bool:

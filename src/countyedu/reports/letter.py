@@ -7,7 +7,9 @@ from countyedu.reports.html import _lang, environment
 from countyedu.runs.blocks import Block
 
 
-def letter_html(block: Block, *, lang: str, title: str, county: str, year_label: str, footer: str, synthetic: str = "") -> str:
+def letter_html(
+    block: Block, *, lang: str, title: str, county: str, year_label: str, footer: str, synthetic: str = ""
+) -> str:
     """The letter of one candidate: `block` already in words of `lang` (its paragraphs and why-not table)."""
     token = _lang.set(lang)
     try:

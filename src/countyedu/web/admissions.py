@@ -391,14 +391,24 @@ def compare(request: HttpRequest) -> HttpResponse:
         return f"{names.get(o[0], o[0])} · {translate(_batch(o[1]), lg)}"
 
     changed = [
-        {"id": cid, "school": school_names.get(school_of.get(cid, ""), school_of.get(cid, "")), "a": label(oa.get(cid)), "b": label(ob.get(cid))}
+        {
+            "id": cid,
+            "school": school_names.get(school_of.get(cid, ""), school_of.get(cid, "")),
+            "a": label(oa.get(cid)),
+            "b": label(ob.get(cid)),
+        }
         for cid in sorted(set(oa) | set(ob) | set(school_of))
         if oa.get(cid) != ob.get(cid)
     ]
     cut_a = {(c["programme_id"], c["batch"]): c.get("score") for c in a.result.get("cutoffs", [])}
     cut_b = {(c["programme_id"], c["batch"]): c.get("score") for c in b.result.get("cutoffs", [])}
     cutoffs = [
-        {"programme": names.get(p, p), "batch": translate(_batch(bt), lg), "a": cut_a.get((p, bt)), "b": cut_b.get((p, bt))}
+        {
+            "programme": names.get(p, p),
+            "batch": translate(_batch(bt), lg),
+            "a": cut_a.get((p, bt)),
+            "b": cut_b.get((p, bt)),
+        }
         for p, bt in sorted(set(cut_a) | set(cut_b))
     ]
     return render(
@@ -481,9 +491,7 @@ def pupils(request: HttpRequest) -> HttpResponse:
                 }
             )
     school_name = census_data.names(census_data.latest_version()).get(school, school)
-    return render(
-        request, "web/admissions/pupils.html", {"run": run, "rows": rows, "school_name": school_name}
-    )
+    return render(request, "web/admissions/pupils.html", {"run": run, "rows": rows, "school_name": school_name})
 
 
 def _own_pupil(request: HttpRequest, candidate_id: str) -> tuple[AdmissionRun, dict[str, Any]]:
@@ -501,7 +509,7 @@ def _own_pupil(request: HttpRequest, candidate_id: str) -> tuple[AdmissionRun, d
 def pupil(request: HttpRequest) -> HttpResponse:
     """One of the clerk's pupils by exam number (?candidate=); 404 for anyone else's."""
     cid = (request.GET.get("candidate") or "").strip()
-    run, ctx = _own_pupil(request, cid)
+    _run, ctx = _own_pupil(request, cid)
     letter = reverse("web:admissions_pupil_letter", args=[cid])
     return render(request, "web/admissions/candidate.html", {**ctx, "letter": letter, "back": None})
 
@@ -519,13 +527,18 @@ urlpatterns = [
     path("admissions/runs/<int:pk>/", run_detail, name="admissions_run"),
     path("admissions/runs/<int:pk>/candidate/", candidate, name="admissions_candidate"),
     path("admissions/runs/<int:pk>/letters/<str:candidate_id>.html", letter, name="admissions_letter"),
-    path("admissions/runs/<int:pk>/letters/<str:candidate_id>.pdf", letter, {"fmt": "pdf"}, name="admissions_letter_pdf"),
+    path(
+        "admissions/runs/<int:pk>/letters/<str:candidate_id>.pdf", letter, {"fmt": "pdf"}, name="admissions_letter_pdf"
+    ),
     path("admissions/runs/<int:pk>/publish/", publish, name="admissions_publish"),
     path("admissions/compare/", compare, name="admissions_compare"),
     path("admissions/pupils/", pupils, name="admissions_pupils"),
     path("admissions/pupils/candidate/", pupil, name="admissions_pupil"),
     path("admissions/pupils/letters/<str:candidate_id>.html", pupil_letter, name="admissions_pupil_letter"),
     path(
-        "admissions/pupils/letters/<str:candidate_id>.pdf", pupil_letter, {"fmt": "pdf"}, name="admissions_pupil_letter_pdf"
+        "admissions/pupils/letters/<str:candidate_id>.pdf",
+        pupil_letter,
+        {"fmt": "pdf"},
+        name="admissions_pupil_letter_pdf",
     ),
 ]

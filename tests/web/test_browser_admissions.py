@@ -1,0 +1,93 @@
+"""The admissions office in a real browser (issue 14, "Done when"): it runs the demo's admission,
+reads a candidate's explanation, changes the tie rule, compares the two runs and publishes; a
+junior-school clerk then sees their own pupils' outcomes and no one else's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import MARKS, PASSWORD, login
+from django.contrib.auth.models import User
+
+from countyedu.census.demo import generate
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+from countyedu.census.writers import write_folder
+from countyedu.web import census as census_data
+from countyedu.web.models import AdmissionRun, Membership, Role
+
+pytestmark = MARKS
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The demo county imported once for the module (the admission pages need no assessment)."""
+    tmp = tmp_path_factory.mktemp("admissions")
+    frames = generate()
+    import_census(write_folder(tmp / "demo", frames, "parquet"), CensusStore(tmp / "data"))
+    return tmp / "data", frames["candidates"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_office_runs_compares_and_publishes_and_a_clerk_sees_their_pupils(
+    live_server: Any, browser: Any, settings: Any, demo: tuple[Path, Any]
+) -> None:
+    settings.DATA_DIR, candidates = demo
+    census_data.forget()
+    year = int(candidates["year"].max())
+    pupils = candidates[candidates["year"] == year]
+    school = str(pupils["junior_school_id"].value_counts().index[-1])  # the smallest junior school
+    own = set(pupils.loc[pupils["junior_school_id"] == school, "candidate_id"])
+    office = User.objects.create_user("office", password=PASSWORD)
+    Membership.objects.create(user=office, role=Role.ADMISSIONS)
+    clerk = User.objects.create_user("clerk", password=PASSWORD)
+    Membership.objects.create(user=clerk, role=Role.SCHOOL, school_id=school)
+    base = live_server.url
+    page = browser.new_page(locale="zh-CN")
+
+    # the office runs the admission with the pack's rules
+    login(page, base, "office")
+    page.click("header nav >> text=招生")
+    page.click("#rules button[type=submit]")
+    page.wait_for_selector("#verifier")
+    assert "独立校验 · 通过" in page.inner_text("#verifier h2")
+    first = AdmissionRun.objects.get()
+
+    # a candidate who did not get their first choice reads why
+    refused = next(a["candidate_id"] for a in first.result["admitted"] if a["batch"] == "vocational" and a.get("rank"))
+    page.fill("#lookup input[name=candidate]", refused)
+    page.click("#lookup button")
+    answer = page.inner_text("#answer")
+    assert refused in answer and "未录取原因" in answer and "分" in answer
+
+    # the tie rule changed: 同分同录 (admit all tied at the last place)
+    page.click("header nav >> text=招生")
+    page.fill("#rules input[name=tie_rule]", "1")
+    page.click("#rules button[type=submit]")
+    page.wait_for_selector("#verifier")
+    assert "通过" in page.inner_text("#verifier h2")
+    second = AdmissionRun.objects.exclude(pk=first.pk).get()
+    page.select_option("#compare select[name=b]", str(first.pk))
+    page.click("#compare button")
+    assert "录取结果变化的考生" in page.inner_text("#changed")
+
+    # publish the second run
+    page.goto(f"{base}/admissions/runs/{second.pk}/")
+    page.click("#publish button")
+    page.wait_for_load_state()
+    assert "录取结果已发布" in page.inner_text("main")
+    second.refresh_from_db()
+    assert second.status == "published"
+    page.click("text=退出")
+
+    # the clerk sees their pupils, all of them and no one else's
+    login(page, base, "clerk")
+    page.click("header nav >> text=招生")
+    shown = set(page.locator("#pupils tbody tr td:first-child").all_inner_texts())
+    assert shown == own
+    page.goto(f"{base}/admissions/pupils/candidate/?candidate={next(iter(set(pupils['candidate_id']) - own))}")
+    assert "404" in page.title() or page.locator("text=未找到").count() or page.locator("#answer").count() == 0
+    page.close()
+    census_data.forget()
