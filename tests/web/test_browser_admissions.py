@@ -64,7 +64,7 @@ def test_the_office_runs_compares_and_publishes_and_a_clerk_sees_their_pupils(
 
     # the tie rule changed: 同分同录 (admit all tied at the last place)
     page.click("header nav >> text=招生")
-    page.fill("#rules input[name=tie_rule]", "1")
+    page.select_option("#rules select[name=tie_rule]", "admit_all")
     page.click("#rules button[type=submit]")
     page.wait_for_selector("#verifier")
     assert "通过" in page.inner_text("#verifier h2")

@@ -193,24 +193,40 @@ def _candidate_years(version: str | None) -> list[int]:
     return sorted({int(y) for y in f["year"]})
 
 
+# the rules chosen from a list (the others are numbers or text): value → words
+CHOICES = {
+    "tie_rule": {
+        "lottery": Msg("lottery among the tied (seeded)"),
+        "strict": Msg("strict quota: a tie that does not fit is refused"),
+        "admit_all": Msg("admit all tied (同分同录)"),
+    }
+}
+
+
 def _params_form(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The kind's parameters as form fields (empty: the pack's value)."""
     values = values or {}
+    lg = lang()
     return [
         {
             "name": p.name,
-            "help": translate(p.help, lang()),
+            "help": translate(p.help, lg),
             "value": "" if values.get(p.name) is None else values[p.name],
-            "min": p.lo,
-            "max": p.hi,
-            "step": "1" if p.type is int else "any",
+            "choices": [(k, translate(v, lg)) for k, v in CHOICES.get(p.name, {}).items()],
         }
         for p in _kind().params
     ]
 
 
 def _params_text(params: dict[str, Any]) -> str:
-    helps = {p.name: translate(p.help, lang()) for p in _kind().params}
-    given = [f"{helps.get(k, k)} = {v}" for k, v in sorted(params.items()) if v is not None]
+    """The rules a run changed, in words."""
+    lg = lang()
+    helps = {p.name: translate(p.help, lg) for p in _kind().params}
+    given = [
+        f"{helps.get(k, k)} = {translate(CHOICES[k][v], lg) if v in CHOICES.get(k, {}) else v}"
+        for k, v in sorted(params.items())
+        if v is not None
+    ]
     return "；".join(given) if lang() == "zh" else "; ".join(given)
 
 
