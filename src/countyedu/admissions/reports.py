@@ -90,13 +90,40 @@ def report_blocks(
     allocation: Mapping[str, Any],
     previous: Mapping[str, Any] | None = None,
 ) -> list[Block]:
-    """The chapter's blocks for `year`'s allocation; `previous`, last year's allocation, adds the
-    comparison."""
+    """The chapter's blocks for `year`'s allocation, and the year against last year: `previous`, last
+    year's allocation, or (when the census holds last year's candidates) last year allocated under
+    the same rules."""
     now = _Year(frames, year, allocation)
     blocks = [_cutoffs(now), _by_school(now), _distribution(now)]
+    if previous is None:
+        previous = last_year(frames, year, allocation.get("params", {}))
     if previous is not None:
         blocks.append(_year_on_year(_Year(frames, year - 1, previous), now))
     return blocks
+
+
+def last_year(frames: Mapping[str, pd.DataFrame], year: int, params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Last year's admission under these rules ({"params", "admitted", "cutoffs"}), None without its candidates."""
+    from countyedu.admissions.allocate import BATCHES, Instance, allocate
+    from countyedu.admissions.params import AdmissionParams
+
+    cands = frames.get("candidates")
+    if cands is None or not (pd.to_numeric(cands["year"]) == year - 1).any():
+        return None
+    known = set(AdmissionParams.__dataclass_fields__)
+    rules = AdmissionParams(**{k: v for k, v in params.items() if k in known})
+    inst = Instance.from_frames(frames, year - 1)
+    a = allocate(inst, rules)
+    admitted = [
+        {
+            "candidate_id": str(inst.candidate_ids[i]),
+            "programme_id": str(inst.programme_ids[a.programme[i]]),
+            "batch": BATCHES[a.batch[i]],
+        }
+        for i in range(inst.n)
+        if a.programme[i] >= 0
+    ]
+    return {"params": dict(params), "admitted": admitted}
 
 
 def _cutoffs(y: _Year) -> Block:

@@ -72,8 +72,7 @@ def inputs_digest(frames: dict[str, pd.DataFrame], version: str, year: int, para
 
 
 def compute_run(progress: Progress, run_id: int) -> dict[str, Any]:
-    """The background work of a run: allocate, verify (independently), keep both, and last year's
-    allocation under the same rules for the comparison of the report."""
+    """The background work of a run: allocate, verify (independently), keep both."""
     run = AdmissionRun.objects.get(pk=run_id)
     frames = census_data.census(run.census_version)
     try:
@@ -81,10 +80,6 @@ def compute_run(progress: Progress, run_id: int) -> dict[str, Any]:
         allocation = allocation_of(frames, run.year, run.params)
         progress(0.6, Msg("Verifying the allocation"))
         checked = verify(frames, run.year, allocation)
-        years = set(frames["candidates"]["year"].astype(int))
-        if run.year - 1 in years:
-            progress(0.8, Msg("Allocating last year's places for the comparison"))
-            allocation["previous_year"] = allocation_of(frames, run.year - 1, run.params)
     except CountyEduError as exc:
         AdmissionRun.objects.filter(pk=run_id).update(status=Status.FAILED, message=exc.user_text())
         raise
@@ -302,7 +297,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     charts: list[dict[str, Any]] = []
     if run.result:
         frames = census_data.census(run.census_version)
-        blocks = report_blocks(frames, run.year, run.result, run.result.get("previous_year"))
+        blocks = report_blocks(frames, run.year, run.result)
         parts, charts = block_context(blocks, lg)
     others = AdmissionRun.objects.filter(year=run.year).exclude(pk=run.pk).exclude(status=Status.FAILED)
     published = AdmissionRun.objects.filter(year=run.year, status=Status.PUBLISHED).exclude(pk=run.pk).first()
