@@ -74,7 +74,7 @@ def county_folder(into: Path) -> Path:
             "track": ["general", "general", "vocational"],
             "batch": ["unified", "unified", "vocational"],
             "quota": [4, 2, 3],
-            "quota_to_schools": [0.5, None, None],
+            "quota_to_schools": [0.5, 0.0, None],  # 0: no 指标到校 (empty would take the rules' share)
             "min_score": [480.0, 400.0, None],
         }
     ).to_csv(folder / "programmes.csv", index=False)

@@ -162,7 +162,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     version = store.latest().version_id  # type: ignore[union-attr]
     after_census(store, version, load_packs())  # the assessment, planning and funding, as after an import
     names: set[str] = set()
-    for sheet in ("schools", "townships", "communities", "projects"):
+    for sheet in ("schools", "townships", "communities", "projects", "programmes"):
         frame: pd.DataFrame = frames[sheet]
         names |= {str(n) for n in frame["name"].dropna()}
     names |= {str(g) for g in frames["schools"]["group_id"].dropna()}  # school groups go by their names

@@ -146,7 +146,9 @@ def _cutoffs(y: _Year) -> Block:
             BlockColumn("cutoff", Msg("Lowest score admitted"), "count"),
         ],
         rows,
-        note=Msg("In the quota batch the places are the 指标到校 places; unused ones return to the unified batch."),
+        note=Msg(
+            "In the quota batch the places are the quota-to-schools places; unused ones return to the unified batch."
+        ),
         clause="第7条; AD",
     )
     return Block("admissions.cutoffs", Msg("Cut-offs"), "第7条; AD", tables=[table])
@@ -192,7 +194,7 @@ def _by_school(y: _Year) -> Block:
             Num(share, "share") if share is not None else Msg("no data"),
             "no_data" if share is None else ("met" if share >= QB_G14_SHARE - 1e-9 else "not_met"),
             Msg(
-                "{quota} of {places} places of {programmes} programmes are 指标到校 places",
+                "{quota} of {places} places of {programmes} programmes are quota-to-schools places",
                 quota=Num(total_places, "count"),
                 places=Num(quality_places, "count"),
                 programmes=len(quota_programmes),
@@ -200,7 +202,7 @@ def _by_school(y: _Year) -> Block:
         ),
         Finding(
             "AD",
-            Msg("rural junior schools' share of the 指标到校 places"),
+            Msg("rural junior schools' share of the quota-to-schools places"),
             Num(rural_places / total_places if total_places else None, "share"),
             "no_data" if not total_places else "met",
             Msg(
@@ -214,8 +216,8 @@ def _by_school(y: _Year) -> Block:
     ]
     cols = [
         BlockColumn("graduates", Msg("Candidates"), "count"),
-        BlockColumn("quota_places", Msg("指标到校 places"), "count"),
-        BlockColumn("quota_admitted", Msg("Admitted on 指标到校"), "count"),
+        BlockColumn("quota_places", Msg("Quota-to-schools places"), "count"),
+        BlockColumn("quota_admitted", Msg("Admitted on quota places"), "count"),
         BlockColumn("general", Msg("Admitted to general high school"), "count"),
     ]
     by_school = BlockTable(

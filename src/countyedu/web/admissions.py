@@ -167,7 +167,7 @@ CHECK_LABELS = {
     "quota": Msg("No programme over its places"),
     "eligibility": Msg("Eligibility and conditions"),
     "no_envy": Msg("No justified envy inside a batch"),
-    "quota_places": Msg("指标到校 places to qualifying pupils of their junior school"),
+    "quota_places": Msg("Quota places to qualifying pupils of their junior school"),
     "returned": Msg("Returned places accounted for"),
 }
 
@@ -188,12 +188,23 @@ def _candidate_years(version: str | None) -> list[int]:
     return sorted({int(y) for y in f["year"]})
 
 
+# the rules' short labels on the form (the kind's help says more)
+FIELD_LABELS = {
+    "quota_share": Msg("Quota-to-schools share (where the sheet names none)"),
+    "rural_tilt": Msg("Rural tilt of the quota places"),
+    "quota_margin": Msg("Quota batch: points below the minimum line"),
+    "tie_order": Msg("Tie order after the total (subject sums, in order)"),
+    "tie_rule": Msg("Tie at the last place"),
+    "lottery_seed": Msg("Lottery seed"),
+}
+SUBJECT_WORDS = {"chinese": Msg("Chinese"), "math": Msg("maths"), "english": Msg("English")}
+
 # the rules chosen from a list (the others are numbers or text): value → words
 CHOICES = {
     "tie_rule": {
         "lottery": Msg("lottery among the tied (seeded)"),
         "strict": Msg("strict quota: a tie that does not fit is refused"),
-        "admit_all": Msg("admit all tied (同分同录)"),
+        "admit_all": Msg("admit all tied"),
     }
 }
 
@@ -205,31 +216,41 @@ def _params_form(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     return [
         {
             "name": p.name,
-            "help": translate(p.help, lg),
+            "help": translate(FIELD_LABELS.get(p.name, p.help), lg),
             "value": "" if values.get(p.name) is None else values[p.name],
             "choices": [(k, translate(v, lg)) for k, v in CHOICES.get(p.name, {}).items()],
+            "example": "chinese+math+english,math,chinese" if p.name == "tie_order" else "",
         }
         for p in _kind().params
     ]
 
 
+def _value_words(name: str, value: Any, lg: str) -> str:
+    """A rule's value as its reader reads it (a tie rule or tie order in words)."""
+    if value in CHOICES.get(name, {}):
+        return str(translate(CHOICES[name][value], lg))
+    if name == "tie_order":
+        plus, comma = ("+", "，") if lg == "zh" else (" + ", ", ")
+        return comma.join(
+            plus.join(str(translate(SUBJECT_WORDS.get(s.strip(), s.strip()), lg)) for s in term.split("+"))
+            for term in str(value).split(",")
+        )
+    return str(value)
+
+
 def _params_text(params: dict[str, Any]) -> str:
     """The rules a run changed, in words."""
     lg = lang()
-    helps = {p.name: translate(p.help, lg) for p in _kind().params}
-    given = [
-        f"{helps.get(k, k)} = {translate(CHOICES[k][v], lg) if v in CHOICES.get(k, {}) else v}"
-        for k, v in sorted(params.items())
-        if v is not None
-    ]
+    helps = {p.name: translate(FIELD_LABELS.get(p.name, p.help), lg) for p in _kind().params}
+    given = [f"{helps.get(k, k)} = {_value_words(k, v, lg)}" for k, v in sorted(params.items()) if v is not None]
     return "；".join(given) if lang() == "zh" else "; ".join(given)
 
 
 # ------------------------------------------------------------------------------ pages
 
 
-@require_GET
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The year's candidates and programmes, the rules form and the runs."""
     m = access.require_county(request)
@@ -265,8 +286,8 @@ def _given_params(request: HttpRequest) -> dict[str, Any]:
     return {k: v for k, v in resolved.items() if v is not None}
 
 
-@require_POST
 @login_required
+@require_POST
 @access.role_required(*RUNNERS)
 def run_start(request: HttpRequest) -> HttpResponse:
     """Run the admission of a year with the rules of the form (unchanged fields keep the pack's)."""
@@ -285,8 +306,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
     return redirect("web:admissions_run", pk=run.pk)
 
 
-@require_GET
 @login_required
+@require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run: the verifier's checks, the report (cut-offs, junior schools and townships, QB-G14,
     distribution, the year against last), a candidate lookup, the comparison and publishing."""
@@ -334,8 +355,8 @@ def _answer_context(run: AdmissionRun, candidate_id: str) -> dict[str, Any]:
     return {"run": run, "answer": answer, "parts": parts, "charts": charts}
 
 
-@require_GET
 @login_required
+@require_GET
 def candidate(request: HttpRequest, pk: int) -> HttpResponse:
     """A candidate's answer by exam number (?candidate=): where, which batch, rank, and why not above."""
     run = _run_for_county(request, pk)
@@ -368,15 +389,15 @@ def _letter(run: AdmissionRun, answer: Answer, fmt: str) -> HttpResponse:
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-@require_GET
 @login_required
+@require_GET
 def letter(request: HttpRequest, pk: int, candidate_id: str, fmt: str = "html") -> HttpResponse:
     run = _run_for_county(request, pk)
     return _letter(run, _answer_context(run, candidate_id)["answer"], fmt)
 
 
-@require_GET
 @login_required
+@require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two runs of a year side by side (what-if): their rules, cut-offs and the candidates whose outcome changes."""
     access.require_county(request)
@@ -452,8 +473,8 @@ def _int(raw: str | None) -> int:
     return int(raw)
 
 
-@require_POST
 @login_required
+@require_POST
 @access.role_required(*RUNNERS)
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish the run: frozen, audited; junior-school clerks then see their pupils' outcomes."""
@@ -480,8 +501,8 @@ def _clerk_run(request: HttpRequest) -> tuple[str, AdmissionRun | None]:
     return m.school_id, AdmissionRun.objects.filter(status=Status.PUBLISHED).order_by("-year").first()
 
 
-@require_GET
 @login_required
+@require_GET
 def pupils(request: HttpRequest) -> HttpResponse:
     """A junior-school clerk's pupils and their outcomes, once the admission is published."""
     school, run = _clerk_run(request)
@@ -515,8 +536,8 @@ def _own_pupil(request: HttpRequest, candidate_id: str) -> tuple[AdmissionRun, d
     return run, ctx
 
 
-@require_GET
 @login_required
+@require_GET
 def pupil(request: HttpRequest) -> HttpResponse:
     """One of the clerk's pupils by exam number (?candidate=); 404 for anyone else's."""
     cid = (request.GET.get("candidate") or "").strip()
@@ -525,8 +546,8 @@ def pupil(request: HttpRequest) -> HttpResponse:
     return render(request, "web/admissions/candidate.html", {**ctx, "letter": letter, "back": None})
 
 
-@require_GET
 @login_required
+@require_GET
 def pupil_letter(request: HttpRequest, candidate_id: str, fmt: str = "html") -> HttpResponse:
     run, ctx = _own_pupil(request, candidate_id)
     return _letter(run, ctx["answer"], fmt)
