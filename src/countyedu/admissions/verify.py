@@ -2,7 +2,8 @@
 candidates, the programmes, the schools, the declared rules and an allocation (the JSON contract of
 `countyedu admissions run`), and says whether the allocation keeps every rule.
 
-Written from the rules alone, apart from the allocator (admissions/allocate.py): it shares no code
+The checks run over arrays (numpy), the per-candidate readers below (`read_candidates`, `eligible`,
+`order_key`) serve the answers and reports of a year. Written from the rules alone, apart from the allocator (admissions/allocate.py): it shares no code
 with it beyond reading the data, and recomputes what it needs (the candidates' order, the 指标到校
 places of each junior school by largest remainder) in its own way, so that a fault of one is not a
 fault of both.
@@ -30,10 +31,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from countyedu.messages import Code, Msg
@@ -263,6 +265,212 @@ def eligible(c: Candidate, p: Programme, batch: str, rules: Rules) -> bool:
 # ---- the verifier
 
 
+# ---- the verifier, over arrays (a million candidates in about a second)
+
+INF = np.iinfo(np.int64).max
+B_EARLY, B_QUOTA, B_UNIFIED, B_VOCATIONAL = range(4)
+NO_GRADE, ANY_GRADE = 9, 99
+
+
+def _bools(frame: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return (
+        pd.array(frame[col].astype(object).where(frame[col].notna(), None), dtype="boolean")
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+
+
+def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _grade_index(frame: pd.DataFrame, col: str, missing: int) -> np.ndarray:
+    if col not in frame:
+        return np.full(len(frame), missing, dtype=np.int64)
+    codes = pd.Categorical(frame[col], categories=list(GRADES)).codes.astype(np.int64)
+    return np.where(codes < 0, missing, codes)
+
+
+@dataclass(frozen=True)
+class _Data:
+    """One year's candidates and programmes as arrays (what the checks read)."""
+
+    ids: np.ndarray
+    school: np.ndarray  # index into school_ids
+    school_ids: np.ndarray
+    rural: np.ndarray  # per school
+    took: np.ndarray
+    total: np.ndarray  # -inf without the exam
+    key: np.ndarray  # dense rank in the county's order, larger first; equal = tied
+    grade: np.ndarray
+    three_years: np.ndarray
+    choices: np.ndarray  # n × K programme indices, -1 none
+    pids: np.ndarray
+    p_batch: np.ndarray  # B_EARLY / B_UNIFIED / B_VOCATIONAL
+    p_vocational: np.ndarray
+    p_quota: np.ndarray
+    p_share: np.ndarray
+    p_min: np.ndarray  # nan: no line
+    p_grade: np.ndarray  # ANY_GRADE: no condition
+
+    @classmethod
+    def read(cls, frames: Mapping[str, pd.DataFrame], year: int, rules: Rules) -> _Data:
+        progs = frames["programmes"]
+        progs = progs[pd.to_numeric(progs["year"]) == year]
+        cands = frames["candidates"]
+        cands = cands[pd.to_numeric(cands["year"]) == year]
+        pids = progs["programme_id"].astype(str).to_numpy()
+        track = progs["track"].astype(str).to_numpy() if "track" in progs else np.full(len(progs), "general")
+        vocational = track == "vocational"
+        declared = progs["batch"].astype(object).to_numpy() if "batch" in progs else np.full(len(progs), None)
+        p_batch = np.array(
+            [
+                B_VOCATIONAL
+                if b == VOCATIONAL
+                else B_EARLY
+                if b == EARLY
+                else B_UNIFIED
+                if b in (UNIFIED, QUOTA)
+                else (B_VOCATIONAL if v else B_UNIFIED)
+                for b, v in zip(declared, vocational, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        share = _floats(progs, "quota_to_schools")
+        default = rules.quota_share or 0.0
+        share = np.where(np.isnan(share) & (p_batch == B_UNIFIED) & ~vocational, default, np.nan_to_num(share))
+        index = pd.Index(pids)
+        cols = sorted(
+            (c for c in cands.columns if c.startswith("choice_") and c[7:].isdigit()), key=lambda c: int(c[7:])
+        )
+        choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int64)
+        for k, col in enumerate(cols):
+            v = cands[col]
+            choices[:, k] = np.where(v.notna().to_numpy(), index.get_indexer(v.astype(str)), -1)
+        school_ids, school = np.unique(cands["junior_school_id"].astype(str).to_numpy(), return_inverse=True)
+        schools = frames.get("schools")
+        urban = (
+            {}
+            if schools is None
+            else dict(zip(schools["school_id"].astype(str), schools["urban"].astype(bool), strict=True))
+        )
+        took = _bools(cands, "took_exam")
+        score = _floats(cands, "exam_score")
+        total = np.where(took & ~np.isnan(score), score + np.nan_to_num(_floats(cands, "bonus")), -np.inf)
+        scored = np.isfinite(total)
+        subjects = {s: np.nan_to_num(_floats(cands, f"score_{s}")) for s in SUBJECTS}
+        terms = [
+            np.where(scored, sum((subjects.get(s.strip(), 0.0) for s in t.split("+")), np.zeros(len(cands))), 0.0)
+            for t in rules.tie_order
+        ]
+        return cls(
+            ids=cands["candidate_id"].astype(str).to_numpy(),
+            school=school.astype(np.int64),
+            school_ids=school_ids,
+            rural=np.array([not urban.get(s, True) for s in school_ids], dtype=bool),
+            took=took,
+            total=total,
+            key=_dense_rank([total, *terms]),
+            grade=_grade_index(cands, "quality_grade", NO_GRADE),
+            three_years=_bools(cands, "three_years_at_school"),
+            choices=choices,
+            pids=pids,
+            p_batch=p_batch,
+            p_vocational=vocational,
+            p_quota=pd.to_numeric(progs["quota"]).to_numpy(dtype=np.int64),
+            p_share=share,
+            p_min=_floats(progs, "min_score"),
+            p_grade=_grade_index(progs, "min_quality_grade", ANY_GRADE),
+        )
+
+    def eligible(self, rows: np.ndarray, progs: np.ndarray, batch: int, margin: float) -> np.ndarray:
+        """Whether each candidate row meets each programme's conditions in that batch (broadcast)."""
+        ok = self.took[rows] | self.p_vocational[progs]
+        ok &= self.grade[rows] <= self.p_grade[progs]
+        line = self.p_min[progs] - (margin if batch == B_QUOTA else 0.0)
+        ok &= np.isnan(line) | (self.total[rows] >= line)
+        if batch == B_QUOTA:
+            ok &= self.three_years[rows]
+        return ok
+
+    def in_list(self, progs: np.ndarray, batch: int) -> np.ndarray:
+        """Whether each programme index is a choice of that batch."""
+        if batch == B_QUOTA:
+            return (self.p_batch[progs] == B_UNIFIED) & (self.p_share[progs] > 0)
+        return self.p_batch[progs] == batch
+
+
+def _dense_rank(keys: list[np.ndarray]) -> np.ndarray:
+    """Each row's place by the keys (the first decides, larger first): equal rows share one rank;
+    a larger rank is a better place."""
+    n = len(keys[0])
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(keys[::-1])  # ascending by keys[0], then keys[1], …
+    change = np.zeros(n, dtype=bool)
+    for k in keys:
+        s = k[order]
+        change[1:] |= s[1:] != s[:-1]
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.cumsum(change)
+    return rank
+
+
+def places_of(d: _Data, rules: Rules) -> np.ndarray:
+    """指标到校 places as a programmes × junior schools matrix: round(quota × share) divided by
+    graduates (rural × the tilt), largest remainder (ties: more graduates, then the smaller id)."""
+    graduates = np.bincount(d.school, minlength=len(d.school_ids)).astype(np.float64)
+    weight = graduates * np.where(d.rural, rules.rural_tilt, 1.0)
+    out = np.zeros((len(d.pids), len(d.school_ids)), dtype=np.int64)
+    total_w = weight.sum()
+    takes = np.flatnonzero((d.p_batch == B_UNIFIED) & (d.p_share > 0))
+    if total_w <= 0:
+        return out
+    for p in takes:
+        places = int(np.floor(d.p_quota[p] * d.p_share[p] + 0.5))
+        exact = places * weight / total_w
+        floors = np.floor(exact).astype(np.int64)
+        left = places - int(floors.sum())
+        by = np.lexsort((np.arange(len(weight)), -graduates, -(exact - floors)))
+        floors[by[:left]] += 1
+        out[p] = floors
+    return out
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The allocation's admitted rows as indices (-1: unknown), and each candidate's first outcome."""
+
+    cand: np.ndarray
+    prog: np.ndarray
+    batch: np.ndarray
+    raw: list[dict[str, Any]]
+    out_prog: np.ndarray  # per candidate, -1 unplaced
+    out_batch: np.ndarray
+
+    @classmethod
+    def read(cls, d: _Data, admitted: list[dict[str, Any]]) -> _Rows:
+        cand = pd.Index(d.ids).get_indexer([str(a["candidate_id"]) for a in admitted]).astype(np.int64)
+        prog = pd.Index(d.pids).get_indexer([str(a["programme_id"]) for a in admitted]).astype(np.int64)
+        codes = {b: i for i, b in enumerate(BATCH_ORDER)}
+        batch = np.array([codes.get(str(a["batch"]), -1) for a in admitted], dtype=np.int64)
+        out_prog = np.full(len(d.ids), -1, dtype=np.int64)
+        out_batch = np.full(len(d.ids), -1, dtype=np.int64)
+        ok = (cand >= 0) & (prog >= 0) & (batch >= 0)
+        first = np.unique(cand[ok], return_index=True)[1]
+        rows = np.flatnonzero(ok)[first]
+        out_prog[cand[rows]], out_batch[cand[rows]] = prog[rows], batch[rows]
+        return cls(cand, prog, batch, admitted, out_prog, out_batch)
+
+    @property
+    def valid(self) -> np.ndarray:
+        return (self.cand >= 0) & (self.prog >= 0) & (self.batch >= 0)
+
+
 def verify(
     frames: Mapping[str, pd.DataFrame],
     year: int,
@@ -272,288 +480,275 @@ def verify(
     """{"ok", "checks": [{"check", "ok", "detail"}]} for the allocation of `year` (the run's JSON: its
     "admitted", "unplaced", "returned_quota" and, unless given, its "params")."""
     rules = Rules.of(params if params is not None else allocation.get("params", {}))
-    progs_frame = frames["programmes"]
-    progs = read_programmes(progs_frame[progs_frame["year"] == year], rules)
-    cands_frame = frames["candidates"]
-    cands = read_candidates(cands_frame[cands_frame["year"] == year], progs)
-    schools = frames.get("schools")
-    rural = {} if schools is None else {str(r.school_id): not bool(r.urban) for r in schools.itertuples()}
-    admitted = [
-        (str(a["candidate_id"]), str(a["programme_id"]), str(a["batch"]), a.get("rank"))
-        for a in allocation.get("admitted", [])
+    d = _Data.read(frames, year, rules)
+    rows = _Rows.read(d, list(allocation.get("admitted", [])))
+    places = places_of(d, rules)
+    v = _Checks(d, rules, rows, places, [str(c) for c in allocation.get("unplaced", [])], allocation)
+    out = [
+        c.as_dict() for c in (v.one_place(), v.quota(), v.eligibility(), v.no_envy(), v.quota_places(), v.returned())
     ]
-    unplaced = [str(c) for c in allocation.get("unplaced", [])]
-    returned = {
-        (str(r["programme_id"]), str(r["junior_school_id"])): int(r["places"])
-        for r in allocation.get("returned_quota", [])
-    }
-    v = _Verifier(rules, progs, cands, quota_places(progs, cands, rural, rules), admitted, unplaced, returned)
-    checks = [
-        v.one_place(),
-        v.quota(),
-        v.eligibility(),
-        v.no_envy(),
-        v.quota_places_check(),
-        v.returned_check(),
-    ]
-    out = [c.as_dict() for c in checks]
     return {"ok": all(c["ok"] for c in out), "checks": out}
 
 
-class _Verifier:
+class _Checks:
     def __init__(
         self,
+        d: _Data,
         rules: Rules,
-        progs: dict[str, Programme],
-        cands: dict[str, Candidate],
-        places: dict[tuple[str, str], int],
-        admitted: list[tuple[str, str, str, Any]],
+        rows: _Rows,
+        places: np.ndarray,
         unplaced: list[str],
-        returned: dict[tuple[str, str], int],
+        allocation: Mapping[str, Any],
     ) -> None:
-        self.rules, self.progs, self.cands, self.places = rules, progs, cands, places
-        self.admitted, self.unplaced, self.returned = admitted, unplaced, returned
-        # one outcome per candidate (the first, if the allocation gives several: one_place says so)
-        self.outcome: dict[str, tuple[str, str]] = {}
-        for cid, pid, batch, _ in admitted:
-            self.outcome.setdefault(cid, (pid, batch))
-        self.key = {cid: order_key(c, rules) for cid, c in cands.items()}
-        self.seats: dict[tuple[str, str], list[str]] = defaultdict(list)  # (programme, batch) → candidates
-        for cid, pid, batch, _ in admitted:
-            self.seats[(pid, batch)].append(cid)
+        self.d, self.rules, self.rows, self.places = d, rules, rows, places
+        self.unplaced = unplaced
+        self.returned_rows = list(allocation.get("returned_quota", []))
+        n_p = len(d.pids)
+        ok = rows.valid
+        self.seats = np.bincount(rows.prog[ok] * 4 + rows.batch[ok], minlength=n_p * 4).reshape(n_p, 4)
+        self.cap = d.p_quota[:, None].repeat(4, axis=1).astype(np.int64)
+        self.cap[:, B_QUOTA] = places.sum(axis=1)
+        self.cap[:, B_UNIFIED] = d.p_quota - self.seats[:, B_QUOTA]
+        self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = (
+            None  # (rows, choice columns) refused in 统招, set by no_envy
+        )
 
-    # one place per candidate
+    def _pid(self, p: int) -> str:
+        return str(self.d.pids[p])
+
     def one_place(self) -> Check:
         check = Check("one_place")
-        seen: dict[str, int] = defaultdict(int)
-        for cid, *_ in self.admitted:
-            seen[cid] += 1
-        for cid, n in seen.items():
-            if n > 1:
-                check.add(Msg("candidate {candidate} admitted {n} times", candidate=cid, n=n))
-            if cid not in self.cands:
-                check.add(Msg("candidate {candidate} admitted but not a candidate of the year", candidate=cid))
-        for cid in self.unplaced:
-            if cid in seen:
-                check.add(Msg("candidate {candidate} both admitted and unplaced", candidate=cid))
-        listed = set(seen) | set(self.unplaced)
-        for cid in self.cands:
-            if cid not in listed:
-                check.add(Msg("candidate {candidate} neither admitted nor unplaced", candidate=cid))
+        d, r = self.d, self.rows
+        known = r.cand >= 0
+        counts = np.bincount(r.cand[known], minlength=len(d.ids))
+        for i in np.flatnonzero(counts > 1):
+            check.add(Msg("candidate {candidate} admitted {n} times", candidate=str(d.ids[i]), n=int(counts[i])))
+        for i in np.flatnonzero(~known):
+            check.add(
+                Msg(
+                    "candidate {candidate} admitted but not a candidate of the year",
+                    candidate=str(r.raw[i]["candidate_id"]),
+                )
+            )
+        un = pd.Index(d.ids).get_indexer(self.unplaced)
+        listed = counts > 0
+        for i in un[un >= 0]:
+            if listed[i]:
+                check.add(Msg("candidate {candidate} both admitted and unplaced", candidate=str(d.ids[i])))
+        listed[un[un >= 0]] = True
+        for i in np.flatnonzero(~listed):
+            check.add(Msg("candidate {candidate} neither admitted nor unplaced", candidate=str(d.ids[i])))
         check.ok_detail = Msg(
             "{admitted} admitted once each, {unplaced} unplaced, of {candidates} candidates",
-            admitted=len(seen),
+            admitted=int((counts > 0).sum()),
             unplaced=len(self.unplaced),
-            candidates=len(self.cands),
+            candidates=len(d.ids),
         )
         return check
 
-    def _capacity(self, pid: str, batch: str) -> int:
-        p = self.progs[pid]
-        if batch == QUOTA:
-            return sum(n for (q, _), n in self.places.items() if q == pid)
-        if batch == UNIFIED:  # the places not taken in the quota batch (the quota's unused ones returned)
-            return p.quota - len(self.seats.get((pid, QUOTA), []))
-        return p.quota
-
-    def _tied_overflow(self, ids: list[str], capacity: int) -> bool:
+    def _tied_overflow(self, members: np.ndarray, capacity: int) -> bool:
         """Whether the seats beyond `capacity` are all tied with the last one within it (同分同录)."""
         if self.rules.tie_rule != "admit_all" or capacity <= 0:
             return False
-        keys = sorted((self.key.get(c, (-math.inf,)) for c in ids), reverse=True)
-        return all(k == keys[capacity - 1] for k in keys[capacity - 1 :])
+        keys = np.sort(self.d.key[members])[::-1]
+        return bool((keys[capacity - 1 :] == keys[capacity - 1]).all())
 
-    # no programme over quota
     def quota(self) -> Check:
         check = Check("quota")
-        for (pid, batch), ids in sorted(self.seats.items()):
-            if pid not in self.progs:
-                check.add(Msg("programme {programme} is not a programme of the year", programme=pid))
-                continue
-            cap = self._capacity(pid, batch)
-            if len(ids) > cap and not self._tied_overflow(ids, cap):
+        r = self.rows
+        for pid in sorted({str(r.raw[i]["programme_id"]) for i in np.flatnonzero(r.prog < 0)}):
+            check.add(Msg("programme {programme} is not a programme of the year", programme=pid))
+        for p, b in zip(*np.nonzero(self.seats > self.cap), strict=True):
+            members = r.cand[r.valid & (r.prog == p) & (r.batch == b)]
+            if not self._tied_overflow(members, int(self.cap[p, b])):
                 check.add(
                     Msg(
                         "{programme} admitted {n} in batch {batch}, over its {places} places",
-                        programme=pid,
-                        n=len(ids),
-                        batch=batch_code(batch),
-                        places=cap,
+                        programme=self._pid(p),
+                        n=int(self.seats[p, b]),
+                        batch=batch_code(BATCH_ORDER[b]),
+                        places=int(self.cap[p, b]),
                     )
                 )
-        check.ok_detail = Msg("{n} programmes within their places", n=len({p for p, _ in self.seats}))
+        check.ok_detail = Msg("{n} programmes within their places", n=int((self.seats.sum(axis=1) > 0).sum()))
         return check
 
-    # eligibility and conditions
     def eligibility(self) -> Check:
         check = Check("eligibility")
-        for cid, pid, batch, _ in self.admitted:
-            c, p = self.cands.get(cid), self.progs.get(pid)
-            if c is None or p is None:
-                continue  # one_place / quota name these
-            if batch not in BATCH_ORDER or (p.batch != batch and not (batch == QUOTA and p.quota_share > 0)):
-                check.add(
-                    Msg(
-                        "{candidate} admitted to {programme} in batch {batch}",
-                        candidate=cid,
-                        programme=pid,
-                        batch=batch_code(batch),
-                    )
+        d, r = self.d, self.rows
+        idx = np.flatnonzero((r.cand >= 0) & (r.prog >= 0))
+        c, p, b = r.cand[idx], r.prog[idx], r.batch[idx]
+        right_batch = (b >= 0) & (
+            (d.p_batch[p] == b) | ((b == B_QUOTA) & (d.p_batch[p] == B_UNIFIED) & (d.p_share[p] > 0))
+        )
+        chosen = (d.choices[c] == p[:, None]).any(axis=1)
+        exam = d.took[c] | d.p_vocational[p]
+        meets = np.zeros(len(idx), dtype=bool)
+        for batch in range(4):
+            at = b == batch
+            meets[at] = d.eligible(c[at], p[at], batch, self.rules.quota_margin)
+        bad = ~right_batch | ~chosen | ~exam | ~meets
+        for j in np.flatnonzero(bad):
+            cid, pid = str(d.ids[c[j]]), self._pid(p[j])
+            if not right_batch[j]:
+                raw = str(r.raw[idx[j]]["batch"])
+                msg = Msg(
+                    "{candidate} admitted to {programme} in batch {batch}",
+                    candidate=cid,
+                    programme=pid,
+                    batch=batch_code(raw),
                 )
-            elif pid not in c.choices.get(batch, ()):
-                check.add(Msg("{candidate} did not choose {programme}", candidate=cid, programme=pid))
-            elif not c.took_exam and p.track != "vocational":
-                check.add(
-                    Msg("{candidate} sat no exam but was admitted to {programme} (第7条)", candidate=cid, programme=pid)
+            elif not chosen[j]:
+                msg = Msg("{candidate} did not choose {programme}", candidate=cid, programme=pid)
+            elif not exam[j]:
+                msg = Msg(
+                    "{candidate} sat no exam but was admitted to {programme} (第7条)", candidate=cid, programme=pid
                 )
-            elif not eligible(c, p, batch, self.rules):
-                check.add(Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid))
-        check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(self.admitted))
+            else:
+                msg = Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid)
+            check.add(msg)
+        check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(r.raw))
         return check
 
-    def _better_choices(self, c: Candidate, batch: str) -> Iterable[str]:
-        """The programmes of the batch the candidate preferred to their outcome in it (all, if none)."""
-        lst = c.choices.get(batch, ())
-        got = self.outcome.get(c.candidate_id)
-        if got and got[1] == batch and got[0] in lst:
-            return lst[: lst.index(got[0])]
-        return lst
+    def _refused(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate rows, choice columns) of the programmes of `batch` each candidate preferred to
+        their outcome in it (all of the batch's, if none), was eligible for, and was still free for."""
+        d, r = self.d, self.rows
+        ch = d.choices
+        given = ch >= 0
+        cp = np.where(given, ch, 0)
+        listed = given & d.in_list(cp, batch)
+        got = (r.out_batch == batch)[:, None] & (ch == r.out_prog[:, None]) & listed
+        k = ch.shape[1]
+        pos = np.where(got.any(axis=1), got.argmax(axis=1), k)
+        free = (r.out_batch < 0) | (r.out_batch >= batch)
+        better = listed & (np.arange(k)[None, :] < pos[:, None]) & free[:, None]
+        rows_, cols = np.nonzero(better)
+        keep = d.eligible(rows_, cp[rows_, cols], batch, self.rules.quota_margin)
+        return rows_[keep], cols[keep]
 
-    def _in_batch(self, c: Candidate, batch: str) -> bool:
-        """Whether the candidate was still free when the batch ran (not admitted in an earlier one)."""
-        got = self.outcome.get(c.candidate_id)
-        return got is None or BATCH_ORDER.index(got[1]) >= BATCH_ORDER.index(batch)
-
-    # no justified envy inside a batch
     def no_envy(self) -> Check:
         check = Check("no_envy")
+        d, r = self.d, self.rows
         lottery = self.rules.tie_rule == "lottery"
-        # weakest admitted key per (programme, batch[, junior school])
-        weakest: dict[tuple[str, str, str], tuple[float, ...]] = {}
-        holder: dict[tuple[str, str, str], str] = {}
-        for cid, pid, batch, _ in self.admitted:
-            c = self.cands.get(cid)
-            if c is None or pid not in self.progs:
-                continue
-            slot = (pid, batch, c.school if batch == QUOTA else "")
-            k = self.key[cid]
-            if slot not in weakest or k < weakest[slot]:
-                weakest[slot], holder[slot] = k, cid
-        for c in self.cands.values():
-            for batch in BATCH_ORDER:
-                if not self._in_batch(c, batch):
-                    continue
-                for pid in self._better_choices(c, batch):
-                    p = self.progs.get(pid)
-                    slot = (pid, batch, c.school if batch == QUOTA else "")
-                    if p is None or slot not in weakest or not eligible(c, p, batch, self.rules):
-                        continue
-                    k, w = self.key[c.candidate_id], weakest[slot]
-                    if k > w or (k == w and not lottery):
-                        check.add(
-                            Msg(
-                                "{candidate} was refused at {programme} (batch {batch}) though {other}, "
-                                "who does not outrank them, was admitted",
-                                candidate=c.candidate_id,
-                                programme=pid,
-                                batch=batch_code(batch),
-                                other=holder[slot],
-                            )
-                        )
+        n_s = len(d.school_ids)
+        for batch in range(4):
+            rows_, cols = self._refused(batch)
+            if batch == B_UNIFIED:
+                self.wanting_unified = (rows_, cols)
+            adm = np.flatnonzero(r.valid & (r.batch == batch))
+            quota = batch == B_QUOTA
+            width = n_s if quota else 1
+            weakest = np.full(len(d.pids) * width, INF, dtype=np.int64)
+            a_c, a_p = r.cand[adm], r.prog[adm]
+            np.minimum.at(weakest, a_p * width + (d.school[a_c] if quota else 0), d.key[a_c])
+            progs = d.choices[rows_, cols]
+            w = weakest[progs * width + (d.school[rows_] if quota else 0)]
+            k = d.key[rows_]
+            bad = (w < INF) & ((k > w) | ((k == w) & (not lottery)))
+            for j in np.flatnonzero(bad):
+                c, p = rows_[j], progs[j]
+                same = adm[(r.prog[adm] == p) & (d.key[r.cand[adm]] == w[j])]
+                if batch == B_QUOTA:
+                    same = same[d.school[r.cand[same]] == d.school[c]]
+                check.add(
+                    Msg(
+                        "{candidate} was refused at {programme} (batch {batch}) though {other}, "
+                        "who does not outrank them, was admitted",
+                        candidate=str(d.ids[c]),
+                        programme=self._pid(p),
+                        batch=batch_code(BATCH_ORDER[batch]),
+                        other=str(d.ids[r.cand[same[0]]]) if len(same) else "—",
+                    )
+                )
         check.ok_detail = Msg("no candidate outranks one admitted where they preferred to be")
         return check
 
-    # quota places only to qualifying candidates of that junior school
-    def quota_places_check(self) -> Check:
+    def quota_places(self) -> Check:
         check = Check("quota_places")
-        used: dict[tuple[str, str], int] = defaultdict(int)
-        for cid in self.seats_in(QUOTA):
-            c = self.cands.get(cid)
-            pid = self.outcome[cid][0]
-            if c is None:
-                continue
-            if not c.three_years:
-                check.add(
-                    Msg(
-                        "{candidate} took a quota place at {programme} without three years at their junior school",
-                        candidate=cid,
-                        programme=pid,
-                    )
+        d, r = self.d, self.rows
+        q = np.flatnonzero(r.valid & (r.batch == B_QUOTA))
+        c, p = r.cand[q], r.prog[q]
+        for j in np.flatnonzero(~d.three_years[c]):
+            check.add(
+                Msg(
+                    "{candidate} took a quota place at {programme} without three years at their junior school",
+                    candidate=str(d.ids[c[j]]),
+                    programme=self._pid(p[j]),
                 )
-            used[(pid, c.school)] += 1
-        for (pid, school), n in sorted(used.items()):
-            allowed = self.places.get((pid, school), 0)
-            if n > allowed and not self._tied_overflow(
-                [cid for cid in self.seats.get((pid, QUOTA), []) if self.cands[cid].school == school], allowed
-            ):
+            )
+        n_s = len(d.school_ids)
+        self.used = np.bincount(p * n_s + d.school[c], minlength=len(d.pids) * n_s).reshape(len(d.pids), n_s)
+        for pp, s in zip(*np.nonzero(self.used > self.places), strict=True):
+            members = c[(p == pp) & (d.school[c] == s)]
+            if not self._tied_overflow(members, int(self.places[pp, s])):
                 check.add(
                     Msg(
                         "{school} has {places} quota places at {programme}, {n} admitted",
-                        school=school,
-                        places=allowed,
-                        programme=pid,
-                        n=n,
+                        school=str(d.school_ids[s]),
+                        places=int(self.places[pp, s]),
+                        programme=self._pid(pp),
+                        n=int(self.used[pp, s]),
                     )
                 )
         check.ok_detail = Msg(
             "{n} quota places of {schools} junior schools, each to its own pupils",
-            n=sum(self.places.values()),
-            schools=len({s for _, s in self.places}),
+            n=int(self.places.sum()),
+            schools=int((self.places.sum(axis=0) > 0).sum()),
         )
         return check
 
-    def seats_in(self, batch: str) -> list[str]:
-        return [cid for (_, b), ids in self.seats.items() if b == batch for cid in ids]
-
-    # returned places accounted for
-    def returned_check(self) -> Check:
+    def returned(self) -> Check:
         check = Check("returned")
-        used: dict[tuple[str, str], int] = defaultdict(int)
-        for cid in self.seats_in(QUOTA):
-            if cid in self.cands:
-                used[(self.outcome[cid][0], self.cands[cid].school)] += 1
-        for slot in sorted(set(self.places) | set(self.returned)):
-            expected = max(self.places.get(slot, 0) - used.get(slot, 0), 0)
-            if self.returned.get(slot, 0) != expected:
+        d = self.d
+        declared = np.zeros_like(self.places)
+        pindex, sindex = pd.Index(d.pids), pd.Index(d.school_ids)
+        for row in self.returned_rows:
+            p, s = (
+                pindex.get_indexer([str(row["programme_id"])])[0],
+                sindex.get_indexer([str(row["junior_school_id"])])[0],
+            )
+            if p < 0 or s < 0:
                 check.add(
                     Msg(
                         "{school} left {expected} quota places of {programme} unused, {declared} declared returned",
-                        school=slot[1],
-                        programme=slot[0],
-                        expected=expected,
-                        declared=self.returned.get(slot, 0),
+                        school=str(row["junior_school_id"]),
+                        programme=str(row["programme_id"]),
+                        expected=0,
+                        declared=int(row["places"]),
                     )
                 )
-        for pid, p in sorted(self.progs.items()):
-            if p.batch != UNIFIED:
                 continue
-            free = self._capacity(pid, UNIFIED) - len(self.seats.get((pid, UNIFIED), []))
-            if free <= 0:
-                continue
-            wanting = [
-                c
-                for c in self.cands.values()
-                if self._in_batch(c, UNIFIED)
-                and pid in self._better_choices(c, UNIFIED)
-                and eligible(c, p, UNIFIED, self.rules)
-            ]
-            if wanting and not self._refused_tie(wanting, free):
-                check.add(
-                    Msg(
-                        "{programme} left {free} places empty in the unified batch though {candidate} wanted one",
-                        programme=pid,
-                        free=free,
-                        candidate=max(wanting, key=lambda c: self.key[c.candidate_id]).candidate_id,
-                    )
+            declared[p, s] += int(row["places"])
+        expected = np.maximum(self.places - self.used, 0)
+        for p, s in zip(*np.nonzero(declared != expected), strict=True):
+            check.add(
+                Msg(
+                    "{school} left {expected} quota places of {programme} unused, {declared} declared returned",
+                    school=str(d.school_ids[s]),
+                    programme=self._pid(p),
+                    expected=int(expected[p, s]),
+                    declared=int(declared[p, s]),
                 )
-        check.ok_detail = Msg(
-            "{n} returned quota places, all offered in the unified batch", n=sum(self.returned.values())
-        )
+            )
+        free = self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED]
+        rows_, cols = self.wanting_unified if self.wanting_unified is not None else self._refused(B_UNIFIED)
+        progs = d.choices[rows_, cols]
+        for p in np.flatnonzero((free > 0) & (d.p_batch == B_UNIFIED)):
+            keys = d.key[rows_[progs == p]]
+            if not len(keys):
+                continue
+            best = keys.max()
+            if self.rules.tie_rule == "strict" and int((keys == best).sum()) > free[p]:
+                continue  # the strict rule refused a tie larger than the places left
+            who = rows_[progs == p][keys.argmax()]
+            check.add(
+                Msg(
+                    "{programme} left {free} places empty in the unified batch though {candidate} wanted one",
+                    programme=self._pid(p),
+                    free=int(free[p]),
+                    candidate=str(d.ids[who]),
+                )
+            )
+        check.ok_detail = Msg("{n} returned quota places, all offered in the unified batch", n=int(declared.sum()))
         return check
-
-    def _refused_tie(self, wanting: list[Candidate], free: int) -> bool:
-        """Under the strict tie rule: the best refused candidates are a tie larger than the free places."""
-        if self.rules.tie_rule != "strict":
-            return False
-        best = max(self.key[c.candidate_id] for c in wanting)
-        return sum(1 for c in wanting if self.key[c.candidate_id] == best) > free
