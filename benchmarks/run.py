@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.admissions import bench_admissions
+from benchmarks.engines import bench_engine_parity
 from benchmarks.staffing import bench_staffing
 
 HERE = Path(__file__).resolve().parent
@@ -345,6 +346,7 @@ def main() -> None:
                 rows += bench_province_import(work)
                 rows += bench_province_assess(work)
                 rows += bench_staffing(work)
+                rows += bench_engine_parity(work)  # benchmarks/engines.py: DuckDB against Spark, statuses
             rows += bench_web_load(work, args.web_seconds)
             rows += bench_admissions(work)
         if not (args.only_web or args.only_demo):

@@ -111,3 +111,21 @@ def test_duckdb_and_spark_give_identical_results(duck: CensusTables, spark: Cens
     assert not diffs, diffs[:20]
     assert {r.status for r in a.results} >= {"met", "not_met", "at_risk", "needs_evidence"}
     assert sorted(a.school_gaps, key=repr) == sorted(b.school_gaps, key=repr)
+
+
+def test_a_census_on_its_thresholds_gets_the_same_statuses_on_both_engines(
+    session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Issue 12, item 3: the county of tests/threshold_census.py (every value exactly on its target)
+    gives bit-identical statuses on DuckDB and Spark, and met on every threshold."""
+    from test_threshold_parity import assess_store, on_threshold_rows, threshold_packs, threshold_store
+
+    store = threshold_store(tmp_path_factory.mktemp("threshold"))
+    duck_a = assess_store(store, only_on_threshold=True)
+    spark_ct = spark_tables(store, parquet_dir=tmp_path_factory.mktemp("threshold-parquet"))
+    spark_a = assess(spark_ct, threshold_packs(only_on_threshold=True))
+    keys = ["pack", "indicator", "level", "unit", "stage", "year"]
+    m = duck_a.table().merge(spark_a.table(), on=keys, suffixes=("", "_spark"), how="outer", indicator=True)
+    assert (m["_merge"] == "both").all()
+    assert m["status"].tolist() == m["status_spark"].tolist()
+    assert (on_threshold_rows(spark_a)["status"] == "met").all()
