@@ -27,9 +27,10 @@ def test_it_knows_every_code_list_a_column_names() -> None:
 
 
 def test_it_orders_stages_preschool_first_vocational_last() -> None:
-    assert v.STAGES == ("kindergarten", "primary", "junior", "high", "vocational")
-    assert [v.stage_label(s, "zh") for s in v.STAGES] == ["学前", "小学", "初中", "高中", "中职"]
-    assert v.sorted_stages(["vocational", "high", "junior", "kindergarten", "primary"]) == list(v.STAGES)
+    # special education (特殊教育, a special-education school's grades S1–S12) after them all
+    assert v.STAGES == ("kindergarten", "primary", "junior", "high", "vocational", "special")
+    assert [v.stage_label(s, "zh") for s in v.STAGES] == ["学前", "小学", "初中", "高中", "中职", "特殊教育"]
+    assert v.sorted_stages(["special", "vocational", "high", "junior", "kindergarten", "primary"]) == list(v.STAGES)
     assert v.sorted_stages(["nine_year", "primary"]) == ["primary", "nine_year"]
     # the policy packs' stages are the vocabulary's
     assert set(Stage.__args__) == set(v.STAGES)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from countyedu.census.demo import generate
 
 GRADES = {"K": ["K1", "K2", "K3"], "P": ["P1", "P2", "P3", "P4", "P5", "P6"], "J": ["J1", "J2", "J3"]}
 GRADES["H"] = ["H1", "H2", "H3"]
+GRADES["S"] = ["S1", "S2", "S3"]  # a special-education school's declared grades
 
 
 @functools.cache

@@ -30,6 +30,7 @@ CODES: dict[str, dict[str, str]] = {
         "junior": "初中",
         "high": "高中",
         "vocational": "中职",
+        "special": "特殊教育",
     },
     "township_kind": {"town": "镇", "township": "乡"},
     "community_kind": {"urban_community": "社区", "village": "行政村"},
@@ -43,6 +44,7 @@ CODES: dict[str, dict[str, str]] = {
         "twelve_year": "十二年一贯制",
         "vocational": "中职",
         "teaching_point": "教学点",
+        "special_education": "特殊教育学校",
     },
     "ownership": {"public": "公办", "private": "民办"},
     "education": {
@@ -109,6 +111,18 @@ CODES: dict[str, dict[str, str]] = {
         "V1": "中职一年级",
         "V2": "中职二年级",
         "V3": "中职三年级",
+        "S1": "特教一年级",
+        "S2": "特教二年级",
+        "S3": "特教三年级",
+        "S4": "特教四年级",
+        "S5": "特教五年级",
+        "S6": "特教六年级",
+        "S7": "特教七年级",
+        "S8": "特教八年级",
+        "S9": "特教九年级",
+        "S10": "特教十年级",
+        "S11": "特教十一年级",
+        "S12": "特教十二年级",
     },
     "project_status": {"planned": "规划", "building": "在建", "done": "竣工"},
     "track": {"general": "普通高中", "vocational": "中职"},
@@ -149,6 +163,7 @@ CODES_EN: dict[str, dict[str, str]] = {
         "junior": "junior secondary",
         "high": "senior high",
         "vocational": "vocational",
+        "special": "special education",
     },
     "township_kind": {"town": "town", "township": "township"},
     "community_kind": {"urban_community": "urban community", "village": "administrative village"},
@@ -162,6 +177,7 @@ CODES_EN: dict[str, dict[str, str]] = {
         "twelve_year": "twelve-year school",
         "vocational": "vocational school",
         "teaching_point": "teaching point",
+        "special_education": "special-education school",
     },
     "ownership": {"public": "public", "private": "private"},
     "education": {
@@ -227,6 +243,18 @@ CODES_EN: dict[str, dict[str, str]] = {
         "V1": "vocational year 1",
         "V2": "vocational year 2",
         "V3": "vocational year 3",
+        "S1": "special education year 1",
+        "S2": "special education year 2",
+        "S3": "special education year 3",
+        "S4": "special education year 4",
+        "S5": "special education year 5",
+        "S6": "special education year 6",
+        "S7": "special education year 7",
+        "S8": "special education year 8",
+        "S9": "special education year 9",
+        "S10": "special education year 10",
+        "S11": "special education year 11",
+        "S12": "special education year 12",
     },
     "project_status": {"planned": "planned", "building": "under construction", "done": "completed"},
     "track": {"general": "general high school", "vocational": "vocational"},
@@ -279,6 +307,9 @@ _P = ("P1", "P2", "P3", "P4", "P5", "P6")
 _J = ("J1", "J2", "J3")
 _H = ("H1", "H2", "H3")
 _V = ("V1", "V2", "V3")
+# a special-education school (特殊教育学校) declares its own grades, S1–S12 (its years of schooling:
+# 1–9 compulsory, 10–12 beyond), all of the stage 特殊教育
+_S = tuple(f"S{i}" for i in range(1, 13))
 GRADES_BY_STAGE: dict[str, tuple[str, ...]] = {
     "kindergarten": _K,
     "primary": _K + _P,
@@ -289,6 +320,7 @@ GRADES_BY_STAGE: dict[str, tuple[str, ...]] = {
     "high": _H,
     "twelve_year": _P + _J + _H,
     "vocational": _V,
+    "special_education": _S,
 }
 
 # Ranges of the issue: ages 0–25, years 1949–2100, coordinates inside China (bounding box).
@@ -547,8 +579,8 @@ SHEETS: tuple[Sheet, ...] = (
                 "grade",
                 "年级",
                 "code",
-                "K1–K3 小中大班，P1–P6 小学，J1–J3 初中，H1–H3 高中，V1–V3 中职",
-                "grade",
+                "K1–K3 小中大班，P1–P6 小学，J1–J3 初中，H1–H3 高中，V1–V3 中职，S1–S12 特殊教育学校自定年级",
+                "grade (S1–S12: the years a special-education school declares)",
                 codes="grade",
             ),
             _c("class_no", "班号", "int", "年级内班号，从 1 起", "class number within the grade, from 1", min=1),

@@ -2,7 +2,7 @@
 
 The codes and their labels are those of the exchange format (census.schema CODES and CODES_EN);
 pages, reports, charts, the CLI and the computations ask here, and define no label, order or colour
-of their own. Stages (学段) are always listed 学前 → 小学 → 初中 → 高中 → 中职.
+of their own. Stages (学段) are always listed 学前 → 小学 → 初中 → 高中 → 中职, special education (特殊教育) last.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ COMPULSORY_STAGES: tuple[str, ...] = ("primary", "junior")
 STAGES: tuple[str, ...] = tuple(CODES["education_stage"])
 
 # The stage of a grade, by the grade's letter (K1–K3 preschool, P1–P6 primary, …).
-STAGE_OF_GRADE: dict[str, str] = {"K": "kindergarten", "P": "primary", "J": "junior", "H": "high", "V": "vocational"}
+STAGE_OF_GRADE: dict[str, str] = {
+    "K": "kindergarten",
+    "P": "primary",
+    "J": "junior",
+    "H": "high",
+    "V": "vocational",
+    "S": "special",  # a special-education school's grades S1–S12 (特殊教育, listed last)
+}
 
 # One colour per stage in every chart (web and report); what has no stage (county-wide) is dark grey.
 STAGE_COLOURS: dict[str, str] = {
@@ -30,6 +37,7 @@ STAGE_COLOURS: dict[str, str] = {
     "junior": "#2e7d32",
     "high": "#7b1fa2",
     "vocational": "#00838f",
+    "special": "#6d4c41",
 }
 NO_STAGE_COLOUR = "#455a64"
 # Further series (not stages) take these in turn.

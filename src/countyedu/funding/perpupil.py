@@ -14,6 +14,7 @@ Rules (POLICY.md 第5、22条; STANDARDS.md FD, QB-G6, QB-G7), parameters in fun
   per school: they are shared among the school's non-kindergarten parts by pupils [assumed].
 - ``special_education`` (FD, QB-G7): disabled pupils in the compulsory parts are funded at 6000:
   disabled × (6000 − rate) ("replace", default) or × 6000 ("add"); shared among parts like boarders.
+  A special-education school's part (特殊教育, grades S1–S12) is funded at 6000 per pupil, all of it.
 
 Every component row satisfies amount = funded_pupils × rate.
 """
@@ -97,6 +98,11 @@ def school_parts(frames: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
 def _standard_rate(p: FundingParams, part: pd.Series, year: int) -> tuple[float, Msg]:
     """(rate, rule) of the standard component for one part."""
     stage, public = part["stage"], part["ownership"] == "public"
+    if stage == "special":
+        if not public:
+            return 0.0, Msg("private school not funded (parameter)")
+        r = p.special_ed_rate
+        return r, Msg("special-education school: {special} yuan per pupil and year (FD, QB-G7)", special=f"{r:g}")
     base = p.baseline_for(stage, year)
     if stage in COMPULSORY:
         if not public and not p.private_compulsory_funded:
@@ -139,8 +145,9 @@ def _floor_applies(p: FundingParams, part: pd.Series) -> bool:
 
 def _components(p: FundingParams, part: pd.Series, year: int) -> list[dict[str, Any]]:
     rate, rule = _standard_rate(p, part, year)
-    rows = [("standard", part["pupils"], rate, rule)]
     stage = part["stage"]
+    # a special-education school's pupils (特殊教育, grades S1–S12) are all funded at the FD rate
+    rows = [("special_education" if stage == "special" else "standard", part["pupils"], rate, rule)]
     if _floor_applies(p, part):
         floor = p.floor(stage)
         rows.append(

@@ -13,6 +13,7 @@ from typing import Any
 from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
 from countyedu.indicators.engine import Assessment, Result, SchoolGap, assess
+from countyedu.messages import Msg
 from countyedu.policy.pack import Pack, Target
 from countyedu.runs.store import RunKey, RunStore, load_packs, run_key
 
@@ -54,6 +55,7 @@ def save(store: CensusStore, a: Assessment) -> Path:
         "results": a._result_dicts(full=True),  # from the columns: no Result object made
         "school_gaps": [[g.school_id, g.stage, g.year, g.additions] for g in a.school_gaps],
         "years": a.years.as_list(),
+        "no_data": a.no_data_list(),
     }
     return RunStore(store.data_dir).save_doc(key(a.census_version, a.packs, a.years), doc)
 
@@ -69,6 +71,9 @@ def load(store: CensusStore, version: str, packs: list[Pack], years: Years | Non
     targets: dict[str, Target] = {}
     a.results = [_result(d, targets) for d in doc["results"]]
     a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
+    a.no_data_reasons = {
+        (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"]) for d in doc.get("no_data", [])
+    }
     return a
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from countyedu.census.years import Years, years_of
 from countyedu.indicators import compare
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, compare_kind, teacher_family_bases
+from countyedu.indicators.missing import no_data_rows
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Msg
 from countyedu.policy.pack import Item, Pack, PackError, Target
@@ -122,6 +123,8 @@ class Assessment:
         self.county_id = county_id
         self.years = years or Years()  # the census's school years, their states and coverage
         self.school_gaps: list[SchoolGap] = list(school_gaps or [])
+        # why an item has no value at a level in a year: (pack, indicator, level, year) → Msg
+        self.no_data_reasons: dict[tuple[str, str, str, int], Msg] = {}
         self._results: list[Result] | None = list(results) if results is not None else None
         self._tables: list[pd.DataFrame] = []
         self._years_seen: list[int] | None = None
@@ -196,7 +199,15 @@ class Assessment:
             "default_year": self.default_year(),
             "years": self.years.as_list(),
             "results": self._result_dicts(),
+            "no_data": self.no_data_list(),
         }
+
+    def no_data_list(self) -> list[dict[str, Any]]:
+        """Every level and year an item has no value at, with the reason (a message key)."""
+        return [
+            {"pack": p, "indicator": i, "level": lv, "year": y, "reason": m.as_dict()}
+            for (p, i, lv, y), m in self.no_data_reasons.items()
+        ]
 
     def _result_dicts(self, full: bool = False) -> list[dict[str, Any]]:
         """Result.as_dict of every result, straight from the columns (no Result objects made); `full`
@@ -508,6 +519,11 @@ def assess(
             entries.append((pack.id, item, None if item.kind == "checklist" else compute(pack, item)))
     trend_tol = {p.id: float(p.parameters["trend_tolerance"]) for p in packs if "trend_tolerance" in p.parameters}
     a.add(_statuses(entries, years, census_years, cid, a.partial_years, trend_tol))
+    rows, a.no_data_reasons = no_data_rows(
+        ct, [(p, i) for p in packs for i in p.items], a.table(), census_years, cid, years
+    )
+    if len(rows):
+        a.add(rows)
     return a
 
 

@@ -622,6 +622,39 @@ def candidates_share(ct: CensusTables, item: Item) -> ir.Table:
     )
 
 
+@formula("quota_share", sources=("programmes", "schools"), compare="measure")
+def quota_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Places of the quality high schools' programmes allocated to junior schools (指标到校:
+    quota × quota_to_schools, none where it is not declared) / their places (QB-G14).
+
+    A quality high school (优质高中) is one the pack lists (``quality_schools``), by default every
+    school with a programme of the track that declares quota_to_schools — the county allocates
+    places only of the schools it counts as quality ones. Measured in places (a share of a quota
+    is not a whole number until the allocator rounds it)."""
+    prm = item.params
+    pr = ct["programmes"]
+    pr = pr.filter(pr.track == prm.get("track", "general"))
+    quality = prm.get("quality_schools")
+    if quality:
+        pr = pr.filter(pr.school_id.isin(list(quality)))
+    else:
+        declared = pr.filter(pr.quota_to_schools.notnull()).select(qs=pr.school_id, qy=pr.year).distinct()
+        pr = pr.join(declared, (pr.school_id == declared.qs) & (pr.year == declared.qy)).select(pr)
+    s = ct["schools"]
+    j = pr.join(s, pr.school_id == s.school_id).select(
+        pr.school_id, pr.year, pr.quota, pr.quota_to_schools, s.township_id
+    )
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=ibis.literal(item.stages[0]),
+        year=j.year,
+        num=j.quota.cast("float64") * j.quota_to_schools.fill_null(0.0),
+        den=j.quota,
+    )
+
+
 # ------------------------------------------------------------- the teacher family in one pass
 
 

@@ -142,7 +142,10 @@ class FundingParams(BaseModel):
         return (1 + self.step_rate) ** n if self.compound else 1 + self.step_rate * n
 
     def baseline_for(self, stage: str, year: int) -> float:
-        """Provincial baseline of a stage in a year (latest entry from a year ≤ `year`)."""
+        """Provincial baseline of a stage in a year (latest entry from a year ≤ `year`); special
+        education's is the special-education rate (FD: 6000) unless the pack gives one."""
+        if stage == "special" and stage not in self.baseline:
+            return self.special_ed_rate
         table = self.baseline.get(stage) or _default_baseline()[stage]
         years = sorted(table)
         usable = [y for y in years if y <= year] or years[:1]

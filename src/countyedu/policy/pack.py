@@ -27,7 +27,7 @@ from countyedu.messages import Msg
 PACK_DIR = Path(__file__).parent / "packs"
 
 Level = Literal["school", "township", "county"]
-Stage = Literal["kindergarten", "primary", "junior", "high", "vocational"]
+Stage = Literal["kindergarten", "primary", "junior", "high", "vocational", "special"]
 Mark = Literal["policy", "text", "practice", "assumed"]
 Op = Literal[">=", "<=", ">", "<", "==", "≈"]
 

@@ -25,7 +25,8 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school, rotation exemptions and tasks; generate() here calls them in the order they draw from the generator.
+after_school, rotation exemptions, tasks and the special-education school (special, its own
+generator); generate() here calls them in the order they draw from the generator.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
 from countyedu.census.demo.school_years import _school_year_rows
 from countyedu.census.demo.schools import _build_schools
+from countyedu.census.demo.special import special_school_rows
 from countyedu.census.demo.tasks import _task_rows
 from countyedu.census.demo.teachers import _simulate_teachers
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
@@ -97,6 +99,8 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
         "programmes": programmes,
         "tasks": _task_rows(),
     }
+    for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
+        rows[name] = [*rows[name], *extra_rows]
     frames: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
         if sheet.name == "population":
