@@ -267,5 +267,6 @@ def threshold_frames() -> dict[str, pd.DataFrame]:
     out = {}
     for s in SHEETS:
         cols = [c.name for c in s.columns]
-        out[s.name] = frames[s.name][cols] if s.name in frames else pd.DataFrame(columns=cols)
+        # columns this county does not fill (added to the exchange format since) are left empty
+        out[s.name] = frames[s.name].reindex(columns=cols) if s.name in frames else pd.DataFrame(columns=cols)
     return out

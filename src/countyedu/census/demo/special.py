@@ -88,7 +88,7 @@ def special_school_rows(seed: int) -> dict[str, list[dict[str, Any]]]:
                     "normal_major": True,
                     "certified": True,
                     "subject": "other",
-                    "title": "一级教师",
+                    "title": "first",
                     "backbone": "none",
                     "dual_qualified": False,
                     "years_at_school": int(t["years"]) + k,
