@@ -146,8 +146,8 @@ def _floor_applies(p: FundingParams, part: pd.Series) -> bool:
 def _components(p: FundingParams, part: pd.Series, year: int) -> list[dict[str, Any]]:
     rate, rule = _standard_rate(p, part, year)
     stage = part["stage"]
-    # a special-education school's pupils (特殊教育, grades S1–S12) are all funded at the FD rate
-    rows = [("special_education" if stage == "special" else "standard", part["pupils"], rate, rule)]
+    # a special-education school's pupils (特殊教育, grades S1–S12): the standard at the FD rate, 6000
+    rows = [("standard", part["pupils"], rate, rule)]
     if _floor_applies(p, part):
         floor = p.floor(stage)
         rows.append(
