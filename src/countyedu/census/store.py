@@ -156,6 +156,25 @@ def _empty_sql(name: str) -> str:
     return "SELECT " + ", ".join(f'CAST(NULL AS {_SQL_TYPE[c.kind]}) AS "{c.name}"' for c in sheet.columns) + " LIMIT 0"
 
 
+def stored_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """table → its columns, as the store on disk has them (an older store may lack newer ones)."""
+    out: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall():
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+# store files whose schema this process has checked (and brought up to date where it was behind)
+_SCHEMA_CHECKED: set[Path] = set()
+
+
+def _behind(stored: dict[str, set[str]]) -> bool:
+    """Whether a store lacks a sheet table or a column this countyedu writes."""
+    return any(not {c.name for c in s.columns} <= stored.get(f"s_{s.name}", set()) for s in SHEETS)
+
+
 def _ddl() -> list[str]:
     stmts = [
         """CREATE TABLE IF NOT EXISTS versions (
@@ -219,6 +238,18 @@ class CensusStore:
         if write:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         con = open_duckdb(self.path, read_only=not write)
+        if not write and self.path not in _SCHEMA_CHECKED:
+            # a store made by an older countyedu gets the tables and columns added since (ADDED_COLUMNS)
+            # on its first read in this process, not only on its next write: reads select them
+            _SCHEMA_CHECKED.add(self.path)
+            if _behind(stored_columns(con)):
+                con.close()
+                try:
+                    with self.connect(write=True):
+                        pass  # the DDL runs on every write connection
+                except (StoreError, OSError):
+                    pass  # a read-only data dir: the frames read the missing columns as NULL
+                con = open_duckdb(self.path, read_only=True)
         try:
             if write:
                 for stmt in _ddl():
@@ -322,8 +353,10 @@ class CensusStore:
     # ---------------------------------------------------------------------------------- reads
 
     @staticmethod
-    def view_sql(sheet: Sheet | str, version_id: str) -> str:
-        """SQL selecting one sheet of one version (the format's columns, no bookkeeping)."""
+    def view_sql(sheet: Sheet | str, version_id: str, stored: set[str] | None = None) -> str:
+        """SQL selecting one sheet of one version (the format's columns, no bookkeeping). `stored`: the
+        columns its table has, when a store made by an older countyedu may lack some (a column added
+        since, ADDED_COLUMNS, is then read as NULL until the next write adds it)."""
         name = sheet if isinstance(sheet, str) else sheet.name
         vid = version_id.replace("'", "''")
         if name == "candidate_choices":
@@ -331,7 +364,12 @@ class CensusStore:
             pname = "candidates"
         else:
             s = next(x for x in SHEETS if x.name == name)
-            cols = ", ".join(f't."{c.name}"' for c in s.columns)
+            cols = ", ".join(
+                f't."{c.name}"'
+                if stored is None or c.name in stored
+                else f'CAST(NULL AS {_SQL_TYPE[c.kind]}) AS "{c.name}"'
+                for c in s.columns
+            )
             yearly, pname = s.yearly, name
         year_join = "p.year = t.year" if yearly else "p.year IS NULL"
         return (
@@ -343,10 +381,14 @@ class CensusStore:
         """Sheets of a version as pandas frames (nullable dtypes)."""
         wanted = sheets or [s.name for s in SHEETS] + ["candidate_choices"]
         with self.connect() as con:
-            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            tables = stored_columns(con)
             return {
                 name: _nullable(
-                    con.execute(self.view_sql(name, version_id) if f"s_{name}" in tables else _empty_sql(name)).df()
+                    con.execute(
+                        self.view_sql(name, version_id, tables[f"s_{name}"])
+                        if f"s_{name}" in tables
+                        else _empty_sql(name)
+                    ).df()
                 )
                 for name in wanted
             }

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from countyedu.census.schema import SHEETS
-from countyedu.census.store import CensusStore, _empty_sql, open_duckdb
+from countyedu.census.store import CensusStore, _empty_sql, open_duckdb, stored_columns
 from countyedu.census.vocabulary import STAGE_OF_GRADE
 
 if TYPE_CHECKING:
@@ -295,11 +295,11 @@ def duckdb_tables(
     # costs more, so they are a temp view. The names are the same for every version, so the SQL of
     # the formulas is too (CensusTables.compiled caches it).
     statements = ["SET enable_progress_bar = false"]  # no bar drawn over the CLI's own output
-    stored = {r[0] for r in con.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    stored = stored_columns(con.con)
     for s in SHEETS:
         kind = "VIEW" if s.name in UNCACHED else "TABLE"
         # a sheet newer than the store (no s_<sheet> table yet) is empty, with its columns
-        sql = store.view_sql(s, v.version_id) if f"s_{s.name}" in stored else _empty_sql(s.name)
+        sql = store.view_sql(s, v.version_id, stored[f"s_{s.name}"]) if f"s_{s.name}" in stored else _empty_sql(s.name)
         statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {sql}')
     con.con.execute(";\n".join(statements))
     tables = SheetTables(con)  # Ibis tables of the sheets made when a formula first reads one
