@@ -306,9 +306,13 @@ def _rounds(
     n_units = len(cap) - 1
     first = True
     while movers.size:
-        mu = units[movers]
-        ok = group[movers][:, None] <= cut[mu]
-        if not first:
+        if first:  # the block's rows, in one run: views, not copies
+            lo, hi = int(movers[0]), int(movers[-1]) + 1
+            mu = units[lo:hi]
+            ok = group[lo:hi, None] <= cut[mu]
+        else:
+            mu = units[movers]
+            ok = group[movers][:, None] <= cut[mu]
             ok &= cols[None, :] > k[movers][:, None]
         first = False
         nk = np.argmax(ok, axis=1)
