@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "backbone_share": 0.20,
     "backbone_denominator": "moved",
     "backbone_levels": list(COUNTY_OR_HIGHER),
+    "move_rounding": "ceil",  # "at least 10%": a share of a school's eligible, rounded up
+    "school_stages": None,  # the kinds of school that rotate (None: every kind)
+    "central_same_township": False,  # a central school sends to its own township's village schools only
 }
 EPS = 1e-9
 
@@ -107,7 +110,8 @@ def check(
     out += _eligibility(result, moves, eligible)
     out += _shares(moves, eligible, now, schools, strong_set, result, overrides)
     out += _backbone(moves, eligible, now, levels, result, overrides)
-    out += _direction(moves, schools, strong_set, weak_set)
+    same_township = bool(_param(result, overrides, "central_same_township"))
+    out += _direction(moves, schools, strong_set, weak_set, same_township)
     if staffing is not None:
         out += _norms(moves, staffing)
     out += _locks(moves, locks, vetoes)
@@ -158,6 +162,10 @@ def _eligible(
     )
     ages = _ages(_param(result, overrides, "retirement_age", "retirement_ages"))
     ft = now[now["full_time"].astype(bool) & (now["years_at_school"] >= n_years)]
+    kinds = _param(result, overrides, "school_stages")
+    if kinds is not None:
+        stage = ft["school_id"].map(frames["schools"].set_index("school_id")["stage"])
+        ft = ft[stage.isin(list(kinds))]
     retire_at = ft["gender"].map(ages).fillna(max(ages.values()))
     to_retire = retire_at - (year - ft["birth_year"])
     ok = set(ft.index[to_retire > k_years])
@@ -193,14 +201,17 @@ def _shares(
     result: Mapping[str, Any],
     overrides: Mapping[str, Any],
 ) -> list[Violation]:
-    share = float(_param(result, overrides, "min_share", "min_move_share", "move_share"))
+    share = float(_param(result, overrides, "min_share", "move_share"))
+    rounding = {"ceil": lambda x: math.ceil(x - EPS), "floor": lambda x: math.floor(x + EPS), "round": _half_up}[
+        str(_param(result, overrides, "move_rounding"))
+    ]
     per_school = Counter(now.loc[sorted(eligible), "school_id"]) if eligible else Counter()
     moved = Counter(m["from_school_id"] for m in moves)
     out = []
     for sid, e in sorted(per_school.items()):
         if sid not in schools.index or not (bool(schools.at[sid, "urban"]) or sid in strong):
             continue
-        need = math.ceil(share * e - EPS)
+        need = rounding(share * e)
         if moved[sid] < need:
             out.append(Violation("share", sid, f"moves {moved[sid]} of {e} eligible, needs ≥ {need}"))
     return out
@@ -215,7 +226,7 @@ def _backbone(
     overrides: Mapping[str, Any],
 ) -> list[Violation]:
     share = float(_param(result, overrides, "backbone_share", "min_backbone_share"))
-    denominator = str(_param(result, overrides, "backbone_denominator"))
+    denominator = str(_param(result, overrides, "backbone_denominator", "backbone_of"))
     if not moves:
         return []
     bb = sum(1 for m in moves if m["teacher_id"] in now.index and now.at[m["teacher_id"], "backbone"] in levels)
@@ -230,6 +241,10 @@ def _backbone(
     return []
 
 
+def _half_up(x: float) -> int:
+    return math.floor(x + 0.5 + EPS)
+
+
 def _kind(schools: pd.DataFrame, sid: str) -> tuple[bool, bool, bool]:
     """urban, central, village (a rural non-central school or a teaching point)."""
     s = schools.loc[sid]
@@ -239,7 +254,7 @@ def _kind(schools: pd.DataFrame, sid: str) -> tuple[bool, bool, bool]:
 
 
 def _direction(
-    moves: list[Mapping[str, Any]], schools: pd.DataFrame, strong: set[str], weak: set[str]
+    moves: list[Mapping[str, Any]], schools: pd.DataFrame, strong: set[str], weak: set[str], same_township: bool
 ) -> list[Violation]:
     out = []
     for m in moves:
@@ -248,7 +263,8 @@ def _direction(
             continue
         ua, ca, _va = _kind(schools, a)
         ub, _cb, vb = _kind(schools, b)
-        if (ua and not ub) or (a in strong and b in weak) or (ca and vb):
+        township = "township_id" not in schools.columns or schools.at[a, "township_id"] == schools.at[b, "township_id"]
+        if (ua and not ub) or (a in strong and b in weak) or (ca and vb and (township or not same_township)):
             continue
         out.append(
             Violation(
