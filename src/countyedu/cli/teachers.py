@@ -207,3 +207,24 @@ def rotation(
         sys.stdout.write(json.dumps(plan.contract(v), ensure_ascii=False, indent=1, default=str) + "\n")
     elif fmt is TFmt.table:
         print_blocks(blocks, lang.value, rows)
+
+
+def with_version(part: Any, census_version: str) -> dict[str, Any]:
+    """A part's JSON with the census version it was computed on."""
+    return {**part.as_dict(), "census_version": census_version}
+
+
+part_command(
+    "qualifications",
+    "qualifications",
+    with_version,
+    """Qualifications to 2025 (第26条): retirements, in-service upgrades and hires year by year, and each
+    TQ-* target's path with the year it is reached or the teachers short.""",
+)
+part_command(
+    "backbone",
+    "backbone",
+    with_version,
+    """Backbone teachers (第24条, QB-R2: the register, who is due for review, per school, the schools
+    without any) and titles against the post structure (第25条, 已评未聘, the rural-service rule).""",
+)

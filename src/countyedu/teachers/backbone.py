@@ -162,6 +162,14 @@ class BackboneResult:
 
         return worded(backbone_blocks(self), lang)
 
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (keys prefixed with the part's name)."""
+        return {
+            "backbone_teachers": len(self.register),
+            "backbone_due": len(self.due),
+            "backbone_schools_without": len(self.without_backbone),
+        }
+
 
 # ---------------------------------------------------------------------------------- computing
 
@@ -474,6 +482,17 @@ def _titles_block(r: BackboneResult) -> Block:
 
 
 # ---------------------------------------------------------------------------------- the teachers run's part
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The line `countyedu demo` prints (both languages, as the other kinds' lines)."""
+    if "backbone_teachers" not in s:
+        return []
+    n, due, without = s["backbone_teachers"], s["backbone_due"], s["backbone_schools_without"]
+    return [
+        f"骨干教师 {n} 人，{due} 人到期复核，{without} 所学校没有县级及以上骨干教师"
+        f" / backbone teachers: {n}, {due} due for review, {without} schools without one"
+    ]
 
 
 def part(ctx: Any) -> BackboneResult | None:

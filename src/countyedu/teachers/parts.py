@@ -34,6 +34,8 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("allocation", "countyedu.teachers.allocation"),
     ("rotation", "countyedu.teachers.rotation"),
     ("training", "countyedu.teachers.training"),
+    ("qualifications", "countyedu.teachers.qualifications"),
+    ("backbone", "countyedu.teachers.backbone"),
 )
 
 

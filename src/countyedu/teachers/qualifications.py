@@ -278,6 +278,15 @@ class QualificationPlan:
 
         return worded(qualification_blocks(self), lang)
 
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (keys prefixed with the part's name): targets met by their year, of all."""
+        judged = [o for o in self.outcomes if o.status() != "no_data"]
+        return {
+            "qualifications_targets": len(judged),
+            "qualifications_met": sum(o.status() == "met" for o in judged),
+            "qualifications_short": sum(o.shortfall for o in judged),
+        }
+
 
 def targets_of(packs: Sequence[Pack]) -> list[Target]:
     """The packs' TQ-* teacher-share targets, one per item and stage (the first pack holding an id)."""
@@ -600,6 +609,16 @@ def _flows_block(p: QualificationPlan) -> Block:
 
 
 # ---------------------------------------------------------------------------------- the teachers run's part
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The line `countyedu demo` prints (both languages, as the other kinds' lines)."""
+    if "qualifications_targets" not in s:
+        return []
+    met, n, short = s["qualifications_met"], s["qualifications_targets"], s["qualifications_short"]
+    return [
+        f"学历目标（第26条）：{met}/{n} 项按期达到，尚差 {short} 人 / qualification targets met in time: {met} of {n}, {short} teachers short"
+    ]
 
 
 def part(ctx: Any) -> QualificationPlan | None:
