@@ -8,12 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_cli_teachers import run
+from test_cli_teachers import HAND, run
 
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
-
-HAND = Path(__file__).parents[1] / "fixtures" / "hand"
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num
 from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
-from countyedu.runs.store import parameters
+from countyedu.teachers.qualifications import over_defaults
 
 CLAUSE_BACKBONE = "第24条; QB-R2"
 CLAUSE_TITLES = "第25条"
@@ -88,11 +88,7 @@ class BackboneParams:
 
 def backbone_params(packs: Sequence[Pack], **changes: Any) -> BackboneParams:
     """The packs' `parameters.teachers.backbone` over the defaults, then `changes`."""
-    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for k, v in {**(parameters(packs, "teachers").get("backbone") or {}), **changes}.items():
-        if k not in DEFAULTS:
-            raise BackboneError(Msg("unknown backbone parameter {name}", name=k), parameter=k)
-        merged[k] = merged[k] | v if isinstance(v, dict) and isinstance(merged[k], dict) else v
+    merged = over_defaults(DEFAULTS, packs, "backbone", changes, Msg("unknown backbone parameter {name}"))
     if not 1 <= int(merged["review_years"]) <= 10:
         raise BackboneError(
             Msg("review_years: {v} is outside {lo}–{hi}", v=str(merged["review_years"]), lo="1", hi="10"),

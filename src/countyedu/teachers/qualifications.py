@@ -109,14 +109,22 @@ class QualificationParams:
         }
 
 
+def over_defaults(
+    defaults: Mapping[str, Any], packs: Sequence[Pack], name: str, changes: Mapping[str, Any], unknown: Msg
+) -> dict[str, Any]:
+    """`parameters.teachers.<name>` of the packs over `defaults`, then `changes` (a mapping value is
+    merged key by key); CountyEduError(`unknown`) for a name the defaults lack."""
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in defaults.items()}
+    for k, v in {**(parameters(packs, "teachers").get(name) or {}), **changes}.items():
+        if k not in defaults:
+            raise CountyEduError(Msg(unknown.key, name=k), parameter=k)
+        merged[k] = merged[k] | v if isinstance(v, dict) and isinstance(merged[k], dict) else v
+    return merged
+
+
 def qualification_params(packs: Sequence[Pack], **changes: Any) -> QualificationParams:
     """The packs' `parameters.teachers.qualifications` over the defaults, then `changes`."""
-    section = parameters(packs, "teachers")
-    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for k, v in {**(section.get("qualifications") or {}), **changes}.items():
-        if k not in DEFAULTS:
-            raise QualificationsError(Msg("unknown qualification parameter {name}", name=k), parameter=k)
-        merged[k] = merged[k] | v if isinstance(v, dict) and isinstance(merged[k], dict) else v
+    merged = over_defaults(DEFAULTS, packs, "qualifications", changes, Msg("unknown qualification parameter {name}"))
     for level, rate in merged["upgrade_rates"].items():
         if level not in NEXT_LEVEL or not 0 <= float(rate) <= 1:
             raise QualificationsError(
