@@ -48,14 +48,18 @@ def _county() -> dict[str, pd.DataFrame]:
 
 
 def test_it_reads_titles_as_codes_or_labels():
-    assert [title_code(v) for v in ("高级", "中学高级教师", "一级教师", "小学二级", None, "", "助教")] == [
-        "高级",
-        "高级",
-        "一级",
-        "二级",
-        "未定级",
-        "未定级",
-        "未定级",
+    assert [
+        title_code(v) for v in ("高级", "中学高级教师", "一级教师", "小学二级", "first", "正高级教师", None, "", "助教")
+    ] == [
+        "senior",
+        "senior",
+        "first",
+        "second",
+        "first",
+        "senior_full",
+        "unrated",
+        "unrated",
+        "unrated",
     ]
 
 
@@ -81,7 +85,7 @@ def test_it_counts_titles_against_the_post_structure():
     r = compute(_county(), PACKS, 2024)
     u = r.titles.set_index("school_id").loc["U"]
     # U: 4 full-time teachers (a 高级, b and d 一级, e 二级); primary posts: 10% senior → 0, 50% 一级 → 2
-    assert [u["高级"], u["一级"], u["二级"], u["senior_posts"], u["first_posts"]] == [1, 2, 1, 0, 2]
+    assert [u["senior"], u["first"], u["second"], u["senior_posts"], u["first_posts"]] == [1, 2, 1, 0, 2]
     assert (u["unappointed_senior"], u["unappointed_first"]) == (1, 0)
 
 
@@ -108,3 +112,12 @@ def test_its_blocks_and_json():
     assert [b.id for b in r.blocks("zh")] == ["teachers.backbone", "teachers.titles"]
     d = r.as_dict()
     assert d["schools_without_backbone"] == ["R"] and d["year"] == 2024
+
+
+def test_it_believes_the_year_named_the_census_records():
+    frames = _county()
+    t = frames["teachers"]
+    frames["teachers"] = t.assign(backbone_year=[2019 if tid == "a" else None for tid in t["teacher_id"]])
+    reg = compute(frames, PACKS, 2024).register.set_index("teacher_id")
+    assert reg.loc["a", ["year_named", "named_in_first_year", "due"]].tolist() == [2019, False, True]
+    assert reg.loc["b", "year_named"] == 2023  # none recorded: from the census's years

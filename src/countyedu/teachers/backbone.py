@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from countyedu.census.schema import CODE_ALIASES, CODES
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num
 from countyedu.policy.pack import Pack
@@ -34,10 +35,9 @@ from countyedu.teachers.qualifications import over_defaults
 CLAUSE_BACKBONE = "第24条; QB-R2"
 CLAUSE_TITLES = "第25条"
 CLAUSE_RURAL = "RT"
-TITLES = ("正高级", "高级", "一级", "二级", "三级", "未定级")
-SENIOR = ("正高级", "高级")
-# the title bands of the post structure: senior (正高级 + 高级), 一级, the rest
-BANDS = {"正高级": "senior", "高级": "senior", "一级": "first"}
+TITLES = tuple(CODES["title"])  # senior_full 正高级, senior 高级, first 一级, second 二级, third 三级, unrated 未定级
+# a title as written (a code, its label, a full name such as 中学高级教师) → its code
+_TITLE_WORDS = {**{v: k for k, v in CODES["title"].items()}, **CODE_ALIASES["title"], **{k: k for k in TITLES}}
 COUNTY_OR_HIGHER = ("county", "city", "province", "national")
 
 DEFAULTS: dict[str, Any] = {
@@ -104,15 +104,14 @@ def backbone_params(packs: Sequence[Pack], **changes: Any) -> BackboneParams:
 
 
 def title_code(value: Any) -> str:
-    """A title as its code (正高级/高级/一级/二级/三级/未定级): codes and labels such as 一级教师,
-    中学高级教师 or 小学一级 are accepted; empty is 未定级."""
+    """A title as its code (census.schema's title codes): codes, labels (正高级 … 未定级) and full names
+    such as 一级教师, 中学高级教师 or 小学一级 are accepted; empty or unknown is unrated."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "未定级"
+        return "unrated"
     text = str(value).strip()
     for prefix in ("中学", "小学", "幼儿园", "中职", "中等职业学校"):
         text = text.removeprefix(prefix)
-    text = text.removesuffix("教师").removesuffix("讲师")
-    return text if text in TITLES else "未定级"
+    return _TITLE_WORDS.get(text) or _TITLE_WORDS.get(text.removesuffix("教师")) or "unrated"
 
 
 # ---------------------------------------------------------------------------------- result
@@ -278,7 +277,7 @@ def _titles(ft: pd.DataFrame, schools: pd.DataFrame, prm: BackboneParams) -> pd.
         ratio = prm.post_ratios.get(str(stage)) or {"senior": 0.0, "first": 0.0}
         senior_posts = math.floor(ratio.get("senior", 0.0) * total + 1e-9)
         first_posts = math.floor(ratio.get("first", 0.0) * total + 1e-9)
-        senior = int(r["正高级"] + r["高级"])
+        senior = int(r["senior_full"] + r["senior"])
         rows.append(
             {
                 "school_id": sid,
@@ -289,7 +288,7 @@ def _titles(ft: pd.DataFrame, schools: pd.DataFrame, prm: BackboneParams) -> pd.
                 "senior_posts": senior_posts,
                 "first_posts": first_posts,
                 "unappointed_senior": max(0, senior - senior_posts),
-                "unappointed_first": max(0, int(r["一级"]) - first_posts),
+                "unappointed_first": max(0, int(r["first"]) - first_posts),
             }
         )
     return pd.DataFrame(rows)
@@ -298,7 +297,7 @@ def _titles(ft: pd.DataFrame, schools: pd.DataFrame, prm: BackboneParams) -> pd.
 def _rural(
     t: pd.DataFrame, ft: pd.DataFrame, y: int, first: int, schools: pd.DataFrame, prm: BackboneParams
 ) -> pd.DataFrame:
-    cand = ft[ft["title"].map(title_code) == "一级"]
+    cand = ft[ft["title"].map(title_code) == "first"]
     h = t[t["teacher_id"].isin(cand["teacher_id"]) & (t["year"] <= y)]
     urban = schools["urban"].astype(bool)
     h = h.assign(rural=~h["school_id"].map(urban).fillna(True).astype(bool) | h["school_id"].isin(prm.weak_schools))
@@ -308,7 +307,7 @@ def _rural(
     before = (start.set_index("teacher_id")["years_at_school"].astype(int) - 1).clip(lower=0)
     total = years.add(before, fill_value=0).astype(int)
     out = cand[["teacher_id", "school_id", "subject"]].copy()
-    out["title"] = "一级"
+    out["title"] = "first"
     out["rural_years"] = out["teacher_id"].map(total).fillna(0).astype(int)
     out["meets"] = out["rural_years"] >= prm.rural_years
     return out.sort_values(["meets", "school_id", "teacher_id"]).reset_index(drop=True)
