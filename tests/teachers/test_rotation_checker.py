@@ -30,7 +30,16 @@ def _frames() -> dict[str, pd.DataFrame]:
         ("a1", "U1", 1980, "female", "chinese", "county", 8, True),
         ("a2", "U1", 1982, "female", "math", "none", 7, True),
         ("a3", "U1", 1985, "male", "chinese", "none", 6, True),
-        ("a4", "U1", 1966, "male", "math", "none", 20, True),  # 58: within 5 years of 60, exempt
+        (
+            "a4",
+            "U1",
+            1966,
+            "male",
+            "math",
+            "none",
+            20,
+            True,
+        ),  # 59 in 2025, the year of the moves: within 5 years of 60, exempt
         ("a5", "U1", 1990, "female", "math", "none", 5, True),  # < 6 years
         ("a6", "U1", 1984, "female", "english", "none", 9, False),  # not full-time
         ("a7", "U1", 1986, "female", "music", "none", 6, True),  # personal exemption (illness)
@@ -167,3 +176,11 @@ def test_it_counts_the_backbone_share_against_the_eligible_when_told():
         {**one, "params": {**one["params"], "backbone_denominator": "eligible"}}, _frames(), staffing=STAFFING
     )
     assert "backbone" in {v.rule for v in found}
+
+
+def test_every_rotation_plan_of_this_folder_is_checked():
+    """conftest.py wraps plan_rotation: the plans of test_rotation.py (the hand county) and of the
+    teachers run pass the checker, or those tests fail."""
+    from countyedu.teachers import rotation
+
+    assert rotation.plan_rotation.__name__ == "checked"
