@@ -272,6 +272,16 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     "admissions": (fixed("/admissions/"), ("admissions",)),
     "admission_run": (submitted("/admissions/", "#rules button[type=submit]"), ("admissions_run",)),
     "admission_pages": (admission_pages, ("admissions_candidate", "admissions_compare")),
+    "teachers": (
+        fixed(
+            "/teachers/",
+            "/teachers/allocation/",
+            "/teachers/rotation/",
+            "/teachers/qualifications/",
+            "/teachers/backbone/",
+        ),
+        ("teachers", "teachers_allocation", "teachers_rotation", "teachers_qualifications", "teachers_backbone"),
+    ),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
@@ -298,6 +308,9 @@ NOT_PAGES = {
     "admissions_letter_pdf",
     "admissions_pupil_letter",
     "admissions_pupil_letter_pdf",
+    "teachers_rotation_solve",
+    "teachers_rotation_decide",
+    "teachers_rotation_xlsx",
 }
 # the submission detail and review pages are read in the "submission" group
 COVERED_ELSEWHERE = {"submission_detail", "submission_review"}

@@ -225,3 +225,37 @@ class AdmissionRun(models.Model):
     @property
     def verified(self) -> bool:
         return bool(self.verification and self.verification.get("ok"))
+class RotationDecision(models.Model):
+    """The personnel office's word on one move of the exchange rotation (第6、28条) of a school year on
+    a census version: locked (agreed, every re-solve keeps it) or vetoed (never proposed again)."""
+
+    class Kind(models.TextChoices):
+        LOCK = "lock", _("locked")
+        VETO = "veto", _("vetoed")
+
+    census_version = models.CharField(max_length=32)
+    year = models.IntegerField(_("school year"))
+    teacher_id = models.CharField(max_length=64)
+    from_school_id = models.CharField(max_length=64)
+    to_school_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["census_version", "year", "teacher_id", "to_school_id"], name="one_decision_per_move"
+            )
+        ]
+        ordering = ["kind", "teacher_id"]
+
+    def state(self) -> dict[str, object]:
+        return {
+            "census_version": self.census_version,
+            "year": self.year,
+            "teacher_id": self.teacher_id,
+            "from_school_id": self.from_school_id,
+            "to_school_id": self.to_school_id,
+            "kind": self.kind,
+        }

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from countyedu.web import admissions, api, collection, dashboards, plans
+from countyedu.web import admissions, api, collection, dashboards, plans, teachers
 from countyedu.web import auth_views as av
 
 app_name = "web"
@@ -17,5 +17,6 @@ urlpatterns = [
     *dashboards.urlpatterns,
     *plans.urlpatterns,
     *admissions.urlpatterns,
+    *teachers.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]
