@@ -229,8 +229,8 @@ def _register(t: pd.DataFrame, ft: pd.DataFrame, y: int, first: int, prm: Backbo
     named = _named_years(t[t["teacher_id"].isin(held["teacher_id"])][["teacher_id", "year", "backbone"]], y, first)
     if "backbone_year" in held.columns:  # a census that records the year named is believed
         given = held.set_index("teacher_id")["backbone_year"].dropna()
-        named = named.set_index("teacher_id")
-        named.loc[given.index, "year_named"] = given.astype(int)
+        named = named.set_index("teacher_id").astype({"year_named": "int64"})
+        named.loc[given.index, "year_named"] = given.astype("int64")
         named.loc[given.index, "named_in_first_year"] = False
         named = named.reset_index()
     reg = held[["teacher_id", "school_id", "subject", "backbone"]].rename(columns={"backbone": "level"})
