@@ -225,6 +225,8 @@ class AdmissionRun(models.Model):
     @property
     def verified(self) -> bool:
         return bool(self.verification and self.verification.get("ok"))
+
+
 class RotationDecision(models.Model):
     """The personnel office's word on one move of the exchange rotation (第6、28条) of a school year on
     a census version: locked (agreed, every re-solve keeps it) or vetoed (never proposed again)."""
