@@ -138,7 +138,10 @@ class BackboneResult:
 
     def as_dict(self) -> dict[str, Any]:
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in df.to_dict("records")]
+            # numpy scalars as Python's; a share of no teachers or pupils (NaN) as null (JSON has no NaN)
+            return [
+                {k: _f(v) if isinstance(v, float) else _plain(v) for k, v in r.items()} for r in df.to_dict("records")
+            ]
 
         return {
             "census_version": self.census_version,
@@ -390,6 +393,10 @@ def backbone_blocks(r: BackboneResult) -> list[Block]:
         tables=[register, schools],
     )
     return [backbone, _titles_block(r)]
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v
 
 
 def _f(v: Any) -> float | None:
