@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,13 +12,12 @@ import pandas as pd
 
 from countyedu.admissions.allocate import BATCHES, VOCATIONAL, Allocation, Instance, allocate
 from countyedu.admissions.params import AdmissionParams, admission_params
+from countyedu.admissions.reports import report_blocks
 from countyedu.admissions.verify import verify as independent_check
-from countyedu.messages import Code, Msg, Num, encode
+from countyedu.messages import Msg, Num, encode
 from countyedu.policy.pack import Pack
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
+from countyedu.runs.blocks import Block, Finding
 
-# the chapter's report blocks (written with the verifier, apart from the allocator): taken up when there
-REPORTS = "countyedu.admissions.reports"
 T_HS_2 = "T-HS-2"  # 职普比 ≈ 4 : 6 (STANDARDS, the pack's item)
 
 
@@ -128,7 +126,7 @@ class AdmissionOutcome:
 
     def blocks(self, lang: str = "zh") -> list[Block]:
         """The report chapter: the headline (batches, 普职比 against T-HS-2, the verifier), then the
-        cut-offs, junior schools and distributions of the admissions reports when they are there."""
+        cut-offs, junior schools and townships (QB-G14), distributions (admissions/reports.py)."""
         if self.year is None or not self.instance.n:
             return [Block("admissions.none", Msg("High-school admission"), "AD", [Msg("No candidates in the census.")])]
         c, vs = self.counts(), self.vocational_share
@@ -162,27 +160,8 @@ class AdmissionOutcome:
             )
         title = Msg("High-school admission {year}", year=self.year)
         blocks = [Block("admissions.headline", title, "AD; T-HS-2", [counts], findings)]
-        if importlib.util.find_spec(REPORTS) is not None:
-            blocks += importlib.import_module(REPORTS).report_blocks(self.frames, self.year, self.as_dict())
-        else:
-            blocks.append(self._cutoff_block())
+        blocks += report_blocks(self.frames, self.year, self.as_dict())
         return blocks
-
-    def _cutoff_block(self) -> Block:
-        rows: list[list[Any]] = [
-            [r["programme_id"], Code("admission_batch", r["batch"]), r["score"]] for r in self.cutoffs()
-        ]
-        table = BlockTable(
-            Msg("Cut-offs per programme and batch"),
-            [
-                BlockColumn("programme", Msg("Programme")),
-                BlockColumn("batch", Msg("Batch")),
-                BlockColumn("score", Msg("Score of the last admitted")),
-            ],
-            rows,
-            clause="AD",
-        )
-        return Block("admissions.cutoffs", Msg("Cut-offs per programme and batch"), "AD", tables=[table])
 
 
 def t_hs_2(packs: Sequence[Pack]) -> tuple[float, float]:
