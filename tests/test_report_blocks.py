@@ -22,6 +22,7 @@ from countyedu.runs.blocks import (
     BlockMap,
     BlockTable,
     Finding,
+    Value,
     format_value,
 )
 from countyedu.runs.registry import chapters
@@ -161,3 +162,21 @@ def test_a_report_words_the_blocks_messages_in_its_language(small: Assessment, t
     cells = [c for row in openpyxl.load_workbook(path)["Funding"].iter_rows(values_only=True) for c in row if c]
     assert any(str(c).startswith("Plan and actual") for c in cells)
     assert "Informatization" in cells and "not met" in cells and "5,000,000 yuan" in cells
+
+
+def test_a_long_table_shows_its_first_rows_and_says_where_the_rest_are(small: Assessment, tmp_path: Path) -> None:
+    from countyedu.reports.html import REPORT_TABLE_ROWS
+
+    rows: list[list[Value]] = [[f"T{i:04d}", i] for i in range(REPORT_TABLE_ROWS + 25)]
+    long = Block(
+        id="funding.long",
+        title="培训学时不足的教师",
+        clause="QB-G9",
+        tables=[BlockTable("名单", [BlockColumn("t", "教师"), BlockColumn("h", "学时", "count")], rows)],
+    )
+    html = write_report(small, tmp_path / "r.html", "html", blocks=[long], generated_at=WHEN).read_text("utf-8")
+    assert f"T{REPORT_TABLE_ROWS - 1:04d}" in html and f"T{REPORT_TABLE_ROWS:04d}" not in html
+    assert "另有 25 行未列出" in html
+    path = write_report(small, tmp_path / "r.xlsx", "xlsx", blocks=[long], generated_at=WHEN)
+    cells = [c for ws in openpyxl.load_workbook(path) for row in ws.iter_rows(values_only=True) for c in row]
+    assert f"T{REPORT_TABLE_ROWS + 24:04d}" in cells

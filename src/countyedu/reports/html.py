@@ -32,6 +32,9 @@ def environment() -> Environment:
     env.filters["cell"] = _cell
     env.globals["chart_key"] = svg.block_chart_key
     env.globals["map_key"] = svg.block_map_key
+    # a chapter's table in the HTML/PDF report shows this many rows (the Excel report and the web pages
+    # have them all): a register of 800 teachers behind on training is read there, not printed
+    env.globals["table_rows"] = REPORT_TABLE_ROWS
     return env
 
 
@@ -60,6 +63,9 @@ def chart_svgs(report: Report) -> dict[str, Markup]:
             for i, m in enumerate(b.maps):
                 out[svg.block_map_key(b.id, i)] = Markup(svg.block_map_svg(m, report.lang))
     return out
+
+
+REPORT_TABLE_ROWS = 60
 
 
 def render_html(report: Report, svgs: dict[str, Markup] | None = None) -> str:

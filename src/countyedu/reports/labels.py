@@ -54,6 +54,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "definitions": ("附录：指标定义", "Appendix: definitions"),
     "none": ("无", "none"),
+    "more_rows": (
+        "（另有 {n} 行未列出：完整表格见 Excel 报告及网页）",
+        "({n} more rows not shown: the whole table is in the Excel report and on the web page)",
+    ),
     # column names
     "pack": ("政策包", "Pack"),
     "id": ("编号", "Id"),
