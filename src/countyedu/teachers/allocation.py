@@ -156,7 +156,7 @@ class Allocation:
         return [
             Block(
                 "teachers.allocation",
-                Msg("县管校聘: posts and reassignments"),
+                Msg("County-managed school hiring: posts and reassignments"),
                 "RT",
                 paragraphs=[
                     Msg(
@@ -418,7 +418,7 @@ def _solve(
         options={"time_limit": 60},
     )
     if res.x is None:
-        raise CountyEduError(Msg("the 县管校聘 allocation found no solution: {why}", why=str(res.message)))
+        raise CountyEduError(Msg("the county-managed hiring allocation found no solution: {why}", why=str(res.message)))
     return np.round(res.x).astype(int), "optimal" if res.status == 0 else "time_limit"
 
 

@@ -122,7 +122,7 @@ class Staffing:
             findings.append(
                 Finding(
                     "RT",
-                    Msg("the county's 编制 covers the staffing norms"),
+                    Msg("the county's staff establishment covers the staffing norms"),
                     Num(c["quota"], "count"),
                     "met" if c["quota"] >= need - EPS else "not_met",
                     Msg(
@@ -140,12 +140,12 @@ class Staffing:
             findings.append(
                 Finding(
                     "RT",
-                    Msg("the county's 编制 covers the staffing norms"),
+                    Msg("the county's staff establishment covers the staffing norms"),
                     Msg("not known"),
                     "no_data",
                     Msg(
                         "the finance sheet has no item {item} for {year}: the norms need {need} posts",
-                        item=Msg("the county's 编制 (teacher_staffing_quota)")
+                        item=Msg("the county's staff establishment (teacher_staffing_quota)")
                         if c["quota_item"] == "teacher_staffing_quota"
                         else c["quota_item"],
                         year=self.year,
@@ -170,7 +170,7 @@ class Staffing:
             for r in self.schools.itertuples()
         ]
         table = BlockTable(
-            Msg("Staffing norms (编制) per school, {year}", year=self.year),
+            Msg("Staffing norms per school, {year}", year=self.year),
             [
                 BlockColumn("school", Msg("school")),
                 BlockColumn("stage", Msg("type")),
@@ -195,7 +195,7 @@ class Staffing:
         )
         return Block(
             "teachers.staffing",
-            Msg("Teacher staffing (编制)"),
+            Msg("Teacher staffing"),
             "TW; RT; 第5条",
             findings=findings,
             tables=[table],
