@@ -702,12 +702,11 @@ class _Checks:
         check = Check("returned")
         d = self.d
         declared = np.zeros_like(self.places)
-        pindex, sindex = pd.Index(d.pids), pd.Index(d.school_ids)
-        for row in self.returned_rows:
-            p, s = (
-                pindex.get_indexer([str(row["programme_id"])])[0],
-                sindex.get_indexer([str(row["junior_school_id"])])[0],
-            )
+        rows = self.returned_rows
+        # every row's programme and school looked up at once (one lookup per row cost seconds)
+        ps = pd.Index(d.pids).get_indexer([str(r["programme_id"]) for r in rows])
+        ss = pd.Index(d.school_ids).get_indexer([str(r["junior_school_id"]) for r in rows])
+        for row, p, s in zip(rows, ps, ss, strict=True):
             if p < 0 or s < 0:
                 check.add(
                     Msg(
