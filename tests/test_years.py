@@ -104,8 +104,9 @@ def _status(partial: frozenset[int]) -> pd.DataFrame:
             "stage": "kindergarten",
             "year": [2019, 2020, 2021, 2022],
             "value": RISING,
-            "num": 1.0,
-            "den": 1.0,
+            # the status rule decides on num and den (indicators/compare.py): the shares as counts of 100
+            "num": [round(v * 100) for v in RISING],
+            "den": 100.0,
         }
     )
     return _with_status("p", item, df, None, partial).set_index("year")

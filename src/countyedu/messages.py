@@ -24,6 +24,8 @@ Imports only the standard library and polib: every package may use it, Django or
 
 from __future__ import annotations
 
+import importlib
+
 import functools
 import json
 import string
@@ -207,8 +209,21 @@ def register_code_lists(known: Callable[[str], bool], labeller: CodeListLabeller
     _CODE_LISTS.append((known, labeller))
 
 
+# The modules that register labels when imported: imported by name when a code's vocabulary is not
+# registered yet (a command that words a block without having imported them, as the CLI's lazy imports
+# allow), so a status is never shown as its raw code. By name: this bottom module imports neither.
+REGISTRARS = ("countyedu.census.vocabulary", "countyedu.reports.labels")
+
+
+def _registered(vocabulary: str) -> bool:
+    return vocabulary in _CODES or any(known(vocabulary) for known, _ in _CODE_LISTS)
+
+
 def code_label(code: Code, lang: str) -> str:
     """A code's label; an unknown vocabulary shows the code itself."""
+    if not _registered(code.vocabulary):
+        for module in REGISTRARS:
+            importlib.import_module(module)
     if code.vocabulary in _CODES:
         return _CODES[code.vocabulary](code.value, lang_of(lang))
     for known, labeller in _CODE_LISTS:

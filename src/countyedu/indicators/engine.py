@@ -520,7 +520,7 @@ def assess(
     trend_tol = {p.id: float(p.parameters["trend_tolerance"]) for p in packs if "trend_tolerance" in p.parameters}
     a.add(_statuses(entries, years, census_years, cid, a.partial_years, trend_tol))
     rows, a.no_data_reasons = no_data_rows(
-        ct, [(p, i) for p in packs for i in p.items], a.table(), census_years, cid, years
+        ct, [(p, i) for p in packs for i in p.items], a.table(), census_years, cid, years, a.partial_years
     )
     if len(rows):
         a.add(rows)

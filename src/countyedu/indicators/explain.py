@@ -14,7 +14,7 @@ from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain_tables import STATUS_WORDS, tables, worded
 from countyedu.indicators.formulas import FORMULAS, SOURCES
 from countyedu.indicators.tables import CensusTables
-from countyedu.messages import Msg
+from countyedu.messages import Msg, translate
 from countyedu.policy.pack import Item
 
 MAX_ROWS = 200  # source rows listed per sheet; the count is always given
@@ -88,6 +88,7 @@ class Explanation:
     contributions: pd.DataFrame
     sources: dict[str, tuple[int, pd.DataFrame]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # school, township and community id → name
+    reason: Msg | None = None  # why a no_data result has no value (indicators.missing)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape of `countyedu explain --format json`."""
@@ -109,6 +110,7 @@ class Explanation:
             "trend_at_deadline": r.trend_at_deadline,
             "contributions": _records(self.contributions),
             "sources": {sheet: {"rows": n, "shown": _records(df)} for sheet, (n, df) in self.sources.items()},
+            "no_data_reason": self.reason.as_dict() if self.reason is not None else None,
         }
 
     def text(self, lang: str = "zh") -> str:
@@ -142,6 +144,8 @@ class Explanation:
             ),
             ("普查版本" if zh else "census version") + f": {self.census_version}",
         ]
+        if self.reason is not None:
+            lines.insert(-1, ("无数值的原因" if zh else "why no value") + f": {translate(self.reason, lang)}")
         readable = [worded(t, lang) for t in tables(self)]
         made_of = readable[0]
         if made_of["rows"]:
@@ -211,7 +215,12 @@ def explain(
     derived = _derived(assessment, item, result, rows)
     contributions = derived if derived is not None else rows.frame(_contributions(ct, item, result))
     sources = _sources(ct, item, result, rows)
-    return Explanation(item, result, assessment.census_version, contributions, sources, _names(ct, rows))
+    reason = (
+        assessment.no_data_reasons.get((result.pack, result.indicator, result.level, result.year))
+        if result.status == "no_data"
+        else None
+    )
+    return Explanation(item, result, assessment.census_version, contributions, sources, _names(ct, rows), reason)
 
 
 def _names(ct: CensusTables, scope: Scope) -> dict[str, str]:

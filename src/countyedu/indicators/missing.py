@@ -10,6 +10,7 @@ previous year, rotation, retention), or nothing to count.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -62,13 +63,17 @@ def no_data_rows(
     census_years: list[int],
     county_id: str,
     years: list[int] | None = None,
+    partial_years: Collection[int] = (),
 ) -> tuple[pd.DataFrame, dict[tuple[str, str, str, int], Msg]]:
     """The no_data rows (TABLE_COLUMNS) of every level and year an item has no row for, and their
-    reasons by (pack, indicator, level, year)."""
+    reasons by (pack, indicator, level, year). The stages a no_data row is given are those the item
+    answers in on the closed years (else the ones it declares): a year in collection, where a few
+    schools have reported, changes no closed year's rows."""
     want = [y for y in census_years if not years or y in years]
     have = set(zip(table["pack"], table["indicator"], table["level"], table["year"].astype(int), strict=True))
     stages_of: dict[tuple[str, str], set[Any]] = {}
-    for p, i, st in zip(table["pack"], table["indicator"], table["stage"], strict=True):
+    closed = table[~table["year"].astype(int).isin(list(partial_years))] if partial_years else table
+    for p, i, st in zip(closed["pack"], closed["indicator"], closed["stage"], strict=True):
         stages_of.setdefault((p, i), set()).add(None if st is None or st != st else st)
     lacking = [
         (pack, item, level, y)

@@ -407,7 +407,7 @@ class LangQuery(serializers.Serializer):
 
 class RunParamSerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["int", "float"])
+    type = serializers.ChoiceField(choices=["int", "float", "str"])
     default = serializers.FloatField(allow_null=True, help_text="null: the policy pack's value (or the latest year)")
     min = serializers.FloatField(allow_null=True)
     max = serializers.FloatField(allow_null=True)

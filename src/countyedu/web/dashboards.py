@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.indicators import explain_tables
+from countyedu.messages import translate
 from countyedu.indicators.engine import Assessment
 from countyedu.reports import write_report
 from countyedu.reports.labels import STATUS, TEXT, pick, stage_label
@@ -253,6 +254,7 @@ def explain_page(request: HttpRequest, indicator: str) -> HttpResponse:
         target=target_text(r.target, item.unit, lg),
         status=r.status,
         status_label=status_label(r.status, lg),
+        no_data_reason=translate(e.reason, lg) if e.reason is not None else "",
         trend=value_text(r.trend_at_deadline, item.unit, r.target) if r.trend_at_deadline is not None else "",
         explain_year=r.year,
         contributions=readable[0],

@@ -48,7 +48,7 @@ def special_school_rows(seed: int) -> dict[str, list[dict[str, Any]]]:
     classes, school_years, teachers = [], [], []
     staff = [
         {
-            "teacher_id": f"TSE{i + 1:03d}",
+            "teacher_id": f"T9{i + 1:04d}",  # beyond the other teachers T00001…
             "birth_year": int(rng.integers(1968, 1998)),
             "gender": "female" if rng.random() < 0.7 else "male",
             "education": "bachelor" if rng.random() < 0.75 else "associate",
