@@ -24,9 +24,8 @@ Imports only the standard library and polib: every package may use it, Django or
 
 from __future__ import annotations
 
-import importlib
-
 import functools
+import importlib
 import json
 import string
 from collections.abc import Callable, Mapping

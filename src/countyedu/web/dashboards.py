@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.indicators import explain_tables
-from countyedu.messages import translate
 from countyedu.indicators.engine import Assessment
+from countyedu.messages import translate
 from countyedu.reports import write_report
 from countyedu.reports.labels import STATUS, TEXT, pick, stage_label
 from countyedu.reports.model import county_name
