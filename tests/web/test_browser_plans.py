@@ -33,6 +33,16 @@ OVERFLOW = """() => {
 }"""
 
 
+def open_tab(page, link) -> None:
+    """Clicks a section link and waits until its panel shows: tabs.js switches panels on the
+    asynchronous hashchange event, so the page's text right after the click can be the old panel's."""
+    target = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.wait_for_function(
+        "id => { const e = document.getElementById(id); return !!e && e.checkVisibility(); }", arg=target
+    )
+
+
 @pytest.fixture
 def demo_county(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
@@ -72,20 +82,20 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     assert height < 3000, height  # 15,038 px before the summary (1280 px wide)
     shot(page, "plans-1-planning")
     # a finding links to its section, which opens in its tab
-    page.locator("#summary table.findings a").first.click()
+    open_tab(page, page.locator("#summary table.findings a").first)
     assert page.locator("#summary").is_hidden() and page.locator("section#planning\\.big_classes").is_visible()
     # the catchments tab draws its maps when shown
-    tabs.get_by_text("学区划分").click()
+    open_tab(page, tabs.get_by_text("学区划分"))
     page.wait_for_selector("div.map canvas")
     assert page.locator("div.map canvas").count() >= 2  # the primary and junior catchment maps
     # every tab fits the window at 1280 and 1024 px; a table wider than its box scrolls inside it
     for width in (1280, 1024):
         page.set_viewport_size({"width": width, "height": 900})
         for i in range(tabs.locator("a").count()):
-            tabs.locator("a").nth(i).click()
+            open_tab(page, tabs.locator("a").nth(i))
             assert page.evaluate(OVERFLOW) == [], (width, tabs.locator("a").nth(i).inner_text())
         # the 过渡期安排 table (long lists of schools) wraps within its box instead of running off it
-        tabs.get_by_text("农村学校布局调整").click()
+        open_tab(page, tabs.get_by_text("农村学校布局调整"))
         box = page.locator(".scroll[aria-label^='过渡期安排']")
         assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), width
         shot(page, f"plans-1-consolidation-{width}")
@@ -111,7 +121,7 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 3000, height  # 14,282 px before the summary (1280 px wide)
     shot(page, "plans-3-funding")
-    page.locator("nav.page-index").get_by_text("生均公用经费").click()
+    open_tab(page, page.locator("nav.page-index").get_by_text("生均公用经费"))
     body = page.inner_text("main")
     assert "第22条" in body and "琴城" in body
     page.click("text=经费测算方案")
