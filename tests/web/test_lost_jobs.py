@@ -171,3 +171,38 @@ class TestTaskWorkerKilled:
             server.process.send_signal(signal.SIGINT)
             assert server.process.wait(60) == 0
             assert [w for w in workers if alive(w)] == []
+
+
+@pytest.mark.django_db
+def test_the_queue_forgets_finished_rows_after_the_days_kept_and_keeps_the_rest(settings):
+    """A collection week queues a check per upload: the queue's own rows of jobs finished more than
+    JOB_QUEUE_KEEP_DAYS ago are deleted; recent ones, running or waiting ones, and the Job rows stay."""
+    from django_tasks_db.models import DBTaskResult
+
+    from countyedu.web.jobs import prune_queue
+
+    settings.JOB_QUEUE_KEEP_DAYS = 7
+    now = timezone.now()
+
+    def row(status: str, finished_days_ago: float | None) -> DBTaskResult:
+        finished = None if finished_days_ago is None else now - dt.timedelta(days=finished_days_ago)
+        return DBTaskResult.objects.create(
+            status=status,
+            finished_at=finished,
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="countyedu.web.jobs.run_job",
+            backend_name="default",
+            run_after=now,
+            exception_class_path="",
+            traceback="",
+        )
+
+    old_done, old_failed = row("SUCCESSFUL", 8), row("FAILED", 30)
+    recent, running, waiting = row("SUCCESSFUL", 6), row("RUNNING", None), row("READY", None)
+    job = Job.objects.create(kind="check", status="done", finished_at=now - dt.timedelta(days=30))
+    assert prune_queue(now) == 2
+    left = set(DBTaskResult.objects.values_list("id", flat=True))
+    assert left == {recent.id, running.id, waiting.id}
+    assert old_done.id not in left and old_failed.id not in left
+    assert Job.objects.filter(pk=job.pk).exists()  # the record the pages read stays
+    assert prune_queue(now) == 0

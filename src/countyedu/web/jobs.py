@@ -17,10 +17,12 @@ puts what it was doing back in a state the user can retry (a submission left `ch
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -197,15 +199,37 @@ def _fail_task(task_id: str, now: Any) -> None:
     DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(status="FAILED", finished_at=now)
 
 
+PRUNE_EVERY_SECONDS = 3600
+
+
+def prune_queue(now: Any = None) -> int:
+    """Delete the queue's own rows (django-tasks-db) of jobs that finished more than
+    JOB_QUEUE_KEEP_DAYS ago: a collection week queues a check per upload, and the rows would stay for
+    ever. The Job rows (what the pages read) are kept. The number of rows deleted."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.JOB_QUEUE_KEEP_DAYS)
+    finished = DBTaskResult.objects.filter(status__in=("SUCCESSFUL", "FAILED"), finished_at__lt=cutoff)
+    deleted, _ = finished.delete()
+    if deleted:
+        log.info("pruned %s finished queue rows older than %s days", deleted, settings.JOB_QUEUE_KEEP_DAYS)
+    return deleted
+
+
 def watch(stop: threading.Event) -> None:
     """In a task worker, until `stop`: every JOB_HEARTBEAT_SECONDS, the heartbeat of the jobs this
-    process runs, then lost jobs of any process marked failed."""
+    process runs, then lost jobs of any process marked failed; every hour, old finished rows of the
+    queue pruned."""
+    pruned_at = 0.0
     try:
         while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
             try:
                 if _running:
                     Job.objects.filter(pk__in=list(_running), status=Status.RUNNING).update(heartbeat_at=timezone.now())
                 fail_lost_jobs()
+                if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:
+                    pruned_at = time.monotonic()
+                    prune_queue()
             except Exception:  # the database busy or gone for a moment: try again next beat
                 log.exception("job heartbeat failed")
             finally:

@@ -15,6 +15,8 @@ JOB_POLL_SECONDS    how often an idle task worker looks for queued jobs (default
 JOB_HEARTBEAT_SECONDS how often a task worker says its jobs are alive (default 10)
 JOB_STALE_SECONDS   a running job whose heartbeat is older is marked failed as lost (default 120)
 JOB_NICE            CPU niceness of the task workers, so that pages go first (default 10)
+JOB_QUEUE_KEEP_DAYS the queue's own rows of finished jobs are deleted this many days after they
+                    finished (default 7; the Job rows the pages read are kept)
 """
 
 from __future__ import annotations
@@ -153,6 +155,7 @@ JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1"))
 JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 10)
 JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
 JOB_NICE = envint("JOB_NICE", 10)
+JOB_QUEUE_KEEP_DAYS = envint("JOB_QUEUE_KEEP_DAYS", 7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
