@@ -127,3 +127,36 @@ def test_a_duplicate_item_id_is_refused(tmp_path: Path) -> None:
     item = GOOD.split("items:\n")[1]
     with pytest.raises(PackError, match="given twice"):
         load_pack_file(_write(tmp_path, GOOD + item))
+
+
+BIG_CLASSES = """\
+id: test-pack
+name_zh: 测试
+name_en: test
+source: test
+parameters:
+  planning: {big_class_at_least: 56}
+items:
+  - id: B-1
+    name_zh: 大班额比例
+    name_en: share of big classes
+    formula: class_share
+    params: {at_least: 56}
+    levels: [county]
+    stages: [primary]
+    targets:
+      - {op: "<=", value: 0.0, by: 2020}
+    clause: 第4条
+    mark: policy
+"""
+
+
+def test_big_classes_have_one_threshold_in_a_pack(tmp_path: Path) -> None:
+    """大班额 (CS): the planning parameter and a class_share item's at_least are one number; a pack that
+    gives two is refused, naming both."""
+    assert load_pack_file(_write(tmp_path, BIG_CLASSES)).item("B-1").params["at_least"] == 56
+    with pytest.raises(PackError) as exc:
+        load_pack_file(_write(tmp_path, BIG_CLASSES.replace("{at_least: 56}", "{at_least: 55}")))
+    assert "big_class_at_least is 56" in exc.value.message_en and "B-1" in exc.value.message_en
+    shipped = load_pack("nanfeng-2019")
+    assert shipped.parameters["planning"]["big_class_at_least"] == shipped.item("T-CMP-2").params["at_least"]

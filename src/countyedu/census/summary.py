@@ -8,13 +8,14 @@ from countyedu.census.store import CensusStore
 from countyedu.census.vocabulary import STAGE_OF_GRADE, labels
 
 STAGE_ZH = labels("education_stage", "zh")  # the stages in their order, with their Chinese names
-# 大班额: 56 or more pupils (STANDARDS.md CS; POLICY.md 第4条, T-CMP-2)
+# 大班额: 56 or more pupils (STANDARDS.md CS; POLICY.md 第4条, T-CMP-2) unless the packs say otherwise:
+# callers pass the packs' planning parameter big_class_at_least (one threshold, policy/pack.py checks)
 BIG_CLASS = 56
 
 
 @dataclass(frozen=True)
 class StageYear:
-    """One stage in one year: schools teaching it, classes, pupils, classes of 56 or more."""
+    """One stage in one year: schools teaching it, classes, pupils, 大班额 classes (≥ the threshold)."""
 
     year: int
     stage: str
@@ -41,17 +42,19 @@ class CensusSummary:
     version: str
     stages: list[StageYear]
     years: list[YearTotals]
+    big_class_at_least: int = BIG_CLASS
 
     def as_dict(self) -> dict[str, object]:
         return {
             "census_version": self.version,
+            "big_class_at_least": self.big_class_at_least,
             "stages": [asdict(s) for s in self.stages],
             "years": [asdict(y) for y in self.years],
         }
 
 
-def summarise(store: CensusStore, version: str | None = None) -> CensusSummary:
-    """Summary of a version (default: the latest)."""
+def summarise(store: CensusStore, version: str | None = None, big_class_at_least: int = BIG_CLASS) -> CensusSummary:
+    """Summary of a version (default: the latest); 大班额 are classes of `big_class_at_least` or more."""
     v = store.resolve(version)
     classes = store.view_sql("classes", v.version_id)
     schools = store.view_sql("schools", v.version_id)
@@ -61,7 +64,7 @@ def summarise(store: CensusStore, version: str | None = None) -> CensusSummary:
     with store.connect() as con:
         stage_rows = con.execute(f"""
             SELECT year, CASE left(grade, 1) {case} END AS stage, count(DISTINCT school_id), count(*),
-                   sum(pupils), count(*) FILTER (WHERE pupils >= {BIG_CLASS})
+                   sum(pupils), count(*) FILTER (WHERE pupils >= {int(big_class_at_least)})
             FROM ({classes}) GROUP BY ALL ORDER BY year, stage""").fetchall()
         year_rows = con.execute(f"""
             WITH y AS (SELECT DISTINCT year FROM ({classes}))
@@ -77,4 +80,4 @@ def summarise(store: CensusStore, version: str | None = None) -> CensusSummary:
         key=lambda s: (s.year, order.index(s.stage)),
     )
     years = [YearTotals(int(r[0]), r[1], r[2], int(r[3])) for r in year_rows]
-    return CensusSummary(v.version_id, stages, years)
+    return CensusSummary(v.version_id, stages, years, int(big_class_at_least))

@@ -165,12 +165,24 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
 # ------------------------------------------------------------------------------------- summary
 
 
-def _print_summary(summary: Any, school_years: Any = None) -> None:
+def summary_settings(pack_ids: list[str] | None = None) -> tuple[str, int]:
+    """The county's name (the packs' county_name, "" when none gives it) and the 大班额 threshold
+    (the packs' planning parameter big_class_at_least, CS) the summary counts with."""
+    from countyedu.planning.params import planning_params
+    from countyedu.runs.store import load_packs, parameters
+
+    packs = load_packs(pack_ids)
+    name = next((str(p.parameters["county_name"]) for p in packs if "county_name" in p.parameters), "")
+    return name, planning_params({"planning": parameters(packs, "planning")}).big_class_at_least
+
+
+def _print_summary(summary: Any, school_years: Any = None, county: str = "") -> None:
     """The summary table; a year in collection (`school_years`) is headed as partial, with its coverage."""
     from countyedu.census.summary import STAGE_ZH
 
     years = sorted({s.year for s in summary.stages})
-    t = table(title=f"南丰县 各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
+    head = f"{county} " if county else ""
+    t = table(title=f"{head}各学段在校生（班级数）/ pupils (classes) by stage — census {summary.version}")
     t.add_column("学段 stage")
     for y in years:
         info = school_years.info(y) if school_years is not None else None
@@ -187,7 +199,7 @@ def _print_summary(summary: Any, school_years: Any = None) -> None:
         cls = [x for x in summary.stages if x.year == y and x.stage in ("primary", "junior")]
         n, b = sum(x.classes for x in cls), sum(x.big_classes for x in cls)
         big.append(f"{b} ({b / n:.1%})" if n else "")
-    t.add_row("义务教育大班额 ≥56 (第4条)", *big)
+    t.add_row(f"义务教育大班额 ≥{summary.big_class_at_least} (第4条)", *big)
     tot = {y.year: y for y in summary.years}
     t.add_row("开办学校 schools open", *[str(tot[y].schools_open) if y in tot else "" for y in years])
     t.add_row("专任教师 full-time teachers", *[f"{tot[y].full_time_teachers:,}" if y in tot else "" for y in years])
@@ -203,9 +215,10 @@ def summary(
     from countyedu.census.years import census_years
 
     store = CensusStore(data_dir)
-    s = summarise(store, version)
+    county, big_class = summary_settings()
+    s = summarise(store, version, big_class)
     ys = census_years(store, s.version)
     if fmt is Fmt.json:
         _json({**s.as_dict(), "school_years": ys.as_list()})
     else:
-        _print_summary(s, ys)
+        _print_summary(s, ys, county)

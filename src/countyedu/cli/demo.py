@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.assess import _names, stored_blocks
-from countyedu.cli.census import _print_summary
+from countyedu.cli.census import _print_summary, summary_settings
 from countyedu.cli.common import DataDir, Fmt, Format, _json, err, out
 from countyedu.cli.run import after_census, summary_lines
 
@@ -33,7 +33,8 @@ def demo(
         write_workbook(workbook, frames, note="SYNTHETIC demo data / 合成示例数据")
     with err.status("导入 / importing…"):
         result = import_census(workbook, store)
-    s = summarise(store, result.version.version_id)
+    county_name, big_class = summary_settings()
+    s = summarise(store, result.version.version_id, big_class)
     computed = after_census(store, result.version.version_id, None)  # assessment, then every run kind
     a = computed.assessment
     with err.status("报告 / writing the reports…"):
@@ -55,7 +56,7 @@ def demo(
     )
     out.print(f"示例工作簿 / demo workbook: {workbook}")
     out.print(f"普查版本 / census version: {result.version.version_id} in {store.path}")
-    _print_summary(s)
+    _print_summary(s, county=county_name)
     latest = a.default_year()
     county = Counter(r.status for r in a.results if r.level == "county" and r.year == latest)
     out.print(

@@ -279,6 +279,7 @@ def consolidation_for(
     money = funding_params({"funding": parameters(packs, "funding")})
     params = replace(
         ConsolidationParams.from_pack({"siting": parameters(packs, "siting")}),
+        big_class=planning_params_of(packs).big_class_at_least,  # CS: one 大班额 threshold
         per_pupil_yuan=money.rate(stage, y),
         funded_as=money.floor(stage) or money.floor_primary,
         boarder_yuan=money.boarder_subsidy,

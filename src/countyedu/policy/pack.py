@@ -145,6 +145,23 @@ class Pack(BaseModel):
             seen.add(it.id)
         return self
 
+    @model_validator(mode="after")
+    def _one_big_class_threshold(self) -> Pack:
+        """大班额 (CS; 第4条) has one threshold: the planning parameter and every class_share item's
+        ``at_least`` of the pack agree (the planning, the indicators and the upload warning read it)."""
+        planning = self.parameters.get("planning") or {}
+        given = planning.get("big_class_at_least") if isinstance(planning, dict) else None
+        if given is None:
+            return self
+        for it in self.items:
+            at_least = it.params.get("at_least") if it.formula == "class_share" else None
+            if at_least is not None and int(at_least) != int(given):
+                raise ValueError(
+                    f"parameters.planning.big_class_at_least is {given} but item {it.id} counts classes of "
+                    f"at least {at_least}: 大班额 has one threshold (CS), give the same number in both"
+                )
+        return self
+
     def item(self, item_id: str) -> Item:
         for it in self.items:
             if it.id == item_id:

@@ -31,7 +31,7 @@ class ConsolidationParams:
     funded_as: int = 100  # 第5条/第22条, FD: small rural schools funded as 100 pupils
     per_pupil_yuan: float = 650.0  # FD: central/western primary baseline after the raise (practice)
     boarder_yuan: float = 200.0  # 第5条, FD: +200 per boarder a year
-    big_class: int = 56  # CS: 大班额 ≥ 56
+    big_class: int = 56  # CS: 大班额 ≥ 56; the run takes the planning parameter big_class_at_least
     class_size: int = 45  # CS: complete primary
     yuan_per_pupil_km: float = 380.0  # daily travel, assumed: 190 school days × 2 trips × 1 yuan/km
     boarder_yuan_per_km: float = 76.0  # a boarder's trips home, assumed: 38 weeks × 2 trips × 1 yuan/km
