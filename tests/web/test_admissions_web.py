@@ -88,6 +88,26 @@ def test_it_runs_the_hand_admission_and_its_verifier_passes(county: None, office
     assert AuditLog.objects.filter(action="run_admission", object_id=str(r.pk)).count() == 1
 
 
+def test_a_run_verifies_its_allocation_once(
+    county: None, office: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countyedu.admissions import outcome as admission_outcome
+
+    calls: list[int] = []
+    check = admission_outcome.independent_check
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        calls.append(1)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(admission_outcome, "independent_check", counted)
+    r = run(office)
+    r.refresh_from_db()
+    assert calls == [1]
+    assert r.verified and r.verification["checks"][0]["check"] == "one_place"
+    assert r.verification == r.result["verification"]
+
+
 def test_it_gives_every_role_the_expected_status_on_every_page(county: None, office: dict[str, User]) -> None:
     a, b = run(office), run(office)
     do_publish_admission_run(b, acting_user=office["office"])
