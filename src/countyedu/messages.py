@@ -211,7 +211,7 @@ def register_code_lists(known: Callable[[str], bool], labeller: CodeListLabeller
 # The modules that register labels when imported: imported by name when a code's vocabulary is not
 # registered yet (a command that words a block without having imported them, as the CLI's lazy imports
 # allow), so a status is never shown as its raw code. By name: this bottom module imports neither.
-REGISTRARS = ("countyedu.census.vocabulary", "countyedu.reports.labels")
+REGISTRARS = ("countyedu.census.vocabulary", "countyedu.reports.labels", "countyedu.supervision.rubric")
 
 
 def _registered(vocabulary: str) -> bool:
