@@ -26,8 +26,8 @@ FINGERPRINTS = {
         "finance": "d820d08f384befb3720b4cd24e5ce521d4430c54cdf1f40775f20803934faf48",
         "after_school": "052578f31472bb92ef9b4db54a8ea01eed21fc4403eb6c31c89212d0d43c59a7",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "ca3783f57478b74b9eff6f868270994137315b999796dbec6d1b9c7cf513bcca",
-        "programmes": "0f704a882d24ad7f7b547eaf7c25b3e1a8cda3f91d07369d7067e5e62b56f61c",
+        "candidates": "ca5fad058cda3cc141be779c440f2c8108e3b04f632692f550e14657fe548008",
+        "programmes": "a570bb632aff6bd6e934ad68e677d78d139bb6dea3fe924f31b49985ff3395fb",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
     7: {
@@ -42,8 +42,8 @@ FINGERPRINTS = {
         "finance": "e303e5892f239d46514c51342e2c3cb555e730c7c93fd92b44f64de62b07a542",
         "after_school": "4ce2eb4acb0b58fa4a133abe9cbe229122340e6e5e7221b334b4d6f567095a53",
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
-        "candidates": "c4b2d7ad0ae3159f54bbc867ed836f6fefafb3e43ac2deaf619a7dff4cefcad2",
-        "programmes": "e23d9b41c76f6eb74c2bcc2f248d1442ea730b1f0e1aee234ff419004777dd01",
+        "candidates": "7d9b7d82a12022d538665806200b09e75a2633c1833e3861e1b42dedd4edefef",
+        "programmes": "8e28fd04412e8b6cc67f32bd00d7aa837ba9ebdfb0ea766114024e6c89517080",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
     },
 }

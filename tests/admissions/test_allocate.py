@@ -211,3 +211,64 @@ def test_running_the_order_in_blocks_changes_nothing(rule: str, monkeypatch: pyt
     whole = allocate(inst, params)
     assert (blocks.programme == whole.programme).all() and (blocks.batch == whole.batch).all()
     assert (blocks.batch == BATCHES.index("quota")).sum() > 300  # the quota batch takes part
+
+
+def conditions_case() -> dict[str, pd.DataFrame]:
+    """Three programmes of one place each: B boarding only, D day pupils only, G boys only (a gender
+    condition), O open. Candidates best first, every one choosing B, D, G, O in that order."""
+    rows = (  # id, score, applies to board, gender
+        ("C1", 600, False, "female"),  # no boarding: not B; D
+        ("C2", 590, True, "male"),  # boards: B
+        ("C3", 580, True, "female"),  # boards: B full, not D (day only), not G (a girl): O
+        ("C4", 570, None, None),  # either: B, D full; G needs a recorded boy: none left
+        ("C5", 560, None, "male"),  # either, a boy: G
+    )
+    cands = [
+        {
+            "candidate_id": cid,
+            "junior_school_id": "J",
+            "exam_score": score,
+            "boarding": boards,
+            "gender": gender,
+            **{f"choice_{k + 1}": p for k, p in enumerate(("B", "D", "G", "O"))},
+        }
+        for cid, score, boards, gender in rows
+    ]
+    progs = [
+        {"programme_id": "B", "quota": 1, "quota_to_schools": 0.0, "boarding": "required"},
+        {"programme_id": "D", "quota": 1, "quota_to_schools": 0.0, "boarding": "none"},
+        {"programme_id": "G", "quota": 1, "quota_to_schools": 0.0, "gender": "male"},
+        {"programme_id": "O", "quota": 1, "quota_to_schools": 0.0},
+    ]
+    return frames(cands, progs, {"J": True})
+
+
+def test_boarding_and_gender_conditions_bar_the_candidates_who_do_not_meet_them() -> None:
+    inst = Instance.from_frames(conditions_case(), 2019)
+    out = allocate(inst, AdmissionParams(gender_conditions="apply"))
+    got = {inst.candidate_ids[i]: inst.programme_ids[p] for i, p in enumerate(out.programme) if p >= 0}
+    assert got == {"C1": "D", "C2": "B", "C3": "O", "C5": "G"}
+    # the gender condition applies only when the rules say so: then C3 (a girl) takes G, C4 takes O
+    out = allocate(inst, AdmissionParams(gender_conditions="ignore"))
+    got = {inst.candidate_ids[i]: inst.programme_ids[p] for i, p in enumerate(out.programme) if p >= 0}
+    assert got == {"C1": "D", "C2": "B", "C3": "G", "C4": "O"}
+
+
+def test_the_answer_names_the_condition_not_met() -> None:
+    from countyedu.admissions.explain import Explainer
+    from countyedu.messages import translate as render
+
+    f = conditions_case()
+    inst = Instance.from_frames(f, 2019)
+    params = AdmissionParams(gender_conditions="apply")
+    out = allocate(inst, params)
+    admitted = [
+        {"candidate_id": inst.candidate_ids[i], "programme_id": inst.programme_ids[p], "batch": "unified", "rank": 0}
+        for i, p in enumerate(out.programme)
+        if p >= 0
+    ]
+    ex = Explainer(f, 2019, {"params": params.as_dict(), "admitted": admitted})
+    why = {r.programme_id: render(r.why, "zh") for r in ex.answer("C3").reasons}
+    assert why["D"] == "该计划不提供住宿，你申请了住校" and why["G"] == "该计划只招收男生"
+    assert render(ex.answer("C1").reasons[0].why, "zh") == "该计划要求全部住校，你未申请住校"
+    assert render(ex.answer("C4").reasons[2].why, "en") == "this programme admits male candidates only"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from census_support import SMALL
@@ -94,3 +95,46 @@ def test_bad_admission_values_are_located_errors_in_chinese_and_english(tmp_path
     assert over.message_zh == "单科成绩 490 高于考试总分 480"
     stray = located[("candidates.csv", 4, "exam_score", "score_without_exam")]
     assert stray.severity == "warning" and "第7条" in stray.message_zh
+
+
+CONDITIONS_PROGRAMMES = """programme_id,year,school_id,track,quota,batch,boarding,gender
+P1,2024,S3,普通高中,40,统招,全部住校,
+P2,2024,S3,general,10,提前批,required,男
+V1,2024,S3,中职,30,职校,走读,female
+"""
+CONDITIONS_CANDIDATES = """candidate_id,year,junior_school_id,took_exam,exam_score,gender,boarding,choice_1
+K1,2024,S3,是,600,男,是,P1
+K2,2024,S3,是,480,F,否,P2
+K3,2024,S3,否,,,,V1
+"""
+
+
+def test_the_boarding_and_gender_columns_read_typed_with_labels_accepted(tmp_path: Path) -> None:
+    typed, _merged, problems = check_source(
+        county(tmp_path, CONDITIONS_PROGRAMMES, CONDITIONS_CANDIDATES), CensusStore(tmp_path / "d")
+    )
+    assert not [p for p in problems if p.severity == "error"], problems
+    progs = typed["programmes"].set_index("programme_id")
+    assert progs["boarding"].tolist() == ["required", "required", "none"]
+    assert progs["gender"].tolist()[1:] == ["male", "female"] and pd.isna(progs.loc["P1", "gender"])
+    cands = typed["candidates"].set_index("candidate_id")
+    assert cands["gender"].tolist()[:2] == ["male", "female"] and pd.isna(cands.loc["K3", "gender"])
+    assert cands.loc["K1", "boarding"] == True and cands.loc["K2", "boarding"] == False  # noqa: E712
+    assert pd.isna(cands.loc["K3", "boarding"])
+    assert vocabulary.label("programme_boarding", "none") == "不提供住宿"
+    assert vocabulary.label("programme_boarding", "required", "en") == "boarding required"
+
+
+def test_bad_boarding_and_gender_values_are_located_errors(tmp_path: Path) -> None:
+    programmes = CONDITIONS_PROGRAMMES.replace("required,男", "住不住,男女")
+    candidates = CONDITIONS_CANDIDATES.replace("480,F,否", "480,X,也许")
+    _typed, _merged, problems = check_source(county(tmp_path, programmes, candidates), CensusStore(tmp_path / "d"))
+    got = {(p.sheet, p.row, p.column, p.rule) for p in problems if p.severity == "error"}
+    assert {
+        ("programmes.csv", 3, "boarding", "code"),
+        ("programmes.csv", 3, "gender", "code"),
+        ("candidates.csv", 3, "gender", "code"),
+        ("candidates.csv", 3, "boarding", "type_bool"),
+    } <= got, got
+    zh = next(p for p in problems if p.column == "boarding" and p.sheet == "programmes.csv")
+    assert zh.value == "住不住" and "不提供住宿" in zh.message_zh and "none" in zh.message_en

@@ -43,6 +43,8 @@ GRADES = ("A", "B", "C", "D")  # best first
 NO_GRADE = 9  # a candidate without a quality grade meets no grade condition
 ANY_GRADE = 99  # a programme without a grade condition
 SUBJECTS = ("chinese", "math", "english")
+GENDERS = ("male", "female")  # codes of the gender list; -1: not recorded (a candidate) or open to all
+BOARDING = ("required", "optional", "none")  # a programme's boarding condition (programme_boarding codes)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class Instance:
     prog_share: np.ndarray  # float: quota_to_schools, nan = the rules' quota_share
     prog_min_score: np.ndarray  # float: minimum line, nan for none
     prog_min_grade: np.ndarray  # int: index into GRADES, ANY_GRADE for none
+    # conditions (AD): -1 where not recorded; the defaults keep instances built by hand working
+    gender: np.ndarray | None = None  # int per candidate: index into GENDERS, -1 none
+    boarding: np.ndarray | None = None  # int per candidate: 1 applies to board, 0 does not, -1 either
+    prog_gender: np.ndarray | None = None  # int per programme: index into GENDERS, -1 open to all
+    prog_boarding: np.ndarray | None = None  # int per programme: index into BOARDING (empty: optional)
 
     @property
     def n(self) -> int:
@@ -118,7 +125,39 @@ class Instance:
             prog_share=_floats(progs, "quota_to_schools"),
             prog_min_score=_floats(progs, "min_score"),
             prog_min_grade=_grades(progs.get("min_quality_grade"), len(progs), ANY_GRADE),
+            gender=_codes(cands.get("gender"), GENDERS, len(cands), -1),
+            boarding=np.array([int(bool(v)) if _given(v) else -1 for v in cands["boarding"]], dtype=np.int8)
+            if "boarding" in cands
+            else np.full(len(cands), -1, dtype=np.int8),
+            prog_gender=_codes(progs.get("gender"), GENDERS, len(progs), -1),
+            prog_boarding=_codes(progs.get("boarding"), BOARDING, len(progs), BOARDING.index("optional")),
         )
+
+    def conditioned(self, params: AdmissionParams) -> np.ndarray:
+        """bool per programme: a boarding or gender condition that can bar a candidate."""
+        m = len(self.programme_ids)
+        out = np.zeros(m, dtype=bool)
+        if self.prog_boarding is not None:
+            out |= self.prog_boarding != BOARDING.index("optional")
+        if self.prog_gender is not None and params.gender_conditions == "apply":
+            out |= self.prog_gender >= 0
+        return out
+
+    def barred(self, rows: np.ndarray, choices: np.ndarray, params: AdmissionParams) -> np.ndarray:
+        """bool like `choices` (programme indices of the candidates `rows`, -1 none): the candidate does
+        not meet the programme's boarding condition (applies to board: no day-only programme; declared
+        no boarding: no boarding-only one) or, when the rules apply gender conditions, its gender
+        condition (a candidate without a recorded gender meets none)."""
+        out = np.zeros(choices.shape, dtype=bool)
+        if self.prog_boarding is not None and self.boarding is not None:
+            pb = np.append(self.prog_boarding, BOARDING.index("optional")).astype(np.int8)[choices]
+            cb = self.boarding[rows][:, None]
+            out |= (cb == 1) & (pb == BOARDING.index("none"))
+            out |= (cb == 0) & (pb == BOARDING.index("required"))
+        if self.prog_gender is not None and self.gender is not None and params.gender_conditions == "apply":
+            pg = np.append(self.prog_gender, -1).astype(np.int8)[choices]
+            out |= (pg >= 0) & (pg != self.gender[rows][:, None])
+        return out
 
 
 def _given(v: Any) -> bool:
@@ -141,6 +180,12 @@ def _grades(col: pd.Series | None, n: int, missing: int) -> np.ndarray:
     if col is None:
         return np.full(n, missing, dtype=np.int64)
     return np.array([GRADES.index(v) if _given(v) and v in GRADES else missing for v in col], dtype=np.int64)
+
+
+def _codes(col: pd.Series | None, codes: tuple[str, ...], n: int, missing: int) -> np.ndarray:
+    if col is None:
+        return np.full(n, missing, dtype=np.int8)
+    return np.array([codes.index(v) if _given(v) and v in codes else missing for v in col], dtype=np.int8)
 
 
 def _batch_of(batch: Any, track: str) -> str:
@@ -393,6 +438,8 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     code = np.append(inst.prog_batch.astype(np.uint8), np.uint8(none))[ch]
     if (inst.prog_min_grade != ANY_GRADE).any():
         code[inst.grade[rows][:, None] > np.append(inst.prog_min_grade, ANY_GRADE)[ch]] = none
+    if inst.conditioned(params).any():  # boarding and gender conditions (AD)
+        code[inst.barred(rows, ch, params)] = none
     prog = np.full(n, -1, dtype=np.int64)
     batch = np.full(n, -1, dtype=np.int64)
     cap = inst.prog_quota.astype(np.int64).copy()

@@ -29,7 +29,7 @@ from countyedu.admissions.verify import (
     read_programmes,
 )
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg, Num
+from countyedu.messages import Code, Msg, Num
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable
 
 BATCHES = ("early", "quota", "unified", "vocational")
@@ -149,6 +149,10 @@ class Explainer:
         cands = frames["candidates"]
         self.cands: dict[str, Candidate] = read_candidates(cands[cands["year"] == year], self.progs)
         self.key = {cid: order_key(c, self.rules) for cid, c in self.cands.items()}
+        # the boarding and gender conditions (AD): read here, beside the verifier's reading
+        self.gender_rule = str(allocation.get("params", {}).get("gender_conditions", "ignore"))
+        self.cand_cond = _conditions(cands[cands["year"] == year], "candidate_id")
+        self.prog_cond = _conditions(progs[progs["year"] == year], "programme_id")
         self.outcome: dict[str, tuple[str, str, int | None]] = {}
         # the last admitted of each (programme, batch, junior school in the quota batch)
         self.last: dict[tuple[str, str, str], str] = {}
@@ -211,6 +215,9 @@ class Explainer:
                 minimum=p.min_grade or "",
                 grade=c.grade or "—",
             )
+        barred = self._condition(c.candidate_id, pid)
+        if barred is not None:
+            return barred
         line = None if p.min_score is None else p.min_score - (self.rules.quota_margin if batch == QUOTA else 0.0)
         last_id = self.last.get((pid, batch, c.school if batch == QUOTA else ""))
         if last_id is None:
@@ -246,6 +253,18 @@ class Explainer:
             "places full: candidates tied at your score outnumbered the places left, and the strict tie rule admits none of them"
         )
 
+    def _condition(self, candidate_id: str, pid: str) -> Msg | None:
+        """The boarding or gender condition of the programme the candidate does not meet, if any."""
+        boards, gender = self.cand_cond.get(candidate_id, (None, None))
+        rule, only = self.prog_cond.get(pid, (None, None))
+        if rule == "required" and boards is False:
+            return Msg("every pupil of this programme boards; you did not apply to board")
+        if rule == "none" and boards is True:
+            return Msg("this programme takes day pupils only; you applied to board")
+        if only is not None and self.gender_rule == "apply" and gender != only:
+            return Msg("this programme admits {gender} candidates only", gender=Code("gender", str(only)))
+        return None
+
     def _line(self, batch: str, line: float, total: float | None) -> Msg:
         if batch == QUOTA:
             return Msg("quota line {line} points, your score {score} points", line=points(line), score=points(total))
@@ -256,6 +275,25 @@ class Explainer:
     def of_school(self, school_id: str) -> list[Answer]:
         """The answers of one junior school's candidates (a clerk's own pupils)."""
         return [self.answer(cid) for cid, c in sorted(self.cands.items()) if c.school == school_id]
+
+
+def _conditions(frame: pd.DataFrame, key: str) -> dict[str, tuple[Any, Any]]:
+    """id → (boarding, gender) of the rows with either recorded (candidates: applies to board as a bool;
+    programmes: the boarding condition's code)."""
+    if "boarding" not in frame and "gender" not in frame:
+        return {}
+    none = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    boarding = frame.get("boarding", none)
+    gender = frame.get("gender", none)
+    out = {}
+    for i, b, g in zip(frame[key].astype(str), boarding.tolist(), gender.tolist(), strict=True):
+        b, g = (
+            (None if pd.isna(b) else (bool(b) if key == "candidate_id" else str(b))),
+            (None if pd.isna(g) else str(g)),
+        )
+        if b is not None or g is not None:
+            out[i] = (b, g)
+    return out
 
 
 def explain(frames: Mapping[str, pd.DataFrame], year: int, allocation: Mapping[str, Any], candidate_id: str) -> Answer:

@@ -13,6 +13,7 @@ from countyedu.policy.pack import Pack
 from countyedu.runs.store import parameters
 
 TIE_RULES = ("strict", "admit_all", "lottery")
+GENDER_RULES = ("ignore", "apply")
 SUBJECTS = ("chinese", "math", "english")
 
 
@@ -31,7 +32,12 @@ class AdmissionParams:
     - tie_rule "lottery": at the last place, candidates equal on the total and every tie term are parted
       by the lottery; "strict" refuses the whole tie when it does not fit (the places stay empty),
       "admit_all" admits it beyond the quota (同分同录, the PAT 1080 rule);
-    - lottery_seed 2019: the seed of the lottery (published before the run, so anyone can redo it).
+    - lottery_seed 2019: the seed of the lottery (published before the run, so anyone can redo it);
+    - gender_conditions "ignore": a programme's `gender` condition (the programmes sheet) applies only
+      when this is "apply" — the issue allows gender "for specific programmes where law allows, only as
+      parameters", so the county turns it on in its pack (AD, assumed). A programme's `boarding`
+      condition always applies: a candidate applying to board (`boarding` yes) never goes to a day-only
+      programme, one who declared no boarding (`boarding` no) never to a boarding-only one.
     """
 
     quota_share: float = 0.5
@@ -40,6 +46,7 @@ class AdmissionParams:
     tie_order: str = "chinese+math+english,math,chinese"
     tie_rule: str = "lottery"
     lottery_seed: int = 2019
+    gender_conditions: str = "ignore"
 
     def terms(self) -> tuple[tuple[str, ...], ...]:
         """The tie order as subject sums: (("chinese", "math", "english"), ("math",), ("chinese",))."""
@@ -62,6 +69,7 @@ CLAUSES: dict[str, tuple[str, Msg]] = {
     "tie_order": ("AD", Msg("the county's order after the total: subject sums, comma-separated")),
     "tie_rule": ("AD", Msg("a tie at the last place: strict, admit_all or lottery")),
     "lottery_seed": ("AD", Msg("the seed of the lottery that parts the remaining ties")),
+    "gender_conditions": ("AD", Msg("a programme's gender condition where law allows it: ignore or apply")),
 }
 
 
@@ -93,6 +101,11 @@ def admission_params(packs: Sequence[Pack], overrides: Mapping[str, Any] | None 
     if p.tie_rule not in TIE_RULES:
         raise CountyEduError(
             Msg("tie_rule: {value} is not one of {known}", value=p.tie_rule, known=TIE_RULES), field="tie_rule"
+        )
+    if p.gender_conditions not in GENDER_RULES:
+        raise CountyEduError(
+            Msg("gender_conditions: {value} is not one of {known}", value=p.gender_conditions, known=GENDER_RULES),
+            field="gender_conditions",
         )
     for subjects in p.terms():
         for s in subjects:

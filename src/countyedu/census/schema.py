@@ -129,6 +129,8 @@ CODES: dict[str, dict[str, str]] = {
     "quality_grade": {"A": "A", "B": "B", "C": "C", "D": "D"},
     # 中招 batches in the order they run (STANDARDS AD); 指标到校 is run on the 统招 programmes' quota places
     "admission_batch": {"early": "提前批", "quota": "指标到校", "unified": "统招", "vocational": "职校"},
+    # a programme's boarding condition (AD): every pupil boards, boarding offered, or day pupils only
+    "programme_boarding": {"required": "全部住校", "optional": "可住校", "none": "不提供住宿"},
     # 政策性加分 reasons (the province's list; points per reason are set each year)
     "bonus_reason": {
         "ethnic_minority": "少数民族考生",
@@ -259,6 +261,11 @@ CODES_EN: dict[str, dict[str, str]] = {
     "project_status": {"planned": "planned", "building": "under construction", "done": "completed"},
     "track": {"general": "general high school", "vocational": "vocational"},
     "quality_grade": {"A": "A", "B": "B", "C": "C", "D": "D"},
+    "programme_boarding": {
+        "required": "boarding required",
+        "optional": "boarding offered",
+        "none": "day pupils only",
+    },
     "admission_batch": {
         "early": "early batch",
         "quota": "quota to schools",
@@ -288,6 +295,8 @@ CODES_EN: dict[str, dict[str, str]] = {
 # Titles also as their full names (正高级教师 …, as the demo and most rosters write them) and 未评 for unrated.
 CODE_ALIASES: dict[str, dict[str, str]] = {
     "gender": {"m": "male", "f": "female", "1": "male", "2": "female"},
+    # a programme's boarding condition as offices write it
+    "programme_boarding": {"全寄宿": "required", "寄宿": "required", "可寄宿": "optional", "走读": "none"},
     "title": {
         "正高级教师": "senior_full",
         "高级教师": "senior",
@@ -861,6 +870,22 @@ SHEETS: tuple[Sheet, ...] = (
                 codes="bonus_reason",
                 nullable=True,
             ),
+            _c(
+                "gender",
+                "性别",
+                "code",
+                "考生性别（仅用于规定了性别条件的招生计划）",
+                "candidate's gender (used only by programmes with a gender condition)",
+                codes="gender",
+                nullable=True,
+            ),
+            _bool(
+                "boarding",
+                "申请住校",
+                "是否申请住校（是：不能录取到不提供住宿的计划；否：不能录取到要求全部住校的计划；空：不限）",
+                "applies to board (yes: no day-only programme; no: no boarding-only programme; empty: either)",
+                nullable=True,
+            ),
         ),
         yearly=True,
         repeating=r"choice_(\d+)",
@@ -919,6 +944,24 @@ SHEETS: tuple[Sheet, ...] = (
                 "str",
                 "招生计划或专业名称，如 普通班、学前教育",
                 "programme or major name",
+                nullable=True,
+            ),
+            _c(
+                "boarding",
+                "住宿条件",
+                "code",
+                "报考条件：全部住校/可住校/不提供住宿（空：可住校）",
+                "condition: boarding required, offered or day pupils only (empty: offered)",
+                codes="programme_boarding",
+                nullable=True,
+            ),
+            _c(
+                "gender",
+                "性别条件",
+                "code",
+                "报考条件：仅招收该性别（仅限法律允许的计划，且规则参数 gender_conditions 开启时生效）",
+                "condition: this gender only (only where law allows; applies when the rule gender_conditions is on)",
+                codes="gender",
                 nullable=True,
             ),
         ),

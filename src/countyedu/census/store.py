@@ -210,8 +210,10 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "three_years_at_school",
         "bonus",
         "bonus_reason",
+        "gender",  # issue 14: the boarding and gender conditions
+        "boarding",
     ),
-    "programmes": ("batch", "min_score", "min_quality_grade", "name"),
+    "programmes": ("batch", "min_score", "min_quality_grade", "name", "boarding", "gender"),
     "teachers": ("backbone_year",),  # issue 13: the year a backbone level was named
 }
 
