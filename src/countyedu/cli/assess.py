@@ -48,6 +48,7 @@ def _run_assessment(
     parquet_dir: str | None = None,
 ) -> Any:
     from countyedu.census.store import CensusStore
+    from countyedu.indicators import evidence
     from countyedu.indicators.backends import open_tables
     from countyedu.indicators.engine import assess
     from countyedu.runs.store import load_packs
@@ -55,7 +56,7 @@ def _run_assessment(
     loaded = load_packs(packs)
     store = CensusStore(data_dir)
     ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
-    return store, ct, assess(ct, loaded, years=years)
+    return store, ct, evidence.apply(assess(ct, loaded, years=years), evidence.read(store.data_dir))
 
 
 def _assessment_table(a: Any, year: int, lang: Lang) -> Table:

@@ -12,6 +12,7 @@ from typing import Any
 
 from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
+from countyedu.indicators import evidence
 from countyedu.indicators.engine import Assessment, Result, SchoolGap, assess
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack, Target
@@ -74,7 +75,7 @@ def load(store: CensusStore, version: str, packs: list[Pack], years: Years | Non
     a.no_data_reasons = {
         (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"]) for d in doc.get("no_data", [])
     }
-    return a
+    return evidence.apply(a, evidence.read(store.data_dir))  # the engine's result is kept, evidence laid over
 
 
 def get_or_compute(store: CensusStore, version: str | None = None, packs: list[Pack] | None = None) -> Assessment:
@@ -90,4 +91,4 @@ def get_or_compute(store: CensusStore, version: str | None = None, packs: list[P
     with open_tables(store, packs, version=v) as ct:
         a = assess(ct, packs)
     save(store, a)
-    return a
+    return evidence.apply(a, evidence.read(store.data_dir))

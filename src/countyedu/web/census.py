@@ -18,6 +18,7 @@ from countyedu.census.schema import SHEETS
 from countyedu.census.store import CensusStore, open_duckdb
 from countyedu.census.years import Years, census_years
 from countyedu.indicators import cache as assessment_cache
+from countyedu.indicators import evidence as checklist_evidence
 from countyedu.indicators.backends import part_weights_of
 from countyedu.indicators.engine import Assessment
 from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
@@ -144,14 +145,16 @@ def assessment(version: str | None = None) -> Assessment | None:
     if v is None:
         return None
     ys = years(v)
-    a = _assessment(v, ys)
+    a = _assessment(v, ys, checklist_evidence.read(store().data_dir).digest)
     if a is None:  # not stored yet: look again on the next request (it may be stored by another process)
         _assessment.cache_clear()
     return a
 
 
 @lru_cache(maxsize=4)
-def _assessment(version: str, ys: Years) -> Assessment | None:
+def _assessment(version: str, ys: Years, evidence_digest: str) -> Assessment | None:
+    # evidence_digest: the checklist evidence recorded by visits is laid over the stored assessment on
+    # load (indicators.evidence); another snapshot is another entry here
     packs = load_packs()
     return assessment_cache.load(store(), version, packs, ys)
 

@@ -44,6 +44,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     township_id = models.CharField(_("township"), max_length=64, blank=True)
     school_id = models.CharField(_("school"), max_length=64, blank=True)
+    # an inspector role's own inspector (the `inspectors` sheet's id): a responsible inspector sees and
+    # records visits of their own schools only; empty for the supervision office (every school)
+    inspector_id = models.CharField(_("inspector"), max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -261,3 +264,14 @@ class RotationDecision(models.Model):
             "to_school_id": self.to_school_id,
             "kind": self.kind,
         }
+
+
+# the supervision office's daily records (issue 15), in their own module
+from countyedu.web.supervision_models import (  # noqa: E402, F401
+    EvidenceFile,
+    Finding,
+    Followup,
+    InspectorAssignment,
+    Rectification,
+    Visit,
+)
