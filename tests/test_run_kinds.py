@@ -1,5 +1,5 @@
 """The registry of run kinds (runs.registry) and the one pipeline after a census enters (runs.pipeline),
-as users meet them: `countyedu import` computes every kind unless --no-compute, `countyedu run KIND`
+as users meet them: `countyedu import` stores the version and computes every kind with --compute, `countyedu run KIND`
 runs one with its parameters, `countyedu demo` prints every kind's summary and its report carries
 every kind's chapter — including a kind registered by the test alone (tests/run_kind_support.py)."""
 
@@ -67,13 +67,13 @@ def test_an_unknown_kind_names_the_known_ones() -> None:
     assert "planning, funding, teachers" in e.value.message_en
 
 
-def test_import_runs_the_pipeline_unless_told_not_to(tmp_path: Path) -> None:
+def test_import_runs_the_pipeline_when_told_to(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    proc = countyedu("import", str(HAND), "--data-dir", str(data), "--no-compute", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    assert "runs" not in json.loads(proc.stdout)
-    assert not (data / "assessments").exists() and not (data / "planning").exists()
     proc = countyedu("import", str(HAND), "--data-dir", str(data), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "runs" not in json.loads(proc.stdout)  # stored only: computed on first use
+    assert not (data / "assessments").exists() and not (data / "planning").exists()
+    proc = countyedu("import", str(HAND), "--data-dir", str(data), "--compute", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert {"planning", "funding", "teachers"} <= set(doc["runs"]) and doc["runs"]["funding"]["year"] == 2024

@@ -44,18 +44,21 @@ def import_(
         typer.Option(help="with --school: the school year of the submission (rows of another year are errors)"),
     ] = None,
     pack: PackOpt = None,
-    no_compute: Annotated[
-        bool, typer.Option("--no-compute", help="store the version only: no assessment, planning or funding run")
+    compute: Annotated[
+        bool,
+        typer.Option(
+            "--compute/--no-compute",
+            help="also assess the version and compute every run kind now (default: on first use)",
+        ),
     ] = False,
 ) -> None:
     """Validate a census and store it as a new version (all problems reported; nothing changes on error).
     The school years of its schools' sheets are closed, or marked in collection with --collecting.
     With --school (and --year) the file is a school's submission, checked as the web's upload checks it.
-    Then the version is assessed with the packs and every run kind (planning, funding…) computed and
-    stored, unless --no-compute."""
+    The assessment and the run kinds (planning, funding…) are computed on first use — `countyedu
+    assess`, `countyedu run KIND`, a page or the web's 立即计算 — or now with --compute."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
-    from countyedu.cli.run import after_census, summary_lines
 
     store = CensusStore(data_dir)
     scope: dict[str, Any] = {"collecting": collecting, "year": year}
@@ -80,7 +83,11 @@ def import_(
             err.print(f"[red]{exc.message_zh}\n{exc.message_en}[/]")
         raise typer.Exit(1) from None
     v = result.version
-    computed = None if no_compute else after_census(store, v.version_id, pack, quiet=fmt is Fmt.json)
+    computed = None
+    if compute:
+        from countyedu.cli.run import after_census
+
+        computed = after_census(store, v.version_id, pack, quiet=fmt is Fmt.json)
     if fmt is Fmt.json:
         doc: dict[str, Any] = {"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]}
         if computed is not None:
@@ -91,8 +98,13 @@ def import_(
         out.print(_problem_table(result.warnings))
     counts = "，".join(f"{k} {n}" for k, n in v.row_counts.items())
     out.print(f"[green]已导入为普查版本 {v.version_id} / imported as census version {v.version_id}[/]: {counts}")
-    for line in summary_lines(computed) if computed is not None else []:
-        out.print(line)
+    if computed is not None:
+        from countyedu.cli.run import summary_lines
+
+        for line in summary_lines(computed):
+            out.print(line)
+    else:
+        out.print("评估与各项计算在首次使用时进行（或加 --compute）/ assessed and computed on first use (or --compute)")
 
 
 # ------------------------------------------------------------------------------------- export

@@ -93,7 +93,7 @@ def no_data_rows(
     lacking += [(*by_key[(p, i)], lv, y) for p, i, lv, y in sorted(keys)]
     if not lacking:
         return pd.DataFrame(), {}
-    f = ct["finance"].select("item", "year").to_pandas()
+    f = _read(ct, "finance", ["item", "year"])
     finance = set(zip(f["item"].astype(str), f["year"].astype(int), strict=True))
     units: dict[tuple[str, int], list[str]] = {}
     parts: pd.DataFrame | None = None
@@ -104,11 +104,11 @@ def no_data_rows(
             us = [county_id]
         elif level == "township":
             us = units.get(("township", 0)) or units.setdefault(
-                ("township", 0), sorted(ct["townships"].select("township_id").to_pandas()["township_id"].astype(str))
+                ("township", 0), sorted(_read(ct, "townships", ["township_id"])["township_id"].astype(str))
             )
         else:  # the schools with a part of the item's stages that year (any part: stageless items)
             if parts is None:
-                parts = ct.parts().select("school_id", "year", "part").to_pandas()
+                parts = _read(ct, "parts", ["school_id", "year", "part"])
             stages = [s for s in item.stages if s]
             mine = parts[(parts["year"] == y) & (parts["part"].isin(stages) if stages else True)]
             us = sorted(set(mine["school_id"].astype(str)))
@@ -122,3 +122,18 @@ def no_data_rows(
     out = pd.DataFrame(rows, columns=["pack", "indicator", "level", "unit", "stage", "year"])
     out = out.assign(value=np.nan, num=np.nan, den=np.nan, trend_at_deadline=np.nan, status="no_data")
     return out, reasons
+
+
+def _read(ct: CensusTables, name: str, columns: list[str]) -> pd.DataFrame:
+    """Columns of a sheet or of the school parts. On DuckDB from the temp tables the assessment made,
+    on its own connection (a cached assessment never loads Ibis: it costs a second of start-up)."""
+    con = getattr(ct.backend, "con", None) if ct.on_duckdb else None
+    table = f"census_{name}"
+    if name == "parts":
+        made = [n for n, _sql in ct.made if n.startswith("census__parts_")]
+        table = made[-1] if made else ""
+    if con is None or not table:
+        t = ct.parts() if name == "parts" else ct[name]
+        return t.select(*columns).to_pandas()
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return con.execute(f'SELECT {cols} FROM "{table}"').df()
