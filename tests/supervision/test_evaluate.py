@@ -12,6 +12,7 @@ import pytest
 from countyedu.errors import CountyEduError
 from countyedu.messages import translate
 from countyedu.supervision.evaluate import Inputs, evaluate, manual_frame
+from countyedu.supervision.reports import ReportInputs, county_report, school_report, township_report
 from countyedu.supervision.rubric import EvaluationParams, evaluation_params
 
 RUBRIC = {
@@ -52,6 +53,8 @@ def inputs(**over: pd.DataFrame) -> Inputs:
                 "date": ["2024-10-01", "2024-11-02", "2025-03-04", "2025-09-10", "2025-01-05"],
                 "item": ["management", "management", "management", "management", "safety"],
                 "severity": [None, None, None, None, "grave"],
+                "visit_id": ["V1", "V2", "V3", "V9", "V8"],
+                "problem": ["台账不全", "作息超时", "作业量大", "课表不符", "围墙开裂"],
             }
         ),
         tasks=pd.DataFrame(
@@ -59,13 +62,26 @@ def inputs(**over: pd.DataFrame) -> Inputs:
                 "task_id": ["K1", "K2", "K3"],
                 "owner_kind": ["township", "township", "township"],
                 "owner_id": ["T1", "T1", "T2"],
+                "title": ["建成甲镇中心幼儿园", "消除甲镇大班额", "乙乡学校改薄"],
                 "due": ["2024-12-31", "2025-03-01", "2024-10-01"],
-                "status": ["met", "not_met", "open"],
+                "done": [True, False, False],
+                "seriously_overdue": [False, True, True],  # the register's rule, as of 31 August 2025
             }
         ),
         manual=manual_frame({"S1": {"A3": 25}, "S3": {"A3": 30}}),
         vetoes=pd.DataFrame({"unit_id": ["S3"], "veto": ["misused_funds"], "note": ["挪用公用经费"]}),
-        accountability=pd.DataFrame({"unit_id": ["S2"], "date": ["2025-01-10"], "measure": ["notice"]}),
+        # the bureau's notice on S2 (a second overdue rectification) in January: S2 and T1 held to account
+        rectifications=pd.DataFrame(
+            {
+                "rectification_id": ["R1"],
+                "school_id": ["S2"],
+                "deadline": ["2024-12-01"],
+                "closed_on": [None],
+                "status": ["open"],
+                "responsible": ["张校长"],
+            }
+        ),
+        followups=pd.DataFrame({"rectification_id": ["R1"], "date": ["2025-01-10"], "action": ["notice"]}),
     )
     return Inputs(**(base | over))
 
@@ -102,7 +118,7 @@ def test_the_interview_list_says_why() -> None:
     e = evaluate(inputs(), P, 2024)
     got = {i.unit_id: i.codes for i in e.interviews}
     assert got == {
-        "T1": ("overdue_tasks",),  # K2 due 1 March, not done, 183 days before 31 August (> 90)
+        "T1": ("overdue_tasks", "repeat_accountability"),  # K2 seriously overdue; the notice on S2 in January
         "T2": ("fail_grade", "overdue_tasks"),
         "S2": ("fail_grade", "repeat_accountability"),  # a notice in January, this talk the second
         "S3": ("fail_grade",),
@@ -110,6 +126,8 @@ def test_the_interview_list_says_why() -> None:
     s3 = next(i for i in e.interviews if i.unit_id == "S3")
     letter = "\n".join(translate(m, "zh") for m in s3.letter(2024))
     assert "三小" in letter and "挤占挪用教育经费" in letter and "2025-09-14" in letter
+    t2 = next(i for i in e.interviews if i.unit_id == "T2")
+    assert "乙乡学校改薄" in translate(t2.reasons[1], "zh")
 
 
 def test_as_of_earlier_in_the_year_counts_only_what_was_due() -> None:
@@ -148,3 +166,63 @@ def test_blocks_are_worded_without_raw_codes() -> None:
     assert [b.id for b in blocks] == ["supervision.evaluation", "supervision.interviews"]
     cells = [str(c) for b in blocks for t in b.tables for r in t.rows for c in r]
     assert "不合格" in cells and "misused_funds" not in " ".join(cells)
+
+
+def _report_inputs() -> ReportInputs:
+    return ReportInputs(
+        visits=pd.DataFrame(
+            {
+                "visit_id": ["V1", "V2", "V3"],
+                "school_id": ["S1", "S2", "S2"],
+                "inspector_id": ["I1", "I1", "I1"],
+                "date": ["2024-10-01", "2024-11-02", "2025-03-04"],
+                "kind": ["routine", "routine", "random"],
+                "feedback_given": [True, True, False],
+            }
+        ),
+        assignments=pd.DataFrame(
+            {"school_id": ["S1", "S2"], "inspector_id": ["I1", "I1"], "since": ["2024-09-01"] * 2}
+        ),
+        inspectors=pd.DataFrame({"inspector_id": ["I1"], "name": ["王督学"]}),
+    )
+
+
+def test_the_reports_of_a_school_a_township_and_the_county() -> None:
+    from countyedu.runs.blocks import localize
+
+    data = inputs(
+        indicators=pd.concat(
+            [
+                inputs().indicators,
+                pd.DataFrame(
+                    [
+                        {
+                            "indicator": "B-34-FUNDS",
+                            "level": "county",
+                            "unit": "C",
+                            "year": 2024,
+                            "status": "met",
+                            "value": 450000.0,
+                        }
+                    ]
+                ),
+            ]
+        )
+    )
+    e = evaluate(data, P, 2024)
+    r = _report_inputs()
+    school = localize(school_report(e, data, r, "S2"), "zh")[0]
+    assert "王督学" in school.paragraphs[0]
+    assert [len(t.rows) for t in school.tables[:3]] == [2, 2, 1]  # 2 visits, 2 problems, 1 rectification
+    assert school.tables[2].rows[0][-1] is True  # R1 past its deadline, not closed
+    town = localize(township_report(e, data, "T2"), "zh")[0]
+    assert "不合格" in town.paragraphs[0] and town.tables[1].rows == [["乙乡学校改薄", "2024-10-01", False, True]]
+    county = localize(county_report(e, data, r), "zh")
+    head = county[0].paragraphs[0]
+    # 3 visits to 2 of 3 schools; school-months: S1 Oct, S2 Nov, S2 Mar = 3 of 3 × 12 = 8.3%
+    assert head.startswith(
+        "督导 3 次，覆盖 3 所学校中的 2 所；8.3% 的校·月有督导；发现问题 4 个；到期整改 1 项，逾期 1 项"
+    )
+    assert county[0].findings[0].status == "met" and "450,000" in county[0].findings[0].value
+    words = " ".join(str(c) for b in county for t in b.tables for row in t.rows for c in row)
+    assert "management" not in words and "学校管理" in words

@@ -33,14 +33,15 @@ class Inputs:
     schools: pd.DataFrame  # school_id, name, township_id
     townships: pd.DataFrame  # township_id, name
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator, level, unit, year, status, value
-    findings: pd.DataFrame = field(default_factory=pd.DataFrame)  # finding_id, school_id, date, item, severity
-    rectifications: pd.DataFrame = field(
-        default_factory=pd.DataFrame
-    )  # rectification_id, school_id, deadline, closed_on
-    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)  # task_id, owner_kind, owner_id, due, status
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)  # records.findings
+    rectifications: pd.DataFrame = field(default_factory=pd.DataFrame)  # records.rectifications
+    followups: pd.DataFrame = field(default_factory=pd.DataFrame)  # records.followups (the bureau's notices)
+    # the task register (supervision.tasks): task_id, title, owner_kind, owner_id, due, done, seriously_overdue
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
     manual: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, rubric_id, points
     vetoes: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, veto, note
-    accountability: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, date, measure
+    # measures taken earlier in the year besides the bureau's notices: unit_id, date, measure
+    accountability: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,14 @@ def _indicator(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None
     return (None if share is None else row.points * share), src, why
 
 
-def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
+def _problems(ctx: _Ctx) -> pd.DataFrame:
+    """The findings of the year (by the date evaluated) that found a problem."""
     f = _in_year(ctx.inputs.findings, "date", ctx.start, min(ctx.end, ctx.as_of))
+    return f[f["problem"].notna()] if "problem" in f.columns else f
+
+
+def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
+    f = _problems(ctx)
     schools = ctx.schools_of(level, unit)
     if not f.empty:
         f = f[f["school_id"].astype(str).isin(schools)]
@@ -279,7 +286,7 @@ def _unit_tasks(ctx: _Ctx, level: str, unit: str) -> pd.DataFrame:
 
 
 def _done(t: pd.DataFrame) -> pd.Series:
-    return t["status"].astype(str).isin(DONE)
+    return t["done"].astype(bool) if "done" in t.columns else t["status"].astype(str).isin(DONE)
 
 
 def _tasks(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
@@ -333,7 +340,7 @@ def _vetoes(ctx: _Ctx, level: str, unit: str) -> tuple[str, ...]:
     out: list[str] = []
     v = ctx.inputs.vetoes
     given = set(v.loc[v["unit_id"].astype(str) == unit, "veto"].astype(str)) if not v.empty else set()
-    f = _in_year(ctx.inputs.findings, "date", ctx.start, min(ctx.end, ctx.as_of))
+    f = _problems(ctx)
     for veto in ctx.p.vetoes:
         hit = veto.id in given
         if veto.source == "findings" and not f.empty and "severity" in f.columns:
@@ -375,10 +382,34 @@ def _ranked(units: list[UnitEvaluation]) -> tuple[UnitEvaluation, ...]:
     return tuple(out)
 
 
+def _accountability(ctx: _Ctx) -> pd.DataFrame:
+    """Measures taken in the year (by the date evaluated), one row per unit held to account: the
+    bureau's notices after a second overdue rectification (records.followups, the school and its
+    township) and the measures entered by hand."""
+    day_end = min(ctx.end, ctx.as_of)
+    rows = []
+    fu = _in_year(ctx.inputs.followups, "date", ctx.start, day_end)
+    if not fu.empty:
+        notices = fu[fu["action"] == "notice"]
+        r = ctx.inputs.rectifications
+        school = (
+            dict(zip(r["rectification_id"].astype(str), r["school_id"].astype(str), strict=True)) if not r.empty else {}
+        )
+        town = dict(
+            zip(ctx.inputs.schools["school_id"].astype(str), ctx.inputs.schools["township_id"].astype(str), strict=True)
+        )
+        for rid, day in zip(notices["rectification_id"].astype(str), notices["date"], strict=True):
+            if rid in school:
+                rows += [{"unit_id": school[rid], "date": day}, {"unit_id": town.get(school[rid], ""), "date": day}]
+    manual = _in_year(ctx.inputs.accountability, "date", ctx.start, day_end)
+    if not manual.empty:
+        rows += manual[["unit_id", "date"]].to_dict("records")
+    return pd.DataFrame(rows, columns=["unit_id", "date"])
+
+
 def _interviews(ctx: _Ctx, units: list[UnitEvaluation]) -> tuple[Interview, ...]:
     out = []
-    acc = ctx.inputs.accountability
-    acc = _in_year(acc, "date", ctx.start, min(ctx.end, ctx.as_of))
+    acc = _accountability(ctx)
     for u in units:
         reasons: list[Msg] = []
         codes: list[str] = []
@@ -389,20 +420,14 @@ def _interviews(ctx: _Ctx, units: list[UnitEvaluation]) -> tuple[Interview, ...]
             else:
                 reasons.append(Msg("graded fail with {score} points", score=Num(u.score)))
         t = _unit_tasks(ctx, u.level, u.unit_id)
-        if len(t):
-            late = t[~_done(t) & (_dates(t["due"]) < ctx.as_of - dt.timedelta(days=ctx.p.serious_overdue_days))]
+        if len(t) and "seriously_overdue" in t.columns:
+            late = t[t["seriously_overdue"].astype(bool)]  # the task register's rule (supervision.tasks)
             if len(late) >= ctx.p.serious_overdue_tasks:
                 codes.append("overdue_tasks")
-                reasons.append(
-                    Msg(
-                        "{n} tasks more than {days} days overdue: {tasks}",
-                        n=len(late),
-                        days=ctx.p.serious_overdue_days,
-                        tasks=tuple(str(x) for x in late["task_id"]),
-                    )
-                )
+                names = late["title"] if "title" in late.columns else late["task_id"]
+                reasons.append(Msg("tasks seriously overdue: {tasks}", tasks=tuple(str(x) for x in names)))
         # this year's earlier measures, and this talk itself when the unit is called in for another reason
-        n_acc = int((acc["unit_id"].astype(str) == u.unit_id).sum()) if not acc.empty else 0
+        n_acc = int((acc["unit_id"].astype(str) == u.unit_id).sum())
         n_acc += 1 if codes else 0
         if n_acc >= ctx.p.repeat_accountability:
             codes.append("repeat_accountability")

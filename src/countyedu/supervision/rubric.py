@@ -5,8 +5,9 @@ A rubric is rows in areas; each row has its points and says what it reads:
 
 - ``indicator``: an indicator's status for the unit (school, township) in the year: met → all its
   points, at risk → `at_risk_share` of them, not met → none; no data or needs evidence → not scored;
-- ``findings``: the visits' findings at the unit's schools in the year (`items`: routine item codes,
-  ``safety`` or ``other``; empty: every item), each taking `per_item` points off (safety findings by
+- ``findings``: the visits' findings with a problem at the unit's schools in the year (`items`: the
+  routine item codes of `supervision.records`, ``safety`` or ``other``; empty: every item), each
+  taking `per_item` points off (safety findings by
   severity: `per_severity`), never below zero;
 - ``rectifications``: rectification items of the year not closed by their deadline (as of the date
   evaluated), `per_item` points off each;
@@ -96,7 +97,8 @@ SCHOOL_RUBRIC = [
     _r("S-T3", "teachers", "教师五年培训360学时", "Teachers' 360 training hours", 5, "indicator", ref="QB-G9"),
     _r("S-T4", "teachers", "教师持证上岗", "Teachers holding a certificate", 5, "indicator", ref="QB-G12"),
     _r("S-M1", "management", "规范办学（督导发现问题）", "Lawful operation (visit findings)", 20, "findings",
-       items=["management", "admission", "curriculum", "workload", "ethics", "hygiene", "ethos", "other"], per_item=2.0),
+       items=["management", "admission", "teaching", "workload", "teachers", "campus_safety", "hygiene", "ethos", "other"],
+       per_item=2.0),
     _r("S-S1", "safety", "校园安全（安全隐患）", "Campus safety (hazards found)", 15, "findings", items=["safety"],
        per_severity=SAFETY, clause="第31条"),
     _r("S-R1", "rectification", "问题按期整改", "Problems rectified on time", 10, "rectifications", per_item=2.0),
@@ -138,7 +140,6 @@ class EvaluationParams(BaseModel):
     veto_grade: Literal["pass", "fail"] = "fail"  # SV: vetoes cap the grade
     at_risk_share: float = Field(default=0.5, ge=0, le=1)  # an at-risk indicator's share of its points [assumed]
     no_data: Literal["scale", "zero"] = "scale"  # rows not scored [assumed]
-    serious_overdue_days: int = Field(default=90, ge=0)  # a task "seriously overdue": days past due, not done [assumed]
     serious_overdue_tasks: int = Field(default=1, ge=1)  # how many such tasks put a unit on the 约谈 list [assumed]
     repeat_accountability: int = Field(default=2, ge=2)  # 问责办法: held to account this many times in a year
     talk_days: int = Field(
