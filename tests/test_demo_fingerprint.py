@@ -29,6 +29,7 @@ FINGERPRINTS = {
         "candidates": "ca5fad058cda3cc141be779c440f2c8108e3b04f632692f550e14657fe548008",
         "programmes": "a570bb632aff6bd6e934ad68e677d78d139bb6dea3fe924f31b49985ff3395fb",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+        "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -45,6 +46,7 @@ FINGERPRINTS = {
         "candidates": "7d9b7d82a12022d538665806200b09e75a2633c1833e3861e1b42dedd4edefef",
         "programmes": "8e28fd04412e8b6cc67f32bd00d7aa837ba9ebdfb0ea766114024e6c89517080",
         "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+        "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
     },
 }
 

@@ -89,6 +89,9 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _no_teachers(problems, sources, known, present.get("teachers"), present.get("school_years"))
     if "rotation_exemptions" in present and "teachers" in present:
         _teacher_year_ref(problems, sources, present["rotation_exemptions"], present["teachers"])
+    if "inspectors" in present:  # SV: a former school and a base township that exist
+        _ref(problems, sources, "inspectors", present["inspectors"], "former_school_id", "schools", school_ids)
+        _ref(problems, sources, "inspectors", present["inspectors"], "township_id", "townships", town)
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")

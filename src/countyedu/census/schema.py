@@ -150,6 +150,8 @@ CODES: dict[str, dict[str, str]] = {
     "term": {"autumn": "秋季学期", "spring": "春季学期", "summer": "暑期托管"},
     # RT: personal exemptions from the exchange rotation (the rotation_exemptions sheet).
     "rotation_exemption_reason": {"pregnancy": "孕期", "illness": "重病", "family": "家庭特殊困难", "other": "其他"},
+    # SV: responsible inspectors (责任督学) are full-time (专职) or part-time (兼职, e.g. a serving principal).
+    "inspector_employment": {"full_time": "专职", "part_time": "兼职"},
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
@@ -288,6 +290,7 @@ CODES_EN: dict[str, dict[str, str]] = {
         "family": "family hardship",
         "other": "other",
     },
+    "inspector_employment": {"full_time": "full-time", "part_time": "part-time"},
 }
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
@@ -980,6 +983,65 @@ SHEETS: tuple[Sheet, ...] = (
             _c("status", "进展", "code", "未开始/进行中/已完成/逾期", "status", codes="task_status"),
             _c("evidence", "佐证材料", "str", "佐证材料说明", "evidence", nullable=True),
         ),
+    ),
+    Sheet(
+        "inspectors",
+        "责任督学",
+        ("inspector_id",),
+        (
+            _c("inspector_id", "督学编号", "id", "责任督学唯一编号", "unique inspector id"),
+            _c("name", "姓名", "str", "责任督学姓名", "inspector's name"),
+            _c(
+                "employment",
+                "专兼职",
+                "code",
+                "专职 或 兼职",
+                "full-time (专职) or part-time (兼职)",
+                codes="inspector_employment",
+            ),
+            _c(
+                "former_school_id",
+                "原工作学校代码",
+                "id",
+                "曾任职（或现任职）的学校代码：不得担任该校责任督学（回避）",
+                "school the inspector worked at (or works at): never their responsible inspector (conflict of interest)",
+                nullable=True,
+            ),
+            _c("phone", "联系电话", "str", "挂牌公示的联系电话", "contact telephone shown on the plaque"),
+            _c(
+                "township_id",
+                "所在乡镇代码",
+                "id",
+                "督学驻地所在乡镇（计算路程的起点，未填经纬度时取该乡镇学校的中心）",
+                "township the inspector is based in (where travel starts when no coordinates are given)",
+                nullable=True,
+            ),
+            _c(
+                "zone",
+                "督导责任区",
+                "str",
+                "所属督导责任区（同一责任区的学校合计不超过 20 所；空：按所在乡镇）",
+                "inspection zone (its schools together at most 20; empty: the township)",
+                nullable=True,
+            ),
+            _LAT,
+            _LON,
+            _count(
+                "max_schools",
+                "最多负责学校数",
+                "该督学最多负责的学校数（空：按政策包参数）",
+                "most schools this inspector takes (empty: the pack's parameter)",
+                nullable=True,
+            ),
+            _bool(
+                "active",
+                "在岗",
+                "是否在岗（否：已离任，其学校重新分配；空：在岗）",
+                "serving (false: has left, their schools are reassigned; empty: serving)",
+                nullable=True,
+            ),
+        ),
+        note_en="the register of responsible inspectors (责任督学, SV): who may be assigned to schools",
     ),
 )
 

@@ -25,7 +25,7 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school, rotation exemptions, tasks and the special-education school (special, its own
+after_school, rotation exemptions, tasks, inspectors and the special-education school (special, its own
 generator); generate() here calls them in the order they draw from the generator.
 """
 
@@ -47,6 +47,7 @@ from countyedu.census.demo.county import N_CHOICES
 from countyedu.census.demo.exemptions import EXEMPTIONS_SEED_OFFSET, _exemption_rows
 from countyedu.census.demo.finance import _finance_rows
 from countyedu.census.demo.geography import _build_communities, _township_rows
+from countyedu.census.demo.inspectors import _inspector_rows
 from countyedu.census.demo.population import _population_frame, _project_population
 from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
@@ -98,6 +99,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
         "candidates": candidates,
         "programmes": programmes,
         "tasks": _task_rows(),
+        "inspectors": _inspector_rows(schools),
     }
     for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
         rows[name] = [*rows[name], *extra_rows]
