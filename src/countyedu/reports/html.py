@@ -6,7 +6,14 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from countyedu.reports import svg
@@ -22,6 +29,8 @@ def environment() -> Environment:
     """The Jinja2 environment over the package's templates (HTML autoescaped)."""
     env = Environment(
         loader=PackageLoader("countyedu.reports", "templates"),
+        # the templates compiled once per user and kept (checked against their source): half a second a process
+        bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -36,6 +45,15 @@ def environment() -> Environment:
     # have them all): a register of 800 teachers behind on training is read there, not printed
     env.globals["table_rows"] = REPORT_TABLE_ROWS
     return env
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Jinja's file cache of compiled templates in the user's temp folder (a private folder it makes
+    and checks the owner of); None where there is none to be had."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _spark(row: TargetRow) -> Markup:
