@@ -226,3 +226,34 @@ def test_the_reports_of_a_school_a_township_and_the_county() -> None:
     assert county[0].findings[0].status == "met" and "450,000" in county[0].findings[0].value
     words = " ".join(str(c) for b in county for t in b.tables for row in t.rows for c in row)
     assert "management" not in words and "学校管理" in words
+
+
+def test_it_reads_the_records_frames_and_the_task_register() -> None:
+    from types import SimpleNamespace as NS
+
+    from countyedu.supervision.evaluate import inputs_from
+    from countyedu.supervision.records import Records
+
+    recs = Records.from_rows(
+        findings=[
+            {"finding_id": "F1", "visit_id": "V1", "school_id": "S1", "date": "2024-10-01", "item": "management", "problem": "台账不全"},
+            {"finding_id": "F2", "visit_id": "V1", "school_id": "S1", "date": "2024-10-01", "item": "hygiene", "problem": None},
+        ]
+    )  # fmt: skip
+    task = NS(
+        task_id="K1",
+        title="任务",
+        owner_kind="township",
+        owner_id="T1",
+        due=dt.date(2024, 12, 31),
+        done=True,
+        seriously_overdue=False,
+    )
+    base = inputs()
+    frames = {"schools": base.schools, "townships": base.townships}
+    got = inputs_from(frames, recs, base.indicators, NS(tasks=[task]), {"manual": base.manual})
+    assert got is not None
+    e = evaluate(got, P, 2024)
+    s1 = next(u for u in e.schools if u.unit_id == "S1")
+    assert s1.rows[1].source["count"] == 1  # the finding without a problem is no problem
+    assert next(u for u in e.townships if u.unit_id == "T1").rows[1].source == {"kind": "tasks", "count": 1, "done": 1}

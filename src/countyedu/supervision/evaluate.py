@@ -545,3 +545,94 @@ def manual_frame(rows: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
         [{"unit_id": u, "rubric_id": r, "points": p} for u, d in rows.items() for r, p in d.items()],
         columns=["unit_id", "rubric_id", "points"],
     )
+
+
+# ---- the evaluation as a part of the supervision run (supervision.parts)
+
+NEEDS = ("tasks",)
+TASK_COLUMNS = ["task_id", "title", "owner_kind", "owner_id", "due", "done", "seriously_overdue"]
+
+
+def tasks_frame(register: Any) -> pd.DataFrame:
+    """The task register (supervision.tasks.TaskRegister) as the frame `Inputs.tasks` reads."""
+    if register is None:
+        return pd.DataFrame(columns=TASK_COLUMNS)
+    return pd.DataFrame(
+        [
+            [t.task_id, t.title, t.owner_kind, t.owner_id, t.due, t.done, t.seriously_overdue]
+            for t in register.tasks
+            if t.due is not None
+        ],
+        columns=TASK_COLUMNS,
+    )
+
+
+def record(records: Any, name: str) -> pd.DataFrame:
+    """A daily record's frame from a `records.Records` or a mapping of frames (empty when absent)."""
+    from countyedu.supervision import records as rec
+
+    found = records.get(name) if isinstance(records, Mapping) else getattr(records, name, None)
+    return found if found is not None else rec.empty(name)
+
+
+def inputs_from(
+    frames: Mapping[str, pd.DataFrame],
+    records: Any,
+    results: pd.DataFrame | None,
+    register: Any,
+    entries: Mapping[str, pd.DataFrame] | None = None,
+) -> Inputs | None:
+    """The evaluation's inputs: the census's schools and townships, the assessment's results at every
+    level (indicators.engine's table), the daily records, the task register (supervision.tasks) and
+    the manual entries (`manual`, `vetoes`, `accountability` frames). None: a census without schools."""
+    schools, townships = frames.get("schools"), frames.get("townships")
+    if schools is None or townships is None or not len(schools):
+        return None
+    got = dict(entries or {})
+    return Inputs(
+        schools=schools[["school_id", "name", "township_id"]],
+        townships=townships[["township_id", "name"]],
+        indicators=results if results is not None and "level" in results.columns else pd.DataFrame(),
+        findings=record(records, "findings"),
+        rectifications=record(records, "rectifications"),
+        followups=record(records, "followups"),
+        tasks=tasks_frame(register),
+        manual=got.get("manual", pd.DataFrame()),
+        vetoes=got.get("vetoes", pd.DataFrame()),
+        accountability=got.get("accountability", pd.DataFrame()),
+    )
+
+
+def evaluation_year(frames: Mapping[str, pd.DataFrame], year: int | None, as_of: dt.date) -> int:
+    """The school year evaluated: `year`, else the census's latest (its classes' latest year), else
+    the school year `as_of` falls in."""
+    if year is not None:
+        return int(year)
+    classes = frames.get("classes")
+    if classes is not None and len(classes):
+        return int(classes["year"].max())
+    return as_of.year if as_of.month >= 9 else as_of.year - 1
+
+
+def part(ctx: Any) -> Evaluation | None:
+    """The yearly evaluations of the run's year, as of the run's day (the year's last day at most)."""
+    # the assessment's results at every level when the run was given them, else the county's statuses
+    results = ctx.results() if hasattr(ctx, "results") else ctx.indicators()
+    inputs = inputs_from(ctx.frames, ctx.records, results, ctx.parts.get("tasks"), getattr(ctx, "entries", None))
+    if inputs is None:
+        return None
+    from countyedu.supervision.rubric import evaluation_params
+
+    year = evaluation_year(ctx.frames, ctx.year, ctx.as_of)
+    return evaluate(inputs, evaluation_params(ctx.packs), year, min(ctx.as_of, period(year)[1]))
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The evaluations' headline, as `countyedu demo` prints it."""
+    if "evaluation_year" not in s:
+        return []
+    g = s["evaluation_townships_by_grade"]
+    return [
+        f"{s['evaluation_year']} 学年考核 / evaluation: 乡镇 优秀 {g['excellent']} 良好 {g['good']} 合格 {g['pass']} "
+        f"不合格 {g['fail']}；不合格学校 failing schools {s['evaluation_schools_fail']}；约谈 talks {s['evaluation_interviews']}"
+    ]
