@@ -29,10 +29,10 @@ Distances: a ``distance`` frame (inspector_id, school_id, km) or callable (inspe
 km when given; else great-circle km from the inspector's ``lat``/``lon`` (or ``base_lat``/``base_lon``)
 to the school's ``lat``/``lon``.
 
-Reassignment (``check_reassignment``): after an inspector leaves, the leaver has no school, the result
-passes every rule above, and no school of a staying inspector moves when the leaver's schools could
-all be placed in the others' free places (checked here by a max flow) — "others' schools kept where
-possible".
+Reassignment (``check_reassignment``): after inspectors leave, the leavers have no school, the result
+passes every rule above, and no school of a staying inspector moves when the leavers' schools (and
+any school without an inspector before) could all be placed in the others' free places (checked here
+by a max flow) — "others' schools kept where possible".
 """
 
 from __future__ import annotations
@@ -272,23 +272,25 @@ def check(
 def check_reassignment(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
-    leaver: str,
+    leavers: str | Iterable[str],
     schools: pd.DataFrame,
     inspectors: pd.DataFrame,
     **kw: Any,
 ) -> Report:
-    """The rules on `after` with `leaver` gone, and others' schools kept where the leaver's schools fit
-    in the others' free places (load, zone and conflict rules)."""
-    left = {str(x) for x in kw.pop("left", ())} | {str(leaver)}
+    """The rules on `after` with the `leavers` gone, and others' schools kept where the leavers' schools
+    (and any school without an inspector before) fit in the others' free places (load, zone, conflict)."""
+    gone = {str(leavers)} if isinstance(leavers, str) else {str(x) for x in leavers}
+    left = {str(x) for x in kw.pop("left", ())} | gone
     rep = check(after, schools, inspectors, left=left, **kw)
     out = list(rep.violations)
     old = {str(s): str(r["inspector_id"]) for r in before.get("inspectors") or () for s in r.get("school_ids") or ()}
     new = {str(s): str(r["inspector_id"]) for r in after.get("inspectors") or () for s in r.get("school_ids") or ()}
-    orphans = [s for s, i in old.items() if i == str(leaver)]
-    moved = sorted(s for s, i in old.items() if i != str(leaver) and new.get(s) not in (None, i))
-    if moved and _fits(orphans, old, leaver, schools, inspectors, left, kw):
+    stay_old = {s: i for s, i in old.items() if i not in left}
+    orphans = [str(s) for s in schools["school_id"] if str(s) not in stay_old]
+    moved = sorted(s for s, i in stay_old.items() if new.get(s) not in (None, i))
+    if moved and _fits(orphans, stay_old, schools, inspectors, left, kw):
         out.append(
-            Violation("kept", None, f"schools {', '.join(moved)} changed inspector though the leaver's schools fit")
+            Violation("kept", None, f"schools {', '.join(moved)} changed inspector though the leavers' schools fit")
         )
     return Report(tuple(out), rep.total_km, rep.least_km)
 
@@ -296,7 +298,6 @@ def check_reassignment(
 def _fits(
     orphans: list[str],
     old: Mapping[str, str],
-    leaver: str,
     schools: pd.DataFrame,
     inspectors: pd.DataFrame,
     left: set[str],
@@ -317,7 +318,7 @@ def _fits(
     zone_max = kw.get("zone_max", 20)
     zone_load: Counter[str] = Counter()
     for i, n in load.items():
-        if i in zone_of and i != leaver:
+        if i in zone_of:
             zone_load[zone_of[i]] += n
     former = _former(inspectors)
     zlist = sorted({zone_of.get(i, f"_{i}") for i in stay})
@@ -332,7 +333,7 @@ def _fits(
             if former.get(i) != s:
                 edges[(o0 + k, i0 + j)] = 1
     for j, i in enumerate(stay):
-        limit = cap.get(i, 5) if isinstance(cap, Mapping) else cap
+        limit = cap.get(i, kw.get("per_inspector", 5)) if isinstance(cap, Mapping) else cap
         edges[(i0 + j, z0 + zlist.index(zone_of.get(i, f"_{i}")))] = max(0, int(limit) - load.get(i, 0))
     for k, z in enumerate(zlist):
         free = zone_max - zone_load.get(z, 0) if not z.startswith("_") else len(orphans)
