@@ -12,7 +12,7 @@ render them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -358,3 +358,33 @@ def county_report(e: Evaluation, inputs: Inputs, r: ReportInputs) -> list[Block]
         tables=[by_item, hazards],
     )
     return [report, *e.blocks()]
+
+
+def evaluated(
+    frames: Mapping[str, pd.DataFrame],
+    packs: Sequence[Any],
+    records: Any,
+    results: pd.DataFrame | None,
+    register: Any,
+    year: int | None,
+    as_of: dt.date,
+    entries: Mapping[str, pd.DataFrame] | None = None,
+) -> tuple[Evaluation, Inputs, ReportInputs] | None:
+    """The evaluation of `year` (default the census's latest) as of `as_of` (the year's last day at
+    most), its inputs and the reports' inputs, from the census, the daily records, the assessment's
+    table and the task register: what the CLI and the pages show. None: a census without schools."""
+    from countyedu.supervision.evaluate import evaluate, evaluation_year, inputs_from, record
+    from countyedu.supervision.rubric import evaluation_params
+
+    inputs = inputs_from(frames, records, results, register, entries)
+    if inputs is None:
+        return None
+    y = evaluation_year(frames, year, as_of)
+    e = evaluate(inputs, evaluation_params(packs), y, min(as_of, period(y)[1]))
+    inspectors = frames.get("inspectors")
+    r = ReportInputs(
+        record(records, "visits"),
+        record(records, "assignments"),
+        inspectors if inspectors is not None else pd.DataFrame(columns=["inspector_id", "name"]),
+    )
+    return e, inputs, r
