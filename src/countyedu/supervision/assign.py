@@ -36,9 +36,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.sparse import coo_matrix
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg, Num
+from countyedu.messages import Code, Msg, Num
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import haversine_km
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 from countyedu.runs.store import parameters
 
 
@@ -142,6 +143,93 @@ class Assignment:
             for r in had.itertuples(index=False)
         ]
 
+    def plaque(self) -> list[dict[str, Any]]:
+        """The plaque list (挂牌督导公示): one row per school — school, township, its responsible inspector,
+        their telephone and the supervision items — in township then school order."""
+        ins = self.inspectors.set_index("inspector_id")
+        out = []
+        for r in self.schools.sort_values(["township_id", "school_id"], kind="stable").itertuples(index=False):
+            who = ins.loc[r.inspector_id] if r.inspector_id is not None and r.inspector_id in ins.index else None
+            out.append(
+                {
+                    "school_id": r.school_id,
+                    "school": r.name,
+                    "stage": r.stage,
+                    "township": r.township,
+                    "inspector_id": r.inspector_id,
+                    "inspector": None if who is None else str(who["name"]),
+                    "employment": None if who is None else who["employment"],
+                    "phone": None if who is None else str(who["phone"]),
+                }
+            )
+        return out
+
+    def blocks(self) -> list[Block]:
+        """The assignment's report blocks: its checks, the inspectors' schools and the plaque list."""
+        findings = [
+            Finding(
+                "SV; 第34条",
+                _RULES[c.rule],
+                c.detail,
+                "met" if c.ok else "not_met",
+            )
+            for c in self.checks
+        ]
+        names = dict(zip(self.schools["school_id"], self.schools["name"], strict=True))
+        by = self.schools.groupby("inspector_id")["school_id"].apply(list).to_dict()
+        ins_table = BlockTable(
+            Msg("Responsible inspectors and their schools"),
+            [
+                BlockColumn("inspector", Msg("Inspector")),
+                BlockColumn("employment", Msg("Full or part time")),
+                BlockColumn("zone", Msg("Inspection zone")),
+                BlockColumn("load", Msg("Schools"), "count"),
+                BlockColumn("schools", Msg("Schools responsible for")),
+                BlockColumn("km", Msg("Travel (one way, total)"), "km"),
+            ],
+            [
+                [
+                    r.name,
+                    Code("inspector_employment", str(r.employment)),
+                    r.zone,
+                    int(r.load),
+                    "、".join(str(names[s]) for s in sorted(by.get(r.inspector_id, []))),
+                    round(float(r.km), 2),
+                ]
+                for r in self.inspectors.itertuples(index=False)
+            ],
+            clause="SV",
+        )
+        plaque = BlockTable(
+            Msg("Plaque list: school, responsible inspector, contact, supervision items"),
+            [
+                BlockColumn("township", Msg("Township")),
+                BlockColumn("school", Msg("School")),
+                BlockColumn("inspector", Msg("Responsible inspector")),
+                BlockColumn("phone", Msg("Contact")),
+            ],
+            [[r["township"], r["school"], r["inspector"] or Msg("none"), r["phone"] or ""] for r in self.plaque()],
+            note=PLAQUE_ITEMS,
+            clause="SV",
+        )
+        return [
+            Block(
+                "supervision.assign",
+                Msg("Responsible inspectors"),
+                "SV; 第34条",
+                paragraphs=[
+                    Msg(
+                        "{schools} open schools, {inspectors} serving inspectors; {unassigned} schools without one",
+                        schools=len(self.schools),
+                        inspectors=len(self.inspectors),
+                        unassigned=len(self.unassigned),
+                    )
+                ],
+                findings=findings,
+                tables=[ins_table, plaque],
+            )
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON contract of `countyedu supervise assign --format json` (README): inspectors (id,
         their school_ids, km), unassigned school ids and the checks; then the details."""
@@ -170,6 +258,25 @@ class Assignment:
                 "seconds": round(self.seconds, 3),
             },
         }
+
+
+# What a plaque says the inspector looks at (the eight routine items of SV, as the plaque prints them).
+PLAQUE_ITEMS = Msg(
+    "Supervision items: school management; admission, fees and school choice; curriculum and teaching; "
+    "pupils' workload and exercise; teacher ethics and development; campus and traffic safety; canteen, "
+    "food, water and dormitory hygiene; school ethos"
+)
+
+# rule → what the check says (a finding's rule)
+_RULES: dict[str, Msg] = {
+    "coverage": Msg("Every school has one responsible inspector"),
+    "load": Msg("No inspector over their most schools"),
+    "zone_size": Msg("Inspection zones of at most the zone size"),
+    "conflict": Msg("No inspector on their former school"),
+    "travel": Msg("Least travel"),
+    "balance": Msg("About the target number of schools each"),
+    "kept": Msg("Schools of inspectors who stay keep their inspector"),
+}
 
 
 # ---------------------------------------------------------------------- inputs
@@ -347,6 +454,9 @@ def assign_inspectors(
         chosen[ps[e]] = pi[e]
     school_rows = schools[["school_id", "name", "stage", "ownership", "township_id"]].copy()
     school_rows["school_id"] = school_rows["school_id"].astype(str)
+    towns = frames.get("townships")
+    names = dict(zip(towns["township_id"], towns["name"], strict=True)) if towns is not None else {}
+    school_rows["township"] = [names.get(t, t) for t in school_rows["township_id"]]
     school_rows["inspector_id"] = [ids[c] if c >= 0 else None for c in chosen]
     school_rows["km"] = [float(km[c, s]) if c >= 0 else None for s, c in enumerate(chosen)]
     school_rows["previous_inspector_id"] = [prev.get(sid) for sid in sids]
