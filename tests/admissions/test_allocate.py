@@ -170,8 +170,16 @@ def serial(units: list[list[int]], keys: list[tuple[float, ...]], caps: list[int
     return got
 
 
+@pytest.mark.parametrize("blocks", [False, True])
 @pytest.mark.parametrize("rule", ["lottery", "admit_all", "strict"])
-def test_it_agrees_with_a_plain_loop_on_random_instances(rule: str) -> None:
+def test_it_agrees_with_a_plain_loop_on_random_instances(
+    rule: str, blocks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from countyedu.admissions import allocate as module
+
+    if blocks:  # blocks of 3 rows or more (a tie group never parted): places left and closed across blocks
+        monkeypatch.setattr(module, "MIN_BLOCK", 3)
+        monkeypatch.setattr(module, "BLOCKS", 10**6)
     rng = np.random.default_rng(5)
     for _ in range(60):
         n, k, p = int(rng.integers(1, 30)), int(rng.integers(1, 4)), int(rng.integers(1, 6))

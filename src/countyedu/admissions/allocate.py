@@ -29,7 +29,7 @@ without the exam, 第7条). A candidate admitted in a batch takes part in no lat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -285,35 +285,69 @@ def parallel(
     cap: np.ndarray,
     tie_rule: str,
     limit: np.ndarray | None = None,
+    unit_of: np.ndarray | None = None,
+    active: np.ndarray | None = None,
 ) -> np.ndarray:
     """The serial allocation of candidates in order (rows of `units`: each candidate's choices as
     unit indices, -1 for none; `group` the tie group of each row, non-decreasing) to units of `cap`
     places, each admitting no row of a tie group after `limit` (its line). The unit each row is
-    admitted to, -1 for none (module docstring)."""
-    n, k_max = units.shape
+    admitted to, -1 for none (module docstring).
+
+    With `unit_of`, `units` holds keys instead: the unit of key j is unit_of[j] (len(cap) for none),
+    so a table of (candidate profile, programme) keys needs no unit matrix. Rows where `active` is
+    false take no part (admitted in an earlier batch).
+
+    The rows run in blocks of the order, each to its fixed point before the next: the serial outcome
+    of a prefix is final, so a block's rows displace only each other and meet the units' places left
+    by the blocks before (a unit left full is closed to the later blocks)."""
+    n = units.shape[0]
     n_units = cap.shape[0]
     big = np.iinfo(np.int32).max
-    # the last tie group each unit admits; one more entry, -1, for the choice -1 (units[...] == -1)
-    cut = np.full(n_units + 1, big, dtype=np.int32)
+    # the last tie group each unit admits (an inactive row's group is `big`: above every cut-off);
+    # one more entry, -1, for none
+    cut = np.full(n_units + 1, big - 1, dtype=np.int32)
     if limit is not None:
-        cut[:n_units] = limit
-    cut[np.flatnonzero(cap <= 0)] = -1
+        cut[:n_units] = np.minimum(limit, big - 1)
+    left = np.append(cap.astype(np.int64), big)  # places left; none never fills
+    cut[np.flatnonzero(left <= 0)] = -1
     cut[n_units] = -1
-    k = np.full(n, -1, dtype=np.int64)  # the choice each row points at
-    a = np.full(n, -1, dtype=np.int64)  # the unit each row is held at
-    counts = np.zeros(n_units + 1, dtype=np.int64)
-    cap = np.append(cap, big)
+    if unit_of is None:
+        unit_of = np.arange(n_units + 1)  # a unit is its own key; the key -1 is the last: none
+    keys = _Keys(unit_of, cut)
+    a = np.full(n, -1, dtype=np.int64)
     group = group.astype(np.int32)  # tie groups and cut-offs are row numbers: 32 bits halve the reads
-    cols = np.arange(k_max)
-    # held rows as sorted keys unit × n + row: a unit's holders are one run, best row first
-    held = np.zeros(0, dtype=np.int64)
     for lo, hi in _blocks(group, BLOCKS):
-        held = _rounds(units, group, cut, cap, k, a, counts, held, cols, np.arange(lo, hi), tie_rule)
+        g = group[lo:hi] if active is None else np.where(active[lo:hi], group[lo:hi], np.int32(big))
+        _rounds(units[lo:hi], group[lo:hi], g, keys, left, a[lo:hi], tie_rule)
+    a[a == n_units] = -1
     return a
 
 
-# Rows run in this many blocks of the order, each to its fixed point before the next: the serial
-# outcome decomposes by prefix, and a block's candidates displace only each other (short chains).
+class _Keys:
+    """The units' cut-offs (`cut`, one per unit and none) and the same per key (`at`), kept equal."""
+
+    def __init__(self, unit_of: np.ndarray, cut: np.ndarray) -> None:
+        self.unit_of = unit_of.astype(np.int64)
+        self.cut = cut
+        self.at = cut[self.unit_of]
+        # each unit's keys: one run of `by_unit`, from first[u] to first[u + 1]
+        self.by_unit = np.argsort(self.unit_of, kind="stable")
+        self.first = np.searchsorted(self.unit_of[self.by_unit], np.arange(len(cut) + 1))
+        self.identity = np.array_equal(self.unit_of, np.arange(len(cut)))
+
+    def lower(self, units: np.ndarray, to: np.ndarray) -> None:
+        """cut[units] = min(cut[units], to), in every key of those units."""
+        self.cut[units] = np.minimum(self.cut[units], to)
+        if self.identity:
+            self.at[units] = self.cut[units]
+            return
+        start, size = self.first[units], self.first[units + 1] - self.first[units]
+        idx = np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
+        ks = self.by_unit[idx]
+        self.at[ks] = self.cut[self.unit_of[ks]]
+
+
+# Rows run in this many blocks of the order (at least MIN_BLOCK rows each): short displacement chains.
 BLOCKS = 32
 MIN_BLOCK = 4096
 
@@ -332,32 +366,42 @@ def _blocks(group: np.ndarray, count: int) -> list[tuple[int, int]]:
     return out
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, their counts) of a sorted array, without sorting it again."""
+    if not values.size:
+        return values, values
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[starts], np.diff(np.append(starts, values.size))
+
+
 def _rounds(
     units: np.ndarray,
     group: np.ndarray,
-    cut: np.ndarray,
-    cap: np.ndarray,
-    k: np.ndarray,
+    g: np.ndarray,
+    keys: _Keys,
+    left: np.ndarray,
     a: np.ndarray,
-    counts: np.ndarray,
-    held: np.ndarray,
-    cols: np.ndarray,
-    movers: np.ndarray,
     tie_rule: str,
-) -> np.ndarray:
-    """Deferred acceptance of the rows `movers` against the units' state (cut-offs, counts, the held
-    keys, each row's choice pointer), updated in place; returns the held keys."""
-    n, k_max = units.shape
-    n_units = len(cap) - 1
+) -> None:
+    """Deferred acceptance of one block's rows (`units`: their keys; `group`: their tie groups, `g`
+    the same with `big` for an inactive row; `a` their slice of the result) against the units'
+    cut-offs and places left, all updated in place. The block's holders are sorted keys unit × m +
+    row: a unit's holders one run, best row first."""
+    m, k_max = units.shape
+    n_units = len(left) - 1
+    k = np.full(m, -1, dtype=np.int64)  # the choice each row points at
+    counts = np.zeros(n_units + 1, dtype=np.int64)  # the block's holders per unit
+    held = np.zeros(0, dtype=np.int64)
+    cols = np.arange(k_max)
+    movers = np.arange(m)
     first = True
     while movers.size:
-        if first:  # the block's rows, in one run: views, not copies
-            lo, hi = int(movers[0]), int(movers[-1]) + 1
-            mu = units[lo:hi]
-            ok = group[lo:hi, None] <= cut[mu]
+        if first:  # every row of the block: views, not copies
+            mu = units
+            ok = g[:, None] <= keys.at[mu]
         else:
             mu = units[movers]
-            ok = group[movers][:, None] <= cut[mu]
+            ok = g[movers][:, None] <= keys.at[mu]
             ok &= cols[None, :] > k[movers][:, None]
         first = False
         nk = np.argmax(ok, axis=1)
@@ -365,33 +409,38 @@ def _rounds(
         k[movers] = k_max
         k[movers[at]] = nk[at]
         rows = movers[at]
-        arrived = mu[at, nk[at]].astype(np.int64)
+        arrived = keys.unit_of[mu[at, nk[at]]]
         a[rows] = arrived
-        new = np.sort(arrived * n + rows)
-        held = np.insert(held, np.searchsorted(held, new), new) if held.size else new
-        counts += np.bincount(arrived, minlength=n_units + 1)
-        touched = np.zeros(n_units + 1, dtype=bool)
-        touched[arrived] = True
-        over = np.flatnonzero(touched & (counts > cap))
+        new = np.sort(arrived * m + rows)
+        # two sorted runs: the stable sort (a merge sort) merges them in one pass
+        held = np.sort(np.concatenate([held, new]), kind="stable") if held.size else new
+        got, many = _runs(new // m)
+        counts[got] += many
+        over = got[counts[got] > left[got]]
         if not over.size:
             break
-        base = over * n
+        base = over * m
         start = np.searchsorted(held, base)
-        last = group[held[start + cap[over] - 1] - base]
+        last = group[held[start + left[over] - 1] - base]
         if tie_rule == "strict":
-            after = group[held[start + cap[over]] - base]
+            after = group[held[start + left[over]] - base]
             last = np.where(after == last, last - 1, last)
-        cut[over] = np.minimum(cut[over], last)
+        keys.lower(over, last)
         # a unit's holders after its cut-off: the end of its run
-        stay = np.searchsorted(held, base + np.searchsorted(group, cut[over], side="right"))
+        stay = np.searchsorted(held, base + np.searchsorted(group, keys.cut[over], side="right"))
         end = start + counts[over]
         size = end - stay
         idx = np.repeat(stay - np.cumsum(size) + size, size) + np.arange(size.sum())
-        movers = held[idx] % n
+        movers = held[idx] % m
         held = np.delete(held, idx)
         counts[over] -= size
         a[movers] = -1
-    return held
+    # the block's admissions are final: their places are taken, a unit left full closes to later rows
+    took = _runs(held // m)[0]
+    left[took] -= counts[took]
+    full = took[left[took] <= 0]
+    if full.size:
+        keys.lower(full, np.full(full.size, group[-1], dtype=np.int32))
 
 
 def quota_places(inst: Instance, params: AdmissionParams) -> np.ndarray:
@@ -430,50 +479,69 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     rows, group = order(inst, params)
     rank = np.empty(n, dtype=np.int64)
     rank[rows] = np.arange(1, n + 1)
-    ch = inst.choices[rows].astype(np.int32, copy=False)
     total = inst.total[rows]
-    # each choice's batch (NONE: no choice, or a quality grade below the programme's condition);
-    # lookups carry one more entry for the choice -1
-    none = 255
-    code = np.append(inst.prog_batch.astype(np.uint8), np.uint8(none))[ch]
-    if (inst.prog_min_grade != ANY_GRADE).any():
-        code[inst.grade[rows][:, None] > np.append(inst.prog_min_grade, ANY_GRADE)[ch]] = none
-    if inst.conditioned(params).any():  # boarding and gender conditions (AD)
-        code[inst.barred(rows, ch, params)] = none
+    places = quota_places(inst, params)
+    quota = len(places) > 0
+    # Each candidate's conditions as a profile (quality grade, boarding, gender, three years when the
+    # quota batch runs): a table per batch maps (profile, choice) to the unit the choice is in that
+    # batch, -1 when the candidate may not take it; one gather per batch over the choices.
+    profile, profiles = _profiles(inst, rows, params, quota)
+    width = n_progs + 1  # column 0: no choice (-1)
+    idx = np.take(inst.choices, rows, axis=0).astype(np.int32, copy=False)  # new: keys added in place
+    idx += (profile * width + 1).astype(np.int32)[:, None]
+    eligible = _eligible(inst, profiles, params)  # profiles × programmes
     prog = np.full(n, -1, dtype=np.int64)
     batch = np.full(n, -1, dtype=np.int64)
     cap = inst.prog_quota.astype(np.int64).copy()
-    places = quota_places(inst, params)
 
-    def run(b: str, units: np.ndarray, capacity: np.ndarray, limit: np.ndarray) -> np.ndarray:
-        units[prog >= 0] = -1  # admitted in an earlier batch
-        got = parallel(units, group, capacity, params.tie_rule, limit)
+    def run(b: str, units: np.ndarray, capacity: np.ndarray, limit: np.ndarray, **kw: Any) -> np.ndarray:
+        """Batch b's allocation of the rows `who` (default every row not admitted before)."""
+        who = kw.pop("who", None)
+        if who is None:
+            got = parallel(units, group, capacity, params.tie_rule, limit, active=prog < 0, **kw)
+        else:
+            got = np.full(n, -1, dtype=np.int64)
+            got[who] = parallel(units, group[who], capacity, params.tie_rule, limit, **kw)
         batch[got >= 0] = BATCHES.index(b)
         return got
 
     for b in (EARLY, UNIFIED, VOCATIONAL):
-        if b == UNIFIED and len(places):
+        if b == UNIFIED and quota:
             # 指标到校 first: units are (quota programme, junior school), each school its own market
             n_schools = len(inst.school_ids)
             q_progs = np.unique(places[:, 0])
-            q_index = np.full(n_progs + 1, -1, dtype=np.int32)
+            q_index = np.full(n_progs, -1, dtype=np.int64)
             q_index[q_progs] = np.arange(len(q_progs))
             q_cap = np.zeros(len(q_progs) * n_schools, dtype=np.int64)
             slot = q_index[places[:, 0]] * n_schools + places[:, 1]
             q_cap[slot] = places[:, 2]
-            qi = q_index[ch]
-            qi[(code != BATCHES.index(UNIFIED)) | ~inst.three_years[rows][:, None]] = -1
-            school = inst.school[rows].astype(np.int32)[:, None]
-            units = np.where(qi >= 0, qi * np.int32(n_schools) + school, np.int32(-1))
+            # the unit's programme part (q × schools), NO_UNIT where the choice is none of the quota batch
+            in_quota = eligible & (inst.prog_batch == BATCHES.index(UNIFIED))[None, :] & (q_index >= 0)[None, :]
+            in_quota &= profiles[:, -1:].astype(bool)  # three years at the junior school
+            table = np.where(in_quota, (q_index * n_schools)[None, :], NO_UNIT).astype(np.int32)
+            table = np.hstack([np.full((len(profiles), 1), NO_UNIT, dtype=np.int32), table])  # choice -1
+            units = np.take(table.ravel(), idx)
+            np.maximum(units + inst.school[rows].astype(np.int32)[:, None], -1, out=units)
+            who = np.flatnonzero((units >= 0).any(axis=1) & (prog < 0))
             limit = np.repeat(_limits(inst, total, group, params.quota_margin)[q_progs], n_schools)
-            got = run(QUOTA, units, q_cap, limit)
+            got = run(QUOTA, np.take(units, who, axis=0), q_cap, limit, who=who)
+            del units
             won = got >= 0
             prog[won] = q_progs[got[won] // n_schools]  # got: unit = quota programme × schools + school
             places = np.column_stack([places, np.bincount(got[won], minlength=len(q_cap))[slot]])
             cap = np.maximum(cap - np.bincount(prog[won], minlength=n_progs), 0)
-        if not (inst.prog_batch == BATCHES.index(b)).any():
+        in_batch = inst.prog_batch == BATCHES.index(b)
+        if not in_batch.any():
             continue
-        got = run(b, np.where(code == BATCHES.index(b), ch, np.int32(-1)), cap, _limits(inst, total, group, 0.0))
+        # keys: (profile, choice) → the programme, or none (n_progs) where not of this batch or barred
+        unit_of = np.where(eligible & in_batch[None, :], np.arange(n_progs)[None, :], n_progs)
+        unit_of = np.hstack([np.full((len(profiles), 1), n_progs), unit_of]).ravel()
+        limit = _limits(inst, total, group, 0.0)
+        if b == UNIFIED or (prog < 0).mean() > 0.5:
+            got = run(b, idx, cap, limit, unit_of=unit_of)
+        else:  # the few rows left: their keys apart
+            who = np.flatnonzero(prog < 0)
+            got = run(b, np.take(idx, who, axis=0), cap, limit, unit_of=unit_of, who=who)
         prog[got >= 0] = got[got >= 0]
     if places.shape[1] == 3:
         places = np.column_stack([places, np.zeros(len(places), dtype=np.int64)])
@@ -481,6 +549,59 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     out_batch = np.empty(n, dtype=np.int64)
     out_prog[rows], out_batch[rows] = prog, batch
     return Allocation(out_prog, out_batch, rank, places, _cutoffs(prog, batch, total, n_progs))
+
+
+NO_UNIT = -(2**30)  # a quota-batch table's "none": negative still after a junior school's index is added
+
+
+def _profiles(inst: Instance, rows: np.ndarray, params: AdmissionParams, quota: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(profile of each row, the profiles as rows of attributes): the attributes the conditions read —
+    quality grade, applies to board, gender (when the rules apply gender conditions) and, last, three
+    years at the junior school (when the quota batch runs; else 1)."""
+    n = len(rows)
+    cols = [inst.grade[rows].astype(np.int64)]
+    if inst.boarding is not None and inst.prog_boarding is not None:
+        cols.append(inst.boarding[rows].astype(np.int64))
+    if inst.gender is not None and params.gender_conditions == "apply":
+        cols.append(inst.gender[rows].astype(np.int64))
+    cols.append(inst.three_years[rows].astype(np.int64) if quota else np.ones(n, dtype=np.int64))
+    lows = [int(c.min()) if n else 0 for c in cols]
+    spans = [(int(c.max()) if n else 0) - lo + 1 for c, lo in zip(cols, lows, strict=True)]
+    key = np.zeros(n, dtype=np.int64)
+    for c, lo, span in zip(cols, lows, spans, strict=True):
+        key = key * span + (c - lo)
+    present = np.flatnonzero(np.bincount(key, minlength=1))  # the few keys present, without a sort
+    index = np.zeros(int(np.prod(spans)), dtype=np.int64)
+    index[present] = np.arange(present.size)
+    codes, profile = present, index[key]
+    attrs = np.zeros((len(codes), len(cols)), dtype=np.int64)
+    rest = codes.copy()
+    for j in range(len(cols) - 1, -1, -1):
+        attrs[:, j] = rest % spans[j] + lows[j]
+        rest //= spans[j]
+    return profile.ravel().astype(np.int64), attrs
+
+
+def _eligible(inst: Instance, profiles: np.ndarray, params: AdmissionParams) -> np.ndarray:
+    """profiles × programmes: the profile meets the programme's quality grade, boarding and gender
+    conditions (the columns of `_profiles`)."""
+    ok = profiles[:, :1] <= inst.prog_min_grade[None, :]
+    if inst.conditioned(params).any():
+        # one representative per profile: the conditions read only the profile's attributes
+        j = 1
+        boarding = gender = None
+        if inst.boarding is not None and inst.prog_boarding is not None:
+            boarding, j = profiles[:, j], j + 1
+        if inst.gender is not None and params.gender_conditions == "apply":
+            gender = profiles[:, j]
+        probe = replace(
+            inst,
+            boarding=boarding if boarding is not None else inst.boarding,
+            gender=gender if gender is not None else inst.gender,
+        )
+        every = np.broadcast_to(np.arange(len(inst.programme_ids)), (len(profiles), len(inst.programme_ids)))
+        ok &= ~probe.barred(np.arange(len(profiles)), every, params)
+    return ok
 
 
 def _limits(inst: Instance, total: np.ndarray, group: np.ndarray, margin: float) -> np.ndarray:
