@@ -29,6 +29,7 @@ from admissions_support import admission_pages
 from browser_support import MARKS, PASSWORD, login
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from sv_visits_support import supervision_pages
 
 from countyedu.census.demo import generate
 from countyedu.census.importer import import_census
@@ -278,6 +279,7 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     ),
     "teachers_staffing": (fixed("/teachers/", "/teachers/allocation/"), ("teachers", "teachers_allocation")),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
+    "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
 NOT_PAGES = {
@@ -306,6 +308,10 @@ NOT_PAGES = {
     "teachers_rotation_solve",
     "teachers_rotation_decide",
     "teachers_rotation_xlsx",
+    "sv_answer",
+    "sv_check",
+    "sv_hazard_check",
+    "sv_file",
 }
 # the submission detail and review pages are read in the "submission" group
 COVERED_ELSEWHERE = {"submission_detail", "submission_review"}

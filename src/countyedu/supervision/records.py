@@ -32,7 +32,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg
+from countyedu.messages import CodeLabeller, Msg, register_codes
 
 Kind = Literal["id", "str", "date", "bool", "code", "int", "float"]
 
@@ -255,3 +255,60 @@ def school_year(day: dt.date | pd.Timestamp, start_month: int = 9) -> int:
 def timestamp(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     """A date as the frames hold it (midnight), for comparisons with an `as_of`."""
     return pd.Timestamp(day).normalize()
+
+
+# The codes' words (Chinese, English), registered with countyedu.messages as vocabularies of the same
+# names as CODE_LISTS (pages, reports and the CLI label a code with Code(vocabulary, value)).
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "visit_kind": {
+        "routine": ("经常性督导", "routine"),
+        "random": ("随机督导", "random"),
+        "special": ("专项督导", "special"),
+    },
+    "finding_item": {
+        "management": ("学校管理", "school management"),
+        "admission": ("招生、收费、择校", "admission, fees and school choice"),
+        "teaching": ("课程开设与教学", "curriculum and teaching"),
+        "workload": ("课业负担与体育锻炼", "pupils' workload and exercise"),
+        "teachers": ("师德师风与教师发展", "teacher ethics and development"),
+        "campus_safety": ("校园及周边交通安全", "campus and traffic safety"),
+        "hygiene": ("食堂、饮水及宿舍卫生", "canteen, food, water and dormitory hygiene"),
+        "ethos": ("校风教风学风", "school ethos"),
+        "safety": ("安全隐患", "safety hazard"),
+        "other": ("其他问题", "other matter"),
+    },
+    "severity": {"general": ("一般", "general"), "major": ("较大", "major"), "grave": ("重大", "grave")},
+    "checklist_status": {"met": ("达标", "met"), "not_met": ("未达标", "not met")},
+    "rectification_status": {
+        "open": ("待整改", "open"),
+        "answered": ("学校已反馈", "answered"),
+        "returned": ("退回重改", "returned"),
+        "closed": ("已销号", "closed"),
+    },
+    "followup_action": {
+        "answer": ("学校反馈整改情况", "the school answered"),
+        "return": ("督学退回", "returned by the inspector"),
+        "close": ("督学复查销号", "closed by the inspector"),
+        "daily_check": ("每日跟踪", "daily check"),
+        "notice": ("通报", "notice"),
+    },
+    "task_update_status": {
+        "not_started": ("未开始", "not started"),
+        "in_progress": ("推进中", "in progress"),
+        "done": ("已完成", "done"),
+    },
+}
+
+
+def label(vocabulary: str, code: str, lang: str = "zh") -> str:
+    """A code's words in a language (the code itself when unknown)."""
+    words = LABELS.get(vocabulary, {}).get(code)
+    return words[lang == "en"] if words else code
+
+
+def _labeller(vocabulary: str) -> CodeLabeller:
+    return lambda value, lang: label(vocabulary, value, lang)
+
+
+for _name in LABELS:
+    register_codes(_name, _labeller(_name))

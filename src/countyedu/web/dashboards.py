@@ -29,7 +29,7 @@ from countyedu.reports.labels import STATUS, TEXT, pick, stage_label
 from countyedu.reports.model import county_name
 from countyedu.reports.values import status_meets, target_text, value_text
 from countyedu.runs.store import RunStore, run_key
-from countyedu.web import access, boundaries
+from countyedu.web import access, boundaries, supervision_visits
 from countyedu.web import census as census_data
 from countyedu.web.dashboard_parts import (
     county_parts,
@@ -208,6 +208,7 @@ def school(request: HttpRequest, school_id: str) -> HttpResponse:
         qb_id=found[1].id if found else "",
         qb_name=pick((found[1].name_zh, found[1].name_en), lg) if found else "",
         blocks=unit_rows(ix, "school", school_id, lg, skip=qb_ids),
+        supervision=supervision_visits.school_panel(m, school_id, ix),
     )
 
 

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "countyedu.web.context.membership",
+                "countyedu.web.context.grave_hazards",
             ]
         },
     }
