@@ -315,11 +315,11 @@ class CensusStore:
                     "no census in {data_dir}: run `countyedu import` or `countyedu demo` first", data_dir=self.data_dir
                 ),
             )
-        if version is None:
-            latest = self.latest()
-            if latest is None:
+        if version is None:  # the latest in use, from the same read (each read opens the store)
+            usable = [v for v in vs if v.state != UNAPPROVED]
+            if not usable:
                 raise StoreError(Msg("no census version in use in {data_dir}", data_dir=self.data_dir))
-            return latest
+            return usable[-1]
         for v in vs:
             if v.version_id == version:
                 return v

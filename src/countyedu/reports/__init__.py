@@ -72,6 +72,7 @@ def write_report(
         generated_at=generated_at,
         blocks=blocks,
         scope=scope,
+        all_results=fmt == "xlsx",  # the HTML and PDF reports show no row of every result
     )
     return _writer(fmt)(report, Path(path))
 

@@ -289,10 +289,12 @@ def build_report(
     generated_at: dt.datetime | None = None,
     blocks: list[Block] | None = None,
     scope: str = "county",
+    all_results: bool = True,
 ) -> Report:
     """The report model of an assessment, for its latest closed year unless a year is given; `blocks`
     (planning, funding: already in the report's language) become chapters after the assessment's.
-    Years in collection are never in the trends; a report of one says so in its heading."""
+    Years in collection are never in the trends; a report of one says so in its heading. Every
+    result as a row (`results`, the Excel report's sheet) unless `all_results` is False."""
     names = names or {}
     years = [y for y in sorted({r.year for r in a.results}) if y not in a.partial_years]
     year = year if year is not None else (a.default_year() if a.results else dt.date.today().year)
@@ -318,7 +320,7 @@ def build_report(
         schools=_school_table(a, idx, names.get("schools", {}), year, lang),
         checklist=_checklist(a, idx, year, lang),
         definitions=[_definition(p, it, lang) for p in a.packs for it in p.items],
-        results=_result_rows(a, names, lang),
+        results=_result_rows(a, names, lang) if all_results else [],
         chapters=chapters(blocks or [], lang),
         partial_note=_partial_note(a, year, lang),
         key_targets=key_targets(a.packs),
