@@ -146,6 +146,17 @@ CODES: dict[str, dict[str, str]] = {
         "done": "已完成",
         "overdue": "逾期",
     },
+    # 第33条: a task's status as the register computes it (from its indicators or accepted updates)
+    "task_state": {
+        "not_started": "未开始",
+        "in_progress": "进行中",
+        "done": "已完成",
+        "met": "已达标",
+        "at_risk": "有风险",
+        "not_met": "未达标",
+    },
+    # 第33条: who owns a task
+    "task_owner_kind": {"bureau_office": "教体局股室", "township": "乡镇", "school": "学校", "department": "县直部门"},
     # 第30条 after-school services are paid per school term; 暑期托管 (summer care) is charged separately.
     "term": {"autumn": "秋季学期", "spring": "春季学期", "summer": "暑期托管"},
     # RT: personal exemptions from the exchange rotation (the rotation_exemptions sheet).
@@ -283,6 +294,20 @@ CODES_EN: dict[str, dict[str, str]] = {
         "other": "other",
     },
     "task_status": {"not_started": "not started", "in_progress": "in progress", "done": "done", "overdue": "overdue"},
+    "task_state": {
+        "not_started": "not started",
+        "in_progress": "in progress",
+        "done": "done",
+        "met": "met",
+        "at_risk": "at risk",
+        "not_met": "not met",
+    },
+    "task_owner_kind": {
+        "bureau_office": "bureau office",
+        "township": "township",
+        "school": "school",
+        "department": "county department",
+    },
     "term": {"autumn": "autumn term", "spring": "spring term", "summer": "summer care"},
     "rotation_exemption_reason": {
         "pregnancy": "pregnancy",

@@ -8,7 +8,21 @@ from typing import Annotated
 
 import typer
 
-from countyedu.cli import admissions, assess, backup, census, demo, funding, plans, run, serve, teachers, years
+from countyedu.cli import (
+    admissions,
+    assess,
+    backup,
+    census,
+    demo,
+    funding,
+    plans,
+    run,
+    serve,
+    supervise,
+    tasks,
+    teachers,
+    years,
+)
 from countyedu.cli.common import _problem_table, _state, err
 from countyedu.errors import CountyEduError, ValidationFailed
 
@@ -45,6 +59,8 @@ app.add_typer(funding.funding_app, name="funding")
 app.add_typer(years.years_app, name="years")
 app.add_typer(teachers.teachers_app, name="teachers")
 app.add_typer(admissions.admissions_app, name="admissions")
+app.add_typer(tasks.tasks_app, name="tasks")
+app.add_typer(supervise.supervise_app, name="supervise")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ ENTRY_POINTS: tuple[str, ...] = (
     "countyedu.funding.kind",
     "countyedu.teachers.kind",
     "countyedu.admissions.kind",
+    "countyedu.supervision.kind",
 )
 
 # Role codes (web.models.Role) of the county-wide memberships: who reads a county's runs by default.

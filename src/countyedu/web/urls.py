@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from countyedu.web import admissions, api, collection, dashboards, plans, supervision_visits, teachers
+from countyedu.web import admissions, api, collection, dashboards, plans, supervision, supervision_visits, teachers
 from countyedu.web import auth_views as av
 
 app_name = "web"
@@ -19,5 +19,6 @@ urlpatterns = [
     *admissions.urlpatterns,
     *teachers.urlpatterns,
     *supervision_visits.urlpatterns,
+    *supervision.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]

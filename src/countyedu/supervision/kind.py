@@ -1,0 +1,166 @@
+"""Supervision's entry in the registry of run kinds (countyedu.runs.registry): what `countyedu demo`,
+`import` and `run supervision`, the web's recompute, the API and the report chapter take up.
+
+A supervision run is its parts (`supervision.parts.PARTS`), computed in order on one census, year and
+day (`as_of`); the result's JSON holds each part under its name, its blocks are the parts' blocks in
+order. The registry's stored run stands on the census alone; the pages and `countyedu tasks` /
+`countyedu supervise` call `run_supervision` with the web's daily records and the assessment's
+indicator statuses too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
+from countyedu.policy.pack import Pack
+from countyedu.runs.blocks import Block, worded
+from countyedu.runs.registry import BUREAU_ADMIN, Param, ReportChapter, RunKind
+from countyedu.supervision.params import supervision_params
+from countyedu.supervision.parts import PARTS, Context
+
+AS_OF = Param(
+    "as_of",
+    Msg("the day the run looks from (YYYY-MM-DD; default 31 December of the school year)"),
+    str,
+    None,
+)
+
+
+def part_modules() -> list[tuple[str, ModuleType]]:
+    """The parts' modules, in order."""
+    return [(name, importlib.import_module(module)) for name, module in PARTS]
+
+
+def school_year(frames: Mapping[str, pd.DataFrame], year: int | None) -> int | None:
+    """`year`, else the latest school year of the census's classes (None: a census without classes)."""
+    if year is not None:
+        return year
+    classes = frames.get("classes")
+    if classes is None or not len(classes):
+        return None
+    return int(classes["year"].max())
+
+
+def as_of_date(raw: Any, year: int | None) -> date:
+    """The run's day: a date or an ISO text; None: 31 December of `year` (a census without years: an error)."""
+    if isinstance(raw, date):
+        return raw
+    if raw:
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise CountyEduError(
+                Msg("{name}: {value} is not a date (YYYY-MM-DD)", name="as_of", value=str(raw)[:40]), field="as_of"
+            ) from None
+    if year is None:
+        raise CountyEduError(Msg("the census has no school year: give as_of"), field="as_of")
+    return date(year, 12, 31)
+
+
+@dataclass
+class SupervisionRun:
+    """A supervision run: the year, the day it looks from and each part's result by name."""
+
+    year: int | None
+    as_of: date
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    def part(self, name: str) -> Any:
+        return self.parts.get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            **{name: p.as_dict() for name, p in self.parts.items()},
+        }
+
+    def blocks(self, lang: str | None = None) -> list[Block]:
+        """Every part's blocks in order; messages, worded in `lang` when given."""
+        return worded([b for p in self.parts.values() for b in p.blocks()], lang)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"year": self.year, "as_of": self.as_of.isoformat()}
+        for p in self.parts.values():
+            if hasattr(p, "summary"):
+                out.update(p.summary())
+        return out
+
+
+def run_supervision(
+    frames: Mapping[str, pd.DataFrame],
+    packs: Sequence[Pack],
+    year: int | None = None,
+    values: Mapping[str, Any] | None = None,
+    *,
+    as_of: date | str | None = None,
+    records: Mapping[str, pd.DataFrame] | None = None,
+    indicators: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    only: Sequence[str] | None = None,
+) -> SupervisionRun:
+    """The parts (all, or `only` those named and the parts they read: a part module's `NEEDS`) on a
+    census in `year` (default the latest), looking from `as_of` (default the run parameter, else
+    31 December of the year), with the daily records and indicator statuses given."""
+    vals = dict(values or {})
+    y = school_year(frames, year)
+    day = as_of_date(as_of if as_of is not None else vals.get("as_of"), y)
+    ctx = Context(frames, packs, year, supervision_params(packs), day, vals, dict(records or {}), indicators)
+    modules = part_modules()
+    wanted = set(only) if only else {name for name, _ in modules}
+    for name, module in reversed(modules):  # a part needs only parts before it
+        if name in wanted:
+            wanted |= set(getattr(module, "NEEDS", ()))
+    for name, module in modules:
+        if name not in wanted:
+            continue
+        result = module.part(ctx)
+        if result is not None:
+            ctx.parts[name] = result
+    return SupervisionRun(y, day, ctx.parts)
+
+
+def compute(
+    frames: Mapping[str, pd.DataFrame], packs: Sequence[Pack], year: int | None, params: Mapping[str, Any]
+) -> SupervisionRun:
+    """The task register and the other supervision parts on the census in `year` (default the latest)."""
+    return run_supervision(frames, packs, year, params)
+
+
+def summary(result: SupervisionRun) -> dict[str, Any]:
+    return result.summary()
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """Each part's headline lines (a part module's `summary_lines(summary)`), in order."""
+    lines: list[str] = []
+    for _name, module in part_modules():
+        fn = getattr(module, "summary_lines", None)
+        if fn is not None:
+            lines += fn(s)
+    return lines
+
+
+def _params() -> tuple[Param, ...]:
+    return (AS_OF, *(p for _name, module in part_modules() for p in getattr(module, "PARAMS", ())))
+
+
+KIND = RunKind(
+    name="supervision",
+    label=Msg("Supervision"),
+    compute=compute,
+    chapter=ReportChapter(title=Msg("Supervision and task tracking"), sheet=Msg("Supervision")),
+    run_roles=(BUREAU_ADMIN, "inspector"),
+    params=_params(),
+    messages=True,
+    summary=summary,
+    summary_lines=summary_lines,
+)
