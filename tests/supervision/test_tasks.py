@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from countyedu.errors import CountyEduError
+from countyedu.supervision import records
 from countyedu.supervision.kind import KIND, run_supervision
 from countyedu.supervision.params import TasksParams, supervision_params, tasks_params
 from countyedu.supervision.parts import county_statuses
@@ -44,14 +45,17 @@ TASKS["indicators"] = [None, "T-PRE-5、T-PRE-6", None, None, None]
 TASKS["milestones"] = ["2025-03-01 开工；2025-06-30 投入使用", None, None, None, None]
 SCHOOLS = pd.DataFrame({"school_id": ["P1"], "township_id": ["T1"], "name": ["琴城第一小学"]})
 TOWNSHIPS = pd.DataFrame({"township_id": ["T1"], "name": ["琴城镇"]})
-UPDATES = pd.DataFrame(
+UPDATES = records.frame(
+    "task_updates",
     [
-        ("K3", "2025-11-01", "in_progress", "主体完工", "", True),
-        ("K3", "2025-12-20", "done", "已投入使用", "验收报告.pdf", True),
-        ("K4", "2025-10-01", "in_progress", "已联系城区学校", "", False),
-        ("K4", "2025-12-01", "in_progress", "已签协议", "协议.pdf", None),
+        dict(zip(("task_id", "date", "status", "progress", "note", "evidence", "accepted"), r, strict=True))
+        for r in (
+            ("K3", "2025-11-01", "in_progress", 80, "主体完工", None, True),
+            ("K3", "2025-12-20", "done", 100, "已投入使用", "验收报告.pdf", True),
+            ("K4", "2025-10-01", "in_progress", 10, "已联系城区学校", None, False),
+            ("K4", "2025-12-01", "in_progress", 30, "已签协议", "协议.pdf", None),
+        )
     ],
-    columns=["task_id", "date", "status", "progress", "evidence", "accepted"],
 )
 INDICATORS = pd.DataFrame(
     {
@@ -99,10 +103,10 @@ def test_a_task_linked_to_indicators_takes_the_worst_of_their_latest_statuses(re
 def test_an_accepted_update_sets_the_status_and_a_waiting_one_changes_nothing(reg):
     k3 = reg["K3"]
     assert (k3.source, k3.status, k3.overdue, k3.progress) == ("updates", "done", False, "已投入使用")
-    assert k3.evidence == "验收报告.pdf" and k3.updated == date(2025, 12, 20)
+    assert k3.evidence == "验收报告.pdf" and k3.updated == date(2025, 12, 20) and k3.percent == 100
     k4 = reg["K4"]
     assert k4.status == "not_started" and k4.source == "register"  # the returned update was not accepted
-    assert k4.pending is not None and k4.pending.progress == "已签协议"
+    assert k4.pending is not None and (k4.pending.note, k4.pending.progress) == ("已签协议", 30)
     assert k4.returned is not None and k4.returned.date == date(2025, 10, 1)
     assert (k4.overdue, k4.days_overdue) == (True, 487)
 
@@ -127,7 +131,7 @@ def test_owners_and_places_for_the_views(reg):
 
 def test_the_run_kind_computes_the_register_with_its_views_and_summary():
     frames = {"tasks": TASKS, "schools": SCHOOLS, "townships": TOWNSHIPS}
-    run = run_supervision(frames, [], 2025, as_of="2025-12-31", records={"task_updates": UPDATES})
+    run = run_supervision(frames, [], 2025, as_of="2025-12-31", records=records.Records(task_updates=UPDATES))
     r = run.part("tasks")
     assert r.summary() == {
         "tasks_total": 5,

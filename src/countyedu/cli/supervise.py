@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.blocks import _frames
-from countyedu.cli.common import load_packs
+from countyedu.cli.common import err, load_packs
 
 supervise_app = typer.Typer(
     help="督导 / supervision: responsible inspectors' assignment and visit plan, evaluations, reports"
@@ -32,19 +32,23 @@ def today() -> date:
     return date.today()
 
 
-def daily_records(data_dir: Path | None) -> dict[str, Any]:
+def daily_records(data_dir: Path | None) -> Any:
     """The web's daily records (visits, findings, rectifications, task updates) as the frames
-    `supervision.records` declares, read through Django; none when the web keeps no records yet."""
-    import importlib
-
+    `supervision.records` declares, read through Django; none (said on stderr) when the data dir has
+    no web database yet (`countyedu serve` makes it)."""
     from countyedu.cli.common import _django
 
-    try:
-        source = importlib.import_module("countyedu.web.supervision_records")
-    except ImportError:  # the records' module has not landed: the census alone
-        return {}
     _django(data_dir)
-    return dict(source.record_frames())
+    from django.db import DatabaseError
+
+    from countyedu.supervision.records import Records
+    from countyedu.web import supervision_records
+
+    try:
+        return supervision_records.frames()
+    except DatabaseError:
+        err.print("[dim]没有网页端记录 / no web records in this data dir (countyedu serve keeps them)[/]")
+        return Records()
 
 
 def supervision_inputs(

@@ -26,6 +26,7 @@ from countyedu.runs.blocks import Block, worded
 from countyedu.runs.registry import BUREAU_ADMIN, Param, ReportChapter, RunKind
 from countyedu.supervision.params import supervision_params
 from countyedu.supervision.parts import PARTS, Context
+from countyedu.supervision.records import Records
 
 AS_OF = Param(
     "as_of",
@@ -103,7 +104,7 @@ def run_supervision(
     values: Mapping[str, Any] | None = None,
     *,
     as_of: date | str | None = None,
-    records: Mapping[str, pd.DataFrame] | None = None,
+    records: Records | Mapping[str, pd.DataFrame] | None = None,
     indicators: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     only: Sequence[str] | None = None,
 ) -> SupervisionRun:
@@ -113,7 +114,9 @@ def run_supervision(
     vals = dict(values or {})
     y = school_year(frames, year)
     day = as_of_date(as_of if as_of is not None else vals.get("as_of"), y)
-    ctx = Context(frames, packs, year, supervision_params(packs), day, vals, dict(records or {}), indicators)
+    ctx = Context(
+        frames, packs, year, supervision_params(packs), day, vals, records if records is not None else {}, indicators
+    )
     modules = part_modules()
     wanted = set(only) if only else {name for name, _ in modules}
     for name, module in reversed(modules):  # a part needs only parts before it

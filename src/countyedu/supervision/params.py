@@ -1,5 +1,5 @@
 """The supervision parameters (pack key `parameters.supervision`): one sub-section per part of the
-module (`parameters.supervision.tasks`, `.assign`, `.plan`, `.rectify`, `.evaluate`, …).
+module (`parameters.supervision.tasks`, `.assign`, `.plan`, `.rectification`, `.evaluation`, …).
 
 Each part declares its own pydantic model of its sub-section, with a default and the clause it comes
 from for every field (POLICY.md 第31–34条, STANDARDS.md SV; "assumed" marks a choice the texts do not
@@ -53,8 +53,8 @@ class SupervisionParams(BaseModel):
     assign: dict[str, Any] = Field(default_factory=dict)
     plan: dict[str, Any] = Field(default_factory=dict)
     visits: dict[str, Any] = Field(default_factory=dict)
-    rectify: dict[str, Any] = Field(default_factory=dict)
-    evaluate: dict[str, Any] = Field(default_factory=dict)
+    rectification: dict[str, Any] = Field(default_factory=dict)
+    evaluation: dict[str, Any] = Field(default_factory=dict)
     reports: dict[str, Any] = Field(default_factory=dict)
 
     def raw(self, name: str) -> dict[str, Any]:

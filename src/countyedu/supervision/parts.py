@@ -22,7 +22,6 @@ Adding a part is one line in `PARTS` (and its module); nothing else in the modul
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +31,7 @@ import pandas as pd
 
 from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block
+from countyedu.supervision import records as rec
 from countyedu.supervision.params import SupervisionParams
 
 # name → module (each with `part(ctx)`), in the order they run and the report shows them.
@@ -51,15 +51,6 @@ class Part(Protocol):
 INDICATOR_COLUMNS = ("indicator", "year", "status", "value")
 
 
-def _empty_record(name: str) -> pd.DataFrame:
-    """An empty frame of a daily record, with the columns `supervision.records` declares (if known)."""
-    try:
-        columns = importlib.import_module("countyedu.supervision.records").COLUMNS.get(name, ())
-    except (ImportError, AttributeError):
-        columns = ()
-    return pd.DataFrame(columns=list(columns))
-
-
 @dataclass
 class Context:
     """What every part is given: the census frames (years in collection left out), the packs, the
@@ -73,7 +64,7 @@ class Context:
     params: SupervisionParams
     as_of: date
     values: Mapping[str, Any] = field(default_factory=dict)
-    records: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    records: rec.Records | Mapping[str, pd.DataFrame] = field(default_factory=dict)
     indicator_source: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
     parts: dict[str, Any] = field(default_factory=dict)
 
@@ -84,8 +75,8 @@ class Context:
 
     def record(self, name: str) -> pd.DataFrame:
         """A daily record's frame (visits, findings, rectifications, task_updates): empty when not given."""
-        found = self.records.get(name)
-        return found if found is not None else _empty_record(name)
+        found = getattr(self.records, name, None) if isinstance(self.records, rec.Records) else self.records.get(name)
+        return found if found is not None else rec.empty(name)
 
     def frame(self, sheet: str) -> pd.DataFrame | None:
         """A census sheet's frame, None when the census has none (or it is empty)."""

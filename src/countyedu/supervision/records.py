@@ -129,6 +129,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("date", "date"),
         _c("status", "code", "task_update_status"),
         _c("progress", "int", required=False),  # percent done, 0–100
+        _c("note", "str", required=False),  # the owner's progress note (superv)
         _c("evidence", "str", required=False),
         _c("accepted", "bool", required=False),  # None: not yet reviewed by the bureau
     ),

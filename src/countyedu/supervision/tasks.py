@@ -48,7 +48,8 @@ class Update:
     task_id: str
     date: date
     status: str
-    progress: str = ""
+    progress: int | None = None  # percent done
+    note: str = ""
     evidence: str = ""
     accepted: bool | None = None
 
@@ -75,13 +76,16 @@ class Task:
     overdue: bool
     days_overdue: int
     seriously_overdue: bool
-    progress: str
+    progress: str  # the newest accepted update's note
     evidence: str
     updated: date | None
     pending: Update | None = None  # the newest update waiting for the bureau
     returned: Update | None = None  # the newest update the bureau returned (when newer than the accepted)
     indicator_status: dict[str, str] = field(default_factory=dict)
-    due_soon: bool = False  # not done, not overdue, due within `at_risk_days`
+    due_soon: bool = False
+    percent: int | None = (
+        None  # the newest accepted update's percent done  # not done, not overdue, due within `at_risk_days`
+    )
 
     @property
     def done(self) -> bool:
@@ -159,11 +163,13 @@ def updates_of(frame: pd.DataFrame | None) -> dict[str, list[Update]]:
             continue
         acc = r.get("accepted")
         accepted = None if acc is None or (isinstance(acc, float) and pd.isna(acc)) else bool(acc)
+        pct = r.get("progress")
         u = Update(
             _text(r.get("task_id")),
             day,
             _text(r.get("status")) or "in_progress",
-            _text(r.get("progress")),
+            None if pct is None or pct is pd.NA or pd.isna(pct) else int(pct),
+            _text(r.get("note")),
             _text(r.get("evidence")),
             accepted,
         )
@@ -278,12 +284,13 @@ def task_register(
                 late,
                 days,
                 late and days > p.seriously_overdue_days,
-                last.progress if last else "",
+                last.note if last else "",
                 (last.evidence if last and last.evidence else _text(row.get("evidence"))),
                 last.date if last else None,
                 pending,
                 returned,
                 mine,
+                percent=last.progress if last else None,
                 due_soon=not late and status not in DONE and due is not None and (due - as_of).days <= p.at_risk_days,
             )
         )

@@ -13,7 +13,6 @@ statuses and today as the day the run looks from.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any
 
@@ -28,8 +27,9 @@ from django.views.decorators.http import require_GET
 from countyedu.census import vocabulary
 from countyedu.supervision.kind import SupervisionRun, run_supervision
 from countyedu.supervision.parts import county_statuses
+from countyedu.supervision.records import Records
 from countyedu.supervision.tasks import Task, TaskRegister
-from countyedu.web import access
+from countyedu.web import access, supervision_records
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
 from countyedu.web.plans import _base
@@ -44,13 +44,9 @@ def today() -> date:
     return date.today()
 
 
-def records() -> dict[str, pd.DataFrame]:
-    """The web's daily records as the frames `supervision.records` declares ({} before they exist)."""
-    try:
-        source = importlib.import_module("countyedu.web.supervision_records")
-    except ImportError:
-        return {}
-    return dict(source.record_frames())
+def records() -> Records:
+    """The web's daily records as the frames `supervision.records` declares."""
+    return supervision_records.frames()
 
 
 def live_run(only: list[str] | None = None, *, as_of: date | None = None) -> tuple[str | None, SupervisionRun | None]:
