@@ -348,7 +348,7 @@ class _Keys:
 
 
 # Rows run in this many blocks of the order (at least MIN_BLOCK rows each): short displacement chains.
-BLOCKS = 32
+BLOCKS = 64
 MIN_BLOCK = 4096
 
 
@@ -396,16 +396,19 @@ def _rounds(
     movers = np.arange(m)
     first = True
     while movers.size:
+        # ok: the row may take its choice now; a last column always true, so argmax finds "none" (k_max)
+        ok = np.empty((movers.size, k_max + 1), dtype=bool)
+        ok[:, k_max] = True
         if first:  # every row of the block: views, not copies
             mu = units
-            ok = g[:, None] <= keys.at[mu]
+            np.less_equal(g[:, None], keys.at[mu], out=ok[:, :k_max])
         else:
             mu = units[movers]
-            ok = g[movers][:, None] <= keys.at[mu]
-            ok &= cols[None, :] > k[movers][:, None]
+            np.less_equal(g[movers][:, None], keys.at[mu], out=ok[:, :k_max])
+            ok[:, :k_max] &= cols[None, :] > k[movers][:, None]
         first = False
         nk = np.argmax(ok, axis=1)
-        at = np.flatnonzero(ok[np.arange(movers.size), nk])
+        at = np.flatnonzero(nk < k_max)
         k[movers] = k_max
         k[movers[at]] = nk[at]
         rows = movers[at]
@@ -487,8 +490,9 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     # batch, -1 when the candidate may not take it; one gather per batch over the choices.
     profile, profiles = _profiles(inst, rows, params, quota)
     width = n_progs + 1  # column 0: no choice (-1)
-    idx = np.take(inst.choices, rows, axis=0).astype(np.int32, copy=False)  # new: keys added in place
-    idx += (profile * width + 1).astype(np.int32)[:, None]
+    # keys as intp: numpy converts any other index type on every gather
+    idx = np.take(inst.choices, rows, axis=0).astype(np.intp)
+    idx += (profile * width + 1)[:, None]
     eligible = _eligible(inst, profiles, params)  # profiles × programmes
     prog = np.full(n, -1, dtype=np.int64)
     batch = np.full(n, -1, dtype=np.int64)
@@ -521,8 +525,9 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
             table = np.where(in_quota, (q_index * n_schools)[None, :], NO_UNIT).astype(np.int32)
             table = np.hstack([np.full((len(profiles), 1), NO_UNIT, dtype=np.int32), table])  # choice -1
             units = np.take(table.ravel(), idx)
-            np.maximum(units + inst.school[rows].astype(np.int32)[:, None], -1, out=units)
-            who = np.flatnonzero((units >= 0).any(axis=1) & (prog < 0))
+            units += inst.school[rows].astype(np.int32)[:, None]
+            np.maximum(units, -1, out=units)
+            who = np.flatnonzero((units.max(axis=1) >= 0) & (prog < 0))
             limit = np.repeat(_limits(inst, total, group, params.quota_margin)[q_progs], n_schools)
             got = run(QUOTA, np.take(units, who, axis=0), q_cap, limit, who=who)
             del units
