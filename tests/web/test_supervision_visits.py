@@ -77,6 +77,10 @@ def test_the_checklist_item_shows_met_on_the_school_page_in_its_school_year(
     assert 'data-indicator="QB-Q7"' in page
     row = page.split('data-indicator="QB-Q7"')[1].split("</tr>")[0]
     assert "status met" in row
+    # its explanation names the school's evidence: the visit's date
+    url = row.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    explained = _client("clerk_p1").get(url).content.decode()
+    assert "督导日期" in explained and day.isoformat() in explained
     # the county's row waits for every school: still needs evidence
     a = census_data.assessment()
     county = [r for r in a.results if r.indicator == "QB-Q7" and r.level == "county" and r.year == year]

@@ -36,7 +36,13 @@ def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[t
     township = str(tw[~tw["urban_core"].astype(bool)]["township_id"].iloc[0])
     sch = frames["schools"]
     school = str(sch[(sch["township_id"] == township) & (sch["stage"] == "primary")]["school_id"].iloc[0])
-    return ensure_demo_accounts(township, school)
+    accounts = ensure_demo_accounts(township, school)
+    from django.utils import timezone
+
+    from countyedu.web.supervision_demo import seed_demo_records
+
+    seed_demo_records(school, timezone.localdate())  # a year of inspectors' visits, once (issue 15)
+    return accounts
 
 
 def _cores() -> int:

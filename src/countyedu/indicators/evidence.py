@@ -69,6 +69,25 @@ def dumps(rows: list[dict[str, Any]]) -> bytes:
     return json.dumps({"rows": clean}, ensure_ascii=False, sort_keys=True, indent=1).encode()
 
 
+class EvidencedAssessment(Assessment):
+    """An assessment with checklist evidence laid over it, keeping the evidence for explanations."""
+
+    evidence: Evidence = Evidence()
+
+
+def contributions(a: Assessment, item_id: str, level: str, unit: str, year: int) -> pd.DataFrame | None:
+    """The evidence behind a checklist result (an explanation's contributing rows: each school's word,
+    the visit's date), or None when the assessment has none for it."""
+    if not isinstance(a, EvidencedAssessment):
+        return None
+    rows = [
+        {"unit": r["school_id"], "year": int(r["year"]), "status": r["status"], "date": r["date"]}
+        for r in a.evidence.rows
+        if r["indicator"] == item_id and int(r["year"]) == year and (level != "school" or r["school_id"] == unit)
+    ]
+    return pd.DataFrame(rows) if rows else None
+
+
 def apply(a: Assessment, ev: Evidence) -> Assessment:
     """The assessment with the evidence laid over its checklist rows (see the module's rule)."""
     if not ev.rows:
@@ -110,7 +129,8 @@ def apply(a: Assessment, ev: Evidence) -> Assessment:
     with warnings.catch_warnings():  # all-NA columns keep the columns' dtypes
         warnings.simplefilter("ignore", FutureWarning)
         table = pd.concat([t.assign(status=status), added[TABLE_COLUMNS]], ignore_index=True)
-    out = Assessment(a.census_version, a.packs, a.county_id, school_gaps=a.school_gaps, years=a.years)
+    out = EvidencedAssessment(a.census_version, a.packs, a.county_id, school_gaps=a.school_gaps, years=a.years)
+    out.evidence = ev
     out.no_data_reasons = dict(a.no_data_reasons)
     out.add(table)
     return out

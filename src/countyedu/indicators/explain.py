@@ -10,6 +10,7 @@ import pandas as pd
 
 from countyedu.census.vocabulary import stage_label
 from countyedu.errors import CountyEduError
+from countyedu.indicators import evidence
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain_tables import STATUS_WORDS, tables, worded
 from countyedu.indicators.formulas import FORMULAS, SOURCES
@@ -213,6 +214,8 @@ def explain(
     item = assessment.item(indicator)
     rows = unit_scope(ct, result) & (scope or Scope())
     derived = _derived(assessment, item, result, rows)
+    if derived is None and item.kind == "checklist":  # the visits' evidence behind it (indicators.evidence)
+        derived = evidence.contributions(assessment, item.id, result.level, result.unit, result.year)
     contributions = derived if derived is not None else rows.frame(_contributions(ct, item, result))
     sources = _sources(ct, item, result, rows)
     reason = (

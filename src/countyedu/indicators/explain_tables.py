@@ -257,6 +257,7 @@ def _contribution_column(key: str, item: Item) -> Column:
         "value": Column(key, Msg("Value"), ""),
         "pupils": Column(key, Msg("Pupils"), "count"),
         "status": Column(key, Msg("Status")),
+        "date": Column(key, Msg("Visit date")),  # a checklist item's evidence (indicators.evidence)
     }
     return fixed.get(key, Column(key, key, ""))
 

@@ -33,7 +33,7 @@ from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web import supervision_records as sr
 from countyedu.web.actions import ActionRefused
-from countyedu.web.dashboard_parts import status_label
+from countyedu.web.dashboard_parts import explain_url, status_label
 from countyedu.web.models import Membership, Role
 from countyedu.web.reading import Indexed, lang
 from countyedu.web.supervision_models import EvidenceFile, Finding, Rectification, Visit
@@ -498,6 +498,7 @@ def _checklist_rows(ix: Indexed, school_id: str) -> list[dict[str, Any]]:
                     "status": r.status,
                     "status_label": status_label(r.status, lg),
                     "visit": e.get("visit_id"),
+                    "url": explain_url(item.id, school_id, ix.year, None),
                     "date": e.get("date"),
                 }
             )
