@@ -9,6 +9,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import countyedu.cli
 
@@ -68,3 +69,27 @@ def test_help_loads_no_data_library() -> None:
     ).stdout
     for command in ("import", "assess", "demo", "serve", "plan", "funding", "years", "backup"):
         assert command in help_text
+
+
+def test_an_assessment_with_its_queries_compiled_loads_neither_ibis_nor_the_run_kinds(small_store: Any) -> None:
+    """`assess` runs a compiled (kept) query on DuckDB's own connection, without Ibis (a second of
+    start-up), and its report loads no run kind's module (scipy, OR-Tools) when no run of the version
+    is kept."""
+    code = (
+        "import sys\nfrom countyedu.cli import app\n"
+        "for fmt in sys.argv[2:]:\n"
+        "    try:\n"
+        "        app(['assess', '--data-dir', sys.argv[1], '--format', fmt, '--out', f'{sys.argv[1]}/a.{fmt}'])\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "print('loaded:' + ','.join(m for m in ('ibis', 'scipy', 'ortools') if m in sys.modules))\n"
+    )
+
+    def loaded(*formats: str) -> str:
+        args = [sys.executable, "-c", code, str(small_store.data_dir), *formats]
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return next(line for line in proc.stdout.splitlines() if line.startswith("loaded:"))
+
+    assert "ibis" in loaded("json")  # the first assessment of these packs compiles its queries
+    assert loaded("json", "html") == "loaded:"
