@@ -268,12 +268,15 @@ def _descending_code(x: np.ndarray) -> tuple[np.ndarray, int]:
     """(code, number of codes): 0 for the largest value, ties equal, -inf last. Scores in half
     points (the usual case) are coded by arithmetic, others by sorting the distinct values."""
     finite = np.isfinite(x)
-    if not finite.any():
+    every = bool(finite.all())
+    if not every and not finite.any():
         return np.zeros(len(x), dtype=np.int64), 1
-    half = x[finite] * 2
+    half = x * 2 if every else x[finite] * 2
     top, bottom = half.max(), half.min()
     if top - bottom < 2**24 and np.array_equal(half, np.round(half)):
         size = int(top - bottom) + 2
+        if every:  # the usual subject sums: no missing value to place last
+            return (top - half).astype(np.int64), size
         return np.where(finite, top - np.where(finite, x, 0) * 2, size - 1).astype(np.int64), size
     values, code = np.unique(-x, return_inverse=True)  # -(-inf) = inf sorts last
     return code.astype(np.int64).ravel(), len(values)
