@@ -1,5 +1,5 @@
 """The registry of run kinds (runs.registry) and the one pipeline after a census enters (runs.pipeline),
-as users meet them: `countyedu import` stores the version and computes every kind with --compute, `countyedu run KIND`
+as users meet them: `countyedu import` stores and assesses the version, and computes every kind with --compute, `countyedu run KIND`
 runs one with its parameters, `countyedu demo` prints every kind's summary and its report carries
 every kind's chapter — including a kind registered by the test alone (tests/run_kind_support.py)."""
 
@@ -69,18 +69,22 @@ def test_an_unknown_kind_names_the_known_ones() -> None:
 
 def test_import_runs_the_pipeline_when_told_to(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    proc = countyedu("import", str(HAND), "--data-dir", str(data), "--no-compute", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "runs" not in json.loads(proc.stdout)  # stored only
+    assert not (data / "assessments").exists() and not (data / "planning").exists()
     proc = countyedu("import", str(HAND), "--data-dir", str(data), "--format", "json")
     assert proc.returncode == 0, proc.stderr
-    assert "runs" not in json.loads(proc.stdout)  # stored only: computed on first use
-    assert not (data / "assessments").exists() and not (data / "planning").exists()
+    assert "runs" not in json.loads(proc.stdout)  # assessed (what the pages read); the kinds on first use
+    assert list((data / "assessments").glob("v2-*.json")) and not (data / "planning").exists()
     proc = countyedu("import", str(HAND), "--data-dir", str(data), "--compute", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert {"planning", "funding", "teachers"} <= set(doc["runs"]) and doc["runs"]["funding"]["year"] == 2024
     store, packs = CensusStore(data), load_packs()
     for kind in kinds().values():
-        assert pipeline.stored(store, kind, "v2", packs) is not None, kind.name
-    assert list((data / "assessments").glob("v2-*.json"))
+        assert pipeline.stored(store, kind, "v3", packs) is not None, kind.name
+    assert list((data / "assessments").glob("v3-*.json"))
 
 
 def test_run_computes_one_kind_with_its_parameters_and_lists_them(tmp_path: Path) -> None:

@@ -45,18 +45,20 @@ def import_(
     ] = None,
     pack: PackOpt = None,
     compute: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--compute/--no-compute",
-            help="also assess the version and compute every run kind now (default: on first use)",
+            help="--compute: every run kind too (default: on first use); --no-compute: store only, not even assess",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Validate a census and store it as a new version (all problems reported; nothing changes on error).
     The school years of its schools' sheets are closed, or marked in collection with --collecting.
     With --school (and --year) the file is a school's submission, checked as the web's upload checks it.
-    The assessment and the run kinds (planning, funding…) are computed on first use — `countyedu
-    assess`, `countyedu run KIND`, a page or the web's 立即计算 — or now with --compute."""
+    The version is assessed and the assessment stored (what every page reads); the run kinds
+    (planning, funding…) are computed on first use — `countyedu run KIND`, the web's 立即计算 — or now
+    with --compute. --no-compute stores the version only."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
 
@@ -88,6 +90,15 @@ def import_(
         from countyedu.cli.run import after_census
 
         computed = after_census(store, v.version_id, pack, quiet=fmt is Fmt.json)
+    elif compute is None:  # the assessment every page reads; the kinds on first use
+        from countyedu.indicators import cache
+        from countyedu.runs.store import load_packs
+
+        if fmt is Fmt.table:
+            with err.status("评估 / assessing…"):
+                cache.get_or_compute(store, v.version_id, load_packs(pack))
+        else:
+            cache.get_or_compute(store, v.version_id, load_packs(pack))
     if fmt is Fmt.json:
         doc: dict[str, Any] = {"ok": True, "version": v.as_dict(), "warnings": [p.as_dict() for p in result.warnings]}
         if computed is not None:
@@ -103,8 +114,10 @@ def import_(
 
         for line in summary_lines(computed):
             out.print(line)
-    else:
-        out.print("评估与各项计算在首次使用时进行（或加 --compute）/ assessed and computed on first use (or --compute)")
+    elif compute is None:
+        out.print(
+            "已评估；规划、经费等在首次使用时计算（或加 --compute）/ assessed; planning, funding… computed on first use"
+        )
 
 
 # ------------------------------------------------------------------------------------- export
