@@ -236,17 +236,19 @@ def verify_seconds(inst: Instance, params: AdmissionParams, alloc: Allocation) -
     from countyedu.admissions.verify import verify
 
     frames = frames_of(inst)
-    doc = AdmissionOutcome(YEAR, params, inst, alloc, VocationalShare(0, 0), frames).as_dict()
+    outcome = AdmissionOutcome(YEAR, params, inst, alloc, VocationalShare(0, 0), frames)
     t0 = time.perf_counter()
+    doc = outcome.for_verifier()  # what the run kind hands the verifier (the admitted as columns)
     result = verify(frames, YEAR, doc)
     return time.perf_counter() - t0, bool(result["ok"])
 
 
 def bench_admissions(
-    work: Path | None = None, n: int = 1_000_000, peer_n: int = 10_000, verify_n: int = 100_000
+    work: Path | None = None, n: int = 1_000_000, peer_n: int = 10_000, verify_n: int | None = None
 ) -> list[Row]:
-    """The allocation of n candidates (best of 3, wall and CPU), the verifier on verify_n, the
-    `matching` peer on peer_n: the speed per candidate and the equality of the allocations."""
+    """The allocation of n candidates (best of 3, wall and CPU), the verifier on verify_n (default n,
+    the same allocation), the `matching` peer on peer_n: the speed per candidate and the equality of
+    the allocations."""
     params = AdmissionParams()
     inst = instance(n)
     wall, cpu, alloc = float("inf"), float("inf"), None
@@ -264,13 +266,14 @@ def bench_admissions(
             "goal < 0.5 s",
         )
     ]
-    small = instance(verify_n, seed=11)
-    small_alloc = allocate(small, params)
+    verify_n = verify_n or n
+    small = inst if verify_n == n else instance(verify_n, seed=11)
+    small_alloc = alloc if verify_n == n else allocate(small, params)
     vsecs, ok = verify_seconds(small, params, small_alloc)
     rows.append(
         (
-            f"independent verifier on {verify_n:,} candidates (ok={ok}); × {n // verify_n} for {n:,} candidates",
-            f"{vsecs:.2f} s (≈ {vsecs * n / verify_n:.0f} s)",
+            f"independent verifier on {verify_n:,} candidates (ok={ok}); with the allocation",
+            f"{vsecs:.2f} s; {vsecs + wall:.2f} s",
             "goal < 2 s with the allocation at 1,000,000",
         )
     )

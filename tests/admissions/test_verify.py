@@ -192,3 +192,96 @@ def test_it_reads_the_declared_tie_rule(rule: str, moves: dict[str, tuple[str, s
     alloc = allocation(tampered(**moves), tie_rule=rule)
     result = verify(frames(TIED, v1=10), YEAR, alloc)
     assert result["ok"] is ok, [translate(c["detail"], "en") for c in result["checks"]]
+
+
+def test_it_reads_the_admitted_as_columns_as_it_reads_rows() -> None:
+    # a large run hands the verifier columns (no million dicts); the verdict is the same
+    def columns(alloc: dict[str, Any]) -> dict[str, Any]:
+        rows = alloc["admitted"]
+        return {**alloc, "admitted": {k: [a[k] for a in rows] for k in ("candidate_id", "programme_id", "batch")}}
+
+    assert verify(frames(), YEAR, columns(allocation(RIGHT)))["ok"]
+    wrong = columns(allocation(tampered(b=("P2", "unified"), c=("P1", "unified"))))
+    assert failed(verify(frames(), YEAR, wrong)) == {"no_envy"}
+    unknown = columns(allocation({**RIGHT, "zz": ("P1", "unified")}))
+    assert "one_place" in failed(verify(frames(), YEAR, unknown))
+
+
+def conditioned(boarding: dict[str, bool | None], gender: dict[str, str | None], p2: dict[str, Any]) -> dict[str, Any]:
+    """The hand county with the candidates' boarding and gender answers and P2's conditions."""
+    f = frames()
+    cands = f["candidates"]
+    cands["boarding"] = [boarding.get(c) for c in cands["candidate_id"]]
+    cands["gender"] = [gender.get(c) for c in cands["candidate_id"]]
+    progs = f["programmes"]
+    progs["boarding"] = [p2.get("boarding") if p == "P2" else None for p in progs["programme_id"]]
+    progs["gender"] = [p2.get("gender") if p == "P2" else None for p in progs["programme_id"]]
+    return f
+
+
+# c (490) would take P2 (P1 is full); P2 for day pupils only and c applies to board: c goes to V1, and
+# P2's second place stays empty (h, 450, takes the first): no one eligible wanted it
+C_TO_V1 = tampered(c=("V1", "vocational"))
+
+
+@pytest.mark.parametrize(
+    ("boarding", "p2", "ok_right", "ok_v1"),
+    [
+        ({"c": True}, "none", False, True),  # applies to board: no day-only programme
+        ({"c": False}, "required", False, True),  # declined boarding: no boarding-only programme
+        ({"c": None}, "none", True, False),  # either: P2 is theirs, and sending them on is envy
+        ({"c": True}, "required", True, False),
+        ({"c": False}, "optional", True, False),
+    ],
+)
+def test_it_checks_the_boarding_condition(
+    boarding: dict[str, bool | None], p2: str, ok_right: bool, ok_v1: bool
+) -> None:
+    f = conditioned(boarding, {}, {"boarding": p2})
+    right = verify(f, YEAR, allocation(RIGHT))
+    assert right["ok"] is ok_right
+    if not ok_right:
+        assert failed(right) == {"eligibility"}
+        entry = next(c for c in right["checks"] if c["check"] == "eligibility")
+        assert "c does not meet the boarding condition of P2" in translate(entry["detail"], "en")
+        assert "住宿条件" in translate(entry["detail"], "zh")
+    assert verify(f, YEAR, allocation(C_TO_V1))["ok"] is ok_v1
+
+
+@pytest.mark.parametrize(
+    ("rule", "gender_c", "ok_right", "ok_v1"),
+    [
+        ("apply", "male", False, True),  # P2 admits girls only: c, a boy, goes on to V1
+        ("apply", None, False, True),  # no gender recorded: meets no gender condition
+        ("apply", "female", True, False),
+        ("ignore", "male", True, False),  # the rules do not apply gender: P2 is c's, h below them envied
+    ],
+)
+def test_it_checks_the_gender_condition_only_where_the_rules_apply_it(
+    rule: str, gender_c: str | None, ok_right: bool, ok_v1: bool
+) -> None:
+    f = conditioned({}, {"c": gender_c, "h": "female"}, {"gender": "female"})
+    right = verify(f, YEAR, allocation(RIGHT, gender_conditions=rule))
+    assert right["ok"] is ok_right, [translate(c["detail"], "en") for c in right["checks"]]
+    if not ok_right:
+        entry = next(c for c in right["checks"] if c["check"] == "eligibility")
+        assert "c does not meet the gender condition of P2" in translate(entry["detail"], "en")
+    v1 = verify(f, YEAR, allocation(C_TO_V1, gender_conditions=rule))
+    assert v1["ok"] is ok_v1, [translate(c["detail"], "en") for c in v1["checks"]]
+    if not ok_v1:
+        assert "no_envy" in failed(v1)
+
+
+def test_one_rule_answers_for_one_candidate_and_for_arrays() -> None:
+    from countyedu.admissions.verify import Rules, eligible, read_candidates, read_programmes
+
+    f = conditioned({"c": True}, {"c": "male"}, {"boarding": "none", "gender": "female"})
+    rules = Rules.of({**RULES, "gender_conditions": "apply"})
+    progs = read_programmes(f["programmes"], rules)
+    cands = read_candidates(f["candidates"], progs)
+    assert not eligible(cands["c"], progs["P2"], "unified", rules)
+    assert eligible(cands["c"], progs["P1"], "unified", rules)
+    assert not eligible(cands["f"], progs["P1"], "quota", rules)  # not three years at J2
+    assert not eligible(cands["g"], progs["P2"], "unified", rules)  # no exam (第7条)
+    assert eligible(cands["g"], progs["V1"], "vocational", rules)
+    assert not eligible(cands["d"], progs["P2"], "unified", rules)  # 300 under the line 400

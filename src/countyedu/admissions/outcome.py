@@ -69,6 +69,28 @@ class AdmissionOutcome:
             for i in won
         ]
 
+    def admitted_columns(self) -> dict[str, np.ndarray]:
+        """The admitted as columns ({"candidate_id", "programme_id", "batch"}: arrays of str), as the
+        verifier reads a large run: a million rows without a million dicts."""
+        a, inst = self.allocation, self.instance
+        won = np.flatnonzero(a.programme >= 0)
+        return {
+            "candidate_id": np.asarray(inst.candidate_ids)[won].astype(str),
+            "programme_id": np.asarray(inst.programme_ids)[a.programme[won]].astype(str),
+            "batch": np.array(BATCHES)[a.batch[won]],
+        }
+
+    def for_verifier(self) -> dict[str, Any]:
+        """What the independent verifier reads of this run: the rules, the admitted (as columns), the
+        unplaced and the returned quota places."""
+        a = self.allocation
+        return {
+            "params": self.params.as_dict(),
+            "admitted": self.admitted_columns(),
+            "unplaced": np.asarray(self.instance.candidate_ids)[a.programme < 0].astype(str),
+            "returned_quota": self.returned_quota(),
+        }
+
     def unplaced(self) -> list[str]:
         a = self.allocation
         idx = np.flatnonzero(a.programme < 0)
@@ -210,6 +232,6 @@ def run(
     share = VocationalShare(int((placed & ~voc).sum()), int(voc.sum()), target, tolerance)
     out = AdmissionOutcome(year, params, inst, alloc, share, frames)
     if verify and inst.n and year is not None:
-        checked = independent_check(frames, year, out.as_dict())
+        checked = independent_check(frames, year, out.for_verifier())
         out = AdmissionOutcome(year, params, inst, alloc, share, frames, verification=checked)
     return out

@@ -2,19 +2,32 @@
 candidates, the programmes, the schools, the declared rules and an allocation (the JSON contract of
 `countyedu admissions run`), and says whether the allocation keeps every rule.
 
-The checks run over arrays (numpy), the per-candidate readers below (`read_candidates`, `eligible`,
-`order_key`) serve the answers and reports of a year. Written from the rules alone, apart from the allocator (admissions/allocate.py): it shares no code
-with it beyond reading the data, and recomputes what it needs (the candidates' order, the 指标到校
-places of each junior school by largest remainder) in its own way, so that a fault of one is not a
-fault of both.
+The checks run over arrays (numpy): a million candidates with ten choices each in about a second.
+The per-candidate readers below (`read_candidates`, `eligible`, `order_key`) serve the answers and
+reports of a year. Eligibility is one rule (`unmet`: the first condition a candidate fails at a
+programme in a batch), which the checks and the per-candidate `eligible` both call. Written from the
+rules alone, apart from the allocator (admissions/allocate.py): it shares no code with it beyond
+reading the data, and recomputes what it needs (the candidates' order, the 指标到校 places of each
+junior school by largest remainder) in its own way, so that a fault of one is not a fault of both.
+
+The conditions (issue 14 item 1, the programmes sheet's `boarding` and `gender`, the candidates'
+`boarding` and `gender`): a candidate who applies to board never goes to a programme for day pupils
+only, one who declared they will not board never to a programme where every pupil boards (an empty
+answer takes either); a programme's gender condition counts only where the rules declare
+`gender_conditions: apply` (the issue allows gender only as a parameter), and then only a candidate
+of that recorded gender meets it.
+
+The allocation is read as the JSON contract (`admitted`: a list of {"candidate_id", "programme_id",
+"batch"}) or, for a large run, as columns (`admitted`: {"candidate_id": [...], "programme_id": [...],
+"batch": [...]}); either way the verifier joins it to the candidates by their ids.
 
 The checks, each {"check", "ok", "detail"} with a `Msg` detail (the first problems found, counted):
 - one_place: every candidate of the year is either admitted once or unplaced, never both, never twice;
 - quota: no programme over its places in a batch, except a tie at the last place under the declared
   tie rule 同分同录 (admit all tied);
 - eligibility: the programme is among the candidate's choices of that batch; no exam → vocational
-  only (第7条); the programme's conditions (quality grade, minimum line; the quota batch's line is the
-  minimum line minus the margin);
+  only (第7条); the programme's conditions (quality grade, minimum line — the quota batch's line is the
+  minimum line minus the margin —, boarding, and gender where the rules apply it);
 - no_envy: inside a batch, no candidate who outranks an admitted one (or is tied with them, unless
   the tie rule is a lottery) was refused at a programme they preferred and were eligible for. Under
   the strict tie rule a tie larger than the places left is refused and the programme then takes no
@@ -33,10 +46,12 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from countyedu.messages import Code, Msg
 
@@ -44,6 +59,8 @@ EARLY, QUOTA, UNIFIED, VOCATIONAL = "early", "quota", "unified", "vocational"
 BATCH_ORDER = (EARLY, QUOTA, UNIFIED, VOCATIONAL)
 GRADES = ("A", "B", "C", "D")  # best first
 SUBJECTS = ("chinese", "math", "english")
+GENDERS = ("male", "female")  # the gender codes (census.vocabulary)
+BOARDING = ("required", "optional", "none")  # a programme's boarding condition; empty: optional
 CHECKS = ("one_place", "quota", "eligibility", "no_envy", "quota_places", "returned")
 BATCH_CODES = "admission_batch"  # the vocabulary of the batch codes (census.vocabulary)
 MAX_NAMED = 5  # problems named in a check's detail; the rest counted
@@ -67,6 +84,8 @@ class Candidate:
     grade: str | None
     three_years: bool
     choices: Mapping[str, tuple[str, ...]]  # batch → programme ids in order of preference
+    gender: str | None = None  # male / female, None when not recorded
+    boarding: bool | None = None  # applies to board; None: either
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,8 @@ class Programme:
     quota_share: float
     min_score: float | None
     min_grade: str | None
+    boarding: str = "optional"  # required / optional / none (day pupils only)
+    gender: str | None = None  # the only gender admitted, where the rules apply gender conditions
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,7 @@ class Rules:
     quota_margin: float
     rural_tilt: float
     quota_share: float | None  # the default share where a programme names none
+    gender_conditions: str = "ignore"  # apply: a programme's gender condition counts
 
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> Rules:
@@ -104,6 +126,7 @@ class Rules:
             quota_margin=float(params.get("quota_margin", 0.0) or 0.0),
             rural_tilt=float(params.get("rural_tilt", 1.0) or 1.0),
             quota_share=None if share is None else float(share),
+            gender_conditions=str(params.get("gender_conditions") or "ignore"),
         )
 
 
@@ -170,6 +193,8 @@ def read_candidates(frame: pd.DataFrame, programmes: Mapping[str, Programme]) ->
             grade=_val(row, "quality_grade"),
             three_years=bool(_val(row, "three_years_at_school")),
             choices={b: tuple(v) for b, v in lists.items()},
+            gender=_val(row, "gender"),
+            boarding=None if _val(row, "boarding") is None else bool(_val(row, "boarding")),
         )
     return out
 
@@ -194,6 +219,8 @@ def read_programmes(frame: pd.DataFrame, rules: Rules) -> dict[str, Programme]:
             quota_share=float(share or 0.0),
             min_score=None if _val(row, "min_score") is None else float(row["min_score"]),
             min_grade=_val(row, "min_quality_grade"),
+            boarding=str(_val(row, "boarding") or "optional"),
+            gender=_val(row, "gender"),
         )
     return out
 
@@ -243,43 +270,110 @@ def quota_places(
     return out
 
 
-def grade_ok(grade: str | None, minimum: str | None) -> bool:
-    if minimum is None:
-        return True
-    return grade in GRADES and GRADES.index(grade) <= GRADES.index(minimum)
-
-
-def eligible(c: Candidate, p: Programme, batch: str, rules: Rules) -> bool:
-    """Whether the candidate meets the programme's conditions in that batch (not counting places)."""
-    if not c.took_exam and p.track != "vocational":
-        return False
-    if not grade_ok(c.grade, p.min_grade):
-        return False
-    if p.min_score is not None:
-        line = p.min_score - (rules.quota_margin if batch == QUOTA else 0.0)
-        if c.total is None or c.total < line:
-            return False
-    return not (batch == QUOTA and not c.three_years)
-
-
-# ---- the verifier
-
-
-# ---- the verifier, over arrays (a million candidates in about a second)
+# ---- the one eligibility rule
 
 INF = np.iinfo(np.int64).max
 B_EARLY, B_QUOTA, B_UNIFIED, B_VOCATIONAL = range(4)
-NO_GRADE, ANY_GRADE = 9, 99
+NO_GRADE, ANY_GRADE = 9, 99  # a candidate without a grade meets no grade condition; a programme without one
+CONDITIONS = ("exam", "grade", "line", "three_years", "boarding", "gender")  # in the order they are asked
+ASKS_BOARDING, DECLINES_BOARDING, EITHER = 1, 0, -1  # a candidate's `boarding` answer
+REQUIRED, OPTIONAL, DAY_ONLY = range(3)  # a programme's `boarding` condition (BOARDING)
 
 
-def _bools(frame: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in frame:
-        return np.zeros(len(frame), dtype=bool)
-    return (
-        pd.array(frame[col].astype(object).where(frame[col].notna(), None), dtype="boolean")
-        .fillna(False)
-        .to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class Pairs:
+    """Candidates and programmes side by side (one pair a row), as the eligibility rule reads them."""
+
+    took: np.ndarray  # bool: sat the exam
+    grade: np.ndarray  # int: index into GRADES, NO_GRADE when none
+    total: np.ndarray  # float: exam score plus bonus, -inf without the exam
+    three_years: np.ndarray  # bool: at the junior school for grades 7–9
+    gender: np.ndarray  # int: index into GENDERS, -1 not recorded
+    boarding: np.ndarray  # int: ASKS_BOARDING, DECLINES_BOARDING or EITHER
+    vocational: np.ndarray  # bool: the programme is vocational
+    min_grade: np.ndarray  # int: index into GRADES, ANY_GRADE when none
+    min_score: np.ndarray  # float: the minimum line, nan when none
+    p_gender: np.ndarray  # int: index into GENDERS, -1 open to all
+    p_boarding: np.ndarray  # int: REQUIRED, OPTIONAL or DAY_ONLY
+
+
+def unmet(pairs: Pairs, batch: int, rules: Rules) -> np.ndarray:
+    """The eligibility rule (第7条, STANDARDS AD, issue 14 item 2): per pair, 0 when the candidate meets
+    every condition of the programme in that batch (places aside), else 1 + the index in CONDITIONS of
+    the first condition they fail:
+    - exam: no exam → vocational programmes only (第7条);
+    - grade: the quality grade at least the programme's (A best; no grade meets no condition);
+    - line: the total at least the minimum line (in the quota batch the line less `quota_margin`);
+    - three_years: the quota batch only for pupils at their junior school all three years;
+    - boarding: applying to board → not a programme for day pupils only; declining → not one where
+      every pupil boards;
+    - gender: where the rules apply gender conditions, only a candidate of the programme's gender."""
+    line = pairs.min_score - (rules.quota_margin if batch == B_QUOTA else 0.0)
+    fails = [
+        ~pairs.took & ~pairs.vocational,
+        pairs.grade > pairs.min_grade,
+        ~np.isnan(line) & ~(pairs.total >= line),
+        ~pairs.three_years if batch == B_QUOTA else None,
+        ((pairs.boarding == ASKS_BOARDING) & (pairs.p_boarding == DAY_ONLY))
+        | ((pairs.boarding == DECLINES_BOARDING) & (pairs.p_boarding == REQUIRED)),
+        (pairs.p_gender >= 0) & (pairs.gender != pairs.p_gender) if rules.gender_conditions == "apply" else None,
+    ]
+    out = np.zeros(len(pairs.took), dtype=np.int8)
+    for code in range(len(fails), 0, -1):  # the last first, so that the first failed stays
+        bad = fails[code - 1]
+        if bad is not None:
+            out[bad] = code
+    return out
+
+
+def _code(value: Any, codes: tuple[str, ...], missing: int) -> int:
+    return codes.index(value) if value in codes else missing
+
+
+def grade_ok(grade: str | None, minimum: str | None) -> bool:
+    """The rule's grade condition for one candidate (A best; no grade meets no condition)."""
+    return _code(grade, GRADES, NO_GRADE) <= _code(minimum, GRADES, ANY_GRADE)
+
+
+def eligible(c: Candidate, p: Programme, batch: str, rules: Rules) -> bool:
+    """Whether the candidate meets the programme's conditions in that batch (not counting places): the
+    rule `unmet` on one pair."""
+    boarding = EITHER if c.boarding is None else ASKS_BOARDING if c.boarding else DECLINES_BOARDING
+    one = Pairs(
+        took=np.array([c.took_exam]),
+        grade=np.array([_code(c.grade, GRADES, NO_GRADE)]),
+        total=np.array([-np.inf if c.total is None else c.total]),
+        three_years=np.array([c.three_years]),
+        gender=np.array([_code(c.gender, GENDERS, -1)]),
+        boarding=np.array([boarding]),
+        vocational=np.array([p.track == "vocational"]),
+        min_grade=np.array([_code(p.min_grade, GRADES, ANY_GRADE)]),
+        min_score=np.array([np.nan if p.min_score is None else p.min_score]),
+        p_gender=np.array([_code(p.gender, GENDERS, -1)]),
+        p_boarding=np.array([_code(p.boarding, BOARDING, OPTIONAL)]),
     )
+    return bool(unmet(one, BATCH_ORDER.index(batch), rules)[0] == 0)
+
+
+# ---- reading the year as arrays
+
+
+def _frame_of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    at = (pd.to_numeric(frame["year"]) == year).to_numpy()
+    return frame if at.all() else frame.loc[at]
+
+
+def _bools(frame: pd.DataFrame, col: str, missing: int = 0) -> np.ndarray:
+    """A yes/no column as int8 (1 yes, 0 no, `missing` where empty)."""
+    if col not in frame:
+        return np.full(len(frame), missing, dtype=np.int8)
+    v = frame[col]
+    if v.dtype == bool:
+        return v.to_numpy().astype(np.int8)
+    out = np.full(len(frame), missing, dtype=np.int8)
+    given = v.notna().to_numpy()
+    out[given] = v[given].astype(bool).to_numpy()
+    return out
 
 
 def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -288,26 +382,122 @@ def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _grade_index(frame: pd.DataFrame, col: str, missing: int) -> np.ndarray:
+def _codes(frame: pd.DataFrame, col: str, codes: tuple[str, ...], missing: int) -> np.ndarray:
+    """A code column as the index of each value in `codes` (`missing` where empty or unknown)."""
     if col not in frame:
         return np.full(len(frame), missing, dtype=np.int64)
-    codes = pd.Categorical(frame[col], categories=list(GRADES)).codes.astype(np.int64)
-    return np.where(codes < 0, missing, codes)
+    at, uniques = pd.factorize(frame[col])
+    of = np.array([_code(u, codes, missing) for u in uniques] + [missing], dtype=np.int64)
+    return of[at]
+
+
+def _strings(values: Any) -> np.ndarray:
+    """Ids as an object array of str."""
+    if not isinstance(values, pd.Series):
+        values = pd.Series(np.asarray(values, dtype=object) if not len(values) else values, copy=False)
+    return values.astype(str).to_numpy(dtype=object)
+
+
+class Ids:
+    """Distinct string ids and where each is: `find(queries)` is the index of each query, -1 when
+    absent. A merge of the sorted string hashes, each match then confirmed by comparing the strings
+    (as Arrow strings: a million in a fraction of a second, where a hash table of a million Python
+    strings takes seconds); ids whose hashes repeat are looked up in a dict instead."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self._arrow: pa.Array | None = None
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        self.order = np.argsort(hashes)
+        self.sorted = hashes[self.order]
+        self.first: dict[str, int] | None = None
+        if (self.sorted[1:] == self.sorted[:-1]).any():
+            self.first = {}
+            for i, k in enumerate(keys):
+                self.first.setdefault(k, i)
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        out = np.full(len(queries), -1, dtype=np.int64)
+        if not len(self.keys) or not len(queries):
+            return out
+        if self.first is not None:
+            first = self.first
+            return np.fromiter((first.get(q, -1) for q in queries), dtype=np.int64, count=len(queries))
+        hq = np.fromiter(map(hash, queries), dtype=np.int64, count=len(queries))
+        oq = np.argsort(hq)  # sorted queries: a cache-friendly search
+        sq = hq[oq]
+        pos = np.minimum(np.searchsorted(self.sorted, sq), len(self.sorted) - 1)
+        hit = np.flatnonzero(self.sorted[pos] == sq)
+        out[oq[hit]] = self.order[pos[hit]]
+        at = np.flatnonzero(out >= 0)
+        if self._arrow is None:
+            self._arrow = pa.array(self.keys, type=pa.string())
+        same = pc.equal(
+            self._arrow.take(pa.array(out[at])), pa.array(queries, type=pa.string()).take(pa.array(at))
+        ).to_numpy(zero_copy_only=False)
+        out[at[~same]] = -1  # equal hashes of different strings
+        return out
+
+
+def lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """The index in `keys` (distinct strings) of each query, -1 when absent."""
+    return Ids(keys).find(queries)
+
+
+def _order_codes(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each value's place among the distinct values (ascending) and their number; -inf first."""
+    scaled = x * 4  # scores in quarter points need no sort
+    finite = np.isfinite(scaled)
+    if finite.all() and len(x) and (scaled == np.round(scaled)).all() and np.ptp(scaled) < 1 << 24:
+        low = scaled.min()
+        return (scaled - low).astype(np.int64), int(np.ptp(scaled)) + 1
+    uniques, inverse = np.unique(x, return_inverse=True)
+    return inverse.astype(np.int64), len(uniques)
+
+
+def order_keys(keys: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row in the county's order by `keys` (the first decides, larger better): equal
+    rows get equal keys, a larger key is a better place."""
+    n = len(keys[0])
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    span = 1
+    for k in keys:
+        codes, size = _order_codes(k)
+        span *= size
+        if span >= 1 << 62:  # too many distinct values to pack: rank them by sorting
+            return _dense_rank(keys)
+        out = out * size + codes
+    return out
+
+
+def _dense_rank(keys: list[np.ndarray]) -> np.ndarray:
+    order = np.lexsort(keys[::-1])  # ascending by keys[0], then keys[1], …
+    change = np.zeros(len(order), dtype=bool)
+    for k in keys:
+        s = k[order]
+        change[1:] |= s[1:] != s[:-1]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.cumsum(change)
+    return rank
 
 
 @dataclass(frozen=True)
 class _Data:
     """One year's candidates and programmes as arrays (what the checks read)."""
 
-    ids: np.ndarray
+    ids: np.ndarray  # object array of str
     school: np.ndarray  # index into school_ids
-    school_ids: np.ndarray
+    school_ids: np.ndarray  # sorted
     rural: np.ndarray  # per school
     took: np.ndarray
     total: np.ndarray  # -inf without the exam
-    key: np.ndarray  # dense rank in the county's order, larger first; equal = tied
+    key: np.ndarray  # the county's order, larger first; equal = tied
     grade: np.ndarray
     three_years: np.ndarray
+    gender: np.ndarray
+    boarding: np.ndarray
     choices: np.ndarray  # n × K programme indices, -1 none
     pids: np.ndarray
     p_batch: np.ndarray  # B_EARLY / B_UNIFIED / B_VOCATIONAL
@@ -316,14 +506,15 @@ class _Data:
     p_share: np.ndarray
     p_min: np.ndarray  # nan: no line
     p_grade: np.ndarray  # ANY_GRADE: no condition
+    p_gender: np.ndarray  # -1: open to all
+    p_boarding: np.ndarray  # REQUIRED / OPTIONAL / DAY_ONLY
+    index: Ids  # where each candidate id is
 
     @classmethod
     def read(cls, frames: Mapping[str, pd.DataFrame], year: int, rules: Rules) -> _Data:
-        progs = frames["programmes"]
-        progs = progs[pd.to_numeric(progs["year"]) == year]
-        cands = frames["candidates"]
-        cands = cands[pd.to_numeric(cands["year"]) == year]
-        pids = progs["programme_id"].astype(str).to_numpy()
+        progs = _frame_of_year(frames["programmes"], year)
+        cands = _frame_of_year(frames["candidates"], year)
+        pids = _strings(progs["programme_id"])
         track = progs["track"].astype(str).to_numpy() if "track" in progs else np.full(len(progs), "general")
         vocational = track == "vocational"
         declared = progs["batch"].astype(object).to_numpy() if "batch" in progs else np.full(len(progs), None)
@@ -343,22 +534,23 @@ class _Data:
         share = _floats(progs, "quota_to_schools")
         default = rules.quota_share or 0.0
         share = np.where(np.isnan(share) & (p_batch == B_UNIFIED) & ~vocational, default, np.nan_to_num(share))
-        index = pd.Index(pids)
         cols = sorted(
             (c for c in cands.columns if c.startswith("choice_") and c[7:].isdigit()), key=lambda c: int(c[7:])
         )
         choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int64)
-        for k, col in enumerate(cols):
-            v = cands[col]
-            choices[:, k] = np.where(v.notna().to_numpy(), index.get_indexer(v.astype(str)), -1)
-        school_ids, school = np.unique(cands["junior_school_id"].astype(str).to_numpy(), return_inverse=True)
+        for k, col in enumerate(cols):  # each column's few distinct ids looked up once
+            at, uniques = pd.factorize(cands[col])
+            of = np.append(lookup(pids, _strings(uniques)), -1)
+            choices[:, k] = of[at]
+        school, school_ids = pd.factorize(cands["junior_school_id"].astype(str), sort=True)
+        school_ids = np.asarray(school_ids, dtype=object)
         schools = frames.get("schools")
         urban = (
             {}
             if schools is None
             else dict(zip(schools["school_id"].astype(str), schools["urban"].astype(bool), strict=True))
         )
-        took = _bools(cands, "took_exam")
+        took = _bools(cands, "took_exam").astype(bool)
         score = _floats(cands, "exam_score")
         total = np.where(took & ~np.isnan(score), score + np.nan_to_num(_floats(cands, "bonus")), -np.inf)
         scored = np.isfinite(total)
@@ -367,16 +559,20 @@ class _Data:
             np.where(scored, sum((subjects.get(s.strip(), 0.0) for s in t.split("+")), np.zeros(len(cands))), 0.0)
             for t in rules.tie_order
         ]
+        ids = _strings(cands["candidate_id"])
         return cls(
-            ids=cands["candidate_id"].astype(str).to_numpy(),
+            ids=ids,
+            index=Ids(ids),
             school=school.astype(np.int64),
             school_ids=school_ids,
             rural=np.array([not urban.get(s, True) for s in school_ids], dtype=bool),
             took=took,
             total=total,
-            key=_dense_rank([total, *terms]),
-            grade=_grade_index(cands, "quality_grade", NO_GRADE),
-            three_years=_bools(cands, "three_years_at_school"),
+            key=order_keys([total, *terms]),
+            grade=_codes(cands, "quality_grade", GRADES, NO_GRADE),
+            three_years=_bools(cands, "three_years_at_school").astype(bool),
+            gender=_codes(cands, "gender", GENDERS, -1),
+            boarding=_bools(cands, "boarding", EITHER),
             choices=choices,
             pids=pids,
             p_batch=p_batch,
@@ -384,40 +580,42 @@ class _Data:
             p_quota=pd.to_numeric(progs["quota"]).to_numpy(dtype=np.int64),
             p_share=share,
             p_min=_floats(progs, "min_score"),
-            p_grade=_grade_index(progs, "min_quality_grade", ANY_GRADE),
+            p_grade=_codes(progs, "min_quality_grade", GRADES, ANY_GRADE),
+            p_gender=_codes(progs, "gender", GENDERS, -1),
+            p_boarding=_codes(progs, "boarding", BOARDING, OPTIONAL),
         )
 
-    def eligible(self, rows: np.ndarray, progs: np.ndarray, batch: int, margin: float) -> np.ndarray:
-        """Whether each candidate row meets each programme's conditions in that batch (broadcast)."""
-        ok = self.took[rows] | self.p_vocational[progs]
-        ok &= self.grade[rows] <= self.p_grade[progs]
-        line = self.p_min[progs] - (margin if batch == B_QUOTA else 0.0)
-        ok &= np.isnan(line) | (self.total[rows] >= line)
-        if batch == B_QUOTA:
-            ok &= self.three_years[rows]
-        return ok
+    def pairs(self, rows: np.ndarray, progs: np.ndarray) -> Pairs:
+        return Pairs(
+            took=self.took[rows],
+            grade=self.grade[rows],
+            total=self.total[rows],
+            three_years=self.three_years[rows],
+            gender=self.gender[rows],
+            boarding=self.boarding[rows],
+            vocational=self.p_vocational[progs],
+            min_grade=self.p_grade[progs],
+            min_score=self.p_min[progs],
+            p_gender=self.p_gender[progs],
+            p_boarding=self.p_boarding[progs],
+        )
 
-    def in_list(self, progs: np.ndarray, batch: int) -> np.ndarray:
-        """Whether each programme index is a choice of that batch."""
-        if batch == B_QUOTA:
-            return (self.p_batch[progs] == B_UNIFIED) & (self.p_share[progs] > 0)
-        return self.p_batch[progs] == batch
+    def unmet(self, rows: np.ndarray, progs: np.ndarray, batch: int, rules: Rules) -> np.ndarray:
+        """The rule `unmet` on each candidate row and programme index (side by side)."""
+        return unmet(self.pairs(rows, progs), batch, rules)
 
+    def eligible(self, rows: np.ndarray, progs: np.ndarray, batch: int, rules: Rules) -> np.ndarray:
+        return self.unmet(rows, progs, batch, rules) == 0
 
-def _dense_rank(keys: list[np.ndarray]) -> np.ndarray:
-    """Each row's place by the keys (the first decides, larger first): equal rows share one rank;
-    a larger rank is a better place."""
-    n = len(keys[0])
-    if not n:
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort(keys[::-1])  # ascending by keys[0], then keys[1], …
-    change = np.zeros(n, dtype=bool)
-    for k in keys:
-        s = k[order]
-        change[1:] |= s[1:] != s[:-1]
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.cumsum(change)
-    return rank
+    def lists(self) -> np.ndarray:
+        """n × K: the batch of each choice's list, -1 none (a unified programme with quota places is
+        a choice of the quota batch too: those choices are marked in the quota column of `in_quota`)."""
+        given = self.choices >= 0
+        return np.where(given, np.append(self.p_batch, -1).astype(np.int8)[self.choices], np.int8(-1))
+
+    def in_quota(self) -> np.ndarray:
+        """Per programme (and a last entry for "none"): whether it runs in the quota batch."""
+        return np.append((self.p_batch == B_UNIFIED) & (self.p_share > 0), False)
 
 
 def places_of(d: _Data, rules: Rules) -> np.ndarray:
@@ -448,23 +646,30 @@ class _Rows:
     cand: np.ndarray
     prog: np.ndarray
     batch: np.ndarray
-    raw: list[dict[str, Any]]
+    cand_ids: np.ndarray  # as the allocation spells them
+    prog_ids: np.ndarray
+    batch_codes: np.ndarray
     out_prog: np.ndarray  # per candidate, -1 unplaced
     out_batch: np.ndarray
 
     @classmethod
-    def read(cls, d: _Data, admitted: list[dict[str, Any]]) -> _Rows:
-        cand = pd.Index(d.ids).get_indexer([str(a["candidate_id"]) for a in admitted]).astype(np.int64)
-        prog = pd.Index(d.pids).get_indexer([str(a["programme_id"]) for a in admitted]).astype(np.int64)
-        codes = {b: i for i, b in enumerate(BATCH_ORDER)}
-        batch = np.array([codes.get(str(a["batch"]), -1) for a in admitted], dtype=np.int64)
+    def read(cls, d: _Data, admitted: Any) -> _Rows:
+        if isinstance(admitted, Mapping):  # columns
+            cids, pids, codes = (_strings(admitted[c]) for c in ("candidate_id", "programme_id", "batch"))
+        else:  # the JSON contract's rows
+            rows = list(admitted)
+            cids, pids, codes = (_strings([a[c] for a in rows]) for c in ("candidate_id", "programme_id", "batch"))
+        cand = d.index.find(cids)
+        at, uniques = pd.factorize(pids)
+        prog = np.append(lookup(d.pids, _strings(uniques)), -1)[at]
+        at, uniques = pd.factorize(codes)
+        batch = np.array([_code(str(u), BATCH_ORDER, -1) for u in uniques] + [-1], dtype=np.int64)[at]
         out_prog = np.full(len(d.ids), -1, dtype=np.int64)
         out_batch = np.full(len(d.ids), -1, dtype=np.int64)
         ok = (cand >= 0) & (prog >= 0) & (batch >= 0)
-        first = np.unique(cand[ok], return_index=True)[1]
-        rows = np.flatnonzero(ok)[first]
-        out_prog[cand[rows]], out_batch[cand[rows]] = prog[rows], batch[rows]
-        return cls(cand, prog, batch, admitted, out_prog, out_batch)
+        # a candidate admitted twice keeps one of the outcomes (one_place fails them anyway)
+        out_prog[cand[ok]], out_batch[cand[ok]] = prog[ok], batch[ok]
+        return cls(cand, prog, batch, cids, pids, codes, out_prog, out_batch)
 
     @property
     def valid(self) -> np.ndarray:
@@ -478,16 +683,25 @@ def verify(
     params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """{"ok", "checks": [{"check", "ok", "detail"}]} for the allocation of `year` (the run's JSON: its
-    "admitted", "unplaced", "returned_quota" and, unless given, its "params")."""
+    "admitted" — rows or columns —, "unplaced", "returned_quota" and, unless given, its "params")."""
     rules = Rules.of(params if params is not None else allocation.get("params", {}))
     d = _Data.read(frames, year, rules)
-    rows = _Rows.read(d, list(allocation.get("admitted", [])))
+    rows = _Rows.read(d, allocation.get("admitted", []))
     places = places_of(d, rules)
-    v = _Checks(d, rules, rows, places, [str(c) for c in allocation.get("unplaced", [])], allocation)
+    v = _Checks(d, rules, rows, places, _strings(allocation.get("unplaced", [])), allocation)
     out = [
         c.as_dict() for c in (v.one_place(), v.quota(), v.eligibility(), v.no_envy(), v.quota_places(), v.returned())
     ]
     return {"ok": all(c["ok"] for c in out), "checks": out}
+
+
+CONDITION_WORDS = {
+    "grade": Msg("the quality grade"),
+    "line": Msg("the minimum line"),
+    "three_years": Msg("three years at the junior school"),
+    "boarding": Msg("the boarding condition"),
+    "gender": Msg("the gender condition"),
+}
 
 
 class _Checks:
@@ -497,7 +711,7 @@ class _Checks:
         rules: Rules,
         rows: _Rows,
         places: np.ndarray,
-        unplaced: list[str],
+        unplaced: np.ndarray,
         allocation: Mapping[str, Any],
     ) -> None:
         self.d, self.rules, self.rows, self.places = d, rules, rows, places
@@ -509,9 +723,11 @@ class _Checks:
         self.cap = d.p_quota[:, None].repeat(4, axis=1).astype(np.int64)
         self.cap[:, B_QUOTA] = places.sum(axis=1)
         self.cap[:, B_UNIFIED] = d.p_quota - self.seats[:, B_QUOTA]
-        self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = (
-            None  # (rows, choice columns) refused in 统招, set by no_envy
-        )
+        self.used = np.zeros_like(places)
+        # (rows, choice columns) refused in 统招 at a programme with places left, set by no_envy
+        self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = None
+        self._lists: np.ndarray | None = None  # n × K, read by _preferred
+        self._quota_list = self._pos = np.zeros(0, dtype=np.int64)
 
     def _pid(self, p: int) -> str:
         return str(self.d.pids[p])
@@ -524,18 +740,13 @@ class _Checks:
         for i in np.flatnonzero(counts > 1):
             check.add(Msg("candidate {candidate} admitted {n} times", candidate=str(d.ids[i]), n=int(counts[i])))
         for i in np.flatnonzero(~known):
-            check.add(
-                Msg(
-                    "candidate {candidate} admitted but not a candidate of the year",
-                    candidate=str(r.raw[i]["candidate_id"]),
-                )
-            )
-        un = pd.Index(d.ids).get_indexer(self.unplaced)
+            check.add(Msg("candidate {candidate} admitted but not a candidate of the year", candidate=r.cand_ids[i]))
+        un = d.index.find(self.unplaced)
+        un = un[un >= 0]
         listed = counts > 0
-        for i in un[un >= 0]:
-            if listed[i]:
-                check.add(Msg("candidate {candidate} both admitted and unplaced", candidate=str(d.ids[i])))
-        listed[un[un >= 0]] = True
+        for i in un[listed[un]]:
+            check.add(Msg("candidate {candidate} both admitted and unplaced", candidate=str(d.ids[i])))
+        listed[un] = True
         for i in np.flatnonzero(~listed):
             check.add(Msg("candidate {candidate} neither admitted nor unplaced", candidate=str(d.ids[i])))
         check.ok_detail = Msg(
@@ -556,7 +767,7 @@ class _Checks:
     def quota(self) -> Check:
         check = Check("quota")
         r = self.rows
-        for pid in sorted({str(r.raw[i]["programme_id"]) for i in np.flatnonzero(r.prog < 0)}):
+        for pid in sorted({str(r.prog_ids[i]) for i in np.flatnonzero(r.prog < 0)}):
             check.add(Msg("programme {programme} is not a programme of the year", programme=pid))
         for p, b in zip(*np.nonzero(self.seats > self.cap), strict=True):
             members = r.cand[r.valid & (r.prog == p) & (r.batch == b)]
@@ -582,71 +793,90 @@ class _Checks:
             (d.p_batch[p] == b) | ((b == B_QUOTA) & (d.p_batch[p] == B_UNIFIED) & (d.p_share[p] > 0))
         )
         chosen = (d.choices[c] == p[:, None]).any(axis=1)
-        exam = d.took[c] | d.p_vocational[p]
-        meets = np.zeros(len(idx), dtype=bool)
+        fails = np.zeros(len(idx), dtype=np.int8)
         for batch in range(4):
             at = b == batch
-            meets[at] = d.eligible(c[at], p[at], batch, self.rules.quota_margin)
-        bad = ~right_batch | ~chosen | ~exam | ~meets
-        for j in np.flatnonzero(bad):
+            fails[at] = d.unmet(c[at], p[at], batch, self.rules)
+        for j in np.flatnonzero(~right_batch | ~chosen | (fails > 0)):
             cid, pid = str(d.ids[c[j]]), self._pid(p[j])
             if not right_batch[j]:
-                raw = str(r.raw[idx[j]]["batch"])
                 msg = Msg(
                     "{candidate} admitted to {programme} in batch {batch}",
                     candidate=cid,
                     programme=pid,
-                    batch=batch_code(raw),
+                    batch=batch_code(str(r.batch_codes[idx[j]])),
                 )
             elif not chosen[j]:
                 msg = Msg("{candidate} did not choose {programme}", candidate=cid, programme=pid)
-            elif not exam[j]:
+            elif CONDITIONS[fails[j] - 1] == "exam":
                 msg = Msg(
                     "{candidate} sat no exam but was admitted to {programme} (第7条)", candidate=cid, programme=pid
                 )
             else:
-                msg = Msg("{candidate} does not meet the conditions of {programme}", candidate=cid, programme=pid)
+                msg = Msg(
+                    "{candidate} does not meet {condition} of {programme}",
+                    candidate=cid,
+                    programme=pid,
+                    condition=CONDITION_WORDS[CONDITIONS[fails[j] - 1]],
+                )
             check.add(msg)
-        check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(r.raw))
+        check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(r.cand))
         return check
 
-    def _refused(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    def _preferred(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
         """(candidate rows, choice columns) of the programmes of `batch` each candidate preferred to
-        their outcome in it (all of the batch's, if none), was eligible for, and was still free for."""
+        their outcome in it (all of the batch's, if none) while still free for it (not admitted in an
+        earlier batch); eligibility not yet asked."""
         d, r = self.d, self.rows
-        ch = d.choices
-        given = ch >= 0
-        cp = np.where(given, ch, 0)
-        listed = given & d.in_list(cp, batch)
-        got = (r.out_batch == batch)[:, None] & (ch == r.out_prog[:, None]) & listed
-        k = ch.shape[1]
-        pos = np.where(got.any(axis=1), got.argmax(axis=1), k)
+        if self._lists is None:
+            self._lists, in_quota = d.lists(), d.in_quota()
+            self._quota_list = in_quota[d.choices]
+            # the column of each candidate's outcome in their list (K: not in it)
+            k = d.choices.shape[1]
+            match = d.choices == r.out_prog[:, None]
+            has = match.any(axis=1)
+            self._pos = np.where(has, match.argmax(axis=1), k)
+        listed = self._quota_list if batch == B_QUOTA else self._lists == batch
+        k = d.choices.shape[1]
+        pos = np.where(r.out_batch == batch, self._pos, k)
+        if batch == B_QUOTA:  # a quota outcome only counts at a programme with quota places
+            pos = np.where(d.in_quota()[np.maximum(r.out_prog, 0)] & (r.out_prog >= 0), pos, k)
+        else:
+            pos = np.where(d.p_batch[np.maximum(r.out_prog, 0)] == batch, pos, k)
         free = (r.out_batch < 0) | (r.out_batch >= batch)
         better = listed & (np.arange(k)[None, :] < pos[:, None]) & free[:, None]
         rows_, cols = np.nonzero(better)
-        keep = d.eligible(rows_, cp[rows_, cols], batch, self.rules.quota_margin)
-        return rows_[keep], cols[keep]
+        return rows_, cols
 
     def no_envy(self) -> Check:
         check = Check("no_envy")
         d, r = self.d, self.rows
         lottery = self.rules.tie_rule == "lottery"
         n_s = len(d.school_ids)
+        free_unified = (self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED] > 0) & (d.p_batch == B_UNIFIED)
         for batch in range(4):
-            rows_, cols = self._refused(batch)
-            if batch == B_UNIFIED:
-                self.wanting_unified = (rows_, cols)
+            if not (d.in_quota()[:-1] if batch == B_QUOTA else d.p_batch == batch).any():
+                if batch == B_UNIFIED:
+                    self.wanting_unified = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+                continue  # no programme runs in this batch
+            rows_, cols = self._preferred(batch)
+            progs = d.choices[rows_, cols]
+            if batch == B_UNIFIED:  # for `returned`: the refused who wanted a place left empty
+                at = free_unified[progs]
+                keep = d.eligible(rows_[at], progs[at], batch, self.rules)
+                self.wanting_unified = (rows_[at][keep], cols[at][keep])
             adm = np.flatnonzero(r.valid & (r.batch == batch))
             quota = batch == B_QUOTA
             width = n_s if quota else 1
             weakest = np.full(len(d.pids) * width, INF, dtype=np.int64)
             a_c, a_p = r.cand[adm], r.prog[adm]
             np.minimum.at(weakest, a_p * width + (d.school[a_c] if quota else 0), d.key[a_c])
-            progs = d.choices[rows_, cols]
             w = weakest[progs * width + (d.school[rows_] if quota else 0)]
             k = d.key[rows_]
-            bad = (w < INF) & ((k > w) | ((k == w) & (not lottery)))
-            for j in np.flatnonzero(bad):
+            maybe = np.flatnonzero((w < INF) & ((k > w) | ((k == w) & (not lottery))))
+            # only those who outrank someone admitted there are asked the conditions
+            bad = maybe[d.eligible(rows_[maybe], progs[maybe], batch, self.rules)]
+            for j in bad:
                 c, p = rows_[j], progs[j]
                 same = adm[(r.prog[adm] == p) & (d.key[r.cand[adm]] == w[j])]
                 if batch == B_QUOTA:
@@ -703,9 +933,8 @@ class _Checks:
         d = self.d
         declared = np.zeros_like(self.places)
         rows = self.returned_rows
-        # every row's programme and school looked up at once (one lookup per row cost seconds)
-        ps = pd.Index(d.pids).get_indexer([str(r["programme_id"]) for r in rows])
-        ss = pd.Index(d.school_ids).get_indexer([str(r["junior_school_id"]) for r in rows])
+        ps = lookup(d.pids, _strings([r["programme_id"] for r in rows]))
+        ss = lookup(d.school_ids, _strings([r["junior_school_id"] for r in rows]))
         for row, p, s in zip(rows, ps, ss, strict=True):
             if p < 0 or s < 0:
                 check.add(
@@ -731,7 +960,9 @@ class _Checks:
                 )
             )
         free = self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED]
-        rows_, cols = self.wanting_unified if self.wanting_unified is not None else self._refused(B_UNIFIED)
+        if self.wanting_unified is None:
+            self.no_envy()
+        rows_, cols = cast(tuple[np.ndarray, np.ndarray], self.wanting_unified)
         progs = d.choices[rows_, cols]
         for p in np.flatnonzero((free > 0) & (d.p_batch == B_UNIFIED)):
             keys = d.key[rows_[progs == p]]
