@@ -109,4 +109,8 @@ def admission_pages(page: object, base: str, ctx: dict[str, object]) -> list[str
     a.refresh_from_db()
     assert a.result is not None, a.message
     refused = next(x["candidate_id"] for x in a.result["admitted"] if x["batch"] == "vocational" and x.get("rank"))
-    return [f"/admissions/runs/{a.pk}/candidate/?candidate={refused}", f"/admissions/compare/?a={a.pk}&b={b.pk}"]
+    return [
+        f"/admissions/runs/{a.pk}/candidate/?candidate={refused}",
+        f"/admissions/compare/?a={a.pk}&b={b.pk}",
+        "/admissions/upload/",
+    ]

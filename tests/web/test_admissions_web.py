@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 import pytest
 from admissions_support import HAND_ADMISSION, YEAR, admissions_data_dir
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -32,6 +34,8 @@ EXPECTED = {
     ("admissions", "GET"):                (200,  200,   200,    200,   404, 404,     404,     404,   LOGIN),
     ("admissions_run_start", "POST"):     (302,  302,   403,    403,   403, 403,     403,     404,   LOGIN),
     ("admissions_run_start", "GET"):      NOT_GET,
+    ("admissions_upload", "GET"):         (200,  200,   403,    403,   403, 403,     403,     404,   LOGIN),
+    ("admissions_upload", "POST"):        (200,  200,   403,    403,   403, 403,     403,     404,   LOGIN),
     ("admissions_run", "GET"):            (200,  200,   200,    200,   404, 404,     404,     404,   LOGIN),
     ("admissions_candidate", "GET"):      (200,  200,   200,    200,   404, 404,     404,     404,   LOGIN),
     ("admissions_letter", "GET"):         (200,  200,   200,    200,   404, 404,     404,     404,   LOGIN),
@@ -114,6 +118,7 @@ def test_it_gives_every_role_the_expected_status_on_every_page(county: None, off
     args: dict[str, tuple[list[Any], str]] = {
         "admissions": ([], ""),
         "admissions_run_start": ([], ""),
+        "admissions_upload": ([], ""),
         "admissions_run": ([a.pk], ""),
         "admissions_candidate": ([a.pk], "?candidate=A3"),
         "admissions_letter": ([a.pk, "A3"], ""),
@@ -208,3 +213,95 @@ def test_a_junior_school_clerk_sees_only_their_pupils_and_only_after_publishing(
     assert not any(shows(after, c) for c in ("A1", "A2", "A3", "A4"))
     assert clerk.get(reverse("web:admissions_pupil") + "?candidate=A1").status_code == 404
     assert "统招" in clerk.get(reverse("web:admissions_pupil") + "?candidate=B4").content.decode()
+
+
+# ------------------------------------------------------------------------------ the office's upload
+
+
+@pytest.fixture
+def own_county(settings: Any, tmp_path: Any) -> Any:
+    """A copy of the admissions county's data dir: an upload stores a new census version in it."""
+    import shutil
+
+    settings.DATA_DIR = shutil.copytree(admissions_data_dir(), tmp_path / "data")
+    census_data.forget()
+    yield
+    census_data.forget()
+
+
+def workbook(tmp_path: Any, sheets: dict[str, pd.DataFrame]) -> SimpleUploadedFile:
+    path = tmp_path / "admission.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+    return SimpleUploadedFile("中招2025.xlsx", path.read_bytes())
+
+
+def next_year(**changes: Any) -> dict[str, pd.DataFrame]:
+    """The county's 2024 candidates and programmes as 2025's (candidate ids: C and the old id), with `changes`: a row
+    index → {column: value} of the candidates."""
+    frames = census_data.census(version())
+    cands = frames["candidates"][frames["candidates"]["year"] == YEAR].copy()
+    cands = cands[[c for c in cands.columns if not c.startswith("_") and cands[c].notna().any()]]
+    cands["year"] = YEAR + 1
+    cands["candidate_id"] = ["C" + str(c) for c in cands["candidate_id"]]
+    for row, cols in changes.items():
+        for col, value in cols.items():
+            cands.iloc[int(row[1:]), cands.columns.get_loc(col)] = value
+    progs = frames["programmes"][frames["programmes"]["year"] == YEAR].copy()
+    progs = progs[[c for c in progs.columns if not c.startswith("_") and progs[c].notna().any()]]
+    progs["year"] = YEAR + 1
+    return {"candidates": cands.astype(object).where(cands.notna(), None), "programmes": progs}
+
+
+def test_the_office_uploads_next_years_candidates_and_programmes(
+    own_county: None, office: dict[str, User], tmp_path: Any
+) -> None:
+    before = version()
+    client = Client()
+    client.force_login(office["office"])
+    response = client.post(reverse("web:admissions_upload"), {"file": workbook(tmp_path, next_year())})
+    assert response.status_code == 302, re.findall(r"<tr><td>.*?</tr>", response.content.decode())[:8]
+    assert response["Location"].endswith(f"?year={YEAR + 1}")
+    after = version()
+    assert after != before
+    frames = census_data.census(after)
+    assert sorted(frames["candidates"]["year"].unique()) == [YEAR, YEAR + 1]  # 2024 kept
+    assert (frames["programmes"]["year"] == YEAR + 1).sum() == 3
+    row = AuditLog.objects.get(action="import_admission_sheets")
+    assert row.object_id == after and row.after["years"] == [YEAR, YEAR + 1] and row.actor == office["office"]
+    page = client.get(reverse("web:admissions") + f"?year={YEAR + 1}").content.decode()
+    assert "8 名考生、3 个招生计划" in page or "8" in page
+    r = do_start_admission_run(after, YEAR + 1, {}, acting_user=office["office"])
+    r.refresh_from_db()
+    assert r.verified, r.verification
+
+
+def test_an_upload_with_errors_names_sheet_row_and_column_and_stores_nothing(
+    own_county: None, office: dict[str, User], tmp_path: Any
+) -> None:
+    before = version()
+    client = Client()
+    client.force_login(office["office"])
+    # the third candidate (Excel row 4) of a junior school the census does not hold; the fifth (row 6)
+    # chose a programme that does not exist
+    sheets = next_year(r2={"junior_school_id": "J9"}, r4={"choice_2": "G9"})
+    page = client.post(reverse("web:admissions_upload"), {"file": workbook(tmp_path, sheets)}).content.decode()
+    assert "中招2025.xlsx：" in page and "未导入任何数据" in page
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">(\d*)</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    found = {(sheet, row, col, value) for sheet, row, col, value in rows}
+    assert any(r == "4" and c == "junior_school_id" and v == "J9" for _s, r, c, v in found), found
+    assert any(r == "6" and v == "G9" for _s, r, _c, v in found), found
+    assert version() == before
+    assert not AuditLog.objects.filter(action="import_admission_sheets").exists()
+
+
+def test_an_upload_holds_only_the_admission_sheets(own_county: None, office: dict[str, User], tmp_path: Any) -> None:
+    before = version()
+    client = Client()
+    client.force_login(office["office"])
+    schools = census_data.census(before)["schools"]
+    sheets = {**next_year(), "schools": schools[[c for c in schools.columns if not c.startswith("_")]]}
+    page = client.post(reverse("web:admissions_upload"), {"file": workbook(tmp_path, sheets)}).content.decode()
+    assert "未导入任何数据" in page
+    assert version() == before

@@ -1,12 +1,15 @@
-"""The admissions office in a real browser (issue 14, "Done when"): it runs the demo's admission,
-reads a candidate's explanation, changes the tie rule, compares the two runs and publishes; a
-junior-school clerk then sees their own pupils' outcomes and no one else's."""
+"""The admissions office in a real browser (issue 14, "Done when"): it uploads the year's programmes
+(a workbook with an error first: the page names its sheet, row and column, and nothing is stored;
+then the corrected one, a new census version), runs the demo's admission on it, reads a candidate's
+explanation, changes the tie rule, compares the two runs and publishes; a junior-school clerk then
+sees their own pupils' outcomes and no one else's."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from browser_support import MARKS, PASSWORD, login
 from django.contrib.auth.models import User
@@ -27,6 +30,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     tmp = tmp_path_factory.mktemp("admissions")
     frames = generate()
     import_census(write_folder(tmp / "demo", frames, "parquet"), CensusStore(tmp / "data"))
+    progs = frames["programmes"]
+    progs = progs[progs["year"] == progs["year"].max()].reset_index(drop=True)
+    wrong = progs.astype(object)
+    wrong.loc[1, "quota"] = "很多"  # not a number: Excel row 3
+    for name, sheet in (("wrong.xlsx", wrong), ("programmes.xlsx", progs)):
+        with pd.ExcelWriter(tmp / name) as xl:
+            sheet.to_excel(xl, sheet_name="programmes", index=False)
     return tmp / "data", frames["candidates"]
 
 
@@ -47,13 +57,33 @@ def test_the_office_runs_compares_and_publishes_and_a_clerk_sees_their_pupils(
     base = live_server.url
     page = browser.new_page(locale="zh-CN")
 
-    # the office runs the admission with the pack's rules
+    # the office uploads the year's programmes: a wrong quota is named by sheet, row and column and
+    # nothing is stored; the corrected workbook becomes a new census version
     login(page, base, "office")
     page.click("header nav >> text=招生")
+    before = census_data.latest_version()
+    page.click("text=上传考生和招生计划")
+    page.set_input_files("#upload input[name=file]", str(settings.DATA_DIR.parent / "wrong.xlsx"))
+    page.click("#upload button")
+    page.wait_for_load_state()
+    assert "未导入任何数据" in page.inner_text("main")
+    assert page.locator("table.problems tbody tr", has_text="quota").first.inner_text().split("\t")[:2] == [
+        "programmes",
+        "3",
+    ]
+    assert census_data.latest_version() == before
+    page.set_input_files("#upload input[name=file]", str(settings.DATA_DIR.parent / "programmes.xlsx"))
+    page.click("#upload button")
+    page.wait_for_selector("#rules")
+    uploaded = census_data.latest_version()
+    assert uploaded != before and "已导入为数据版本" in page.inner_text("main")
+
+    # the office runs the admission with the pack's rules
     page.click("#rules button[type=submit]")
     page.wait_for_selector("#verifier")
     assert "独立校验 · 通过" in page.inner_text("#verifier h2")
     first = AdmissionRun.objects.get()
+    assert first.census_version == uploaded
 
     # a candidate who did not get their first choice reads why
     refused = next(a["candidate_id"] for a in first.result["admitted"] if a["batch"] == "vocational" and a.get("rank"))

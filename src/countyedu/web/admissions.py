@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -28,14 +31,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.admissions.explain import Answer, Explainer
 from countyedu.admissions.reports import programme_names, report_blocks
-from countyedu.errors import CountyEduError
+from countyedu.errors import CountyEduError, ValidationFailed
 from countyedu.messages import Msg, decode, encode, translate
 from countyedu.runs import registry
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.actions import _audit, refuse
 from countyedu.web.jobs import Progress, start_job
-from countyedu.web.models import AdmissionRun, Role
+from countyedu.web.models import AdmissionRun, AuditLog, Role
 from countyedu.web.plans import block_context
 from countyedu.web.reading import lang, synthetic
 
@@ -487,6 +490,119 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:admissions_run", pk=run.pk)
 
 
+# ------------------------------------------------------------------------------ the office's upload
+
+ADMISSION_SHEETS = ("candidates", "programmes")  # what the office's upload may hold
+
+
+def check_admission_file(path: Path, file_name: str) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
+    """(the file's sheets, its problems as dicts): the census's own checks of an import (types, codes,
+    ranges, the candidates' junior schools and choices against the census), each problem naming its
+    sheet, Excel row and column; and only the candidates and programmes sheets."""
+    from countyedu.census.importer import check_source
+    from countyedu.census.problems import Problem, capped
+    from countyedu.errors import InputFileError
+
+    try:
+        typed, _merged, problems = check_source(
+            path, census_data.store(), limits=settings.UPLOAD_LIMITS, name=file_name
+        )
+    except InputFileError as exc:
+        problems = [Problem("error", file_name, None, None, None, exc.facts.get("rule", "unreadable"))]
+        return {}, [p.as_dict() for p in problems]
+    problems += [
+        Problem("error", file_name, None, None, None, "scope_sheet", detail=name)
+        for name in typed
+        if name not in ADMISSION_SHEETS
+    ]
+    if not typed and not any(p.severity == "error" for p in problems):
+        problems.append(Problem("error", file_name, None, None, None, "empty_file"))
+    return typed, [p.as_dict() for p in capped(problems, settings.UPLOAD_LIMITS.problems)]
+
+
+def do_import_admission_file(path: Path, file_name: str, *, acting_user: Any) -> dict[str, Any]:
+    """Import the office's candidates and programmes as a new census version (the years the file holds
+    replace those years' rows; the other sheets stay as they are), with an audit row. Returns
+    {"version", "years", "counts"}; ValidationFailed when the census's checks find errors."""
+    from countyedu.census.importer import import_census
+
+    result = import_census(
+        path,
+        census_data.store(),
+        limits=settings.UPLOAD_LIMITS,
+        origin={"admissions_upload": file_name, "user": getattr(acting_user, "pk", None)},
+    )
+    version = result.version.version_id
+    frames = census_data.census(version)
+    cands = _year_rows_any(frames, "candidates")
+    years = sorted({int(y) for y in cands["year"]}) if len(cands) else []
+    after = {"version": version, "file": file_name, "years": years}
+    with transaction.atomic():
+        AuditLog.objects.create(
+            actor=acting_user,
+            action="import_admission_sheets",
+            object_type="census_version",
+            object_id=version,
+            before=None,
+            after=after,
+        )
+    return after
+
+
+def _year_rows_any(frames: dict[str, pd.DataFrame], sheet: str) -> pd.DataFrame:
+    f = frames.get(sheet)
+    return f if f is not None else pd.DataFrame(columns=["year"])
+
+
+@login_required
+@access.role_required(*RUNNERS)
+def upload(request: HttpRequest) -> HttpResponse:
+    """The admissions office's upload: a workbook of the candidates and programmes sheets (the
+    census template's), checked as an import is (every error named by sheet, row and column) and,
+    when clean, stored as a new census version; junior schools' data come through collection as before."""
+    problems: list[dict[str, Any]] = []
+    file_name = ""
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            messages.error(request, _("Choose a file to upload."))
+        elif uploaded.size > settings.UPLOAD_LIMITS.upload_bytes:
+            messages.error(request, _("The file is too large."))
+        else:
+            file_name = Path(uploaded.name or "upload.xlsx").name
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / (file_name if file_name.lower().endswith(".xlsx") else f"{file_name}.xlsx")
+                with path.open("wb") as out:
+                    for chunk in uploaded.chunks():
+                        out.write(chunk)
+                _typed, problems = check_admission_file(path, file_name)
+                if not any(p["severity"] == "error" for p in problems):
+                    try:
+                        done = do_import_admission_file(path, file_name, acting_user=request.user)
+                    except ValidationFailed as exc:
+                        problems = [p.as_dict() for p in exc.problems]
+                    else:
+                        messages.success(
+                            request,
+                            _("Imported as census version %(version)s: candidates of %(years)s.")
+                            % {"version": done["version"], "years": "、".join(str(y) for y in done["years"])},
+                        )
+                        year = done["years"][-1] if done["years"] else ""
+                        return redirect(f"{reverse('web:admissions')}?year={year}")
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "web/admissions/upload.html",
+        {
+            "errors": [p for p in problems if p["severity"] == "error"],
+            "warnings": [p for p in problems if p["severity"] != "error"],
+            "file_name": file_name,
+            "version": census_data.latest_version(),
+        },
+    )
+
+
 # ------------------------------------------------------------------------------ junior-school clerks
 
 
@@ -553,6 +669,7 @@ def pupil_letter(request: HttpRequest, candidate_id: str, fmt: str = "html") -> 
 urlpatterns = [
     path("admissions/", index, name="admissions"),
     path("admissions/run/", run_start, name="admissions_run_start"),
+    path("admissions/upload/", upload, name="admissions_upload"),
     path("admissions/runs/<int:pk>/", run_detail, name="admissions_run"),
     path("admissions/runs/<int:pk>/candidate/", candidate, name="admissions_candidate"),
     path("admissions/runs/<int:pk>/letters/<str:candidate_id>.html", letter, name="admissions_letter"),
