@@ -251,6 +251,17 @@ def submitted(path: str, button: str) -> Step:
     return step
 
 
+def evaluation_pages(page: Any, base: str, ctx: dict[str, Any]) -> list[str]:
+    """The evaluation's county page, the county's first school's township's and the school's reports."""
+    school = sorted(census_data.schools_by_id(census_data.latest_version()))[0]  # type: ignore[arg-type]
+    town = (census_data.school(school) or {}).get("township_id")
+    return [
+        "/supervision/evaluation/",
+        f"/supervision/evaluation/township/{town}/",
+        f"/supervision/evaluation/school/{school}/",
+    ]
+
+
 # page group → (how its pages are found, the url names it covers)
 PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     "county": (fixed("/county/"), ("county", "home")),
@@ -280,6 +291,10 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     "teachers_staffing": (fixed("/teachers/", "/teachers/allocation/"), ("teachers", "teachers_allocation")),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
     "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),
+    "supervision_evaluation": (
+        evaluation_pages,
+        ("supervision_evaluation", "supervision_evaluation_township", "supervision_evaluation_school"),
+    ),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
 NOT_PAGES = {
@@ -315,6 +330,8 @@ NOT_PAGES = {
 }
 # the submission detail and review pages are read in the "submission" group
 COVERED_ELSEWHERE = {"submission_detail", "submission_review"}
+# a 约谈 letter (a unit on the list only): read in test_supervision_evaluate_pages
+COVERED_ELSEWHERE |= {"supervision_evaluation_letter"}
 # a junior-school clerk's pages (404 for the bureau): read in test_browser_admissions
 COVERED_ELSEWHERE |= {"admissions_pupils", "admissions_pupil"}
 

@@ -10,13 +10,16 @@ the `--as-of` option (the day the run looks from; default today).
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from countyedu.cli.blocks import _frames
-from countyedu.cli.common import err, load_packs
+from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames
+from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.errors import CountyEduError
+from countyedu.messages import Msg
 
 supervise_app = typer.Typer(
     help="督导 / supervision: responsible inspectors' assignment and visit plan, evaluations, reports"
@@ -85,3 +88,204 @@ def supervision_run(
         frames, packs, year, values, as_of=as_of or today(), records=records, indicators=statuses, only=only
     )
     return v, run
+
+
+# ------------------------------------------------------------------------------ evaluate, report (evaluate)
+
+ScoresOpt = Annotated[
+    Path | None,
+    typer.Option("--scores", help="CSV of manual scores: unit_id, rubric_id, points (the office's ratings)"),
+]
+VetoesOpt = Annotated[Path | None, typer.Option("--vetoes", help="CSV of vetoes: unit_id, veto, note")]
+AccountOpt = Annotated[
+    Path | None,
+    typer.Option("--accountability", help="CSV of the year's earlier accountability measures: unit_id, date, measure"),
+]
+
+
+def _entries(scores: Path | None, vetoes: Path | None, accountability: Path | None) -> dict[str, Any]:
+    """The supervision office's manual entries from CSV files (UTF-8, a header row)."""
+    import pandas as pd
+
+    out: dict[str, Any] = {}
+    for key, p, cols in (
+        ("manual", scores, ["unit_id", "rubric_id", "points"]),
+        ("vetoes", vetoes, ["unit_id", "veto"]),
+        ("accountability", accountability, ["unit_id", "date"]),
+    ):
+        if p is None:
+            continue
+        try:
+            df = pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+            missing = [c for c in cols if c not in df.columns]
+            if key == "manual" and not missing:
+                df["points"] = pd.to_numeric(df["points"], errors="raise")
+        except (OSError, ValueError) as e:
+            raise CountyEduError(Msg("{name}: cannot read the file ({why})", name=p.name, why=str(e)[:120])) from None
+        if missing:
+            raise CountyEduError(Msg("{name}: columns missing: {columns}", name=p.name, columns=tuple(missing)))
+        out[key] = df
+    return out
+
+
+def evaluation_of(
+    data_dir: Path | None,
+    version: str | None,
+    year: int | None,
+    pack: list[str] | None,
+    as_of: str | None,
+    entries: dict[str, Any] | None = None,
+) -> tuple[str, Any, Any, Any]:
+    """(census version, the evaluation, its inputs, the reports' inputs) as of `as_of` (default today):
+    the census, the assessment's results at every level, the web's records, the task register."""
+    from countyedu.indicators.cache import get_or_compute
+    from countyedu.supervision.kind import as_of_date, run_supervision
+    from countyedu.supervision.parts import county_statuses
+    from countyedu.supervision.reports import evaluated
+
+    store, v, frames = _frames(data_dir, version, year)
+    packs = load_packs(pack)
+    records = daily_records(data_dir)
+    with err.status("评估 / assessing…"):
+        table = get_or_compute(store, v, list(packs)).table()
+    day = as_of_date(as_of or today(), year)
+    run = run_supervision(
+        frames, packs, year, None, as_of=day, records=records, indicators=county_statuses(table), only=["tasks"]
+    )
+    got = evaluated(frames, packs, records, table, run.part("tasks"), year, day, entries)
+    if got is None:
+        raise CountyEduError(Msg("the census has no schools or townships to evaluate"))
+    return (v, *got)
+
+
+class EFmt(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+EFormat = Annotated[EFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
+EOut = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
+
+
+class _Doc:
+    """A JSON document as write_blocks takes a result."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.doc
+
+
+def _show(
+    blocks: list[Any], doc: dict[str, Any], fmt: EFmt, out_path: Path | None, default_name: str, lang: str, rows: int
+) -> None:
+    import json
+    import sys
+
+    from countyedu.cli.blocks import print_blocks, write_blocks
+
+    if fmt is EFmt.xlsx and out_path is None:
+        out_path = Path(default_name)
+    if out_path is not None:
+        write_blocks(blocks, _Doc(doc), out_path, lang)
+        err.print(f"已写出 / written: {out_path}")
+    if fmt is EFmt.json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    elif fmt is EFmt.table:
+        print_blocks(blocks, lang, rows)
+
+
+@supervise_app.command("evaluate")
+def evaluate_cmd(
+    year: YearOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: EFormat = EFmt.table,
+    out_path: EOut = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="explain one township's or school's points, row by row")
+    ] = None,
+    letters: Annotated[
+        Path | None, typer.Option("--letters", help="folder to write each 约谈 letter into (.txt)")
+    ] = None,
+    scores: ScoresOpt = None,
+    vetoes: VetoesOpt = None,
+    accountability: AccountOpt = None,
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    pack: PackOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+) -> None:
+    """年度考核 / the yearly evaluations of townships and schools (第34条): scores, grades, ranking,
+    vetoes, the rows behind every point and the 约谈 list (JSON: README, "supervise evaluate JSON")."""
+    from countyedu.messages import translate
+
+    _v, e, _inputs, _r = evaluation_of(data_dir, version, year, pack, as_of, _entries(scores, vetoes, accountability))
+    if letters is not None:
+        letters.mkdir(parents=True, exist_ok=True)
+        for i in e.interviews:
+            path = letters / f"{i.unit_id}.txt"
+            path.write_text("\n\n".join(translate(m, lang.value) for m in i.letter(e.year)) + "\n", "utf-8")
+        err.print(f"已写出 / written: {len(e.interviews)} → {letters}")
+    if unit is not None:
+        u = e.unit(unit)
+        if u is None:
+            raise CountyEduError(Msg("{unit} is not a township or school of the census", unit=unit))
+        doc = u.as_dict()
+        if fmt is EFmt.json:
+            _show([], doc, fmt, out_path, f"evaluation-{unit}-{e.year}.xlsx", lang.value, rows)
+            return
+        from countyedu.supervision.reports import _headline
+
+        n = len(e.schools) if u.level == "school" else len(e.townships)
+        typer.echo(f"{u.name}: {translate(_headline(u, n), lang.value)}")
+        for line in u.explain():
+            typer.echo("  " + translate(line, lang.value))
+        return
+    _show(e.blocks(), e.as_dict(), fmt, out_path, f"evaluation-{e.year}.xlsx", lang.value, rows)
+
+
+@supervise_app.command("report")
+def report_cmd(
+    school: Annotated[str | None, typer.Option("--school", help="one school's report")] = None,
+    township: Annotated[str | None, typer.Option("--township", help="one township's report")] = None,
+    year: YearOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: EFormat = EFmt.table,
+    out_path: EOut = None,
+    scores: ScoresOpt = None,
+    vetoes: VetoesOpt = None,
+    accountability: AccountOpt = None,
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    pack: PackOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+) -> None:
+    """督导报告 / supervision reports: a school's (visits, findings, rectification), a township's
+    (evaluation, tasks, schools) or, by default, the county's annual report."""
+    from countyedu.runs.blocks import localize
+    from countyedu.supervision.reports import county_report, school_report, township_report
+
+    if school and township:
+        raise CountyEduError(Msg("give --school or --township, not both"))
+    _v, e, inputs, r = evaluation_of(data_dir, version, year, pack, as_of, _entries(scores, vetoes, accountability))
+    if school:
+        if school not in set(inputs.schools["school_id"].astype(str)):
+            raise CountyEduError(Msg("{unit} is not a township or school of the census", unit=school))
+        blocks, scope = school_report(e, inputs, r, school), school
+    elif township:
+        if township not in set(inputs.townships["township_id"].astype(str)):
+            raise CountyEduError(Msg("{unit} is not a township or school of the census", unit=township))
+        blocks, scope = township_report(e, inputs, township), township
+    else:
+        blocks, scope = county_report(e, inputs, r), "county"
+    doc = {
+        "year": e.year,
+        "as_of": e.as_of.isoformat(),
+        "scope": scope,
+        "blocks": [b.as_dict() for b in localize(blocks, lang.value)],
+    }
+    _show(blocks, doc, fmt, out_path, f"supervision-report-{scope}-{e.year}.xlsx", lang.value, rows)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -96,10 +97,12 @@ class UnitEvaluation:
             Msg(
                 "{row}: {points} of {max} ({why})",
                 row=row_label(r.rubric_id),
-                points=_pts(r.points),
+                points=Num(round(r.points, 2)),
                 max=Num(r.max),
                 why=r.why,
             )
+            if r.points is not None
+            else Msg("{row}: not scored, of {max} ({why})", row=row_label(r.rubric_id), max=Num(r.max), why=r.why)
             for r in self.rows
         ]
 
@@ -179,10 +182,6 @@ class Evaluation:
         return evaluation_blocks(self)
 
 
-def _pts(v: float | None) -> Msg | Num:
-    return Msg("not scored") if v is None else Num(round(v, 2))
-
-
 # ---- reading the frames
 
 
@@ -213,40 +212,59 @@ class _Ctx:
     school_scores: dict[str, float | None] = field(default_factory=dict)
 
     def schools_of(self, level: str, unit: str) -> set[str]:
-        s = self.inputs.schools
-        if level == "school":
-            return {unit}
-        return set(s.loc[s["township_id"].astype(str) == unit, "school_id"].astype(str))
+        return {unit} if level == "school" else self.towns.get(unit, set())
+
+    @cached_property
+    def towns(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for school, town in zip(
+            self.inputs.schools["school_id"].astype(str), self.inputs.schools["township_id"].astype(str), strict=True
+        ):
+            out.setdefault(town, set()).add(school)
+        return out
+
+    @cached_property
+    def statuses(self) -> dict[tuple[str, str, str], tuple[str, Any]]:
+        """(indicator, level, unit) → (the worst status over its stages, the value of that row), in the year."""
+        t = self.inputs.indicators
+        if t.empty:
+            return {}
+        refs = {r.ref for r in [*self.p.school, *self.p.township] if r.ref}
+        t = t[(t["year"] == self.year) & t["level"].isin(["school", "township"]) & t["indicator"].isin(refs)]
+        order = {s: k for k, s in enumerate(["not_met", "at_risk", "met", "needs_evidence", "no_data"])}
+        out: dict[tuple[str, str, str], tuple[str, Any]] = {}
+        values = t["value"] if "value" in t.columns else pd.Series(None, index=t.index)
+        for ind, level, unit, status, value in zip(
+            t["indicator"], t["level"], t["unit"].astype(str), t["status"].astype(str), values, strict=True
+        ):
+            key = (str(ind), str(level), unit)
+            if key not in out or order.get(status, 9) < order.get(out[key][0], 9):
+                out[key] = (status, value)
+        return out
+
+    @cached_property
+    def problems(self) -> pd.DataFrame:
+        """The findings of the year (by the date evaluated) that found a problem."""
+        f = _in_year(self.inputs.findings, "date", self.start, min(self.end, self.as_of))
+        return f[f["problem"].notna()] if "problem" in f.columns else f
 
 
 def _indicator(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
-    t = ctx.inputs.indicators
     src: dict[str, Any] = {"kind": "indicator", "ref": row.ref}
-    if t.empty:
+    if ctx.inputs.indicators.empty:
         return None, src | {"status": "no_data"}, Msg("no indicator results")
-    hit = t[
-        (t["indicator"] == row.ref) & (t["level"] == level) & (t["unit"].astype(str) == unit) & (t["year"] == ctx.year)
-    ]
-    if hit.empty:
+    hit = ctx.statuses.get((str(row.ref), level, unit))
+    if hit is None:
         return None, src | {"status": "no_data"}, Msg("the indicator has no value here")
-    # a unit with several stages: the worst status counts
-    order = ["not_met", "at_risk", "met", "needs_evidence", "no_data"]
-    status = min(hit["status"].astype(str), key=lambda s: order.index(s) if s in order else len(order))
-    value: Any = hit["value"].iloc[0] if "value" in hit.columns else None
+    status, value = hit  # a unit with several stages: the worst status counts
     src |= {"status": status, "value": None if value is None or pd.isna(value) else float(value)}
     share = {"met": 1.0, "at_risk": ctx.p.at_risk_share, "not_met": 0.0}.get(status)
     why = Msg("the indicator is {status}", status=Code("status", status))
     return (None if share is None else row.points * share), src, why
 
 
-def _problems(ctx: _Ctx) -> pd.DataFrame:
-    """The findings of the year (by the date evaluated) that found a problem."""
-    f = _in_year(ctx.inputs.findings, "date", ctx.start, min(ctx.end, ctx.as_of))
-    return f[f["problem"].notna()] if "problem" in f.columns else f
-
-
 def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
-    f = _problems(ctx)
+    f = ctx.problems
     schools = ctx.schools_of(level, unit)
     if not f.empty:
         f = f[f["school_id"].astype(str).isin(schools)]
@@ -340,7 +358,7 @@ def _vetoes(ctx: _Ctx, level: str, unit: str) -> tuple[str, ...]:
     out: list[str] = []
     v = ctx.inputs.vetoes
     given = set(v.loc[v["unit_id"].astype(str) == unit, "veto"].astype(str)) if not v.empty else set()
-    f = _problems(ctx)
+    f = ctx.problems
     for veto in ctx.p.vetoes:
         hit = veto.id in given
         if veto.source == "findings" and not f.empty and "severity" in f.columns:
@@ -479,7 +497,7 @@ def _columns(unit: Msg) -> list[BlockColumn]:
         BlockColumn("rank", Msg("Rank")),
         BlockColumn("unit", unit),
         BlockColumn("score", Msg("Evaluation score")),
-        BlockColumn("grade", Msg("Grade")),
+        BlockColumn("grade", Msg("Evaluation grade")),
         BlockColumn("vetoes", Msg("Vetoes applied")),
     ]
 
@@ -547,9 +565,12 @@ def manual_frame(rows: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     )
 
 
-# ---- the evaluation as a part of the supervision run (supervision.parts)
+# ---- the inputs from the census, the records, the assessment and the task register
+#
+# Not a part of the stored supervision run: that run stands on the census alone, and an evaluation
+# without the assessment's results and the web's records would grade every unit on the task register
+# only. The CLI and the pages evaluate live (`supervision.reports.evaluated`).
 
-NEEDS = ("tasks",)
 TASK_COLUMNS = ["task_id", "title", "owner_kind", "owner_id", "due", "done", "seriously_overdue"]
 
 
@@ -612,27 +633,3 @@ def evaluation_year(frames: Mapping[str, pd.DataFrame], year: int | None, as_of:
     if classes is not None and len(classes):
         return int(classes["year"].max())
     return as_of.year if as_of.month >= 9 else as_of.year - 1
-
-
-def part(ctx: Any) -> Evaluation | None:
-    """The yearly evaluations of the run's year, as of the run's day (the year's last day at most)."""
-    # the assessment's results at every level when the run was given them, else the county's statuses
-    results = ctx.results() if hasattr(ctx, "results") else ctx.indicators()
-    inputs = inputs_from(ctx.frames, ctx.records, results, ctx.parts.get("tasks"), getattr(ctx, "entries", None))
-    if inputs is None:
-        return None
-    from countyedu.supervision.rubric import evaluation_params
-
-    year = evaluation_year(ctx.frames, ctx.year, ctx.as_of)
-    return evaluate(inputs, evaluation_params(ctx.packs), year, min(ctx.as_of, period(year)[1]))
-
-
-def summary_lines(s: Mapping[str, Any]) -> list[str]:
-    """The evaluations' headline, as `countyedu demo` prints it."""
-    if "evaluation_year" not in s:
-        return []
-    g = s["evaluation_townships_by_grade"]
-    return [
-        f"{s['evaluation_year']} 学年考核 / evaluation: 乡镇 优秀 {g['excellent']} 良好 {g['good']} 合格 {g['pass']} "
-        f"不合格 {g['fail']}；不合格学校 failing schools {s['evaluation_schools_fail']}；约谈 talks {s['evaluation_interviews']}"
-    ]

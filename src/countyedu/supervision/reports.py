@@ -273,7 +273,7 @@ def township_report(e: Evaluation, inputs: Inputs, township_id: str) -> list[Blo
             BlockColumn("rank", Msg("Rank")),
             BlockColumn("school", Msg("School")),
             BlockColumn("score", Msg("Evaluation score")),
-            BlockColumn("grade", Msg("Grade")),
+            BlockColumn("grade", Msg("Evaluation grade")),
         ],
         [[s.rank, s.name, s.score, Code("grade", s.grade)] for s in e.schools if s.township_id == township_id],
         clause="第34条",

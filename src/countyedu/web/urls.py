@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from countyedu.web import admissions, api, collection, dashboards, plans, supervision, supervision_visits, teachers
+from countyedu.web import (
+    admissions,
+    api,
+    collection,
+    dashboards,
+    plans,
+    supervision,
+    supervision_evaluate,
+    supervision_visits,
+    teachers,
+)
 from countyedu.web import auth_views as av
 
 app_name = "web"
@@ -20,5 +30,6 @@ urlpatterns = [
     *teachers.urlpatterns,
     *supervision_visits.urlpatterns,
     *supervision.urlpatterns,
+    *supervision_evaluate.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]
