@@ -243,10 +243,33 @@ class _Ctx:
         return out
 
     @cached_property
+    def tasks_by_owner(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """The tasks due by the date evaluated, by (owner kind, owner id)."""
+        t = self.inputs.tasks
+        if t.empty or "owner_id" not in t.columns:
+            return {}
+        t = t[t["owner_id"].notna() & (_dates(t["due"]) <= min(self.end, self.as_of))]
+        return {
+            (str(k), str(i)): g for (k, i), g in t.groupby([t["owner_kind"].astype(str), t["owner_id"].astype(str)])
+        }
+
+    @cached_property
+    def rectified(self) -> pd.DataFrame:
+        """The rectifications due in the year (by the date evaluated), with `late`: not closed by the deadline."""
+        r = _in_year(self.inputs.rectifications, "deadline", self.start, min(self.end, self.as_of))
+        if r.empty:
+            return pd.DataFrame(columns=["school_id", "late"])
+        deadline = _dates(r["deadline"])
+        closed = _dates(r["closed_on"]) if "closed_on" in r.columns else pd.Series(None, index=r.index)
+        late = [c is None or pd.isna(c) or c > d for d, c in zip(deadline, closed, strict=True)]
+        return pd.DataFrame({"school_id": r["school_id"].astype(str).to_numpy(), "late": late})
+
+    @cached_property
     def problems(self) -> pd.DataFrame:
         """The findings of the year (by the date evaluated) that found a problem."""
         f = _in_year(self.inputs.findings, "date", self.start, min(self.end, self.as_of))
-        return f[f["problem"].notna()] if "problem" in f.columns else f
+        f = f[f["problem"].notna()] if "problem" in f.columns else f
+        return f.assign(school_id=f["school_id"].astype(str))
 
 
 def _indicator(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
@@ -267,7 +290,7 @@ def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None,
     f = ctx.problems
     schools = ctx.schools_of(level, unit)
     if not f.empty:
-        f = f[f["school_id"].astype(str).isin(schools)]
+        f = f[f["school_id"].isin(schools)]
         if row.items:
             f = f[f["item"].astype(str).isin(row.items)]
     if row.per_severity and not f.empty and "severity" in f.columns:
@@ -282,13 +305,10 @@ def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None,
 
 
 def _rectifications(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
-    r = _in_year(ctx.inputs.rectifications, "deadline", ctx.start, min(ctx.end, ctx.as_of))
-    late = 0
+    r = ctx.rectified
     if not r.empty:
-        r = r[r["school_id"].astype(str).isin(ctx.schools_of(level, unit))]
-        deadline = _dates(r["deadline"])
-        closed = _dates(r["closed_on"]) if "closed_on" in r.columns else pd.Series(pd.NaT, index=r.index)
-        late = int(sum(1 for d, c in zip(deadline, closed, strict=True) if c is None or pd.isna(c) or c > d))
+        r = r[r["school_id"].isin(ctx.schools_of(level, unit))]
+    late = int(r["late"].sum()) if not r.empty else 0
     off = row.per_item * late
     src = {"kind": "rectifications", "count": len(r), "late": late, "off": off}
     why = Msg("{late} of {n} rectifications not closed by their deadline", late=late, n=len(r))
@@ -296,11 +316,7 @@ def _rectifications(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float |
 
 
 def _unit_tasks(ctx: _Ctx, level: str, unit: str) -> pd.DataFrame:
-    t = ctx.inputs.tasks
-    if t.empty or "owner_id" not in t.columns:
-        return t.iloc[0:0]
-    mine = t[(t["owner_kind"].astype(str) == level) & (t["owner_id"].astype(str) == unit)]
-    return mine[_dates(mine["due"]) <= min(ctx.end, ctx.as_of)]
+    return ctx.tasks_by_owner.get((level, unit), ctx.inputs.tasks.iloc[0:0])
 
 
 def _done(t: pd.DataFrame) -> pd.Series:
