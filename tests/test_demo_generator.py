@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from countyedu.admissions.allocate import Instance, allocate
+from countyedu.admissions.params import AdmissionParams
 from countyedu.census.demo import SYNTHETIC_LABEL, generate
 from countyedu.census.readers import RawSheet
 from countyedu.census.references import check_references
@@ -353,6 +355,18 @@ def test_admissions(demo: dict[str, pd.DataFrame], classes: pd.DataFrame) -> Non
     # no general-high-school choice without the exam (第7条)
     no_exam = c[~c["took_exam"]]
     assert not no_exam[[f"choice_{k}" for k in range(1, 6)]].isin(set(general["programme_id"])).any().any()
+    # the boarding and gender conditions (issue 14): a day-only school, the 航空班 (boys, boarding)
+    assert set(p["boarding"]) == {"optional", "none", "required"}
+    gendered = p[p["gender"].notna()]
+    assert set(gendered["name"]) == {"空军青少年航空班"} and set(gendered["gender"]) == {"male"}
+    assert set(c["gender"]) == {"male", "female"} and c["boarding"].notna().mean() > 0.9
+    inst = Instance.from_frames(demo, 2024)
+    out = allocate(inst, AdmissionParams(gender_conditions="apply"))
+    got = pd.Series(np.append(inst.programme_ids, None)[out.programme], index=inst.candidate_ids)
+    year = c[c["year"] == 2024].set_index("candidate_id")
+    assert (year.loc[got[got == "YZ03"].index, "gender"] == "male").all() and (got == "YZ03").sum() > 0
+    assert (year.loc[year["choice_1"] == "YZ03", "gender"] == "female").any()  # refused: boys only
+    assert not year.loc[got[got == "HD01"].index, "boarding"].eq(True).any() and (got == "HD01").sum() > 100
 
 
 def test_finance_and_tasks(demo: dict[str, pd.DataFrame]) -> None:

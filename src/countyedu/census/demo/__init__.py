@@ -76,7 +76,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
     school_years = _school_year_rows(rng, schools, classes)
     programmes = _programme_rows(schools, classes)
     candidates = _candidate_rows(rng, schools, classes, programmes)
-    _admission_columns(np.random.default_rng(seed + ADMISSIONS_SEED_OFFSET), candidates)
+    _admission_columns(np.random.default_rng(seed + ADMISSIONS_SEED_OFFSET), candidates, schools)
     public = {s.school_id for s in schools if s.ownership == "public"}
     finance = _finance_rows(rng, teachers, school_years, communities, public)
     after_school = _after_school_rows(np.random.default_rng(seed + AFTER_SCHOOL_SEED_OFFSET), schools, classes)

@@ -51,6 +51,26 @@ BATCH = {"YZ02": "early"}
 MIN_SCORE = {"YZ01": 560.0, "YZ02": 430.0, "EZ01": 460.0, "HD01": 440.0}
 MIN_QUALITY_GRADE = {"YZ01": "B"}
 THREE_YEARS = 0.93  # enrolled at the same junior school for grades 7–9 (the rest moved school)
+# Boarding (AD; assumed): 河东区高中 in the county seat's new district has no dormitories yet (day
+# pupils only); the others offer boarding; the 空军青少年航空班 boards every pupil.
+PROGRAMME_BOARDING = {"HD01": "none", "YZ03": "required"}
+# 空军青少年航空班 at 南丰一中 (提前批): boys only (the air force's selection; a gender condition where
+# law allows, applied by the pack's gender_conditions), boarding, a few places, B or better, a high line
+AVIATION = {
+    "programme_id": "YZ03",
+    "school": "南丰一中",
+    "name": "空军青少年航空班",
+    "quota": 6,
+    "min_score": 600.0,
+    "min_quality_grade": "B",
+    "gender": "male",
+}
+# strong candidates at or above this score who list it first: share of the boys, of the girls (a few
+# apply all the same: their answer says the programme takes boys only)
+AVIATION_APPLY = (620.0, 0.35, 0.04)
+MALE = 0.52
+# applies to board: by the junior school's setting (rural pupils live far from the high schools)
+BOARDING_APPLY = {False: (0.75, 0.20), True: (0.15, 0.80)}  # urban → (yes, no); the rest leave it empty
 # 政策性加分: points and reason code (shares of candidates; assumed)
 BONUSES = ((5.0, "ethnic_minority", 0.02), (10.0, "martyr_family", 0.003), (5.0, "military_family", 0.01))
 SUBJECT_MAX = {"chinese": 120.0, "math": 120.0, "english": 120.0}
@@ -81,6 +101,26 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
                     "batch": BATCH.get(pid, "unified"),
                     "min_score": MIN_SCORE[pid],
                     "min_quality_grade": MIN_QUALITY_GRADE.get(pid),
+                    "boarding": PROGRAMME_BOARDING.get(pid, "optional"),
+                    "gender": None,
+                }
+            )
+        aviation = by_name[str(AVIATION["school"])]
+        if aviation.open_in(y):
+            rows.append(
+                {
+                    "programme_id": AVIATION["programme_id"],
+                    "year": y,
+                    "school_id": aviation.school_id,
+                    "name": AVIATION["name"],
+                    "track": "general",
+                    "quota": AVIATION["quota"],
+                    "quota_to_schools": None,
+                    "batch": "early",
+                    "min_score": AVIATION["min_score"],
+                    "min_quality_grade": AVIATION["min_quality_grade"],
+                    "boarding": PROGRAMME_BOARDING[str(AVIATION["programme_id"])],
+                    "gender": AVIATION["gender"],
                 }
             )
         v1 = sum(classes.get((vocational.school_id, y, "V1"), []))
@@ -100,6 +140,8 @@ def _programme_rows(schools: list[_School], classes: dict[tuple[str, int, str], 
                     "batch": "vocational",
                     "min_score": None,
                     "min_quality_grade": None,
+                    "boarding": "optional",
+                    "gender": None,
                 }
             )
     return rows
@@ -131,7 +173,11 @@ def _candidate_rows(
         ]
     }
     for y in YEARS:
-        general = [p["programme_id"] for p in programmes if p["year"] == y and p["track"] == "general"]
+        general = [
+            p["programme_id"]
+            for p in programmes
+            if p["year"] == y and p["track"] == "general" and p["programme_id"] != AVIATION["programme_id"]
+        ]  # the 航空班 is listed by the conditions' own generator (_admission_columns)
         majors = [p["programme_id"] for p in programmes if p["year"] == y and p["track"] == "vocational"]
         graduates = [
             (s.school_id, round(sum(classes[(s.school_id, y, "J3")]) * GRADUATION_RATE))
@@ -189,7 +235,7 @@ def _choices(took: bool, percentile: float, coin: np.ndarray, general: list[str]
     return (others[:1] if coin[1] < 0.3 else []) + majors
 
 
-def _admission_columns(rng: Rng, cols: dict[str, list[Any]]) -> None:
+def _admission_columns(rng: Rng, cols: dict[str, list[Any]], schools: list[_School] | None = None) -> None:
     """The candidates' columns of issue 14, drawn from their own generator: subject scores (语数英 in
     proportion to the total, with noise; ties of the total are common, so the tie order matters),
     the PE score, three years at the same junior school, and 政策性加分 with its reason."""
@@ -213,3 +259,31 @@ def _admission_columns(rng: Rng, cols: dict[str, list[Any]]) -> None:
         edge += p
     cols["bonus"] = bonus
     cols["bonus_reason"] = reason
+    _conditions(rng, cols, schools or [])
+
+
+def _conditions(rng: Rng, cols: dict[str, list[Any]], schools: list[_School]) -> None:
+    """Gender, applying to board (by the junior school's setting), and the 航空班 as the first choice of
+    some strong boys and a few girls (the other choices move down one; the last drops off a full
+    list): drawn after every other column of this generator, so those stay as they were."""
+    n = len(cols["candidate_id"])
+    urban = {s.school_id: s.urban for s in schools}
+    male = rng.random(n) < MALE
+    cols["gender"] = np.where(male, "male", "female").tolist()
+    u = rng.random(n)
+    boarding: list[bool | None] = []
+    for sid, v in zip(cols["junior_school_id"], u, strict=True):
+        yes, no = BOARDING_APPLY[bool(urban.get(sid, False))]
+        boarding.append(True if v < yes else False if v < yes + no else None)
+    cols["boarding"] = boarding
+    line, boys, girls = AVIATION_APPLY
+    applies = rng.random(n) < np.where(male, boys, girls)
+    names = sorted((c for c in cols if c.startswith("choice_")), key=lambda c: int(c[7:]))
+    for i in range(n):
+        score = cols["exam_score"][i]
+        if not (applies[i] and score is not None and score >= line and boarding[i] is not False):
+            continue
+        listed = [cols[c][i] for c in names]
+        shifted = [AVIATION["programme_id"], *listed[:-1]]
+        for c, v in zip(names, shifted, strict=True):
+            cols[c][i] = v
