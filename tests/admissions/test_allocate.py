@@ -280,3 +280,19 @@ def test_the_answer_names_the_condition_not_met() -> None:
     assert why["D"] == "该计划不提供住宿，你申请了住校" and why["G"] == "该计划只招收男生"
     assert render(ex.answer("C1").reasons[0].why, "zh") == "该计划要求全部住校，你未申请住校"
     assert render(ex.answer("C4").reasons[2].why, "en") == "this programme admits male candidates only"
+
+
+def test_the_conditions_hold_in_the_quota_batch_too() -> None:
+    """H1's quota places (half of 4: 2, both to junior school J) board every pupil: J's best pupil
+    declared no boarding and is passed over there (and in 统招); the next two take the places."""
+    cands = [
+        {"candidate_id": "Q1", "junior_school_id": "J", "exam_score": 600, "boarding": False, "choice_1": "P"},
+        {"candidate_id": "Q2", "junior_school_id": "J", "exam_score": 590, "boarding": True, "choice_1": "P"},
+        {"candidate_id": "Q3", "junior_school_id": "J", "exam_score": 580, "choice_1": "P"},
+    ]
+    progs = [{"programme_id": "P", "quota": 4, "quota_to_schools": 0.5, "boarding": "required"}]
+    inst = Instance.from_frames(frames(cands, progs, {"J": True}), 2019)
+    out = allocate(inst, AdmissionParams())
+    got = {inst.candidate_ids[i]: BATCHES[out.batch[i]] for i in range(inst.n) if out.programme[i] >= 0}
+    assert got == {"Q2": "quota", "Q3": "quota"}
+    assert [(int(p), int(s), int(n), int(u)) for p, s, n, u in out.quota_places] == [(0, 0, 2, 2)]
