@@ -85,6 +85,7 @@ def test_the_county_page_lists_the_letters_and_a_letter_reads_in_chinese(people,
     page = c.get(reverse("web:supervision_evaluation")).content.decode()
     assert "约谈名单" in page and "全县教育督导年度报告" in page and "教育督导经费每年不少于 40 万元" in page
     assert reverse("web:supervision_evaluation_letter", kwargs={"unit_id": "T1"}) in page
+    assert reverse("web:explain", kwargs={"indicator": "B-34-FUNDS"}) in page  # the money line, linked
     letter = c.get(reverse("web:supervision_evaluation_letter", kwargs={"unit_id": "T1"})).content.decode()
     assert "约谈通知书" in letter and "琴城镇：" in letter and "考核不合格" in letter
     assert c.get(reverse("web:supervision_evaluation_letter", kwargs={"unit_id": "NOPE"})).status_code == 404

@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET
 from countyedu.messages import translate
 from countyedu.runs.blocks import Block
 from countyedu.supervision.evaluate import Evaluation, Inputs
-from countyedu.supervision.reports import ReportInputs, county_report, evaluated, school_report, township_report
+from countyedu.supervision.reports import (
+    FUNDS_INDICATOR,
+    ReportInputs,
+    county_report,
+    evaluated,
+    school_report,
+    township_report,
+)
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.models import Role
@@ -84,6 +91,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         evaluation=e,
         interviews=interviews,
         letters=m.role in LETTER_ROLES,
+        funds_indicator=FUNDS_INDICATOR if e is not None else None,
     )
 
 
