@@ -21,7 +21,7 @@ from django.urls import reverse
 from conftest import PASSWORD
 from countyedu.web import census as census_data
 from countyedu.web.admissions import do_publish_admission_run, do_start_admission_run
-from countyedu.web.models import AdmissionRun, AuditLog, Membership, Role
+from countyedu.web.models import AdmissionRun, AuditLog, Job, Membership, Role
 
 LOGIN = "login"
 USERS = ("admin", "office", "planner", "leader", "t1", "clerk_p1", "clerk_n1", "nobody", "anonymous")
@@ -270,6 +270,7 @@ def test_the_office_uploads_next_years_candidates_and_programmes(
     assert (frames["programmes"]["year"] == YEAR + 1).sum() == 3
     row = AuditLog.objects.get(action="import_admission_sheets")
     assert row.object_id == after and row.after["years"] == [YEAR, YEAR + 1] and row.actor == office["office"]
+    assert Job.objects.filter(kind="assessment", arguments__version=after).exists()
     page = client.get(reverse("web:admissions") + f"?year={YEAR + 1}").content.decode()
     assert "8 名考生、3 个招生计划" in page or "8" in page
     r = do_start_admission_run(after, YEAR + 1, {}, acting_user=office["office"])

@@ -36,7 +36,7 @@ from countyedu.messages import Msg, decode, encode, translate
 from countyedu.runs import registry
 from countyedu.web import access
 from countyedu.web import census as census_data
-from countyedu.web.actions import _audit, refuse
+from countyedu.web.actions import _assess, _audit, refuse
 from countyedu.web.jobs import Progress, start_job
 from countyedu.web.models import AdmissionRun, AuditLog, Role
 from countyedu.web.plans import block_context
@@ -522,7 +522,8 @@ def check_admission_file(path: Path, file_name: str) -> tuple[dict[str, pd.DataF
 
 def do_import_admission_file(path: Path, file_name: str, *, acting_user: Any) -> dict[str, Any]:
     """Import the office's candidates and programmes as a new census version (the years the file holds
-    replace those years' rows; the other sheets stay as they are), with an audit row. Returns
+    replace those years' rows; the other sheets stay as they are), with an audit row, and start its
+    assessment in the background. Returns
     {"version", "years", "counts"}; ValidationFailed when the census's checks find errors."""
     from countyedu.census.importer import import_census
 
@@ -546,6 +547,8 @@ def do_import_admission_file(path: Path, file_name: str, *, acting_user: Any) ->
             before=None,
             after=after,
         )
+    # the pages read a version's stored assessment: computed in the background, as after an approval
+    start_job("assessment", _assess, {"version": version}, user=acting_user)
     return after
 
 
