@@ -167,6 +167,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
         frame: pd.DataFrame = frames[sheet]
         names |= {str(n) for n in frame["name"].dropna()}
     names |= {str(g) for g in frames["schools"]["group_id"].dropna()}  # school groups go by their names
+    names |= {str(n) for c in ("name", "zone") for n in frames["inspectors"][c].dropna()}  # inspectors, zones
     names |= {"南丰县", "南丰", "琴城"}
     names |= {
         n for promise in planning_params_of(load_packs()).promises for n in promise.names
@@ -289,6 +290,10 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
         ("teachers_rotation", "teachers_qualifications", "teachers_backbone"),
     ),
     "teachers_staffing": (fixed("/teachers/", "/teachers/allocation/"), ("teachers", "teachers_allocation")),
+    "supervision_assign": (
+        fixed("/supervision/assign/", "/supervision/assign/?leaving=I07", "/supervision/plaque/"),
+        ("supervision_assign", "supervision_plaque"),
+    ),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
     "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),
     "supervision_evaluation": (
@@ -327,6 +332,7 @@ NOT_PAGES = {
     "sv_check",
     "sv_hazard_check",
     "sv_file",
+    "supervision_assign_adopt",
 }
 # the submission detail and review pages are read in the "submission" group
 COVERED_ELSEWHERE = {"submission_detail", "submission_review"}

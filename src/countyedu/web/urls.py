@@ -10,6 +10,7 @@ from countyedu.web import (
     dashboards,
     plans,
     supervision,
+    supervision_assign,
     supervision_evaluate,
     supervision_visits,
     teachers,
@@ -31,5 +32,6 @@ urlpatterns = [
     *supervision_visits.urlpatterns,
     *supervision.urlpatterns,
     *supervision_evaluate.urlpatterns,
+    *supervision_assign.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]

@@ -8,6 +8,10 @@
     });
     // data-width="40%": a width computed by the server (progress bars), set here, not in a style attribute
     document.querySelectorAll("[data-width]").forEach(function (el) { el.style.width = el.dataset.width; });
+    // <button data-print> prints the page (the plaque list)
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();
