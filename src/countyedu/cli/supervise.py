@@ -289,3 +289,166 @@ def report_cmd(
         "blocks": [b.as_dict() for b in localize(blocks, lang.value)],
     }
     _show(blocks, doc, fmt, out_path, f"supervision-report-{scope}-{e.year}.xlsx", lang.value, rows)
+
+
+# ------------------------------------------------------------------------------ assign, plan (inspect)
+
+
+class SFmt(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+SFormat = Annotated[SFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="the decided assignment to keep (a JSON written by `supervise assign --format json`, or a CSV "
+        "school_id,inspector_id); default: the web's adopted assignment on --as-of",
+        show_default=False,
+    ),
+]
+LeavingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--leaving", help="an inspector who leaves (repeatable): their schools are reassigned"),
+]
+
+
+def read_assignment(path: Path) -> dict[str, str]:
+    """school_id → inspector_id from a JSON of `supervise assign` or a CSV with those two columns."""
+    import json as json_
+
+    from countyedu.errors import CountyEduError
+    from countyedu.messages import Msg
+
+    try:
+        if path.suffix.lower() == ".json":
+            doc = json_.loads(path.read_text("utf-8"))
+            return {str(s): str(i["inspector_id"]) for i in doc["inspectors"] for s in i["school_ids"]}
+        import pandas as pd
+
+        df = pd.read_csv(path, dtype=str)
+        return dict(zip(df["school_id"], df["inspector_id"], strict=True))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise CountyEduError(
+            Msg(
+                "{name} is not an assignment (JSON of supervise assign, or CSV school_id,inspector_id): {why}",
+                name=path.name,
+                why=str(e),
+            ),
+            path=str(path),
+        ) from None
+
+
+def _assignment(
+    data_dir: Path | None,
+    version: str | None,
+    year: int | None,
+    pack: list[str] | None,
+    as_of: str | None,
+    previous: Path | None,
+    leaving: list[str] | None,
+) -> Any:
+    """The assignment of the census version: the decided one (--previous, else the web's on --as-of)
+    kept where its inspectors serve, those --leaving left out."""
+    from countyedu.supervision.assign import AssignParams, assign_inspectors, current_assignment
+    from countyedu.supervision.params import section, supervision_params
+
+    _v, frames, packs, records, _statuses = supervision_inputs(data_dir, version, year, pack, records=previous is None)
+    if previous is not None:
+        kept = read_assignment(previous)
+    else:
+        day = date.fromisoformat(as_of) if as_of else today()
+        found = records.get("assignments") if isinstance(records, dict) else getattr(records, "assignments", None)
+        kept = current_assignment(found, day)
+    p = section(supervision_params(packs), "assign", AssignParams)
+    with err.status("责任督学分配 / assigning inspectors…"):
+        return assign_inspectors(frames, p, year, kept or None, leaving or ())
+
+
+class _AssignDoc:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.doc
+
+
+def _show_result(result: Any, fmt: SFmt, out_path: Path | None, lang: str, rows: int, name: str) -> None:
+    import json as json_
+    import sys
+
+    from countyedu.cli.blocks import print_blocks, write_blocks
+
+    doc = result.as_dict(lang)
+    if fmt is SFmt.xlsx and out_path is None:
+        out_path = Path(f"{name}.xlsx")
+    if out_path is not None:
+        write_blocks(result.blocks(), _AssignDoc(doc), out_path, lang)
+        err.print(f"已写出 / written: {out_path}")
+    if fmt is SFmt.json:
+        sys.stdout.write(json_.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    elif fmt is SFmt.table:
+        print_blocks(result.blocks(), lang, rows)
+
+
+@supervise_app.command("assign")
+def assign(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    fmt: SFormat = SFmt.table,
+    out_path: OutOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+    pack: PackOpt = None,
+    previous: PreviousOpt = None,
+    leaving: LeavingOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Responsible inspectors (责任督学): every open school to one inspector — about 5 each, zones of at
+    most 20 schools, never their former school, least travel — with the checks and the plaque list;
+    --leaving reassigns a leaver's schools, keeping the others'. JSON: README (supervise assign)."""
+    a = _assignment(data_dir, version, year, pack, as_of, previous, leaving)
+    _show_result(a, fmt, out_path, lang.value, rows, f"assignment-{a.year}")
+
+
+@supervise_app.command("plan")
+def plan(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="first day, YYYY-MM-DD (default: the first of --as-of's month)", show_default=False
+        ),
+    ] = None,
+    months: Annotated[int, typer.Option("--months", help="calendar months the plan covers", min=1, max=24)] = 1,
+    assignment: Annotated[
+        Path | None,
+        typer.Option("--assignment", help="plan this assignment (JSON of supervise assign) instead of computing one"),
+    ] = None,
+    fmt: SFormat = SFmt.table,
+    out_path: OutOpt = None,
+    lang: LangOpt = Lang.zh,
+    rows: RowsOpt = 20,
+    pack: PackOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """The visit plan: every school visited by its inspector at least once in each school month, spread
+    over the inspector's working days (part-time inspectors on theirs). JSON: README (supervise plan)."""
+    from countyedu.supervision.params import section, supervision_params
+    from countyedu.supervision.plan import PlanParams, visit_plan
+
+    a = _assignment(data_dir, version, year, pack, as_of, assignment, None)
+    first = date.fromisoformat(start) if start else (date.fromisoformat(as_of) if as_of else today()).replace(day=1)
+    p = section(supervision_params(load_packs(pack)), "plan", PlanParams)
+    names = dict(zip(a.schools["school_id"], a.schools["name"], strict=True))
+    names |= dict(zip(a.inspectors["inspector_id"], a.inspectors["name"], strict=True))
+    km = dict(zip(a.schools["school_id"], a.schools["km"], strict=True))
+    result = visit_plan(a.mapping(), a.inspectors, first, months, p, km, names)
+    _show_result(result, fmt, out_path, lang.value, rows, f"visit-plan-{first.isoformat()}")

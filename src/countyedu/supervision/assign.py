@@ -24,6 +24,7 @@ result says when it is not.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.sparse import coo_matrix
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Code, Msg, Num
+from countyedu.messages import Code, Msg, Num, translate
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import haversine_km
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
@@ -103,8 +104,10 @@ class Check:
     ok: bool
     detail: Msg
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "ok": self.ok, "detail": self.detail.as_dict()}
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """rule, ok, detail: the Msg as data, or worded in `lang` when given (the CLI's JSON)."""
+        detail = translate(self.detail, lang) if lang else self.detail.as_dict()
+        return {"rule": self.rule, "ok": self.ok, "detail": detail}
 
 
 @dataclass(frozen=True)
@@ -230,9 +233,19 @@ class Assignment:
             )
         ]
 
-    def as_dict(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (keys prefixed assign_)."""
+        return {
+            "assign_schools": len(self.schools),
+            "assign_inspectors": len(self.inspectors),
+            "assign_unassigned": len(self.unassigned),
+            "assign_km": round(float(self.inspectors["km"].sum()), 2),
+        }
+
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
         """The JSON contract of `countyedu supervise assign --format json` (README): inspectors (id,
-        their school_ids, km), unassigned school ids and the checks; then the details."""
+        their school_ids, km), unassigned school ids and the checks (details worded in `lang` when
+        given); then the details."""
         by = self.schools.groupby("inspector_id")["school_id"].apply(lambda v: sorted(map(str, v))).to_dict()
         return {
             "year": self.year,
@@ -248,7 +261,7 @@ class Assignment:
                 for r in self.inspectors.itertuples(index=False)
             ],
             "unassigned": self.unassigned,
-            "checks": [c.as_dict() for c in self.checks],
+            "checks": [c.as_dict(lang) for c in self.checks],
             "moved": self.moved(),
             "leaving": list(self.leaving),
             "solver": {
@@ -644,3 +657,37 @@ def check_assignment(a: Assignment, previous: Mapping[str, str] | None = None) -
             )
         )
     return checks
+
+
+# ---------------------------------------------------------------------- the supervision run's part
+def current_assignment(assignments: pd.DataFrame | None, on: dt.date) -> dict[str, str]:
+    """The decided assignment on a day from the records' `assignments` frame (school_id, inspector_id,
+    since, until): school_id → inspector_id, the latest row in force for each school."""
+    if assignments is None or assignments.empty:
+        return {}
+    day = pd.Timestamp(on)
+    a = assignments[(assignments["since"] <= day) & (assignments["until"].isna() | (assignments["until"] >= day))]
+    a = a.sort_values(["school_id", "since"], kind="stable")
+    return {str(s): str(i) for s, i in zip(a["school_id"], a["inspector_id"], strict=True)}
+
+
+def part(ctx: Any) -> Assignment | None:
+    """The assignment as the supervision run computes it: every school open in the run's year, the
+    decided assignment on the run's day kept where its inspectors still serve. None without inspectors."""
+    if ctx.frame("inspectors") is None or ctx.frame("schools") is None:
+        return None
+    from countyedu.supervision.params import section
+
+    p = section(ctx.params, "assign", AssignParams)
+    previous = current_assignment(ctx.record("assignments"), ctx.as_of)
+    return assign_inspectors(ctx.frames, p, ctx.year, previous or None)
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The assignment's headline, as `countyedu demo` prints it."""
+    if "assign_schools" not in s:
+        return []
+    return [
+        f"责任督学 / inspectors: {s['assign_inspectors']} 名负责 {s['assign_schools']} 所学校，"
+        f"未分配 unassigned {s['assign_unassigned']}；路程 travel {s['assign_km']:.1f} km"
+    ]

@@ -35,7 +35,11 @@ from countyedu.supervision import records as rec
 from countyedu.supervision.params import SupervisionParams
 
 # name → module (each with `part(ctx)`), in the order they run and the report shows them.
-PARTS: tuple[tuple[str, str], ...] = (("tasks", "countyedu.supervision.tasks"),)
+PARTS: tuple[tuple[str, str], ...] = (
+    ("tasks", "countyedu.supervision.tasks"),
+    ("assign", "countyedu.supervision.assign"),
+    ("plan", "countyedu.supervision.plan"),
+)
 
 
 class Part(Protocol):

@@ -22,8 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 from countyedu.runs.store import parameters
 from countyedu.supervision.assign import Check
+
+_RULES: dict[str, Msg] = {
+    "monthly": Msg("Every school visited every school month"),
+    "working_days": Msg("Visits on working days, not too many a day"),
+    "own_inspector": Msg("Every visit by the school's own inspector"),
+}
 
 
 class PlanParams(BaseModel):
@@ -81,13 +88,54 @@ class VisitPlan:
     unplaced: pd.DataFrame  # inspector_id, school_id, month (YYYY-MM): visits no working day could take
     checks: tuple[Check, ...] = ()
     params: PlanParams = field(default_factory=PlanParams)
+    names: Mapping[str, str] = field(default_factory=dict)  # school and inspector ids → names
+
+    def summary(self) -> dict[str, Any]:
+        return {"plan_visits": len(self.visits), "plan_unplaced": len(self.unplaced), "plan_months": len(self.months)}
+
+    def blocks(self) -> list[Block]:
+        """The plan's report block: its checks and the visits by day."""
+        n = self.names
+        rows: list[list[Any]] = [
+            [r.date.date().isoformat(), n.get(r.inspector_id, r.inspector_id), n.get(r.school_id, r.school_id)]
+            for r in self.visits.itertuples(index=False)
+        ]
+        return [
+            Block(
+                "supervision.plan",
+                Msg("Visit plan"),
+                "SV",
+                paragraphs=[
+                    Msg(
+                        "{visits} routine visits from {start} to {end}; {unplaced} could not be placed",
+                        visits=len(self.visits),
+                        start=self.start.isoformat(),
+                        end=self.end.isoformat(),
+                        unplaced=len(self.unplaced),
+                    )
+                ],
+                findings=[Finding("SV", _RULES[c.rule], c.detail, "met" if c.ok else "not_met") for c in self.checks],
+                tables=[
+                    BlockTable(
+                        Msg("Visit plan"),
+                        [
+                            BlockColumn("date", Msg("Date")),
+                            BlockColumn("inspector", Msg("Inspector")),
+                            BlockColumn("school", Msg("School")),
+                        ],
+                        rows,
+                        clause="SV",
+                    )
+                ],
+            )
+        ]
 
     def on(self, day: dt.date, inspector_id: str | None = None) -> pd.DataFrame:
         """The visits planned on `day` (of one inspector when given): what an inspector's page shows today."""
         v = self.visits[self.visits["date"] == pd.Timestamp(day)]
         return v if inspector_id is None else v[v["inspector_id"] == inspector_id]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
         """`countyedu supervise plan --format json` (README): from, to, the visits and the checks."""
         per = self.visits.groupby("inspector_id")
         return {
@@ -105,7 +153,7 @@ class VisitPlan:
                 {"inspector_id": r.inspector_id, "school_id": r.school_id, "month": r.month}
                 for r in self.unplaced.itertuples(index=False)
             ],
-            "checks": [c.as_dict() for c in self.checks],
+            "checks": [c.as_dict(lang) for c in self.checks],
         }
 
 
@@ -128,6 +176,7 @@ def visit_plan(
     months: int = 1,
     params: PlanParams | None = None,
     km: Mapping[str, float] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> VisitPlan:
     """Routine visits from `start` for `months` calendar months: each school of `mapping` (school_id →
     inspector_id) by its inspector (`inspectors`: inspector_id, employment), laid out as the module's
@@ -165,7 +214,7 @@ def visit_plan(
     visits = pd.DataFrame(rows, columns=["date", "inspector_id", "school_id", "kind"])
     visits = visits.sort_values(["date", "inspector_id", "school_id"], kind="stable").reset_index(drop=True)
     unplaced = pd.DataFrame(left, columns=["inspector_id", "school_id", "month"])
-    plan = VisitPlan(start, end, school_months, visits, unplaced, (), p)
+    plan = VisitPlan(start, end, school_months, visits, unplaced, (), p, dict(names or {}))
     return VisitPlan(**{**plan.__dict__, "checks": tuple(check_plan(plan, mapping, employment))})
 
 
@@ -218,3 +267,28 @@ def check_plan(plan: VisitPlan, mapping: Mapping[str, str], employment: Mapping[
         Check("own_inspector", wrong == 0, Msg("every visit by the school's own inspector ({bad} not)", bad=wrong))
     )
     return checks
+
+
+# ---------------------------------------------------------------------- the supervision run's part
+NEEDS = ("assign",)
+
+
+def part(ctx: Any) -> VisitPlan | None:
+    """The routine visits of the run's month (the whole calendar month of its day) for its assignment."""
+    a = ctx.parts.get("assign")
+    if a is None:
+        return None
+    from countyedu.supervision.params import section
+
+    p = section(ctx.params, "plan", PlanParams)
+    km = dict(zip(a.schools["school_id"], a.schools["km"], strict=True))
+    names = {**dict(zip(a.schools["school_id"], a.schools["name"], strict=True))}
+    names |= dict(zip(a.inspectors["inspector_id"], a.inspectors["name"], strict=True))
+    return visit_plan(a.mapping(), a.inspectors, ctx.as_of.replace(day=1), 1, p, km, names)
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The plan's headline, as `countyedu demo` prints it."""
+    if "plan_visits" not in s:
+        return []
+    return [f"督导计划 / visit plan: 本月 {s['plan_visits']} 次经常性督导，无法安排 unplaced {s['plan_unplaced']}"]

@@ -252,7 +252,7 @@ def plaque(request: HttpRequest) -> HttpResponse:
     }
     fmt = request.GET.get("format", "")
     if fmt == "xlsx":
-        return _xlsx(rows, ctx["items"])
+        return _xlsx(rows, str(ctx["items"]))
     if fmt == "pdf":
         from weasyprint import HTML
 
