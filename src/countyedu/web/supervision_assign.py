@@ -35,6 +35,7 @@ from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.actions import _audit
 from countyedu.web.models import Membership
+from countyedu.web.plans import _base
 from countyedu.web.reading import lang
 from countyedu.web.supervision_models import InspectorAssignment
 
@@ -83,7 +84,7 @@ def assignment(request: HttpRequest) -> HttpResponse:
     m = access.require_county(request)
     version = census_data.latest_version()
     leaving = _leaving(request)
-    ctx: dict[str, Any] = {"version": version, "leaving": leaving, "can_adopt": may_adopt(m), "error": None}
+    ctx: dict[str, Any] = {**_base(version), "leaving": leaving, "can_adopt": may_adopt(m), "error": None}
     if version is not None:
         try:
             a = _propose(version, leaving)
@@ -243,7 +244,7 @@ def plaque(request: HttpRequest) -> HttpResponse:
     except CountyEduError as e:
         return render(request, "web/supervision/plaque.html", {"version": version, "rows": [], "error": e.text(lang())})
     ctx = {
-        "version": version,
+        **_base(version),
         "rows": rows,
         "decided": is_decided,
         "year": year,
