@@ -284,7 +284,7 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     "audit": (fixed("/audit/"), ("audit",)),
     "admissions": (fixed("/admissions/"), ("admissions",)),
     "admission_run": (submitted("/admissions/", "#rules button[type=submit]"), ("admissions_run",)),
-    "admission_pages": (admission_pages, ("admissions_candidate", "admissions_compare")),
+    "admission_pages": (admission_pages, ("admissions_candidate", "admissions_compare", "admissions_upload")),
     "teachers": (
         fixed("/teachers/rotation/", "/teachers/qualifications/", "/teachers/backbone/"),
         ("teachers_rotation", "teachers_qualifications", "teachers_backbone"),
