@@ -547,7 +547,7 @@ def evaluation_blocks(e: Evaluation) -> list[Block]:
             BlockColumn("talk_on", Msg("Date of the talk")),
         ],
         [[i.name, Msg("{reasons}", reasons=i.reasons), i.talk_on.isoformat()] for i in e.interviews],
-        clause="第34条; SV 教育督导问责办法",
+        clause="第34条; SV",
     )
     grades = {g: sum(u.grade == g for u in e.townships) for g in GRADES}
     head = Msg(
