@@ -54,7 +54,7 @@ def visit_post(school: str = "P1", **extra: Any) -> dict[str, Any]:
     }
 
 
-def supervision_pages(page: object, base: str, ctx: dict[str, object]) -> list[str]:
+def supervision_pages(page: object, base: str, ctx: dict[str, Any]) -> list[str]:
     """A step of the words walk (test_browser_words): a visit with a problem recorded at the county's
     first school, then the inspectors' pages and the visit's and rectification's pages."""
     from countyedu.web import census as census_data
@@ -77,6 +77,8 @@ def supervision_pages(page: object, base: str, ctx: dict[str, object]) -> list[s
         ],
         acting_user=User.objects.get(username="admin"),
     )
+    # what the inspector wrote is shown as written, in either language
+    ctx["free_text"] = ["课表已公示", "体育课每周少一节", "外墙瓷砖松动"]
     r = v.findings.get(item="teaching").rectification
     return [
         "/supervision/visits/",

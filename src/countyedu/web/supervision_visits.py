@@ -14,6 +14,7 @@ school clerk its own school's and answers its own rectifications.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -95,11 +96,14 @@ def school_names() -> dict[str, str]:
 def inspector_names() -> dict[str, str]:
     """Inspector id → name from the census's `inspectors` sheet, when the county imported one."""
     v = census_data.latest_version()
-    if v is None:
-        return {}
-    frames = census_data.census(v)
-    df = frames.get("inspectors")
-    if df is None or "name" not in df.columns:
+    return _inspector_names(v) if v is not None else {}
+
+
+@lru_cache(maxsize=4)
+def _inspector_names(version: str) -> dict[str, str]:
+    try:
+        df = census_data.store().frames(version, ["inspectors"])["inspectors"]
+    except (KeyError, ValueError):  # a store from before the inspectors sheet
         return {}
     return dict(zip(df["inspector_id"].astype(str), df["name"].astype(str), strict=True))
 
