@@ -19,7 +19,7 @@ AS_OF = dt.date(2026, 6, 15)
 
 def _records():
     plan = visit_plan(MAPPING, INSPECTORS, dt.date(2025, 9, 1), 10)
-    return plan, demo_records(plan, MAPPING, 2025, AS_OF, hazard_school="S1", open_school="S0")
+    return plan, demo_records(plan, MAPPING, 2025, AS_OF, hazard_school="S1", open_school="S0")  # checklist: 2025/26
 
 
 def test_the_demo_year_follows_the_plan_and_checks_every_school():

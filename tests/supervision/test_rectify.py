@@ -95,3 +95,22 @@ def test_the_grace_days_and_deadlines_are_parameters():
     assert s["stage"] == "notice"
     assert p.default_deadline(D(2026, 9, 10), None) == D(2026, 9, 30)
     assert p.default_deadline(D(2026, 9, 10), "grave") == D(2026, 9, 13)
+
+
+def test_the_rectification_part_reports_overdue_items_and_hazards():
+    from countyedu.runs.blocks import Block
+    from countyedu.supervision import rectify
+    from countyedu.supervision.params import SupervisionParams
+    from countyedu.supervision.parts import Context
+
+    rec = _records()
+    ctx = Context({}, [], 2026, SupervisionParams(), D(2026, 10, 20), records=rec)
+    part = rectify.part(ctx)
+    assert part is not None
+    s = part.summary()
+    assert (s["rectification_open"], s["rectification_overdue"], s["rectification_notice"]) == (1, 1, 1)
+    (block,) = part.blocks()
+    assert isinstance(block, Block) and block.id == "supervision.rectification"
+    assert block.findings[0].status == "not_met" and block.tables[0].rows[0][-1] == 19
+    assert "逾期 overdue 1" in rectify.summary_lines(s)[0]
+    assert rectify.part(Context({}, [], 2026, SupervisionParams(), D(2026, 10, 20), records=Records())) is None

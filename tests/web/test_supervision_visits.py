@@ -169,3 +169,21 @@ def test_every_role_on_every_page(sv_users):
 class _Rollback(Exception):
     def __init__(self, resp):
         self.resp = resp
+
+
+def test_the_cli_says_where_each_rectification_stands_on_a_day(sv_users):
+    import json
+
+    from typer.testing import CliRunner
+
+    from countyedu.cli import app
+
+    post = visit_post(date="2026-09-01", checklist_item="", deadline="2026-10-01")
+    assert _client("insp_a").post(reverse("web:sv_visit_new"), post).status_code == 302
+    args = ["supervise", "rectifications", "--data-dir", str(settings.DATA_DIR), "--format", "json"]
+    for day, stage in (("2026-09-30", "due"), ("2026-10-02", "escalated"), ("2026-10-17", "notice")):
+        res = CliRunner().invoke(app, [*args, "--as-of", day])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert [r["stage"] for r in doc["rectifications"]] == [stage], day
+    assert doc["summary"]["rectification_notice"] == 1 and doc["rectifications"][0]["school_id"] == "P1"

@@ -452,3 +452,27 @@ def plan(
     km = dict(zip(a.schools["school_id"], a.schools["km"], strict=True))
     result = visit_plan(a.mapping(), a.inspectors, first, months, p, km, names)
     _show_result(result, fmt, out_path, lang.value, rows, f"visit-plan-{first.isoformat()}")
+@supervise_app.command("rectifications")
+def rectifications(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="data folder")] = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table for people, json for programs")] = "table",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+) -> None:
+    """The visits' rectifications as of a day (第31、34条): each one due, awaiting the inspector's
+    check, escalated to the bureau when overdue, under notice when overdue again; the open 重大 safety
+    hazards with the days since their last daily check."""
+    import json
+    import sys
+
+    from countyedu.cli.blocks import print_blocks
+
+    _v, run = supervision_run(data_dir, None, None, None, as_of, only=["rectification"])
+    found = run.part("rectification")
+    if fmt == "json":
+        doc = found.as_dict() if found is not None else {"as_of": (as_of or today().isoformat()), "rectifications": []}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    elif found is None:
+        err.print("没有整改事项 / no rectifications recorded")
+    else:
+        print_blocks(found.blocks(), lang, 40)

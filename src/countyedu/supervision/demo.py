@@ -1,9 +1,9 @@
-"""The demo county's supervision records (issue 15 item 9): a school year of responsible inspectors'
-visits as their visit plan lays them out, with a finding on each of the eight routine items; a few
-problems each month and their rectification (most closed in time, some answered late, some still open
-and overdue on `as_of`); the inspector checklist items (QB-Q3, QB-Q7, QB-Q8) checked at every school in
-the autumn, a few not met; and one 重大 safety hazard found three days before `as_of`, checked daily
-since. Plain rows of `supervision.records`' frames, drawn from a seeded generator (the same county, plan
+"""The demo county's supervision records (issue 15 item 9): a year of responsible inspectors' visits
+up to `as_of` as their visit plan lays them out, with a finding on each of the eight routine items; a
+few problems each month and their rectification (most closed in time, some answered late, a few never
+answered and overdue on `as_of`); the inspector checklist items (QB-Q3, QB-Q7, QB-Q8) checked at each
+school's first visit of the census's latest school year, a few not met; and one 重大 safety hazard
+found three days before `as_of`, checked daily since. Plain rows of `supervision.records`' frames, drawn from a seeded generator (the same county, plan
 and day give the same records); the web writes them into the demo accounts' database
 (web.supervision_demo)."""
 
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from countyedu.supervision.plan import VisitPlan
-from countyedu.supervision.records import ROUTINE_ITEMS
+from countyedu.supervision.records import ROUTINE_ITEMS, school_year
 
 SEED = 2019 + 15
-CHECKLIST = ("QB-Q3", "QB-Q7", "QB-Q8")  # checked once a year at every school, in October or November
+CHECKLIST = ("QB-Q3", "QB-Q7", "QB-Q8")  # checked once a year at every school
 PROBLEM_SHARE = 0.06  # of a visit's routine items with a problem [demo]
 OBSERVATIONS: dict[str, str] = {
     "management": "制度健全，校务公开栏按时更新",
@@ -61,7 +61,7 @@ class DemoRecords:
 def demo_records(
     plan: VisitPlan,
     mapping: Mapping[str, str],
-    school_year: int,
+    checklist_year: int,
     as_of: dt.date,
     *,
     hazard_school: str | None = None,
@@ -72,7 +72,7 @@ def demo_records(
     `open_school` (the demo clerk's school) an open problem not yet due."""
     rng = np.random.default_rng(seed)
     out = DemoRecords()
-    since = dt.date(school_year, 9, 1)
+    since = plan.start
     for sid, iid in sorted(mapping.items()):
         out.assignments.append({"school_id": sid, "inspector_id": iid, "since": since, "until": None})
     planned = plan.visits[plan.visits["date"] <= pd.Timestamp(as_of)]
@@ -96,7 +96,7 @@ def demo_records(
             fid = _finding(out, vid, row.school_id, day, item, OBSERVATIONS[item], problem)
             if problem:
                 _rectify(out, rng, fid, row.school_id, day, as_of)
-        if day.month in (10, 11) and row.school_id not in checked:
+        if school_year(day) == checklist_year and row.school_id not in checked:
             checked.add(row.school_id)
             for ind in CHECKLIST:
                 status = "not_met" if rng.random() < 0.04 else "met"
@@ -140,15 +140,15 @@ def _finding(
 
 def _rectify(out: DemoRecords, rng: np.random.Generator, fid: str, sid: str, day: dt.date, as_of: dt.date) -> None:
     """A problem's rectification: 30 days to put it right; by `as_of` most were answered in time and
-    closed, some answered late, about one in eight never answered."""
+    closed, one in ten answered late, one in twenty never answered."""
     rid = f"R{len(out.rectifications) + 1:05d}"
     deadline = day + dt.timedelta(days=30)
     fate = rng.random()
     answered = closed = None
     status = "open"
-    if fate < 0.75:
+    if fate < 0.85:
         answered = day + dt.timedelta(days=int(rng.integers(5, 29)))
-    elif fate < 0.87:
+    elif fate < 0.95:
         answered = deadline + dt.timedelta(days=int(rng.integers(3, 20)))
     if answered is not None and answered <= as_of:
         status = "answered"

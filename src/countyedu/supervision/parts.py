@@ -39,6 +39,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("tasks", "countyedu.supervision.tasks"),
     ("assign", "countyedu.supervision.assign"),
     ("plan", "countyedu.supervision.plan"),
+    ("rectification", "countyedu.supervision.rectify"),
 )
 
 

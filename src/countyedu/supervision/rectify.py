@@ -19,17 +19,22 @@ the days without a recorded daily check.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from countyedu.messages import register_codes
+from countyedu.messages import Code, Msg, register_codes
 from countyedu.policy.pack import Pack
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 from countyedu.runs.store import parameters
+from countyedu.supervision.params import section
+from countyedu.supervision.parts import Context
 from countyedu.supervision.records import Records, timestamp
+
+CLAUSE = "第31条; 第34条; SV"
 
 STAGES: dict[str, tuple[str, str]] = {
     "due": ("整改中", "in progress"),
@@ -56,6 +61,7 @@ class RectifyParams(BaseModel):
 
     @classmethod
     def of(cls, packs: Sequence[Pack]) -> RectifyParams:
+        """From the packs' `parameters.supervision.rectification` (the pages' way in)."""
         return cls.model_validate(parameters(packs, "supervision").get("rectification") or {})
 
     def default_deadline(self, found_on: dt.date, severity: str | None) -> dt.date:
@@ -85,6 +91,7 @@ class Standing:
     as_of: dt.date
     states: pd.DataFrame
     hazards: pd.DataFrame  # HAZARD_COLUMNS
+    names: dict[str, str] = field(default_factory=dict)  # school id → name (the report's tables)
 
     def open(self) -> pd.DataFrame:
         return self.states[self.states["stage"].isin(OPEN_STAGES)]
@@ -93,6 +100,75 @@ class Standing:
         """Stage → number of rectifications (every stage listed)."""
         got = self.states["stage"].value_counts()
         return {s: int(got.get(s, 0)) for s in STAGES}
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers: open and overdue rectifications, notices, open 重大 hazards."""
+        c = self.counts()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "rectification_open": sum(c[s] for s in OPEN_STAGES),
+            "rectification_overdue": c["escalated"] + c["notice"],
+            "rectification_notice": c["notice"],
+            "rectification_grave_hazards": len(self.hazards),
+        }
+
+    def blocks(self) -> list[Block]:
+        """The report chapter's block: overdue rectifications (escalated, under notice) and the open
+        重大 hazards, with where they stand."""
+        s = self.summary()
+        finding = Finding(
+            CLAUSE,
+            Msg("problems put right by their deadline"),
+            Msg(
+                "{late} of {n} open rectifications overdue", late=s["rectification_overdue"], n=s["rectification_open"]
+            ),
+            "met" if not s["rectification_overdue"] and not s["rectification_grave_hazards"] else "not_met",
+            Msg(
+                "as of {day}: {notice} under notice after a second overdue, {grave} grave safety hazards open",
+                day=self.as_of.isoformat(),
+                notice=s["rectification_notice"],
+                grave=s["rectification_grave_hazards"],
+            ),
+        )
+        late = self.states[self.states["stage"].isin(["escalated", "notice"])].sort_values(
+            ["days_overdue", "rectification_id"], ascending=[False, True]
+        )
+        rows: list[list[Value]] = [
+            [
+                self.names.get(r.school_id, r.school_id),
+                Code("finding_item", r.item),
+                r.deadline.date().isoformat(),
+                Code("rectification_stage", r.stage),
+                int(r.days_overdue),
+            ]
+            for r in late.itertuples(index=False)
+        ]
+        columns = [
+            BlockColumn("school", Msg("School")),
+            BlockColumn("item", Msg("item")),
+            BlockColumn("deadline", Msg("deadline")),
+            BlockColumn("stage", Msg("rectification stage")),
+            BlockColumn("days_overdue", Msg("days overdue"), "count"),
+        ]
+        tables = [BlockTable(Msg("Overdue rectifications"), columns, rows, clause=CLAUSE)]
+        if len(self.hazards):
+            hz: list[list[Value]] = [
+                [
+                    self.names.get(h.school_id, h.school_id),
+                    h.found_on.date().isoformat(),
+                    int(h.days_open),
+                    int(h.days_unchecked),
+                ]
+                for h in self.hazards.itertuples(index=False)
+            ]
+            hcols = [
+                BlockColumn("school", Msg("School")),
+                BlockColumn("found_on", Msg("found on")),
+                BlockColumn("days_open", Msg("days open"), "count"),
+                BlockColumn("days_unchecked", Msg("days without a check"), "count"),
+            ]
+            tables.insert(0, BlockTable(Msg("Grave safety hazards open"), hcols, hz, clause="第31条"))
+        return [Block("supervision.rectification", Msg("Rectification"), CLAUSE, findings=[finding], tables=tables)]
 
     def as_dict(self) -> dict[str, Any]:
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -105,6 +181,7 @@ class Standing:
 
         return {
             "as_of": self.as_of.isoformat(),
+            "summary": self.summary(),
             "counts": self.counts(),
             "rectifications": rows(self.states),
             "grave_hazards": rows(self.hazards),
@@ -162,3 +239,30 @@ def _hazards(rec: Records, r: pd.DataFrame, stage: pd.Series, day: pd.Timestamp)
     since = out["last_check"].where(out["last_check"].notna(), out["found_on"])
     out = out.assign(days_unchecked=(day - since).dt.days)
     return out[HAZARD_COLUMNS].sort_values(["found_on", "rectification_id"]).reset_index(drop=True)
+
+
+def part(ctx: Context) -> Standing | None:
+    """The supervision run's rectification part: where the records' rectifications stand on the run's
+    day (None when no visit found a problem)."""
+    rec = ctx.records if isinstance(ctx.records, Records) else None
+    if rec is None or rec.rectifications.empty:
+        return None
+    schools = ctx.frame("schools")
+    names = (
+        dict(zip(schools["school_id"].astype(str), schools["name"].astype(str), strict=True))
+        if schools is not None
+        else {}
+    )
+    found = standing(rec, ctx.as_of, section(ctx.params, "rectification", RectifyParams))
+    return Standing(found.as_of, found.states, found.hazards, names)
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The headline `countyedu demo` prints."""
+    if "rectification_open" not in s:
+        return []
+    return [
+        f"{s['as_of']} 督导整改 / rectification: 未销号 open {s['rectification_open']}，"
+        f"逾期 overdue {s['rectification_overdue']}（通报 notice {s['rectification_notice']}），"
+        f"重大安全隐患 grave hazards {s['rectification_grave_hazards']}"
+    ]

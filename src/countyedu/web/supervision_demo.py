@@ -1,5 +1,5 @@
 """The demo accounts' supervision records (issue 15 item 9): the inspectors assigned (supervision.assign),
-a school year of visits as the visit plan lays them out (supervision.plan) with their findings and
+a year of visits up to the day as the visit plan lays them out (supervision.plan) with their findings and
 rectifications (supervision.demo), written once into the web database when `serve --demo-accounts`
 prepares it; the demo inspector account becomes the responsible inspector of the demo school."""
 
@@ -19,8 +19,10 @@ from countyedu.web.supervision_models import Finding, Followup, InspectorAssignm
 from countyedu.web.supervision_records import write_evidence_snapshot
 
 
-def _months(start: dt.date, as_of: dt.date) -> int:
-    return max(1, min(12, (as_of.year - start.year) * 12 + as_of.month - start.month + 1))
+def _year_before(as_of: dt.date) -> dt.date:
+    """The first day of the month eleven months before `as_of`'s: the demo's year of visits."""
+    m = as_of.year * 12 + as_of.month - 1 - 11
+    return dt.date(m // 12, m % 12 + 1, 1)
 
 
 def seed_demo_records(school_id: str, as_of: dt.date) -> dict[str, int]:
@@ -36,9 +38,8 @@ def seed_demo_records(school_id: str, as_of: dt.date) -> dict[str, int]:
         return {}
     assignment = assign_inspectors(frames)
     mapping = assignment.mapping()
-    year = latest_year(frames)
-    start = dt.date(year, 9, 1)
-    plan = visit_plan(mapping, serving_inspectors(frames), start, _months(start, as_of))
+    year = latest_year(frames)  # the checklist items are checked for the census's latest school year
+    plan = visit_plan(mapping, serving_inspectors(frames), _year_before(as_of), 12)
     others = sorted(s for s, i in mapping.items() if i == mapping.get(school_id) and s != school_id)
     rec = demo_records(plan, mapping, year, as_of, hazard_school=(others or [school_id])[0], open_school=school_id)
     with transaction.atomic():
