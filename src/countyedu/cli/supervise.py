@@ -452,6 +452,8 @@ def plan(
     km = dict(zip(a.schools["school_id"], a.schools["km"], strict=True))
     result = visit_plan(a.mapping(), a.inspectors, first, months, p, km, names)
     _show_result(result, fmt, out_path, lang.value, rows, f"visit-plan-{first.isoformat()}")
+
+
 @supervise_app.command("rectifications")
 def rectifications(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="data folder")] = None,
