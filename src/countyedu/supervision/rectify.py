@@ -244,8 +244,8 @@ def _hazards(rec: Records, r: pd.DataFrame, stage: pd.Series, day: pd.Timestamp)
 def part(ctx: Context) -> Standing | None:
     """The supervision run's rectification part: where the records' rectifications stand on the run's
     day (None when no visit found a problem)."""
-    rec = ctx.records if isinstance(ctx.records, Records) else None
-    if rec is None or rec.rectifications.empty:
+    rec = Records(**{name: ctx.record(name) for name in ("visits", "findings", "rectifications", "followups")})
+    if rec.rectifications.empty:
         return None
     schools = ctx.frame("schools")
     names = (
