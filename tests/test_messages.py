@@ -43,6 +43,23 @@ def test_it_has_chinese_for_every_message_key_in_the_code():
     assert not missing, f"no Chinese in countyedu/locale for: {missing}"
 
 
+def test_no_key_is_given_twice_in_the_catalogue():
+    """Helpers add their blocks at the end of the .po: a key given twice is a fatal error for gettext's
+    msgfmt, and the two translations can differ (polib keeps the last one silently)."""
+    import polib
+
+    from countyedu.messages import CATALOGUE
+
+    seen: dict[tuple[str, str], int] = {}
+    twice = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        key = (entry.msgctxt or "", entry.msgid)
+        if key in seen:
+            twice.append((entry.msgid, seen[key], entry.linenum))
+        seen[key] = entry.linenum
+    assert not twice, f"given twice (key, first line, second line): {twice}"
+
+
 def test_its_chinese_uses_only_the_placeholders_of_the_key():
     names = re.compile(r"\{(\w+)\}")
     for key in msg_literals():
