@@ -257,3 +257,10 @@ def test_it_reads_the_records_frames_and_the_task_register() -> None:
     s1 = next(u for u in e.schools if u.unit_id == "S1")
     assert s1.rows[1].source["count"] == 1  # the finding without a problem is no problem
     assert next(u for u in e.townships if u.unit_id == "T1").rows[1].source == {"kind": "tasks", "count": 1, "done": 1}
+
+
+def test_a_school_never_visited_is_not_scored_on_findings() -> None:
+    # no findings at all: the findings row is left out, not full marks (S1: 40 + manual 25 of 70 → 92.86)
+    e = evaluate(inputs(findings=pd.DataFrame()), P, 2024)
+    s1 = next(u for u in e.schools if u.unit_id == "S1")
+    assert s1.rows[1].points is None and s1.score == pytest.approx(92.86)

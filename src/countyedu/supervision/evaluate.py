@@ -265,11 +265,17 @@ class _Ctx:
         return pd.DataFrame({"school_id": r["school_id"].astype(str).to_numpy(), "late": late})
 
     @cached_property
+    def visited(self) -> set[str]:
+        """The schools with a visit's findings in the year (by the date evaluated)."""
+        f = _in_year(self.inputs.findings, "date", self.start, min(self.end, self.as_of))
+        return set(f["school_id"].astype(str)) if not f.empty else set()
+
+    @cached_property
     def problems(self) -> pd.DataFrame:
         """The findings of the year (by the date evaluated) that found a problem."""
         f = _in_year(self.inputs.findings, "date", self.start, min(self.end, self.as_of))
         f = f[f["problem"].notna()] if "problem" in f.columns else f
-        return f.assign(school_id=f["school_id"].astype(str))
+        return f.assign(school_id=f["school_id"].astype(str)) if not f.empty else f
 
 
 def _indicator(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
@@ -287,8 +293,10 @@ def _indicator(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None
 
 
 def _findings(ctx: _Ctx, row: Row, level: str, unit: str) -> tuple[float | None, dict[str, Any], Msg]:
-    f = ctx.problems
     schools = ctx.schools_of(level, unit)
+    if not schools & ctx.visited:  # no visit recorded: nothing found is no evidence of nothing wrong
+        return None, {"kind": "findings", "ref": ",".join(row.items) or "all", "count": 0}, Msg("no visit recorded")
+    f = ctx.problems
     if not f.empty:
         f = f[f["school_id"].isin(schools)]
         if row.items:

@@ -7,8 +7,8 @@ A rubric is rows in areas; each row has its points and says what it reads:
   points, at risk → `at_risk_share` of them, not met → none; no data or needs evidence → not scored;
 - ``findings``: the visits' findings with a problem at the unit's schools in the year (`items`: the
   routine item codes of `supervision.records`, ``safety`` or ``other``; empty: every item), each
-  taking `per_item` points off (safety findings by
-  severity: `per_severity`), never below zero;
+  taking `per_item` points off (safety findings by severity: `per_severity`), never below zero; not
+  scored when no visit to the unit's schools is recorded in the year;
 - ``rectifications``: rectification items of the year not closed by their deadline (as of the date
   evaluated), `per_item` points off each;
 - ``tasks``: the unit's own tasks due in the year or before (by the date evaluated): the share done (met or accepted) of its
