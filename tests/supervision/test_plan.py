@@ -50,3 +50,9 @@ def test_a_month_that_cannot_hold_the_visits_says_which() -> None:
     assert checks == {"monthly": False, "working_days": True, "own_inspector": True}
     assert plan.as_dict()["unplaced"] == [{"inspector_id": "B", "school_id": "S9", "month": "2025-09"}]
     assert len(plan.on(dt.date(2025, 9, 2), "B")) == 1
+
+
+def test_a_holiday_month_plans_nothing_and_says_so() -> None:
+    plan = visit_plan({"S1": "A"}, inspectors(A="full_time"), dt.date(2025, 8, 1), 1)
+    assert plan.visits.empty and plan.as_dict()["months"] == []
+    assert all(c.ok for c in plan.checks)

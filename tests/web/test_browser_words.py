@@ -291,8 +291,14 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     ),
     "teachers_staffing": (fixed("/teachers/", "/teachers/allocation/"), ("teachers", "teachers_allocation")),
     "supervision_assign": (
-        fixed("/supervision/assign/", "/supervision/assign/?leaving=I07", "/supervision/plaque/"),
-        ("supervision_assign", "supervision_plaque"),
+        fixed(
+            "/supervision/assign/",
+            "/supervision/assign/?leaving=I07",
+            "/supervision/plaque/",
+            "/supervision/plan/?month=2025-09",
+            "/supervision/plan/?month=2025-08",
+        ),
+        ("supervision_assign", "supervision_plaque", "supervision_plan"),
     ),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
     "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),

@@ -43,6 +43,7 @@ EXPECTED = {
     #                                        admin office i1   planner leader t1   t2   clerk_p1 clerk_n1 nobody anonymous
     ("supervision_assign", "GET"):          COUNTY,
     ("supervision_plaque", "GET"):          COUNTY,
+    ("supervision_plan", "GET"):            COUNTY,
     ("supervision_assign_adopt", "GET"):    ALL_405,
     ("supervision_assign_adopt", "POST"):   ADOPT,
 }
@@ -129,3 +130,16 @@ def test_the_plaque_list_prints_and_downloads(site) -> None:  # type: ignore[no-
     assert x.status_code == 200 and x.content[:2] == b"PK"
     p = c.get(reverse("web:supervision_plaque"), {"format": "pdf"})
     assert p.status_code == 200 and p.content[:4] == b"%PDF"
+
+
+@pytest.mark.django_db
+def test_the_month_plan_visits_every_school_on_working_days(site) -> None:  # type: ignore[no-untyped-def]
+    c = client(site, "office")
+    page = c.get(reverse("web:supervision_plan"), {"month": "2025-09"}).content.decode()
+    # nine schools, each once in September; 曾文斌 (part-time) on Tuesdays and Thursdays only
+    assert "本月经常性督导 9 次" in page and "太源村教学点" in page
+    row = page.split('data-inspector="I3"')[1].split("</tr>")[0]
+    assert "（二）" in row or "（四）" in row
+    assert "（一）" not in row and "（三）" not in row and "（五）" not in row
+    holiday = c.get(reverse("web:supervision_plan"), {"month": "2025-08"}).content.decode()
+    assert "本月为假期" in holiday

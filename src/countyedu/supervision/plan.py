@@ -212,6 +212,7 @@ def visit_plan(
                 rows.append((pd.Timestamp(day), iid, s, "routine"))
             left += [(iid, s, f"{yy}-{mm:02d}") for _r, s in rest]
     visits = pd.DataFrame(rows, columns=["date", "inspector_id", "school_id", "kind"])
+    visits["date"] = pd.to_datetime(visits["date"])  # datetime64 even when no month is in session
     visits = visits.sort_values(["date", "inspector_id", "school_id"], kind="stable").reset_index(drop=True)
     unplaced = pd.DataFrame(left, columns=["inspector_id", "school_id", "month"])
     plan = VisitPlan(start, end, school_months, visits, unplaced, (), p, dict(names or {}))

@@ -31,6 +31,8 @@ from countyedu.census import vocabulary
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg, translate
 from countyedu.supervision.assign import PLAQUE_ITEMS, Assignment, assign_inspectors, assign_params
+from countyedu.supervision.params import section, supervision_params
+from countyedu.supervision.plan import PlanParams, visit_plan
 from countyedu.web import access
 from countyedu.web import census as census_data
 from countyedu.web.actions import _audit
@@ -290,6 +292,80 @@ def _xlsx(rows: list[dict[str, Any]], items: str) -> HttpResponse:
     return resp
 
 
+# ------------------------------------------------------------------------------ the visit plan
+
+
+def _month(request: HttpRequest) -> dt.date:
+    """The month asked for (?month=YYYY-MM), else this month: its first day."""
+    raw = request.GET.get("month", "")
+    try:
+        y, m = (int(x) for x in raw.split("-"))
+        return dt.date(y, m, 1)
+    except ValueError:
+        return dt.date.today().replace(day=1)
+
+
+@require_GET
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """A month's routine visits of the adopted assignment (else the proposal): each inspector's days
+    and schools, and the plan's checks."""
+    access.require_county(request)
+    version = census_data.latest_version()
+    month = _month(request)
+    prev_m = (month - dt.timedelta(days=1)).replace(day=1)
+    next_m = (month + dt.timedelta(days=32)).replace(day=1)
+    ctx: dict[str, Any] = {
+        **_base(version),
+        "month": f"{month.year}-{month.month:02d}",
+        "prev": f"{prev_m.year}-{prev_m.month:02d}",
+        "next": f"{next_m.year}-{next_m.month:02d}",
+        "error": None,
+    }
+    if version is not None:
+        try:
+            ctx.update(_plan_context(version, month))
+        except CountyEduError as e:
+            ctx["error"] = e.text(lang())
+    return render(request, "web/supervision/plan.html", ctx)
+
+
+def _plan_context(version: str, month: dt.date) -> dict[str, Any]:
+    lg = lang()
+    a = _propose(version, [])
+    now = decided()
+    mapping = {s: i for s, i in now.items() if s in set(a.schools["school_id"])} if now else a.mapping()
+    names = census_data.names(version)
+    register = _frames(version)["inspectors"]
+    who = dict(zip(register["inspector_id"].astype(str), register["name"].astype(str), strict=True))
+    km = dict(zip(a.schools["school_id"], a.schools["km"], strict=True)) if not now else None
+    p = section(supervision_params(census_data.packs()), "plan", PlanParams)
+    vp = visit_plan(mapping, register, month, 1, p, km)
+    by: dict[str, list[dict[str, str]]] = {}
+    for r in vp.visits.itertuples(index=False):
+        by.setdefault(r.inspector_id, []).append(
+            {
+                "date": r.date.strftime("%m-%d"),
+                "weekday": _WEEKDAYS[lg][r.date.weekday()],
+                "school": names.get(r.school_id, r.school_id),
+            }
+        )
+    return {
+        "decided": bool(now),
+        "in_session": bool(vp.months),
+        "checks": [{"rule": c.rule, "ok": c.ok, "detail": translate(c.detail, lg)} for c in vp.checks],
+        "rows": [{"inspector": who.get(i, i), "inspector_id": i, "visits": v} for i, v in sorted(by.items())],
+        "unplaced": [
+            f"{who.get(r.inspector_id, r.inspector_id)}：{names.get(r.school_id, r.school_id)}"
+            for r in vp.unplaced.itertuples(index=False)
+        ],
+        "total": len(vp.visits),
+    }
+
+
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
 def leaving_query(ids: Sequence[str]) -> str:
     return urlencode([("leaving", i) for i in ids])
 
@@ -298,4 +374,5 @@ urlpatterns = [
     path("supervision/assign/", assignment, name="supervision_assign"),
     path("supervision/assign/adopt/", adopt, name="supervision_assign_adopt"),
     path("supervision/plaque/", plaque, name="supervision_plaque"),
+    path("supervision/plan/", plan, name="supervision_plan"),
 ]
