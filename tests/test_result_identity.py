@@ -103,7 +103,10 @@ def compute(county: str, work: Path) -> str:
     import_census(source, store)
     packs = load_packs()
     with open_tables(store, packs) as ct:
-        return canonical(assess(ct, packs))
+        a = assess(ct, packs)
+    # the assess JSON written from the columns (Assessment.to_json) is the text json.dumps writes
+    assert a.to_json() == json.dumps(a.as_dict(), ensure_ascii=False, separators=(",", ":"))
+    return canonical(a)
 
 
 def snapshot(county: str) -> Path:

@@ -59,7 +59,10 @@ def _fractions(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Per row: numerator and denominator (int64 where they fit, else Python ints) of exact(value),
     and the value as a float; a missing value gives 0/1 and NaN. Each distinct value is read once
     (a province has millions of rows and a few dozen targets)."""
-    codes, uniques = pd.factorize(pd.Series(list(values) if not isinstance(values, np.ndarray) else values))
+    if isinstance(values, pd.Categorical):  # distinct values already coded: no hashing of each row
+        codes, uniques = values.codes, list(values.categories)
+    else:
+        codes, uniques = pd.factorize(_series(values))
     fr = [exact(v) for v in uniques]
     nums = _ints([f.numerator for f in fr] + [0])
     dens = _ints([f.denominator for f in fr] + [1])
@@ -67,8 +70,12 @@ def _fractions(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, np.ndarr
     return nums[codes], dens[codes], floats[codes]  # code -1 (missing) takes the last entry
 
 
+def _series(values: Sequence[Any] | np.ndarray) -> pd.Series:
+    return pd.Series(values if isinstance(values, np.ndarray | pd.Categorical) else list(values))
+
+
 def _missing(values: Sequence[Any] | np.ndarray) -> np.ndarray:
-    return np.asarray(pd.isna(pd.Series(list(values) if not isinstance(values, np.ndarray) else values)), dtype=bool)
+    return np.asarray(pd.isna(_series(values)), dtype=bool)
 
 
 def _ints(values: list[int]) -> np.ndarray:
@@ -132,7 +139,7 @@ def meets(
     """Row-wise: whether value = num × scale / den meets ``op target`` (see the module docstring).
 
     ``target``, ``scale`` and ``tolerance`` (for ≈) are per row, as the pack's floats or exact
-    fractions; ``kind`` per row is count, money or measure. A row without a value or an op never
+    fractions (or a pd.Categorical of them: each distinct one read once); ``kind`` per row is count, money or measure. A row without a value or an op never
     meets. For a sum indicator (no denominator) pass den = 1."""
     n = len(value)
     op = np.asarray(op, dtype=object)
@@ -201,8 +208,10 @@ def trend_meets(
     return out
 
 
-def _take(values: Sequence[Any] | np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=object)[rows] if not isinstance(values, np.ndarray) else values[rows]
+def _take(values: Sequence[Any] | np.ndarray, rows: np.ndarray) -> Any:
+    if isinstance(values, np.ndarray | pd.Categorical):
+        return values[rows]
+    return np.asarray(values, dtype=object)[rows]
 
 
 def _band(op: np.ndarray, v: np.ndarray, t: np.ndarray, tol: np.ndarray, eps: np.ndarray) -> np.ndarray:

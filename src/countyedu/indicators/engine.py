@@ -202,6 +202,31 @@ class Assessment:
             "no_data": self.no_data_list(),
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"))``, the same text,
+        with the results written by DuckDB from the columns: a province has two million results, whose
+        dicts and pure-Python encoding took longer than the assessment. DuckDB writes a double as the
+        shortest text that reads back the same, as Python's repr does (tests/test_result_identity.py
+        compares the two texts)."""
+        t = self.table() if self._results is None else None
+        if t is None or not len(t) or np.isinf(t["value"].to_numpy(dtype=float)).any():
+            return json.dumps(self.as_dict(), **_JSON)  # Infinity: Python's spelling
+        placeholder = "\x00results\x00"
+        d = self.as_dict_without_results()
+        head = json.dumps({**d, "results": placeholder}, **_JSON)
+        return head.replace(json.dumps(placeholder), "[" + _results_json(t, self._targets_of(t)) + "]", 1)
+
+    def as_dict_without_results(self) -> dict[str, Any]:
+        """as_dict but its results, the keys in its order (results None)."""
+        return {
+            "census_version": self.census_version,
+            "packs": [p.id for p in self.packs],
+            "default_year": self.default_year(),
+            "years": self.years.as_list(),
+            "results": None,
+            "no_data": self.no_data_list(),
+        }
+
     def no_data_list(self) -> list[dict[str, Any]]:
         """Every level and year an item has no value at, with the reason (a message key)."""
         return [
@@ -324,6 +349,65 @@ class Assessment:
             )
             out.append(r)
         return out
+
+
+_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _coded(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
+    """Row texts given as codes into ``texts`` (which may repeat), as a categorical of distinct texts."""
+    cats, where = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(where[codes], cats)
+
+
+def _json_codes(values: pd.Series) -> pd.Categorical:
+    """Each value as its JSON text (None and NaN as null), coded: each distinct value encoded once."""
+    codes, uniques = pd.factorize(values.astype(object))
+    texts = [json.dumps(u, **_JSON) for u in uniques] + ["null"]
+    return _coded(np.where(codes < 0, len(texts) - 1, codes), texts)
+
+
+def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Target | None]) -> str:
+    """The results of a table (TABLE_COLUMNS) as the inside of a JSON array: one object per row, in
+    order, each as json.dumps writes Result.as_dict (see Assessment.to_json)."""
+    import duckdb
+
+    stage = t["stage"].astype(object).where(t["stage"].notna(), None)
+    year = t["year"].astype("int64")
+    parts = [pd.factorize(c)[0].astype(np.int64) + 1 for c in (t["indicator"], year, stage)]  # None → 0
+    combined = (parts[0] * (parts[1].max() + 1) + parts[1]) * (parts[2].max() + 1) + parts[2]
+    _u, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    texts = []
+    for ind, y, st in zip(
+        t["indicator"].to_numpy()[first], year.to_numpy()[first], stage.to_numpy()[first], strict=True
+    ):
+        target = targets[(ind, int(y), st)]
+        texts.append(json.dumps(None if target is None else target.as_dict(), **_JSON))
+    frame = pd.DataFrame(
+        {
+            "i": np.arange(len(t)),
+            "indicator": _json_codes(t["indicator"]),
+            "level": _json_codes(t["level"]),
+            "unit": _json_codes(t["unit"].astype(str)),
+            "stage": _json_codes(stage),
+            "year": year,
+            "value": t["value"].astype(float),
+            "target": _coded(codes, texts),
+            "status": _json_codes(t["status"]),
+        }
+    )
+    con = duckdb.connect()
+    try:
+        con.register("r", frame)
+        row = con.sql(
+            """SELECT string_agg('{"indicator":' || indicator || ',"level":' || level || ',"unit":' || unit
+                 || ',"stage":' || stage || ',"year":' || year::VARCHAR || ',"value":'
+                 || CASE WHEN value IS NULL OR isnan(value) THEN 'null' ELSE value::VARCHAR END
+                 || ',"target":' || target || ',"status":' || status || '}', ',' ORDER BY i) FROM r"""
+        ).fetchone()
+    finally:
+        con.close()
+    return str(row[0]) if row and row[0] is not None else ""
 
 
 # ------------------------------------------------------------------------------ evaluate
@@ -771,9 +855,10 @@ def _qb_school_pass(
         # meeting the standard, and reaching the floor (≥ floor × standard), by the exact rule
         rows = df.assign(_pos=0)
         met = _met([rit], rows, t)
-        at_floor = _met(
-            [rit], rows, t.assign(op=">="), [floor_x * compare.exact(v) if v == v else None for v in t["tvalue"]]
-        )
+        # floor × standard, exact, once per distinct standard (a province has millions of rows)
+        codes, standards = pd.factorize(t["tvalue"])
+        floors = pd.Categorical.from_codes(codes, [floor_x * compare.exact(v) for v in standards])
+        at_floor = _met([rit], rows, t.assign(op=">="), floors)
         parts.append(
             df.assign(
                 indicator=rid,

@@ -70,9 +70,12 @@ def no_data_rows(
     answers in on the closed years (else the ones it declares): a year in collection, where a few
     schools have reported, changes no closed year's rows."""
     want = [y for y in census_years if not years or y in years]
-    have = set(zip(table["pack"], table["indicator"], table["level"], table["year"].astype(int), strict=True))
+    # the distinct keys first: a province has millions of rows and a few thousand keys
+    seen = table[["pack", "indicator", "level", "year"]].drop_duplicates()
+    have = set(zip(seen["pack"], seen["indicator"], seen["level"], seen["year"].astype(int), strict=True))
     stages_of: dict[tuple[str, str], set[Any]] = {}
     closed = table[~table["year"].astype(int).isin(list(partial_years))] if partial_years else table
+    closed = closed[["pack", "indicator", "stage"]].drop_duplicates()
     for p, i, st in zip(closed["pack"], closed["indicator"], closed["stage"], strict=True):
         stages_of.setdefault((p, i), set()).add(None if st is None or st != st else st)
     lacking = [
@@ -84,6 +87,7 @@ def no_data_rows(
         if (pack.id, item.id, level, y) not in have
     ]
     empty = table[table["status"] == "no_data"]  # a value of nothing (a zero denominator) says why too
+    empty = empty[["pack", "indicator", "level", "year"]].drop_duplicates()
     by_key = {(p.id, i.id): (p, i) for p, i in entries}
     keys = {
         (p, i, lv, int(y))
