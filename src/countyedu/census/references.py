@@ -87,6 +87,9 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _big_classes(problems, sources, present["classes"])
         known = present["classes"][present["classes"]["school_id"].isin(set(school_ids))]  # others: reference
         _no_teachers(problems, sources, known, present.get("teachers"), present.get("school_years"))
+    if "catchments" in present:  # QB-G13: the plan names communities and schools that exist
+        _ref(problems, sources, "catchments", present["catchments"], "community_id", "communities", community_ids)
+        _ref(problems, sources, "catchments", present["catchments"], "school_id", "schools", school_ids)
     if "rotation_exemptions" in present and "teachers" in present:
         _teacher_year_ref(problems, sources, present["rotation_exemptions"], present["teachers"])
     if "inspectors" in present:  # SV: a former school and a base township that exist

@@ -721,6 +721,32 @@ SHEETS: tuple[Sheet, ...] = (
         note_en="personal exemptions from the exchange rotation (RT) of the school year's plan",
     ),
     Sheet(
+        "catchments",
+        "划片",
+        ("year", "stage", "community_id", "school_id"),
+        (
+            _year(),
+            _c("stage", "学段", "code", "小学 或 初中", "primary or junior", codes="education_stage"),
+            _c(
+                "community_id",
+                "社区村代码",
+                "id",
+                "划入片区的社区或行政村代码",
+                "community or village in the catchment",
+            ),
+            _c("school_id", "学校代码", "id", "片区对应的学校代码", "the catchment's school"),
+            _count(
+                "pupils",
+                "划入学生数",
+                "该社区该学段划入该校的适龄学生数",
+                "the community's pupils of the stage the plan sends to the school",
+            ),
+        ),
+        yearly=True,
+        note_en="the catchment plan (划片招生, 第4条; QB-G13): which school each community's pupils of a stage go "
+        "to, as the county adopts it (countyedu plan catchments solves one)",
+    ),
+    Sheet(
         "finance",
         "财政",
         ("year", "item"),

@@ -59,6 +59,7 @@ NUM_DEN: dict[str, tuple[str, str | None, str]] = {
     "candidates_share": ("Candidates meeting the condition", "Candidates", "count"),
     "retention": ("Pupils in the last grade", "Pupils in the first grade", "count"),
     "disabled_enrolment": ("Disabled pupils enrolled", "School-age disabled children", "count"),
+    "catchment_share": ("Pupils enrolled within the catchment", "Pupils enrolled", "count"),
 }
 # English headers of the census columns where the exchange format's English note is a sentence
 COLUMN_EN = {

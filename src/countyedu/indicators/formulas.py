@@ -655,6 +655,40 @@ def quota_share(ct: CensusTables, item: Item) -> ir.Table:
     )
 
 
+# ------------------------------------------------------------------------------ catchments
+
+
+@formula("catchment_share", sources=("catchments", "classes", "schools", "townships"))
+def catchment_share(ct: CensusTables, item: Item) -> ir.Table:
+    """Pupils of the urban and town public schools (boarding schools excepted) enrolled within their
+    catchment / their pupils, per school part and year (QB-G13, 第4条 划片招生).
+
+    The catchment plan is the catchments sheet: the pupils of each community a school's catchment
+    takes, per stage and year (the planning tool's plan, as the county adopts it). A school part
+    takes its catchment's pupils first; pupils enrolled beyond them come from outside it:
+    num = least(pupils enrolled, pupils its catchment sends), den = pupils enrolled. A school counts
+    when public (``ownership``), not boarding (``exclude_boarding``) and urban or in a 镇 (a township
+    of kind town; ``towns``). A year or stage the plan does not cover has no value."""
+    prm = item.params
+    p = _parts_in(ct, item)
+    tw = ct["townships"]
+    p = p.join(tw, p.township_id == tw.township_id).select(p, tw_kind=tw.kind)
+    keep = p.ownership == prm.get("ownership", "public")
+    if prm.get("exclude_boarding", True):
+        keep &= p.boarding == False  # noqa: E712
+    place = p.urban == True  # noqa: E712
+    if prm.get("towns", True):
+        place |= p.tw_kind == "town"
+    p = p.filter(keep & place)
+    c = ct["catchments"]
+    plan = c.group_by(["school_id", "stage", "year"]).aggregate(planned=c.pupils.sum())
+    covered = c.select(cs=c.stage, cy=c.year).distinct()  # the stages and years the plan covers
+    p = p.join(covered, (p.part == covered.cs) & (p.year == covered.cy)).select(p)
+    j = p.left_join(plan, (p.school_id == plan.school_id) & (p.part == plan.stage) & (p.year == plan.year))
+    planned = j.planned.fill_null(0)
+    return part_contrib(j, num=ibis.least(j.pupils, planned), den=j.pupils)
+
+
 # ------------------------------------------------------------- the teacher family in one pass
 
 

@@ -92,6 +92,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
             for i, n in enumerate(sizes)
         ],
         "teachers": teachers,
+        "catchments": [],  # no adopted catchment plan yet: QB-G13 says so (countyedu plan catchments solves one)
         "rotation_exemptions": _exemption_rows(np.random.default_rng(seed + EXEMPTIONS_SEED_OFFSET), teachers),
         "finance": finance,
         "after_school": after_school,
