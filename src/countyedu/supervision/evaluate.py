@@ -509,7 +509,7 @@ def _unit_rows(units: tuple[UnitEvaluation, ...]) -> list[list[Any]]:
             u.rank,
             u.name,
             u.score,
-            Code("grade", u.grade),
+            Code("evaluation_grade", u.grade),
             Msg("{vetoes}", vetoes=tuple(Code("rubric", v) for v in u.vetoes)) if u.vetoes else "",
         ]
         for u in units

@@ -133,7 +133,7 @@ def _headline(u: UnitEvaluation, n: int) -> Msg:
         return Msg(
             "{score} points, graded {grade} (vetoed: {vetoes}), ranked {rank} of {n}.",
             score=Num(u.score),
-            grade=Code("grade", u.grade),
+            grade=Code("evaluation_grade", u.grade),
             vetoes=tuple(Code("rubric", v) for v in u.vetoes),
             rank=u.rank,
             n=n,
@@ -141,7 +141,7 @@ def _headline(u: UnitEvaluation, n: int) -> Msg:
     return Msg(
         "{score} points, graded {grade}, ranked {rank} of {n}.",
         score=Num(u.score),
-        grade=Code("grade", u.grade),
+        grade=Code("evaluation_grade", u.grade),
         rank=u.rank,
         n=n,
     )
@@ -275,7 +275,11 @@ def township_report(e: Evaluation, inputs: Inputs, township_id: str) -> list[Blo
             BlockColumn("score", Msg("Evaluation score")),
             BlockColumn("grade", Msg("Evaluation grade")),
         ],
-        [[s.rank, s.name, s.score, Code("grade", s.grade)] for s in e.schools if s.township_id == township_id],
+        [
+            [s.rank, s.name, s.score, Code("evaluation_grade", s.grade)]
+            for s in e.schools
+            if s.township_id == township_id
+        ],
         clause="第34条",
     )
     tables = [_evaluation_table(u, Msg("Where the evaluation's points come from"))] if u is not None else []

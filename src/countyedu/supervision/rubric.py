@@ -188,7 +188,7 @@ def _remember(p: EvaluationParams) -> None:
 
 
 register_codes("rubric", _label)
-register_codes("grade", _label)
+register_codes("evaluation_grade", _label)  # not "grade": the census's grade codes (P5 → 五年级) go by that name
 _remember(EvaluationParams())
 
 
