@@ -33,7 +33,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse import coo_matrix
 
 from countyedu.errors import CountyEduError
@@ -41,7 +41,6 @@ from countyedu.messages import Code, Msg, Num, translate
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import haversine_km
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
-from countyedu.runs.store import parameters
 
 
 class AssignParams(BaseModel):
@@ -78,22 +77,12 @@ CLAUSES: dict[str, str] = {
 
 
 def assign_params(packs: Sequence[Any] | Mapping[str, Any] | None = None) -> AssignParams:
-    """The assignment parameters of the packs (`parameters.supervision.assign`) or of a mapping (the
-    section itself); defaults for what they omit. A bad section is a CountyEduError naming the field."""
-    if packs is None:
-        raw: Mapping[str, Any] = {}
-    elif isinstance(packs, Mapping):
-        raw = packs
-    else:
-        raw = parameters(packs, "supervision").get("assign") or {}
-    try:
-        return AssignParams(**raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CountyEduError(
-            Msg("parameters.supervision.assign.{field}: {problem}", field=where, problem=first["msg"]), field=where
-        ) from None
+    """The assign parameters of the packs (`parameters.supervision.assign`) or of a mapping (the
+    sub-section itself); defaults for what they omit, a bad field a CountyEduError naming it."""
+    from countyedu.supervision.params import section, supervision_params
+
+    given = supervision_params({"assign": dict(packs)} if isinstance(packs, Mapping) else packs)
+    return section(given, "assign", AssignParams)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
-from countyedu.runs.store import parameters
 from countyedu.supervision.assign import Check
 
 _RULES: dict[str, Msg] = {
@@ -59,21 +58,12 @@ CLAUSES: dict[str, str] = {
 
 
 def plan_params(packs: Sequence[Any] | Mapping[str, Any] | None = None) -> PlanParams:
-    """The visit plan's parameters of the packs (`parameters.supervision.plan`) or of a mapping."""
-    if packs is None:
-        raw: Mapping[str, Any] = {}
-    elif isinstance(packs, Mapping):
-        raw = packs
-    else:
-        raw = parameters(packs, "supervision").get("plan") or {}
-    try:
-        return PlanParams(**raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CountyEduError(
-            Msg("parameters.supervision.plan.{field}: {problem}", field=where, problem=first["msg"]), field=where
-        ) from None
+    """The plan parameters of the packs (`parameters.supervision.plan`) or of a mapping (the
+    sub-section itself); defaults for what they omit, a bad field a CountyEduError naming it."""
+    from countyedu.supervision.params import section, supervision_params
+
+    given = supervision_params({"plan": dict(packs)} if isinstance(packs, Mapping) else packs)
+    return section(given, "plan", PlanParams)
 
 
 @dataclass(frozen=True)
