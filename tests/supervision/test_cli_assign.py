@@ -73,6 +73,20 @@ def test_assign_json_is_the_readme_contract(data: Path, tmp_path: Path) -> None:
     assert all(v["inspector_id"] == owner[v["school_id"]] for v in plan["visits"])
 
 
+def test_the_workbook_holds_the_plaque_list(data: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "plaque.xlsx"
+    args = ["supervise", "assign", "--data-dir", str(data), "--previous", str(data.parent / "none.csv")]
+    res = CliRunner().invoke(app, [*args, "--format", "xlsx", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out)
+    plaque = next(wb[n] for n in wb.sheetnames if n.startswith("挂牌公示名单"))
+    rows = list(plaque.iter_rows(values_only=True))
+    assert rows[0] == ("乡镇", "学校", "责任督学", "联系方式") and len(rows) == 1 + len(SCHOOLS)
+    assert ("太源乡", "太源村教学点", "曾文斌", "0794-3200003") in rows
+
+
 def test_an_unknown_leaver_is_a_user_error(data: Path) -> None:
     proc = subprocess.run(
         [
