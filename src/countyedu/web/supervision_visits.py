@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from countyedu.indicators import evidence as checklist_evidence
 from countyedu.supervision import records
+from countyedu.supervision.plan import plan_params, visit_plan
 from countyedu.supervision.rectify import STAGES, RectifyParams, standing
 from countyedu.web import access
 from countyedu.web import census as census_data
@@ -177,6 +178,7 @@ def home(request: HttpRequest) -> HttpResponse:
         rect_rows(rects, day), key=lambda x: (x["stage"] != "awaiting_check", not x["grave"], x["r"].deadline)
     )
     inspectors = inspector_names()
+    planned = _planned_today(m.inspector_id, scope or set(), day) if m.inspector_id else []
     return render(
         request,
         "web/supervision/visits_home.html",
@@ -186,11 +188,28 @@ def home(request: HttpRequest) -> HttpResponse:
             "own_inspector": inspectors.get(m.inspector_id, m.inspector_id) if m.inspector_id else "",
             "schools": [{"id": s, "name": names.get(s, s), "visited": s in visited} for s in schools if s in names],
             "todays": [_visit_row(v, names, inspectors) for v in visits.filter(date=day)],
+            "planned": [{"id": s, "name": names.get(s, s), "visited": s in visited} for s in planned],
             "recent": [_visit_row(v, names, inspectors) for v in visits.order_by("-date", "-pk")[:20]],
             "rects": rows,
             "hazards": [x for x in rows if x["grave"]],
         },
     )
+
+
+def _planned_today(inspector_id: str, schools: set[str], day: dt.date) -> list[str]:
+    """The schools the visit plan (supervision.plan) puts on an inspector's day: their schools'
+    routine visits of the month laid over their working days."""
+    v = census_data.latest_version()
+    if v is None or not schools:
+        return []
+    try:
+        ins = census_data.store().frames(v, ["inspectors"])["inspectors"]
+    except (KeyError, ValueError):
+        return []
+    if inspector_id not in set(ins["inspector_id"].astype(str)):
+        return []
+    plan = visit_plan({s: inspector_id for s in schools}, ins, day.replace(day=1), 1, plan_params(census_data.packs()))
+    return sorted(plan.on(day, inspector_id)["school_id"].astype(str))
 
 
 def _visit_row(v: Visit, names: dict[str, str], inspectors: dict[str, str]) -> dict[str, Any]:
