@@ -84,6 +84,11 @@ RULES: dict[str, tuple[str, str]] = {
     "min": ("不能小于 {detail}", "must not be below {detail}"),
     "max": ("不能大于 {detail}", "must not be above {detail}"),
     "year_range": ("年份应在 1949–2100 之间", "a year must be between 1949 and 2100"),
+    "date": ("应为日期，如 2025-06-30", "a date such as 2025-06-30 is expected"),
+    "task_owner": (
+        "责任单位编号应为该类型（乡镇或学校）已有的编号：{detail}",
+        "the owner id must be an existing id of its kind (township or school): {detail}",
+    ),
     "age_range": ("年龄应在 0–25 之间", "age must be between 0 and 25"),
     "lat_range": ("纬度不在中国境内（18–54）", "latitude is outside China (18–54)"),
     "lon_range": ("经度不在中国境内（73–135.5）", "longitude is outside China (73–135.5)"),

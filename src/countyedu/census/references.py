@@ -95,6 +95,8 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
     if "inspectors" in present:  # SV: a former school and a base township that exist
         _ref(problems, sources, "inspectors", present["inspectors"], "former_school_id", "schools", school_ids)
         _ref(problems, sources, "inspectors", present["inspectors"], "township_id", "townships", town)
+    if "tasks" in present:  # 第33条: a township's or a school's task names one that exists
+        _task_owners(problems, sources, present["tasks"], set(town.dropna()), set(school_ids.dropna()))
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
@@ -107,6 +109,23 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _choices(problems, sources, cands, present.get("programmes"))
         _candidate_scores(problems, sources, cands)
     return problems
+
+
+def _task_owners(
+    problems: list[Problem], sources: dict[str, str], tasks: pd.DataFrame, townships: set[str], schools: set[str]
+) -> None:
+    """A task owned by a township or a school gives that unit's id (its officials update it on the web)."""
+    if "owner_kind" not in tasks.columns:
+        return
+    rows = _new(tasks)
+    for row, kind, owner in zip(rows["_row"], rows["owner_kind"], rows["owner_id"], strict=True):
+        known = {"township": townships, "school": schools}.get(str(kind)) if pd.notna(kind) else None
+        if known is not None and (pd.isna(owner) or str(owner) not in known):
+            value = None if pd.isna(owner) else owner
+            detail = f"owner_kind={kind}, owner_id={'' if value is None else value}"
+            problems.append(
+                Problem("error", sources["tasks"], int(row), "owner_id", value, "task_owner", detail=detail)
+            )
 
 
 def _batch_fits_track(problems: list[Problem], sources: dict[str, str], progs: pd.DataFrame) -> None:

@@ -11,7 +11,7 @@ from typing import Literal
 
 FORMAT_VERSION = "1"
 
-Kind = Literal["id", "str", "int", "float", "bool", "code", "year"]
+Kind = Literal["id", "str", "int", "float", "bool", "code", "year", "date"]  # date: ISO text, 2025-06-30
 
 # Codes and the Chinese labels accepted for them (DESIGN.md, issue 2 item 3). Each list is in the
 # order pages, reports and tables show its codes; their English labels are CODES_EN (below), and
@@ -1033,6 +1033,51 @@ SHEETS: tuple[Sheet, ...] = (
             _year("due_year", "完成年限"),
             _c("status", "进展", "code", "未开始/进行中/已完成/逾期", "status", codes="task_status"),
             _c("evidence", "佐证材料", "str", "佐证材料说明", "evidence", nullable=True),
+            # issue 15 item 1 (第33条): who owns the task, who leads it, when it is due, how it is measured
+            _c(
+                "owner_kind",
+                "责任单位类型",
+                "code",
+                "教体局股室/乡镇/学校/县直部门（乡镇、学校的负责人可在网页上报进展）",
+                "owner unit kind: bureau office, township, school or county department (township officials and "
+                "school clerks update their own tasks on the web)",
+                codes="task_owner_kind",
+                nullable=True,
+            ),
+            _c(
+                "owner_id",
+                "责任单位编号",
+                "id",
+                "乡镇填乡镇编号，学校填学校编号；股室、部门可空",
+                "the township's or school's id (township or school owners); may be empty for offices and departments",
+                nullable=True,
+            ),
+            _c("lead", "牵头负责人", "str", "牵头负责人姓名及职务", "lead: name and post", nullable=True),
+            _c("contact", "联系方式", "str", "联系电话", "contact telephone", nullable=True),
+            _c(
+                "due_date",
+                "完成时限",
+                "date",
+                "具体完成日期，如 2025-06-30（空：完成年限当年12月31日）",
+                "due date, e.g. 2025-06-30 (empty: 31 December of the due year)",
+                nullable=True,
+            ),
+            _c(
+                "milestones",
+                "节点目标",
+                "str",
+                "阶段节点，日期加内容，用分号隔开，如 2025-03-01 开工；2025-08-31 投入使用",
+                "milestones: date and step, separated by semicolons, e.g. 2025-03-01 开工; 2025-08-31 投入使用",
+                nullable=True,
+            ),
+            _c(
+                "indicators",
+                "关联指标",
+                "str",
+                "任务对应的指标编号，用逗号隔开，如 T-PRE-5, QB-G1（填写后任务状态按指标达标情况确定）",
+                "indicator ids the task answers for, comma separated (then its status follows them)",
+                nullable=True,
+            ),
         ),
     ),
     Sheet(

@@ -39,6 +39,7 @@ DEMO_SOURCE = "nanfeng-demo"  # the demo county's workbook is DEMO_SOURCE + ".xl
 DEFAULT_DATA_DIR = "countyedu-data"
 
 _SQL_TYPE = {
+    "date": "VARCHAR",  # ISO text (validate.py normalises Excel dates and 2025/6/30 to 2025-06-30)
     "id": "VARCHAR",
     "str": "VARCHAR",
     "code": "VARCHAR",
@@ -215,6 +216,8 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "programmes": ("batch", "min_score", "min_quality_grade", "name", "boarding", "gender"),
     "teachers": ("backbone_year",),  # issue 13: the year a backbone level was named
+    # issue 15: a task's owner, lead, due date, milestones and indicators
+    "tasks": ("owner_kind", "owner_id", "lead", "contact", "due_date", "milestones", "indicators"),
 }
 
 

@@ -9,6 +9,7 @@ trailing blanks and numbers stored as text are normalised before, not rejected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -94,6 +95,34 @@ def _code_fn(codes: dict[str, str], aliases: dict[str, str] | None = None) -> Ca
     return one
 
 
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _date_value(v: object) -> object:
+    """A date cell as ISO text: an Excel date, or text such as 2025-6-30, 2025/6/30 or 2025年6月30日;
+    anything else stays as it is (the check reports it)."""
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    t = _text(v) if isinstance(v, str) else v
+    if isinstance(t, str):
+        m = _DATE.fullmatch(t)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                return t
+    return t
+
+
+def _is_date(v: object) -> bool:
+    try:
+        return isinstance(v, str) and dt.date.fromisoformat(v).isoformat() == v
+    except ValueError:
+        return False
+
+
 def _norm_id(s: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.astype("string").astype(object).where(s.notna(), None)
@@ -106,6 +135,8 @@ def normalise(col: Column, s: pd.Series) -> pd.Series:
         return _norm_id(s)
     if col.kind == "code":
         return _by_unique(s, _code_fn(CODES[col.codes or ""], CODE_ALIASES.get(col.codes or "")))
+    if col.kind == "date":
+        return _by_unique(s, _date_value)
     if col.kind == "bool":
         return s if pd.api.types.is_bool_dtype(s.dtype) else _by_unique(s, _bool_value)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
@@ -139,6 +170,8 @@ def _checks(col: Column) -> list[pa.Check]:
             checks.append(pa.Check.le(col.max, error=f"max:{col.max:g}"))
     if col.kind == "code":
         checks.append(pa.Check.isin(list(CODES[col.codes or ""]), error="code"))
+    if col.kind == "date":
+        checks.append(pa.Check(_is_date, element_wise=True, error="date"))
     return checks
 
 

@@ -93,7 +93,10 @@ def write_workbook(path: Path, frames: dict[str, pd.DataFrame] | None = None, *,
                 {"x_scale": 2.2, "y_scale": 2.2},
             )
             ws.set_column(
-                j, j, max(12, min(28, len(text) * 1.4)), text_fmt if col is None or col.kind in ("id", "str") else None
+                j,
+                j,
+                max(12, min(28, len(text) * 1.4)),
+                text_fmt if col is None or col.kind in ("id", "str", "date") else None,
             )
             if col is not None:
                 _validation(ws, j, col)

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from countyedu.messages import Code, Msg
-from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
+from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Text, Value
 from countyedu.supervision.params import TasksParams, tasks_params
 from countyedu.supervision.parts import Context
 
@@ -310,6 +310,25 @@ class TaskRegister:
     year: int | None
     tasks: list[Task]
     params: TasksParams = field(default_factory=lambda: TasksParams())
+    indicators_read: bool = True  # False: linked tasks show the register's status (no indicator statuses given)
+
+    def frame(self) -> pd.DataFrame:
+        """The register as the evaluation reads it: task_id, title, clause, owner_kind, owner_id,
+        township_id, school_id, due, status, done, overdue, days_overdue, seriously_overdue."""
+        cols = ["task_id", "title", "clause", "owner_kind", "owner_id", "township_id", "school_id", "due", "status"]
+        rows = [
+            {
+                **{c: getattr(t, c) for c in cols},
+                "done": t.done,
+                "overdue": t.overdue,
+                "days_overdue": t.days_overdue,
+                "seriously_overdue": t.seriously_overdue,
+            }
+            for t in self.tasks
+        ]
+        out = pd.DataFrame(rows, columns=[*cols, "done", "overdue", "days_overdue", "seriously_overdue"])
+        out["due"] = pd.to_datetime(out["due"])
+        return out
 
     def late(self) -> list[Task]:
         """The overdue tasks, the longest overdue first."""
@@ -381,6 +400,43 @@ class TaskRegister:
     def blocks(self) -> list[Block]:
         return [self.late_block(), self.register_block(), self.group_block("clause"), self.group_block("owner")]
 
+    def report_blocks(self) -> list[Block]:
+        """The leadership's progress report: what is late and who owns it first, then counts by owner
+        and clause, the updates awaiting acceptance and the whole register."""
+        return [
+            self.late_block(),
+            self.group_block("owner"),
+            self.group_block("clause"),
+            self.pending_block(),
+            self.register_block(),
+        ]
+
+    def pending_block(self) -> Block:
+        rows: list[list[Value]] = [
+            [
+                t.task_id,
+                t.title,
+                t.owner,
+                t.pending.date.isoformat(),
+                Code("task_state", t.pending.status),
+                t.pending.progress,
+                t.pending.note or t.pending.evidence,
+            ]
+            for t in self.pending()
+            if t.pending is not None
+        ]
+        columns = [
+            BlockColumn("task_id", Msg("task")),
+            BlockColumn("title", Msg("title")),
+            BlockColumn("owner", Msg("owner")),
+            BlockColumn("date", Msg("date")),
+            BlockColumn("status", Msg("status")),
+            BlockColumn("progress", Msg("percent done"), "count"),
+            BlockColumn("note", Msg("progress and evidence")),
+        ]
+        title = Msg("Updates awaiting the bureau's acceptance")
+        return Block("supervision.tasks.pending", title, CLAUSE, tables=[BlockTable(title, columns, rows)])
+
     def late_block(self) -> Block:
         s = self.summary()
         rows: list[list[Value]] = [
@@ -442,7 +498,13 @@ class TaskRegister:
             BlockColumn("progress", Msg("progress and evidence")),
         ]
         table = BlockTable(Msg("The task register"), columns, rows, clause=CLAUSE)
-        return Block("supervision.tasks.register", Msg("Task register"), CLAUSE, tables=[table])
+        linked = any(t.indicators for t in self.tasks)
+        note: list[Text] = (
+            [Msg("Indicator statuses were not read: tasks linked to indicators show the register's own status.")]
+            if linked and not self.indicators_read
+            else []
+        )
+        return Block("supervision.tasks.register", Msg("Task register"), CLAUSE, paragraphs=note, tables=[table])
 
     def group_block(self, key: str) -> Block:
         label = {"clause": Msg("clause"), "owner": Msg("owner")}[key]
@@ -488,7 +550,7 @@ def register(ctx: Context) -> TaskRegister | None:
         schools=ctx.frame("schools"),
         townships=ctx.frame("townships"),
     )
-    return TaskRegister(ctx.as_of, year, found, p)
+    return TaskRegister(ctx.as_of, year, found, p, indicators_read=not linked or ctx.indicator_source is not None)
 
 
 def part(ctx: Context) -> TaskRegister | None:

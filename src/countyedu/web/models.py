@@ -275,3 +275,6 @@ from countyedu.web.supervision_models import (  # noqa: E402, F401
     Rectification,
     Visit,
 )
+
+# the task register's updates (issue 15 item 1), in their own module
+from countyedu.web.task_models import TaskUpdate  # noqa: E402, F401

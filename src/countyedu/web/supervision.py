@@ -1,9 +1,12 @@
-"""The supervision office's (督导室) pages (issue 15): its home (the overdue tasks first) and the task
-register (督办, 第33条) with its views by clause, owner, township and school.
+"""The supervision office's (督导室) pages (issue 15): its home (the overdue tasks first, the updates
+awaiting acceptance) and the task register (督办, 第33条) with its views by clause, owner, township and
+school, a task's page with its updates, and the leadership's progress report (PDF, Excel).
 
-Who sees what: the inspectors and the bureau administrator work here; the county leadership reads
-(overdue list first, no buttons); the other county-wide offices read; a township official sees the
-township's tasks and its schools', a school clerk the school's own (`access`: 404 for another's).
+Who sees what: the inspectors and the bureau administrator work here and accept or return the
+owners' updates; the county leadership reads (overdue list first, no buttons); the other county-wide
+offices read; a township official sees the township's tasks and its schools', a school clerk the
+school's own (`access`: 404 for another's), and each updates only the tasks their unit owns (403 on
+another's they may see); the bureau administrator updates the bureau offices' and departments' tasks.
 
 The other parts of the module add their pages in their own modules (`web/supervision_*.py`), one url
 line each in `web/urls.py`, and use `live_run` here: the supervision parts computed on the latest
@@ -17,23 +20,30 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census import vocabulary
+from countyedu.supervision import records as rec
 from countyedu.supervision.kind import SupervisionRun, run_supervision
 from countyedu.supervision.parts import county_statuses
 from countyedu.supervision.records import Records
 from countyedu.supervision.tasks import Task, TaskRegister
 from countyedu.web import access, supervision_records
 from countyedu.web import census as census_data
+from countyedu.web.actions import ActionRefused, _audit, refuse
 from countyedu.web.models import Membership, Role
 from countyedu.web.plans import _base
 from countyedu.web.reading import lang
+from countyedu.web.task_models import TaskUpdate
 
 # who works in the supervision office (the leadership and the other offices read)
 OFFICE: tuple[str, ...] = ("bureau_admin", "inspector")
@@ -110,19 +120,101 @@ def _register(request: HttpRequest) -> tuple[str | None, TaskRegister | None]:
 BY = {"clause": "clause", "owner": "owner", "township": "township_id", "school": "school_id"}
 
 
+def may_update(m: Membership, task: Task) -> bool:
+    """Whether a member updates a task: a township's official its township's, a school's clerk the
+    school's, the bureau administrator the bureau offices' and the departments'."""
+    if m.role == Role.TOWNSHIP:
+        return task.owner_kind == "township" and task.owner_id == m.township_id
+    if m.role == Role.SCHOOL:
+        return task.owner_kind == "school" and task.owner_id == m.school_id
+    return m.role == Role.BUREAU_ADMIN and task.owner_kind not in ("township", "school")
+
+
+def may_decide(m: Membership) -> bool:
+    """Whether a member accepts or returns updates: the supervision office and the bureau administrator."""
+    return m.role in OFFICE
+
+
+# ------------------------------------------------------------------------------ changes
+
+
+def do_update_task(
+    task: Task,
+    *,
+    status: str,
+    progress: int | None,
+    note: str,
+    evidence: str,
+    file: Any = None,
+    day: date,
+    acting_user: Any,
+) -> TaskUpdate:
+    """Record an owner's update of a task (waiting for the bureau); an evidence file checked by type,
+    first bytes and size. Audit row in the same transaction."""
+    if status not in rec.TASK_UPDATE_STATUSES:
+        refuse("Unknown task status %(status)s.", status=status[:20])
+    if progress is not None and not 0 <= progress <= 100:
+        refuse("Percent done must be between 0 and 100.")
+    if not (note.strip() or evidence.strip() or file):
+        refuse("Say what was done: a progress note, evidence or a file.")
+    kind = supervision_records.check_file(file) if file else ""
+    with transaction.atomic():
+        u = TaskUpdate.objects.create(
+            task_id=task.task_id,
+            date=day,
+            status=status,
+            progress=progress,
+            note=note.strip(),
+            evidence=evidence.strip(),
+            file=file or "",
+            file_name=(file.name or "")[:255] if file else "",
+            content_type=kind,
+            owner_kind=task.owner_kind or "",
+            owner_id=task.owner_id or "",
+            submitted_by=acting_user,
+        )
+        _audit(acting_user, "task_update", u, None, u.state())
+    return u
+
+
+def do_decide_task_update(u: TaskUpdate, *, accept: bool, note: str, acting_user: Any) -> TaskUpdate:
+    """Accept or return an update waiting for the bureau (a decided one is refused). Audit row in the
+    same transaction."""
+    with transaction.atomic():
+        u = TaskUpdate.objects.select_for_update().get(pk=u.pk)
+        if u.accepted is not None:
+            refuse("This update was decided already.")
+        if not accept and not note.strip():
+            refuse("Say why the update is returned.")
+        before = u.state()
+        u.accepted, u.decision_note = accept, note.strip()
+        u.decided_by, u.decided_at = acting_user, timezone.now()
+        u.save()
+        _audit(acting_user, "task_accept" if accept else "task_return", u, before, u.state())
+    return u
+
+
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The supervision office's home: the overdue tasks and who owns them first, then the headline."""
+    """The supervision office's home: the overdue tasks and who owns them first, then the updates
+    awaiting acceptance."""
     access.require_county(request)
     version, reg = _register(request)
     names = census_data.names(version)
     lg = lang()
     late = [_task_row(t, names, lg) for t in reg.late()] if reg else []
+    pending = [_task_row(t, names, lg) for t in reg.pending()] if reg else []
     return render(
         request,
         "web/supervision/home.html",
-        {**_base(version), "reg": reg, "late": late, "summary": reg.summary() if reg else None},
+        {
+            **_base(version),
+            "reg": reg,
+            "late": late,
+            "pending": pending,
+            "summary": reg.summary() if reg else None,
+        },
     )
 
 
@@ -165,7 +257,151 @@ def tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _visible_register(request: HttpRequest, task_id: str) -> tuple[str | None, TaskRegister, Task]:
+    version, reg = _register(request)
+    if reg is None:
+        raise Http404
+    return version, reg, get_task_for_user(request, reg, task_id)
+
+
+@require_GET
+@login_required
+def task(request: HttpRequest, task_id: str) -> HttpResponse:
+    """One task: owner, lead, due date, milestones, its indicators' statuses, every update with the
+    bureau's decision; the owner's update form and the office's accept / return buttons."""
+    m = access.membership_of(request)
+    version, reg, t = _visible_register(request, task_id)
+    names = census_data.names(version)
+    lg = lang()
+    updates = list(TaskUpdate.objects.filter(task_id=t.task_id).order_by("-date", "-pk"))
+    statuses = {code: vocabulary.label("task_status", code, lg) for code in rec.TASK_UPDATE_STATUSES}
+    indicators = [(i, vocabulary.label("task_state", t.indicator_status[i], lg) if i in t.indicator_status else "")
+                  for i in t.indicators]  # fmt: skip
+    return render(
+        request,
+        "web/supervision/task.html",
+        {
+            **_base(version),
+            "reg": reg,
+            "r": _task_row(t, names, lg),
+            "t": t,
+            "next_milestone": t.next_milestone(reg.as_of),
+            "indicators": indicators,
+            "updates": [(u, statuses.get(u.status, u.status)) for u in updates],
+            "statuses": statuses,
+            "can_update": may_update(m, t),
+            "can_decide": may_decide(m),
+            "today": reg.as_of,
+        },
+    )
+
+
+def _back(request: HttpRequest, task_id: str) -> HttpResponse:
+    return redirect(reverse("web:supervision_task", args=[task_id]))
+
+
+@require_POST
+@login_required
+def task_update(request: HttpRequest, task_id: str) -> HttpResponse:
+    """The owner's update of a task (status, percent done, note, evidence, a file): waits for the bureau."""
+    m = access.membership_of(request)
+    _version, _reg, t = _visible_register(request, task_id)
+    if not may_update(m, t):
+        raise PermissionDenied
+    raw = (request.POST.get("progress") or "").strip()
+    try:
+        progress = int(raw) if raw else None
+        do_update_task(
+            t,
+            status=request.POST.get("status", ""),
+            progress=progress,
+            note=request.POST.get("note", "")[:4000],
+            evidence=request.POST.get("evidence", "")[:4000],
+            file=request.FILES.get("file"),
+            day=today(),
+            acting_user=request.user,
+        )
+        messages.success(request, _("The update is recorded and waits for the bureau's acceptance."))
+    except ValueError:
+        return HttpResponse(status=400)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return _back(request, t.task_id)
+
+
+def _update_for_user(request: HttpRequest, pk: int) -> TaskUpdate:
+    """An update of a task the user may see, else 404."""
+    u = TaskUpdate.objects.filter(pk=pk).first()
+    if u is None:
+        raise Http404
+    _visible_register(request, u.task_id)
+    return u
+
+
+@require_POST
+@login_required
+def task_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office accepts or returns an update (returning says why)."""
+    u = _update_for_user(request, pk)
+    if not may_decide(access.membership_of(request)):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    if action not in ("accept", "return"):
+        return HttpResponse(status=400)
+    try:
+        do_decide_task_update(
+            u, accept=action == "accept", note=request.POST.get("note", "")[:4000], acting_user=request.user
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return _back(request, u.task_id)
+
+
+@require_GET
+@login_required
+def task_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An update's evidence file, to those who may see its task."""
+    u = _update_for_user(request, pk)
+    if not u.file:
+        raise Http404
+    return FileResponse(u.file.open("rb"), as_attachment=True, filename=u.file_name or "evidence")
+
+
+@require_GET
+@login_required
+def tasks_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The leadership's progress report (PDF or Excel): the headline, what is late and who owns it,
+    counts by owner and clause, the updates awaiting acceptance and the whole register."""
+    from countyedu.reports.progress import progress_html, progress_pdf, progress_xlsx
+
+    access.require_county(request)
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    version, reg = _register(request)
+    if reg is None:
+        raise Http404
+    lg = lang()
+    blocks = [b.localized(lg) for b in reg.report_blocks()]
+    title = _("Task register progress report")
+    subtitle = _("As of %(day)s") % {"day": reg.as_of.isoformat()}
+    name = f"tasks-{reg.as_of.isoformat()}"
+    synthetic_text = _("Synthetic demo data, not real statistics.") if _base(version)["synthetic"] else ""
+    if fmt == "xlsx":
+        data = progress_xlsx(blocks, title=title, subtitle=subtitle)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        html = progress_html(blocks, lang=lg, title=title, subtitle=subtitle, synthetic=synthetic_text)
+        response = HttpResponse(progress_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
 urlpatterns = [
     path("supervision/", home, name="supervision"),
     path("supervision/tasks/", tasks, name="supervision_tasks"),
+    path("supervision/tasks/progress.<str:fmt>", tasks_report, name="supervision_tasks_report"),
+    path("supervision/tasks/<str:task_id>/", task, name="supervision_task"),
+    path("supervision/tasks/<str:task_id>/update/", task_update, name="supervision_task_update"),
+    path("supervision/task-updates/<int:pk>/decide/", task_decide, name="supervision_task_decide"),
+    path("supervision/task-updates/<int:pk>/file", task_file, name="supervision_task_file"),
 ]

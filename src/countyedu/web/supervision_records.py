@@ -28,6 +28,7 @@ from countyedu.web.supervision_models import (
     Rectification,
     Visit,
 )
+from countyedu.web.task_models import TaskUpdate
 
 # photos and files a visit or an answer may carry: type → extensions, and the size limit
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
@@ -106,8 +107,21 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
         {"school_id": a.school_id, "inspector_id": a.inspector_id, "since": a.since, "until": a.until}
         for a in mine(InspectorAssignment.objects.all())
     ]
-    # task_updates: the task register's updates (superv) are added here from their model
+    # the task register's updates (superv): not by school (a task's owner is a unit, not always a school)
+    updates = [
+        {
+            "task_id": u.task_id,
+            "date": u.date,
+            "status": u.status,
+            "progress": u.progress,
+            "note": _s(u.note),
+            "evidence": _s(u.evidence) or _s(u.file_name),
+            "accepted": u.accepted,
+        }
+        for u in TaskUpdate.objects.all()
+    ]
     return Records(
+        task_updates=records.frame("task_updates", updates),
         visits=records.frame("visits", visits),
         findings=records.frame("findings", findings),
         rectifications=records.frame("rectifications", rects),
