@@ -29,7 +29,7 @@ FINGERPRINTS = {
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
         "candidates": "4d22e91ca943f9c1bba51a1f7ec207e585dfa3c3738a881d1629c65fce3ea83c",
         "programmes": "21676d268538fd2c5d848a31e8f7b146ea1657a05f0569fa34fe57126cf1a498",
-        "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+        "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
     },
     7: {
@@ -47,7 +47,7 @@ FINGERPRINTS = {
         "projects": "a2b4ce23c0024b83892264c6d392194d3d0f3c03602e05025cdfda6769f4118b",
         "candidates": "9700c8ad64318d97f6ab8ddebe744ce87d6f03b1e47ca869f1125e461dbc3990",
         "programmes": "beb06ac4a3d2328c70fc594e81e2a1fce3b01dd0b3b070e9df01994957e1131e",
-        "tasks": "e6c9445fde050bea7f488b43c03d5730f3600da07b08d1b01487237150f8ba8e",
+        "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
     },
 }

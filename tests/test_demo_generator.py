@@ -379,7 +379,12 @@ def test_finance_and_tasks(demo: dict[str, pd.DataFrame]) -> None:
     assert f["province_education_expenditure_growth"].between(0.0, 0.1).all()
     assert f["teacher_avg_salary"].between(70_000, 110_000).all()
     tasks = demo["tasks"]
-    assert 20 <= len(tasks) <= 35
+    assert 34 <= len(tasks) <= 60
     assert tasks["clause"].str.fullmatch(r"第\d+条").all()
-    assert tasks["due_year"].between(2019, 2025).all()
+    assert set(tasks["clause"]) == {f"第{i}条" for i in range(1, 35)}  # the 34 articles' tasks (issue 15)
+    assert tasks["due_year"].between(2019, 2026).all()
     assert {"done", "in_progress", "overdue", "not_started"} <= set(tasks["status"])
+    assert set(tasks["owner_kind"]) == {"bureau_office", "township", "school", "department"}
+    own = tasks[tasks["owner_kind"].isin(["township", "school"])]
+    known = set(demo["townships"]["township_id"]) | set(demo["schools"]["school_id"])
+    assert own["owner_id"].isin(known).all() and tasks["lead"].notna().all()

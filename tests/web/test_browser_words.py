@@ -19,6 +19,7 @@ marked `xfail(strict=True)` with the page and its owner; each mark goes when the
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from countyedu.census.writers import write_folder
 from countyedu.planning.service import planning_params_of
 from countyedu.runs.pipeline import after_census
 from countyedu.runs.store import load_packs
+from countyedu.supervision.tasks import parse_milestones
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
@@ -168,6 +170,12 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
         names |= {str(n) for n in frame["name"].dropna()}
     names |= {str(g) for g in frames["schools"]["group_id"].dropna()}  # school groups go by their names
     names |= {str(n) for c in ("name", "zone") for n in frames["inspectors"][c].dropna()}  # inspectors, zones
+    # the county's task register is its own words (titles, owners, leads), as the import keeps them (NFKC)
+    tasks = frames["tasks"]
+    for column in ("title", "owner", "lead", "evidence"):
+        names |= {unicodedata.normalize("NFKC", str(v)) for v in tasks[column].dropna()}
+    milestones = tasks["milestones"].dropna()
+    names |= {m.text for raw in milestones for m in parse_milestones(unicodedata.normalize("NFKC", raw))}
     names |= {"南丰县", "南丰", "琴城"}
     names |= {
         n for promise in planning_params_of(load_packs()).promises for n in promise.names
@@ -306,6 +314,10 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
         evaluation_pages,
         ("supervision_evaluation", "supervision_evaluation_township", "supervision_evaluation_school"),
     ),
+    "supervision_tasks": (
+        fixed("/supervision/", "/supervision/tasks/", "/supervision/tasks/?by=owner", "/supervision/tasks/TK03/"),
+        ("supervision", "supervision_tasks", "supervision_task"),
+    ),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
 NOT_PAGES = {
@@ -339,6 +351,10 @@ NOT_PAGES = {
     "sv_hazard_check",
     "sv_file",
     "supervision_assign_adopt",
+    "supervision_task_update",
+    "supervision_task_decide",
+    "supervision_task_file",
+    "supervision_tasks_report",  # the progress report: a document of the report renderers (PDF, Excel)
 }
 # the submission detail and review pages are read in the "submission" group
 COVERED_ELSEWHERE = {"submission_detail", "submission_review"}

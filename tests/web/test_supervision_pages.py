@@ -220,3 +220,9 @@ def test_the_nav_shows_supervision_to_the_inspector_and_the_leadership_and_tasks
     assert f'href="{reverse("web:supervision")}"' not in planner.split("</nav>")[0]
     t1 = _client(people, "t1").get(reverse("web:supervision_tasks")).content.decode()
     assert f'href="{reverse("web:supervision_tasks")}"' in t1.split("</nav>")[0]
+
+
+def test_a_townships_page_panel_lists_its_own_and_its_schools_tasks_overdue_first(people):
+    panel = supervision.township_panel("T2")
+    assert [r["task"].task_id for r in panel["rows"]] == ["K5", "K3"] and panel["late"] == 1
+    assert [r["task"].task_id for r in supervision.township_panel("T1")["rows"]] == ["K2", "K4"]

@@ -111,3 +111,38 @@ def list_(
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
     elif fmt is TFmt.table:
         print_blocks(blocks, lang.value, rows)
+
+
+class RFmt(StrEnum):
+    pdf = "pdf"
+    xlsx = "xlsx"
+
+
+@tasks_app.command("report")
+def report(
+    data_dir: DataDir = None,
+    version: VersionOpt = None,
+    year: YearOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[RFmt, typer.Option("--format", help="pdf or xlsx")] = RFmt.pdf,
+    out_path: OutOpt = None,
+    lang: LangOpt = Lang.zh,
+    pack: PackOpt = None,
+) -> None:
+    """The leadership's progress report (PDF or Excel): what is late and who owns it first, then the
+    counts by owner and clause, the updates awaiting acceptance and the whole register."""
+    from countyedu.messages import translate
+    from countyedu.reports.progress import progress_html, progress_pdf, progress_xlsx
+
+    _v, reg = register_of(data_dir, version, year, pack, as_of)
+    lg = lang.value
+    blocks = [b.localized(lg) for b in reg.report_blocks()]
+    title = translate(Msg("Task register progress report"), lg)
+    subtitle = translate(Msg("as of {day}", day=reg.as_of.isoformat()), lg)
+    path = out_path or Path(f"tasks-{reg.as_of.isoformat()}.{fmt.value}")
+    if fmt is RFmt.xlsx:
+        path.write_bytes(progress_xlsx(blocks, title=title, subtitle=subtitle))
+    else:
+        with err.status("PDF…"):
+            path.write_bytes(progress_pdf(progress_html(blocks, lang=lg, title=title, subtitle=subtitle)))
+    err.print(f"已写出 / written: {path}")

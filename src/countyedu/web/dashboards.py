@@ -29,7 +29,7 @@ from countyedu.reports.labels import STATUS, TEXT, pick, stage_label
 from countyedu.reports.model import county_name
 from countyedu.reports.values import status_meets, target_text, value_text
 from countyedu.runs.store import RunStore, run_key
-from countyedu.web import access, boundaries, supervision_visits
+from countyedu.web import access, boundaries, supervision, supervision_visits
 from countyedu.web import census as census_data
 from countyedu.web.dashboard_parts import (
     county_parts,
@@ -177,6 +177,7 @@ def township(request: HttpRequest, township_id: str) -> HttpResponse:
         schools=schools,
         passed=sum(s["qb"]["code"] == "pass" for s in schools),
         in_qb=sum(s["qb"]["code"] in ("pass", "fail") for s in schools),
+        tasks=supervision.township_panel(township_id),  # 第33条: the township's tasks (superv)
     )
 
 

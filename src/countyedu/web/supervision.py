@@ -59,8 +59,11 @@ def records() -> Records:
     return supervision_records.frames()
 
 
-def live_run(only: list[str] | None = None, *, as_of: date | None = None) -> tuple[str | None, SupervisionRun | None]:
-    """(latest census version, the supervision parts `only` computed on it now), (None, None) without a census."""
+def live_run(
+    only: list[str] | None = None, *, as_of: date | None = None, daily: Records | None = None
+) -> tuple[str | None, SupervisionRun | None]:
+    """(latest census version, the supervision parts `only` computed on it now with the web's records,
+    or `daily` when given), (None, None) without a census."""
     version = census_data.latest_version()
     if version is None:
         return None, None
@@ -76,7 +79,7 @@ def live_run(only: list[str] | None = None, *, as_of: date | None = None) -> tup
         census_data.packs(),
         year,
         as_of=as_of or today(),
-        records=records(),
+        records=daily if daily is not None else records(),
         indicators=statuses,
         only=only,
     )
@@ -113,8 +116,28 @@ def _task_row(t: Task, names: dict[str, str], lg: str) -> dict[str, Any]:
 
 
 def _register(request: HttpRequest) -> tuple[str | None, TaskRegister | None]:
-    version, run = live_run(["tasks"])
+    version, run = live_run(["tasks"], daily=Records(task_updates=rec.frame("task_updates", task_update_rows())))
     return version, (run.part("tasks") if run else None)
+
+
+def task_update_rows() -> list[dict[str, Any]]:
+    return TaskUpdate.objects.all().as_rows()
+
+
+def township_panel(township_id: str) -> dict[str, Any] | None:
+    """What a township's dashboard page shows of its tasks (its own and its schools'), the overdue
+    first; None without a task register."""
+    version, run = live_run(["tasks"], daily=Records(task_updates=rec.frame("task_updates", task_update_rows())))
+    reg = run.part("tasks") if run else None
+    if reg is None:
+        return None
+    mine = sorted(reg.of_owner(township_id=township_id), key=lambda t: (not t.overdue, -t.days_overdue, t.task_id))
+    names, lg = census_data.names(version), lang()
+    return {
+        "rows": [_task_row(t, names, lg) for t in mine],
+        "late": sum(t.overdue for t in mine),
+        "as_of": reg.as_of,
+    }
 
 
 BY = {"clause": "clause", "owner": "owner", "township": "township_id", "school": "school_id"}

@@ -108,18 +108,7 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
         for a in mine(InspectorAssignment.objects.all())
     ]
     # the task register's updates (superv): not by school (a task's owner is a unit, not always a school)
-    updates = [
-        {
-            "task_id": u.task_id,
-            "date": u.date,
-            "status": u.status,
-            "progress": u.progress,
-            "note": _s(u.note),
-            "evidence": _s(u.evidence) or _s(u.file_name),
-            "accepted": u.accepted,
-        }
-        for u in TaskUpdate.objects.all()
-    ]
+    updates = TaskUpdate.objects.all().as_rows()
     return Records(
         task_updates=records.frame("task_updates", updates),
         visits=records.frame("visits", visits),

@@ -14,6 +14,23 @@ from django.utils.translation import gettext_lazy as _
 from countyedu.supervision import records
 
 
+class TaskUpdateQuerySet(models.QuerySet["TaskUpdate"]):
+    def as_rows(self) -> list[dict[str, Any]]:
+        """The updates as rows of the records' `task_updates` frame (an evidence file stands for its text)."""
+        return [
+            {
+                "task_id": u.task_id,
+                "date": u.date,
+                "status": u.status,
+                "progress": u.progress,
+                "note": u.note or None,
+                "evidence": u.evidence or u.file_name or None,
+                "accepted": u.accepted,
+            }
+            for u in self
+        ]
+
+
 class TaskUpdate(models.Model):
     """An update of one task (a `tasks` sheet's task_id) by its owner; `accepted` None until the bureau decides."""
 
@@ -37,6 +54,8 @@ class TaskUpdate(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+
+    objects = TaskUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["task_id", "date", "pk"]
