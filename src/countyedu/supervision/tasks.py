@@ -312,24 +312,6 @@ class TaskRegister:
     params: TasksParams = field(default_factory=lambda: TasksParams())
     indicators_read: bool = True  # False: linked tasks show the register's status (no indicator statuses given)
 
-    def frame(self) -> pd.DataFrame:
-        """The register as the evaluation reads it: task_id, title, clause, owner_kind, owner_id,
-        township_id, school_id, due, status, done, overdue, days_overdue, seriously_overdue."""
-        cols = ["task_id", "title", "clause", "owner_kind", "owner_id", "township_id", "school_id", "due", "status"]
-        rows = [
-            {
-                **{c: getattr(t, c) for c in cols},
-                "done": t.done,
-                "overdue": t.overdue,
-                "days_overdue": t.days_overdue,
-                "seriously_overdue": t.seriously_overdue,
-            }
-            for t in self.tasks
-        ]
-        out = pd.DataFrame(rows, columns=[*cols, "done", "overdue", "days_overdue", "seriously_overdue"])
-        out["due"] = pd.to_datetime(out["due"])
-        return out
-
     def late(self) -> list[Task]:
         """The overdue tasks, the longest overdue first."""
         return sorted((t for t in self.tasks if t.overdue), key=lambda t: (-t.days_overdue, t.task_id))
