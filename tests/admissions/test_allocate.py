@@ -296,3 +296,14 @@ def test_the_conditions_hold_in_the_quota_batch_too() -> None:
     got = {inst.candidate_ids[i]: BATCHES[out.batch[i]] for i in range(inst.n) if out.programme[i] >= 0}
     assert got == {"Q2": "quota", "Q3": "quota"}
     assert [(int(p), int(s), int(n), int(u)) for p, s, n, u in out.quota_places] == [(0, 0, 2, 2)]
+
+
+def test_a_year_without_candidates_places_no_one() -> None:
+    """A county whose census has programmes but no candidate yet (the run kind runs on every census):
+    nothing admitted, every place left, no error."""
+    cands = frames([{"candidate_id": "X", "junior_school_id": "J", "exam_score": 600.0}], [], {"J": True})["candidates"]
+    progs = [{"programme_id": "S0", "quota": 5, "quota_to_schools": 0.0}]
+    f = frames([], progs, {"J": True}) | {"candidates": cands.iloc[0:0]}
+    inst = Instance.from_frames(f, 2019)
+    out = allocate(inst, AdmissionParams())
+    assert len(inst.candidate_ids) == 0 and len(out.programme) == 0

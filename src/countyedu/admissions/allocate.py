@@ -267,6 +267,8 @@ def _tie_groups(rows: np.ndarray, codes: list[tuple[np.ndarray, int]]) -> np.nda
 def _descending_code(x: np.ndarray) -> tuple[np.ndarray, int]:
     """(code, number of codes): 0 for the largest value, ties equal, -inf last. Scores in half
     points (the usual case) are coded by arithmetic, others by sorting the distinct values."""
+    if len(x) == 0:  # a year without candidates (a county that runs no admission)
+        return np.zeros(0, dtype=np.int64), 1
     finite = np.isfinite(x)
     every = bool(finite.all())
     if not every and not finite.any():
