@@ -226,3 +226,10 @@ def test_a_townships_page_panel_lists_its_own_and_its_schools_tasks_overdue_firs
     panel = supervision.township_panel("T2")
     assert [r["task"].task_id for r in panel["rows"]] == ["K5", "K3"] and panel["late"] == 1
     assert [r["task"].task_id for r in supervision.township_panel("T1")["rows"]] == ["K2", "K4"]
+
+
+def test_the_demo_seeds_owners_updates_once(people):
+    assert supervision.seed_demo_task_updates("T1", "P1", date(2025, 12, 31)) == 4
+    got = {(u.task_id, u.accepted) for u in TaskUpdate.objects.all()}
+    assert got == {("K2", True), ("K2", None), ("K4", False), ("K1", None)}  # K1: the bureau's late task
+    assert supervision.seed_demo_task_updates("T1", "P1", date(2025, 12, 31)) == 0

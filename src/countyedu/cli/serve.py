@@ -42,6 +42,9 @@ def prepare_web(data_dir: Path | None, *, demo_accounts: bool = False) -> list[t
     from countyedu.web.supervision_demo import seed_demo_records
 
     seed_demo_records(school, timezone.localdate())  # a year of inspectors' visits, once (issue 15)
+    from countyedu.web.supervision import seed_demo_task_updates
+
+    seed_demo_task_updates(township, school, timezone.localdate())  # owners' task updates, once (issue 15)
     return accounts
 
 

@@ -280,6 +280,52 @@ def tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
+def seed_demo_task_updates(township_id: str, school_id: str, as_of: date) -> int:
+    """The demo's owners' updates, unless the database has some: the demo township's first task an
+    accepted update and a newer one awaiting acceptance, the demo school's first task a returned
+    update, the bureau's longest-overdue task an update awaiting acceptance; the count written."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+
+    if TaskUpdate.objects.exists():
+        return 0
+    _version, run = live_run(["tasks"], as_of=as_of, daily=Records())
+    reg = run.part("tasks") if run else None
+    if reg is None:
+        return 0
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=("admin", "township", "school"))}
+    town = next(iter(reg.owned_by(township_id=township_id)), None)
+    school = next(iter(reg.owned_by(school_id=school_id)), None)
+    bureau = next((t for t in reg.late() if t.owner_kind == "bureau_office"), None)
+    rows: list[tuple[Task | None, int, str, int, str, bool | None, str, str]] = [
+        (town, 60, "in_progress", 40, "主体工程施工中", True, "township", ""),
+        (town, 5, "in_progress", 70, "主体完工，正在室内装修", None, "township", ""),
+        (school, 20, "done", 100, "改造完成，已投入使用", False, "school", "请上传竣工验收报告"),
+        (bureau, 3, "in_progress", 80, "城区学校已完成，农村学校推进中", None, "admin", ""),
+    ]
+    made = [
+        TaskUpdate(
+            task_id=t.task_id,
+            date=as_of - timedelta(days=days),
+            status=status,
+            progress=pct,
+            note=note,
+            owner_kind=t.owner_kind or "",
+            owner_id=t.owner_id or "",
+            submitted_by=users.get(who),
+            accepted=accepted,
+            decided_by=users.get("admin") if accepted is not None else None,
+            decided_at=timezone.now() if accepted is not None else None,
+            decision_note=why,
+        )
+        for t, days, status, pct, note, accepted, who, why in rows
+        if t is not None
+    ]
+    TaskUpdate.objects.bulk_create(made)
+    return len(made)
+
+
 def _visible_register(request: HttpRequest, task_id: str) -> tuple[str | None, TaskRegister, Task]:
     version, reg = _register(request)
     if reg is None:
