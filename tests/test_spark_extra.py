@@ -23,3 +23,17 @@ def test_the_spark_engine_without_its_extra_says_how_to_install_it(small_store: 
     assert "make spark" in proc.stderr and "pyspark" in proc.stderr
     assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
     assert "Spark 计算引擎需要" in proc.stderr  # Chinese first, then English
+
+
+def test_every_column_kind_of_the_exchange_format_has_a_type_on_each_engine() -> None:
+    """A new column kind (the tasks sheet's `date`) needs its DuckDB type and its Arrow type for the
+    Parquet Spark reads: without the Arrow one every Spark run failed with KeyError 'date'."""
+    from typing import get_args
+
+    from countyedu.census.schema import SHEETS, Kind
+    from countyedu.census.store import _SQL_TYPE
+    from countyedu.indicators.spark import ARROW_TYPE
+
+    kinds = set(get_args(Kind))
+    assert {c.kind for s in SHEETS for c in s.columns} <= kinds
+    assert kinds <= set(ARROW_TYPE) and kinds <= set(_SQL_TYPE), (kinds - set(ARROW_TYPE), kinds - set(_SQL_TYPE))

@@ -38,6 +38,7 @@ ARROW_TYPE: dict[str, pa.DataType] = {
     "year": pa.int32(),
     "float": pa.float64(),
     "bool": pa.bool_(),
+    "date": pa.string(),  # ISO text, as the store keeps it (census/store.py)
 }
 LOCAL_SHUFFLE_PARTITIONS = 4  # Spark's default of 200 makes every small group-by 200 tasks
 DEFAULT_WORK_DIR = Path(".spark")

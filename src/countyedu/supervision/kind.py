@@ -86,8 +86,25 @@ class SupervisionRun:
         }
 
     def blocks(self, lang: str | None = None) -> list[Block]:
-        """Every part's blocks in order; messages, worded in `lang` when given."""
-        return worded([b for p in self.parts.values() for b in p.blocks()], lang)
+        """Every part's blocks in order; messages, worded in `lang` when given. A census without
+        what the parts read (no tasks, no inspectors) gets one block that says so."""
+        blocks = [b for p in self.parts.values() for b in p.blocks()]
+        if not blocks:
+            blocks = [
+                Block(
+                    "supervision.nothing",
+                    Msg("Supervision"),
+                    "第33、34条",
+                    [
+                        Msg(
+                            "This census holds no task register and no inspectors: import the tasks and "
+                            "inspectors sheets of the exchange format to track the policy's tasks and assign "
+                            "responsible inspectors."
+                        )
+                    ],
+                )
+            ]
+        return worded(blocks, lang)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"year": self.year, "as_of": self.as_of.isoformat()}

@@ -196,6 +196,7 @@ FIELD_LABELS = {
     "tie_order": Msg("Tie order after the total (subject sums, in order)"),
     "tie_rule": Msg("Tie at the last place"),
     "lottery_seed": Msg("Lottery seed"),
+    "gender_conditions": Msg("Programmes' gender conditions (where law allows)"),
 }
 SUBJECT_WORDS = {"chinese": Msg("Chinese"), "math": Msg("maths"), "english": Msg("English")}
 
@@ -205,7 +206,11 @@ CHOICES = {
         "lottery": Msg("lottery among the tied (seeded)"),
         "strict": Msg("strict quota: a tie that does not fit is refused"),
         "admit_all": Msg("admit all tied"),
-    }
+    },
+    "gender_conditions": {
+        "ignore": Msg("not applied"),
+        "apply": Msg("applied"),
+    },
 }
 
 
