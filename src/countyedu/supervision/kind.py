@@ -23,6 +23,8 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block, worded
+from countyedu.runs.parts import merged_summary, run_parts
+from countyedu.runs.parts import summary_lines as part_lines
 from countyedu.runs.registry import BUREAU_ADMIN, Param, ReportChapter, RunKind
 from countyedu.supervision.params import supervision_params
 from countyedu.supervision.parts import PARTS, Context
@@ -107,11 +109,7 @@ class SupervisionRun:
         return worded(blocks, lang)
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"year": self.year, "as_of": self.as_of.isoformat()}
-        for p in self.parts.values():
-            if hasattr(p, "summary"):
-                out.update(p.summary())
-        return out
+        return merged_summary({"year": self.year, "as_of": self.as_of.isoformat()}, self.parts.values())
 
 
 def run_supervision(
@@ -134,17 +132,7 @@ def run_supervision(
     ctx = Context(
         frames, packs, year, supervision_params(packs), day, vals, records if records is not None else {}, indicators
     )
-    modules = part_modules()
-    wanted = set(only) if only else {name for name, _ in modules}
-    for name, module in reversed(modules):  # a part needs only parts before it
-        if name in wanted:
-            wanted |= set(getattr(module, "NEEDS", ()))
-    for name, module in modules:
-        if name not in wanted:
-            continue
-        result = module.part(ctx)
-        if result is not None:
-            ctx.parts[name] = result
+    run_parts(part_modules(), ctx, only)
     return SupervisionRun(y, day, ctx.parts)
 
 
@@ -161,12 +149,7 @@ def summary(result: SupervisionRun) -> dict[str, Any]:
 
 def summary_lines(s: Mapping[str, Any]) -> list[str]:
     """Each part's headline lines (a part module's `summary_lines(summary)`), in order."""
-    lines: list[str] = []
-    for _name, module in part_modules():
-        fn = getattr(module, "summary_lines", None)
-        if fn is not None:
-            lines += fn(s)
-    return lines
+    return part_lines(part_modules(), s)
 
 
 def _params() -> tuple[Param, ...]:

@@ -18,6 +18,8 @@ import pandas as pd
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block, worded
+from countyedu.runs.parts import merged_summary, run_parts
+from countyedu.runs.parts import summary_lines as part_lines
 from countyedu.runs.registry import BUREAU_ADMIN, Param, ReportChapter, RunKind
 from countyedu.teachers.params import teachers_params
 from countyedu.teachers.parts import PARTS, Context
@@ -47,11 +49,7 @@ class TeachersRun:
         return worded([b for p in self.parts.values() for b in p.blocks()], lang)
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"year": self.year}
-        for p in self.parts.values():
-            if hasattr(p, "summary"):
-                out.update(p.summary())
-        return out
+        return merged_summary({"year": self.year}, self.parts.values())
 
 
 def run_teachers(
@@ -64,17 +62,7 @@ def run_teachers(
     """The parts (all, or `only` those named and the parts they read: a part module's `NEEDS`) on a
     census in `year` (default the latest with classes)."""
     ctx = Context(frames, packs, year, teachers_params(packs), dict(values or {}))
-    modules = part_modules()
-    wanted = set(only) if only else {name for name, _ in modules}
-    for name, module in reversed(modules):  # a part needs only parts before it
-        if name in wanted:
-            wanted |= set(getattr(module, "NEEDS", ()))
-    for name, module in modules:
-        if name not in wanted:
-            continue
-        result = module.part(ctx)
-        if result is not None:
-            ctx.parts[name] = result
+    run_parts(part_modules(), ctx, only)
     return TeachersRun(school_year(dict(frames), year), ctx.parts)
 
 
@@ -91,12 +79,7 @@ def summary(result: TeachersRun) -> dict[str, Any]:
 
 def summary_lines(s: Mapping[str, Any]) -> list[str]:
     """Each part's headline lines (a part module's `summary_lines(summary)`), in order."""
-    lines: list[str] = []
-    for _name, module in part_modules():
-        fn = getattr(module, "summary_lines", None)
-        if fn is not None:
-            lines += fn(s)
-    return lines
+    return part_lines(part_modules(), s)
 
 
 def _params() -> tuple[Param, ...]:
