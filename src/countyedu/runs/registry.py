@@ -45,6 +45,8 @@ COUNTY_ROLES: tuple[str, ...] = (
     "personnel",
     "admissions",
     "inspector",
+    "basic_education",
+    "vocational",
     "leadership",
 )
 

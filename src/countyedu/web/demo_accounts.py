@@ -19,6 +19,8 @@ def ensure_demo_accounts(township_id: str, school_id: str) -> list[tuple[str, st
         ("personnel", Role.PERSONNEL, "", ""),
         ("admissions", Role.ADMISSIONS, "", ""),
         ("inspector", Role.INSPECTOR, "", ""),
+        ("jijiao", Role.BASIC_EDUCATION, "", ""),
+        ("zhicheng", Role.VOCATIONAL, "", ""),
         ("leader", Role.LEADERSHIP, "", ""),
         ("township", Role.TOWNSHIP, township_id, ""),
         ("school", Role.SCHOOL, "", school_id),

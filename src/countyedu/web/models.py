@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     PERSONNEL = "personnel", _("Personnel office")
     ADMISSIONS = "admissions", _("Admissions office")
     INSPECTOR = "inspector", _("Supervision office / inspector")
+    BASIC_EDUCATION = "basic_education", _("Basic education office (quality monitoring, private schools)")
+    VOCATIONAL = "vocational", _("Vocational and adult education office")
     LEADERSHIP = "leadership", _("County leadership (read-only)")
     TOWNSHIP = "township", _("Township official")
     SCHOOL = "school", _("School data clerk")
@@ -31,6 +33,8 @@ COUNTY_ROLES = {
     Role.PERSONNEL,
     Role.ADMISSIONS,
     Role.INSPECTOR,
+    Role.BASIC_EDUCATION,
+    Role.VOCATIONAL,
     Role.LEADERSHIP,
 }
 # roles that open collection rounds and approve or return submissions
