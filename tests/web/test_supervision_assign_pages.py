@@ -143,3 +143,37 @@ def test_the_month_plan_visits_every_school_on_working_days(site) -> None:  # ty
     assert "（一）" not in row and "（三）" not in row and "（五）" not in row
     holiday = c.get(reverse("web:supervision_plan"), {"month": "2025-08"}).content.decode()
     assert "本月为假期" in holiday
+
+
+@pytest.mark.django_db
+def test_the_inspectors_day_lists_the_schools_planned_on_that_date(site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """I1 (full-time) holds J1 and P1, I3 (part-time) N1. December 2025 has 23 weekdays (1 December
+    is a Monday); I1's two visits fall on working days ⌊0.5·23/2⌋ = 5 and ⌊1.5·23/2⌋ = 17, i.e. 8
+    December (J1, nearer by id since no distance is given) and 24 December (P1). I3 works Tuesdays
+    and Thursdays: nine such days, the one visit on day ⌊0.5·9⌋ = 4, 16 December (N1). February is
+    not a school month: nothing planned."""
+    from countyedu.web import supervision_visits
+    from countyedu.web.supervision_models import Visit
+
+    for school, inspector in (("J1", "I1"), ("P1", "I1"), ("N1", "I3")):
+        InspectorAssignment.objects.create(school_id=school, inspector_id=inspector, since=dt.date(2020, 9, 1))
+    u = User.objects.create_user("i3", password=PASSWORD)
+    Membership.objects.create(user=u, role=Role.INSPECTOR, inspector_id="I3")
+    site["i3"] = u
+
+    def planned(name: str, day: dt.date) -> list[str]:
+        monkeypatch.setattr(supervision_visits, "today", lambda: day)
+        page = client(site, name).get(reverse("web:sv_visits")).content.decode()
+        if 'id="planned"' not in page:
+            return []
+        return [li.split("</li>")[0] for li in page.split('id="planned"')[1].split("</ul>")[0].split("<li>")[1:]]
+
+    first = planned("i1", dt.date(2025, 12, 8))
+    assert len(first) == 1 and "琴城中学" in first[0] and "本月已督导" not in first[0]
+    assert len(last := planned("i1", dt.date(2025, 12, 24))) == 1 and "琴城第一小学" in last[0]
+    assert planned("i1", dt.date(2025, 12, 9)) == [] and planned("i1", dt.date(2025, 12, 16)) == []
+    assert len(part := planned("i3", dt.date(2025, 12, 16))) == 1 and "太源学校" in part[0]
+    assert planned("i3", dt.date(2025, 12, 8)) == [] and planned("i1", dt.date(2026, 2, 9)) == []
+    # a school visited earlier in the month still shows on its planned day, marked visited
+    Visit.objects.create(school_id="P1", inspector_id="I1", date=dt.date(2025, 12, 3), kind="random")
+    assert "本月已督导" in planned("i1", dt.date(2025, 12, 24))[0]
