@@ -187,3 +187,62 @@ def test_the_cli_says_where_each_rectification_stands_on_a_day(sv_users):
         doc = json.loads(res.stdout)
         assert [r["stage"] for r in doc["rectifications"]] == [stage], day
     assert doc["summary"]["rectification_notice"] == 1 and doc["rectifications"][0]["school_id"] == "P1"
+
+
+def test_a_second_overdue_issues_one_notice_by_date_shown_to_the_school_and_the_bureau(sv_users, monkeypatch):
+    """A problem found at P1 on 1 September 2026 with the deadline 30 September, never answered: the
+    bureau's second deadline is 15 days later (grace_days), 15 October. On the 15th nothing is issued
+    yet; on the 16th one notice, 16 days overdue; the escalation run again that day or the next issues
+    none. The command line's escalation and its JSON; the task workers' daily run."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from countyedu.cli import app
+    from countyedu.web import jobs
+    from countyedu.web.models import AuditLog
+    from countyedu.web.supervision_models import Notice
+    from countyedu.web.supervision_notices import do_issue_notices
+
+    post = visit_post(date="2026-09-01", checklist_item="", deadline="2026-09-30")
+    assert _client("insp_a").post(reverse("web:sv_visit_new"), post).status_code == 302
+    r = Rectification.objects.get()
+    args = ["supervise", "escalate", "--data-dir", str(settings.DATA_DIR), "--format", "json"]
+    early = CliRunner().invoke(app, [*args, "--as-of", "2026-10-15"])
+    assert early.exit_code == 0, early.output
+    assert json.loads(early.stdout) == {"as_of": "2026-10-15", "issued": [], "notices_in_total": 0}
+    res = CliRunner().invoke(app, [*args, "--as-of", "2026-10-16"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["issued"] == [
+        {
+            "notice_id": Notice.objects.get().pk,
+            "rectification_id": str(r.pk),
+            "school_id": "P1",
+            "deadline": "2026-09-30",
+            "second_deadline": "2026-10-15",
+            "days_overdue": 16,
+        }
+    ]
+    assert do_issue_notices(dt.date(2026, 10, 16)) == [] and do_issue_notices(dt.date(2026, 10, 17)) == []
+    assert Notice.objects.count() == 1 and AuditLog.objects.filter(action="issue_notice").count() == 1
+    # the task workers' daily run: J1's problem (deadline 5 October, second deadline 20 October) on the 21st
+    later = visit_post("J1", date="2026-09-02", checklist_item="", deadline="2026-10-05")
+    assert _client("insp_a").post(reverse("web:sv_visit_new"), later).status_code == 302
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: dt.date(2026, 10, 20))
+    jobs.run_daily()
+    assert Notice.objects.count() == 1
+    monkeypatch.setattr(jobs.timezone, "localdate", lambda: dt.date(2026, 10, 21))
+    jobs.run_daily()
+    jobs.run_daily()
+    assert sorted(Notice.objects.values_list("school_id", "days_overdue")) == [("J1", 16), ("P1", 16)]
+    assert [s.action for s in r.followups.all()] == ["notice"]
+    # shown to the school (its panel, the rectification) and to the bureau; not to another school
+    panel = _client("clerk_p1").get(reverse("web:school", args=["P1"])).content.decode()
+    assert 'id="school-notices"' in panel and "三年级体育课每周少一节" in panel.split('id="school-notices"')[1]
+    rect = _client("clerk_p1").get(reverse("web:sv_rectification", args=[r.pk])).content.decode()
+    assert 'id="notice"' in rect and "2026-10-15" in rect.split('id="notice"')[1].split("</p>")[0]
+    home = _client("admin").get(reverse("web:sv_visits")).content.decode()
+    assert 'id="notices"' in home and "琴城第一小学" in home.split('id="notices"')[1].split("</section>")[0]
+    assert 'id="notices"' not in _client("clerk_n1").get(reverse("web:sv_visits")).content.decode()
+    assert 'id="notices"' in _client("clerk_p1").get(reverse("web:sv_visits")).content.decode()

@@ -478,3 +478,57 @@ def rectifications(
         err.print("没有整改事项 / no rectifications recorded")
     else:
         print_blocks(found.blocks(), lang, 40)
+
+
+@supervise_app.command("escalate")
+def escalate(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="data folder")] = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table for people, json for programs")] = "table",
+) -> None:
+    """The daily escalation (第34条; 教育督导问责办法): every rectification overdue a second time on the
+    day (its first deadline and the bureau's second one passed) gets the bureau's notice (通报),
+    recorded in the web's database and shown to the school and the bureau. Run again for the same
+    day, it issues nothing new. JSON: README (supervise escalate)."""
+    import json
+    import sys
+
+    from countyedu.cli.common import _django
+    from countyedu.supervision.kind import as_of_date
+
+    day = as_of_date(as_of or today(), None)
+    _django(data_dir)
+    from django.db import DatabaseError
+
+    from countyedu.web.supervision_models import Notice
+    from countyedu.web.supervision_notices import do_issue_notices
+
+    try:
+        issued = do_issue_notices(day)
+        total = Notice.objects.count()
+    except DatabaseError:
+        raise CountyEduError(Msg("no web database in this data dir: run countyedu serve once to make it")) from None
+    doc = {
+        "as_of": day.isoformat(),
+        "issued": [
+            {
+                "notice_id": n.pk,
+                "rectification_id": str(n.rectification_id),
+                "school_id": n.school_id,
+                "deadline": n.deadline.isoformat(),
+                "second_deadline": n.second_deadline.isoformat(),
+                "days_overdue": n.days_overdue,
+            }
+            for n in issued
+        ],
+        "notices_in_total": total,
+    }
+    if fmt == "json":
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return
+    print(f"{day.isoformat()} 通报 / notices issued: {len(issued)}（累计 in total {total}）")
+    for n in doc["issued"]:
+        print(
+            f"  {n['school_id']}  整改 rectification {n['rectification_id']}  期限 deadline {n['deadline']}  "
+            f"再次期限 second deadline {n['second_deadline']}  逾期 {n['days_overdue']} 天 days"
+        )

@@ -648,6 +648,26 @@ def inputs_from(
     )
 
 
+def office_entries(records: Any, year: int, given: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """The supervision office's entries for school year `year`: the manual scores and vetoes of the
+    daily records (entered on the web), with those `given` (the CLI's CSV files) after them — a given
+    score replaces the recorded one of the same unit and row — and the given accountability measures."""
+    out = dict(given or {})
+    scores = record(records, "manual_scores")
+    scores = scores.loc[scores["year"] == year, ["unit_id", "rubric_id", "points"]]
+    if "manual" in out:
+        scores = pd.concat([scores, out["manual"][["unit_id", "rubric_id", "points"]]], ignore_index=True)
+    if len(scores):
+        out["manual"] = scores.drop_duplicates(["unit_id", "rubric_id"], keep="last").reset_index(drop=True)
+    vetoes = record(records, "vetoes")
+    vetoes = vetoes.loc[vetoes["year"] == year, ["unit_id", "veto", "note"]]
+    if "vetoes" in out:
+        vetoes = pd.concat([vetoes, out["vetoes"]], ignore_index=True)
+    if len(vetoes):
+        out["vetoes"] = vetoes.drop_duplicates(["unit_id", "veto"], keep="last").reset_index(drop=True)
+    return out
+
+
 def evaluation_year(frames: Mapping[str, pd.DataFrame], year: int | None, as_of: dt.date) -> int:
     """The school year evaluated: `year`, else the census's latest (its classes' latest year), else
     the school year `as_of` falls in."""

@@ -17,6 +17,9 @@ Frames and columns (STANDARDS SV; 第31–34条):
   daily check of a 重大 hazard, the bureau's notice), one row per step.
 - task_updates: an owner's update of a policy task (第33条) and the bureau's acceptance.
 - assignments: which inspector is responsible for which school, from when (as decided and recorded).
+- manual_scores: the supervision office's score of a unit (school or township) on a `manual` row of
+  the evaluation rubric (第34条) in a school year.
+- vetoes: a veto (一票否决) the office recorded against a unit in a school year, with its reason.
 
 Dates are `datetime64[ns]` (midnight), ids and text `object` (str or None), booleans that may be
 unknown `boolean` (True / False / <NA>), counts `Int64`.
@@ -139,6 +142,19 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("since", "date"),
         _c("until", "date", required=False),  # None: still responsible
     ),
+    "manual_scores": (
+        _c("year", "int"),
+        _c("unit_id", "id"),
+        _c("rubric_id", "id"),
+        _c("points", "float"),
+        _c("note", "str", required=False),
+    ),
+    "vetoes": (
+        _c("year", "int"),
+        _c("unit_id", "id"),
+        _c("veto", "id"),
+        _c("note", "str", required=False),
+    ),
 }
 
 _DTYPES: dict[Kind, str] = {
@@ -233,6 +249,8 @@ class Records:
     followups: pd.DataFrame = field(default_factory=lambda: empty("followups"))
     task_updates: pd.DataFrame = field(default_factory=lambda: empty("task_updates"))
     assignments: pd.DataFrame = field(default_factory=lambda: empty("assignments"))
+    manual_scores: pd.DataFrame = field(default_factory=lambda: empty("manual_scores"))
+    vetoes: pd.DataFrame = field(default_factory=lambda: empty("vetoes"))
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -226,6 +226,14 @@ def standing(rec: Records, as_of: dt.date, params: RectifyParams | None = None) 
     return Standing(as_of, states.reset_index(drop=True), _hazards(rec, r, stage, day))
 
 
+def notices_due(s: Standing, issued: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """The rectifications whose second deadline passed by `s.as_of` (stage `notice`: the bureau issues a
+    notice, 通报) and that have no notice yet (`issued`: rectification ids noticed before), oldest
+    deadline first (STATE_COLUMNS)."""
+    due = s.states[(s.states["stage"] == "notice") & ~s.states["rectification_id"].astype(str).isin(issued)]
+    return due.sort_values(["deadline", "rectification_id"], kind="stable").reset_index(drop=True)
+
+
 def _hazards(rec: Records, r: pd.DataFrame, stage: pd.Series, day: pd.Timestamp) -> pd.DataFrame:
     grave = r[(r["item"] == "safety") & (r["severity"] == "grave") & (stage != "closed") & (r["date"] <= day)]
     checks = rec.followups[(rec.followups["action"] == "daily_check") & (rec.followups["date"] <= day)]

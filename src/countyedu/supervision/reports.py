@@ -377,13 +377,13 @@ def evaluated(
     """The evaluation of `year` (default the census's latest) as of `as_of` (the year's last day at
     most), its inputs and the reports' inputs, from the census, the daily records, the assessment's
     table and the task register: what the CLI and the pages show. None: a census without schools."""
-    from countyedu.supervision.evaluate import evaluate, evaluation_year, inputs_from, record
+    from countyedu.supervision.evaluate import evaluate, evaluation_year, inputs_from, office_entries, record
     from countyedu.supervision.rubric import evaluation_params
 
-    inputs = inputs_from(frames, records, results, register, entries)
+    y = evaluation_year(frames, year, as_of)
+    inputs = inputs_from(frames, records, results, register, office_entries(records, y, entries))
     if inputs is None:
         return None
-    y = evaluation_year(frames, year, as_of)
     e = evaluate(inputs, evaluation_params(packs), y, min(as_of, period(y)[1]))
     inspectors = frames.get("inspectors")
     r = ReportInputs(

@@ -216,10 +216,24 @@ def prune_queue(now: Any = None) -> int:
     return deleted
 
 
+# What a task worker does once a day (dotted paths of functions taking the day, found by name as a
+# job's work is): the supervision notices due (a second overdue rectification gets the bureau's notice).
+DAILY: tuple[str, ...] = ("countyedu.web.supervision_notices.issue_daily",)
+
+
+def run_daily() -> None:
+    """The day's work of DAILY (each function keeps to once a day itself)."""
+    today = timezone.localdate()
+    for name in DAILY:
+        done = import_string(name)(today)
+        if done:
+            log.info("%s: %s", name, done)
+
+
 def watch(stop: threading.Event) -> None:
     """In a task worker, until `stop`: every JOB_HEARTBEAT_SECONDS, the heartbeat of the jobs this
     process runs, then lost jobs of any process marked failed; every hour, old finished rows of the
-    queue pruned."""
+    queue pruned; once a day, the supervision notices due issued."""
     pruned_at = 0.0
     try:
         while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
@@ -230,6 +244,7 @@ def watch(stop: threading.Event) -> None:
                 if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:
                     pruned_at = time.monotonic()
                     prune_queue()
+                run_daily()
             except Exception:  # the database busy or gone for a moment: try again next beat
                 log.exception("job heartbeat failed")
             finally:

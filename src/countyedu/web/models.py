@@ -276,7 +276,10 @@ from countyedu.web.supervision_models import (  # noqa: E402, F401
     Finding,
     Followup,
     InspectorAssignment,
+    ManualScore,
+    Notice,
     Rectification,
+    VetoEntry,
     Visit,
 )
 

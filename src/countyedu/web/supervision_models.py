@@ -140,3 +140,73 @@ class EvidenceFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Notice(models.Model):
+    """The bureau's notice (通报) of a rectification overdue a second time: its second deadline, set
+    `grace_days` after the first, passed too (`supervision.rectify`). One per rectification, issued by
+    the daily escalation (`countyedu supervise escalate`, the task workers) and shown to the school
+    and the bureau; the same rectification is never noticed twice."""
+
+    rectification = models.OneToOneField(Rectification, on_delete=models.CASCADE, related_name="notice")
+    school_id = models.CharField(max_length=64)
+    issued_on = models.DateField(_("issued on"))
+    deadline = models.DateField(_("deadline"))
+    second_deadline = models.DateField(_("second deadline"))
+    days_overdue = models.PositiveIntegerField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["school_id", "issued_on"])]
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "rectification": self.rectification_id,
+            "school_id": self.school_id,
+            "issued_on": self.issued_on.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "second_deadline": self.second_deadline.isoformat(),
+            "days_overdue": self.days_overdue,
+        }
+
+
+class ManualScore(models.Model):
+    """A score the supervision office gives a school or a township on a `manual` row of the evaluation
+    rubric (第34条) for a school year; entering it again replaces it (the audit keeps the old one)."""
+
+    year = models.PositiveSmallIntegerField(_("school year"))
+    unit_id = models.CharField(max_length=64)
+    rubric_id = models.CharField(max_length=32)
+    points = models.FloatField(_("points"))
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "unit_id", "rubric_id"]
+        constraints = [models.UniqueConstraint(fields=["year", "unit_id", "rubric_id"], name="one_manual_score")]
+
+    def state(self) -> dict[str, Any]:
+        return {"year": self.year, "unit_id": self.unit_id, "rubric_id": self.rubric_id, "points": self.points}
+
+
+class VetoEntry(models.Model):
+    """A veto (一票否决: pay arrears, misused funds, a major safety accident) the supervision office
+    records against a school or a township for a school year, with its reason; withdrawn by deleting
+    it (audited)."""
+
+    year = models.PositiveSmallIntegerField(_("school year"))
+    unit_id = models.CharField(max_length=64)
+    veto = models.CharField(max_length=32)
+    note = models.TextField(_("reason"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "unit_id", "veto"]
+        constraints = [models.UniqueConstraint(fields=["year", "unit_id", "veto"], name="one_veto_entry")]
+
+    def state(self) -> dict[str, Any]:
+        return {"year": self.year, "unit_id": self.unit_id, "veto": self.veto, "note": self.note}

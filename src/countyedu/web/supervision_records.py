@@ -25,7 +25,9 @@ from countyedu.web.supervision_models import (
     Finding,
     Followup,
     InspectorAssignment,
+    ManualScore,
     Rectification,
+    VetoEntry,
     Visit,
 )
 from countyedu.web.task_models import TaskUpdate
@@ -109,6 +111,15 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
     ]
     # the task register's updates (superv): not by school (a task's owner is a unit, not always a school)
     updates = TaskUpdate.objects.all().as_rows()
+    # the office's evaluation entries (superv2): of every unit (a township's too) unless schools are named
+    scores = [
+        {"year": e.year, "unit_id": e.unit_id, "rubric_id": e.rubric_id, "points": e.points, "note": _s(e.note)}
+        for e in mine(ManualScore.objects.all(), "unit_id")
+    ]
+    vetoes = [
+        {"year": e.year, "unit_id": e.unit_id, "veto": e.veto, "note": _s(e.note)}
+        for e in mine(VetoEntry.objects.all(), "unit_id")
+    ]
     return Records(
         task_updates=records.frame("task_updates", updates),
         visits=records.frame("visits", visits),
@@ -116,6 +127,8 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
         rectifications=records.frame("rectifications", rects),
         followups=records.frame("followups", followups),
         assignments=records.frame("assignments", assignments),
+        manual_scores=records.frame("manual_scores", scores),
+        vetoes=records.frame("vetoes", vetoes),
     )
 
 

@@ -38,7 +38,8 @@ from countyedu.web.actions import ActionRefused
 from countyedu.web.dashboard_parts import explain_url, status_label
 from countyedu.web.models import Membership, Role
 from countyedu.web.reading import Indexed, lang
-from countyedu.web.supervision_models import EvidenceFile, Finding, Rectification, Visit
+from countyedu.web.supervision_models import EvidenceFile, Finding, Notice, Rectification, Visit
+from countyedu.web.supervision_notices import notices_for
 
 RECORDERS = (Role.INSPECTOR, Role.BUREAU_ADMIN)  # who records visits and checks rectifications
 
@@ -179,6 +180,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     inspectors = inspector_names()
     planned = _planned_today(m.inspector_id, scope or set(), day) if m.inspector_id else []
+    notices = notice_rows(notices_for(m, scope), names)
     return render(
         request,
         "web/supervision/visits_home.html",
@@ -192,8 +194,22 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": [_visit_row(v, names, inspectors) for v in visits.order_by("-date", "-pk")[:20]],
             "rects": rows,
             "hazards": [x for x in rows if x["grave"]],
+            "notices": notices,
         },
     )
+
+
+def notice_rows(notices: list[Notice], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The bureau's notices (通报) worded for a list."""
+    return [
+        {
+            "n": n,
+            "school": names.get(n.school_id, n.school_id),
+            "item": _label("finding_item", n.rectification.finding.item),
+            "problem": n.rectification.finding.problem,
+        }
+        for n in notices
+    ]
 
 
 def _planned_today(inspector_id: str, schools: set[str], day: dt.date) -> list[str]:
@@ -404,6 +420,7 @@ def rectification_page(request: HttpRequest, pk: int) -> HttpResponse:
             "school_answers": m.role == Role.SCHOOL and r.status != "closed",
             "inspector_checks": may_record(m) and r.status == "answered",
             "daily_check": may_record(m) and row["grave"] and r.status != "closed",
+            "notice": Notice.objects.filter(rectification=r).first(),
             "accept": ",".join(ext for exts in sr.ALLOWED_TYPES.values() for ext in exts),
         },
     )
@@ -498,6 +515,7 @@ def school_panel(m: Membership, school_id: str, ix: Indexed | None = None) -> di
     )
     return {
         "inspector": inspectors.get(iid, iid) if iid else "",
+        "notices": notice_rows(notices_for(m, scope, school_id), names),
         "visits": [_visit_row(v, names, inspectors) for v in visits],
         "rects": rect_rows(rects, day),
         "checklist": _checklist_rows(ix, school_id) if ix is not None else [],

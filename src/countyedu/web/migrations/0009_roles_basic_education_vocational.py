@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0008_task_updates'),
+        ("web", "0008_task_updates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('bureau_admin', 'Bureau administrator'), ('planning', 'Planning office'), ('finance', 'Finance office'), ('personnel', 'Personnel office'), ('admissions', 'Admissions office'), ('inspector', 'Supervision office / inspector'), ('basic_education', 'Basic education office (quality monitoring, private schools)'), ('vocational', 'Vocational and adult education office'), ('leadership', 'County leadership (read-only)'), ('township', 'Township official'), ('school', 'School data clerk')], max_length=20, verbose_name='role'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("bureau_admin", "Bureau administrator"),
+                    ("planning", "Planning office"),
+                    ("finance", "Finance office"),
+                    ("personnel", "Personnel office"),
+                    ("admissions", "Admissions office"),
+                    ("inspector", "Supervision office / inspector"),
+                    ("basic_education", "Basic education office (quality monitoring, private schools)"),
+                    ("vocational", "Vocational and adult education office"),
+                    ("leadership", "County leadership (read-only)"),
+                    ("township", "Township official"),
+                    ("school", "School data clerk"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]
