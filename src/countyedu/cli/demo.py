@@ -17,6 +17,9 @@ from countyedu.cli.run import after_census, summary_lines
 def demo(
     data_dir: DataDir = None,
     seed: Annotated[int, typer.Option(help="random seed of the synthetic county")] = 2019,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="also write the PDF report (about a minute of layout on 2 cores)")
+    ] = True,
     fmt: Format = Fmt.table,
 ) -> None:
     """Generate the synthetic Nanfeng county, write its workbook, import it and summarise it."""
@@ -38,7 +41,7 @@ def demo(
     computed = after_census(store, result.version.version_id, None)  # assessment, then every run kind
     a = computed.assessment
     with err.status("报告 / writing the reports…"):
-        reports = _demo_reports(store, a)
+        reports = _demo_reports(store, a, pdf)
     counts = Counter(r.status for r in a.results)
     if fmt is Fmt.json:
         _json(
@@ -71,13 +74,13 @@ def demo(
     out.print("查看指标说明 / explain a number: countyedu explain T-PRE-5 --data-dir " + str(store.data_dir))
 
 
-def _demo_reports(store: Any, a: Any) -> list[Path]:
+def _demo_reports(store: Any, a: Any, pdf: bool = True) -> list[Path]:
     from countyedu.reports import write_report
 
     names = _names(store, a)
     blocks = stored_blocks(store, a.census_version, "zh", a.packs)
     paths = []
-    for ext in ("html", "pdf"):
+    for ext in ("html", "pdf") if pdf else ("html",):
         path = store.data_dir / f"assessment-{a.census_version}.{ext}"
         write_report(a, path, ext, lang="zh", names=names, synthetic=True, blocks=blocks)
         paths.append(path)
