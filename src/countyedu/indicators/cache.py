@@ -61,9 +61,16 @@ def save(store: CensusStore, a: Assessment) -> Path:
     return RunStore(store.data_dir).save_doc(key(a.census_version, a.packs, a.years), doc)
 
 
-def load(store: CensusStore, version: str, packs: list[Pack], years: Years | None = None) -> Assessment | None:
+def load(
+    store: CensusStore,
+    version: str,
+    packs: list[Pack],
+    years: Years | None = None,
+    snapshot: evidence.Snapshot | None = None,
+) -> Assessment | None:
     """The stored assessment under the years' states (default: the store's now), or None when it
-    was not computed yet."""
+    was not computed yet; with the checklist evidence of ``snapshot`` (default: the data dir's,
+    read now) laid over it."""
     years = years if years is not None else census_years(store, version)
     doc = RunStore(store.data_dir).load_doc(key(version, packs, years))
     if doc is None:
@@ -75,7 +82,8 @@ def load(store: CensusStore, version: str, packs: list[Pack], years: Years | Non
     a.no_data_reasons = {
         (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"]) for d in doc.get("no_data", [])
     }
-    return evidence.apply(a, evidence.read(store.data_dir))  # the engine's result is kept, evidence laid over
+    snapshot = snapshot if snapshot is not None else evidence.snapshot(store.data_dir)
+    return evidence.apply(a, snapshot.evidence())  # the engine's result is kept, evidence laid over
 
 
 def get_or_compute(store: CensusStore, version: str | None = None, packs: list[Pack] | None = None) -> Assessment:
@@ -85,10 +93,11 @@ def get_or_compute(store: CensusStore, version: str | None = None, packs: list[P
 
     v = store.resolve(version).version_id
     packs = packs if packs is not None else load_packs()
-    found = load(store, v, packs)
+    snapshot = evidence.snapshot(store.data_dir)  # read once, whether the assessment is found or made
+    found = load(store, v, packs, snapshot=snapshot)
     if found is not None:
         return found
     with open_tables(store, packs, version=v) as ct:
         a = assess(ct, packs)
     save(store, a)
-    return evidence.apply(a, evidence.read(store.data_dir))
+    return evidence.apply(a, snapshot.evidence())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +51,34 @@ def path(data_dir: Path) -> Path:
     return Path(data_dir) / SNAPSHOT
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The snapshot file's bytes as read once, and their digest: equal (and hashed, as a cache key)
+    by the digest alone. Its evidence is parsed only when asked for (a page whose stored
+    assessment is cached needs the digest, not the rows)."""
+
+    digest: str = ""
+    raw: bytes | None = field(default=None, compare=False, repr=False)
+
+    def evidence(self) -> Evidence:
+        """The evidence rows of these bytes (empty when there was no file)."""
+        if self.raw is None:
+            return Evidence()
+        return Evidence(tuple(json.loads(self.raw).get("rows", [])), self.digest)
+
+
+def snapshot(data_dir: Path) -> Snapshot:
+    """The data dir's snapshot file, read (not parsed): its digest is that of its bytes."""
+    try:
+        raw = path(data_dir).read_bytes()
+    except FileNotFoundError:
+        return Snapshot()
+    return Snapshot(hashlib.sha256(raw).hexdigest()[:12], raw)
+
+
 def read(data_dir: Path) -> Evidence:
     """The snapshot of a data dir (empty when no visit resolved an item yet)."""
-    p = path(data_dir)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        return Evidence()
-    doc = json.loads(raw)
-    return Evidence(tuple(doc.get("rows", [])), hashlib.sha256(raw).hexdigest()[:12])
+    return snapshot(data_dir).evidence()
 
 
 def dumps(rows: list[dict[str, Any]]) -> bytes:

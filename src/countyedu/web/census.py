@@ -145,18 +145,19 @@ def assessment(version: str | None = None) -> Assessment | None:
     if v is None:
         return None
     ys = years(v)
-    a = _assessment(v, ys, checklist_evidence.read(store().data_dir).digest)
+    a = _assessment(v, ys, checklist_evidence.snapshot(store().data_dir))
     if a is None:  # not stored yet: look again on the next request (it may be stored by another process)
         _assessment.cache_clear()
     return a
 
 
 @lru_cache(maxsize=4)
-def _assessment(version: str, ys: Years, evidence_digest: str) -> Assessment | None:
-    # evidence_digest: the checklist evidence recorded by visits is laid over the stored assessment on
-    # load (indicators.evidence); another snapshot is another entry here
+def _assessment(version: str, ys: Years, snapshot: checklist_evidence.Snapshot) -> Assessment | None:
+    # snapshot: the checklist evidence recorded by visits, laid over the stored assessment on load
+    # (indicators.evidence); a request reads its bytes for the digest (the cache key: another
+    # snapshot is another entry here) and only a miss parses them
     packs = load_packs()
-    return assessment_cache.load(store(), version, packs, ys)
+    return assessment_cache.load(store(), version, packs, ys, snapshot=snapshot)
 
 
 _tables_lock = threading.Lock()
