@@ -31,6 +31,7 @@ FINGERPRINTS = {
         "programmes": "21676d268538fd2c5d848a31e8f7b146ea1657a05f0569fa34fe57126cf1a498",
         "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
+        "results": "ab2ab8b6484f941985763b707c7b1129828eb68c44fc0fe66a1f7a9b57722d8a",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -49,6 +50,7 @@ FINGERPRINTS = {
         "programmes": "beb06ac4a3d2328c70fc594e81e2a1fce3b01dd0b3b070e9df01994957e1131e",
         "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
+        "results": "2468166a15e9228194fff6ef569004a4a0e5ed6a9bfddb4af1b6cc542f46a266",
     },
 }
 

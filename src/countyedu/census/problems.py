@@ -103,6 +103,7 @@ RULES: dict[str, tuple[str, str]] = {
         "有政策性加分 {value} 分但未填加分原因（bonus_reason）",
         "bonus of {value} points without its reason (bonus_reason)",
     ),
+    "score_over_full": ("成绩 {value} 高于满分 {detail}", "the score {value} is above the full marks {detail}"),
     "subject_over_total": (
         "单科成绩 {value} 高于考试总分 {detail}",
         "a subject score of {value} is above the exam total {detail}",

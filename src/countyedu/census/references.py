@@ -97,6 +97,11 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _ref(problems, sources, "inspectors", present["inspectors"], "township_id", "townships", town)
     if "tasks" in present:  # 第33条: a township's or a school's task names one that exists
         _task_owners(problems, sources, present["tasks"], set(town.dropna()), set(school_ids.dropna()))
+    if "results" in present:  # quality (第29条): the school exists, the grade fits it, a score within its marks
+        results = present["results"]
+        _ref(problems, sources, "results", results, "school_id", "schools", school_ids)
+        _grades_fit(problems, sources, results, schools, "results")
+        _score_within_marks(problems, sources, results)
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
@@ -214,14 +219,30 @@ def _school_open(
         problems.append(Problem("error", sources[sheet], int(row), "year", year, "school_not_open", detail=span))
 
 
-def _grades_fit(problems: list[Problem], sources: dict[str, str], classes: pd.DataFrame, schools: pd.DataFrame) -> None:
+def _grades_fit(
+    problems: list[Problem],
+    sources: dict[str, str],
+    classes: pd.DataFrame,
+    schools: pd.DataFrame,
+    sheet: str = "classes",
+) -> None:
     rows = _new(classes).merge(schools[["school_id", "stage"]], on="school_id", how="inner")
     if rows.empty:
         return
     fits = [g in GRADES_BY_STAGE.get(st, ()) for g, st in zip(rows["grade"], rows["stage"], strict=True)]
     bad = rows[[not f for f in fits]]
     for row, grade, stage in zip(bad["_row"], bad["grade"], bad["stage"], strict=True):
-        problems.append(Problem("error", sources["classes"], int(row), "grade", grade, "grade_stage", detail=stage))
+        problems.append(Problem("error", sources[sheet], int(row), "grade", grade, "grade_stage", detail=stage))
+
+
+def _score_within_marks(problems: list[Problem], sources: dict[str, str], results: pd.DataFrame) -> None:
+    """A result's score is at most the subject's full marks (quality)."""
+    rows = _new(results)
+    bad = rows[rows["score"].notna() & rows["full_marks"].notna() & (rows["score"] > rows["full_marks"])]
+    for row, score, full in zip(bad["_row"], bad["score"], bad["full_marks"], strict=True):
+        problems.append(
+            Problem("error", sources["results"], int(row), "score", float(score), "score_over_full", detail=f"{full:g}")
+        )
 
 
 def _big_classes(problems: list[Problem], sources: dict[str, str], classes: pd.DataFrame) -> None:

@@ -163,6 +163,25 @@ CODES: dict[str, dict[str, str]] = {
     "rotation_exemption_reason": {"pregnancy": "孕期", "illness": "重病", "family": "家庭特殊困难", "other": "其他"},
     # SV: responsible inspectors (责任督学) are full-time (专职) or part-time (兼职, e.g. a serving principal).
     "inspector_employment": {"full_time": "专职", "part_time": "兼职"},
+    # quality (第7、8、29条): the exams of the results sheet — the junior academic level exam (学业水平考试,
+    # which is the 中考 of 第7条), the 高考 and the county's own quality monitoring tests (质量监测)
+    "exam_kind": {"zhongkao": "中考", "gaokao": "高考", "monitoring": "质量监测"},
+    # quality: the subjects of an exam; 总分 is the candidate's total where the exam gives one (高考)
+    "exam_subject": {
+        "chinese": "语文",
+        "math": "数学",
+        "english": "英语",
+        "physics": "物理",
+        "chemistry": "化学",
+        "biology": "生物",
+        "politics": "政治",
+        "history": "历史",
+        "geography": "地理",
+        "science": "科学",
+        "pe": "体育",
+        "comprehensive": "综合",
+        "total": "总分",
+    },
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
@@ -316,6 +335,22 @@ CODES_EN: dict[str, dict[str, str]] = {
         "other": "other",
     },
     "inspector_employment": {"full_time": "full-time", "part_time": "part-time"},
+    "exam_kind": {"zhongkao": "zhongkao", "gaokao": "gaokao", "monitoring": "monitoring test"},
+    "exam_subject": {
+        "chinese": "Chinese",
+        "math": "mathematics",
+        "english": "English",
+        "physics": "physics",
+        "chemistry": "chemistry",
+        "biology": "biology",
+        "politics": "politics",
+        "history": "history",
+        "geography": "geography",
+        "science": "science",
+        "pe": "physical education",
+        "comprehensive": "comprehensive",
+        "total": "total",
+    },
 }
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
@@ -333,6 +368,20 @@ CODE_ALIASES: dict[str, dict[str, str]] = {
         "三级教师": "third",
         "未评": "unrated",
         "无": "unrated",
+    },
+    # quality: the exams and subjects as offices write them
+    "exam_kind": {
+        "学业水平考试": "zhongkao",
+        "初中学业水平考试": "zhongkao",
+        "监测": "monitoring",
+        "县质量监测": "monitoring",
+        "质量监测考试": "monitoring",
+    },
+    "exam_subject": {
+        "道德与法治": "politics",
+        "思想政治": "politics",
+        "文综": "comprehensive",
+        "理综": "comprehensive",
     },
 }
 
@@ -1138,6 +1187,64 @@ SHEETS: tuple[Sheet, ...] = (
             ),
         ),
         note_en="the register of responsible inspectors (责任督学, SV): who may be assigned to schools",
+    ),
+    # quality (issue 16 item 1; 第7、8、29条): one row per pupil (or candidate) x exam x subject
+    Sheet(
+        "results",
+        "考试成绩",
+        ("year", "exam", "person_id", "subject"),
+        (
+            _c(
+                "year",
+                "学年",
+                "year",
+                "考试所在学年，按开始的年份记（2025 年 6 月的中考记 2024）",
+                "school year the exam is sat in, named by the year it starts (the June 2025 zhongkao is 2024)",
+            ),
+            _c(
+                "exam",
+                "考试",
+                "code",
+                "中考（学业水平考试）/高考/质量监测",
+                "exam: zhongkao, gaokao or monitoring test",
+                codes="exam_kind",
+            ),
+            _c(
+                "grade",
+                "年级",
+                "code",
+                "考试时所在年级，如 七年级、九年级、高三",
+                "grade the pupil is in",
+                codes="grade",
+            ),
+            _c(
+                "person_id",
+                "学籍号",
+                "id",
+                "学生（考生）唯一编号，各次考试相同：用于把入口成绩与出口成绩对应起来",
+                "the pupil's (candidate's) id, the same in every exam: links intake and exit results",
+            ),
+            _c("school_id", "学校代码", "id", "考试时就读学校代码", "school the pupil is at when sitting the exam"),
+            _c(
+                "subject",
+                "科目",
+                "code",
+                "语文、数学、英语…；总分 填考生总分",
+                "subject; 总分 for the total",
+                codes="exam_subject",
+            ),
+            _c("score", "成绩", "float", "该科成绩（不高于满分）", "score (at most the full marks)", min=0),
+            _c("full_marks", "满分", "float", "该科满分，如 120、150", "full marks, e.g. 120 or 150", min=1),
+            _count(
+                "province_rank",
+                "全省排名",
+                "高考考生全省位次（填在总分行，T-HS-3 据此统计前 100 名）",
+                "the gaokao candidate's place in the province (on the total row; T-HS-3 counts the top 100)",
+                nullable=True,
+            ),
+        ),
+        yearly=True,
+        note_en="exam results (第8、29条): the county's quality monitoring, value added and T-HS-3",
     ),
 )
 

@@ -16,6 +16,7 @@ from countyedu.cli import (
     demo,
     funding,
     plans,
+    quality,
     run,
     serve,
     supervise,
@@ -61,6 +62,7 @@ app.add_typer(teachers.teachers_app, name="teachers")
 app.add_typer(admissions.admissions_app, name="admissions")
 app.add_typer(tasks.tasks_app, name="tasks")
 app.add_typer(supervise.supervise_app, name="supervise")
+app.add_typer(quality.quality_app, name="quality")
 
 
 def main() -> None:

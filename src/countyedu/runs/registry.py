@@ -34,6 +34,7 @@ ENTRY_POINTS: tuple[str, ...] = (
     "countyedu.teachers.kind",
     "countyedu.admissions.kind",
     "countyedu.supervision.kind",
+    "countyedu.quality.kind",
 )
 
 # Role codes (web.models.Role) of the county-wide memberships: who reads a county's runs by default.

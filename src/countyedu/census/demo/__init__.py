@@ -25,7 +25,7 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school, rotation exemptions, tasks, inspectors and the special-education school (special, its own
+after_school, rotation exemptions, tasks, inspectors, exam results and the special-education school (special, its own
 generator); generate() here calls them in the order they draw from the generator.
 """
 
@@ -51,6 +51,7 @@ from countyedu.census.demo.inspectors import _inspector_rows
 from countyedu.census.demo.population import _population_frame, _project_population
 from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
+from countyedu.census.demo.results import RESULTS_SEED_OFFSET, _result_rows
 from countyedu.census.demo.school_years import _school_year_rows
 from countyedu.census.demo.schools import _build_schools
 from countyedu.census.demo.special import special_school_rows
@@ -101,6 +102,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
         "programmes": programmes,
         "tasks": _task_rows(),
         "inspectors": _inspector_rows(schools),
+        "results": _result_rows(np.random.default_rng(seed + RESULTS_SEED_OFFSET), schools, classes),
     }
     for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
         rows[name] = [*rows[name], *extra_rows]
