@@ -45,7 +45,10 @@ def _run_assessment(
     master: str | None,
     years: list[int] | None = None,
     parquet_dir: str | None = None,
+    stored: bool = False,
 ) -> Any:
+    """(store, census tables, assessment with the checklist evidence laid over it); ``stored``: the
+    assessment kept in the run store (made by import, or now and kept), no tables opened."""
     from countyedu.census.store import CensusStore
     from countyedu.indicators import evidence
     from countyedu.indicators.backends import open_tables
@@ -54,6 +57,10 @@ def _run_assessment(
 
     loaded = load_packs(packs)
     store = CensusStore(data_dir)
+    if stored:
+        from countyedu.indicators import cache
+
+        return store, None, cache.get_or_compute(store, version, loaded)
     ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
     return store, ct, evidence.apply(assess(ct, loaded, years=years), evidence.read(store.data_dir))
 
@@ -96,11 +103,17 @@ def assess_(
     master: MasterOpt = None,
     parquet_dir: ParquetOpt = None,
     lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="compute again instead of reading the assessment kept for the version")
+    ] = False,
 ) -> None:
-    """Every indicator of the packs at school, township and county level, with its status."""
+    """Every indicator of the packs at school, township and county level, with its status. The
+    assessment kept for the version, packs and school years' states (made by `countyedu import`, or
+    now and kept) is read; --fresh, --year and --engine spark compute it again."""
+    stored = not fresh and year is None and engine is Engine.duckdb
     with err.status("计算指标 / assessing…"):
         store, _ct, a = _run_assessment(
-            data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir
+            data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir, stored=stored
         )
     if fmt is AssessFormat.table:
         out.print(_assessment_table(a, year or a.default_year(), lang))

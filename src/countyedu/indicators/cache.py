@@ -6,7 +6,6 @@ other state."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ def key(version: str, packs: list[Pack], years: Years) -> RunKey:
 def _result(d: dict[str, Any], targets: dict[str, Target]) -> Result:
     t = None
     if d["target"]:  # validated once per distinct target: thousands of results share a few dozen
-        key = json.dumps(d["target"], sort_keys=True)
+        key = repr(d["target"])  # written by one writer: equal targets, equal text (a cheap key)
         t = targets.get(key) or targets.setdefault(key, Target.model_validate(d["target"]))
     return Result(
         d["pack"],
