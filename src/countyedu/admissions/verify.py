@@ -50,8 +50,6 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from countyedu.messages import Code, Msg
 
@@ -392,50 +390,76 @@ def _codes(frame: pd.DataFrame, col: str, codes: tuple[str, ...], missing: int) 
 
 
 def _strings(values: Any) -> np.ndarray:
-    """Ids as an object array of str."""
+    """Ids as a numpy array of fixed-width str (the form the id index hashes without Python objects)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        return np.ascontiguousarray(values)
     if not isinstance(values, pd.Series):
         values = pd.Series(np.asarray(values, dtype=object) if not len(values) else values, copy=False)
-    return values.astype(str).to_numpy(dtype=object)
+    return values.astype(str).to_numpy(dtype=object).astype(str)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hashes(strings: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each fixed-width str: the sum of its code points times a random odd number per
+    position, mixed. An empty tail adds nothing, so a string hashes alike at any width."""
+    width = strings.dtype.itemsize // 4
+    out = np.zeros(len(strings), dtype=np.uint64)
+    if not width or not len(strings):
+        return out
+    points = strings.view(np.uint32).reshape(len(strings), width)
+    weights = np.random.default_rng(20261206).integers(1, 2**63, width, dtype=np.uint64) * 2 + 1
+    for j in range(width):
+        out += points[:, j] * weights[j]
+    out ^= out >> np.uint64(31)
+    out *= _MIX
+    return out ^ (out >> np.uint64(29))
 
 
 class Ids:
     """Distinct string ids and where each is: `find(queries)` is the index of each query, -1 when
-    absent. A merge of the sorted string hashes, each match then confirmed by comparing the strings
-    (as Arrow strings: a million in a fraction of a second, where a hash table of a million Python
-    strings takes seconds); ids whose hashes repeat are looked up in a dict instead."""
+    absent. A search of the sorted hashes of fixed-width strings, each match then confirmed by
+    comparing the strings (a million in a fraction of a second, where a hash table of a million
+    Python strings takes seconds); ids whose hashes repeat are looked up in a dict instead."""
 
     def __init__(self, keys: np.ndarray) -> None:
-        self.keys = keys
-        self._arrow: pa.Array | None = None
-        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        self.keys = _strings(keys)
+        hashes = _hashes(self.keys)
         self.order = np.argsort(hashes)
         self.sorted = hashes[self.order]
+        # buckets of the sorted hashes by their top bits (about one key each): a query looks in its own
+        bits = max(1, (len(hashes) - 1).bit_length())
+        self.shift = np.uint64(64 - bits)
+        self.start = np.zeros(2**bits + 1, dtype=np.int64)
+        np.cumsum(np.bincount((self.sorted >> self.shift).astype(np.intp), minlength=2**bits), out=self.start[1:])
         self.first: dict[str, int] | None = None
         if (self.sorted[1:] == self.sorted[:-1]).any():
             self.first = {}
-            for i, k in enumerate(keys):
+            for i, k in enumerate(self.keys.tolist()):
                 self.first.setdefault(k, i)
 
-    def find(self, queries: np.ndarray) -> np.ndarray:
+    def find(self, queries: Any) -> np.ndarray:
+        queries = _strings(queries)
         out = np.full(len(queries), -1, dtype=np.int64)
         if not len(self.keys) or not len(queries):
             return out
         if self.first is not None:
             first = self.first
-            return np.fromiter((first.get(q, -1) for q in queries), dtype=np.int64, count=len(queries))
-        hq = np.fromiter(map(hash, queries), dtype=np.int64, count=len(queries))
-        oq = np.argsort(hq)  # sorted queries: a cache-friendly search
-        sq = hq[oq]
-        pos = np.minimum(np.searchsorted(self.sorted, sq), len(self.sorted) - 1)
-        hit = np.flatnonzero(self.sorted[pos] == sq)
-        out[oq[hit]] = self.order[pos[hit]]
+            return np.fromiter((first.get(q, -1) for q in queries.tolist()), dtype=np.int64, count=len(queries))
+        hq = _hashes(queries)
+        bucket = (hq >> self.shift).astype(np.intp)
+        pos, end = self.start[bucket], self.start[bucket + 1]
+        todo = np.flatnonzero(pos < end)
+        while todo.size:  # the keys of each query's bucket in turn (the hashes of keys are distinct)
+            p = pos[todo]
+            hit = self.sorted[p] == hq[todo]
+            out[todo[hit]] = self.order[p[hit]]
+            todo = todo[~hit]
+            pos[todo] += 1
+            todo = todo[pos[todo] < end[todo]]
         at = np.flatnonzero(out >= 0)
-        if self._arrow is None:
-            self._arrow = pa.array(self.keys, type=pa.string())
-        same = pc.equal(
-            self._arrow.take(pa.array(out[at])), pa.array(queries, type=pa.string()).take(pa.array(at))
-        ).to_numpy(zero_copy_only=False)
-        out[at[~same]] = -1  # equal hashes of different strings
+        out[at[self.keys[out[at]] != queries[at]]] = -1  # equal hashes of different strings
         return out
 
 
@@ -509,6 +533,7 @@ class _Data:
     p_gender: np.ndarray  # -1: open to all
     p_boarding: np.ndarray  # REQUIRED / OPTIONAL / DAY_ONLY
     index: Ids  # where each candidate id is
+    p_index: Ids  # where each programme id is
 
     @classmethod
     def read(cls, frames: Mapping[str, pd.DataFrame], year: int, rules: Rules) -> _Data:
@@ -540,7 +565,7 @@ class _Data:
         choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int64)
         for k, col in enumerate(cols):  # each column's few distinct ids looked up once
             at, uniques = pd.factorize(cands[col])
-            of = np.append(lookup(pids, _strings(uniques)), -1)
+            of = np.append(lookup(pids, uniques), -1)
             choices[:, k] = of[at]
         school, school_ids = pd.factorize(cands["junior_school_id"].astype(str), sort=True)
         school_ids = np.asarray(school_ids, dtype=object)
@@ -575,6 +600,7 @@ class _Data:
             boarding=_bools(cands, "boarding", EITHER),
             choices=choices,
             pids=pids,
+            p_index=Ids(pids),
             p_batch=p_batch,
             p_vocational=vocational,
             p_quota=pd.to_numeric(progs["quota"]).to_numpy(dtype=np.int64),
@@ -660,10 +686,8 @@ class _Rows:
             rows = list(admitted)
             cids, pids, codes = (_strings([a[c] for a in rows]) for c in ("candidate_id", "programme_id", "batch"))
         cand = d.index.find(cids)
-        at, uniques = pd.factorize(pids)
-        prog = np.append(lookup(d.pids, _strings(uniques)), -1)[at]
-        at, uniques = pd.factorize(codes)
-        batch = np.array([_code(str(u), BATCH_ORDER, -1) for u in uniques] + [-1], dtype=np.int64)[at]
+        prog = d.p_index.find(pids)
+        batch = Ids(np.array(BATCH_ORDER)).find(codes)
         out_prog = np.full(len(d.ids), -1, dtype=np.int64)
         out_batch = np.full(len(d.ids), -1, dtype=np.int64)
         ok = (cand >= 0) & (prog >= 0) & (batch >= 0)
@@ -726,8 +750,8 @@ class _Checks:
         self.used = np.zeros_like(places)
         # (rows, choice columns) refused in 统招 at a programme with places left, set by no_envy
         self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = None
-        self._lists: np.ndarray | None = None  # n × K, read by _preferred
-        self._quota_list = self._pos = np.zeros(0, dtype=np.int64)
+        self.lists = d.lists()  # n × K: the batch of each choice's programme
+        self._column: np.ndarray | None = None
 
     def _pid(self, p: int) -> str:
         return str(self.d.pids[p])
@@ -740,7 +764,9 @@ class _Checks:
         for i in np.flatnonzero(counts > 1):
             check.add(Msg("candidate {candidate} admitted {n} times", candidate=str(d.ids[i]), n=int(counts[i])))
         for i in np.flatnonzero(~known):
-            check.add(Msg("candidate {candidate} admitted but not a candidate of the year", candidate=r.cand_ids[i]))
+            check.add(
+                Msg("candidate {candidate} admitted but not a candidate of the year", candidate=str(r.cand_ids[i]))
+            )
         un = d.index.find(self.unplaced)
         un = un[un >= 0]
         listed = counts > 0
@@ -792,7 +818,11 @@ class _Checks:
         right_batch = (b >= 0) & (
             (d.p_batch[p] == b) | ((b == B_QUOTA) & (d.p_batch[p] == B_UNIFIED) & (d.p_share[p] > 0))
         )
-        chosen = (d.choices[c] == p[:, None]).any(axis=1)
+        # chosen: the candidate's outcome is in their list (a candidate admitted twice: looked up)
+        k = d.choices.shape[1]
+        chosen = (r.out_prog[c] == p) & (self.outcome_column()[c] < k)
+        again = np.flatnonzero(r.out_prog[c] != p)
+        chosen[again] = (d.choices[c[again]] == p[again, None]).any(axis=1)
         fails = np.zeros(len(idx), dtype=np.int8)
         for batch in range(4):
             at = b == batch
@@ -823,64 +853,78 @@ class _Checks:
         check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(r.cand))
         return check
 
-    def _preferred(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate rows, choice columns) of the programmes of `batch` each candidate preferred to
-        their outcome in it (all of the batch's, if none) while still free for it (not admitted in an
-        earlier batch); eligibility not yet asked."""
+    def _preferred(self) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """The choices each candidate preferred to their outcome and was still free for (not admitted
+        in an earlier batch), eligibility not yet asked: n × K as choices of their programme's batch
+        (early, unified, vocational: all of that batch's if the outcome is in another), then (rows,
+        rows × K) as choices of the quota batch, for the rows that listed a quota programme."""
         d, r = self.d, self.rows
-        if self._lists is None:
-            self._lists, in_quota = d.lists(), d.in_quota()
-            self._quota_list = in_quota[d.choices]
-            # the column of each candidate's outcome in their list (K: not in it)
-            k = d.choices.shape[1]
-            match = d.choices == r.out_prog[:, None]
-            has = match.any(axis=1)
-            self._pos = np.where(has, match.argmax(axis=1), k)
-        listed = self._quota_list if batch == B_QUOTA else self._lists == batch
         k = d.choices.shape[1]
-        pos = np.where(r.out_batch == batch, self._pos, k)
-        if batch == B_QUOTA:  # a quota outcome only counts at a programme with quota places
-            pos = np.where(d.in_quota()[np.maximum(r.out_prog, 0)] & (r.out_prog >= 0), pos, k)
-        else:
-            pos = np.where(d.p_batch[np.maximum(r.out_prog, 0)] == batch, pos, k)
-        free = (r.out_batch < 0) | (r.out_batch >= batch)
-        better = listed & (np.arange(k)[None, :] < pos[:, None]) & free[:, None]
-        rows_, cols = np.nonzero(better)
-        return rows_, cols
+        lists, in_quota, pos = self.lists, d.in_quota(), self.outcome_column()
+        cols = np.arange(k, dtype=np.int8)[None, :]
+        out = np.where(r.out_batch < 0, len(BATCH_ORDER), r.out_batch).astype(np.int8)
+        # the outcome's own column counts only in the batch it was admitted in, at a programme of it
+        own = np.where(np.append(d.p_batch, -1)[r.out_prog] == r.out_batch, pos, k).astype(np.int8)
+        later = out[:, None] > lists
+        main = (lists >= 0) & (later | ((out[:, None] == lists) & (cols < own[:, None])))
+        own = np.where((r.out_batch == B_QUOTA) & in_quota[r.out_prog], pos, k).astype(np.int8)
+        # the quota batch: only the rows that listed a quota programme (its better programmes) are read
+        rows = np.flatnonzero((out >= B_QUOTA) & in_quota[d.choices].any(axis=1))
+        before = cols < np.where(out[rows] == B_QUOTA, own[rows], k)[:, None]
+        return main, (rows, in_quota[d.choices[rows]] & before)
+
+    def outcome_column(self) -> np.ndarray:
+        """The column of each candidate's outcome in their list (K: not in it, or unplaced)."""
+        if self._column is None:
+            d, k = self.d, self.d.choices.shape[1]
+            match = d.choices == self.rows.out_prog[:, None]
+            self._column = np.where(match.any(axis=1), match.argmax(axis=1), k)
+        return self._column
 
     def no_envy(self) -> Check:
+        """No candidate who outranks (or, unless the lottery parts ties, equals) the weakest admitted
+        at a programme of a batch — at a quota programme, the weakest of their junior school — was
+        refused there though they preferred it and were eligible."""
         check = Check("no_envy")
         d, r = self.d, self.rows
         lottery = self.rules.tie_rule == "lottery"
-        n_s = len(d.school_ids)
+        n_s, n_p = len(d.school_ids), len(d.pids)
+        main, (q_rows, q_better) = self._preferred()
         free_unified = (self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED] > 0) & (d.p_batch == B_UNIFIED)
-        for batch in range(4):
-            if not (d.in_quota()[:-1] if batch == B_QUOTA else d.p_batch == batch).any():
-                if batch == B_UNIFIED:
-                    self.wanting_unified = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-                continue  # no programme runs in this batch
-            rows_, cols = self._preferred(batch)
+        # for `returned`: the refused who wanted a place left empty in the unified batch
+        rows_, cols = np.nonzero(main & np.append(free_unified, False)[d.choices])
+        keep = d.eligible(rows_, d.choices[rows_, cols], B_UNIFIED, self.rules)
+        self.wanting_unified = (rows_[keep], cols[keep])
+        key = d.key[:, None]
+        ok = r.valid
+        # the key of the weakest admitted at each programme in its own batch; a last entry, INF, for none
+        own = ok & (r.batch == d.p_batch[np.maximum(r.prog, 0)])
+        weakest = np.full(n_p + 1, INF, dtype=np.int64)
+        np.minimum.at(weakest, r.prog[own], d.key[r.cand[own]])
+        w = weakest[d.choices]
+        envy = main & ((key >= w) if not lottery else (key > w)) & (w < INF)
+        rows_, cols = np.nonzero(envy)
+        of = self.lists[rows_, cols]
+        found = [(b, rows_[of == b], cols[of == b]) for b in (B_EARLY, B_UNIFIED, B_VOCATIONAL)]
+        if q_rows.size:
+            # (programme, junior school) units of the quota batch; a choice of none reads the last n_s INF
+            adm = ok & (r.batch == B_QUOTA)
+            weakest = np.full((n_p + 1) * n_s, INF, dtype=np.int64)
+            np.minimum.at(weakest, r.prog[adm] * n_s + d.school[r.cand[adm]], d.key[r.cand[adm]])
+            w = weakest[d.choices[q_rows] * n_s + d.school[q_rows, None]]
+            key = d.key[q_rows, None]
+            envy = q_better & ((key >= w) if not lottery else (key > w)) & (w < INF)
+            at, cols = np.nonzero(envy)
+            found.append((B_QUOTA, q_rows[at], cols))
+        for batch, rows_, cols in found:
             progs = d.choices[rows_, cols]
-            if batch == B_UNIFIED:  # for `returned`: the refused who wanted a place left empty
-                at = free_unified[progs]
-                keep = d.eligible(rows_[at], progs[at], batch, self.rules)
-                self.wanting_unified = (rows_[at][keep], cols[at][keep])
-            adm = np.flatnonzero(r.valid & (r.batch == batch))
-            quota = batch == B_QUOTA
-            width = n_s if quota else 1
-            weakest = np.full(len(d.pids) * width, INF, dtype=np.int64)
-            a_c, a_p = r.cand[adm], r.prog[adm]
-            np.minimum.at(weakest, a_p * width + (d.school[a_c] if quota else 0), d.key[a_c])
-            w = weakest[progs * width + (d.school[rows_] if quota else 0)]
-            k = d.key[rows_]
-            maybe = np.flatnonzero((w < INF) & ((k > w) | ((k == w) & (not lottery))))
             # only those who outrank someone admitted there are asked the conditions
-            bad = maybe[d.eligible(rows_[maybe], progs[maybe], batch, self.rules)]
-            for j in bad:
+            for j in np.flatnonzero(d.eligible(rows_, progs, batch, self.rules)):
                 c, p = rows_[j], progs[j]
-                same = adm[(r.prog[adm] == p) & (d.key[r.cand[adm]] == w[j])]
+                at = np.flatnonzero(ok & (r.prog == p) & (r.batch == batch))
                 if batch == B_QUOTA:
-                    same = same[d.school[r.cand[same]] == d.school[c]]
+                    at = at[d.school[r.cand[at]] == d.school[c]]
+                other = at[np.argmin(d.key[r.cand[at]])] if len(at) else None
                 check.add(
                     Msg(
                         "{candidate} was refused at {programme} (batch {batch}) though {other}, "
@@ -888,7 +932,7 @@ class _Checks:
                         candidate=str(d.ids[c]),
                         programme=self._pid(p),
                         batch=batch_code(BATCH_ORDER[batch]),
-                        other=str(d.ids[r.cand[same[0]]]) if len(same) else "—",
+                        other="—" if other is None else str(d.ids[r.cand[other]]),
                     )
                 )
         check.ok_detail = Msg("no candidate outranks one admitted where they preferred to be")
