@@ -417,6 +417,9 @@ def _hashes(strings: np.ndarray) -> np.ndarray:
     return out ^ (out >> np.uint64(29))
 
 
+FEW_KEYS = 8
+
+
 class Ids:
     """Distinct string ids and where each is: `find(queries)` is the index of each query, -1 when
     absent. A search of the sorted hashes of fixed-width strings, each match then confirmed by
@@ -443,6 +446,10 @@ class Ids:
         queries = _strings(queries)
         out = np.full(len(queries), -1, dtype=np.int64)
         if not len(self.keys) or not len(queries):
+            return out
+        if len(self.keys) <= FEW_KEYS and self.first is None:  # a few codes: compared one by one
+            for i, key in enumerate(self.keys):
+                out[queries == key] = i
             return out
         if self.first is not None:
             first = self.first
@@ -472,9 +479,15 @@ def _order_codes(x: np.ndarray) -> tuple[np.ndarray, int]:
     """Each value's place among the distinct values (ascending) and their number; -inf first."""
     scaled = x * 4  # scores in quarter points need no sort
     finite = np.isfinite(scaled)
-    if finite.all() and len(x) and (scaled == np.round(scaled)).all() and np.ptp(scaled) < 1 << 24:
-        low = scaled.min()
-        return (scaled - low).astype(np.int64), int(np.ptp(scaled)) + 1
+    low_inf = ~finite & (x < 0)
+    if finite.any() and (finite | low_inf).all():
+        f = scaled[finite] if low_inf.any() else scaled
+        low, high = f.min(), f.max()
+        if high - low < 1 << 24 and (f == np.round(f)).all():
+            if not low_inf.any():
+                return (scaled - low).astype(np.int64), int(high - low) + 1
+            # -inf first (code 0), then the finite values
+            return np.where(finite, scaled - low + 1, 0).astype(np.int64), int(high - low) + 2
     uniques, inverse = np.unique(x, return_inverse=True)
     return inverse.astype(np.int64), len(uniques)
 
