@@ -318,6 +318,8 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
         fixed("/supervision/", "/supervision/tasks/", "/supervision/tasks/?by=owner", "/supervision/tasks/TK03/"),
         ("supervision", "supervision_tasks", "supervision_task"),
     ),
+    # quality (issue 16 item 1): the county page and 南丰二中's own report (the demo's value added above)
+    "quality": (fixed("/quality/", "/quality/school/S002/"), ("quality", "quality_school")),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
 NOT_PAGES = {

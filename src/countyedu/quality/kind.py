@@ -18,7 +18,7 @@ from countyedu.runs.registry import BUREAU_ADMIN, ReportChapter, RunKind
 def compute(
     frames: Mapping[str, pd.DataFrame], packs: Sequence[Pack], year: int | None, params: Mapping[str, Any]
 ) -> QualityRun:
-    """The quality measures, value added and T-HS-3 of the census's exam results (every year, or `year`)."""
+    """The quality measures, value added and T-HS-3 of the census's exam results (every year, or those up to `year`)."""
     return run_quality(frames, quality_params(packs), year)
 
 

@@ -379,11 +379,14 @@ def _ordered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_quality(frames: Mapping[str, pd.DataFrame], p: QualityParams, year: int | None = None) -> QualityRun:
-    """The quality run on a census's results (all years, or `year`)."""
+    """The quality run on a census's results (every year, or those up to `year`: the measures of each
+    year, the cohorts leaving by then, T-HS-3 of each year)."""
     every = frame_of(frames, "results")
     schools = frame_of(frames, "schools")
     towns = frame_of(frames, "townships")
-    results = every[every["year"] == year] if not every.empty and year is not None else every
+    if not every.empty and year is not None:  # the results up to the year: its exams and the years before
+        every = every[every["year"] <= year]
+    results = every
     if schools.empty:
         schools = pd.DataFrame(columns=["school_id", "name", "township_id"])
     has_results = not results.empty
@@ -392,8 +395,8 @@ def run_quality(frames: Mapping[str, pd.DataFrame], p: QualityParams, year: int 
         p,
         measures(results, schools, p) if has_results else measures(pd.DataFrame(), schools, p),
         spread(results, p) if has_results else spread(pd.DataFrame(columns=[*GROUP, "score", "school_id"]), p),
-        value_added(every, p, year) if has_results else [],
-        top_candidates(every, p, year) if has_results else [],
+        value_added(results, p) if has_results else [],
+        top_candidates(results, p) if has_results else [],
         dict(zip(schools["school_id"], schools["name"], strict=True)),
         dict(zip(schools["school_id"], schools["township_id"], strict=True)),
         dict(zip(towns["township_id"], towns["name"], strict=True)) if not towns.empty else {},

@@ -9,6 +9,7 @@ from countyedu.web import (
     collection,
     dashboards,
     plans,
+    quality,
     supervision,
     supervision_assign,
     supervision_evaluate,
@@ -33,5 +34,6 @@ urlpatterns = [
     *supervision.urlpatterns,
     *supervision_evaluate.urlpatterns,
     *supervision_assign.urlpatterns,
+    *quality.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]
