@@ -354,60 +354,54 @@ class Assessment:
 _JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
-def _coded(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
-    """Row texts given as codes into ``texts`` (which may repeat), as a categorical of distinct texts."""
-    cats, where = np.unique(np.array(texts, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(where[codes], cats)
-
-
-def _json_codes(values: pd.Series) -> pd.Categorical:
-    """Each value as its JSON text (None and NaN as null), coded: each distinct value encoded once."""
-    codes, uniques = pd.factorize(values.astype(object))
+def _json_codes(values: np.ndarray) -> tuple[np.ndarray, list[str], list[Any]]:
+    """(code per row, the JSON text of each distinct value with "null" last, the distinct values
+    with None last): each distinct value encoded once; None and NaN take the last code."""
+    codes, uniques = pd.factorize(values)
     texts = [json.dumps(u, **_JSON) for u in uniques] + ["null"]
-    return _coded(np.where(codes < 0, len(texts) - 1, codes), texts)
+    return np.where(codes < 0, len(texts) - 1, codes), texts, [*uniques, None]
+
+
+def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One code per row for each distinct combination of several codes, and a row of each."""
+    k = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        k = k * (int(c.max(initial=0)) + 1) + c
+    _u, first, inverse = np.unique(k, return_index=True, return_inverse=True)
+    return inverse.reshape(-1), first
 
 
 def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Target | None]) -> str:
     """The results of a table (TABLE_COLUMNS) as the inside of a JSON array: one object per row, in
-    order, each as json.dumps writes Result.as_dict (see Assessment.to_json)."""
-    import duckdb
-
-    stage = t["stage"].astype(object).where(t["stage"].notna(), None)
-    year = t["year"].astype("int64")
-    parts = [pd.factorize(c)[0].astype(np.int64) + 1 for c in (t["indicator"], year, stage)]  # None → 0
-    combined = (parts[0] * (parts[1].max() + 1) + parts[1]) * (parts[2].max() + 1) + parts[2]
-    _u, first, codes = np.unique(combined, return_index=True, return_inverse=True)
-    texts = []
-    for ind, y, st in zip(
-        t["indicator"].to_numpy()[first], year.to_numpy()[first], stage.to_numpy()[first], strict=True
-    ):
-        target = targets[(ind, int(y), st)]
-        texts.append(json.dumps(None if target is None else target.as_dict(), **_JSON))
-    frame = pd.DataFrame(
-        {
-            "i": np.arange(len(t)),
-            "indicator": _json_codes(t["indicator"]),
-            "level": _json_codes(t["level"]),
-            "unit": _json_codes(t["unit"].astype(str)),
-            "stage": _json_codes(stage),
-            "year": year,
-            "value": t["value"].astype(float),
-            "target": _coded(codes, texts),
-            "status": _json_codes(t["status"]),
-        }
-    )
-    con = duckdb.connect()
-    try:
-        con.register("r", frame)
-        row = con.sql(
-            """SELECT string_agg('{"indicator":' || indicator || ',"level":' || level || ',"unit":' || unit
-                 || ',"stage":' || stage || ',"year":' || year::VARCHAR || ',"value":'
-                 || CASE WHEN value IS NULL OR isnan(value) THEN 'null' ELSE value::VARCHAR END
-                 || ',"target":' || target || ',"status":' || status || '}', ',' ORDER BY i) FROM r"""
-        ).fetchone()
-    finally:
-        con.close()
-    return str(row[0]) if row and row[0] is not None else ""
+    order, each as json.dumps writes Result.as_dict (see Assessment.to_json). A row is five texts
+    joined: what its indicator and level say, its unit, what its stage and year say, its value
+    (repr, as json.dumps writes a float), what its target and status say; each text but the value is
+    made once per distinct combination (a province has two million rows and a few thousand)."""
+    if not len(t):
+        return ""
+    year = t["year"].to_numpy(dtype=np.int64)
+    ind, ind_t, ind_u = _json_codes(t["indicator"].to_numpy(dtype=object))
+    lvl, lvl_t, _l = _json_codes(t["level"].to_numpy(dtype=object))
+    unit, unit_t, _u = _json_codes(t["unit"].astype(str).to_numpy(dtype=object))
+    stage, stage_t, stage_u = _json_codes(t["stage"].to_numpy(dtype=object))
+    status, status_t, _s = _json_codes(t["status"].to_numpy(dtype=object))
+    yc = pd.factorize(year)[0]
+    hk, hf = _combined(ind, lvl)
+    heads = [f'{{"indicator":{ind_t[ind[i]]},"level":{lvl_t[lvl[i]]},"unit":' for i in hf]
+    mk, mf = _combined(stage, yc)
+    mids = [f',"stage":{stage_t[stage[i]]},"year":{int(year[i])},"value":' for i in mf]
+    tk, tf = _combined(ind, yc, stage, status)
+    tails = []
+    for i in tf:
+        target = targets[(ind_u[ind[i]], int(year[i]), stage_u[stage[i]])]
+        text = json.dumps(None if target is None else target.as_dict(), **_JSON)
+        tails.append(f',"target":{text},"status":{status_t[status[i]]}}}')
+    v = t["value"].to_numpy(dtype=float)
+    values = np.array([repr(x) for x in v.tolist()], dtype=object)
+    values[np.isnan(v)] = "null"
+    obj = np.array(heads, dtype=object)[hk] + np.array(unit_t, dtype=object)[unit]
+    obj = obj + np.array(mids, dtype=object)[mk] + values + np.array(tails, dtype=object)[tk]
+    return ",".join(obj.tolist())
 
 
 # ------------------------------------------------------------------------------ evaluate
@@ -660,15 +654,22 @@ def money_item(item: Item) -> bool:
 
 
 def _met(
-    items: list[Item], df: pd.DataFrame, tg: pd.DataFrame, targets: Any = None, value: pd.Series | None = None
+    items: list[Item],
+    df: pd.DataFrame,
+    tg: pd.DataFrame,
+    targets: Any = None,
+    value: pd.Series | None = None,
+    tolerance: Any = None,
 ) -> np.ndarray:
     """Whether each row (item at _pos) meets its target (tg: op, tvalue, tol) by the exact rule of
     indicators.compare: decided on num and den, never on the float value alone."""
     pos = df["_pos"].to_numpy(dtype=np.int64)
     kinds = np.array([compare_kind(it) for it in items], dtype=object)[pos]
-    is_sum = np.array([AGGREGATE.get(it.formula or "") == "sum" for it in items], dtype=bool)[pos]
-    scales = np.array([float(it.params.get("scale", 1.0)) for it in items])[pos]
-    den = np.where(is_sum, 1.0, df["den"].to_numpy(dtype=float))
+    is_sum = np.array([AGGREGATE.get(it.formula or "") == "sum" for it in items], dtype=bool)
+    scales = np.where(is_sum, 1.0, np.array([float(it.params.get("scale", 1.0)) for it in items]))
+    den = np.where(is_sum[pos], 1.0, df["den"].to_numpy(dtype=float))
+    # each item's scale read once: a categorical of the distinct scales (a province has millions of rows)
+    scale_codes, scale_values = pd.factorize(scales)
     return compare.meets(
         tg["op"].to_numpy(dtype=object),
         list(tg["tvalue"]) if targets is None else targets,
@@ -676,8 +677,8 @@ def _met(
         den,
         (df["value"] if value is None else value).to_numpy(dtype=float),
         kind=kinds,
-        scale=np.where(is_sum, 1.0, scales).tolist(),
-        tolerance=list(tg["tol"]),
+        scale=pd.Categorical.from_codes(scale_codes[pos], scale_values),
+        tolerance=list(tg["tol"]) if tolerance is None else tolerance,
     )
 
 
@@ -710,30 +711,45 @@ def _statuses(
     with warnings.catch_warnings():  # all-NA columns (a CV has no numerator) keep the columns' dtypes
         warnings.simplefilter("ignore", FutureWarning)
         df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
-    # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques
+    # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques.
+    # Columns are taken as arrays and the frames built once (a province has millions of rows: every
+    # DataFrame.assign copied all of them)
     codes = {c: pd.factorize(df[c], sort=True)[0] for c in ("level", "unit", "stage")}  # missing → -1
     pos, year = df["_pos"].to_numpy(dtype=np.int64), df["year"].to_numpy()
     order = np.lexsort((year, codes["stage"], codes["unit"], codes["level"], pos))
-    df = df.take(order).reset_index(drop=True)
-    key = np.stack([pos[order], codes["level"][order], codes["unit"][order], codes["stage"][order]])
-    change = np.ones(len(df), dtype=bool)
+    pos, year = pos[order], year[order]
+    key = np.stack([pos, codes["level"][order], codes["unit"][order], codes["stage"][order]])
+    change = np.ones(len(order), dtype=bool)
     change[1:] = (key[:, 1:] != key[:, :-1]).any(axis=0)
-    df["_unit"] = np.cumsum(change)  # one number per item, level, unit and stage
-    df["_stage"] = codes["stage"][order]
-    df["stage"] = df["stage"].astype(object).where(df["stage"].notna(), None)
-    df["value"] = df["value"].astype(float)
+    stage = df["stage"].to_numpy(dtype=object)[order]
+    stage[pd.isna(stage)] = None
+    value = df["value"].to_numpy(dtype=float)[order]
+    lean = pd.DataFrame(
+        {
+            "_pos": pos,
+            "_unit": np.cumsum(change),  # one number per item, level, unit and stage
+            "_stage": codes["stage"][order],
+            "stage": stage,
+            "year": year,
+            "value": value,
+            "num": df["num"].to_numpy(dtype=float)[order],
+            "den": df["den"].to_numpy(dtype=float)[order],
+        }
+    )
     items = [item for _p, item, _d in entries]
-    tg = _targets_many(items, df)
+    tg, tvalue, tol = _targets_many(items, lean)
     has_target = tg["op"].notna().to_numpy()
-    before = (df["year"].to_numpy(dtype=float) < tg["by"].to_numpy(dtype=float)) & has_target
-    closed = ~df["year"].isin(list(partial)).to_numpy()
-    trend = _running_trend(df, tg["by"], ["_unit"], closed).where(before & closed & df["value"].notna().to_numpy())
-    met_now = _met(items, df, tg)
+    before = (year.astype(float) < tg["by"].to_numpy(dtype=float)) & has_target
+    closed = ~np.isin(year, list(partial))
+    has_value = ~np.isnan(value)
+    trend = _running_trend(lean[["_unit", "year", "value"]], tg["by"], ["_unit"], closed)
+    trend = trend.where(before & closed & has_value)
+    met_now = _met(items, lean, tg, tvalue, tolerance=tol)
     tols = [
         float(it.params.get("trend_tolerance", (trend_tolerance or {}).get(p, compare.DEFAULT_TREND_TOLERANCE)))
         for p, it, _d in entries
     ]
-    trend_tol = np.array(tols)[df["_pos"].to_numpy(dtype=np.int64)]
+    trend_tol = np.array(tols)[pos]
     trend_misses = trend.notna().to_numpy() & ~compare.trend_meets(
         tg["op"].to_numpy(dtype=object),
         tg["tvalue"].to_numpy(dtype=float),
@@ -742,18 +758,25 @@ def _statuses(
         trend_tolerance=trend_tol,
     )
     status = np.where(
-        df["value"].isna(),
+        ~has_value,
         "no_data",
         np.where(~has_target, "met", np.where(trend_misses, "at_risk", np.where(met_now, "met", "not_met"))),
     )
-    pos = df["_pos"].to_numpy(dtype=np.int64)
-    out = df.assign(
-        pack=np.array([p for p, _i, _d in entries], dtype=object)[pos],
-        indicator=np.array([i.id for i in items], dtype=object)[pos],
-        trend_at_deadline=trend,
-        status=status,
-        unit=df["unit"].astype(str),
-        year=df["year"].astype(int),
+    out = pd.DataFrame(
+        {
+            "_pos": pos,
+            "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
+            "indicator": np.array([i.id for i in items], dtype=object)[pos],
+            "level": df["level"].to_numpy(dtype=object)[order],
+            "unit": pd.Series(df["unit"].to_numpy(dtype=object)[order], dtype=object).astype(str),
+            "stage": stage,
+            "year": year.astype(int),
+            "value": value,
+            "num": lean["num"],
+            "den": lean["den"],
+            "trend_at_deadline": trend,
+            "status": status,
+        }
     )
     checklists = []
     for p, (pack_id, item, d) in enumerate(entries):
@@ -787,8 +810,10 @@ def _statuses(
     return out[TABLE_COLUMNS].reset_index(drop=True)
 
 
-def _targets_many(items: list[Item], df: pd.DataFrame) -> pd.DataFrame:
-    """The milestone in force for each row's item (_pos), year and stage: columns op, tvalue, by, tol."""
+def _targets_many(items: list[Item], df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Categorical, pd.Categorical]:
+    """The milestone in force for each row's item (_pos), year and stage: columns op, tvalue, by,
+    tol; and the target values and tolerances again as categoricals (each distinct one read once by
+    indicators.compare)."""
     code = df.groupby(["_pos", "year", "_stage"], sort=False).ngroup().to_numpy()
     first = df[["_pos", "year", "stage"]].iloc[np.unique(code, return_index=True)[1]]
     rows = []
@@ -803,7 +828,12 @@ def _targets_many(items: list[Item], df: pd.DataFrame) -> pd.DataFrame:
             )
         )
     lookup = pd.DataFrame(rows, columns=["op", "tvalue", "by", "tol"])
-    return lookup.iloc[code].reset_index(drop=True)
+
+    def coded(column: str) -> pd.Categorical:
+        distinct, values = pd.factorize(lookup[column].to_numpy(dtype=object))  # missing → -1
+        return pd.Categorical.from_codes(distinct[code], values)
+
+    return lookup.iloc[code].reset_index(drop=True), coded("tvalue"), coded("tol")
 
 
 def _running_trend(
