@@ -209,3 +209,11 @@ def test_a_school_report_holds_its_own_school_only() -> None:
     assert "乙中学" not in text and "丙中学" not in text and "'B'" not in text
     blocks = run.blocks("zh")
     assert [b.id for b in blocks] == ["quality.county", "quality.townships", "quality.schools", "quality.value_added"]
+
+
+def test_a_year_stands_on_the_results_up_to_it() -> None:
+    frames = {"results": COHORT, "schools": SCHOOLS, "townships": TOWNSHIPS}
+    before = run_quality(frames, QualityParams(min_pupils=3), 2024)
+    assert set(before.measures["year"]) == {2023} and before.cohorts == []  # the exit is in 2025
+    after = run_quality(frames, QualityParams(min_pupils=3), 2025)
+    assert set(after.measures["year"]) == {2023, 2025} and [c.year for c in after.cohorts] == [2025]
