@@ -10,3 +10,6 @@ os.environ["COUNTYEDU_DATA"] = tempfile.mkdtemp(prefix=f"countyedu-web-test-{wor
 os.environ["DJANGO_SETTINGS_MODULE"] = "countyedu.web.settings"
 os.environ["COUNTYEDU_JOBS_SYNC"] = "1"
 os.environ["SECURE_SSL"] = "false"
+# compiled SQL only in each data dir's own cache (tests that assert a first compilation stay true);
+# tests/test_sql_user_cache.py turns the user's cache on for its own processes
+os.environ["COUNTYEDU_SQL_USER_CACHE"] = "off"

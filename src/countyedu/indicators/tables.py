@@ -90,24 +90,21 @@ class CensusTables:
         if os.environ.get("COUNTYEDU_SQL_CACHE") == "off":  # compile every time (the benchmark's peer)
             return str(self.backend.compile(build()))
         hit = _SQL_MEMO.get(digest.hexdigest())
-        path = self.sql_cache / f"{digest.hexdigest()}.json" if self.sql_cache is not None else None
-        if hit is None and path is not None and path.exists():
-            with contextlib.suppress(OSError, ValueError):
-                hit = json.loads(path.read_text(encoding="utf-8"))
+        # the data dir's cache, then the user's (the same SQL for every data dir: a new one need not compile)
+        paths = [d / f"{digest.hexdigest()}.json" for d in (self.sql_cache, user_sql_cache()) if d is not None]
+        for path in paths:
+            if hit is None and path.exists():
+                with contextlib.suppress(OSError, ValueError):
+                    hit = json.loads(path.read_text(encoding="utf-8"))
         if hit is not None:
             for name, sql in hit["made"]:
                 self._create(name, sql)
+            _keep(hit, [p for p in paths if not p.exists()])
             return str(hit["query"])
         query = str(self.backend.compile(build()))
         entry = {"made": [list(m) for m in self.made], "query": query}
         _SQL_MEMO[digest.hexdigest()] = entry
-        if path is not None:
-            with contextlib.suppress(OSError):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entry, fh)
-                os.replace(tmp, path)
+        _keep(entry, paths)
         return query
 
     @property
@@ -256,6 +253,28 @@ class SheetTables(dict[str, Any]):
 SHEET_NAMES = frozenset(s.name for s in SHEETS)
 _SQL_MEMO: dict[str, dict[str, Any]] = {}  # compiled SQL kept in this process (CensusTables.compiled)
 SQL_CACHE_DIR = Path("cache") / "sql"  # under the data dir
+
+
+def user_sql_cache() -> Path | None:
+    """The compiled SQL kept for every data dir of this user ($XDG_CACHE_HOME/countyedu/sql, by default
+    ~/.cache/countyedu/sql): it depends on the code, the packs and the part weights, never on the
+    census (CensusTables.compiled's key). None with COUNTYEDU_SQL_USER_CACHE=off."""
+    if os.environ.get("COUNTYEDU_SQL_USER_CACHE") == "off":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "countyedu" / "sql"
+
+
+def _keep(entry: dict[str, Any], paths: list[Path]) -> None:
+    """Write a compiled query's entry to each cache file, atomically (a cache that cannot be written
+    is no error)."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh)
+            os.replace(tmp, path)
 
 
 def code_fingerprint() -> str:
