@@ -217,3 +217,69 @@ def test_a_year_stands_on_the_results_up_to_it() -> None:
     assert set(before.measures["year"]) == {2023} and before.cohorts == []  # the exit is in 2025
     after = run_quality(frames, QualityParams(min_pupils=3), 2025)
     assert set(after.measures["year"]) == {2023, 2025} and [c.year for c in after.cohorts] == [2025]
+
+
+def test_value_added_agrees_with_an_independent_computation() -> None:
+    """A seeded county of three schools (two subjects each exam), checked against a computation written
+    apart from the package: plain loops for the z-scores and numpy's polyfit for the line."""
+    import numpy as np
+
+    rng = np.random.default_rng(16)
+    rows, pupils = [], []
+    for sid, n, effect in (("A", 40, 0.3), ("B", 200, 0.0), ("C", 12, -0.2)):
+        for i in range(n):
+            ability = rng.normal()
+            pid = f"{sid}{i:03d}"
+            pupils.append((pid, sid))
+            for subject in ("chinese", "math"):
+                rows.append(
+                    (
+                        2023,
+                        "monitoring",
+                        "J1",
+                        pid,
+                        sid,
+                        subject,
+                        round(60 + 12 * ability + rng.normal(0, 4), 1),
+                        100.0,
+                        None,
+                    )
+                )
+                rows.append(
+                    (
+                        2025,
+                        "zhongkao",
+                        "J3",
+                        pid,
+                        sid,
+                        subject,
+                        round(80 + 15 * (0.8 * ability + effect) + rng.normal(0, 6), 1),
+                        120.0,
+                        None,
+                    )
+                )
+    df = results(rows)
+
+    def zscores(exam: str) -> dict[str, float]:
+        per: dict[str, list[float]] = {}
+        for subject in ("chinese", "math"):
+            sel = [(r[3], r[6]) for r in rows if r[1] == exam and r[5] == subject]
+            xs = [s for _p, s in sel]
+            mu = sum(xs) / len(xs)
+            sd = sqrt(sum((x - mu) ** 2 for x in xs) / len(xs))
+            for p, s in sel:
+                per.setdefault(p, []).append((s - mu) / sd)
+        return {p: sum(v) / len(v) for p, v in per.items()}
+
+    zin, zout = zscores("monitoring"), zscores("zhongkao")
+    ids = [p for p, _s in pupils]
+    b, a = np.polyfit([zin[p] for p in ids], [zout[p] for p in ids], 1)
+    res = {p: zout[p] - (a + b * zin[p]) for p in ids}
+    s = sqrt(sum(r * r for r in res.values()) / (len(ids) - 2))
+    [c] = value_added(df, QualityParams())
+    assert c.b == pytest.approx(b) and c.a == pytest.approx(a, abs=1e-12) and c.s == pytest.approx(s)
+    by = c.schools.set_index("school_id")
+    for sid in "ABC":
+        mine = [res[p] for p, school in pupils if school == sid]
+        assert by.loc[sid, "va"] == pytest.approx(sum(mine) / len(mine))
+        assert by.loc[sid, "hi"] - by.loc[sid, "lo"] == pytest.approx(2 * 1.959964 * s / sqrt(len(mine)), rel=1e-6)

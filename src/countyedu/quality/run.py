@@ -118,12 +118,7 @@ class QualityRun:
     def _county_block(self) -> Block:
         county = self.measures[self.measures["level"] == "county"].merge(self.spread, on=GROUP, how="left")
         cols = [
-            BlockColumn("year", Msg("School year"), "year"),
-            BlockColumn("exam", Msg("Exam")),
-            BlockColumn("grade", Msg("Grade")),
-            BlockColumn("subject", Msg("Subject")),
-            BlockColumn("n", Msg("Pupils"), "count"),
-            BlockColumn("mean", Msg("Mean score")),
+            *exam_columns(),
             BlockColumn("full_marks", Msg("Full marks")),
             BlockColumn("pass_rate", Msg("Pass rate"), "share"),
             BlockColumn("excellent_rate", Msg("Excellent rate"), "share"),
@@ -344,6 +339,18 @@ class QualityRun:
             findings=findings,
             tables=[table],
         )
+
+
+def exam_columns() -> list[BlockColumn]:
+    """The columns naming a result row and its size: year, exam, grade, subject, pupils, mean."""
+    return [
+        BlockColumn("year", Msg("School year"), "year"),
+        BlockColumn("exam", Msg("Exam")),
+        BlockColumn("grade", Msg("Grade")),
+        BlockColumn("subject", Msg("Subject")),
+        BlockColumn("n", Msg("Pupils"), "count"),
+        BlockColumn("mean", Msg("Mean score")),
+    ]
 
 
 def cohort_title(c: CohortResult) -> Msg:

@@ -11,7 +11,7 @@ import pandas as pd
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg
 from countyedu.quality.measures import GROUP
-from countyedu.quality.run import JUDGEMENTS, QualityRun, _ordered, _r, cohort_title, rank_text
+from countyedu.quality.run import JUDGEMENTS, QualityRun, _ordered, _r, cohort_title, exam_columns, rank_text
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, worded
 
 
@@ -74,12 +74,7 @@ def school_blocks(run: QualityRun, school_id: str, lang: str | None = None) -> l
     """The school's report as blocks (its page, `countyedu quality school`)."""
     rep = school_report(run, school_id)
     res_cols = [
-        BlockColumn("year", Msg("School year"), "year"),
-        BlockColumn("exam", Msg("Exam")),
-        BlockColumn("grade", Msg("Grade")),
-        BlockColumn("subject", Msg("Subject")),
-        BlockColumn("n", Msg("Pupils"), "count"),
-        BlockColumn("mean", Msg("Mean score")),
+        *exam_columns(),
         BlockColumn("mean_township", Msg("Township mean")),
         BlockColumn("mean_county", Msg("County mean")),
         BlockColumn("pass_rate", Msg("Pass rate"), "share"),
