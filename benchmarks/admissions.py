@@ -13,6 +13,7 @@ ties parted by the lottery: one common order), which is where both apply.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -230,17 +231,21 @@ def frames_of(inst: Instance) -> dict[str, pd.DataFrame]:
     return {"candidates": cands, "programmes": progs, "schools": schools}
 
 
-def verify_seconds(inst: Instance, params: AdmissionParams, alloc: Allocation) -> tuple[float, bool]:
-    """(seconds, ok) of the independent verifier (admissions/verify.py) on an allocation."""
+def verify_seconds(inst: Instance, params: AdmissionParams, alloc: Allocation) -> tuple[float, float, bool]:
+    """(wall seconds, CPU seconds, ok) of the independent verifier (admissions/verify.py) on an
+    allocation, the best of two."""
     from countyedu.admissions.outcome import AdmissionOutcome, VocationalShare
     from countyedu.admissions.verify import verify
 
     frames = frames_of(inst)
     outcome = AdmissionOutcome(YEAR, params, inst, alloc, VocationalShare(0, 0), frames)
-    t0 = time.perf_counter()
-    doc = outcome.for_verifier()  # what the run kind hands the verifier (the admitted as columns)
-    result = verify(frames, YEAR, doc)
-    return time.perf_counter() - t0, bool(result["ok"])
+    wall, cpu, ok = float("inf"), float("inf"), False
+    for _ in range(2):
+        t0, c0 = time.perf_counter(), time.process_time()
+        doc = outcome.for_verifier()  # what the run kind hands the verifier (the admitted as columns)
+        ok = bool(verify(frames, YEAR, doc)["ok"])
+        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+    return wall, cpu, ok
 
 
 def bench_admissions(
@@ -261,7 +266,7 @@ def bench_admissions(
     rows: list[Row] = [
         (
             f"admission of {n:,} candidates × {K} choices × {N_GENERAL + N_VOCATIONAL:,} programmes with the quota "
-            f"batch ({placed:,} placed), best of 3: wall (CPU)",
+            f"batch ({placed:,} placed), best of 3: wall (CPU), load average {os.getloadavg()[0]:.1f}",
             f"{wall:.2f} s ({cpu:.2f} s)",
             "goal < 0.5 s",
         )
@@ -269,11 +274,12 @@ def bench_admissions(
     verify_n = verify_n or n
     small = inst if verify_n == n else instance(verify_n, seed=11)
     small_alloc = alloc if verify_n == n else allocate(small, params)
-    vsecs, ok = verify_seconds(small, params, small_alloc)
+    vsecs, vcpu, ok = verify_seconds(small, params, small_alloc)
     rows.append(
         (
-            f"independent verifier on {verify_n:,} candidates (ok={ok}); with the allocation",
-            f"{vsecs:.2f} s; {vsecs + wall:.2f} s",
+            f"independent verifier on {verify_n:,} candidates (ok={ok}), best of 2; with the allocation: "
+            f"wall (CPU), load average {os.getloadavg()[0]:.1f}",
+            f"{vsecs:.2f} s ({vcpu:.2f} s); {vsecs + wall:.2f} s ({vcpu + cpu:.2f} s)",
             "goal < 2 s with the allocation at 1,000,000",
         )
     )
