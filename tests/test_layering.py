@@ -13,8 +13,19 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).parents[1] / "src"
-CORE = ["census", "policy", "runs", "indicators", "reports", "planning", "funding", "teachers", "supervision"]
-COMPUTATIONS = ["census", "policy", "runs", "indicators", "planning", "funding", "teachers", "supervision"]
+CORE = [
+    "census",
+    "policy",
+    "runs",
+    "indicators",
+    "reports",
+    "planning",
+    "funding",
+    "teachers",
+    "supervision",
+    "quality",
+]
+COMPUTATIONS = ["census", "policy", "runs", "indicators", "planning", "funding", "teachers", "supervision", "quality"]
 # what a computation never imports: Django, the web app, the CLI and the reports (words and renderers)
 ABOVE = ["django", "countyedu.web", "countyedu.cli", "countyedu.reports"]
 
