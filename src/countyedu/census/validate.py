@@ -10,17 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from countyedu.census.problems import Problem, show_value
 from countyedu.census.readers import RawSheet
 from countyedu.census.schema import CODE_ALIASES, CODES, FALSE_WORDS, TRUE_WORDS, YEAR_MAX, YEAR_MIN, Column, Sheet
+
+# pandera registers its types for pyspark.pandas whenever pyspark is importable (the spark extra, the
+# test and bench environments): about 0.3 s of imports on every validation, for a library it never
+# validates here. Hidden while pandera loads (pandera then leaves pyspark alone), shown again after.
+_HIDE_SPARK = "pyspark.pandas" not in sys.modules
+if _HIDE_SPARK:
+    sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
+try:
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrors
+finally:
+    if _HIDE_SPARK and sys.modules.get("pyspark.pandas", 0) is None:
+        del sys.modules["pyspark.pandas"]
+
 
 _TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS
 
