@@ -82,16 +82,24 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
             [*COUNTYEDU, "import", str(workbook), "--data-dir", str(work / data), *flags, "--format", "json"]
         )
 
-    wall, _peak, cpu = min(once(f"demo{i}") for i in range(3))
+    # the first import compiles the assessment's queries and keeps them for the user (the bench's own
+    # $XDG_CACHE_HOME, empty at the start): the next imports, into new data dirs, read them
+    cold, _peak, cold_cpu = once("demo0")
+    wall, _peak, cpu = min(once(f"demo{i}") for i in range(1, 4))
     alone, _peak, alone_cpu = once("demo-stored", "--no-compute")
     full, _peak, full_cpu = once("demo-all", "--compute")
     size = workbook.stat().st_size / 1e6
     return [
         (
-            f"import of the demo workbook ({size:.1f} MB): validate, store and assess, best of 3, wall incl. Python "
-            f"start ({_load()})",
+            f"import of the demo workbook ({size:.1f} MB): validate, store and assess, into a new data dir, the "
+            f"compiled SQL kept for the user, best of 3, wall incl. Python start ({_load()})",
             f"{wall:.2f} s (CPU {cpu:.2f} s)",
             "goal < 1.5 s",
+        ),
+        (
+            "… the first import on the machine (its queries compiled), once",
+            f"{cold:.2f} s (CPU {cold_cpu:.2f} s)",
+            "",
         ),
         ("… with --no-compute: validate and store only, once", f"{alone:.2f} s (CPU {alone_cpu:.2f} s)", ""),
         (
@@ -104,7 +112,7 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
 
 def bench_startup(work: Path) -> list[tuple[str, str, str]]:
     """Commands that read little: whole process, Python start included, beside Python's own start."""
-    data = work / "demo0"
+    data = work / "demo1"
     rows = []
     for label, args in (
         ("the peer: Python starting and exiting (python -c pass)", [sys.executable, "-c", "pass"]),
@@ -120,20 +128,21 @@ def bench_startup(work: Path) -> list[tuple[str, str, str]]:
 
 def bench_demo_assess(work: Path) -> list[tuple[str, str, str]]:
     """All packs, all years, all levels on the demo county as JSON, and with the HTML report (charts
-    included), each in a fresh process; the peer is the same JSON from the engine as main had it
-    before issue 12 (no compiled-SQL cache: COUNTYEDU_SQL_CACHE=off), in the same run. The HTML report
-    once on the imported county (the assessment's chapters) and once after --compute (every kind's
-    chapter too)."""
+    included), each in a fresh process: the assessment kept for the version (import made it); the peer
+    is the same JSON computed again by the engine (--fresh, its compiled SQL cached), in the same run.
+    The HTML report once on the imported county (the assessment's chapters) and once after --compute
+    (every kind's chapter too)."""
     rows = []
-    for label, data, fmt, goal, env in (
-        ("assess the demo county as JSON (3 packs, all years and levels), without the compiled-SQL cache (peer)",
-         "demo0", "json", "", {"COUNTYEDU_SQL_CACHE": "off"}),
-        ("assess the demo county as JSON (3 packs, all years and levels)", "demo0", "json", "goal < 1 s", {}),
-        ("assess the demo county + HTML report with its charts", "demo0", "html", "goal < 2 s", {}),
-        ("… the same with every run kind's chapter (after import --compute)", "demo-all", "html", "", {}),
+    for label, data, fmt, goal, flags in (
+        ("assess the demo county as JSON (3 packs, all years and levels), computed again by the engine "
+         "(--fresh: the peer)", "demo1", "json", "", ["--fresh"]),
+        ("assess the demo county as JSON (3 packs, all years and levels): the kept assessment", "demo1", "json",
+         "goal < 1 s", []),
+        ("assess the demo county + HTML report with its charts", "demo1", "html", "goal < 2 s", []),
+        ("… the same with every run kind's chapter (after import --compute)", "demo-all", "html", "", []),
     ):  # fmt: skip
         args = [*COUNTYEDU, "assess", "--data-dir", str(work / data), "--format", fmt, "--out", str(work / f"d.{fmt}")]
-        rows.append((f"{label}, best of 3, wall incl. Python start ({_load()})", _best(args, 3, env), goal))
+        rows.append((f"{label}, best of 3, wall incl. Python start ({_load()})", _best([*args, *flags], 3), goal))
     return rows
 
 
@@ -368,6 +377,10 @@ def main() -> None:
     ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
+    # the children keep their compiled SQL in the bench's own user cache, empty at the start (the first
+    # demo import is the cold case), never in the user's
+    os.environ["XDG_CACHE_HOME"] = str(work / "xdg")
+    os.environ.pop("COUNTYEDU_SQL_USER_CACHE", None)
     rows: list[tuple[str, str, str]] = []
     try:
         if args.only_web:
