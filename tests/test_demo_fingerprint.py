@@ -32,6 +32,8 @@ FINGERPRINTS = {
         "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
         "results": "ab2ab8b6484f941985763b707c7b1129828eb68c44fc0fe66a1f7a9b57722d8a",
+        "private_schools": "9145e147c6fc701655c5f3ce89f0b113df6dac81865fa79e042089bc7a9d50dd",
+        "housing_projects": "34658a20cb036b31bc785ba0e10cea5f3a220054627139bc92f2b9e07f2bf55a",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -51,6 +53,8 @@ FINGERPRINTS = {
         "tasks": "6c085cf7ab313414b07121678669016797a5e6c3dd63b9c1566cebd5b51a5455",
         "inspectors": "4136f959f7c9b968307e4df307afcb5602d6d4aec3da2ef3a78b6e576183418d",
         "results": "2468166a15e9228194fff6ef569004a4a0e5ed6a9bfddb4af1b6cc542f46a266",
+        "private_schools": "0c5f4570a0c6d24de9894d5f7e7f5eb96bcf35bb137f1ba1cd352026c19e167a",
+        "housing_projects": "34658a20cb036b31bc785ba0e10cea5f3a220054627139bc92f2b9e07f2bf55a",
     },
 }
 

@@ -89,6 +89,19 @@ RULES: dict[str, tuple[str, str]] = {
         "责任单位编号应为该类型（乡镇或学校）已有的编号：{detail}",
         "the owner id must be an existing id of its kind (township or school): {detail}",
     ),
+    "not_private": (
+        "民办学校登记表只登记民办学校：该校在学校表中为 {detail}",
+        "the private-school register holds private schools only: this school is {detail} in the schools sheet",
+    ),
+    "inclusive_kindergarten": (
+        "普惠性认定只适用于幼儿园，该校类型为 {detail}",
+        "inclusive (普惠) recognition is for kindergartens only; this school is of stage {detail}",
+    ),
+    "subsidy_inclusive": (
+        "有普惠补助 {value} 元但本学年未认定为普惠性幼儿园",
+        "a subsidy of {value} yuan without the inclusive recognition this year",
+    ),
+    "over_staff": ("人数 {value} 多于教职工数 {detail}", "{value} is more than the {detail} staff"),
     "age_range": ("年龄应在 0–25 之间", "age must be between 0 and 25"),
     "lat_range": ("纬度不在中国境内（18–54）", "latitude is outside China (18–54)"),
     "lon_range": ("经度不在中国境内（73–135.5）", "longitude is outside China (73–135.5)"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from countyedu.census.problems import Problem
-from countyedu.census.schema import CORE_SHEETS, GRADES_BY_STAGE, SHEET_BY_NAME
+from countyedu.census.schema import CODES, CORE_SHEETS, GRADES_BY_STAGE, SHEET_BY_NAME
 
 # Plausibility thresholds (warnings, never errors).
 BIG_CLASS_WARNING = 80
@@ -102,6 +102,13 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
         _ref(problems, sources, "results", results, "school_id", "schools", school_ids)
         _grades_fit(problems, sources, results, schools, "results")
         _score_within_marks(problems, sources, results)
+    if "private_schools" in present:  # 第16条: the register names private schools of the schools sheet
+        _private_register(problems, sources, present["private_schools"], schools)
+    if "housing_projects" in present:  # 第2、19条: a project's township, community and facility exist
+        hp = present["housing_projects"]
+        _ref(problems, sources, "housing_projects", hp, "township_id", "townships", town)
+        _ref(problems, sources, "housing_projects", hp, "community_id", "communities", community_ids)
+        _ref(problems, sources, "housing_projects", hp, "facility_school_id", "schools", school_ids)
     if "projects" in present:
         _ref(problems, sources, "projects", present["projects"], "school_id", "schools", school_ids)
         _year_order(problems, sources, "projects", present["projects"], "start_year", "end_year")
@@ -131,6 +138,41 @@ def _task_owners(
             problems.append(
                 Problem("error", sources["tasks"], int(row), "owner_id", value, "task_owner", detail=detail)
             )
+
+
+def _label(codes: str, code: object) -> str:
+    return f"{CODES[codes].get(str(code), code)} ({code})"
+
+
+def _private_register(
+    problems: list[Problem], sources: dict[str, str], reg: pd.DataFrame, schools: pd.DataFrame
+) -> None:
+    """A row names a private school; 普惠 recognition and its subsidy are a kindergarten's; no more staff
+    with contracts or insurance than staff (第16条, 第3条)."""
+    src = sources["private_schools"]
+    _ref(problems, sources, "private_schools", reg, "school_id", "schools", schools["school_id"].rename("school_id"))
+    rows = _new(reg).merge(schools[["school_id", "ownership", "stage"]], on="school_id", how="inner")
+    for row, sid, own in zip(rows["_row"], rows["school_id"], rows["ownership"], strict=True):
+        if own != "private":
+            problems.append(
+                Problem("error", src, int(row), "school_id", sid, "not_private", detail=_label("ownership", own))
+            )
+    inclusive = rows["inclusive"].eq(True).fillna(False) if "inclusive" in rows else pd.Series(False, index=rows.index)
+    for row, stage in zip(rows.loc[inclusive, "_row"], rows.loc[inclusive, "stage"], strict=True):
+        if stage != "kindergarten":
+            problems.append(
+                Problem(
+                    "error", src, int(row), "inclusive", True, "inclusive_kindergarten", detail=_label("stage", stage)
+                )
+            )
+    if "subsidy" in rows:
+        paid = rows[(rows["subsidy"].fillna(0) > 0) & ~inclusive]
+        for row, v in zip(paid["_row"], paid["subsidy"], strict=True):
+            problems.append(Problem("error", src, int(row), "subsidy", float(v), "subsidy_inclusive"))
+    for col in ("staff_contracted", "staff_insured"):
+        over = rows[rows[col].notna() & rows["staff"].notna() & (rows[col] > rows["staff"])]
+        for row, v, staff in zip(over["_row"], over[col], over["staff"], strict=True):
+            problems.append(Problem("error", src, int(row), col, int(v), "over_staff", detail=str(int(staff))))
 
 
 def _batch_fits_track(problems: list[Problem], sources: dict[str, str], progs: pd.DataFrame) -> None:

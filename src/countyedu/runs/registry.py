@@ -35,6 +35,8 @@ ENTRY_POINTS: tuple[str, ...] = (
     "countyedu.admissions.kind",
     "countyedu.supervision.kind",
     "countyedu.quality.kind",
+    "countyedu.private.kind",
+    "countyedu.housing.kind",
 )
 
 # Role codes (web.models.Role) of the county-wide memberships: who reads a county's runs by default.

@@ -25,7 +25,7 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school, rotation exemptions, tasks, inspectors, exam results and the special-education school (special, its own
+after_school, rotation exemptions, tasks, inspectors, exam results, the registers of private schools and housing projects, and the special-education school (special, its own
 generator); generate() here calls them in the order they draw from the generator.
 """
 
@@ -52,6 +52,7 @@ from countyedu.census.demo.population import _population_frame, _project_populat
 from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
 from countyedu.census.demo.results import RESULTS_SEED_OFFSET, _result_rows
+from countyedu.census.demo.registers import _housing_rows, _private_rows
 from countyedu.census.demo.school_years import _school_year_rows
 from countyedu.census.demo.schools import _build_schools
 from countyedu.census.demo.special import special_school_rows
@@ -103,6 +104,15 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
         "tasks": _task_rows(),
         "inspectors": _inspector_rows(schools),
         "results": _result_rows(np.random.default_rng(seed + RESULTS_SEED_OFFSET), schools, classes),
+        "private_schools": _private_rows(schools, teachers),
+        "housing_projects": _housing_rows(
+            schools,
+            {
+                c.name.removesuffix("社区").removesuffix("村"): c.community_id
+                for c in communities
+                if c.township_id == "NF01"
+            },
+        ),
     }
     for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
         rows[name] = [*rows[name], *extra_rows]
