@@ -17,6 +17,7 @@ from countyedu.cli import (
     funding,
     plans,
     quality,
+    registers,
     run,
     serve,
     supervise,
@@ -63,6 +64,8 @@ app.add_typer(admissions.admissions_app, name="admissions")
 app.add_typer(tasks.tasks_app, name="tasks")
 app.add_typer(supervise.supervise_app, name="supervise")
 app.add_typer(quality.quality_app, name="quality")
+app.add_typer(registers.private_app, name="private")
+app.add_typer(registers.housing_app, name="housing")
 
 
 def main() -> None:
