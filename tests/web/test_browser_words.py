@@ -176,6 +176,9 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
         names |= {unicodedata.normalize("NFKC", str(v)) for v in tasks[column].dropna()}
     milestones = tasks["milestones"].dropna()
     names |= {m.text for raw in milestones for m in parse_milestones(unicodedata.normalize("NFKC", raw))}
+    # the registers' own words: sponsors, licence numbers, housing projects and developers (issue 16)
+    names |= {str(v) for c in ("sponsor", "licence_no") for v in frames["private_schools"][c].dropna()}
+    names |= {str(v) for c in ("name", "developer") for v in frames["housing_projects"][c].dropna()}
     names |= {"南丰县", "南丰", "琴城"}
     names |= {
         n for promise in planning_params_of(load_packs()).promises for n in promise.names
@@ -308,6 +311,7 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
         ),
         ("supervision_assign", "supervision_plaque", "supervision_plan"),
     ),
+    "registers": (fixed("/private/", "/private/?as_of=2026-01-15", "/housing/"), ("private_schools", "housing")),
     "not_found": (fixed("/school/NO-SUCH-SCHOOL/"), ()),
     "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),
     "supervision_evaluation": (

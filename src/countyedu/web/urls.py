@@ -10,6 +10,7 @@ from countyedu.web import (
     dashboards,
     plans,
     quality,
+    registers,
     supervision,
     supervision_assign,
     supervision_evaluate,
@@ -35,5 +36,6 @@ urlpatterns = [
     *supervision_evaluate.urlpatterns,
     *supervision_assign.urlpatterns,
     *quality.urlpatterns,
+    *registers.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]
