@@ -162,7 +162,7 @@ def enrolment_over_population(ct: CensusTables, item: Item) -> ir.Table:
 def pupil_share(ct: CensusTables, item: Item) -> ir.Table:
     """Pupils of the parts meeting a school condition / all pupils of the parts."""
     p = _parts_in(ct, item)
-    cond = _school_condition(p, item.params.get("where", {}))
+    cond = _school_condition(p, item.params.get("where", {}), ct)
     return part_contrib(p, num=ibis.ifelse(cond, p.pupils, 0), den=p.pupils)
 
 
@@ -225,7 +225,9 @@ def class_share(ct: CensusTables, item: Item) -> ir.Table:
 # ----------------------------------------------------------------------------- schools
 
 
-def _school_condition(s: ir.Table, where: dict[str, Any]) -> Any:
+def _school_condition(s: ir.Table, where: dict[str, Any], ct: CensusTables | None = None) -> Any:
+    """A condition on schools; `public_or_inclusive` reads the year's 普惠 recognition of the private-school
+    register when given the census (`ct`; indicators.registers)."""
     e = ibis.literal(True)
     for col, want in where.items():
         if col == "stage_in":
@@ -233,7 +235,8 @@ def _school_condition(s: ir.Table, where: dict[str, Any]) -> Any:
         elif col == "ownership":
             e &= s.ownership == want
         elif col == "public_or_inclusive":
-            e &= (s.ownership == "public") | (s.inclusive == True)  # noqa: E712
+            inclusive = s.inclusive == True if ct is None else registers.inclusive_in_year(ct, s)  # noqa: E712
+            e &= (s.ownership == "public") | inclusive
         else:
             e &= s[col] == want
     return e
@@ -263,7 +266,7 @@ def count_schools(ct: CensusTables, item: Item) -> ir.Table:
     """Open schools meeting a condition (optionally only in urban-core townships)."""
     o = _open_schools(ct)
     prm = item.params
-    o = o.filter(_school_condition(o, prm.get("where", {})))
+    o = o.filter(_school_condition(o, prm.get("where", {}), ct))
     if prm.get("urban_core_only"):
         tw = ct["townships"]
         o = o.join(tw.filter(tw.urban_core == True), o.township_id == tw.township_id).select(o)  # noqa: E712
@@ -283,7 +286,7 @@ def townships_lacking(ct: CensusTables, item: Item) -> ir.Table:
     o = _open_schools(ct)
     cond = ibis.literal(False)
     for alt in item.params["any_of"]:
-        cond |= _school_condition(o, alt)
+        cond |= _school_condition(o, alt, ct)
     has = o.group_by(["township_id", "year"]).aggregate(n=ibis.ifelse(cond, 1, 0).sum())
     tw = ct["townships"]
     years = o.select("year").distinct()
@@ -299,7 +302,7 @@ def townships_lacking(ct: CensusTables, item: Item) -> ir.Table:
 def seats_added(ct: CensusTables, item: Item) -> ir.Table:
     """Seats of open schools meeting a condition, minus those of a base year (first or previous)."""
     o = _open_schools(ct)
-    o = o.filter(_school_condition(o, item.params.get("where", {})))
+    o = o.filter(_school_condition(o, item.params.get("where", {}), ct))
     by = o.group_by(["township_id", "year"]).aggregate(seats=o.seats.sum())
     years = ct["school_years"].select("year").distinct()
     tw = ct["townships"]
@@ -329,8 +332,8 @@ def seats_added(ct: CensusTables, item: Item) -> ir.Table:
 def school_share(ct: CensusTables, item: Item) -> ir.Table:
     """Open schools meeting a condition / open schools in scope (e.g. rural schools with a partner)."""
     o = _open_schools(ct)
-    o = o.filter(_school_condition(o, item.params.get("scope", {})))
-    hit = _school_condition(o, item.params.get("where", {}))
+    o = o.filter(_school_condition(o, item.params.get("scope", {}), ct))
+    hit = _school_condition(o, item.params.get("where", {}), ct)
     if item.params.get("has_partner"):
         hit &= o.partner_school_id.notnull()
     return contrib(
@@ -348,8 +351,8 @@ def school_share(ct: CensusTables, item: Item) -> ir.Table:
 def seat_share(ct: CensusTables, item: Item) -> ir.Table:
     """Seats of open schools meeting a condition / seats of open schools in scope (T-PRE-8)."""
     o = _open_schools(ct)
-    o = o.filter(_school_condition(o, item.params.get("scope", {})))
-    hit = _school_condition(o, item.params.get("where", {}))
+    o = o.filter(_school_condition(o, item.params.get("scope", {}), ct))
+    hit = _school_condition(o, item.params.get("where", {}), ct)
     return contrib(
         o,
         school_id=o.school_id,
@@ -388,7 +391,7 @@ def communities_served(ct: CensusTables, item: Item) -> ir.Table:
     if "community_kind" in prm:
         com = com.filter(com.kind == prm["community_kind"])
     o = _open_schools(ct)
-    o = o.filter(_school_condition(o, prm.get("where", {})))
+    o = o.filter(_school_condition(o, prm.get("where", {}), ct))
     served = o.group_by(["community_id", "year"]).aggregate(n=o.school_id.count())
     years = ct["school_years"].select("year").distinct()
     grid = com.cross_join(years).select(com.community_id, com.township_id, years.year)
@@ -756,3 +759,7 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
         v = j[c[0]].fill_null(0.0)
         out[i] = part_contrib(j, num=v if kind == "per_pupil" else j.pupils, den=j.pupils if kind == "per_pupil" else v)
     return out
+
+
+# the registers' formula (housing_served) and the 普惠 recognition by year (issue 16): after the formulas it uses
+from countyedu.indicators import registers  # noqa: E402
