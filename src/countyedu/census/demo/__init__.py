@@ -51,8 +51,8 @@ from countyedu.census.demo.inspectors import _inspector_rows
 from countyedu.census.demo.population import _population_frame, _project_population
 from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
-from countyedu.census.demo.results import RESULTS_SEED_OFFSET, _result_rows
 from countyedu.census.demo.registers import _housing_rows, _private_rows
+from countyedu.census.demo.results import RESULTS_SEED_OFFSET, _result_rows
 from countyedu.census.demo.school_years import _school_year_rows
 from countyedu.census.demo.schools import _build_schools
 from countyedu.census.demo.special import special_school_rows
