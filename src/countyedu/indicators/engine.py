@@ -33,6 +33,7 @@ from countyedu.census.years import Years, years_of
 from countyedu.indicators import compare
 from countyedu.indicators.formulas import AGGREGATE, FORMULAS, compare_kind, teacher_family_bases
 from countyedu.indicators.missing import no_data_rows
+from countyedu.indicators.registers import housing_served as housing_served  # registers its formula (issue 16)
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Msg
 from countyedu.policy.pack import Item, Pack, PackError, Target

@@ -225,6 +225,17 @@ def class_share(ct: CensusTables, item: Item) -> ir.Table:
 # ----------------------------------------------------------------------------- schools
 
 
+def _inclusive_in_year(ct: CensusTables, s: ir.Table) -> Any:
+    """A school's 普惠 flag in each row's year (`s` has school_id, year, inclusive): the private-school
+    register's recognition that year (第3、16条; issue 16), else the schools sheet's flag."""
+    reg = ct["private_schools"]
+    key = s.school_id.cast("string") + "|" + s.year.cast("string")
+    reg_key = reg.school_id.cast("string") + "|" + reg.year.cast("string")
+    recognised = reg.filter(reg.inclusive == True).select(k=reg_key)  # noqa: E712
+    listed = reg.select(k=reg_key)
+    return ibis.ifelse(key.isin(recognised.k), True, ibis.ifelse(key.isin(listed.k), False, s.inclusive == True))  # noqa: E712
+
+
 def _school_condition(s: ir.Table, where: dict[str, Any], ct: CensusTables | None = None) -> Any:
     """A condition on schools; `public_or_inclusive` reads the year's 普惠 recognition of the private-school
     register when given the census (`ct`; indicators.registers)."""
@@ -235,7 +246,7 @@ def _school_condition(s: ir.Table, where: dict[str, Any], ct: CensusTables | Non
         elif col == "ownership":
             e &= s.ownership == want
         elif col == "public_or_inclusive":
-            inclusive = s.inclusive == True if ct is None else registers.inclusive_in_year(ct, s)  # noqa: E712
+            inclusive = s.inclusive == True if ct is None else _inclusive_in_year(ct, s)  # noqa: E712
             e &= (s.ownership == "public") | inclusive
         else:
             e &= s[col] == want
@@ -759,7 +770,3 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
         v = j[c[0]].fill_null(0.0)
         out[i] = part_contrib(j, num=v if kind == "per_pupil" else j.pupils, den=j.pupils if kind == "per_pupil" else v)
     return out
-
-
-# the registers' formula (housing_served) and the 普惠 recognition by year (issue 16): after the formulas it uses
-from countyedu.indicators import registers  # noqa: E402

@@ -3,7 +3,7 @@
 - A kindergarten is 普惠 in a school year as the private-school register's row of that year says
   (`private_schools.inclusive`; empty: not 普惠); a school without a register row that year keeps the
   schools sheet's `inclusive` flag (a county without the register counts as it always did). Every
-  condition `public_or_inclusive` (T-PRE-2, T-PRE-6, PP-2) reads it.
+  condition `public_or_inclusive` (T-PRE-2, T-PRE-6, PP-2) reads it (formulas._inclusive_in_year).
 - T-PRE-2 (every 千户小区 has a 普惠 kindergarten) counts the housing register's projects of at least
   `size_at_least` households from the school year their housing passed acceptance (assumed: the year
   it starts in the calendar year of the acceptance); a project is served in a year when the
@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from countyedu.indicators.formulas import _open_schools, _school_condition, communities_served, contrib, formula
 from countyedu.indicators.tables import CensusTables
@@ -24,17 +24,6 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 else:
     from countyedu.indicators.lazy_ibis import ibis
-
-
-def inclusive_in_year(ct: CensusTables, s: ir.Table) -> Any:
-    """A school's 普惠 flag in each row's year (`s` has school_id, year and inclusive): the private-school
-    register's recognition that year, else the schools sheet's flag."""
-    reg = ct["private_schools"]
-    key = s.school_id.cast("string") + "|" + s.year.cast("string")
-    reg_key = reg.school_id.cast("string") + "|" + reg.year.cast("string")
-    recognised = reg.filter(reg.inclusive == True).select(k=reg_key)  # noqa: E712
-    listed = reg.select(k=reg_key)
-    return ibis.ifelse(key.isin(recognised.k), True, ibis.ifelse(key.isin(listed.k), False, s.inclusive == True))  # noqa: E712
 
 
 @formula("housing_served", sources=("housing_projects", "schools", "school_years", "private_schools", "communities"))
