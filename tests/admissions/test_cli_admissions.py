@@ -82,8 +82,11 @@ def test_run_prints_the_json_contract(data_dir: Path) -> None:
     ]
     assert doc["returned_quota"] == []
     assert doc["verification"]["ok"] is True
-    assert {c["check"] for c in doc["verification"]["checks"]} >= {"one_place", "quota", "no_envy"}
-    assert all(isinstance(c["detail"], str) for c in doc["verification"]["checks"])
+    checks = doc["verification"]["checks"]
+    assert [c["check"] for c in checks] == ["one_place", "quota", "eligibility", "no_envy", "quota_places", "returned"]
+    assert all(
+        list(c) == ["check", "ok", "detail"] and c["ok"] is True and isinstance(c["detail"], str) for c in checks
+    )
 
 
 def test_check_fails_on_a_tampered_allocation_and_explain_answers(data_dir: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -285,3 +286,29 @@ def test_one_rule_answers_for_one_candidate_and_for_arrays() -> None:
     assert not eligible(cands["g"], progs["P2"], "unified", rules)  # no exam (第7条)
     assert eligible(cands["g"], progs["V1"], "vocational", rules)
     assert not eligible(cands["d"], progs["P2"], "unified", rules)  # 300 under the line 400
+
+
+def test_it_finds_envy_inside_a_junior_schools_quota_places() -> None:
+    # J1's one quota place at P1 to b, though a (600) outranks b (560) there and a takes a unified place
+    result = verify(frames(), YEAR, allocation(tampered(a=("P1", "unified"), b=("P1", "quota"))))
+    assert failed(result) == {"no_envy"}
+    words = translate(next(c for c in result["checks"] if c["check"] == "no_envy")["detail"], "en")
+    assert "a was refused at P1" in words and "though b" in words
+
+
+def test_the_id_index_finds_each_id_however_it_is_stored() -> None:
+    from countyedu.admissions.verify import Ids
+
+    rng = np.random.default_rng(1)
+    keys = [f"{'CX'[i % 2]}{i * 7919 % 100_003}" for i in range(3000)]  # widths 2 to 6
+    queries = [*rng.choice(keys, 500).tolist(), "C", "", "C1x", "X99999999", keys[0] + " "]
+    where = {k: i for i, k in enumerate(keys)}
+    expected = [where.get(q, -1) for q in queries]
+    for stored in (np.array(keys), np.array(keys, dtype=object), pd.Series(keys, dtype="string")):
+        index = Ids(stored)
+        assert index.first is None  # distinct hashes: the vectorised search
+        for asked in (np.array(queries), pd.Series(queries, dtype=object), queries):
+            assert index.find(asked).tolist() == expected
+    # an id twice: the dict (the first of the two); a few codes: compared one by one
+    assert Ids(np.array(["b", "a", "b"])).find(["b", "a", "c"]).tolist() == [0, 1, -1]
+    assert Ids(np.array(["quota", "unified"])).find(np.array(["unified", "quota", "early"])).tolist() == [1, 0, -1]

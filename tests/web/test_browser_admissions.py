@@ -136,7 +136,9 @@ def test_the_office_runs_compares_and_publishes_and_a_clerk_sees_their_pupils(
     page.click("header nav >> text=招生")
     shown = set(page.locator("#pupils tbody tr td:first-child").all_inner_texts())
     assert shown == own
-    page.goto(f"{base}/admissions/pupils/candidate/?candidate={next(iter(set(pupils['candidate_id']) - own))}")
-    assert "404" in page.title() or page.locator("text=未找到").count() or page.locator("#answer").count() == 0
+    mine, other = sorted(own)[0], sorted(set(pupils["candidate_id"]) - own)[0]
+    response = page.goto(f"{base}/admissions/pupils/candidate/?candidate={mine}")
+    assert response.status == 200 and mine in page.inner_text("#answer")
+    assert page.goto(f"{base}/admissions/pupils/candidate/?candidate={other}").status == 404
     page.close()
     census_data.forget()
