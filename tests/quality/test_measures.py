@@ -283,3 +283,15 @@ def test_value_added_agrees_with_an_independent_computation() -> None:
         mine = [res[p] for p, school in pupils if school == sid]
         assert by.loc[sid, "va"] == pytest.approx(sum(mine) / len(mine))
         assert by.loc[sid, "hi"] - by.loc[sid, "lo"] == pytest.approx(2 * 1.959964 * s / sqrt(len(mine)), rel=1e-6)
+
+
+def test_a_pack_sets_the_parameters_and_a_bad_one_is_named() -> None:
+    from countyedu.errors import CountyEduError
+    from countyedu.quality.params import quality_params
+
+    p = quality_params({"pass_share": 0.5, "top_n": 50})
+    assert (p.pass_share, p.top_n, p.excellent_share) == (0.5, 50, 0.85)  # the rest keep their defaults
+    with pytest.raises(CountyEduError) as info:
+        quality_params({"pass_share": 2})
+    assert "parameters.quality.pass_share" in info.value.message_en
+    assert quality_params([]).confidence == 0.95  # packs without the section: the defaults
