@@ -271,6 +271,7 @@ def evaluation_pages(page: Any, base: str, ctx: dict[str, Any]) -> list[str]:
         "/supervision/evaluation/",
         f"/supervision/evaluation/township/{town}/",
         f"/supervision/evaluation/school/{school}/",
+        "/supervision/evaluation/entries/",
     ]
 
 
@@ -316,7 +317,12 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     "supervision_visits": (supervision_pages, ("sv_visits", "sv_visit_new", "sv_visit", "sv_rectification")),
     "supervision_evaluation": (
         evaluation_pages,
-        ("supervision_evaluation", "supervision_evaluation_township", "supervision_evaluation_school"),
+        (
+            "supervision_evaluation",
+            "supervision_evaluation_township",
+            "supervision_evaluation_school",
+            "supervision_entries",
+        ),
     ),
     "supervision_tasks": (
         fixed("/supervision/", "/supervision/tasks/", "/supervision/tasks/?by=owner", "/supervision/tasks/TK03/"),
@@ -360,6 +366,9 @@ NOT_PAGES = {
     "supervision_task_update",
     "supervision_task_decide",
     "supervision_task_file",
+    "supervision_entries_scores",
+    "supervision_entries_veto",
+    "supervision_entries_withdraw",
     "supervision_tasks_report",  # the progress report: a document of the report renderers (PDF, Excel)
 }
 # the submission detail and review pages are read in the "submission" group
