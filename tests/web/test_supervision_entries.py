@@ -10,11 +10,13 @@ do this, 404 the user may not see it (or has no role), 405 wrong method, LOGIN t
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from countyedu.supervision import snapshot
 from countyedu.web import census as census_data
 from countyedu.web.models import AuditLog, Membership, Role
 from countyedu.web.supervision_models import ManualScore, VetoEntry
@@ -85,10 +87,21 @@ def test_every_role_on_every_entries_endpoint(people):
     assert got == EXPECTED
 
 
-def test_the_office_enters_a_score_and_a_veto_and_the_evaluation_reads_them(people):
+@pytest.fixture
+def no_snapshot_left():
+    """A test whose changes write the records snapshot removes it from the session's data dir after."""
+    yield
+    snapshot.path(settings.DATA_DIR).unlink(missing_ok=True)
+
+
+def test_the_office_enters_a_score_and_a_veto_and_the_evaluation_reads_them(
+    people, no_snapshot_left, django_capture_on_commit_callbacks
+):
+    from countyedu.web.plans import stored
     from countyedu.web.supervision_evaluate import _evaluated
 
-    year = census_data.years(census_data.latest_version()).default()
+    version = census_data.latest_version()
+    year = census_data.years(version).default()
     c = _client(people, "office")
     page = c.get(reverse("web:supervision_entries")).content.decode()
     assert "评定分与一票否决" in page and "校风与办学特色（评定）" in page and "组织领导（评定）" in page
@@ -96,8 +109,16 @@ def test_the_office_enters_a_score_and_a_veto_and_the_evaluation_reads_them(peop
     assert r.status_code == 302
     assert [(s.unit_id, s.rubric_id, s.points) for s in ManualScore.objects.all()] == [("P1", "S-E1", 4.0)]
     note = {"year": year, "unit": "T1", "veto": "pay_arrears", "note": "拖欠教师绩效工资两个月"}
-    assert c.post(reverse("web:supervision_entries_veto"), note).status_code == 302
+    # after the commit: the records snapshot rewritten and the stored supervision run recomputed on it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert c.post(reverse("web:supervision_entries_veto"), note).status_code == 302
     assert AuditLog.objects.filter(action__in=("manual_score", "veto")).count() == 2
+    written = snapshot.loads(snapshot.read_bytes(settings.DATA_DIR))
+    assert list(written.vetoes["unit_id"]) == ["T1"] and list(written.manual_scores["points"]) == [4.0]
+    run = stored("supervision", version)
+    assert run is not None
+    t1 = next(u for u in run.data["evaluation"]["townships"] if u["township_id"] == "T1")
+    assert t1["vetoes"] == ["pay_arrears"] and t1["grade"] == "fail"
 
     _v, e, _i, _r = _evaluated()
     assert e is not None and e.year == year

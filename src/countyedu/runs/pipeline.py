@@ -19,7 +19,7 @@ from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years, without_partial
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
-from countyedu.runs.registry import Result, RunKind, kinds
+from countyedu.runs.registry import Inputs, Result, RunKind, kinds
 from countyedu.runs.store import LANGS, RunKey, RunStore, StoredRun, run_key
 
 # The assessment of a census (indicators, above this package): a module with
@@ -33,9 +33,16 @@ def _quiet(_fraction: float, _message: Msg) -> None:
     return None
 
 
-def key(kind: RunKind, version: str, packs: Sequence[Pack], years: Years, year: int | None, params: Any) -> RunKey:
-    """Where a run of `kind` with these parameters is kept."""
-    return run_key(kind.name, version, packs, years, {"year": year, **params})
+def key(
+    kind: RunKind, version: str, packs: Sequence[Pack], years: Years, year: int | None, params: Any, inputs: str = ""
+) -> RunKey:
+    """Where a run of `kind` with these parameters (and the digest of its other inputs) is kept."""
+    return run_key(kind.name, version, packs, years, {"year": year, **params, **({"inputs": inputs} if inputs else {})})
+
+
+def inputs_of(store: CensusStore, kind: RunKind, version: str, packs: Sequence[Pack]) -> Inputs | None:
+    """What a kind reads besides the census (None: the census alone)."""
+    return kind.inputs(store, version, packs) if kind.inputs is not None else None
 
 
 def compute(
@@ -53,9 +60,11 @@ def compute(
     ys = census_years(store, version) if years is None else years
     values = kind.resolve(params)
     census = frames if frames is not None else store.census(version)
-    result = kind.compute(without_partial(census, ys.partial, year), list(packs), year, values)
+    extra = inputs_of(store, kind, version, packs)
+    given = {**values, **extra.load()} if extra is not None else values
+    result = kind.compute(without_partial(census, ys.partial, year), list(packs), year, given)
     run = StoredRun(
-        key(kind, version, packs, ys, year, values),
+        key(kind, version, packs, ys, year, values, extra.digest if extra is not None else ""),
         {"year": year, **values},
         result.as_dict(),
         dict.fromkeys(LANGS, result.blocks()) if kind.messages else {lang: result.blocks(lang) for lang in LANGS},
@@ -80,7 +89,9 @@ def stored(
     """The stored run of a kind (default year: the latest closed) under the years in collection now
     (`years`, read from the store unless given); computed and stored first when missing and asked to."""
     ys = census_years(store, version) if years is None else years
-    run = RunStore(store.data_dir).load(key(kind, version, packs, ys, year, kind.resolve(params)))
+    extra = inputs_of(store, kind, version, packs)
+    digest = extra.digest if extra is not None else ""
+    run = RunStore(store.data_dir).load(key(kind, version, packs, ys, year, kind.resolve(params), digest))
     if run is None and compute_missing:
         run = compute(store, kind, version, packs, year=year, params=params, frames=frames, years=ys)[1]
     return run

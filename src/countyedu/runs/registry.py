@@ -66,6 +66,21 @@ Compute = Callable[[Mapping[str, pd.DataFrame], Sequence[Pack], int | None, Mapp
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a kind reads besides the census, the packs and its parameters (e.g. supervision: the web's
+    daily records snapshot and the assessment): a digest of it, part of the run's key (other inputs,
+    another run), and a function making the values `compute` finds among its parameters, called only
+    when the run is computed."""
+
+    digest: str
+    load: Callable[[], Mapping[str, Any]]
+
+
+# the kind's inputs of a census version: (census store, version, packs) → Inputs
+InputsOf = Callable[[Any, str, Sequence[Pack]], Inputs]
+
+
+@dataclass(frozen=True)
 class Param:
     """A run parameter: its type, default (None: the pack's value), accepted range and help text."""
 
@@ -126,6 +141,7 @@ class RunKind:
     messages: bool = False
     summary: Callable[[Any], dict[str, Any]] = lambda result: {}  # headline numbers (JSON)
     summary_lines: Callable[[Mapping[str, Any]], list[str]] = lambda summary: []  # the same, as lines
+    inputs: InputsOf | None = None  # what it reads besides the census (None: the census alone)
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -3,9 +3,10 @@
 
 A supervision run is its parts (`supervision.parts.PARTS`), computed in order on one census, year and
 day (`as_of`); the result's JSON holds each part under its name, its blocks are the parts' blocks in
-order. The registry's stored run stands on the census alone; the pages and `countyedu tasks` /
-`countyedu supervise` call `run_supervision` with the web's daily records and the assessment's
-indicator statuses too.
+order. The registry's stored run reads, besides the census, the web's records snapshot and the
+assessment (`inputs`), as the pages and `countyedu tasks` / `countyedu supervise` do when they call
+`run_supervision` with the web's daily records and the assessment's results: one task status, one
+evaluation.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from countyedu.policy.pack import Pack
 from countyedu.runs.blocks import Block, worded
 from countyedu.runs.parts import merged_summary, run_parts
 from countyedu.runs.parts import summary_lines as part_lines
-from countyedu.runs.registry import BUREAU_ADMIN, Param, ReportChapter, RunKind
+from countyedu.runs.registry import BUREAU_ADMIN, Inputs, Param, ReportChapter, RunKind
 from countyedu.supervision.params import supervision_params
 from countyedu.supervision.parts import PARTS, Context
 from countyedu.supervision.records import Records
@@ -122,25 +123,61 @@ def run_supervision(
     records: Records | Mapping[str, pd.DataFrame] | None = None,
     indicators: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     only: Sequence[str] | None = None,
+    results: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> SupervisionRun:
     """The parts (all, or `only` those named and the parts they read: a part module's `NEEDS`) on a
     census in `year` (default the latest), looking from `as_of` (default the run parameter, else
-    31 December of the year), with the daily records and indicator statuses given."""
+    31 December of the year), with the daily records, the indicator statuses and the assessment's
+    results given (the statuses default to the results' county rows; the evaluation needs the results)."""
     vals = dict(values or {})
     y = school_year(frames, year)
     day = as_of_date(as_of if as_of is not None else vals.get("as_of"), y)
     ctx = Context(
-        frames, packs, year, supervision_params(packs), day, vals, records if records is not None else {}, indicators
+        frames,
+        packs,
+        year,
+        supervision_params(packs),
+        day,
+        vals,
+        records if records is not None else {},
+        indicators,
+        results_source=results,
     )
     run_parts(part_modules(), ctx, only)
     return SupervisionRun(y, day, ctx.parts)
 
 
+# what `inputs` adds to the parameters compute finds: the daily records and the assessment's results
+EXTRA = ("records", "results")
+
+
 def compute(
     frames: Mapping[str, pd.DataFrame], packs: Sequence[Pack], year: int | None, params: Mapping[str, Any]
 ) -> SupervisionRun:
-    """The task register and the other supervision parts on the census in `year` (default the latest)."""
-    return run_supervision(frames, packs, year, params)
+    """Every supervision part on the census in `year` (default the latest), with the web's daily
+    records and the assessment's results when the pipeline gives them (`inputs`): the task register's
+    statuses from the indicators, the evaluation and its report."""
+    values = {k: v for k, v in params.items() if k not in EXTRA}
+    return run_supervision(frames, packs, year, values, records=params.get("records"), results=params.get("results"))
+
+
+def inputs(store: Any, version: str, packs: Sequence[Pack]) -> Inputs:
+    """What the stored run reads besides the census: the web's records snapshot (`supervision.snapshot`,
+    its digest part of the run's key) and the assessment of the version with the packs (made when the
+    run is computed; the assessment's own key is the version and the packs)."""
+    from countyedu.supervision import snapshot
+
+    data = snapshot.read_bytes(store.data_dir)
+
+    def load() -> dict[str, Any]:
+        def results() -> pd.DataFrame:
+            from countyedu.indicators.cache import get_or_compute
+
+            return get_or_compute(store, version, list(packs)).table()
+
+        return {"records": snapshot.loads(data), "results": results}
+
+    return Inputs(snapshot.digest(data), load)
 
 
 def summary(result: SupervisionRun) -> dict[str, Any]:
@@ -166,4 +203,5 @@ KIND = RunKind(
     messages=True,
     summary=summary,
     summary_lines=summary_lines,
+    inputs=inputs,
 )

@@ -14,7 +14,7 @@ parameters (`PARAMS: tuple[registry.Param, ...]`, read by `ctx.value(name)`); it
 What the census does not hold comes in plain inputs, never from Django: the daily records
 (`ctx.record(name)`: visits, findings, rectifications, task updates — frames whose columns
 `supervision.records` declares; the web and the CLI build them from the web's database), the county's
-indicator statuses (`ctx.indicators()`) and the day the run looks from (`ctx.as_of`, a parameter:
+indicator statuses (`ctx.indicators()`), the assessment's results at every level (`ctx.results()`) and the day the run looks from (`ctx.as_of`, a parameter:
 tests pass it, the pages and the CLI pass today).
 
 Adding a part is one line in `PARTS` (and its module); nothing else in the module changes.
@@ -40,6 +40,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("assign", "countyedu.supervision.assign"),
     ("plan", "countyedu.supervision.plan"),
     ("rectification", "countyedu.supervision.rectify"),
+    ("evaluation", "countyedu.supervision.reports"),
 )
 
 
@@ -72,6 +73,9 @@ class Context:
     records: rec.Records | Mapping[str, pd.DataFrame] = field(default_factory=dict)
     indicator_source: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
     parts: dict[str, Any] = field(default_factory=dict)
+    # the assessment's results at every level (indicators.engine TABLE_COLUMNS; the evaluation reads
+    # them), a table or a function making it; None: not given
+    results_source: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
 
     def value(self, name: str, default: Any = None) -> Any:
         """A run parameter's value (None: not given, the pack's value applies)."""
@@ -88,8 +92,18 @@ class Context:
         df = self.frames.get(sheet)
         return df if df is not None and len(df) else None
 
+    def results(self) -> pd.DataFrame | None:
+        """The assessment's results at every level, made once; None when not given."""
+        src = self.results_source
+        if callable(src):
+            src = self.results_source = src()
+        return src
+
     def indicators(self) -> pd.DataFrame:
-        """The county-level indicator results (INDICATOR_COLUMNS), made once; empty when not given."""
+        """The county-level indicator results (INDICATOR_COLUMNS), made once: given, else the county rows
+        of the results (when given); empty otherwise."""
+        if self.indicator_source is None and self.results_source is not None:
+            self.indicator_source = lambda: county_statuses(self.results())
         src = self.indicator_source
         if callable(src):
             src = self.indicator_source = src()

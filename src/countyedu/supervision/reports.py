@@ -392,3 +392,49 @@ def evaluated(
         inspectors if inspectors is not None else pd.DataFrame(columns=["inspector_id", "name"]),
     )
     return e, inputs, r
+
+
+# ---------------------------------------------------------------------- the supervision run's part
+NEEDS = ("tasks",)
+
+
+@dataclass(frozen=True)
+class EvaluationPart:
+    """The supervision run's evaluation: the year's evaluation with its inputs; its blocks are the
+    county's annual supervision report (the report chapter)."""
+
+    evaluation: Evaluation
+    inputs: Inputs
+    reports: ReportInputs
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.evaluation.as_dict()
+
+    def blocks(self) -> list[Block]:
+        return county_report(self.evaluation, self.inputs, self.reports)
+
+    def summary(self) -> dict[str, Any]:
+        return self.evaluation.summary()
+
+
+def part(ctx: Any) -> EvaluationPart | None:
+    """The yearly evaluations of the run's year as of its day, from the census, the daily records (the
+    office's entries among them), the assessment's results and the task register; None without the
+    assessment's results (an evaluation on the task register alone would mislead) or without schools."""
+    results = ctx.results()
+    if results is None:
+        return None
+    got = evaluated(ctx.frames, ctx.packs, ctx.records, results, ctx.parts.get("tasks"), ctx.year, ctx.as_of)
+    return EvaluationPart(*got) if got is not None else None
+
+
+def summary_lines(s: Mapping[str, Any]) -> list[str]:
+    """The evaluation's headline, as `countyedu demo` prints it."""
+    if "evaluation_year" not in s:
+        return []
+    g = s["evaluation_townships_by_grade"]
+    return [
+        f"{s['evaluation_year']} 年度考核 / evaluation: 乡镇 townships 优秀 {g.get('excellent', 0)}、良好 "
+        f"{g.get('good', 0)}、合格 {g.get('pass', 0)}、不合格 {g.get('fail', 0)}；学校不合格 schools failed "
+        f"{s['evaluation_schools_fail']}；约谈 interviews {s['evaluation_interviews']}"
+    ]

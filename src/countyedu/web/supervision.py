@@ -197,6 +197,7 @@ def do_update_task(
             submitted_by=acting_user,
         )
         _audit(acting_user, "task_update", u, None, u.state())
+        supervision_records.records_changed()
     return u
 
 
@@ -214,6 +215,7 @@ def do_decide_task_update(u: TaskUpdate, *, accept: bool, note: str, acting_user
         u.decided_by, u.decided_at = acting_user, timezone.now()
         u.save()
         _audit(acting_user, "task_accept" if accept else "task_return", u, before, u.state())
+        supervision_records.records_changed()
     return u
 
 

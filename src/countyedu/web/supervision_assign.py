@@ -33,7 +33,7 @@ from countyedu.messages import Msg, translate
 from countyedu.supervision.assign import PLAQUE_ITEMS, Assignment, assign_inspectors, assign_params
 from countyedu.supervision.params import section, supervision_params
 from countyedu.supervision.plan import PlanParams, visit_plan
-from countyedu.web import access
+from countyedu.web import access, supervision_records
 from countyedu.web import census as census_data
 from countyedu.web.actions import _audit
 from countyedu.web.models import Membership
@@ -203,6 +203,7 @@ def do_adopt_assignment(mapping: dict[str, str], *, acting_user: Any, on: dt.dat
                 {sid: b for sid, (b, _a) in changed.items()},
                 {sid: a for sid, (_b, a) in changed.items()},
             )
+            supervision_records.records_changed()
     return len(changed)
 
 

@@ -16,7 +16,7 @@ from countyedu.supervision.plan import visit_plan
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
 from countyedu.web.supervision_models import Finding, Followup, InspectorAssignment, Rectification, Visit
-from countyedu.web.supervision_records import write_evidence_snapshot
+from countyedu.web.supervision_records import records_changed, write_evidence_snapshot
 
 
 def _year_before(as_of: dt.date) -> dt.date:
@@ -61,6 +61,7 @@ def seed_demo_records(school_id: str, as_of: dt.date) -> dict[str, int]:
                 inspector_id=mapping[school_id]
             )
         transaction.on_commit(write_evidence_snapshot)
+        records_changed()
     return {"visits": len(rec.visits), "findings": len(rec.findings), "rectifications": len(rec.rectifications)}
 
 

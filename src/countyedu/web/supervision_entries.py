@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census.schema import YEAR_MAX, YEAR_MIN
 from countyedu.supervision.rubric import EvaluationParams, Row, evaluation_params
-from countyedu.web import access
+from countyedu.web import access, supervision_records
 from countyedu.web import census as census_data
 from countyedu.web.actions import ActionRefused, _audit, refuse
 from countyedu.web.models import Membership
@@ -79,6 +79,7 @@ def do_set_manual_score(
         if points is None:
             if found is not None:
                 _audit(acting_user, "withdraw_manual_score", found, before, {})
+                supervision_records.records_changed()
                 found.delete()
             return None
         s = found or ManualScore(year=year, unit_id=unit_id, rubric_id=rubric_id)
@@ -87,6 +88,7 @@ def do_set_manual_score(
         s.points, s.note, s.entered_by = points, note, acting_user
         s.save()
         _audit(acting_user, "manual_score", s, before, s.state())
+        supervision_records.records_changed()
     return s
 
 
@@ -105,6 +107,7 @@ def do_add_veto(*, year: int, unit_id: str, veto: str, note: str, acting_user: A
             refuse("This veto is recorded already.")
         e = VetoEntry.objects.create(year=year, unit_id=unit_id, veto=veto, note=note.strip(), entered_by=acting_user)
         _audit(acting_user, "veto", e, None, e.state())
+        supervision_records.records_changed()
     return e
 
 
@@ -112,6 +115,7 @@ def do_withdraw_veto(e: VetoEntry, *, acting_user: Any) -> None:
     """Withdraw a veto recorded in error; audited."""
     with transaction.atomic():
         _audit(acting_user, "withdraw_veto", e, e.state(), {})
+        supervision_records.records_changed()
         e.delete()
 
 

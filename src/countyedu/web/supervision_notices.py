@@ -49,6 +49,7 @@ def do_issue_notices(day: dt.date, *, acting_user: Any = None) -> list[Notice]:
                 )
                 Followup.objects.create(rectification=r, date=day, action="notice", by=acting_user)
                 _audit(acting_user, "issue_notice", n, None, n.state())
+                supervision_records.records_changed()
         except IntegrityError:  # another worker issued it a moment ago
             continue
         out.append(n)

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from countyedu.indicators import evidence as checklist_evidence
 from countyedu.runs.store import write_atomic
-from countyedu.supervision import records
+from countyedu.supervision import records, snapshot
 from countyedu.supervision.checklist import evidence_rows
 from countyedu.supervision.records import Records
 from countyedu.web.actions import _audit, refuse
@@ -142,6 +142,53 @@ def write_evidence_snapshot(data_dir: Path | None = None) -> Path:
     return write_atomic(checklist_evidence.path(Path(data_dir or settings.DATA_DIR)), write)
 
 
+def write_records_snapshot(data_dir: Path | None = None) -> Path:
+    """Rewrite the records snapshot of the data dir (supervision.snapshot): what the stored supervision
+    run reads of the web's records."""
+    data = snapshot.dumps(frames())
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return write_atomic(snapshot.path(Path(data_dir or settings.DATA_DIR)), write)
+
+
+def recompute_supervision(version: str, progress: Any) -> dict[str, Any]:
+    """A background job: the stored supervision run of a census version on the records snapshot now
+    (the other kinds do not read the records)."""
+    from countyedu.runs import pipeline, registry
+    from countyedu.web import census as census_data
+
+    progress(0.0, "supervision")
+    run = pipeline.stored(
+        census_data.store(),
+        registry.get("supervision"),
+        version,
+        census_data.packs(),
+        years=census_data.years(version),
+        compute_missing=True,
+    )
+    return {"census_version": version, "runs": ["supervision"] if run is not None else []}
+
+
+def _after_records_change() -> None:
+    from countyedu.web import census as census_data
+    from countyedu.web.jobs import start_job
+    from countyedu.web.models import Job
+
+    write_records_snapshot()
+    version = census_data.latest_version()
+    queued = Job.objects.filter(kind="supervision", status=Job.Status.QUEUED).exists()
+    if version is not None and not queued:  # a queued recompute reads the new snapshot when it starts
+        start_job("supervision", recompute_supervision, {"version": version})
+
+
+def records_changed() -> None:
+    """In a change's transaction: once it commits, the records snapshot rewritten and the stored
+    supervision run recomputed in the background (its key holds the snapshot's digest)."""
+    transaction.on_commit(_after_records_change)
+
+
 # ------------------------------------------------------------------------------ who is responsible
 
 
@@ -249,6 +296,7 @@ def do_record_visit(
                 )
         _keep_files(files, school_id, acting_user, visit=visit)
         _audit(acting_user, "record_visit", visit, None, {**visit.state(), "findings": len(findings)})
+        records_changed()
         if any(d.get("checklist_item") for d in findings):
             transaction.on_commit(write_evidence_snapshot)
     return visit
@@ -272,6 +320,7 @@ def do_answer_rectification(
         step = _step(r, "answer", response, day, acting_user)
         _keep_files(files, r.school_id, acting_user, followup=step)
         _audit(acting_user, "answer_rectification", r, before, r.state())
+        records_changed()
 
 
 def do_check_rectification(r: Rectification, *, close: bool, note: str, day: dt.date, acting_user: Any) -> None:
@@ -288,6 +337,7 @@ def do_check_rectification(r: Rectification, *, close: bool, note: str, day: dt.
         r.save()
         _step(r, "close" if close else "return", note, day, acting_user)
         _audit(acting_user, "close_rectification" if close else "return_rectification", r, before, r.state())
+        records_changed()
 
 
 def do_check_hazard(r: Rectification, *, note: str, day: dt.date, acting_user: Any) -> None:
@@ -297,3 +347,4 @@ def do_check_hazard(r: Rectification, *, note: str, day: dt.date, acting_user: A
             refuse("This rectification is closed already.")
         step = _step(r, "daily_check", note, day, acting_user)
         _audit(acting_user, "check_hazard", r, None, {"date": day.isoformat(), "followup": step.pk})
+        records_changed()
