@@ -295,3 +295,13 @@ def test_a_pack_sets_the_parameters_and_a_bad_one_is_named() -> None:
         quality_params({"pass_share": 2})
     assert "parameters.quality.pass_share" in info.value.message_en
     assert quality_params([]).confidence == 0.95  # packs without the section: the defaults
+
+
+def test_a_census_without_results_says_so() -> None:
+    from countyedu.quality.kind import summary_lines
+
+    run = run_quality({"schools": SCHOOLS, "townships": TOWNSHIPS}, QualityParams())
+    [block] = run.blocks("zh")
+    assert block.id == "quality.nothing" and "考试成绩" in block.paragraphs[0]
+    assert run.as_dict()["measures"] == [] and run.as_dict()["value_added"] == []
+    assert summary_lines(run.summary()) == ["质量监测 / quality: 无考试成绩 / no exam results"]
