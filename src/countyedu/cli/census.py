@@ -56,9 +56,10 @@ def import_(
     """Validate a census and store it as a new version (all problems reported; nothing changes on error).
     The school years of its schools' sheets are closed, or marked in collection with --collecting.
     With --school (and --year) the file is a school's submission, checked as the web's upload checks it.
-    The version is assessed and the assessment stored (what every page reads); the run kinds
-    (planning, funding…) are computed on first use — `countyedu run KIND`, the web's 立即计算 — or now
-    with --compute. --no-compute stores the version only."""
+    The version is assessed and the assessment kept (what every page and `countyedu assess` read; its
+    compiled queries are kept for the user, so only the first import on a machine compiles them); the
+    run kinds (planning, funding…) are computed on first use — `countyedu run KIND`, the web's 立即计算
+    — or now with --compute. --no-compute stores the version only."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
 
