@@ -38,7 +38,7 @@ FLAGS: dict[str, tuple[Msg, str]] = {
     "inspection_failed": (Msg("annual inspection failed"), "第16条"),
     "inspection_rectify": (Msg("annual inspection basically passed: to put right"), "第16条"),
     "not_inspected": (Msg("not inspected this year"), "第16条"),
-    "for_profit_compulsory": (Msg("for-profit school of compulsory education"), "第16条; 民办教育促进法 第19条"),
+    "for_profit_compulsory": (Msg("for-profit school of compulsory education"), "第16条"),  # 民办教育促进法 第19条
     "fee_not_approved": (Msg("fee not approved or filed"), "第16条"),
     "contracts_missing": (Msg("staff without a labour contract"), "第16条"),
     "insurance_missing": (Msg("staff without social insurance"), "第16条"),
