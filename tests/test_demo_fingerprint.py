@@ -34,6 +34,11 @@ FINGERPRINTS = {
         "results": "ab2ab8b6484f941985763b707c7b1129828eb68c44fc0fe66a1f7a9b57722d8a",
         "private_schools": "9145e147c6fc701655c5f3ce89f0b113df6dac81865fa79e042089bc7a9d50dd",
         "housing_projects": "34658a20cb036b31bc785ba0e10cea5f3a220054627139bc92f2b9e07f2bf55a",
+        "majors": "0294b532fa824093535456289d37be41dba1625182f4e9c8d15acbb93bf8555f",
+        "enterprises": "9ad35432a02e3c70c723a239a57109402d702af2cd24d2403504220cfe33d8a2",
+        "order_classes": "346c2e420c4318d240282c28f28f86c3a633ba971836bd2a04bc7fea2a0a0078",
+        "internships": "d993c0cfa73923f38b451780e61e8dd6718a57405c5cbe458c8572896e33f2a7",
+        "learning_outcomes": "c22a5ffb30f3c169538787b0b957c2a53da24c430fbfaa9ab2004fc811c60498",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -55,6 +60,11 @@ FINGERPRINTS = {
         "results": "2468166a15e9228194fff6ef569004a4a0e5ed6a9bfddb4af1b6cc542f46a266",
         "private_schools": "0c5f4570a0c6d24de9894d5f7e7f5eb96bcf35bb137f1ba1cd352026c19e167a",
         "housing_projects": "34658a20cb036b31bc785ba0e10cea5f3a220054627139bc92f2b9e07f2bf55a",
+        "majors": "ae65ae798b5c522491eca12a7da987db5bb93063f93a950c5d9e93c6908afc1f",
+        "enterprises": "9ad35432a02e3c70c723a239a57109402d702af2cd24d2403504220cfe33d8a2",
+        "order_classes": "5025cb809c4788980af25dcdadbef8057744937b09b31d8e3767339ebf3fff31",
+        "internships": "d59e437e7fcee8efd4a96e5ffa1ba07adea51017668304bebc6e1f9d3a9edb95",
+        "learning_outcomes": "09131875513877ffe958eb79f9f78218750c73ac722013e91cd92f1711323a16",
     },
 }
 

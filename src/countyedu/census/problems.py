@@ -102,6 +102,12 @@ RULES: dict[str, tuple[str, str]] = {
         "a subsidy of {value} yuan without the inclusive recognition this year",
     ),
     "over_staff": ("人数 {value} 多于教职工数 {detail}", "{value} is more than the {detail} staff"),
+    "graduate_counts": (
+        "毕业生去向人数不符：{detail}（就业 + 升学不超过毕业生，县内就业不超过就业）",
+        "graduates' destinations do not add up: {detail} (employed + further study at most the graduates, "
+        "employed locally at most the employed)",
+    ),
+    "date_order": ("结束日期早于开始日期：{detail}", "the end date is before the start date: {detail}"),
     "age_range": ("年龄应在 0–25 之间", "age must be between 0 and 25"),
     "lat_range": ("纬度不在中国境内（18–54）", "latitude is outside China (18–54)"),
     "lon_range": ("经度不在中国境内（73–135.5）", "longitude is outside China (73–135.5)"),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from countyedu.census.problems import Problem
 from countyedu.census.schema import CODES, CORE_SHEETS, GRADES_BY_STAGE, SHEET_BY_NAME
+from countyedu.census.vocational_refs import check_vocational
 
 # Plausibility thresholds (warnings, never errors).
 BIG_CLASS_WARNING = 80
@@ -95,6 +96,7 @@ def check_references(census: dict[str, pd.DataFrame], sources: dict[str, str]) -
     if "inspectors" in present:  # SV: a former school and a base township that exist
         _ref(problems, sources, "inspectors", present["inspectors"], "former_school_id", "schools", school_ids)
         _ref(problems, sources, "inspectors", present["inspectors"], "township_id", "townships", town)
+    check_vocational(problems, sources, present, school_ids, _ref)  # 第12、13、15条: the vocational sheets
     if "tasks" in present:  # 第33条: a township's or a school's task names one that exists
         _task_owners(problems, sources, present["tasks"], set(town.dropna()), set(school_ids.dropna()))
     if "results" in present:  # quality (第29条): the school exists, the grade fits it, a score within its marks

@@ -23,6 +23,7 @@ from countyedu.cli import (
     supervise,
     tasks,
     teachers,
+    vocational,
     years,
 )
 from countyedu.cli.common import _problem_table, _state, err
@@ -66,6 +67,7 @@ app.add_typer(supervise.supervise_app, name="supervise")
 app.add_typer(quality.quality_app, name="quality")
 app.add_typer(registers.private_app, name="private")
 app.add_typer(registers.housing_app, name="housing")
+app.add_typer(vocational.vocational_app, name="vocational")
 
 
 def main() -> None:

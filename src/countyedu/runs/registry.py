@@ -37,6 +37,7 @@ ENTRY_POINTS: tuple[str, ...] = (
     "countyedu.quality.kind",
     "countyedu.private.kind",
     "countyedu.housing.kind",
+    "countyedu.vocational.kind",
 )
 
 # Role codes (web.models.Role) of the county-wide memberships: who reads a county's runs by default.

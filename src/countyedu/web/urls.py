@@ -17,6 +17,7 @@ from countyedu.web import (
     supervision_evaluate,
     supervision_visits,
     teachers,
+    vocational,
 )
 from countyedu.web import auth_views as av
 
@@ -39,5 +40,6 @@ urlpatterns = [
     *supervision_assign.urlpatterns,
     *quality.urlpatterns,
     *registers.urlpatterns,
+    *vocational.urlpatterns,
     path("api/", include((api.urlpatterns, "api"), namespace="api")),
 ]

@@ -25,7 +25,9 @@ How the county is made:
 One module per part of the county: county (years, grades, townships, the random draws they share),
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
-after_school, rotation exemptions, tasks, inspectors, exam results, the registers of private schools and housing projects, and the special-education school (special, its own
+after_school, rotation exemptions, tasks, inspectors, exam results, the registers of private schools and housing
+projects, vocational (majors, enterprises, order classes, internships, learning outcomes) and the
+special-education school (special, its own
 generator); generate() here calls them in the order they draw from the generator.
 """
 
@@ -58,6 +60,7 @@ from countyedu.census.demo.schools import _build_schools
 from countyedu.census.demo.special import special_school_rows
 from countyedu.census.demo.tasks import _task_rows
 from countyedu.census.demo.teachers import _simulate_teachers
+from countyedu.census.demo.vocational import VOCATIONAL_SEED_OFFSET, vocational_rows
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 
 SYNTHETIC_LABEL = (
@@ -114,6 +117,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
             },
         ),
     }
+    rows |= vocational_rows(np.random.default_rng(seed + VOCATIONAL_SEED_OFFSET), schools, classes)
     for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
         rows[name] = [*rows[name], *extra_rows]
     frames: dict[str, pd.DataFrame] = {}
