@@ -26,26 +26,7 @@ from countyedu.web.models import Membership, Role
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 LOGIN = "login"
 PASSWORD = "correct horse battery staple"
-SHEETS = {
-    "majors": """school_id,major_id,year,name,category,enrolled,new_entrants,graduates,employed,employed_locally,further_study
-V1,ZZ05,2024,护理,nursing,40,20,18,12,9,4
-V1,ZZ03,2024,汽车运用与维修,car_repair,30,10,12,8,2,3
-""",
-    "enterprises": """enterprise_id,name,industry,local,school_id,agreement_date,ended_date
-E1,南丰县康宁医院,health,true,V1,2020-09-01,
-""",
-    "order_classes": """order_class_id,year,school_id,major_id,enterprise_id,pupils,jobs_promised,hired
-OC1,2024,V1,ZZ05,E1,20,15,
-""",
-    "internships": """pupil_id,year,school_id,major_id,enterprise_id,kind,start_date,end_date
-2022ZZ05001,2024,V1,ZZ05,E1,placement,2024-09-01,2025-04-30
-""",
-    "learning_outcomes": """outcome_id,pupil_id,school_id,major_id,kind,name,level,date,hours
-LO1,2022ZZ05001,V1,ZZ05,x_certificate,老年照护,elementary,2024-12-15,
-LO2,2022ZZ05001,V1,ZZ05,x_certificate,老年照护,intermediate,2025-06-15,
-LO3,2022ZZ05002,V1,ZZ05,x_certificate,直播电商,elementary,2025-01-10,
-""",
-}
+VOCATIONAL = Path(__file__).resolve().parents[1] / "fixtures" / "vocational"  # the five sheets, hand-made
 USERS = ("admin", "vocational", "planner", "leader", "t1", "t2", "clerk_p1", "clerk_n1", "nobody", "anonymous")
 COUNTY = (200, 200, 200, 200, 404, 404, 404, 404, 404, LOGIN)
 # fmt: off
@@ -66,8 +47,8 @@ def vocational_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("vocational-pages")
     folder = tmp / "county"
     shutil.copytree(HAND, folder)
-    for name, text in SHEETS.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    for sheet in VOCATIONAL.glob("*.csv"):
+        shutil.copy(sheet, folder / sheet.name)
     store = CensusStore(tmp / "data")
     import_census(folder, store)  # no assessment: the vocational pages read the vocational run only
     version = store.latest().version_id  # type: ignore[union-attr]

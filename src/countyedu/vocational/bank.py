@@ -250,6 +250,6 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
         return []
     return [
         f"学分银行 / credit bank: {s['credit_bank.outcomes']:,} 项学习成果 outcomes, {s['credit_bank.converted']:,} 项转换 "
-        f"converted, {s['credit_bank.credits']:g} 学分 credits, {s['credit_bank.pupils']:,} 名学生 pupils "
+        f"converted, {s['credit_bank.credits']:,g} 学分 credits, {s['credit_bank.pupils']:,} 名学生 pupils "
         f"({s['credit_bank.rules']} 条规则 rules)"
     ]
