@@ -37,8 +37,8 @@ FINGERPRINTS = {
         "majors": "0294b532fa824093535456289d37be41dba1625182f4e9c8d15acbb93bf8555f",
         "enterprises": "9ad35432a02e3c70c723a239a57109402d702af2cd24d2403504220cfe33d8a2",
         "order_classes": "346c2e420c4318d240282c28f28f86c3a633ba971836bd2a04bc7fea2a0a0078",
-        "internships": "d993c0cfa73923f38b451780e61e8dd6718a57405c5cbe458c8572896e33f2a7",
-        "learning_outcomes": "c22a5ffb30f3c169538787b0b957c2a53da24c430fbfaa9ab2004fc811c60498",
+        "internships": "7dd8f866d4053a0f7b8ce96b3ab8d7ea3583545bdfad04b7c85c1c2e28599d8b",
+        "learning_outcomes": "bc6d30475d838df6c79f8b773bf17830cfc242d320ef31c4942422cf1e52f8ab",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -63,8 +63,8 @@ FINGERPRINTS = {
         "majors": "ae65ae798b5c522491eca12a7da987db5bb93063f93a950c5d9e93c6908afc1f",
         "enterprises": "9ad35432a02e3c70c723a239a57109402d702af2cd24d2403504220cfe33d8a2",
         "order_classes": "5025cb809c4788980af25dcdadbef8057744937b09b31d8e3767339ebf3fff31",
-        "internships": "d59e437e7fcee8efd4a96e5ffa1ba07adea51017668304bebc6e1f9d3a9edb95",
-        "learning_outcomes": "09131875513877ffe958eb79f9f78218750c73ac722013e91cd92f1711323a16",
+        "internships": "5d77ba0d0bed9263045b746462a6f771c51077ac688c8af7aaa02197209fad9a",
+        "learning_outcomes": "a67be45f4380f1c496fadef45472e83abb0dad2e65de36e386184d2a4c85b781",
     },
 }
 

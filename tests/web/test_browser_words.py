@@ -40,11 +40,13 @@ from countyedu.planning.service import planning_params_of
 from countyedu.runs.pipeline import after_census
 from countyedu.runs.store import load_packs
 from countyedu.supervision.tasks import parse_milestones
+from countyedu.vocational.params import vocational_params
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
 
 pytestmark = MARKS
+VOCATIONAL = ("majors", "enterprises", "learning_outcomes")  # majors, partners and certificates go by their names
 
 # ---------------------------------------------------------------------------------------- the rules
 
@@ -165,7 +167,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     version = store.latest().version_id  # type: ignore[union-attr]
     after_census(store, version, load_packs())  # the assessment, planning and funding, as after an import
     names: set[str] = set()
-    for sheet in ("schools", "townships", "communities", "projects", "programmes", "inspectors"):
+    for sheet in ("schools", "townships", "communities", "projects", "programmes", "inspectors", *VOCATIONAL):
         frame: pd.DataFrame = frames[sheet]
         names |= {str(n) for n in frame["name"].dropna()}
     names |= {str(g) for g in frames["schools"]["group_id"].dropna()}  # school groups go by their names
@@ -179,6 +181,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     # the registers' own words: sponsors, licence numbers, housing projects and developers (issue 16)
     names |= {str(v) for c in ("sponsor", "licence_no") for v in frames["private_schools"][c].dropna()}
     names |= {str(v) for c in ("name", "developer") for v in frames["housing_projects"][c].dropna()}
+    names |= {c.name for c in vocational_params(load_packs()).credit_bank.courses}  # the county's own courses
     names |= {"南丰县", "南丰", "琴城"}
     names |= {
         n for promise in planning_params_of(load_packs()).promises for n in promise.names
@@ -330,6 +333,11 @@ PAGES: dict[str, tuple[Step, tuple[str, ...]]] = {
     ),
     # quality (issue 16 item 1): the county page and 南丰二中's own report (the demo's value added above)
     "quality": (fixed("/quality/", "/quality/school/S002/"), ("quality", "quality_school")),
+    # vocational (issue 16 item 3): its three pages and a pupil's conversions (an elderly-care pupil of 2023)
+    "vocational": (
+        fixed("/vocational/", "/vocational/cooperation/", "/vocational/credits/", "/vocational/credits/2023060001/"),
+        ("vocational", "vocational_cooperation", "vocational_credits", "vocational_pupil"),
+    ),
 }
 # url names that are not pages to read: actions (POST), downloads, JSON, the API
 NOT_PAGES = {

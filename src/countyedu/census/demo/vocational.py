@@ -258,5 +258,5 @@ def vocational_rows(
 
 
 def _pupil(entry: int, major: str, i: int) -> str:
-    """A pupil's 学籍号 (invented): entry year, major and number."""
-    return f"{entry}{major}{i + 1:03d}"
+    """A pupil's 学籍号 (invented, digits only): entry year, the major's number and the pupil's."""
+    return f"{entry}{major[2:]}{i + 1:04d}"
