@@ -12,6 +12,7 @@ from django.conf import settings
 from sv_visits_support import PNG, add_inspectors
 
 from countyedu.indicators import evidence
+from countyedu.supervision import snapshot
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
 from countyedu.web.supervision_models import Rectification, Visit
@@ -25,6 +26,7 @@ def clean_evidence(census_store):
     census_data.forget()
     yield
     evidence.path(settings.DATA_DIR).unlink(missing_ok=True)
+    snapshot.path(settings.DATA_DIR).unlink(missing_ok=True)  # the records snapshot the changes wrote
     census_data.forget()
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from sv_visits_support import PASSWORD, PNG, add_inspectors, visit_post
 
 from countyedu.indicators import evidence
+from countyedu.supervision import snapshot
 from countyedu.web import census as census_data
 from countyedu.web.supervision_models import EvidenceFile, Finding, Rectification, Visit
 
@@ -31,6 +32,7 @@ def no_evidence_left():
     """A test that records checklist evidence removes the snapshot from the session's data dir after."""
     yield
     evidence.path(settings.DATA_DIR).unlink(missing_ok=True)
+    snapshot.path(settings.DATA_DIR).unlink(missing_ok=True)  # the records snapshot, written after commit too
     census_data.forget()
 
 
