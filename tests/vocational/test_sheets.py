@@ -69,12 +69,14 @@ def errors(tmp_path: Path, **sheets: str) -> set[tuple[str, int | None, str | No
     return {(p.sheet, p.row, p.column, p.rule) for p in info.value.problems if p.severity == "error"}
 
 
-def test_destinations_must_add_up(tmp_path: Path) -> None:
+def test_destinations_must_add_up_and_periods_end_after_they_start(tmp_path: Path) -> None:
     bad = MAJORS + "S3,M3,2019,电子商务,电子商务,60,20,20,15,16,8\n"  # 15 + 8 > 20; 16 local > 15 employed
-    found = errors(tmp_path, 专业=bad)
+    late = INTERNSHIPS + "P2,2019,S3,M1,E1,认识实习,2019-09-02,2019-08-01\n"  # ends before it starts
+    found = errors(tmp_path, 专业=bad, 实习=late)
     assert found == {
         ("专业.csv", 4, "employed", "graduate_counts"),
         ("专业.csv", 4, "employed_locally", "graduate_counts"),
+        ("实习.csv", 3, "end_date", "date_order"),
     }
 
 
@@ -89,8 +91,3 @@ def test_references_and_codes_are_checked(tmp_path: Path) -> None:
     }
     bad_kind = errors(tmp_path / "kind", 实习=INTERNSHIPS + "P2,2019,S3,M1,E1,顶岗,2019-09-02,2019-12-01\n")
     assert bad_kind == {("实习.csv", 3, "kind", "code")}  # 顶岗 is no internship kind
-
-
-def test_an_end_before_its_start_is_refused(tmp_path: Path) -> None:
-    found = errors(tmp_path, 实习=INTERNSHIPS + "P2,2019,S3,M1,E1,认识实习,2019-09-02,2019-08-01\n")
-    assert found == {("实习.csv", 3, "end_date", "date_order")}
