@@ -205,17 +205,18 @@ class Assessment:
 
     def to_json(self) -> str:
         """``json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"))``, the same text,
-        with the results written by DuckDB from the columns: a province has two million results, whose
-        dicts and pure-Python encoding took longer than the assessment. DuckDB writes a double as the
-        shortest text that reads back the same, as Python's repr does (tests/test_result_identity.py
-        compares the two texts)."""
+        with the results written from the columns (_results_json): a province has two million results,
+        whose dicts and pure-Python encoding took longer than the assessment. A double is written as
+        its repr, as json.dumps does (tests/test_result_identity.py compares the two texts)."""
         t = self.table() if self._results is None else None
         if t is None or not len(t) or np.isinf(t["value"].to_numpy(dtype=float)).any():
             return json.dumps(self.as_dict(), **_JSON)  # Infinity: Python's spelling
         placeholder = "\x00results\x00"
         d = self.as_dict_without_results()
         head = json.dumps({**d, "results": placeholder}, **_JSON)
-        return head.replace(json.dumps(placeholder), "[" + _results_json(t, self._targets_of(t)) + "]", 1)
+        before, after = head.split(json.dumps(placeholder), 1)
+        # one join: the province's results are 400 MB of text, each concatenation a copy of them
+        return "".join([before, "[", _results_json(t, self._targets_of(t)), "]", after])
 
     def as_dict_without_results(self) -> dict[str, Any]:
         """as_dict but its results, the keys in its order (results None)."""
@@ -514,16 +515,25 @@ def _roll_up(base: pd.DataFrame, items: list[Item], county_id: str) -> list[pd.D
     is_sum = np.array([AGGREGATE[it.formula or ""] == "sum" for it in items])
     keys = {"school": "school_id", "township": "township_id", "county": None}
     k = base["k"].to_numpy()
+    # the text keys as integer codes (missing → -1), grouped on, and read back after: grouping on
+    # text hashed every row's strings at every level. Groups come in the same order (first seen)
+    # and are summed in the same row order, so the sums are the same to the last bit.
+    coded: dict[str, np.ndarray] = {}
+    texts: dict[str, np.ndarray] = {}
+    for c in ("school_id", "township_id", "stage"):
+        codes, uniques = pd.factorize(base[c].to_numpy(dtype=object))
+        coded[c], texts[c] = codes, np.array([*uniques, None], dtype=object)  # code -1 → None
+    keyed = pd.DataFrame({"k": k, **coded, "year": base["year"], "num": base["num"], "den": base["den"]})
     frames = []
     for level, col in keys.items():
         want = np.array([level in it.levels for it in items])
-        rows = base[want[k]]
+        rows = keyed[want[k]]
         if level == "school":
-            rows = rows[rows["school_id"].notna()]
+            rows = rows[rows["school_id"].to_numpy() >= 0]
         by = ["k", col, "stage", "year"] if col else ["k", "stage", "year"]
-        g = rows.groupby(by, dropna=False, sort=False)[["num", "den"]].sum(min_count=1).reset_index()
-        unit = g[col].astype(object).where(g[col].notna(), None) if col else county_id
-        frames.append(g.assign(level=level, unit=unit))
+        g = rows.groupby(by, sort=False)[["num", "den"]].sum(min_count=1).reset_index()
+        unit = texts[col][g[col].to_numpy()] if col else county_id
+        frames.append(g.assign(level=level, unit=unit, stage=texts["stage"][g["stage"].to_numpy()]))
     out = pd.concat(frames, ignore_index=True)
     kk = out["k"].to_numpy()
     num, den = out["num"].to_numpy(dtype=float), out["den"].to_numpy(dtype=float)

@@ -470,15 +470,9 @@ def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
 def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
     """Of the teachers eligible in year y−1 (≥ N years at their school), the share at another
     school in year y (QB-G11); optionally the backbone share among those who moved."""
-    t = ct.teacher_parts()
-    stages = [s for s in item.stages if s]
-    if stages:
-        t = t.filter(t.part.isin(stages))
     prm = item.params
-    prev = t.filter(t.years_at_school >= prm["eligible_years"])
-    nxt = ct["teachers"].view().select(tid=ibis._.teacher_id, y2=ibis._.year, s2=ibis._.school_id)
-    j = prev.join(nxt, (prev.teacher_id == nxt.tid) & (nxt.y2 == prev.year + 1))
-    moved = j.s2 != j.school_id
+    j = _moves(ct, [s for s in item.stages if s], prm["eligible_years"])
+    moved = j.moved
     if prm.get("backbone_among_movers"):
         j = j.filter(moved)
         hit = _teacher_filter(j, {"backbone_in": prm["backbone_among_movers"]})
@@ -493,6 +487,20 @@ def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
         num=ibis.ifelse(hit, j.share, 0.0),
         den=j.share,
     )
+
+
+def _moves(ct: CensusTables, stages: list[str], eligible_years: Any) -> ir.Table:
+    """The eligible teachers of a year (≥ N years at their school, in a part of the stages) joined
+    with where they are the next year: one join of the teachers with themselves (millions of rows
+    in a province), made once and kept for every rotation item with the same stages and N."""
+    t = ct.teacher_parts()
+    if stages:
+        t = t.filter(t.part.isin(stages))
+    prev = t.filter(t.years_at_school >= eligible_years)
+    nxt = ct["teachers"].view().select(tid=ibis._.teacher_id, y2=ibis._.year, s2=ibis._.school_id)
+    j = prev.join(nxt, (prev.teacher_id == nxt.tid) & (nxt.y2 == prev.year + 1))
+    j = j.select(j.school_id, j.township_id, j.part, j.y2, j.share, j.backbone, moved=j.s2 != j.school_id)
+    return ct.materialise(j, "moves")
 
 
 @formula("salary_parity", sources=("teachers", "finance"), compare="money")
