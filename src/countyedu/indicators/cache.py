@@ -1,6 +1,6 @@
 """Assessments kept in the run store (runs.store): computed once per census version, pack list and
 school years in collection, read many times (dashboards, the API). A stored assessment is the
-engine's own result objects, as JSON. Opening or closing a school year (census.years) changes the
+engine's own results, as JSON. Opening or closing a school year (census.years) changes the
 years in collection, so it names another stored assessment: a page never shows one made under the
 other state."""
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
 from countyedu.indicators import evidence
-from countyedu.indicators.engine import Assessment, Result, SchoolGap, assess
+from countyedu.indicators.engine import TABLE_COLUMNS, Assessment, SchoolGap, assess
 from countyedu.messages import Msg
-from countyedu.policy.pack import Pack, Target
+from countyedu.policy.pack import Pack
 from countyedu.runs.store import RunKey, RunStore, load_packs, run_key
 
 KIND = "assessments"
@@ -25,25 +27,16 @@ def key(version: str, packs: list[Pack], years: Years) -> RunKey:
     return run_key(KIND, version, packs, years)
 
 
-def _result(d: dict[str, Any], targets: dict[str, Target]) -> Result:
-    t = None
-    if d["target"]:  # validated once per distinct target: thousands of results share a few dozen
-        key = repr(d["target"])  # written by one writer: equal targets, equal text (a cheap key)
-        t = targets.get(key) or targets.setdefault(key, Target.model_validate(d["target"]))
-    return Result(
-        d["pack"],
-        d["indicator"],
-        d["level"],
-        d["unit"],
-        d["stage"],
-        d["year"],
-        d["value"],
-        t,
-        d["status"],
-        d["num"],
-        d["den"],
-        d["trend_at_deadline"],
-    )
+def _table(results: list[dict[str, Any]]) -> pd.DataFrame:
+    """The stored results as the engine's table (TABLE_COLUMNS, built as Assessment._from_results
+    builds it). Their targets are not read: the assessment gives each result its pack's target for
+    its year and stage, as the stored ones were (the key names the packs)."""
+    rows = [
+        (d["pack"], d["indicator"], d["level"], d["unit"], d["stage"], d["year"], d["value"], d["num"], d["den"],
+         d["trend_at_deadline"], d["status"])
+        for d in results
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
 def save(store: CensusStore, a: Assessment) -> Path:
@@ -75,8 +68,7 @@ def load(
     if doc is None:
         return None
     a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
-    targets: dict[str, Target] = {}
-    a.results = [_result(d, targets) for d in doc["results"]]
+    a.add(_table(doc["results"]))  # columnar, as computed: Result objects only when asked for
     a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
     a.no_data_reasons = {
         (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"]) for d in doc.get("no_data", [])
