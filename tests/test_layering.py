@@ -24,8 +24,20 @@ CORE = [
     "teachers",
     "supervision",
     "quality",
+    "roads",
 ]
-COMPUTATIONS = ["census", "policy", "runs", "indicators", "planning", "funding", "teachers", "supervision", "quality"]
+COMPUTATIONS = [
+    "census",
+    "policy",
+    "runs",
+    "indicators",
+    "planning",
+    "funding",
+    "teachers",
+    "supervision",
+    "quality",
+    "roads",
+]
 # what a computation never imports: Django, the web app, the CLI and the reports (words and renderers)
 ABOVE = ["django", "countyedu.web", "countyedu.cli", "countyedu.reports"]
 

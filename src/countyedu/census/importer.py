@@ -184,7 +184,7 @@ def merge(
             if old is not None and len(old):
                 out[sheet.name] = old.assign(_row=pd.NA)
             continue
-        if old is None or old.empty:
+        if old is None or old.empty or sheet.whole:
             out[sheet.name] = fresh
             continue
         if sheet.yearly:

@@ -244,6 +244,20 @@ CODES: dict[str, dict[str, str]] = {
         "too_few_hours": "学时不足",
         "expired": "已过有效期",
     },
+    # OpenStreetMap's highway classes (the ones a pupil or a school bus uses), with the Chinese road
+    # grades they correspond to (公路工程技术标准 JTG B01: 高速、一级…四级、等外; 城市道路).
+    "road_class": {
+        "motorway": "高速公路",
+        "trunk": "国道",
+        "primary": "省道",
+        "secondary": "县道",
+        "tertiary": "乡道",
+        "unclassified": "村道",
+        "residential": "城镇街巷",
+        "service": "专用道路",
+        "track": "机耕道",
+        "path": "步行道",
+    },
 }
 
 BOOL_LABELS = {True: "是", False: "否"}
@@ -471,6 +485,18 @@ CODES_EN: dict[str, dict[str, str]] = {
         "too_few_hours": "too few hours",
         "expired": "expired",
     },
+    "road_class": {
+        "motorway": "expressway",
+        "trunk": "national road",
+        "primary": "provincial road",
+        "secondary": "county road",
+        "tertiary": "township road",
+        "unclassified": "village road",
+        "residential": "street",
+        "service": "service road",
+        "track": "track",
+        "path": "footpath",
+    },
 }
 
 # Other ways users write a code, accepted on reading (case-insensitive): gender as M/F and as the
@@ -572,6 +598,8 @@ class Sheet:
     repeating_zh: str | None = None
     note_en: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # a file's rows replace the stored sheet as a whole (the road network: an edge left out is gone)
+    whole: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -1770,6 +1798,86 @@ SHEETS: tuple[Sheet, ...] = (
             ),
         ),
         note_en="learning outcomes the credit bank records (学分银行, 第13条): 1+X and skill certificates, awards, courses",
+    ),
+    Sheet(
+        "roads",
+        "道路",
+        ("road_id",),
+        (
+            _c(
+                "road_id",
+                "路段编号",
+                "id",
+                "路段唯一编号（两个路口之间的一段路）",
+                "unique id of a road segment (between two junctions)",
+            ),
+            _c(
+                "from_lat",
+                "起点纬度",
+                "float",
+                "路段起点 WGS84 纬度",
+                "latitude of the segment's start, WGS84",
+                min=LAT_MIN,
+                max=LAT_MAX,
+            ),
+            _c(
+                "from_lon",
+                "起点经度",
+                "float",
+                "路段起点 WGS84 经度",
+                "longitude of the segment's start, WGS84",
+                min=LON_MIN,
+                max=LON_MAX,
+            ),
+            _c(
+                "to_lat",
+                "终点纬度",
+                "float",
+                "路段终点 WGS84 纬度",
+                "latitude of the segment's end, WGS84",
+                min=LAT_MIN,
+                max=LAT_MAX,
+            ),
+            _c(
+                "to_lon",
+                "终点经度",
+                "float",
+                "路段终点 WGS84 经度",
+                "longitude of the segment's end, WGS84",
+                min=LON_MIN,
+                max=LON_MAX,
+            ),
+            _c(
+                "km",
+                "里程（公里）",
+                "float",
+                "沿道路量得的路段长度（公里）",
+                "length of the segment along the road (km)",
+                min=0,
+            ),
+            _c(
+                "road_class",
+                "道路等级",
+                "code",
+                "道路等级（决定步行与校车速度）",
+                "road class (sets the walking and school-bus speeds)",
+                codes="road_class",
+            ),
+            _c(
+                "max_kmh",
+                "限速（公里/小时）",
+                "float",
+                "路段限速（空：按道路等级的默认速度）",
+                "speed limit in km/h (empty: the road class's default speed)",
+                min=0,
+                nullable=True,
+            ),
+            _c(
+                "name", "道路名称", "str", "道路名称或编号（如 G206）", "road name or number (e.g. G206)", nullable=True
+            ),
+        ),
+        note_en="the county's road network (countyedu roads import): planning's road distances and travel times",
+        whole=True,
     ),
 )
 

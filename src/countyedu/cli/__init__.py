@@ -18,6 +18,7 @@ from countyedu.cli import (
     plans,
     quality,
     registers,
+    roads,
     run,
     serve,
     supervise,
@@ -68,6 +69,7 @@ app.add_typer(quality.quality_app, name="quality")
 app.add_typer(registers.private_app, name="private")
 app.add_typer(registers.housing_app, name="housing")
 app.add_typer(vocational.vocational_app, name="vocational")
+app.add_typer(roads.roads_app, name="roads")
 
 
 def main() -> None:

@@ -1,0 +1,164 @@
+"""The distances planning uses: by road when the census holds a road network (its `roads` sheet), in a
+straight line (haversine) otherwise, with the basis said in words wherever a distance is shown.
+
+`distances(frames, origins, destinations)` is what catchments, siting, consolidation and the
+inspectors' zones call in place of `planning.geo.distance_matrix`; `travel_matrix(frames, …)` is the
+community × school table in km and minutes per mode (`countyedu roads matrix`, the roads page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from countyedu.messages import Msg, Num
+from countyedu.planning.geo import distance_matrix
+from countyedu.roads.network import RoadNetwork, Travel
+from countyedu.roads.params import RoadParams, road_params
+
+ROADS_SHEET = "roads"
+_CACHE: dict[tuple[int, int], tuple[pd.DataFrame, RoadNetwork]] = {}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a distance was measured on: `road` (the census's road network) or `straight` (haversine)."""
+
+    kind: str  # road | straight
+    segments: int = 0
+    road_km: float = 0.0
+    far: tuple[str, ...] = ()  # points farther than the snapping limit from every road
+
+    def words(self) -> Msg:
+        if self.kind == "straight":
+            return Msg("Distances are straight-line km (the census has no road network: countyedu roads import)")
+        if self.far:
+            return Msg(
+                "Distances are road km on the county's road network ({segments} segments, {km} km); "
+                "{far} place(s) lie more than the snapping limit from any road: {ids}",
+                segments=Num(self.segments),
+                km=Num(self.road_km, "", 0),
+                far=Num(len(self.far)),
+                ids=", ".join(self.far[:8]),
+            )
+        return Msg(
+            "Distances are road km on the county's road network ({segments} segments, {km} km)",
+            segments=Num(self.segments),
+            km=Num(self.road_km, "", 0),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"basis": self.kind, "segments": self.segments, "road_km": self.road_km, "far": list(self.far)}
+
+
+STRAIGHT = Basis("straight")
+
+
+def network(frames: Mapping[str, pd.DataFrame], params: RoadParams | None = None) -> RoadNetwork | None:
+    """The census's road network, or None when it has no `roads` rows (built once per frame)."""
+    edges = frames.get(ROADS_SHEET)
+    if edges is None or edges.empty:
+        return None
+    p = params or RoadParams()
+    key = (id(edges), hash(p.model_dump_json()))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is edges:
+        return hit[1]
+    net = RoadNetwork(edges, p)
+    if len(_CACHE) >= 4:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (edges, net)
+    return net
+
+
+def distances(
+    frames: Mapping[str, pd.DataFrame],
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    params: RoadParams | None = None,
+) -> tuple[np.ndarray, Basis]:
+    """km from each origin row to each destination row (both with lat, lon; the first column their id)
+    by road when the census has roads (NaN: no route), else in a straight line; and the basis."""
+    net = network(frames, params)
+    if net is None:
+        return distance_matrix(origins, destinations), STRAIGHT
+    distance_matrix(origins.head(0), destinations.head(0))  # the same checks of the coordinates
+    t = net.travel(origins, destinations)
+    return t.km, basis_of(net, t, origins, destinations)
+
+
+def basis_of(net: RoadNetwork, t: Travel, origins: pd.DataFrame, destinations: pd.DataFrame) -> Basis:
+    far = [str(v) for v in origins.iloc[:, 0][t.origin_snap.far]]
+    far += [str(v) for v in destinations.iloc[:, 0][t.destination_snap.far]]
+    return Basis("road", net.n_edges, float(net.edge_km.sum()), tuple(dict.fromkeys(far)))
+
+
+def travel_matrix(frames: Mapping[str, pd.DataFrame], params: RoadParams | None = None) -> tuple[pd.DataFrame, Basis]:
+    """Community × school: straight km, road km and walking and school-bus minutes (NaN: no route);
+    the communities and schools with coordinates, schools open in the census."""
+    comm = _located(frames.get("communities"), "community_id")
+    sch = _located(frames.get("schools"), "school_id")
+    net = network(frames, params)
+    straight = distance_matrix(comm, sch)
+    if net is None:
+        km = straight
+        walk = bus = np.full(straight.shape, np.nan)
+        basis = STRAIGHT
+    else:
+        t = net.travel(comm, sch)
+        km, walk, bus = t.km, t.minutes["walk"], t.minutes["bus"]
+        basis = basis_of(net, t, comm, sch)
+    n, m = straight.shape
+    out = pd.DataFrame(
+        {
+            "community_id": np.repeat(comm["community_id"].astype(str).to_numpy(), m),
+            "school_id": np.tile(sch["school_id"].astype(str).to_numpy(), n),
+            "straight_km": straight.reshape(-1).round(3),
+            "km": km.reshape(-1).round(3),
+            "walk_minutes": walk.reshape(-1).round(1),
+            "bus_minutes": bus.reshape(-1).round(1),
+        }
+    )
+    return out, basis
+
+
+def _located(frame: pd.DataFrame | None, key: str) -> pd.DataFrame:
+    if frame is None or frame.empty or "lat" not in frame.columns:
+        return pd.DataFrame({key: pd.Series(dtype=str), "lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float)})
+    ok = frame["lat"].notna() & frame["lon"].notna()
+    if "closed_year" in frame.columns:
+        ok &= frame["closed_year"].isna()
+    return frame.loc[ok, [key, "lat", "lon"]].reset_index(drop=True)
+
+
+def params_of(packs: Any) -> RoadParams:
+    """The road parameters of the packs (`parameters.roads`), defaults for what they omit."""
+    from countyedu.runs.store import parameters
+
+    return road_params(parameters(packs, "roads"))
+
+
+def road_pairs(
+    frames: Mapping[str, pd.DataFrame], origins: pd.DataFrame, destinations: pd.DataFrame
+) -> tuple[pd.DataFrame | None, Basis]:
+    """A travel table (first column of each as ids, `km`) of the pairs with a road route, for
+    planning.geo.read_travel; (None, STRAIGHT) when the census has no roads. Rows without
+    coordinates have no pairs."""
+    if network(frames) is None:
+        return None, STRAIGHT
+    o = origins[origins["lat"].notna() & origins["lon"].notna()].reset_index(drop=True)
+    d = destinations[destinations["lat"].notna() & destinations["lon"].notna()].reset_index(drop=True)
+    km, basis = distances(frames, o, d)
+    i, j = np.nonzero(np.isfinite(km))
+    table = pd.DataFrame(
+        {
+            str(origins.columns[0]): o.iloc[:, 0].astype(str).to_numpy()[i],
+            str(destinations.columns[0]): d.iloc[:, 0].astype(str).to_numpy()[j],
+            "km": km[i, j],
+        }
+    )
+    return table, basis
