@@ -39,6 +39,7 @@ FINGERPRINTS = {
         "order_classes": "346c2e420c4318d240282c28f28f86c3a633ba971836bd2a04bc7fea2a0a0078",
         "internships": "7dd8f866d4053a0f7b8ce96b3ab8d7ea3583545bdfad04b7c85c1c2e28599d8b",
         "learning_outcomes": "bc6d30475d838df6c79f8b773bf17830cfc242d320ef31c4942422cf1e52f8ab",
+        "roads": "8b77cd79beb240b5cbf9349844119448188361198e32c5ecf8362f62219babf3",
     },
     7: {
         "townships": "9b6a16303204f868c72b173c1a537a0f5a7b18028b81963af90ef5993edf24f8",
@@ -65,6 +66,7 @@ FINGERPRINTS = {
         "order_classes": "5025cb809c4788980af25dcdadbef8057744937b09b31d8e3767339ebf3fff31",
         "internships": "5d77ba0d0bed9263045b746462a6f771c51077ac688c8af7aaa02197209fad9a",
         "learning_outcomes": "a67be45f4380f1c496fadef45472e83abb0dad2e65de36e386184d2a4c85b781",
+        "roads": "aae54a8b60b83099de23b23eac58dc89da25c3ef08c7844e6676ae12e424952f",
     },
 }
 

@@ -665,6 +665,7 @@ class CatchmentPlan:
     notes: list[Text] = field(default_factory=list)
     map_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, str] = field(default_factory=dict)  # school and community id → name (census_catchments)
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict() (census_catchments)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able: summary numbers, assignments, zones and the map lines."""
@@ -678,6 +679,7 @@ class CatchmentPlan:
             "bound": self.bound,
             "gap": self.gap,
             "kept": self.kept,
+            "distance_basis": self.distance_basis,
             "notes": [encode(n) for n in self.notes],
             "assignments": _records(self.assignments),
             "zones": [{**r, "communities": list(r["communities"])} for r in self.zones.to_dict("records")],
@@ -945,8 +947,18 @@ def census_catchments(
                 "no open school teaches {stage} in {year}", stage=Code("education_stage", stage), year=Num(year, "year")
             )
         )
-    plan = solve_catchments(dem, sch.reset_index(drop=True), **options)
-    return dataclasses.replace(plan, names=place_names(frames))
+    sch = sch.reset_index(drop=True)
+    basis = None
+    if options.get("travel") is None:  # the census's roads when it has them (issue 17), else haversine
+        from countyedu.roads.travel import road_pairs
+
+        travel, basis = road_pairs(frames, dem[["community_id", "lat", "lon"]], sch[["school_id", "lat", "lon"]])
+        options = {**options, "travel": travel}
+    plan = solve_catchments(dem, sch, **options)
+    if basis is None:
+        return dataclasses.replace(plan, names=place_names(frames), distance_basis={"basis": "travel_matrix"})
+    notes = [basis.words(), *plan.notes]
+    return dataclasses.replace(plan, names=place_names(frames), distance_basis=basis.as_dict(), notes=notes)
 
 
 def place_names(frames: Mapping[str, pd.DataFrame]) -> dict[str, str]:

@@ -26,9 +26,9 @@ One module per part of the county: county (years, grades, townships, the random 
 geography (townships, communities), population, schools, pupils (and classes), teachers, projects,
 school_years (seats, facilities, boarders, funding), admissions (programmes, candidates), finance,
 after_school, rotation exemptions, tasks, inspectors, exam results, the registers of private schools and housing
-projects, vocational (majors, enterprises, order classes, internships, learning outcomes) and the
-special-education school (special, its own
-generator); generate() here calls them in the order they draw from the generator.
+projects, vocational (majors, enterprises, order classes, internships, learning outcomes), the
+special-education school (special, its own generator) and the road network (roads, its own generator);
+generate() here calls them in the order they draw from the generator.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from countyedu.census.demo.projects import _project_rows
 from countyedu.census.demo.pupils import _allocate_pupils, _build_classes
 from countyedu.census.demo.registers import _housing_rows, _private_rows
 from countyedu.census.demo.results import RESULTS_SEED_OFFSET, _result_rows
+from countyedu.census.demo.roads import _road_rows
 from countyedu.census.demo.school_years import _school_year_rows
 from countyedu.census.demo.schools import _build_schools
 from countyedu.census.demo.special import special_school_rows
@@ -120,6 +121,7 @@ def generate(seed: int = 2019) -> dict[str, pd.DataFrame]:
     rows |= vocational_rows(np.random.default_rng(seed + VOCATIONAL_SEED_OFFSET), schools, classes)
     for name, extra_rows in special_school_rows(seed).items():  # drawn last: the rest stays as it was
         rows[name] = [*rows[name], *extra_rows]
+    rows["roads"] = _road_rows(seed, rows["communities"], rows["schools"])  # its own generator: drawn last
     frames: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
         if sheet.name == "population":

@@ -13,10 +13,10 @@ import pandas as pd
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, Text, encode
-from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.model import _records
 from countyedu.planning.siting.solver import _Inst, _solve
 from countyedu.planning.siting.terms import CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
+from countyedu.roads.travel import distances
 from countyedu.runs.blocks import Block
 
 
@@ -67,6 +67,7 @@ class ConsolidationPlan:
     notes: list[Text] = field(default_factory=list)
     status: str = "optimal"  # of the optimised scenario
     gap: float = 0.0
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class ConsolidationPlan:
             "basis": self.basis,
             "status": self.status,
             "gap": self.gap,
+            "distance_basis": self.distance_basis,
             "notes": [encode(n) for n in self.notes],
             "candidates": _records(self.candidates),
             "scenarios": _records(self.scenarios),
@@ -158,7 +160,8 @@ def consolidation(
         params=base,
         names=names,
         basis=data["basis"],
-        notes=list(res.get("notes", [])),
+        notes=[res["distance_basis"].words(), *res.get("notes", [])],
+        distance_basis=res["distance_basis"].as_dict(),
         status=str(res.get("status", "optimal")),
         gap=float(res.get("gap", 0.0)),
     )
@@ -216,6 +219,7 @@ def _consolidation_data(
         "stage": stage,
         "year": year,
         "names": names,
+        "frames": frames,  # the census's roads, when it has them (roads.travel)
     }
 
 
@@ -282,7 +286,8 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
     rows = pd.concat([srows, rrows], ignore_index=True)
     rows = rows[rows["pupils"] > 0].reset_index(drop=True)
     d = rows["pupils"].to_numpy(np.int64)
-    km = distance_matrix(rows, sup)
+    km, distance_basis = distances(data["frames"], rows, sup)
+    km = np.where(np.isnan(km), np.inf, km)  # no road route: neither walked nor boarded
     is_small_row = (rows["kind"] == "small").to_numpy()
     walk = km <= p.max_km
     reach = km <= max(p.boarding_km, p.max_km)
@@ -292,7 +297,8 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
     rest_ok = reach & ~small[None, :]
     if (~small).any():
         nearest = np.argmin(np.where(~small[None, :], km, np.inf), axis=1)
-        rest_ok[np.arange(len(rows)), nearest] = True
+        routed = np.isfinite(km[np.arange(len(rows)), nearest])  # by road a place may have no route at all
+        rest_ok[np.flatnonzero(routed), nearest[routed]] = True
     allowed = np.where(is_small_row[:, None], allowed, rest_ok)
     if mode == MERGE_ALL:
         allowed &= ~small[None, :]
@@ -308,6 +314,7 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
             "feasible": False,
             "rows": rows,
             "unreachable": ids,
+            "distance_basis": distance_basis,
             "note": Msg(
                 "not possible: {places} have no non-small school within {walk} km walking or {board} km boarding",
                 places=tuple(data["names"].get(str(i), str(i)) for i in ids[:10]),
@@ -350,6 +357,7 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
     gap = 0.0 if r["objective"] <= 0 else max(0.0, (r["objective"] - r["bound"]) / abs(r["objective"]))
     return {
         "feasible": True,
+        "distance_basis": distance_basis,
         "rows": rows,
         "flows": flows,
         "allowed": allowed,

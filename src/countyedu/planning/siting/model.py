@@ -36,6 +36,7 @@ class SitingPlan:
     solver: str
     p: int | None = None
     notes: list[Text] = field(default_factory=list)
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict() (census_siting)
     names: dict[str, str] = field(default_factory=dict)  # site and community id → name (census_siting)
 
     @property
@@ -53,6 +54,7 @@ class SitingPlan:
             "bound": self.bound,
             "gap": self.gap,
             "boarders": self.boarders,
+            "distance_basis": self.distance_basis,
             "opened": list(self.opened),
             "closed": list(self.closed),
             "notes": [encode(n) for n in self.notes],
@@ -93,6 +95,7 @@ def solve_siting(
     time_limit_s: float = 60,
     yuan_per_pupil_km: float = 380.0,
     boarder_yuan: float = 200.0,
+    km: np.ndarray | None = None,
 ) -> SitingPlan:
     """Which sites to open and where each community goes (第4、5条): capacitated p-median when p is
     given, capacitated facility location in yuan otherwise (see the module docstring).
@@ -100,7 +103,8 @@ def solve_siting(
     demand: community_id, demand, lat, lon. sites: site_id, lat, lon, capacity, open_cost (optional,
     yuan a year), existing (bool), must_stay_open (bool), boarding (optional bool, default true).
     `yuan_per_pupil_km` (assumed: 190 school days × 2 trips × 1 yuan/km) and `boarder_yuan` (第5条:
-    +200 per boarder a year) only enter the facility-location objective.
+    +200 per boarder a year) only enter the facility-location objective. `km`: demand × sites distances
+    to use instead of the straight line (road km, roads.travel; NaN: no route, not allowed).
     """
     comm = demand.reset_index(drop=True)
     st = sites.reset_index(drop=True).copy()
@@ -111,8 +115,11 @@ def solve_siting(
         if col not in st.columns:
             st[col] = default
     must = st["must_stay_open"].fillna(False).astype(bool).to_numpy()
-    km = distance_matrix(comm, st)
+    km = distance_matrix(comm, st) if km is None else np.asarray(km, dtype=float)
+    routed = ~np.isnan(km)
+    km = np.where(routed, km, np.inf)
     daily = km <= (max_km if max_km is not None else np.inf)
+    daily &= routed
     board = np.zeros_like(daily)
     if boarding_km is not None:
         board = ~daily & (km <= boarding_km) & st["boarding"].fillna(True).astype(bool).to_numpy()[None, :]
@@ -314,13 +321,15 @@ def census_siting(
             candidates=len(new),
         )
     total = None if p is None else len(existing) + p
-    plan = solve_siting(
-        dem, pd.concat([existing, new], ignore_index=True), p=total, max_km=max_km, boarding_km=boarding_km
-    )
+    sites_all = pd.concat([existing, new], ignore_index=True)
+    from countyedu.roads.travel import distances  # the census's roads when it has them (issue 17)
+
+    km, basis = distances(frames, dem[["community_id", "lat", "lon"]], sites_all[["site_id", "lat", "lon"]])
+    plan = solve_siting(dem, sites_all, p=total, max_km=max_km, boarding_km=boarding_km, km=km)
     names = place_names(frames)
     if "name" in cand:
         names.update(zip(cand["site_id"], cand["name"].astype(str), strict=True))
-    notes = list(plan.notes)
+    notes = [basis.words(), *plan.notes]
     if p is not None:
         notes.insert(
             0,
@@ -333,4 +342,4 @@ def census_siting(
                 total=total,
             ),
         )
-    return replace(plan, names=names, notes=notes)
+    return replace(plan, names=names, notes=notes, distance_basis=basis.as_dict())
