@@ -20,6 +20,7 @@ from pathlib import Path
 
 from benchmarks.admissions import bench_admissions
 from benchmarks.engines import bench_engine_parity
+from benchmarks.roads import bench_roads
 from benchmarks.staffing import bench_staffing
 
 HERE = Path(__file__).resolve().parent
@@ -407,6 +408,7 @@ def main() -> None:
             rows += bench_admissions(work)
         if not (args.only_web or args.only_demo):
             rows += bench_planning(work)
+            rows += bench_roads(work)  # benchmarks/roads.py: the road matrix (issue 17)
             rows += bench_teachers(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
