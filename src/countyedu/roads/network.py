@@ -143,12 +143,16 @@ class RoadNetwork:
         so = self.snap(origins["lat"].to_numpy(float), origins["lon"].to_numpy(float))
         sd = self.snap(destinations["lat"].to_numpy(float), destinations["lon"].to_numpy(float))
         leg = so.leg_km[:, None] + sd.leg_km[None, :]
-        km = self._between(self.edge_km, so.node, sd.node) + leg
+        road_km = self._between(self.edge_km, so.node, sd.node)
         minutes: dict[str, np.ndarray] = {}
         for mode in ("walk", "bus"):
-            hours = self.edge_km / self.speed(mode)  # type: ignore[arg-type]
-            minutes[mode] = (self._between(hours, so.node, sd.node) + leg / self.params.access_kmh) * 60.0
-        return Travel(km, minutes, so, sd)
+            v = self.speed(mode)  # type: ignore[arg-type]
+            if np.isfinite(v).all() and np.ptp(v) == 0:  # one speed on every road: the shortest route is the fastest
+                hours = road_km / float(v[0])
+            else:
+                hours = self._between(self.edge_km / v, so.node, sd.node)
+            minutes[mode] = (hours + leg / self.params.access_kmh) * 60.0
+        return Travel(road_km + leg, minutes, so, sd)
 
     def _between(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Shortest path weights between junctions a[i] and b[j] (NaN where no path), searching from
