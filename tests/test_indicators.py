@@ -200,7 +200,7 @@ def test_funding_rules(hand: tuple[CensusStore, Assessment]) -> None:
 
 def test_checklist_items_need_evidence(hand: tuple[CensusStore, Assessment]) -> None:
     _, a = hand
-    assert {r.status for r in a.results if r.indicator in ("QB-G3", "T-HS-3", "PP-8")} == {"needs_evidence"}
+    assert {r.status for r in a.results if r.indicator in ("QB-G3", "T-VOC-3", "PP-8")} == {"needs_evidence"}
 
 
 def test_the_json_contract(hand: tuple[CensusStore, Assessment]) -> None:
@@ -288,3 +288,13 @@ def test_at_risk_follows_the_least_squares_trend_to_the_deadline() -> None:
     s = _with_status("p", item, falling, None).set_index("year")["status"]
     assert s[2019] == "met" and s[2020] == "at_risk" and s[2022] == "at_risk"
     assert s[2022] == "at_risk"  # .95 −.01/yr → .89 in 2025
+
+
+def test_t_hs_3_is_computed_no_longer_a_checklist_item(hand: tuple[CensusStore, Assessment]) -> None:
+    _, a = hand  # the hand county has no results sheet: no data, the reason naming it (tests/quality/test_t_hs_3.py)
+    assert {r.status for r in a.results if r.indicator == "T-HS-3"} == {"no_data"}
+    assert all(
+        m.key == "the results sheet has no gaokao results for {year}"
+        for k, m in a.no_data_reasons.items()
+        if k[1] == "T-HS-3"
+    )

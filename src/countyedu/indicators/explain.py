@@ -13,7 +13,7 @@ from countyedu.errors import CountyEduError
 from countyedu.indicators import evidence
 from countyedu.indicators.engine import Assessment, Result
 from countyedu.indicators.explain_tables import STATUS_WORDS, tables, worded
-from countyedu.indicators.formulas import FORMULAS, SOURCES
+from countyedu.indicators.formulas import FORMULAS, SOURCE_ROWS, SOURCES
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Msg, translate
 from countyedu.policy.pack import Item
@@ -313,6 +313,9 @@ def _sources(ct: CensusTables, item: Item, r: Result, scope: Scope) -> dict[str,
         if "year" in t.columns:
             t = t.filter(t.year == r.year)
         t = scope.table(t)
+        rows = SOURCE_ROWS.get(item.formula or "")
+        if rows is not None:
+            t = rows(sheet, t, item)
         n = int(t.count().to_pandas())
         out[sheet] = (n, t.limit(MAX_ROWS).to_pandas())
     return out

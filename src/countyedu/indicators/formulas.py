@@ -29,6 +29,8 @@ SOURCES: dict[str, tuple[str, ...]] = {}
 # formula → what its numerator and denominator count, which decides how a status is compared
 # (indicators.compare): "count" (whole numbers, exact), "money" (yuan, to the fen) or "measure"
 COMPARE: dict[str, str] = {}
+# formula → which rows of a source sheet went in (explain lists those, not the whole sheet)
+SOURCE_ROWS: dict[str, Callable[[str, ir.Table, Item], ir.Table]] = {}
 
 
 def formula(
@@ -709,6 +711,48 @@ def catchment_share(ct: CensusTables, item: Item) -> ir.Table:
     j = p.left_join(plan, (p.school_id == plan.school_id) & (p.part == plan.stage) & (p.year == plan.year))
     planned = j.planned.fill_null(0)
     return part_contrib(j, num=ibis.least(j.pupils, planned), den=j.pupils)
+
+
+# ------------------------------------------------------------------------------ exam results
+
+
+def gaokao_places(results: ir.Table) -> ir.Table:
+    """Each 高考 candidate's place in the province per year (T-HS-3, 第8条): person_id, year, school_id
+    and place, the smallest province_rank on their 高考 rows of the year (the sheet puts it on the
+    total row); a candidate with no rank has a null place. The one definition: the quality module's
+    T-HS-3 table (quality.top100) counts from it too."""
+    g = results.filter(results.exam == "gaokao")
+    return g.group_by(["person_id", "year"]).aggregate(
+        school_id=g.school_id.cast("string").min(), place=g.province_rank.cast("int64").min()
+    )
+
+
+@formula("gaokao_top", aggregate="sum", sources=("results",))
+def gaokao_top(ct: CensusTables, item: Item) -> ir.Table:
+    """The county's 高考 candidates placed in the province's top ``rank_at_most`` (T-HS-3, 第8条), per
+    year: one row per candidate sitting the 高考, num = 1 if their place ≤ rank_at_most, else 0. A year
+    without 高考 rows in the results sheet has no value (no_data, indicators.missing says why)."""
+    limit = int(item.params.get("rank_at_most", 100))
+    c = gaokao_places(ct["results"])
+    s = ct["schools"]
+    j = c.join(s, c.school_id == s.school_id).select(c.school_id, c.year, c.place, s.township_id)
+    return contrib(
+        j,
+        school_id=j.school_id,
+        township_id=j.township_id,
+        stage=ibis.literal(item.stages[0] if item.stages else "high"),
+        year=j.year,
+        num=ibis.ifelse(j.place.notnull() & (j.place <= limit), 1, 0),
+    )
+
+
+def _gaokao_rows(sheet: str, t: ir.Table, item: Item) -> ir.Table:
+    """explain's rows of T-HS-3: the 高考 rows carrying a province rank, best first."""
+    t = t.filter((t.exam == "gaokao") & t.province_rank.notnull())
+    return t.order_by([t.province_rank, t.person_id])
+
+
+SOURCE_ROWS["gaokao_top"] = _gaokao_rows
 
 
 # ------------------------------------------------------------- the teacher family in one pass

@@ -52,6 +52,8 @@ def reason(item: Item, year: int, census_years: list[int], finance: set[tuple[st
             return Msg("the finance sheet has no item {item} for {year}", item=Code("finance_item", str(name)), year=y)
     if item.formula == "catchment_share":
         return Msg("the census has no catchment plan (catchments sheet) for {year}", year=year)
+    if item.formula == "gaokao_top":
+        return Msg("the results sheet has no gaokao results for {year}", year=year)
     back = _years_back(item)
     if back and year - back not in census_years:
         return Msg("needs the school year {year}, which the census does not have", year=year - back)

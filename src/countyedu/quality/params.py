@@ -81,7 +81,7 @@ def quality_params(packs: Sequence[Any] | Mapping[str, Any] | None = None) -> Qu
     elif isinstance(packs, Mapping):
         raw = packs
     else:
-        raw = parameters(packs, "quality")
+        raw = {**_t_hs_3(packs), **parameters(packs, "quality")}
     try:
         return QualityParams(**raw)
     except ValidationError as exc:
@@ -90,3 +90,19 @@ def quality_params(packs: Sequence[Any] | Mapping[str, Any] | None = None) -> Qu
         raise CountyEduError(
             Msg("parameters.{field}: {problem}", field=where, problem=first["msg"]), field=where
         ) from None
+
+
+def _t_hs_3(packs: Sequence[Any]) -> dict[str, Any]:
+    """top_n and top_target from the packs' T-HS-3 indicator (formula gaokao_top: its rank_at_most and
+    its first target), so the quality chapter and the assessment count alike unless
+    parameters.quality sets them."""
+    for pack in packs:
+        for item in getattr(pack, "items", ()):
+            if getattr(item, "formula", None) == "gaokao_top":
+                out: dict[str, Any] = {}
+                if "rank_at_most" in item.params:
+                    out["top_n"] = int(item.params["rank_at_most"])
+                if item.targets:
+                    out["top_target"] = int(item.targets[0].value)
+                return out
+    return {}

@@ -1,7 +1,9 @@
 """T-HS-3: candidates of the county in the province's top 100 of the 高考, per year (第8条).
 
 A candidate's place is the smallest province_rank on their 高考 rows of the year (the sheet puts it on
-the total row); the count is met from parameters.quality.top_target (the target says 1–2 a year)."""
+the total row): indicators.formulas.gaokao_places, the definition the pack's T-HS-3 indicator counts
+with too (one implementation; tests/quality/test_t_hs_3.py holds both to the same counts). The count is
+met from parameters.quality.top_target (the target says 1–2 a year)."""
 
 from __future__ import annotations
 
@@ -17,17 +19,14 @@ def top_candidates(results: pd.DataFrame, p: QualityParams, year: int | None = N
     target, met, and each such candidate (person_id, school_id, rank), best first."""
     if results.empty:
         return []
-    g = results[results["exam"] == "gaokao"]
+    places = _places(results)
     out = []
-    for y in sorted({int(v) for v in g["year"]}):
+    for y in sorted({int(v) for v in places["year"]}):
         if year is not None and y != year:
             continue
-        rows = g[g["year"] == y]
-        ranked = rows[rows["province_rank"].notna()]
-        best = ranked.groupby("person_id", sort=True).agg(
-            rank=("province_rank", "min"), school_id=("school_id", "first")
-        )
-        top = best[best["rank"] <= p.top_n].reset_index().sort_values(["rank", "person_id"], kind="mergesort")
+        rows = places[places["year"] == y]
+        top = rows[rows["place"].notna()].rename(columns={"place": "rank"})
+        top = top[top["rank"] <= p.top_n].sort_values(["rank", "person_id"], kind="mergesort")
         out.append(
             {
                 "year": y,
@@ -43,3 +42,17 @@ def top_candidates(results: pd.DataFrame, p: QualityParams, year: int | None = N
             }
         )
     return out
+
+
+def _places(results: pd.DataFrame) -> pd.DataFrame:
+    """gaokao_places of the sheet's 高考 rows (person_id, year, school_id, place), as a frame."""
+    from countyedu.indicators.formulas import gaokao_places
+    from countyedu.indicators.lazy_ibis import ibis
+
+    g = results.loc[results["exam"] == "gaokao", ["exam", "person_id", "year", "school_id", "province_rank"]]
+    g = g.astype({"exam": str, "person_id": str, "school_id": str, "year": "int64", "province_rank": "float64"})
+    con = ibis.duckdb.connect()
+    try:
+        return con.to_pandas(gaokao_places(ibis.memtable(g)))
+    finally:
+        con.disconnect()
