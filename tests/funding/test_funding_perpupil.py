@@ -95,6 +95,37 @@ def test_kindergartens_high_and_vocational_follow_the_provincial_baseline() -> N
     assert got.to_dict() == pytest.approx({"K1": 50_000, "K2": 30_000, "K3": 0, "H": 1_000_000})
 
 
+def test_the_inclusive_rate_follows_the_register_of_the_funded_year() -> None:
+    """第3条 with the private-school register (issue 16): K1 (schools sheet: not 普惠) is recognised in
+    2023 only — its 2024 row says no; K2 (schools sheet: 普惠) has no register row: the sheet decides."""
+    f = census(
+        school("K1", "kindergarten", {"K": 100}, ownership="private", inclusive=False),
+        school("K2", "kindergarten", {"K": 50}, ownership="private"),
+        years=(2022, 2023, 2024),
+    )
+    f["private_schools"] = pd.DataFrame(
+        {"school_id": ["K1", "K1"], "year": [2023, 2024], "inclusive": pd.array([True, False], dtype="boolean")}
+    )
+    # 2022: K1 no row → sheet, none; K2 50 × 300. 2023: K1 100 × 300 (register). 2024: K1 none (register).
+    by_year = {y: school_funds(f, y, P).totals.set_index("school_id")["total"].to_dict() for y in (2022, 2023, 2024)}
+    assert by_year == {
+        2022: pytest.approx({"K1": 0, "K2": 15_000}),
+        2023: pytest.approx({"K1": 30_000, "K2": 15_000}),
+        2024: pytest.approx({"K1": 0, "K2": 15_000}),
+    }
+    funds = school_funds(f, 2023, P)
+    rules = funds.rows.set_index("school_id")["rule_zh"]
+    assert "2023 学年民办学校登记表" in rules["K1"] and "学校表" in rules["K2"]
+    assert "登记表" in school_funds(f, 2024, P).rows.set_index("school_id")["rule_zh"]["K1"]
+    pk = funds.as_dict()["private_kindergartens"]
+    assert [(r["school_id"], r["inclusive"], r["inclusive_source"]) for r in pk] == [
+        ("K1", True, "register"),
+        ("K2", True, "schools"),
+    ]
+    para = [str(t) for t in funds.blocks("en")[0].paragraphs]
+    assert any("2 of 2 inclusive" in t and "register for 1" in t and "schools sheet" in t for t in para), para
+
+
 def test_boarders_of_a_complete_secondary_school_are_shared_by_pupils() -> None:
     f = census(school("C", "complete_secondary", {"J": 300, "H": 700}, urban=True, boarders=100), years=(2019,))
     got = amounts(f, 2019)

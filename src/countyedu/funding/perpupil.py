@@ -5,7 +5,8 @@ Rules (POLICY.md 第5、22条; STANDARDS.md FD, QB-G6, QB-G7), parameters in fun
   V → vocational; a teaching point's grades are primary), as indicators.tables does.
 - ``standard`` (第22条): pupils × rate. Compulsory parts: rate = provincial baseline × raise factor
   (2019 on, +10% every two years). Kindergarten, high, vocational: the provincial baseline. Inclusive
-  private kindergartens get their own rate, other private kindergartens and private non-compulsory
+  private kindergartens get their own rate (普惠 in the funded year by census.inclusive: the
+  private-school register's row of that year, else the schools sheet's flag, the indicators' rule), other private kindergartens and private non-compulsory
   schools nothing; private compulsory schools the standard (a parameter) [assumed].
 - ``small_school_floor`` (第22条, 第5条, QB-G6): a rural public primary school or teaching point under
   100 pupils is funded as 100, a rural public junior school under 500 as 500: (floor − pupils) × rate.
@@ -21,11 +22,12 @@ Every component row satisfies amount = funded_pupils × rate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from countyedu.census.inclusive import REGISTER, inclusive_in_year
 from countyedu.census.vocabulary import STAGE_OF_GRADE, stage_key
 from countyedu.funding.labels import COMPONENTS, cells, component_label, school_type, stage_label
 from countyedu.funding.params import COMPULSORY, STAGES, FundingParams
@@ -73,11 +75,15 @@ def school_parts(frames: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
         .sum()
     )
     parts = parts[parts["pupils"] > 0]
-    s = frames["schools"][["school_id", "name", "stage", "township_id", "urban", "ownership", "inclusive"]]
+    s = frames["schools"][["school_id", "name", "stage", "township_id", "urban", "ownership"]]
     s = s.rename(columns={"stage": "school_stage"})
     out = parts.merge(s, on="school_id", how="inner")
     out["urban"] = _flag(out["urban"])
-    out["inclusive"] = _flag(out["inclusive"])
+    # 普惠 in `year`: the private-school register's row of that year, else the schools sheet (第3、16条)
+    inc = inclusive_in_year(frames, year).set_index("school_id")
+    ids = out["school_id"].astype(str)
+    out["inclusive"] = ids.map(inc["inclusive"]).fillna(False).astype(bool)
+    out["inclusive_source"] = ids.map(inc["inclusive_source"])
     sy = frames.get("school_years")
     if sy is not None and len(sy):
         sy = sy[_num(sy["year"]) == year][["school_id", "boarders", "disabled_pupils", "public_funding"]]
@@ -123,12 +129,19 @@ def _standard_rate(p: FundingParams, part: pd.Series, year: int) -> tuple[float,
             ),
         )
     if stage == "kindergarten" and not public:
+        source = (
+            Msg("the private-school register of {year}", year=Num(year, "year"))
+            if part["inclusive_source"] == REGISTER
+            else Msg("the schools sheet (no register row that year)")
+        )
         if part["inclusive"]:
             r = p.inclusive_private_kindergarten_rate
             return r, Msg(
-                "inclusive private kindergarten {rate} yuan per child and year (第3条, parameter)", rate=f"{r:g}"
+                "inclusive private kindergarten {rate} yuan per child and year (第3条, parameter; recognised per {source})",
+                rate=f"{r:g}",
+                source=source,
             )
-        return 0.0, Msg("non-inclusive private kindergarten: none")
+        return 0.0, Msg("non-inclusive private kindergarten: none (per {source})", source=source)
     if not public:
         return 0.0, Msg("private school not funded (parameter)")
     return base, Msg("provincial standard {rate} yuan per pupil and year", rate=f"{base:g}")
@@ -215,6 +228,8 @@ class SchoolFunds:
     rows: pd.DataFrame
     totals: pd.DataFrame
     township_names: dict[str, str]
+    # private kindergartens funded this year: school_id, name, inclusive, inclusive_source (which source decided)
+    private_kindergartens: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def total(self) -> float:
@@ -254,6 +269,7 @@ class SchoolFunds:
             "schools": _records(self.totals),
             "by_stage": _records(self.by_stage()),
             "by_township": _records(self.by_township()),
+            "private_kindergartens": _records(self.private_kindergartens),
         }
 
     def blocks(self, lang: str | None = None) -> list[Block]:
@@ -288,7 +304,9 @@ def school_funds(frames: dict[str, pd.DataFrame], year: int, params: FundingPara
     totals = _school_totals(rows, parts)
     towns = frames.get("townships")
     names = dict(zip(towns["township_id"], towns["name"], strict=True)) if towns is not None else {}
-    return SchoolFunds(year, params, rows, totals, names)
+    pk = parts[(parts["stage"] == "kindergarten") & (parts["ownership"] != "public")]
+    pk = pk[["school_id", "name", "inclusive", "inclusive_source"]].reset_index(drop=True)
+    return SchoolFunds(year, params, rows, totals, names, pk)
 
 
 def _school_totals(rows: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
@@ -351,6 +369,22 @@ def per_pupil_blocks(f: SchoolFunds) -> list[Block]:
             total=Num(f.total, "yuan"),
         ),
     ]
+    pk = f.private_kindergartens
+    if len(pk):
+        by_register = pk["inclusive_source"] == REGISTER
+        para.append(
+            Msg(
+                "Private kindergartens in {year}: {inclusive} of {n} inclusive, funded at {rate} a child (第3条); "
+                "their inclusive status from the private-school register for {register}, from the schools sheet "
+                "(no register row that year) for {sheet}.",
+                year=y,
+                inclusive=int(pk["inclusive"].sum()),
+                n=len(pk),
+                rate=Num(p.inclusive_private_kindergarten_rate, "yuan"),
+                register=int(by_register.sum()),
+                sheet=int((~by_register).sum()),
+            )
+        )
     amounts = (*COMPONENTS, "total")
     stage_table = BlockTable(
         Msg("By stage"),
