@@ -86,6 +86,7 @@ _A, _Z = r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])"  # ASCII word edges (a Chines
 ZH_TOKENS = re.compile(
     rf"{_A}[A-Z]{{1,5}}(?:-[A-Z0-9]+)+{_Z}|{_A}[A-Z]{{2,5}}{_Z}|{_A}[a-z]+(?:-[a-z]+)*-\d{{4}}{_Z}|{_A}v\d+{_Z}"
     rf"|{_A}[KPJHV]\d{_Z}|{_A}\d+(?:\.\d+)?[a-zA-Z²]+{_Z}"
+    rf"|{_A}[A-Z]{{1,3}}\d{{2,}}{_Z}"  # a register's own ids: 住宅项目 HP01
     rf"|{_A}[0-9a-f]{{8,}}(?:…|\.\.\.)"  # the start of a file's digest
 )
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
@@ -179,7 +180,9 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     milestones = tasks["milestones"].dropna()
     names |= {m.text for raw in milestones for m in parse_milestones(unicodedata.normalize("NFKC", raw))}
     # the registers' own words: sponsors, licence numbers, housing projects and developers (issue 16)
-    names |= {str(v) for c in ("sponsor", "licence_no") for v in frames["private_schools"][c].dropna()}
+    names |= {
+        str(v) for c in ("sponsor", "licence_no", "fee_approval_no") for v in frames["private_schools"][c].dropna()
+    }
     names |= {str(v) for c in ("name", "developer") for v in frames["housing_projects"][c].dropna()}
     names |= {c.name for c in vocational_params(load_packs()).credit_bank.courses}  # the county's own courses
     names |= {"南丰县", "南丰", "琴城"}
