@@ -151,6 +151,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "seats": ("个学位", "count"),
     "seats a year": ("个学位/年", "count"),
     "students": ("人", "count"),
+    "candidates": ("名考生", "count"),
     "yuan": ("元", "yuan"),
     "yuan per pupil": ("元/生", "yuan"),
     "ratio": ("比值", "decimal"),
