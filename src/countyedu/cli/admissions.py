@@ -13,9 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 from countyedu.cli.run import ParamOpt, parse_params
-from countyedu.cli.teachers import OutOpt, TFmt, TFormat
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg, decode, translate
 
@@ -38,16 +37,6 @@ CHECKS = {
     "quota_places": Msg("quota places to their junior school's pupils"),
     "returned": Msg("unused quota places returned"),
 }
-
-
-class _Doc:
-    """A JSON document as write_blocks takes a result (`--out x.json` writes it)."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
 
 
 def _outcome(
@@ -77,16 +66,16 @@ def worded(verification: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _emit(
-    doc: dict[str, Any], blocks: list[Any], fmt: TFmt, out_path: Path | None, default_name: str, lang: str, rows: int
+    doc: dict[str, Any], blocks: list[Any], fmt: XFmt, out_path: Path | None, default_name: str, lang: str, rows: int
 ) -> None:
-    if fmt is TFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(default_name)
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is TFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is TFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang, rows)
 
 
@@ -94,7 +83,7 @@ def _emit(
 def run_(
     year: YearOpt = None,
     param: ParamOpt = None,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
@@ -110,7 +99,7 @@ def run_(
     outcome = _outcome(data_dir, version, year, param, pack)
     doc = contract(outcome, lang.value)
     blocks = outcome.blocks(lang.value)
-    if fmt is TFmt.xlsx or out_path is not None:
+    if fmt is XFmt.xlsx or out_path is not None:
         blocks = [*blocks, admitted_block(doc)]
     _emit(doc, blocks, fmt, out_path, f"admissions-{outcome.year}.xlsx", lang.value, rows)
 
@@ -167,7 +156,7 @@ def check(
     allocation: AllocationOpt = None,
     year: YearOpt = None,
     param: ParamOpt = None,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     data_dir: DataDir = None,
@@ -208,7 +197,7 @@ def explain_(
     allocation: AllocationOpt = None,
     year: YearOpt = None,
     param: ParamOpt = None,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     data_dir: DataDir = None,
@@ -237,7 +226,7 @@ def _names(frames: Any, year: int) -> dict[str, str]:
 def report(
     year: YearOpt = None,
     param: ParamOpt = None,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,

@@ -51,6 +51,28 @@ def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+class XFmt(StrEnum):
+    """The format of a module's listing: a table for people, JSON for programs, a workbook."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+XFormat = Annotated[XFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
+
+
+class JsonDoc:
+    """A JSON document as write_blocks takes a result (`--out x.json` writes it)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.doc
+
+
 PackOpt = Annotated[
     list[str] | None,
     typer.Option("--pack", help="policy pack id or .yaml path (repeatable; default: the three shipped packs)"),

@@ -6,34 +6,15 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 
 quality_app = typer.Typer(help="质量监测 / quality: exam results, value added, T-HS-3, a school's own report")
-
-
-class QFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-QFormat = Annotated[QFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
-
-
-class _Doc:
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
 
 
 def quality_run(
@@ -48,16 +29,16 @@ def quality_run(
 
 
 def _show(
-    doc: dict[str, Any], blocks: list[Any], fmt: QFmt, out_path: Path | None, lang: str, rows: int, name: str
+    doc: dict[str, Any], blocks: list[Any], fmt: XFmt, out_path: Path | None, lang: str, rows: int, name: str
 ) -> None:
-    if fmt is QFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"{name}.xlsx")
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is QFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is QFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang, rows)
 
 
@@ -66,7 +47,7 @@ def report(
     data_dir: DataDir = None,
     version: VersionOpt = None,
     year: YearOpt = None,
-    fmt: QFormat = QFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
@@ -86,7 +67,7 @@ def school(
     data_dir: DataDir = None,
     version: VersionOpt = None,
     year: YearOpt = None,
-    fmt: QFormat = QFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
@@ -21,28 +20,12 @@ private_app = typer.Typer(help="民办学校 / private schools: the register, ex
 housing_app = typer.Typer(help="住宅项目 / housing developments: planned schools, late or lost handovers")
 
 
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-FormatOpt = Annotated[Fmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="the day to look from, YYYY-MM-DD (default: 31 December of the school year)"),
 ]
 FlagOpt = Annotated[str | None, typer.Option("--flag", help="only the entries with this flag (e.g. licence_expired)")]
 FlaggedOpt = Annotated[bool, typer.Option("--flagged", help="only the entries with a flag")]
-
-
-class _Doc:
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
 
 
 def _inputs(data_dir: Path | None, version: str | None, year: int | None, pack: list[str] | None) -> Any:
@@ -55,8 +38,16 @@ def _check_flag(flag: str | None, known: dict[str, Any]) -> None:
         raise CountyEduError(Msg("no flag {name}; known: {known}", name=flag, known=tuple(known)), field="flag")
 
 
+def _kept(entries: list[Any], township: str | None, flag: str | None, flagged: bool) -> list[Any]:
+    """The register's entries of one township (all without `--township`), with that flag or any flag."""
+    keep = [e for e in entries if (not township or e.township_id == township)]
+    if flag or flagged:
+        keep = [e for e in keep if (flag in e.flags if flag else e.flags)]
+    return keep
+
+
 def _show(
-    v: str, reg: Any, entries_key: str, kept: list[Any], fmt: Fmt, out_path: Path | None, lang: Lang, rows: int
+    v: str, reg: Any, entries_key: str, kept: list[Any], fmt: XFmt, out_path: Path | None, lang: Lang, rows: int
 ) -> None:
     """The whole register's summary with the entries kept (JSON), or their blocks (table, workbook)."""
     from dataclasses import replace
@@ -65,14 +56,14 @@ def _show(
     doc[entries_key] = [e.as_dict() for e in kept]
     blocks = replace(reg, **{entries_key: kept}).blocks()
     stem = {"schools": "private-schools", "projects": "housing-projects"}[entries_key]
-    if fmt is Fmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"{stem}-{reg.as_of.isoformat()}.xlsx")
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang.value)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is Fmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is Fmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang.value, rows)
 
 
@@ -85,7 +76,7 @@ def private_list(
     flag: FlagOpt = None,
     flagged: FlaggedOpt = False,
     township: Annotated[str | None, typer.Option("--township", help="only this township's schools")] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
@@ -101,10 +92,7 @@ def private_list(
     reg = run_private(frames, packs, year, as_of)
     if not reg.schools:
         raise CountyEduError(Msg("the census has no private-school register (the private_schools sheet)"))
-    keep = [s for s in reg.schools if (not township or s.township_id == township)]
-    if flag or flagged:
-        keep = [s for s in keep if (flag in s.flags if flag else s.flags)]
-    _show(v, reg, "schools", keep, fmt, out_path, lang, rows)
+    _show(v, reg, "schools", _kept(reg.schools, township, flag, flagged), fmt, out_path, lang, rows)
 
 
 @housing_app.command("list")
@@ -116,7 +104,7 @@ def housing_list(
     flag: FlagOpt = None,
     flagged: FlaggedOpt = False,
     township: Annotated[str | None, typer.Option("--township", help="only this township's projects")] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
@@ -132,7 +120,4 @@ def housing_list(
     reg = run_housing(frames, packs, year, as_of)
     if not reg.projects:
         raise CountyEduError(Msg("the census has no housing register (the housing_projects sheet)"))
-    keep = [p for p in reg.projects if (not township or p.township_id == township)]
-    if flag or flagged:
-        keep = [p for p in keep if (flag in p.flags if flag else p.flags)]
-    _show(v, reg, "projects", keep, fmt, out_path, lang, rows)
+    _show(v, reg, "projects", _kept(reg.projects, township, flag, flagged), fmt, out_path, lang, rows)

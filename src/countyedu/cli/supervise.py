@@ -10,14 +10,13 @@ the `--as-of` option (the day the run looks from; default today).
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
@@ -158,42 +157,25 @@ def evaluation_of(
     return (v, *got)
 
 
-class EFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-EFormat = Annotated[EFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
 EOut = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
 
 
-class _Doc:
-    """A JSON document as write_blocks takes a result."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
-
-
 def _show(
-    blocks: list[Any], doc: dict[str, Any], fmt: EFmt, out_path: Path | None, default_name: str, lang: str, rows: int
+    blocks: list[Any], doc: dict[str, Any], fmt: XFmt, out_path: Path | None, default_name: str, lang: str, rows: int
 ) -> None:
     import json
     import sys
 
     from countyedu.cli.blocks import print_blocks, write_blocks
 
-    if fmt is EFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(default_name)
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is EFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is EFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang, rows)
 
 
@@ -201,7 +183,7 @@ def _show(
 def evaluate_cmd(
     year: YearOpt = None,
     as_of: AsOfOpt = None,
-    fmt: EFormat = EFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: EOut = None,
     unit: Annotated[
         str | None, typer.Option("--unit", help="explain one township's or school's points, row by row")
@@ -234,7 +216,7 @@ def evaluate_cmd(
         if u is None:
             raise CountyEduError(Msg("{unit} is not a township or school of the census", unit=unit))
         doc = u.as_dict()
-        if fmt is EFmt.json:
+        if fmt is XFmt.json:
             _show([], doc, fmt, out_path, f"evaluation-{unit}-{e.year}.xlsx", lang.value, rows)
             return
         from countyedu.supervision.reports import _headline
@@ -253,7 +235,7 @@ def report_cmd(
     township: Annotated[str | None, typer.Option("--township", help="one township's report")] = None,
     year: YearOpt = None,
     as_of: AsOfOpt = None,
-    fmt: EFormat = EFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: EOut = None,
     scores: ScoresOpt = None,
     vetoes: VetoesOpt = None,
@@ -294,14 +276,6 @@ def report_cmd(
 # ------------------------------------------------------------------------------ assign, plan (inspect)
 
 
-class SFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-SFormat = Annotated[SFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
 PreviousOpt = Annotated[
     Path | None,
     typer.Option(
@@ -377,21 +351,21 @@ class _AssignDoc:
         return self.doc
 
 
-def _show_result(result: Any, fmt: SFmt, out_path: Path | None, lang: str, rows: int, name: str) -> None:
+def _show_result(result: Any, fmt: XFmt, out_path: Path | None, lang: str, rows: int, name: str) -> None:
     import json as json_
     import sys
 
     from countyedu.cli.blocks import print_blocks, write_blocks
 
     doc = result.as_dict(lang)
-    if fmt is SFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"{name}.xlsx")
     if out_path is not None:
         write_blocks(result.blocks(), _AssignDoc(doc), out_path, lang)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is SFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json_.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is SFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(result.blocks(), lang, rows)
 
 
@@ -400,7 +374,7 @@ def assign(
     data_dir: DataDir = None,
     version: VersionOpt = None,
     year: YearOpt = None,
-    fmt: SFormat = SFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
@@ -432,7 +406,7 @@ def plan(
         Path | None,
         typer.Option("--assignment", help="plan this assignment (JSON of supervise assign) instead of computing one"),
     ] = None,
-    fmt: SFormat = SFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,

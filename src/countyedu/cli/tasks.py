@@ -17,18 +17,12 @@ from typing import Annotated, Any
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err
 from countyedu.cli.supervise import AsOfOpt, supervision_run
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
 tasks_app = typer.Typer(help="督办 / tasks: the policy's task register, overdue tasks and owners, progress report")
-
-
-class TFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
 
 
 class By(StrEnum):
@@ -38,22 +32,10 @@ class By(StrEnum):
     school = "school"
 
 
-TFormat = Annotated[TFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
 ByOpt = Annotated[By | None, typer.Option("--by", help="counts by clause, owner, township or school")]
 TownshipOpt = Annotated[str | None, typer.Option("--township", help="only this township's tasks (and its schools')")]
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="only this school's tasks")]
 LateOpt = Annotated[bool, typer.Option("--late", help="only the overdue tasks, longest overdue first")]
-
-
-class _Doc:
-    """A JSON document as write_blocks takes a result (`--out x.json` writes it)."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
 
 
 def register_of(
@@ -78,7 +60,7 @@ def list_(
     township: TownshipOpt = None,
     school: SchoolOpt = None,
     late: LateOpt = False,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
@@ -102,14 +84,14 @@ def list_(
         blocks = [shown.group_block(by.value)] if by in (By.clause, By.owner) else [shown.register_block()]
     else:
         blocks = [shown.late_block(), shown.register_block()]
-    if fmt is TFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"tasks-{reg.as_of.isoformat()}.xlsx")
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang.value)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is TFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is TFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang.value, rows)
 
 

@@ -13,30 +13,19 @@ import inspect
 import json
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
 teachers_app = typer.Typer(
     help="教师 / teachers: staffing (编制), 县管校聘 allocation, rotation, qualifications, backbone"
 )
-
-
-class TFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-TFormat = Annotated[TFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
 
 
 def show_part(
@@ -46,7 +35,7 @@ def show_part(
     data_dir: Path | None,
     version: str | None,
     year: int | None,
-    fmt: TFmt,
+    fmt: XFmt,
     out_path: Path | None,
     lang: Lang,
     rows: int,
@@ -64,14 +53,14 @@ def show_part(
     if part is None:
         raise CountyEduError(Msg("the census has no teachers or classes for this year"))
     blocks = part.blocks()
-    if fmt is TFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"teachers-{name}-{run.year}.xlsx")
     if out_path is not None:
         write_blocks(blocks, _Contract(contract(part, v)), out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is TFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(contract(part, v), ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is TFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang.value, rows)
 
 
@@ -99,7 +88,7 @@ def part_command(command: str, name: str, contract: Callable[[Any, str], dict[st
         data_dir: DataDir = None,
         version: VersionOpt = None,
         year: YearOpt = None,
-        fmt: TFormat = TFmt.table,
+        fmt: XFormat = XFmt.table,
         out_path: OutOpt = None,
         lang: LangOpt = Lang.zh,
         rows: RowsOpt = 20,
@@ -182,7 +171,7 @@ def rotation(
     lock: LockOpt = None,
     veto: VetoOpt = None,
     strict: StrictOpt = False,
-    fmt: TFormat = TFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
@@ -198,14 +187,14 @@ def rotation(
     with err.status("教师交流轮岗 / rotation…"):
         plan = plan_rotation(frames, load_packs(pack), year, locks=lock or (), vetoes=veto or (), strict=strict)
     blocks = plan.blocks()
-    if fmt is TFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(f"teachers-rotation-{plan.year}.xlsx")
     if out_path is not None:
         write_blocks(blocks, _Contract(plan.contract(v)), out_path, lang.value)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is TFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(plan.contract(v), ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is TFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang.value, rows)
 
 

@@ -8,40 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from countyedu.cli.blocks import LangOpt, RowsOpt, YearOpt, _frames, print_blocks, write_blocks
-from countyedu.cli.common import DataDir, Lang, PackOpt, VersionOpt, err, load_packs
+from countyedu.cli.common import DataDir, JsonDoc, Lang, OutOpt, PackOpt, VersionOpt, XFmt, XFormat, err, load_packs
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
 
 vocational_app = typer.Typer(
     help="职业教育 / vocational: majors and T-VOC-1, enterprises, order classes, internships, 1+X, credit bank"
 )
-
-
-class VFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"
-
-
-VFormat = Annotated[VFmt, typer.Option("--format", help="table for people, json for programs, xlsx for a workbook")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="file to write (.xlsx, .json or .csv)")]
-
-
-class _Doc:
-    """A JSON document as write_blocks takes a result."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.doc
 
 
 def _part(
@@ -60,16 +39,16 @@ def _part(
 
 
 def _show(
-    blocks: list[Any], doc: dict[str, Any], fmt: VFmt, out_path: Path | None, default: str, lang: str, rows: int
+    blocks: list[Any], doc: dict[str, Any], fmt: XFmt, out_path: Path | None, default: str, lang: str, rows: int
 ) -> None:
-    if fmt is VFmt.xlsx and out_path is None:
+    if fmt is XFmt.xlsx and out_path is None:
         out_path = Path(default)
     if out_path is not None:
-        write_blocks(blocks, _Doc(doc), out_path, lang)
+        write_blocks(blocks, JsonDoc(doc), out_path, lang)
         err.print(f"已写出 / written: {out_path}")
-    if fmt is VFmt.json:
+    if fmt is XFmt.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
-    elif fmt is VFmt.table:
+    elif fmt is XFmt.table:
         print_blocks(blocks, lang, rows)
 
 
@@ -80,7 +59,7 @@ def _command(command: str, part: str, doc: str) -> None:
         data_dir: DataDir = None,
         version: VersionOpt = None,
         year: YearOpt = None,
-        fmt: VFormat = VFmt.table,
+        fmt: XFormat = XFmt.table,
         out_path: OutOpt = None,
         lang: LangOpt = Lang.zh,
         rows: RowsOpt = 20,
@@ -119,7 +98,7 @@ def credits(
     data_dir: DataDir = None,
     version: VersionOpt = None,
     year: YearOpt = None,
-    fmt: VFormat = VFmt.table,
+    fmt: XFormat = XFmt.table,
     out_path: OutOpt = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 20,
