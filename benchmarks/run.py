@@ -354,6 +354,11 @@ def bench_planning(work: Path) -> list[tuple[str, str, str]]:
     return _bench_module("benchmarks.planning")
 
 
+def bench_planning_hard(work: Path) -> list[tuple[str, str, str]]:
+    """The harder instances of issue 17 beside spopt + HiGHS (benchmarks/planning_hard.py), in a fresh process."""
+    return _bench_module("benchmarks.planning_hard")
+
+
 def bench_teachers(work: Path) -> list[tuple[str, str, str]]:
     """The exchange rotation on the demo and a generated county, with its greedy baseline
     (benchmarks/teachers.py), in a fresh process."""
@@ -408,6 +413,7 @@ def main() -> None:
             rows += bench_admissions(work)
         if not (args.only_web or args.only_demo):
             rows += bench_planning(work)
+            rows += bench_planning_hard(work)  # benchmarks/planning_hard.py: the harder instances (issue 17)
             rows += bench_roads(work)  # benchmarks/roads.py: the road matrix (issue 17)
             rows += bench_teachers(work)
     finally:
