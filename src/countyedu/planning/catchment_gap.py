@@ -19,8 +19,9 @@ from the LP relaxation (HiGHS dual simplex on the k nearest schools of each comm
 while any left-out pair has a negative reduced cost), where L(λ) equals the LP optimum: the relaxation
 has the integrality property, so no λ gives more.
 
-Plan (a primal heuristic, numpy-vectorised): each community to its cheapest school at the LP prices
-(argmin_j c_ij + λ_j), overfull schools repaired by the cheapest moves, then shift and swap local search
+Plan (a primal heuristic, numpy-vectorised): each community to the school of its largest LP share
+(the LP splits at most as many communities as there are schools), overfull schools repaired by the
+cheapest moves, then shift and swap local search
 on the true cost until no move improves it.
 
 Closing the gap (HiGHS on a reduced model): with u_i = d_i min_j (c_ij + λ_j) and reduced costs
@@ -85,8 +86,9 @@ def lagrangian_bound(c: np.ndarray, d: np.ndarray, cap: np.ndarray, lam: np.ndar
     return float(u.sum() - lam @ cap), u
 
 
-def lp_prices(c: np.ndarray, d: np.ndarray, cap: np.ndarray, k: int = K_LP) -> tuple[np.ndarray, int, int]:
-    """Seat prices λ from the LP relaxation (HiGHS), columns generated over all pairs: (λ, LP rounds, pairs)."""
+def lp_prices(c: np.ndarray, d: np.ndarray, cap: np.ndarray, k: int = K_LP) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Seat prices λ from the LP relaxation (HiGHS), columns generated over all pairs: (λ, the school of
+    each community's largest LP share, LP rounds, pairs)."""
     n, m = c.shape
     allowed = np.isfinite(c)
     sel = np.zeros_like(allowed)
@@ -116,7 +118,11 @@ def lp_prices(c: np.ndarray, d: np.ndarray, cap: np.ndarray, k: int = K_LP) -> t
         rc = d[:, None] * (c + lam[None, :]) - u[:, None]
         add = allowed & ~sel & (rc < -1e-9 * max(1.0, float(np.abs(u).max(initial=0.0))))
         if not add.any():
-            return lam, rounds, int(sel.sum())
+            ai, aj = np.nonzero(sel)
+            order = np.argsort(np.asarray(h.getSolution().col_value), kind="stable")
+            share = np.argmin(c + lam[None, :], axis=1)
+            share[ai[order]] = aj[order]  # each community's largest share written last
+            return lam, share, rounds, int(sel.sum())
         sel |= add
 
 
@@ -475,11 +481,11 @@ def solve_gap(
             demand=float(d.sum()),
             capacity=float(cap.sum()),
         )
-    lam, lp_rounds, lp_pairs = lp_prices(c, d, cap)
+    lam, share, lp_rounds, lp_pairs = lp_prices(c, d, cap)
     bound, u = lagrangian_bound(c, d, cap, lam)
     t_bound = time.perf_counter() - t0
-    start = repair(c, d, cap, np.argmin(c + lam[None, :], axis=1))
-    if start is None:  # the prices' plan cannot be repaired by single moves: from the nearest school
+    start = repair(c, d, cap, share)
+    if start is None:  # the LP's plan cannot be repaired by single moves: from the nearest school
         start = repair(c, d, cap, np.argmin(c, axis=1))
     stats: dict[str, Any] = {"lp_rounds": lp_rounds, "lp_pairs": lp_pairs, "bound_s": t_bound}
     priced = c + lam[None, :]

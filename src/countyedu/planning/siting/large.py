@@ -193,10 +193,10 @@ def _assign(
     if cap[sites].sum() < d.sum() - 1e-9 or not np.isfinite(sub).any(axis=1).all():
         return None
     try:
-        lam, _r, _pairs = gap.lp_prices(sub, d, cap[sites])
+        lam, share, _r, _pairs = gap.lp_prices(sub, d, cap[sites])
     except gap.GapInfeasible:
         return None
-    start = gap.repair(sub, d, cap[sites], np.argmin(sub + lam[None, :], axis=1))
+    start = gap.repair(sub, d, cap[sites], share)
     if start is None:
         return None
     a = gap.local_search(sub, d, cap[sites], start, deadline, rank=sub + lam[None, :])
