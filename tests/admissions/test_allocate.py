@@ -170,14 +170,17 @@ def serial(units: list[list[int]], keys: list[tuple[float, ...]], caps: list[int
     return got
 
 
-@pytest.mark.parametrize("blocks", [False, True])
+@pytest.mark.parametrize("path", ["kernel", "rounds", "rounds in blocks"])
 @pytest.mark.parametrize("rule", ["lottery", "admit_all", "strict"])
-def test_it_agrees_with_a_plain_loop_on_random_instances(
-    rule: str, blocks: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_it_agrees_with_a_plain_loop_on_random_instances(rule: str, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled serial pass (admissions/kernel.py) and the numpy rounds both give the plain loop's
+    allocation."""
     from countyedu.admissions import allocate as module
 
-    if blocks:  # blocks of 3 rows or more (a tie group never parted): places left and closed across blocks
+    monkeypatch.setattr(module, "USE_KERNEL", path == "kernel")
+    if (
+        path == "rounds in blocks"
+    ):  # blocks of 3 rows or more (a tie group never parted): places left and closed across blocks
         monkeypatch.setattr(module, "MIN_BLOCK", 3)
         monkeypatch.setattr(module, "BLOCKS", 10**6)
     rng = np.random.default_rng(5)
@@ -204,21 +207,27 @@ def test_it_agrees_with_a_plain_loop_on_random_instances(
         assert out.programme.tolist() == serial(choices.tolist(), keys, caps, rule)
 
 
-@pytest.mark.parametrize("rule", ["lottery", "strict"])
-def test_running_the_order_in_blocks_changes_nothing(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """20,000 candidates (5 blocks of the order) give the allocation of one block."""
+@pytest.mark.parametrize("rule", ["lottery", "admit_all", "strict"])
+def test_the_kernel_and_the_rounds_in_blocks_or_whole_agree(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """20,000 candidates with the quota batch: the compiled serial pass, the numpy rounds in 5 blocks
+    of the order and in one block give one allocation."""
     from benchmarks.admissions import instance
 
     from countyedu.admissions import allocate as module
 
     inst = instance(20_000, seed=3)
     params = AdmissionParams(tie_rule=rule)
+    assert module.USE_KERNEL
+    serial = allocate(inst, params)
+    monkeypatch.setattr(module, "USE_KERNEL", False)
     blocks = allocate(inst, params)
     monkeypatch.setattr(module, "BLOCKS", 1)
     monkeypatch.setattr(module, "MIN_BLOCK", 10**9)
     whole = allocate(inst, params)
-    assert (blocks.programme == whole.programme).all() and (blocks.batch == whole.batch).all()
-    assert (blocks.batch == BATCHES.index("quota")).sum() > 300  # the quota batch takes part
+    for other in (blocks, whole):
+        assert (serial.programme == other.programme).all() and (serial.batch == other.batch).all()
+        assert (serial.quota_places == other.quota_places).all() and serial.cutoffs == other.cutoffs
+    assert (serial.batch == BATCHES.index("quota")).sum() > 300  # the quota batch takes part
 
 
 def conditions_case() -> dict[str, pd.DataFrame]:
@@ -307,3 +316,34 @@ def test_a_year_without_candidates_places_no_one() -> None:
     inst = Instance.from_frames(f, 2019)
     out = allocate(inst, AdmissionParams())
     assert len(inst.candidate_ids) == 0 and len(out.programme) == 0
+
+
+def test_the_kernel_is_cached_in_the_users_cache_dir_never_the_source_tree(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numba
+
+    from countyedu.admissions import kernel
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(kernel, "_KERNEL", None)
+    assert kernel.kernel() is not None and kernel.CACHED
+    where = kernel.cache_dir()
+    assert where is not None and where.startswith(str(tmp_path))
+
+
+def test_the_kernel_works_without_a_writable_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cache dir can be made (it would sit under a file): the kernel is compiled in memory and
+    allocates as the cached one (the PAT 1080 sample)."""
+    import numba
+
+    from countyedu.admissions import kernel
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/dev/null/cache")
+    monkeypatch.setattr(kernel, "_KERNEL", None)
+    assert kernel.kernel() is not None and kernel.CACHED is False and kernel.cache_dir() is None
+    inst = pat()
+    out = allocate(inst, AdmissionParams(tie_rule="admit_all", tie_order="chinese"))
+    assert by_programme(inst, out.programme) == PAT_OUTPUT

@@ -9,8 +9,11 @@ common priorities, and it is computed as such: each programme (in the quota batc
 junior school) holds a cut-off in the order, every candidate points at the first admissible choice
 whose cut-off they pass, and a programme with more pointers than places lowers its cut-off to the
 last one that fits; cut-offs only fall, and the fixed point is the serial outcome (Azevedo & Leshno,
-2016). Each round is a few array operations over the candidates who moved, so a million candidates
-take well under a second (benchmarks/admissions.py).
+2016). Each round is a few array operations over the candidates who moved (`parallel`). Where numba
+is installed (a dependency) the batch is instead one compiled pass over the order
+(admissions/kernel.py, cached in the user's cache dir): the same outcome, which the tests check on
+every tie rule; a million candidates take a few tenths of a second either way
+(benchmarks/admissions.py).
 
 A tie at the last place (candidates equal on the total and every tie term) follows `tie_rule`:
 `lottery` parts it by the lottery; `admit_all` admits the whole tie beyond the quota (同分同录, the
@@ -35,7 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from countyedu.admissions.kernel import kernel
 from countyedu.admissions.params import AdmissionParams
+
+# False: the numpy rounds below even where numba is installed (the tests compare both)
+USE_KERNEL = True
 
 EARLY, QUOTA, UNIFIED, VOCATIONAL = "early", "quota", "unified", "vocational"
 BATCHES = (EARLY, QUOTA, UNIFIED, VOCATIONAL)  # in the order they run
@@ -234,16 +241,20 @@ def order(inst: Instance, params: AdmissionParams) -> tuple[np.ndarray, np.ndarr
     span = 1
     for _code, size in codes:
         span *= size
-    if span * max(n, 1) < 2**62:
+    bits = max(n - 1, 1).bit_length()  # the lottery number's bits
+    if span << bits < 2**62:
         # one integer key (codes in mixed radix, then the lottery number): one sort of n integers
         key = np.zeros(n, dtype=np.int64)
         for code, size in codes:
-            key = key * size + code
-        key = np.sort(key * n + lottery)
+            key *= size
+            key += code
+        key <<= bits
+        key |= lottery
+        key.sort()
         by_lottery = np.empty(n, dtype=np.int64)
         by_lottery[lottery] = np.arange(n)
-        rows = by_lottery[key % n]
-        prefix = key // n
+        rows = by_lottery[key & ((1 << bits) - 1)]
+        prefix = key >> bits
     else:
         rows = np.lexsort([lottery, *(c for c, _ in reversed(codes))])
         prefix = _tie_groups(rows, codes)
@@ -308,14 +319,7 @@ def parallel(
     n = units.shape[0]
     n_units = cap.shape[0]
     big = np.iinfo(np.int32).max
-    # the last tie group each unit admits (an inactive row's group is `big`: above every cut-off);
-    # one more entry, -1, for none
-    cut = np.full(n_units + 1, big - 1, dtype=np.int32)
-    if limit is not None:
-        cut[:n_units] = np.minimum(limit, big - 1)
-    left = np.append(cap.astype(np.int64), big)  # places left; none never fills
-    cut[np.flatnonzero(left <= 0)] = -1
-    cut[n_units] = -1
+    cut, left = _start(cap, limit)
     if unit_of is None:
         unit_of = np.arange(n_units + 1)  # a unit is its own key; the key -1 is the last: none
     keys = _Keys(unit_of, cut)
@@ -326,6 +330,21 @@ def parallel(
         _rounds(units[lo:hi], group[lo:hi], g, keys, left, a[lo:hi], tie_rule)
     a[a == n_units] = -1
     return a
+
+
+def _start(cap: np.ndarray, limit: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(cut, left) of the units and one more for none: the last tie group each unit admits (its line,
+    -1 when it has no place; an inactive row's group is int32 max, above every cut-off) and its places
+    (none never fills)."""
+    n_units = cap.shape[0]
+    big = np.iinfo(np.int32).max
+    cut = np.full(n_units + 1, big - 1, dtype=np.int32)
+    if limit is not None:
+        cut[:n_units] = np.minimum(limit, big - 1)
+    left = np.append(cap.astype(np.int64), big)
+    cut[np.flatnonzero(left <= 0)] = -1
+    cut[n_units] = -1
+    return cut, left
 
 
 class _Keys:
@@ -492,28 +511,68 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
     quota = len(places) > 0
     # Each candidate's conditions as a profile (quality grade, boarding, gender, three years when the
     # quota batch runs): a table per batch maps (profile, choice) to the unit the choice is in that
-    # batch, -1 when the candidate may not take it; one gather per batch over the choices.
+    # batch, negative when the candidate may not take it.
     profile, profiles = _profiles(inst, rows, params, quota)
-    width = n_progs + 1  # column 0: no choice (-1)
-    # keys as intp: numpy converts any other index type on every gather
-    idx = np.take(inst.choices, rows, axis=0).astype(np.intp)
-    idx += (profile * width + 1)[:, None]
     eligible = _eligible(inst, profiles, params)  # profiles × programmes
     prog = np.full(n, -1, dtype=np.int64)
     batch = np.full(n, -1, dtype=np.int64)
     cap = inst.prog_quota.astype(np.int64).copy()
+    serial = kernel() if USE_KERNEL else None
+    group32 = group.astype(np.int32)  # tie groups and cut-offs are row numbers: 32 bits halve the reads
+    keys: list[np.ndarray] = []  # the numpy rounds' (profile, choice) keys of each row, made once
+    ordered: list[np.ndarray] = []  # the kernel's choices and junior schools in order, made once
 
-    def run(b: str, units: np.ndarray, capacity: np.ndarray, limit: np.ndarray, **kw: Any) -> np.ndarray:
-        """Batch b's allocation of the rows `who` (default every row not admitted before)."""
-        who = kw.pop("who", None)
-        if who is None:
-            got = parallel(units, group, capacity, params.tie_rule, limit, active=prog < 0, **kw)
+    def run(b: str, table: np.ndarray, capacity: np.ndarray, limit: np.ndarray, by_school: bool = False) -> np.ndarray:
+        """Batch b's allocation of every row not admitted before: `table` (profiles × the choices, -1
+        first: no choice) → the unit, negative for none; by_school: plus the row's junior school."""
+        active = prog < 0
+        if serial is not None:  # the compiled serial pass (admissions/kernel.py)
+            cut, left = _start(capacity, limit)
+            if not ordered:  # each row's choices and junior school in the county's order, gathered once
+                ordered.extend([np.take(inst.choices, rows, axis=0), inst.school[rows]])
+            got = serial(
+                ordered[0],
+                profile,
+                table,
+                ordered[1],
+                by_school,
+                group32,
+                active,
+                cut,
+                left,
+                params.tie_rule == "strict",
+            )
         else:
-            got = np.full(n, -1, dtype=np.int64)
-            got[who] = parallel(units, group[who], capacity, params.tie_rule, limit, **kw)
+            got = _rounds_of(table, capacity, limit, by_school, active)
         batch[got >= 0] = BATCHES.index(b)
+        return got  # type: ignore[no-any-return]
+
+    def _rounds_of(
+        table: np.ndarray, capacity: np.ndarray, limit: np.ndarray, by_school: bool, active: np.ndarray
+    ) -> np.ndarray:
+        """The same by the numpy rounds of `parallel`."""
+        if not keys:  # keys as intp: numpy converts any other index type on every gather
+            idx = np.take(inst.choices, rows, axis=0).astype(np.intp)
+            idx += (profile * table.shape[1] + 1)[:, None]
+            keys.append(idx)
+        idx = keys[0]
+        if by_school:  # units apart: (quota programme, junior school)
+            units = np.take(table.ravel(), idx)
+            units += inst.school[rows].astype(table.dtype)[:, None]
+            np.maximum(units, -1, out=units)
+            who = np.flatnonzero((units.max(axis=1) >= 0) & active)
+            got = np.full(n, -1, dtype=np.int64)
+            got[who] = parallel(np.take(units, who, axis=0), group[who], capacity, params.tie_rule, limit)
+            return got
+        unit_of = np.where(table.ravel() < 0, len(capacity), table.ravel())
+        if active.mean() > 0.5:
+            return parallel(idx, group, capacity, params.tie_rule, limit, unit_of=unit_of, active=active)
+        who = np.flatnonzero(active)  # the few rows left: their keys apart
+        got = np.full(n, -1, dtype=np.int64)
+        got[who] = parallel(np.take(idx, who, axis=0), group[who], capacity, params.tie_rule, limit, unit_of=unit_of)
         return got
 
+    none = np.full((len(profiles), 1), -1, dtype=np.int32)  # the table's column of choice -1
     for b in (EARLY, UNIFIED, VOCATIONAL):
         if b == UNIFIED and quota:
             # 指标到校 first: units are (quota programme, junior school), each school its own market
@@ -529,13 +588,8 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
             in_quota &= profiles[:, -1:].astype(bool)  # three years at the junior school
             table = np.where(in_quota, (q_index * n_schools)[None, :], NO_UNIT).astype(np.int32)
             table = np.hstack([np.full((len(profiles), 1), NO_UNIT, dtype=np.int32), table])  # choice -1
-            units = np.take(table.ravel(), idx)
-            units += inst.school[rows].astype(np.int32)[:, None]
-            np.maximum(units, -1, out=units)
-            who = np.flatnonzero((units.max(axis=1) >= 0) & (prog < 0))
             limit = np.repeat(_limits(inst, total, group, params.quota_margin)[q_progs], n_schools)
-            got = run(QUOTA, np.take(units, who, axis=0), q_cap, limit, who=who)
-            del units
+            got = run(QUOTA, table, q_cap, limit, by_school=True)
             won = got >= 0
             prog[won] = q_progs[got[won] // n_schools]  # got: unit = quota programme × schools + school
             places = np.column_stack([places, np.bincount(got[won], minlength=len(q_cap))[slot]])
@@ -543,15 +597,10 @@ def allocate(inst: Instance, params: AdmissionParams) -> Allocation:
         in_batch = inst.prog_batch == BATCHES.index(b)
         if not in_batch.any():
             continue
-        # keys: (profile, choice) → the programme, or none (n_progs) where not of this batch or barred
-        unit_of = np.where(eligible & in_batch[None, :], np.arange(n_progs)[None, :], n_progs)
-        unit_of = np.hstack([np.full((len(profiles), 1), n_progs), unit_of]).ravel()
-        limit = _limits(inst, total, group, 0.0)
-        if b == UNIFIED or (prog < 0).mean() > 0.5:
-            got = run(b, idx, cap, limit, unit_of=unit_of)
-        else:  # the few rows left: their keys apart
-            who = np.flatnonzero(prog < 0)
-            got = run(b, np.take(idx, who, axis=0), cap, limit, unit_of=unit_of, who=who)
+        # (profile, choice) → the programme, or -1 where not of this batch or barred
+        table = np.where(eligible & in_batch[None, :], np.arange(n_progs, dtype=np.int32)[None, :], -1)
+        table = np.hstack([none, table.astype(np.int32)])
+        got = run(b, table, cap, _limits(inst, total, group, 0.0))
         prog[got >= 0] = got[got >= 0]
     if places.shape[1] == 3:
         places = np.column_stack([places, np.zeros(len(places), dtype=np.int64)])
