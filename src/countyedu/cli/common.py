@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
 
@@ -30,8 +30,25 @@ def load_packs(ids: list[str] | None = None) -> Any:
     return load(ids)
 
 
-out = Console()
-err = Console(stderr=True)
+class _Console:
+    """A Rich console made when a command first prints (rich.console costs a tenth of a second of
+    imports: `--help` and `--format json` never print through it); it writes to the sys.stdout or
+    sys.stderr of the moment, as Rich's own console does."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out: Any = _Console()
+err: Any = _Console(stderr=True)
 _state: dict[str, bool] = {"debug": False}
 
 
