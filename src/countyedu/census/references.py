@@ -7,6 +7,7 @@ when they were imported.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from countyedu.census.problems import Problem
@@ -273,7 +274,8 @@ def _grades_fit(
     rows = _new(classes).merge(schools[["school_id", "stage"]], on="school_id", how="inner")
     if rows.empty:
         return
-    fits = [g in GRADES_BY_STAGE.get(st, ()) for g, st in zip(rows["grade"], rows["stage"], strict=True)]
+    grades, stages = rows["grade"].to_numpy(dtype=object), rows["stage"].to_numpy(dtype=object)  # no pandas scalars
+    fits = [g in GRADES_BY_STAGE.get(st, ()) for g, st in zip(grades, stages, strict=True)]
     bad = rows[[not f for f in fits]]
     for row, grade, stage in zip(bad["_row"], bad["grade"], bad["stage"], strict=True):
         problems.append(Problem("error", sources[sheet], int(row), "grade", grade, "grade_stage", detail=stage))
@@ -334,18 +336,21 @@ def _choices(
         return
     known = set() if programmes is None else set(zip(programmes["programme_id"], programmes["year"], strict=True))
     rows = _new(cands)
+    years = rows["year"].to_numpy(dtype=object)  # a column as Python objects: no pandas scalar per cell
     for col in choice_cols:
-        given = rows[rows[col].notna()]
-        for row, pid, year in zip(given["_row"], given[col], given["year"], strict=True):
-            if (pid, year) not in known:
-                problems.append(
-                    Problem(
-                        "error",
-                        sources["candidates"],
-                        int(row),
-                        col,
-                        pid,
-                        "reference",
-                        detail=f"programmes.programme_id = {pid} ({year})",
-                    )
+        given = rows[col].notna().to_numpy()
+        pids = rows[col].to_numpy(dtype=object)
+        unknown = np.flatnonzero(given)
+        unknown = unknown[[(p, y) not in known for p, y in zip(pids[unknown], years[unknown], strict=True)]]
+        for row, pid, year in zip(rows["_row"].to_numpy()[unknown], pids[unknown], years[unknown], strict=True):
+            problems.append(
+                Problem(
+                    "error",
+                    sources["candidates"],
+                    int(row),
+                    col,
+                    pid,
+                    "reference",
+                    detail=f"programmes.programme_id = {pid} ({year})",
                 )
+            )
