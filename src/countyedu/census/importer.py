@@ -331,11 +331,17 @@ def _insert_choices(con: object, cands: pd.DataFrame, batch: int) -> None:
     cols = [c for c in cands.columns if c.startswith("choice_")]
     if not cols:
         return
-    long = cands[["candidate_id", "year", *cols]].melt(
-        id_vars=["candidate_id", "year"], var_name="rank", value_name="programme_id"
+    # as melt would stack them (choice by choice), without melt's text column of ranks to parse
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {"candidate_id": cands["candidate_id"], "year": cands["year"], "rank": int(c.removeprefix("choice_"))}
+            ).assign(programme_id=cands[c])
+            for c in cols
+        ],
+        ignore_index=True,
     )
     long = long[long["programme_id"].notna()]
-    long["rank"] = long["rank"].str.removeprefix("choice_").astype(int)
     con.register("incoming", long)  # type: ignore[attr-defined]
     con.execute(  # type: ignore[attr-defined]
         f"INSERT INTO s_candidate_choices SELECT candidate_id, year, rank, programme_id, {batch} FROM incoming"
