@@ -10,8 +10,8 @@ C_j seats, travel c_ij (km, or minutes from a user's matrix); arcs only where th
                x_ij ≥ 0 integer      (divisible: a community may be split between schools)
 
 `single=True` adds "each community goes to exactly one school": x_ij = d_i · y_ij with y_ij ∈ {0, 1}
-(a generalised assignment problem: up to FULL_MIP_ARCS pairs one HiGHS MIP; larger, the LP's plan rounded
-and repaired by CP-SAT on the communities with arcs of small reduced cost). Its LP relaxation is the divisible
+(a generalised assignment problem: up to FULL_MIP_ARCS pairs one HiGHS MIP; larger, `catchment_gap.solve_gap`:
+the LP's plan repaired and improved by local search and HiGHS on reduced models). Its LP relaxation is the divisible
 problem, so the divisible optimum is the proven lower bound `bound` of the indivisible plan.
 
 Divisible plans are solved by OR-Tools min-cost flow on the k nearest schools of each community, then
@@ -43,7 +43,6 @@ import highspy
 import numpy as np
 import pandas as pd
 from ortools.graph.python import max_flow, min_cost_flow
-from ortools.sat.python import cp_model
 
 import countyedu.planning.labels  # noqa: F401  (labels the solver_status codes of the blocks)
 from countyedu.errors import CountyEduError
@@ -55,8 +54,6 @@ CLAUSE = "第4条; QB-G13"
 K_NEAREST = 20  # schools per community in the first flow (then certified on all arcs)
 FULL_MIP_ARCS = 150_000  # single=True: up to this many arcs, one MIP proves optimality
 SINGLE_NEAREST = 4  # single=True, large, keep_current: schools per community in the MIP besides the LP's
-REPAIR_ARCS = 0.35  # single=True, large: extra arcs (per community) of least reduced cost in the CP-SAT repair
-REPAIR_MIN_ARCS = 50
 INT_LIMIT = 2**62
 
 
@@ -487,24 +484,23 @@ def _single(
         flows = pd.DataFrame({"i": chosen[:, 0], "j": chosen[:, 1], "x": p.d[chosen[:, 0]]})
         bound = max(dual, lp_travel) if not keep else dual
         return flows, bound, proven, Msg("HiGHS MIP on all arcs")
-    if not keep:
-        t0 = time.perf_counter()
-        res2 = _round_and_repair(p, cost, lp, time_limit_s - 1.0 - (time.perf_counter() - t0))
-        if res2 is None:
-            raise CountyEduError(
-                Msg("no whole-community plan found near the divisible optimum; try single=False or a larger time limit")
-            )
-        assign, n_free, n_arcs = res2
-        flows = pd.DataFrame({"i": np.arange(n), "j": assign, "x": p.d})
+    if not keep:  # large: catchment_gap's Lagrangian bound, heuristic and HiGHS (issue 17 item 3)
+        from countyedu.planning.catchment_gap import GapInfeasible, solve_gap
+
+        rows = np.flatnonzero(allowed.any(axis=1))  # a community with no arc has no pupils here
+        unit = np.where(allowed[rows], cost[rows], np.inf).astype(float)
+        try:
+            r = solve_gap(unit, p.d[rows].astype(float), p.cap.astype(float), time_limit_s=max(1.0, time_limit_s))
+        except GapInfeasible as exc:
+            raise explain_infeasible(p, single=True) from exc
+        flows = pd.DataFrame({"i": rows, "j": r.assign, "x": p.d[rows]})
         return (
             flows,
-            lp_travel,
-            False,
+            max(lp_travel, r.bound),
+            r.gap <= 1e-9,
             Msg(
-                "LP bound (min-cost flow) + the LP's plan rounded, repaired by CP-SAT on {communities} communities "
-                "({arcs} arcs of least reduced cost; the other communities stay whole at their LP school)",
-                communities=Num(n_free, "count"),
-                arcs=Num(n_arcs, "count"),
+                "LP bound (min-cost flow) + the large-instance search (the LP's plan repaired, shift, swap and "
+                "chain moves, HiGHS on reduced models; its bound from the Lagrangian relaxation at the LP's prices)"
             ),
         )
     # large, keep_current: one MIP on the arcs the LP uses plus each community's few nearest schools; the LP bound
@@ -537,84 +533,6 @@ def _single(
             k=SINGLE_NEAREST,
         ),
     )
-
-
-def _round_and_repair(
-    p: Problem, cost: np.ndarray, lp: FlowResult, time_limit_s: float
-) -> tuple[np.ndarray, int, int] | None:
-    """A whole-community plan near the divisible optimum (single=True, large, no keep_current).
-
-    Most communities are whole in the LP; they keep their school unless a cheap move helps. Each
-    community's arcs: its LP arcs, the greedy start's (`_repair`), and the REPAIR_ARCS · n arcs of
-    least d_i · (reduced cost) over all communities (the LP potentials π: an arc of reduced cost 0 is as
-    good as the LP's; the cost of any plan is the LP optimum + Σ d_i·rc of its arcs + the duals of the
-    seats it leaves empty). Communities with one arc are fixed; CP-SAT assigns the others within the
-    seats left, warm-started from the greedy start, until the time limit. Returns (school per community,
-    free communities, arcs) or None when nothing feasible was found."""
-    n, m = cost.shape
-    fl = lp.flows
-    allowed = cost >= 0
-    far = np.iinfo(np.int64).max // 4
-    nearest = np.argmin(np.where(allowed, cost, far), axis=1)
-    start = _repair(p, cost, fl)
-    if start is not None:
-        start = np.where(start >= 0, start, nearest)
-    ok = np.zeros_like(allowed)
-    ok[fl["i"].to_numpy(), fl["j"].to_numpy()] = True
-    empty = np.flatnonzero(p.d <= 0)
-    ok[empty, nearest[empty]] = True  # no pupils: the nearest school, no seat used
-    if start is not None:
-        ok[np.arange(n), start] = True
-    pi = lp.pi if lp.pi is not None else _potentials(p, cost, allowed, fl)
-    red = (cost + pi[:n, None] - pi[None, n : n + m]).astype(float) * p.d[:, None]
-    cand = np.where(allowed & ~ok & (p.d[:, None] > 0), red, np.inf).ravel()
-    finite = int(np.isfinite(cand).sum())
-    extra = min(max(int(REPAIR_ARCS * n), REPAIR_MIN_ARCS), finite)
-    if extra > 0:
-        pick = np.argpartition(cand, extra - 1)[:extra]
-        ok.flat[pick[np.isfinite(cand[pick])]] = True
-    free = ok.sum(axis=1) >= 2
-    F = np.flatnonzero(free)
-    assign = np.argmax(ok, axis=1)  # the one arc of a fixed community
-    fixed = ~free
-    left = p.cap - np.bincount(assign[fixed], weights=p.d[fixed], minlength=m).astype(np.int64)
-    li, lj = np.nonzero(ok[F])
-    ai = F[li]
-    if F.size == 0:
-        return (assign, 0, 0) if (left >= 0).all() else None
-    md = cp_model.CpModel()
-    y = [md.new_bool_var(f"y{t}") for t in range(len(ai))]
-    row_start = np.searchsorted(li, np.arange(len(F) + 1))
-    for k in range(len(F)):
-        md.add_exactly_one(y[row_start[k] : row_start[k + 1]])
-    by_j = np.argsort(lj, kind="stable")
-    j_start = np.searchsorted(lj[by_j], np.arange(m + 1))
-    for j in range(m):
-        idx = by_j[j_start[j] : j_start[j + 1]]
-        if idx.size:
-            md.add(cp_model.LinearExpr.weighted_sum([y[t] for t in idx], p.d[ai[idx]].tolist()) <= int(left[j]))
-    c = cost[ai, lj]
-    c = c - np.minimum.reduceat(c, row_start[:-1])[li]  # less a constant per community: smaller numbers
-    md.minimize(cp_model.LinearExpr.weighted_sum(y, (p.d[ai] * c).tolist()))
-    if start is not None:
-        for t in range(len(ai)):
-            md.add_hint(y[t], bool(start[ai[t]] == lj[t]))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, float(time_limit_s))
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = 1
-    status = solver.solve(md)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        x = np.array([solver.boolean_value(v) for v in y], dtype=bool)
-        assign[ai[x]] = lj[x]
-    elif start is not None:
-        assign = start
-    else:
-        return None
-    load = np.bincount(assign, weights=p.d, minlength=m)
-    if (load > p.cap).any() or not allowed[np.arange(n), assign].all():  # pragma: no cover - a solver fault
-        raise CountyEduError(Msg("the catchment repair broke a capacity or reach"))
-    return assign, len(F), len(ai)
 
 
 def _repair(p: Problem, cost: np.ndarray, fl: pd.DataFrame) -> np.ndarray | None:
