@@ -13,8 +13,8 @@ import pandas as pd
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, Text, encode
+from countyedu.planning.siting.location import facility_location
 from countyedu.planning.siting.model import _records
-from countyedu.planning.siting.solver import _Inst, _solve
 from countyedu.planning.siting.terms import CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
 from countyedu.roads.travel import distances
 from countyedu.runs.blocks import Block
@@ -303,10 +303,9 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
     if mode == MERGE_ALL:
         allowed &= ~small[None, :]
     board = allowed & ~walk
-    cost = np.where(
-        board, d[:, None] * (p.boarder_yuan + p.boarder_yuan_per_km * km), d[:, None] * p.yuan_per_pupil_km * km
-    )
-    cost = np.where(allowed, cost, np.inf)
+    unit = np.where(board, p.boarder_yuan + p.boarder_yuan_per_km * km, p.yuan_per_pupil_km * km)  # yuan a pupil
+    unit = np.where(allowed, unit, np.inf)
+    cost = d[:, None] * unit
     lonely = np.flatnonzero(~allowed.any(axis=1))
     if lonely.size:
         ids = rows["row_id"].iloc[lonely].tolist()
@@ -323,25 +322,21 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
             ),
         }
     must = np.ones(m, dtype=bool) if mode == KEEP else ~small
-    floor = np.where(small, float(p.funded_as), 0.0)
     cap = np.floor(sup["capacity"].fillna(0).to_numpy(float) + 1e-9).astype(np.int64)
-    inst = _Inst(
+    r = facility_location(
+        unit,
         d,
-        km,
-        cost,
-        board,
-        cap,
-        np.zeros(m),
-        must,
-        None,
-        floor,
-        float(p.per_pupil_yuan),
-        float(p.seat_short_yuan),
-        is_small_row,
+        capacity=cap,
+        preselected=must,
+        split=~is_small_row,  # small schools' pupils move whole, the communities' other pupils may split
+        funded_floor=np.where(small, float(p.funded_as), 0.0),
+        floor_cost=float(p.per_pupil_yuan),
+        shortage_cost=float(p.seat_short_yuan),
+        near=km,
+        time_limit_s=p.time_limit_s,
     )
-    r = _solve(inst, p.time_limit_s)
-    arcs, share = r["flows"]
-    fi, fj = arcs[:, 0], arcs[:, 1]
+    fi, fj = r.pairs[:, 0], r.pairs[:, 1]
+    share = r.assignment["share"].to_numpy(float)
     flows = pd.DataFrame(
         {
             "row_id": rows["row_id"].to_numpy()[fi],
@@ -350,11 +345,10 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
             "pupils": d[fi] * share,
             "km": km[fi, fj],
             "boarder": board[fi, fj],
-            "cost": cost[fi, fj] * share,
+            "cost": r.assignment["cost"].to_numpy(float),
         }
     )
     load = np.bincount(fj, weights=d[fi] * share, minlength=m)
-    gap = 0.0 if r["objective"] <= 0 else max(0.0, (r["objective"] - r["bound"]) / abs(r["objective"]))
     return {
         "feasible": True,
         "distance_basis": distance_basis,
@@ -363,22 +357,22 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
         "allowed": allowed,
         "costs": cost,
         "small": small,
-        "opened": r["opened"] | must,
+        "opened": r.opened.to_numpy(),
         "load": load,
-        "short": np.ceil(r["short"] - 1e-6).clip(min=0).astype(int),
-        "objective": r["objective"],
-        "status": "optimal" if r["proven"] else "feasible",
-        "gap": gap,
+        "short": np.ceil(np.asarray(r.shortage, dtype=float) - 1e-6).clip(min=0).astype(int),
+        "objective": r.objective,
+        "status": r.status,
+        "gap": r.gap,
         "notes": [
             Msg(
                 "HiGHS MIP on {arcs} of {all_arcs} arcs, {rows} demand rows × {schools} schools; objective {objective} "
                 "yuan, bound {bound}",
-                arcs=Num(r["arcs"], "count"),
-                all_arcs=Num(r["all_arcs"], "count"),
+                arcs=Num(r.solver["arcs"], "count"),
+                all_arcs=Num(r.solver["all_arcs"], "count"),
                 rows=len(rows),
                 schools=m,
-                objective=Num(r["objective"], "", 0),
-                bound=Num(r["bound"], "", 0),
+                objective=Num(r.objective, "", 0),
+                bound=Num(r.bound, "", 0),
             )
         ],
     }

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from countyedu.errors import CountyEduError
-from countyedu.messages import Msg, Num, Text, encode
+from countyedu.messages import Msg, Text, encode
 from countyedu.planning.geo import distance_matrix
-from countyedu.planning.siting.solver import K_SITES, SitingInfeasible, _Inst, _solve
+from countyedu.planning.siting.location import capacitated_p_median, facility_location
+from countyedu.planning.siting.solver import SitingInfeasible
 from countyedu.planning.siting.terms import CLAUSE
 from countyedu.runs.blocks import Block
 
@@ -96,21 +97,25 @@ def solve_siting(
     yuan_per_pupil_km: float = 380.0,
     boarder_yuan: float = 200.0,
     km: np.ndarray | None = None,
+    round_demand: bool = True,
+    fill_must_stay_open: bool = False,
 ) -> SitingPlan:
     """Which sites to open and where each community goes (第4、5条): capacitated p-median when p is
-    given, capacitated facility location in yuan otherwise (see the module docstring).
+    given, capacitated facility location in yuan otherwise — the coordinates turned into a km matrix and
+    solved by `planning.siting.location` (`capacitated_p_median`, `facility_location`).
 
     demand: community_id, demand, lat, lon. sites: site_id, lat, lon, capacity, open_cost (optional,
     yuan a year), existing (bool), must_stay_open (bool), boarding (optional bool, default true).
     `yuan_per_pupil_km` (assumed: 190 school days × 2 trips × 1 yuan/km) and `boarder_yuan` (第5条:
     +200 per boarder a year) only enter the facility-location objective. `km`: demand × sites distances
     to use instead of the straight line (road km, roads.travel; NaN: no route, not allowed).
+    `round_demand`: pupils are whole — demand half up, capacity down to whole seats (say False for
+    fractional demand, e.g. a projection's expected pupils). `fill_must_stay_open`: the sites that
+    must stay open are also filled to their capacity (spopt's `fulfill_predefined_fac`).
     """
     comm = demand.reset_index(drop=True)
     st = sites.reset_index(drop=True).copy()
     st["site_id"] = st["site_id"].astype(str)
-    d = np.floor(pd.to_numeric(comm["demand"]).fillna(0).to_numpy(float) + 0.5).astype(np.int64)
-    cap = np.floor(pd.to_numeric(st["capacity"]).fillna(0).to_numpy(float) + 1e-9).astype(np.int64)
     for col, default in (("existing", False), ("must_stay_open", False), ("boarding", True), ("open_cost", 0.0)):
         if col not in st.columns:
             st[col] = default
@@ -124,128 +129,60 @@ def solve_siting(
     if boarding_km is not None:
         board = ~daily & (km <= boarding_km) & st["boarding"].fillna(True).astype(bool).to_numpy()[None, :]
     allowed = daily | board
-    _check(comm, st, d, cap, allowed, must, p)
-    pupil_km = d[:, None] * km
+    unit = km if p is not None else yuan_per_pupil_km * km + boarder_yuan * board
+    cost = pd.DataFrame(np.where(allowed, unit, np.inf), index=comm["community_id"].astype(str), columns=st["site_id"])
+    options: dict[str, Any] = {
+        "capacity": pd.to_numeric(st["capacity"]).fillna(0).to_numpy(float),
+        "preselected": must,
+        "fill_preselected": fill_must_stay_open,
+        "round_demand": round_demand,
+        "near": np.where(allowed, km, np.inf),
+        "time_limit_s": time_limit_s,
+    }
+    raw = pd.to_numeric(comm["demand"]).fillna(0).to_numpy(float)
     if p is None:
-        cost = yuan_per_pupil_km * pupil_km + boarder_yuan * board * d[:, None]
-        fixed = pd.to_numeric(st["open_cost"]).fillna(0).to_numpy(float)
+        r = facility_location(cost, raw, open_cost=pd.to_numeric(st["open_cost"]).fillna(0).to_numpy(float), **options)
     else:
-        cost, fixed = pupil_km.astype(float), np.zeros(len(st))
-    cost = np.where(allowed, cost, np.inf)
-    inst = _Inst(d, km, cost, board, cap, fixed, must, p)
-    r = _solve(inst, time_limit_s)
-    ci, sj = r["chosen"][:, 0], r["chosen"][:, 1]
+        r = capacitated_p_median(cost, raw, p=p, **options)
+    d = np.floor(raw + 0.5) if round_demand else raw
+    cap = np.floor(options["capacity"] + 1e-9) if round_demand else options["capacity"]
+    ci, sj = r.pairs[:, 0], r.pairs[:, 1]
+    whole = (lambda v: v.astype(int)) if round_demand else (lambda v: v)
     a = pd.DataFrame(
         {
             "community_id": comm["community_id"].astype(str).to_numpy()[ci],
             "site_id": st["site_id"].to_numpy()[sj],
-            "pupils": d[ci].astype(int),
+            "pupils": whole(d[ci]),
             "km": km[ci, sj],
             "boarder": board[ci, sj],
         }
     ).sort_values("community_id", ignore_index=True)
-    load = np.bincount(sj, weights=d[ci], minlength=len(st))
     table = pd.DataFrame(
         {
             "site_id": st["site_id"],
             "existing": st["existing"].fillna(False).astype(bool),
-            "open": r["opened"],
-            "pupils": load.astype(int),
-            "capacity": cap.astype(int),
+            "open": r.opened.to_numpy(),
+            "pupils": whole(r.load.to_numpy()),
+            "capacity": whole(cap),
         }
     )
     table["utilisation"] = np.where(
         table["open"] & (table["capacity"] > 0), table["pupils"] / table["capacity"].clip(lower=1), np.nan
     )
-    gap = 0.0 if r["objective"] <= 0 else max(0.0, (r["objective"] - r["bound"]) / abs(r["objective"]))
-    status = "optimal" if r["proven"] else "feasible"
-    notes: list[Text] = [
-        Msg(
-            "HiGHS MIP on {arcs} of {all_arcs} arcs (k = {k} nearest + column generation, {lp_rounds} LP round(s), "
-            "{mip_rounds} MIP round(s)); LP bound {bound}; the left-out arcs are excluded by reduced-cost fixing",
-            arcs=Num(r["arcs"], "count"),
-            all_arcs=Num(r["all_arcs"], "count"),
-            k=K_SITES,
-            lp_rounds=r["lp_rounds"],
-            mip_rounds=r["mip_rounds"],
-            bound=Num(r["z_lp"], "", 1),
-        )
-    ]
     return SitingPlan(
         opened=table.loc[table["open"], "site_id"].tolist(),
         closed=table.loc[~table["open"] & table["existing"], "site_id"].tolist(),
         assignments=a,
         sites=table,
-        objective=r["objective"],
+        objective=r.objective,
         pupil_km=float((a["pupils"] * a["km"]).sum()),
-        bound=r["bound"],
-        gap=gap,
-        status=status,
+        bound=r.bound,
+        gap=r.gap,
+        status=r.status,
         solver="HiGHS (highspy) MIP + LP column generation + reduced-cost fixing",
         p=p,
-        notes=notes,
+        notes=list(r.notes),
     )
-
-
-def _check(
-    comm: pd.DataFrame,
-    st: pd.DataFrame,
-    d: np.ndarray,
-    cap: np.ndarray,
-    allowed: np.ndarray,
-    must: np.ndarray,
-    p: int | None,
-) -> None:
-    """Infeasibility that can be told before solving, with the numbers."""
-    total = int(d.sum())
-    if p is not None:
-        if p < int(must.sum()) or p > len(st) or p < 1:
-            raise SitingInfeasible(
-                Msg(
-                    "p = {p} must be between 1 (and the {must} sites that must stay open) and {sites} sites",
-                    p=p,
-                    must=int(must.sum()),
-                    sites=len(st),
-                ),
-                p=p,
-                must_stay_open=int(must.sum()),
-                sites=len(st),
-            )
-        best = int(cap[must].sum() + np.sort(cap[~must])[::-1][: p - int(must.sum())].sum())
-        if best < total:
-            raise SitingInfeasible(
-                Msg(
-                    "demand {demand} pupils is above the {capacity} seats of the {p} largest sites that may open",
-                    demand=Num(total, "count"),
-                    capacity=Num(best, "count"),
-                    p=p,
-                ),
-                demand=total,
-                capacity=best,
-                p=p,
-            )
-    elif int(cap.sum()) < total:
-        raise SitingInfeasible(
-            Msg(
-                "demand {demand} pupils is above the {capacity} seats of all sites",
-                demand=Num(total, "count"),
-                capacity=Num(int(cap.sum()), "count"),
-            ),
-            demand=total,
-            capacity=int(cap.sum()),
-        )
-    lonely = np.flatnonzero(~allowed.any(axis=1) & (d > 0))
-    if lonely.size:
-        ids = comm["community_id"].astype(str).iloc[lonely].tolist()
-        raise SitingInfeasible(
-            Msg(
-                "{count} communities have no site within reach: {communities}",
-                count=len(ids),
-                communities=tuple(ids[:20]),
-            ),
-            unreachable=ids,
-            unreachable_demand=int(d[lonely].sum()),
-        )
 
 
 # ------------------------------------------------------------------ census siting (第4、5条)

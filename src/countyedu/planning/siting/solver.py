@@ -11,6 +11,7 @@ are then boarders, 第5条):
                x_ij ≤ y_j                    (the strong linking rows)
                Σ_j y_j = p                   (p-median; omitted for facility location)
                y_j = 1 where must_stay_open;  x, y ∈ {0, 1}
+               Σ_i d_i x_ij ≥ C_j            where a kept site is to be filled (spopt's fulfill_predefined_fac)
 
 Without p it is capacitated facility location in yuan a year: Σ_j open_cost_j y_j +
 `yuan_per_pupil_km` · Σ d_i c_ij x_ij + `boarder_yuan` · boarders.
@@ -70,10 +71,15 @@ class _Inst:
     floor_yuan: float = 0.0
     short_yuan: float | None = None
     whole: np.ndarray | None = None  # bool per community: single sourcing (default all); False = divisible
+    fill: np.ndarray | None = None  # bool per site: kept open and filled to capacity (Σ_i d_i x_ij ≥ C_j)
 
 
 def _floor_sites(inst: _Inst) -> np.ndarray:
     return np.zeros(0, dtype=np.int64) if inst.floor is None else np.flatnonzero(inst.floor > 0)
+
+
+def _fill_sites(inst: _Inst) -> np.ndarray:
+    return np.zeros(0, dtype=np.int64) if inst.fill is None else np.flatnonzero(inst.fill)
 
 
 def _build(inst: _Inst, sel: np.ndarray, integer: bool) -> tuple[highspy.Highs, np.ndarray]:
@@ -129,6 +135,9 @@ def _build(inst: _Inst, sel: np.ndarray, integer: bool) -> tuple[highspy.Highs, 
         f_idx = np.concatenate([members, [na + j, na + m + k]]).astype(np.int32)
         f_val = np.concatenate([inst.d[ai[members]].astype(float), [-float(inst.floor[j]), 1.0]])  # type: ignore[index]
         h.addRow(0.0, inf, len(f_idx), f_idx, f_val)
+    for j in _fill_sites(inst):  # kept full (spopt's fulfill_predefined_fac): Σ d x ≥ C_j, with Σ d x ≤ C_j y_j
+        members = np.flatnonzero(aj == j)
+        h.addRow(float(inst.cap[j]), inf, len(members), members.astype(np.int32), inst.d[ai[members]].astype(float))
     if integer:
         h.setOptionValue("mip_rel_gap", MIP_GAP)
     return h, np.stack([ai, aj], axis=1)
@@ -161,9 +170,11 @@ def _solve(inst: _Inst, time_limit_s: float) -> dict[str, Any]:
         duals = np.asarray(h.getSolution().row_dual)
         z_lp = float(h.getInfo().objective_function_value)
         u, v = duals[:n], duals[n : n + m].copy()
-        fl = _floor_sites(inst)
-        if len(fl):
-            v[fl] += duals[len(duals) - len(fl) :]
+        fl, fq = _floor_sites(inst), _fill_sites(inst)
+        if len(fl):  # the floor rows, then the fill rows, close the model (see _build)
+            v[fl] += duals[len(duals) - len(fl) - len(fq) : len(duals) - len(fq)]
+        if len(fq):
+            v[fq] += duals[len(duals) - len(fq) :]
         rc = np.where(allowed, inst.cost, 0.0) - u[:, None] - inst.d[:, None] * v[None, :]
         add = allowed & ~sel & (rc < -1e-7 * max(1.0, abs(z_lp)))
         if not add.any():
