@@ -112,3 +112,17 @@ def test_solve_siting_passes_fractional_demand_when_asked() -> None:
     assert set(solve_siting(pts, sites, p=1).assignments["pupils"]) == {1}
     plan = solve_siting(pts, sites, p=1, round_demand=False)
     assert plan.opened == ["B"] and plan.assignments["pupils"].sum() == pytest.approx(2.8)
+
+
+def test_solve_siting_keeps_a_site_full_when_asked() -> None:
+    # points and sites at 0°, 1°, 2°, 10° of the equator with 20, 10, 10, 10 pupils; D (10°, 20 seats) must
+    # stay open, p = 2. Open only: A or B with D → 30°. Kept full, D takes 10 more pupils: c (8°, 80) with
+    # a, b at A (0 + 10) → 90°; b at D (90) with a, c at A (0 + 20) → 110°; so 90°, A and D open.
+    deg = 2 * np.pi * 6371.0088 / 360
+    pts = pd.DataFrame({"community_id": list("abcd"), "demand": [20, 10, 10, 10], "lat": 0.0, "lon": [0, 1, 2, 10.0]})
+    sites = pd.DataFrame({"site_id": list("ABCD"), "lat": 0.0, "lon": [0, 1, 2, 10.0], "capacity": [100, 100, 100, 20]})
+    sites["must_stay_open"] = [False, False, False, True]
+    assert solve_siting(pts, sites, p=2).objective == pytest.approx(30 * deg)
+    plan = solve_siting(pts, sites, p=2, fill_must_stay_open=True)
+    assert plan.objective == pytest.approx(90 * deg) and plan.opened == ["A", "D"]
+    assert plan.sites.set_index("site_id").at["D", "pupils"] == 20
