@@ -142,3 +142,17 @@ def test_p_median_keeps_the_sites_that_must_stay_open() -> None:
     _check_plan(km, d, cap, r.assign, r.objective)
     with pytest.raises(LargeSitingInfeasible):
         solve_large(km, d, np.full(8, 10.0), 3)
+
+
+def test_the_library_runs_the_large_method_beside_the_exact_one() -> None:
+    from countyedu.planning.siting.location import capacitated_p_median
+
+    km, d, cap = _random(9, 20, 8, 1.3, 3)
+    exact = capacitated_p_median(km, d, cap, p=3)
+    large = capacitated_p_median(km, d, cap, p=3, method="large", time_limit_s=10)
+    assert exact.status == "optimal"
+    assert large.bound <= exact.objective * (1 + 1e-9) <= large.objective * (1 + 1e-9)
+    assert large.objective <= exact.objective * 1.005
+    assert len(large.sites) == 3 and set(large.assignment["site_id"]) <= set(large.sites)
+    assert large.load.sum() == pytest.approx(d.sum())
+    assert large.solver["method"] == "large"

@@ -104,17 +104,22 @@ def p_median(
     split: bool | ArrayLike = False,
     near: Any = None,
     time_limit_s: float = 60.0,
+    method: str = "exact",
 ) -> LocationResult:
     """The p-median (Hakimi 1964; ReVelle & Swain 1970; spopt `PMedian`): open exactly `p` sites and send
     each demand point whole to one open site, minimising Σ_ij d_i c_ij x_ij. With `capacity`, each open
     site serves at most its capacity (the capacitated p-median); without, capacity is unlimited.
     `split`: demand points (a mask, or True for all) that may be divided among sites. `near`: the
-    matrix that orders each point's sites for the first round (default: `cost`)."""
+    matrix that orders each point's sites for the first round (default: `cost`). `method="large"`
+    (capacitated, whole points, no fill): `siting.large.solve_large` for instances the certified MIP
+    does not finish — a plan within 0.5% of its proven bound, not proven optimal (issue 17 item 3)."""
     prob = _problem(cost, demand, capacity, preselected, round_demand, split, near)
     model = "p_median" if capacity is None else "capacitated_p_median"
     _check_p(prob, p)
     _check_fill(prob, fill_preselected, capacity is not None)
     _check_reach(prob)
+    if method == "large" and capacity is not None and prob.whole.all() and not fill_preselected:
+        return _run_large(prob, model, p, time_limit_s)
     return _run(prob, model, p, np.zeros(prob.m), fill_preselected, time_limit_s)
 
 
@@ -130,6 +135,7 @@ def capacitated_p_median(
     split: bool | ArrayLike = False,
     near: Any = None,
     time_limit_s: float = 60.0,
+    method: str = "exact",
 ) -> LocationResult:
     """The capacitated p-median (spopt `PMedian` with `facility_capacities`): `p_median` with capacities."""
     return p_median(
@@ -143,6 +149,7 @@ def capacitated_p_median(
         split=split,
         near=near,
         time_limit_s=time_limit_s,
+        method=method,
     )
 
 
@@ -471,4 +478,46 @@ def _run(
         shortage=None if shortage_cost is None else pd.Series(r["short"], index=site_index, name="shortage"),
         solver=solver,
         notes=[note],
+    )
+
+
+def _run_large(prob: _Problem, model: str, p: int, time_limit_s: float) -> LocationResult:
+    """`p_median(method="large")`: siting.large's plan, bound and gap in the library's result."""
+    from countyedu.planning.siting.large import solve_large
+
+    r = solve_large(prob.unit, prob.d, prob.cap, p, must_open=prob.must, time_limit_s=time_limit_s)
+    fi, fj = np.arange(len(prob.d)), r.assign
+    rows, cols = np.asarray(prob.demand_ids, dtype=object), np.asarray(prob.site_ids, dtype=object)
+    site_index = pd.Index(prob.site_ids, name="site_id")
+    is_open = np.zeros(prob.m, dtype=bool)
+    is_open[r.opened] = True
+    return LocationResult(
+        model=model,
+        pairs=np.stack([fi, fj], axis=1),
+        sites=[_plain(s) for s in cols[is_open]],
+        assignment=pd.DataFrame(
+            {
+                "demand_id": rows[fi],
+                "site_id": cols[fj],
+                "share": 1.0,
+                "demand": prob.d,
+                "unit_cost": prob.unit[fi, fj],
+                "cost": prob.d * prob.unit[fi, fj],
+            }
+        ),
+        load=pd.Series(np.bincount(fj, weights=prob.d, minlength=prob.m), index=site_index, name="load"),
+        opened=pd.Series(is_open, index=site_index, name="open"),
+        objective=r.objective,
+        bound=r.bound,
+        gap=r.gap,
+        status="optimal" if r.gap <= 1e-9 else "feasible",
+        p=p,
+        solver={"method": "large", **{k: v for k, v in r.stats.items() if isinstance(v, (int, float))}},
+        notes=[
+            Msg(
+                "large-instance search: LP and Lagrangian bounds, open sets from both assigned by local search, "
+                "HiGHS on the reduced model; bound {bound}",
+                bound=Num(r.bound, "", 1),
+            )
+        ],
     )
