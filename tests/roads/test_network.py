@@ -105,3 +105,78 @@ def test_it_agrees_with_networkx_dijkstra(seed: int) -> None:
                     assert math.isnan(got[i, j]), (o, d)
                 else:
                     assert got[i, j] == pytest.approx(want, rel=1e-9, abs=1e-6), (o, d)
+
+
+def test_a_point_is_snapped_onto_the_nearest_segment_not_its_nearest_junction() -> None:
+    # A (27.0, 116.0) – B (27.0, 116.1): a 10 km county road along a parallel; B – C a 4 km track north.
+    # P 0.003° north of the road at 116.03 is 0.33 km from it but 3 km from A: it joins the road 3/10
+    # of the way along (3 km of its 10 to A, 7 to B); Q 0.002° south at 116.08 joins it at 8/10.
+    a, b, c = (27.0, 116.0), (27.0, 116.1), (27.036, 116.1)
+    net = RoadNetwork(edges_table([(*a, *b, 10.0, "secondary"), (*b, *c, 4.0, "track")]), RoadParams(snap_km=1.0))
+    p, q = (27.003, 116.03), (26.998, 116.08)
+    leg_p, leg_q = 6371.0088 * math.radians(0.003), 6371.0088 * math.radians(0.002)
+    t = net.travel(points([p, q]), points([a, b, c, q]))
+    assert t.origin_snap.leg_km.tolist() == pytest.approx([leg_p, leg_q], rel=1e-6)
+    assert t.origin_snap.at.tolist() == pytest.approx([0.3, 0.8], abs=1e-9)
+    assert not t.origin_snap.far.any()  # a junction snap would have put P 3 km off the road
+    assert t.km[0].tolist() == pytest.approx([3 + leg_p, 7 + leg_p, 11 + leg_p, 5 + leg_p + leg_q], rel=1e-6)
+    assert t.km[1, 3] == pytest.approx(2 * leg_q, rel=1e-6)  # Q to itself by road: its leg there and back
+    # the bus: 35 km/h on the county road, 10 on the track, the legs walked at 4 km/h
+    assert t.minutes["bus"][0, 2] == pytest.approx((7 / 35 + 4 / 10 + leg_p / 4) * 60, rel=1e-6)
+    assert t.minutes["walk"][0, 3] == pytest.approx((5 + leg_p + leg_q) / 4 * 60, rel=1e-6)
+
+
+def _nearest_segment(edges: pd.DataFrame, lat: float, lon: float, c: float) -> tuple[int, float, float, float]:
+    """By brute force over every segment (plain arithmetic, apart from countyedu.roads): the segment
+    nearest a point in the local plane of cos(mean latitude) = c, the fraction along it and the foot."""
+    best = (math.inf, -1, 0.0, 0.0, 0.0)
+    for i, r in enumerate(edges.itertuples()):
+        ax, ay, bx, by = r.from_lat, r.from_lon * c, r.to_lat, r.to_lon * c
+        dx, dy = bx - ax, by - ay
+        t = 0.0 if dx == dy == 0 else min(1.0, max(0.0, ((lat - ax) * dx + (lon * c - ay) * dy) / (dx * dx + dy * dy)))
+        fx, fy = ax + t * dx, ay + t * dy
+        gap = math.hypot(lat - fx, lon * c - fy)
+        if gap < best[0]:
+            best = (gap, i, t, fx, fy / c)
+    return best[1], best[2], best[3], best[4]
+
+
+def test_segment_snapping_agrees_with_networkx_on_a_split_graph() -> None:
+    edges = _random_county(3)
+    g = nx.Graph()
+    for r in edges.itertuples():
+        u, v = (r.from_lat, r.from_lon), (r.to_lat, r.to_lon)
+        if u != v and (not g.has_edge(u, v) or g[u][v]["w"] > r.km):
+            g.add_edge(u, v, w=r.km)
+    junctions = sorted(set(zip(edges["from_lat"], edges["from_lon"], strict=True)))
+    rng = np.random.default_rng(5)
+    pts = [(27 + rng.random() * 0.3, 116.3 + rng.random() * 0.3) for _ in range(6)]
+    lats = np.concatenate([edges["from_lat"], edges["to_lat"]])
+    c = math.cos(
+        math.radians(
+            float(np.unique(np.column_stack([lats, np.r_[edges["from_lon"], edges["to_lon"]]]), axis=0)[:, 0].mean())
+        )
+    )
+    t = RoadNetwork(edges).travel(points(pts), points(junctions[:8]))
+    for i, (plat, plon) in enumerate(pts):
+        k, frac, flat, flon = _nearest_segment(edges, plat, plon, c)
+        r = edges.iloc[k]
+        u, v = (r.from_lat, r.from_lon), (r.to_lat, r.to_lon)
+        leg = (
+            6371.0088
+            * 2
+            * math.asin(
+                math.sqrt(
+                    math.sin(math.radians(flat - plat) / 2) ** 2
+                    + math.cos(math.radians(plat))
+                    * math.cos(math.radians(flat))
+                    * math.sin(math.radians(flon - plon) / 2) ** 2
+                )
+            )
+        )
+        h = g.copy()
+        h.add_edge("P", u, w=frac * r.km)
+        h.add_edge("P", v, w=(1 - frac) * r.km)
+        lengths = nx.single_source_dijkstra_path_length(h, "P", weight="w")
+        for j, d in enumerate(junctions[:8]):
+            assert t.km[i, j] == pytest.approx(lengths[d] + leg, rel=1e-9, abs=1e-6), (i, j)

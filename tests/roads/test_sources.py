@@ -108,12 +108,14 @@ def test_roads_import_then_matrix_as_a_planner_runs_them(osm_file: Path, tmp_pat
     proc = run("roads", "matrix", "--data-dir", str(data), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     pairs = {(p["community_id"], p["school_id"]): p for p in json.loads(proc.stdout)["pairs"]}
-    # C1 → K3: C1 is on node 1; K3 (27.229, 116.511) joins node 3 (C2) by a straight leg
-    k3 = (27.229, 116.511)
-    want = km(C1, X) + km(X, C2) + km(k3, C2)
+    # C1 → K3: C1 is on node 1; K3 (27.229, 116.511) is projected onto the road X–C2 (along latitude
+    # 27.23 from 116.532 to 116.51) at 116.511, 21/22 of the way, and walks the 0.001° leg north to it
+    k3, foot = (27.229, 116.511), (27.23, 116.511)
+    road = km(C1, X) + km(X, C2) * 21 / 22
+    want = road + km(k3, foot)
     got = pairs[("C1", "K3")]
     assert got["km"] == pytest.approx(want, abs=2e-3) and got["straight_km"] == pytest.approx(km(C1, k3), abs=2e-3)
     # the bus: the county road's 35 km/h capped at its 30 km/h limit, the leg walked at 4 km/h
-    assert got["bus_minutes"] == pytest.approx((km(C1, X) + km(X, C2)) / 30 * 60 + km(k3, C2) / 4 * 60, abs=0.1)
+    assert got["bus_minutes"] == pytest.approx(road / 30 * 60 + km(k3, foot) / 4 * 60, abs=0.1)
     proc = run("roads", "import", str(osm_file.with_suffix(".shp")), "--data-dir", str(data))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
