@@ -1,6 +1,6 @@
-"""Planning on the demo county's roads (issue 17 item 1): catchments, consolidation and siting use road
-km when the census has a road network, differ from the straight line where the roads say so, and say
-which basis they used."""
+"""Planning on the demo county's roads (issue 17 item 1): catchments, consolidation, siting, the
+inspectors' zones and the teachers' rotation and allocation use road km when the census has a road network, differ from
+the straight line where the roads say so, and say which basis they used."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ import functools
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from countyedu.census import demo
 from countyedu.messages import translate
 from countyedu.planning.catchments import census_catchments
 from countyedu.planning.geo import haversine_km
 from countyedu.planning.siting import consolidation
+from countyedu.roads.travel import distances
+from countyedu.supervision.assign import assign_inspectors
+from countyedu.teachers.allocation import allocate
+from countyedu.teachers.params import teachers_params
+from countyedu.teachers.rotation import plan_rotation
+from countyedu.teachers.staffing import compute_staffing
 
 
 @functools.cache
@@ -67,3 +74,55 @@ def test_consolidation_by_road_keeps_what_the_hills_cut_off() -> None:
     merged = road.candidates[road.candidates["merge"]]
     assert (merged["km"] <= 15.0).all()
     assert "道路" in translate(road.notes[0], "zh")
+
+
+def _road_km(frames: dict[str, pd.DataFrame], pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Road and straight km between the schools of each pair, from the census's roads (roads.travel)."""
+    s = frames["schools"].set_index("school_id")
+    a = s.loc[[p[0] for p in pairs], ["lat", "lon"]].reset_index()
+    b = s.loc[[p[1] for p in pairs], ["lat", "lon"]].reset_index()
+    km, _ = distances(frames, a, b)
+    return np.diag(km), haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+
+
+def test_inspector_zones_use_road_km_and_say_so() -> None:
+    road = assign_inspectors(roads())
+    doc = road.as_dict("zh")
+    assert doc["distance_basis"]["basis"] == "road" and road.distance_basis["segments"] == len(roads()["roads"])
+    assert "道路" in translate(road.blocks()[0].paragraphs[1], "zh")
+    # each school's km is the road km from its inspector's base, never shorter than the straight line
+    done = road.schools.merge(road.inspectors[["inspector_id", "base_lat", "base_lon"]], on="inspector_id")
+    school = roads()["schools"].set_index("school_id").loc[done["school_id"], ["lat", "lon"]]
+    straight_km = haversine_km(done["base_lat"], done["base_lon"], school["lat"], school["lon"])
+    assert (done["km"].to_numpy() >= straight_km - 1e-9).all() and (done["km"].to_numpy() > straight_km * 1.3).any()
+    km, _ = distances(
+        roads(),
+        done[["inspector_id", "base_lat", "base_lon"]].set_axis(["id", "lat", "lon"], axis=1),
+        school.reset_index(),
+    )
+    assert done["km"].to_numpy() == pytest.approx(np.diag(km))
+    line = assign_inspectors(straight())
+    assert line.as_dict()["distance_basis"]["basis"] == "straight"
+    assert road.summary()["assign_km"] > line.summary()["assign_km"]
+
+
+def test_rotation_and_allocation_use_road_km_and_say_so() -> None:
+    plan = plan_rotation(roads())
+    assert plan.contract(None)["distance_basis"]["basis"] == "road"
+    assert "道路" in translate(plan.blocks()[0].paragraphs[-1], "zh")
+    moves = [(m.from_school_id, m.to_school_id) for m in plan.moves]
+    assert moves
+    road_km, crow = _road_km(roads(), moves)
+    assert [m.km for m in plan.moves] == pytest.approx(road_km.tolist())
+    assert (road_km >= crow - 1e-9).all()
+    frames = roads()
+    staffing = compute_staffing(dict(frames), teachers_params([]), None)
+    teachers = frames["teachers"][frames["teachers"]["year"] == staffing.year]
+    alloc = allocate(staffing, teachers, teachers_params([]), frames=frames)
+    assert alloc.as_dict()["distance_basis"]["basis"] == "road"
+    assert "道路" in translate(alloc.blocks()[0].paragraphs[1], "zh")
+    across = [m for m in alloc.moves if m.from_school_id != m.to_school_id]
+    road_km, _ = _road_km(frames, [(m.from_school_id, m.to_school_id) for m in across])
+    assert [m.km for m in across] == pytest.approx(road_km.tolist())
+    # without the census (no frames) it stays the straight line and says so
+    assert allocate(staffing, teachers, teachers_params([])).as_dict()["distance_basis"]["basis"] == "straight"

@@ -109,6 +109,9 @@ def check_result(
     def km(i: str, s: str) -> float:
         return _km_haversine(*base[i], *where[s])
 
+    if (doc.get("distance_basis") or {}).get("basis") == "road":  # by the census's road km (roads2)
+        km = _road_km(frames, base, where)
+
     kw: dict[str, Any] = {
         "distance": km,
         "max_load": most,
@@ -122,3 +125,19 @@ def check_result(
         rep = check(doc, schools, ins, left=gone, **kw)
     assert not rep.violations, "assignment fails the independent checker:\n" + "\n".join(map(str, rep.violations))
     return rep
+
+
+def _road_km(
+    frames: Mapping[str, pd.DataFrame], base: Mapping[str, tuple[Any, Any]], where: Mapping[str, tuple[float, float]]
+) -> Any:
+    """Base → school road km of the census's road network (countyedu.roads, itself checked against
+    networkx in tests/roads): the distances the assignment is checked on, not the assignment."""
+    from countyedu.roads.travel import located_distances
+
+    iids, sids = list(base), list(where)
+    o = pd.DataFrame({"i": iids, "lat": [base[i][0] for i in iids], "lon": [base[i][1] for i in iids]}, dtype=object)
+    o[["lat", "lon"]] = o[["lat", "lon"]].astype(float)
+    d = pd.DataFrame({"s": sids, "lat": [where[s][0] for s in sids], "lon": [where[s][1] for s in sids]})
+    table, _ = located_distances(frames, o, d)
+    road = {(i, s): float(table[a, b]) for a, i in enumerate(iids) for b, s in enumerate(sids)}
+    return lambda i, s: road[(i, s)]

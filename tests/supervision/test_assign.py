@@ -151,7 +151,7 @@ def test_the_demo_county_has_every_open_school_assigned(demo: dict[str, pd.DataF
     assert set(a.mapping()) == set(open_["school_id"])
     assert len(a.inspectors) == 30  # the one who left is not assigned
     assert all(c.ok for c in a.checks), [(c.rule, str(c.detail)) for c in a.checks if not c.ok]
-    assert set(a.inspectors["load"]) <= {4, 5}
+    assert set(a.inspectors["load"]) <= {4, 5, 6}  # within one of the target 5 (by road km: roads2)
     doc = a.as_dict()
     assert set(doc) >= {"inspectors", "unassigned", "checks"}
     assert set(doc["inspectors"][0]) >= {"inspector_id", "school_ids", "km"}

@@ -210,7 +210,19 @@ def test_the_cli_json_is_the_readme_contract(tmp_path: Path) -> None:
     proc = subprocess.run([*cmd, "--format", "json", "--out", str(out)], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert list(doc) == ["census_version", "year", "params", "eligible", "moves", "checks", "objective", "bound", "gap"]
+    assert list(doc) == [
+        "census_version",
+        "year",
+        "params",
+        "eligible",
+        "moves",
+        "checks",
+        "objective",
+        "bound",
+        "gap",
+        "distance_basis",
+    ]
+    assert doc["distance_basis"]["basis"] == "straight"  # the hand county has no road network
     assert doc["census_version"] == "v1" and doc["year"] == 2024 and doc["params"]["eligible_years"] == 6
     for m in doc["moves"]:
         assert list(m) == ["teacher_id", "from_school_id", "to_school_id", "subject", "backbone"]

@@ -8,7 +8,7 @@ community × school table in km and minutes per mode (`countyedu roads matrix`, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.messages import Msg, Num
-from countyedu.planning.geo import distance_matrix
+from countyedu.planning.geo import distance_matrix, haversine_km
 from countyedu.roads.network import RoadNetwork, Travel
 from countyedu.roads.params import RoadParams, road_params
 
@@ -56,6 +56,56 @@ class Basis:
 
 
 STRAIGHT = Basis("straight")
+NO_ROUTE_KM = 999.0  # a pair no road joins, where a computation needs a number (as a school without coordinates)
+
+
+def basis_from(doc: Mapping[str, Any] | None) -> Basis:
+    """The Basis of its `as_dict()` (a result's `distance_basis`); straight when empty."""
+    if not doc or doc.get("basis") != "road":
+        return STRAIGHT
+    return Basis("road", int(doc.get("segments", 0)), float(doc.get("road_km", 0.0)), tuple(doc.get("far", ())))
+
+
+def located_distances(
+    frames: Mapping[str, pd.DataFrame], origins: pd.DataFrame, destinations: pd.DataFrame
+) -> tuple[np.ndarray, Basis]:
+    """`distances` for rows that may lack coordinates: NaN for a pair with a row without them, and
+    for a pair no road joins (by road)."""
+    o_ok = (origins["lat"].notna() & origins["lon"].notna()).to_numpy()
+    d_ok = (destinations["lat"].notna() & destinations["lon"].notna()).to_numpy()
+    out = np.full((len(origins), len(destinations)), np.nan)
+    if not o_ok.any() or not d_ok.any():
+        return out, STRAIGHT if network(frames) is None else basis_of_network(frames)
+    km, basis = distances(frames, origins[o_ok].reset_index(drop=True), destinations[d_ok].reset_index(drop=True))
+    out[np.ix_(o_ok, d_ok)] = km
+    return out, basis
+
+
+def basis_of_network(frames: Mapping[str, pd.DataFrame]) -> Basis:
+    net = network(frames)
+    return STRAIGHT if net is None else Basis("road", net.n_edges, float(net.edge_km.sum()))
+
+
+def point_distance(frames: Mapping[str, pd.DataFrame], places: pd.DataFrame) -> tuple[Callable[..., Any], Basis]:
+    """A distance function like planning.geo.haversine_km for pairs among `places` (id, lat, lon): the
+    road km between them when the census has roads (a pair no road joins: NO_ROUTE_KM; coordinates not
+    among the places: the straight line), else haversine_km itself; and the basis."""
+    if network(frames) is None:
+        return haversine_km, STRAIGHT
+    located = places[places["lat"].notna() & places["lon"].notna()].drop_duplicates(["lat", "lon"])
+    located = located.reset_index(drop=True)
+    km, basis = distances(frames, located, located)
+    km = np.where(np.isnan(km), NO_ROUTE_KM, km)
+    np.fill_diagonal(km, 0.0)
+    where = {(float(a), float(b)): i for i, (a, b) in enumerate(zip(located["lat"], located["lon"], strict=True))}
+
+    def road_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+        i, j = where.get((float(lat1), float(lon1))), where.get((float(lat2), float(lon2)))
+        if i is None or j is None:
+            return haversine_km(lat1, lon1, lat2, lon2)
+        return km[i, j]
+
+    return road_km, basis
 
 
 def network(frames: Mapping[str, pd.DataFrame], params: RoadParams | None = None) -> RoadNetwork | None:

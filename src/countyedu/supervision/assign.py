@@ -14,7 +14,8 @@ left without an inspector; d⁺_i, d⁻_i ≥ 0 measure how far i's load is from
               off the target at w_beyond: a convex penalty keeps loads within one of the target)
               + w_keep · Σ_{s kept before} (1 − x[prev(s), s]) + w_unassigned · Σ u[s]
 
-km(i, s) is the great-circle distance from the inspector's base (their coordinates; else the centre
+km(i, s) is the road km (the census's road network, countyedu.roads; a school no road joins to the
+base is not that inspector's) or, without a road network, the great-circle distance from the inspector's base (their coordinates; else the centre
 of their township's schools; else of their former school; else of the county's schools) to the
 school: the travel a visit makes one way. The reassignment term keeps every school whose inspector
 stays with them where the rules allow (w_keep far above any distance), so only the leaver's schools
@@ -40,6 +41,7 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, translate
 from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import haversine_km
+from countyedu.roads.travel import STRAIGHT, basis_from, located_distances, network
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 
@@ -116,6 +118,7 @@ class Assignment:
     seconds: float
     leaving: tuple[str, ...] = ()
     params: AssignParams = field(default_factory=AssignParams)
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict()
 
     @property
     def unassigned(self) -> list[str]:
@@ -215,7 +218,8 @@ class Assignment:
                         schools=len(self.schools),
                         inspectors=len(self.inspectors),
                         unassigned=len(self.unassigned),
-                    )
+                    ),
+                    basis_from(self.distance_basis).words(),
                 ],
                 findings=findings,
                 tables=[ins_table, plaque],
@@ -250,6 +254,7 @@ class Assignment:
                 for r in self.inspectors.itertuples(index=False)
             ],
             "unassigned": self.unassigned,
+            "distance_basis": basis_from(self.distance_basis).as_dict(),
             "checks": [c.as_dict(lang) for c in self.checks],
             "moved": self.moved(),
             "leaving": list(self.leaving),
@@ -388,10 +393,22 @@ def assign_inspectors(
     slon = schools["lon"].astype(float).fillna(schools["lon"].astype(float).mean()).to_numpy()
     km = haversine_km(base[:, :1], base[:, 1:], slat[None, :], slon[None, :]) if n_i and n_s else np.zeros((n_i, n_s))
     km = np.nan_to_num(km, nan=0.0)
+    basis = STRAIGHT
+    if n_i and n_s and network(frames) is not None:  # by road: a pair no road joins is not allowed
+        road, basis = located_distances(
+            frames,
+            # named by their names: the basis lists the places far from any road by them
+            pd.DataFrame({"inspector": ins["name"].astype(str), "lat": base[:, 0], "lon": base[:, 1]}),
+            pd.DataFrame({"school": schools["name"].astype(str), "lat": slat, "lon": slon}),
+        )
+        no_route = np.isnan(road)
+        km = np.where(no_route, 0.0, road)
     ids = ins["inspector_id"].astype(str).tolist()
     sids = schools["school_id"].astype(str).tolist()
     former = [None if pd.isna(f) else str(f) for f in ins.get("former_school_id", pd.Series([None] * n_i))]
     allowed = np.ones((n_i, n_s), dtype=bool)
+    if basis.kind == "road":
+        allowed &= ~no_route
     col_of = {sid: j for j, sid in enumerate(sids)}
     for i, f in enumerate(former):
         if f in col_of:
@@ -483,7 +500,17 @@ def assign_inspectors(
         }
     )
     result = Assignment(
-        year, school_rows, ins_rows, (), status, objective + constant, bound + constant, seconds, leaving, p
+        year,
+        school_rows,
+        ins_rows,
+        (),
+        status,
+        objective + constant,
+        bound + constant,
+        seconds,
+        leaving,
+        p,
+        basis.as_dict(),
     )
     return Assignment(**{**result.__dict__, "checks": tuple(check_assignment(result, prev))})
 

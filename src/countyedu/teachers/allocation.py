@@ -30,6 +30,7 @@ The teachers who move from a (school, subject) are those longest at the school (
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ import pandas as pd
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num
 from countyedu.planning.geo import haversine_km
+from countyedu.roads.travel import NO_ROUTE_KM, STRAIGHT, basis_from, located_distances, network
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 from countyedu.teachers.params import TeachersParams
 from countyedu.teachers.parts import Context
@@ -91,11 +93,13 @@ class Allocation:
     status: str
     names: dict[str, str] = field(default_factory=dict)
     cross_km: float = 20.0
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict(): road or straight
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "year": self.year,
             "status": self.status,
+            "distance_basis": basis_from(self.distance_basis).as_dict(),
             "posts": [
                 {k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
                 for r in self.posts[["school_id", "norm", "floor", "posts", "actual", "after"]].to_dict("records")
@@ -164,7 +168,8 @@ class Allocation:
                         " within {km} short of their subject, then where the bureau assigns them; the fewest"
                         " moves and the least travel, no school below its class floor or over its posts.",
                         km=Num(self.cross_km, "km", 0),
-                    )
+                    ),
+                    basis_from(self.distance_basis).words(),
                 ],
                 findings=findings,
                 tables=[
@@ -232,8 +237,15 @@ def divide_posts(schools: pd.DataFrame, available: float | None) -> pd.Series:
     return floor + base + extra
 
 
-def allocate(staffing: Staffing, teachers: pd.DataFrame, p: TeachersParams, public_only: bool = True) -> Allocation:
-    """The 县管校聘 plan on a staffing result and the year's teachers (RT; see the module's docstring)."""
+def allocate(
+    staffing: Staffing,
+    teachers: pd.DataFrame,
+    p: TeachersParams,
+    public_only: bool = True,
+    frames: Mapping[str, pd.DataFrame] | None = None,
+) -> Allocation:
+    """The 县管校聘 plan on a staffing result and the year's teachers (RT; see the module's docstring);
+    km between schools by road when `frames` (the census) holds a road network, else in a straight line."""
     schools = staffing.schools
     if public_only and "ownership" in schools.columns:
         schools = schools[schools["ownership"].fillna("public") == "public"]
@@ -273,7 +285,12 @@ def allocate(staffing: Staffing, teachers: pd.DataFrame, p: TeachersParams, publ
         schools["lat"].to_numpy(float)[None, :],
         schools["lon"].to_numpy(float)[None, :],
     )
-    km = np.nan_to_num(km, nan=999.0)
+    basis = STRAIGHT
+    if frames is not None and network(frames) is not None:  # by road (a pair no road joins: 999 km)
+        where = schools[["name", "lat", "lon"]].astype({"name": str})  # the basis names far schools by name
+        km, basis = located_distances(frames, where, where)
+        np.fill_diagonal(km, 0.0)  # a move within the school travels nothing
+    km = np.nan_to_num(km, nan=NO_ROUTE_KM)
     stages = [_stages_of(st) for st in schools["stage"]]
     arcs = _arcs(surplus, shortage, index, km, stages, set(p.switch_subjects), p.cross_school_km)
     flows, status = _solve(arcs, surplus, shortage, give, take, index)
@@ -299,6 +316,7 @@ def allocate(staffing: Staffing, teachers: pd.DataFrame, p: TeachersParams, publ
         status,
         dict(zip(staffing.schools["school_id"], staffing.schools["name"], strict=True)),
         p.cross_school_km,
+        basis.as_dict(),
     )
 
 
@@ -479,7 +497,7 @@ def part(ctx: Context) -> Allocation | None:
     teachers = _frame(dict(ctx.frames), "teachers", staffing.year)
     if not len(teachers):
         return None
-    return allocate(staffing, teachers, ctx.params)
+    return allocate(staffing, teachers, ctx.params, frames=ctx.frames)
 
 
 def summary_lines(s: dict[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ call; the result's `contract(census_version)` is the JSON of `countyedu teachers
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -34,7 +35,6 @@ import pandas as pd
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
-from countyedu.planning.geo import haversine_km
 from countyedu.teachers.params import teachers_params
 from countyedu.teachers.rotation_build import build
 from countyedu.teachers.rotation_plan import (
@@ -87,7 +87,18 @@ def plan_rotation(
     p = rotation_params(packs, params)
     staffing = staffing or compute_staffing(dict(frames), teachers_params(list(packs)), year)
     county = read_county(frames, packs, staffing, p)
-    return build(county, p, _pairs(locks), _pairs(vetoes), haversine_km, strict)
+    distance, basis = _distance(frames, county)
+    plan = build(county, p, _pairs(locks), _pairs(vetoes), distance, strict)
+    return dataclasses.replace(plan, distance_basis=basis.as_dict())
+
+
+def _distance(frames: Mapping[str, pd.DataFrame], county: Any) -> tuple[Any, Any]:
+    """km between the county's schools: by road when the census has a road network (roads.travel), else
+    the straight line; and the basis the plan states."""
+    from countyedu.roads.travel import point_distance
+
+    s = county.schools  # named by their names: the basis lists the schools far from any road by them
+    return point_distance(frames, pd.DataFrame({"school": s["name"].astype(str), "lat": s["lat"], "lon": s["lon"]}))
 
 
 def part(ctx: Any) -> RotationPlan | None:
@@ -105,8 +116,9 @@ def part(ctx: Any) -> RotationPlan | None:
     county = read_county(ctx.frames, ctx.packs, staffing, p)
     if not len(county.schools):
         return None
+    distance, basis = _distance(ctx.frames, county)
     try:
-        return build(county, p, [], [], haversine_km)
+        return dataclasses.replace(build(county, p, [], [], distance), distance_basis=basis.as_dict())
     except RotationInfeasible:  # a run has no locks: only a solver that found no plan at all
         return None
 

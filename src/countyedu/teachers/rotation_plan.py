@@ -356,6 +356,7 @@ class RotationPlan:
     locks: list[tuple[str, str]] = field(default_factory=list)
     vetoes: list[tuple[str, str]] = field(default_factory=list)
     shortfalls: list[Msg] = field(default_factory=list)  # why rules are not met (a request no plan meets)
+    distance_basis: dict[str, Any] = field(default_factory=dict)  # roads.travel.Basis.as_dict(): road or straight
 
     def contract(self, census_version: str | None) -> dict[str, Any]:
         """The JSON contract of `countyedu teachers rotation --format json` (README)."""
@@ -369,6 +370,7 @@ class RotationPlan:
             "objective": _num(self.objective),
             "bound": _num(self.bound),
             "gap": _num(self.gap, 6),
+            "distance_basis": self.distance_basis or {"basis": "straight"},
         }
 
     def as_dict(self) -> dict[str, Any]:

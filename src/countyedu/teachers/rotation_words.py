@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from countyedu.messages import Code, Msg, Num
+from countyedu.roads.travel import basis_from
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def rotation_blocks(plan: RotationPlan) -> list[Block]:
             exempt=len(plan.exempt),
         ),
         *plan.shortfalls,
+        basis_from(plan.distance_basis).words(),  # the km of the moves: by road or in a straight line
     ]
     findings = [
         Finding(

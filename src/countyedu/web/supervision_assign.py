@@ -132,8 +132,11 @@ def _context(a: Assignment, version: str) -> dict[str, Any]:
         if now.get(sid) != iid
     ]
     checks = [{"rule": c.rule, "ok": c.ok, "detail": translate(c.detail, lg)} for c in a.checks]
+    from countyedu.roads.travel import basis_from
+
     return {
         "result": a,
+        "distance_basis": translate(basis_from(a.distance_basis).words(), lg),  # roads2: the km's basis
         "inspectors": inspectors,
         "changes": changes,
         "checks": checks,

@@ -298,8 +298,15 @@ def rotation(request: HttpRequest) -> HttpResponse:
         bound=format_value(result.get("bound"), "", lg),
         gap=format_value(result.get("gap"), "share", lg) if result.get("gap") is not None else "—",
         rotation_year=result["year"],
+        distance_basis=translate(_basis_words(result.get("distance_basis")), lg),  # roads2: the km's basis
     )
     return render(request, "web/teachers/rotation.html", ctx)
+
+
+def _basis_words(doc: Any) -> Msg:
+    from countyedu.roads.travel import basis_from
+
+    return basis_from(doc).words()
 
 
 def _back(request: HttpRequest) -> HttpResponse:
