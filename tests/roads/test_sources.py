@@ -16,7 +16,11 @@ from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.errors import CountyEduError
 from countyedu.planning.geo import haversine_km
+from countyedu.roads import stored
+from countyedu.roads.network import RoadNetwork
+from countyedu.roads.params import RoadParams
 from countyedu.roads.sources import read_roads
+from countyedu.roads.travel import distances
 
 HAND = Path(__file__).parents[1] / "fixtures" / "hand"
 # C1 人民路社区, X a junction north of it, C2 水北村, N a node past X, C3 太源村 (tests/fixtures/hand)
@@ -119,3 +123,28 @@ def test_roads_import_then_matrix_as_a_planner_runs_them(osm_file: Path, tmp_pat
     assert got["bus_minutes"] == pytest.approx(road / 30 * 60 + km(k3, foot) / 4 * 60, abs=0.1)
     proc = run("roads", "import", str(osm_file.with_suffix(".shp")), "--data-dir", str(data))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_the_matrix_is_stored_with_the_version_and_read_instead_of_searched(
+    osm_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    import_census(HAND, CensusStore(data))
+    assert run("roads", "import", str(osm_file), "--data-dir", str(data)).returncode == 0
+    assert (data / "roads" / "travel-v2.npz").exists()  # computed at import, for v2
+    frames = CensusStore(data).frames("v2", ["communities", "schools", "roads"])
+    comm, sch = frames["communities"][["community_id", "lat", "lon"]], frames["schools"][["school_id", "lat", "lon"]]
+    untagged = {**frames, "roads": frames["roads"].copy()}
+    untagged["roads"].attrs = {}  # read from elsewhere: searched
+    searched, _ = distances(untagged, comm, sch)
+    with monkeypatch.context() as m:
+        m.setattr(RoadNetwork, "travel", lambda *a: pytest.fail("searched the graph again"))
+        read, basis = distances(frames, comm, sch)  # planning on v2: the stored matrix
+        pairs, _ = distances(frames, sch, sch)  # school × school too
+    assert basis.kind == "road" and np.allclose(read, searched, rtol=1e-9, atol=1e-9, equal_nan=True)
+    assert pairs.shape == (len(sch), len(sch)) and np.allclose(pairs, pairs.T, equal_nan=True)  # both ways alike
+    # other roads (a segment twice as long): the stored matrix is stale, searched again and stored anew
+    longer = {**frames, "roads": frames["roads"].assign(km=frames["roads"]["km"] * 2)}
+    longer["roads"].attrs = dict(frames["roads"].attrs)
+    again, _ = distances(longer, comm, sch)
+    assert (again > read).any() and stored.load(data, "v2").digest == stored.digest(longer["roads"], RoadParams())

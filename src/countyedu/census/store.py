@@ -387,7 +387,7 @@ class CensusStore:
         wanted = sheets or [s.name for s in SHEETS] + ["candidate_choices"]
         with self.connect() as con:
             tables = stored_columns(con)
-            return {
+            out = {
                 name: _nullable(
                     con.execute(
                         self.view_sql(name, version_id, tables[f"s_{name}"])
@@ -397,6 +397,9 @@ class CensusStore:
                 )
                 for name in wanted
             }
+        if "roads" in out:  # where its stored travel matrix lives (roads.stored)
+            out["roads"].attrs["census"] = (str(self.data_dir), version_id)
+        return out
 
     def census(self, version_id: str) -> dict[str, pd.DataFrame]:
         """Every sheet of a version in the exchange format (candidates with their choices)."""

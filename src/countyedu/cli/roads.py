@@ -36,7 +36,8 @@ def _census(data_dir: Path | None, version: str | None) -> tuple[str, dict[str, 
 @roads_app.command("import")
 def import_(path: RoadFile, data_dir: DataDir = None, fmt: Format = Fmt.table, pack: PackOpt = None) -> None:
     """Read the road file, cut its lines at junctions and store the network as a new census version
-    (the `roads` sheet, replacing any earlier network); then report how communities and schools join it."""
+    (the `roads` sheet, replacing any earlier network) with its community and school × school travel
+    matrix (what planning then reads); then report how communities and schools join it."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
     from countyedu.roads.sources import read_roads
@@ -50,7 +51,20 @@ def import_(path: RoadFile, data_dir: DataDir = None, fmt: Format = Fmt.table, p
         edges.to_csv(folder / "roads.csv", index=False)
         with err.status("导入中 / importing…"):
             version = import_census(folder, store).version
+    with err.status("计算出行矩阵 / computing the travel matrix…"):
+        _store_matrix(store, version.version_id, pack)
     _report(data_dir, version.version_id, fmt, pack, imported=len(edges))
+
+
+def _store_matrix(store: Any, version_id: str, pack: list[str] | None) -> None:
+    """The version's community and school × school travel matrix, stored with it (roads.stored):
+    what planning reads on this version instead of searching the road graph again."""
+    from countyedu.roads import stored
+    from countyedu.roads.travel import params_of
+    from countyedu.runs.store import load_packs
+
+    frames = store.frames(version_id, ["communities", "schools", "roads"])
+    stored.save(store.data_dir, version_id, frames, params_of(load_packs(pack)))
 
 
 @roads_app.command("check")

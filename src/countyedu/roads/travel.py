@@ -17,7 +17,7 @@ import pandas as pd
 
 from countyedu.messages import Msg, Num
 from countyedu.planning.geo import distance_matrix, haversine_km
-from countyedu.roads.network import RoadNetwork, Travel
+from countyedu.roads.network import RoadNetwork, Snap, Travel
 from countyedu.roads.params import RoadParams, road_params
 
 ROADS_SHEET = "roads"
@@ -137,8 +137,35 @@ def distances(
     if net is None:
         return distance_matrix(origins, destinations), STRAIGHT
     distance_matrix(origins.head(0), destinations.head(0))  # the same checks of the coordinates
+    hit = stored_travel(frames, net, origins, destinations)
+    if hit is not None:
+        return hit.km, basis_of(net, hit, origins, destinations)
     t = net.travel(origins, destinations)
     return t.km, basis_of(net, t, origins, destinations)
+
+
+def stored_travel(
+    frames: Mapping[str, pd.DataFrame], net: RoadNetwork, origins: pd.DataFrame, destinations: pd.DataFrame
+) -> Travel | None:
+    """The pairs read from the census version's stored matrix (roads.stored) when every origin is
+    among its places and every destination among its schools; None otherwise (then searched)."""
+    from countyedu.roads import stored
+
+    st = stored.for_frames(frames, net.params)
+    if st is None:
+        return None
+    rows = st.rows_of(origins["lat"].to_numpy(float), origins["lon"].to_numpy(float))
+    cols = st.columns_of(destinations["lat"].to_numpy(float), destinations["lon"].to_numpy(float))
+    if rows is None or cols is None:
+        return None
+    pick = np.ix_(rows, cols)
+    crow = st.columns[cols]
+
+    def snap(r: np.ndarray) -> Snap:
+        n = len(r)
+        return Snap(np.full(n, -1, np.int64), st.leg_km[r], st.far[r], np.full(n, -1, np.int64), np.zeros(n))
+
+    return Travel(st.km[pick], {"walk": st.walk[pick], "bus": st.bus[pick]}, snap(rows), snap(crow))
 
 
 def basis_of(net: RoadNetwork, t: Travel, origins: pd.DataFrame, destinations: pd.DataFrame) -> Basis:
@@ -159,7 +186,7 @@ def travel_matrix(frames: Mapping[str, pd.DataFrame], params: RoadParams | None 
         walk = bus = np.full(straight.shape, np.nan)
         basis = STRAIGHT
     else:
-        t = net.travel(comm, sch)
+        t = stored_travel(frames, net, comm, sch) or net.travel(comm, sch)
         km, walk, bus = t.km, t.minutes["walk"], t.minutes["bus"]
         basis = basis_of(net, t, comm, sch)
     n, m = straight.shape
