@@ -254,19 +254,40 @@ def bench_admissions(
     """The allocation of n candidates (best of 3, wall and CPU), the verifier on verify_n (default n,
     the same allocation), the `matching` peer on peer_n: the speed per candidate and the equality of
     the allocations."""
+    from countyedu.admissions import kernel
+
     params = AdmissionParams()
     inst = instance(n)
-    wall, cpu, alloc = float("inf"), float("inf"), None
-    for _ in range(3):
-        t0, c0 = time.perf_counter(), time.process_time()
-        alloc = allocate(inst, params)
-        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
-    assert alloc is not None
+    # the first call loads the compiled batch kernel from the user's disk cache, or compiles it (and
+    # caches it there); it counts apart only when the kernel is cached on disk
+    t0, c0 = time.perf_counter(), time.process_time()
+    alloc = allocate(inst, params)
+    first_wall, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+    compiled = kernel.kernel()
+    if compiled is None:
+        how = "numpy rounds (numba missing)"
+    else:
+        hits = sum(compiled.stats.cache_hits.values())
+        where = kernel.cache_dir()
+        how = (
+            f"kernel {'loaded from' if hits else 'compiled on the first call and cached in'} the user's cache "
+            f"dir {where}; the first call, apart: {first_wall:.2f} s ({first_cpu:.2f} s)"
+            if where
+            else "kernel compiled in memory (no writable cache): the figure is the first call, compile included"
+        )
+    wall, cpu = float("inf"), float("inf")
+    if compiled is not None and not kernel.CACHED:
+        wall, cpu = first_wall, first_cpu
+    else:
+        for _ in range(3):
+            t0, c0 = time.perf_counter(), time.process_time()
+            alloc = allocate(inst, params)
+            wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
     placed = int((alloc.programme >= 0).sum())
     rows: list[Row] = [
         (
             f"admission of {n:,} candidates × {K} choices × {N_GENERAL + N_VOCATIONAL:,} programmes with the quota "
-            f"batch ({placed:,} placed), best of 3: wall (CPU), load average {os.getloadavg()[0]:.1f}",
+            f"batch ({placed:,} placed), best of 3: wall (CPU), load average {os.getloadavg()[0]:.1f}; {how}",
             f"{wall:.2f} s ({cpu:.2f} s)",
             "goal < 0.5 s",
         )
