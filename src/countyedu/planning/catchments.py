@@ -536,31 +536,16 @@ def _single(
 
 
 def _repair(p: Problem, cost: np.ndarray, fl: pd.DataFrame) -> np.ndarray | None:
-    """A whole-community start from the LP: each split community to its largest share, then moves
-    out of overfull schools at the least extra cost per pupil (greedy). None if it gets stuck."""
-    n, m = cost.shape
+    """A whole-community start from the LP: each split community to its largest share (a community
+    without flow, having no pupils, to its nearest school), then catchment_gap.repair's moves out of
+    overfull schools at the least extra cost. None if it gets stuck."""
+    from countyedu.planning.catchment_gap import repair
+
     big = fl.sort_values("x", ascending=False).drop_duplicates("i")
-    assign = np.full(n, -1, dtype=np.int64)
+    c = np.where(cost >= 0, cost, np.inf).astype(float)
+    assign = np.argmin(c, axis=1)
     assign[big["i"].to_numpy()] = big["j"].to_numpy()
-    load = np.bincount(assign[assign >= 0], weights=p.d[assign >= 0], minlength=m)
-    c = np.where(cost >= 0, cost, np.iinfo(np.int64).max // 4).astype(float)
-    for _ in range(10 * n):
-        over = np.flatnonzero(load > p.cap)
-        if over.size == 0:
-            return assign
-        j = over[np.argmax(load[over] - p.cap[over])]
-        members = np.flatnonzero(assign == j)
-        fits = (load[None, :] + p.d[members, None] <= p.cap[None, :]) & (cost[members] >= 0)
-        fits[:, j] = False
-        if not fits.any():
-            return None
-        extra = np.where(fits, c[members] - c[members, j][:, None], np.inf)
-        r, k = np.unravel_index(np.argmin(extra), extra.shape)
-        i = members[r]
-        assign[i] = k
-        load[j] -= p.d[i]
-        load[k] += p.d[i]
-    return None
+    return repair(c, p.d.astype(float), p.cap.astype(float), assign)
 
 
 # ------------------------------------------------------------------ the plan
