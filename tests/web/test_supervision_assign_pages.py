@@ -102,6 +102,7 @@ def test_the_office_adopts_then_reassigns_when_an_inspector_leaves(site) -> None
     c = client(site, "office")
     page = c.get(reverse("web:supervision_assign")).content.decode()
     assert "建议的分配方案" in page and "曾文斌" in page and "尚未采用任何分配方案" in page
+    assert 'id="distance-basis">距离按直线公里计算' in page  # the km's basis (no road network here)
     r = c.post(reverse("web:supervision_assign_adopt"))
     assert r.status_code == 302
     first = decided()

@@ -114,6 +114,7 @@ def test_a_township_and_a_school_clerk_see_only_their_schools_staffing(people, t
 def test_leadership_reads_the_rotation_without_the_review_buttons(people, teachers_run):
     page = _client(people, "leader").get(reverse("web:teachers_rotation")).content.decode()
     assert 'value="lock"' not in page and 'id="solve"' not in page and 'id="moves"' in page
+    assert 'id="distance-basis">距离按直线公里计算' in page  # the moves' km basis (no road network here)
     office = _client(people, "personnel").get(reverse("web:teachers_rotation")).content.decode()
     assert 'value="lock"' in office and 'value="veto"' in office and 'id="solve"' in office
 
