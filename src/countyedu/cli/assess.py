@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -111,7 +112,10 @@ def assess_(
     assessment kept for the version, packs and school years' states (made by `countyedu import`, or
     now and kept) is read; --fresh, --year and --engine spark compute it again."""
     stored = not fresh and year is None and engine is Engine.duckdb
-    with err.status("计算指标 / assessing…"):
+    # the spinner only where someone watches it: elsewhere (a pipe, a script) Rich's console and its
+    # refresh thread would be imported and started for nothing (a tenth of `--format json`'s time)
+    busy = err.status("计算指标 / assessing…") if sys.stderr.isatty() else contextlib.nullcontext()
+    with busy:
         store, _ct, a = _run_assessment(
             data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir, stored=stored
         )
@@ -123,7 +127,7 @@ def assess_(
         text = a.to_json()
         if out_path:
             out_path.write_text(text + "\n", encoding="utf-8")
-            err.print(f"已写出 / written: {out_path}")
+            sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
         else:
             sys.stdout.write(text + "\n")
         return
