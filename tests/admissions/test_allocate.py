@@ -184,7 +184,7 @@ def test_it_agrees_with_a_plain_loop_on_random_instances(rule: str, path: str, m
         monkeypatch.setattr(module, "MIN_BLOCK", 3)
         monkeypatch.setattr(module, "BLOCKS", 10**6)
     rng = np.random.default_rng(5)
-    for _ in range(60):
+    for _ in range(40):  # three paths × three rules: 360 instances, as many as two paths × 60 before
         n, k, p = int(rng.integers(1, 30)), int(rng.integers(1, 4)), int(rng.integers(1, 6))
         caps = rng.integers(0, 4, p).tolist()
         scores = rng.integers(0, 4, n).astype(float)  # few values: many ties
@@ -209,13 +209,13 @@ def test_it_agrees_with_a_plain_loop_on_random_instances(rule: str, path: str, m
 
 @pytest.mark.parametrize("rule", ["lottery", "admit_all", "strict"])
 def test_the_kernel_and_the_rounds_in_blocks_or_whole_agree(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """20,000 candidates with the quota batch: the compiled serial pass, the numpy rounds in 5 blocks
+    """12,000 candidates with the quota batch: the compiled serial pass, the numpy rounds in 3 blocks
     of the order and in one block give one allocation."""
     from benchmarks.admissions import instance
 
     from countyedu.admissions import allocate as module
 
-    inst = instance(20_000, seed=3)
+    inst = instance(12_000, seed=3)
     params = AdmissionParams(tie_rule=rule)
     assert module.USE_KERNEL
     serial = allocate(inst, params)
@@ -227,7 +227,7 @@ def test_the_kernel_and_the_rounds_in_blocks_or_whole_agree(rule: str, monkeypat
     for other in (blocks, whole):
         assert (serial.programme == other.programme).all() and (serial.batch == other.batch).all()
         assert (serial.quota_places == other.quota_places).all() and serial.cutoffs == other.cutoffs
-    assert (serial.batch == BATCHES.index("quota")).sum() > 300  # the quota batch takes part
+    assert (serial.batch == BATCHES.index("quota")).sum() > 150  # the quota batch takes part
 
 
 def conditions_case() -> dict[str, pd.DataFrame]:
