@@ -30,6 +30,17 @@ def threshold_store(root: Path, reverse: bool = False) -> CensusStore:
     return store
 
 
+_SHARED: dict[str, CensusStore] = {}
+
+
+def shared_threshold_store(factory: pytest.TempPathFactory) -> CensusStore:
+    """The threshold county imported once per test process (this module's tests and the Spark
+    parity test read it; none writes to it)."""
+    if "store" not in _SHARED:
+        _SHARED["store"] = threshold_store(factory.mktemp("threshold"))
+    return _SHARED["store"]
+
+
 def threshold_packs(only_on_threshold: bool = False) -> list[Pack]:
     """The three packs; or only their items of ON_THRESHOLD (fewer queries, for Spark)."""
     packs = [load_pack(p) for p in PACKS]
@@ -53,7 +64,7 @@ def on_threshold_rows(a: Assessment) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def duck(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
-    return assess_store(threshold_store(tmp_path_factory.mktemp("threshold")))
+    return assess_store(shared_threshold_store(tmp_path_factory))
 
 
 def test_every_value_on_its_threshold_is_met(duck: Assessment) -> None:
@@ -77,7 +88,9 @@ def test_statuses_do_not_depend_on_the_order_of_the_rows(duck: Assessment, tmp_p
     assert (m["status"] == m["status_r"]).all(), m[m["status"] != m["status_r"]][[*keys, "value", "value_r"]]
 
 
-def test_dual_qualified_share_counts_specialised_course_teachers(duck: Assessment, tmp_path: Path) -> None:
+def test_dual_qualified_share_counts_specialised_course_teachers(
+    duck: Assessment, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """T-VOC-2 (STANDARDS TW): 3 双师型 of V1's 6 specialised-course teachers = 0.5; the denominator
     is the item's scope parameter — all 10 full-time teachers would give 3/10 = 0.3."""
     t = duck.table()
@@ -86,8 +99,7 @@ def test_dual_qualified_share_counts_specialised_course_teachers(duck: Assessmen
     pack = load_pack("nanfeng-2019")
     item = pack.item("T-VOC-2")
     all_ft = item.model_copy(update={"params": {**item.params, "scope": {"full_time": True}}})
-    store = threshold_store(tmp_path)
-    with duckdb_tables(store) as ct:
+    with duckdb_tables(shared_threshold_store(tmp_path_factory)) as ct:
         a = assess(ct, [pack.model_copy(update={"items": [all_ft]})])
     v = a.table()
     assert v[v["year"] == 2024]["value"].tolist() == [pytest.approx(0.3)]

@@ -41,6 +41,19 @@ ARROW_TYPE: dict[str, pa.DataType] = {
     "date": pa.string(),  # ISO text, as the store keeps it (census/store.py)
 }
 LOCAL_SHUFFLE_PARTITIONS = 4  # Spark's default of 200 makes every small group-by 200 tasks
+# For a county-size census (tests, a laptop): every cost Spark pays per query rather than per row cut
+# down. One shuffle partition and one default partition (each task has a fixed cost), no adaptive
+# re-planning between stages, the plan interpreted rather than compiled to Java (whole-stage code
+# generation compiles every query's plan with Janino: seconds for the stacked query, for a few
+# thousand rows), and the driver JVM started for a short run (C1 compiler only, serial GC, shared
+# class data). Results are the same: these settings change how a plan runs, not what it computes.
+SMALL_DATA: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto",
+}
 DEFAULT_WORK_DIR = Path(".spark")
 
 
@@ -63,8 +76,9 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def spark_session(master: str = "local[2]", work_dir: Path | None = None) -> Any:
-    """The active SparkSession, or a new one on ``master``.
+def spark_session(master: str = "local[2]", work_dir: Path | None = None, config: dict[str, str] | None = None) -> Any:
+    """The active SparkSession, or a new one on ``master`` with ``config`` on top of the defaults
+    (SMALL_DATA for a county-size census; a JVM option given there is added to the scratch one).
 
     Local mode stays on loopback (no network interface needed, nothing listening outside) with the
     web UI off, and keeps its scratch files under ``work_dir`` (default ./.spark) rather than /tmp.
@@ -95,6 +109,10 @@ def spark_session(master: str = "local[2]", work_dir: Path | None = None) -> Any
             .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
         )
         env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    for k, v in (config or {}).items():
+        if k == "spark.driver.extraJavaOptions":
+            v = f"-Djava.io.tmpdir={scratch} {v}"
+        b = b.config(k, v)
     with _env(env):
         return b.getOrCreate()
 
