@@ -127,7 +127,7 @@ def lp_prices(c: np.ndarray, d: np.ndarray, cap: np.ndarray, k: int = K_LP) -> t
 
 
 def _lp(c: np.ndarray, d: np.ndarray, cap: np.ndarray, sel: np.ndarray) -> tuple[highspy.Highs, bool]:
-    from countyedu.planning.catchments import new_highs
+    from countyedu.planning.highs import new_highs
 
     n, m = c.shape
     ai, aj = np.nonzero(sel)
@@ -351,7 +351,7 @@ def _reduced_mip(
 ) -> tuple[np.ndarray, float, int, int]:
     """The MIP on the pairs `keep` (the plan's own among them), warm-started from `assign`:
     (plan, dual bound of plans on these pairs, communities free, pairs)."""
-    from countyedu.planning.catchments import new_highs
+    from countyedu.planning.highs import new_highs
 
     n, m = c.shape
     keep = keep.copy()

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ import countyedu.planning.labels  # noqa: F401  (labels the solver_status codes 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
+from countyedu.planning.highs import new_highs
 from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, worded
 
 CLAUSE = "第4条; QB-G13"
@@ -55,31 +54,6 @@ K_NEAREST = 20  # schools per community in the first flow (then certified on all
 FULL_MIP_ARCS = 150_000  # single=True: up to this many arcs, one MIP proves optimality
 SINGLE_NEAREST = 4  # single=True, large, keep_current: schools per community in the MIP besides the LP's
 INT_LIMIT = 2**62
-
-
-_HIGHS_STATE = {"banner": False}
-
-
-def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
-    """A silent HiGHS instance (its one-off start-up banner goes to /dev/null, not to our stdout)."""
-    if not _HIGHS_STATE["banner"]:
-        sys.stdout.flush()
-        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        try:
-            h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _HIGHS_STATE["banner"] = True
-    else:
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 2)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    return h
 
 
 class CatchmentInfeasible(CountyEduError):

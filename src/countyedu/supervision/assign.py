@@ -39,8 +39,8 @@ from scipy.sparse import coo_matrix
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, translate
-from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import haversine_km
+from countyedu.planning.highs import new_highs
 from countyedu.roads.travel import STRAIGHT, basis_from, located_distances, network
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 

@@ -45,7 +45,7 @@ import highspy
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from countyedu.planning.catchments import new_highs
+from countyedu.planning.highs import new_highs
 
 EPS = 1e-9
 BIG = 1e4  # the price of a rule left short in the elastic solve

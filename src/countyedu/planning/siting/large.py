@@ -66,7 +66,7 @@ class LargeSitingInfeasible(CountyEduError):
 def _lp(
     c: np.ndarray, d: np.ndarray, cap: np.ndarray, p: int, must: np.ndarray, sel: np.ndarray
 ) -> tuple[highspy.Highs, np.ndarray]:
-    from countyedu.planning.catchments import new_highs
+    from countyedu.planning.highs import new_highs
 
     n, m = c.shape
     ai, aj = np.nonzero(sel)
@@ -216,7 +216,7 @@ def _reduced_mip(
     time_limit_s: float,
 ) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """HiGHS on the pairs `sel` (with the plan's), warm-started: (assign, opened, dual bound, optimal)."""
-    from countyedu.planning.catchments import new_highs
+    from countyedu.planning.highs import new_highs
 
     n, m = c.shape
     sel = sel.copy()

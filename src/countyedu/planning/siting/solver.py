@@ -42,8 +42,8 @@ import numpy as np
 
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg
-from countyedu.planning.catchments import new_highs
 from countyedu.planning.geo import k_nearest
+from countyedu.planning.highs import new_highs
 
 K_SITES = 10
 FULL_ARCS = 20_000
