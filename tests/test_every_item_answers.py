@@ -5,27 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from countyedu.census.demo import generate
-from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
-from countyedu.census.writers import write_folder
 from countyedu.indicators.engine import Assessment, assess
 from countyedu.indicators.tables import duckdb_tables
 from countyedu.messages import Code, Msg, translate
 from countyedu.policy.pack import load_pack
+from demo_support import built_demo
 
 PACKS = ("nanfeng-2019", "national-qb-2017", "national-pp-2020")
 
 
 @pytest.fixture(scope="module")
-def demo() -> Assessment:
-    import tempfile
-    from pathlib import Path
-
-    root = Path(tempfile.mkdtemp(prefix="every-item-"))
-    store = CensusStore(root / "data")
-    import_census(write_folder(root / "source", generate(), "parquet"), store)
-    with duckdb_tables(store) as ct:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
+    data, _doc = built_demo(tmp_path_factory)  # the demo county as `countyedu demo` imports it (read only)
+    with duckdb_tables(CensusStore(data)) as ct:
         return assess(ct, [load_pack(p) for p in PACKS])
 
 

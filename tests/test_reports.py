@@ -19,6 +19,7 @@ from countyedu.policy.pack import load_pack
 from countyedu.reports import ReportError, build_report, names_from_frames, write_report
 from countyedu.reports.html import render_html
 from countyedu.reports.values import addition_text, target_text, value_text
+from demo_support import built_demo
 
 SMALL = Path(__file__).parent / "fixtures" / "small"
 PACKS = ("nanfeng-2019", "national-qb-2017", "national-pp-2020")
@@ -296,17 +297,13 @@ def test_it_names_sheets_in_english(small: tuple[Assessment, dict[str, dict[str,
 
 
 @pytest.mark.slow
-def test_it_reports_on_the_demo_county(tmp_path: Path) -> None:
-    from countyedu.census.demo import generate
-    from countyedu.census.writers import write_workbook
+def test_it_reports_on_the_demo_county(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     from countyedu.reports.excel import write_xlsx
     from countyedu.reports.html import write_html
     from countyedu.reports.pdf import write_pdf
 
-    workbook = write_workbook(tmp_path / "demo.xlsx", generate())
-    store = CensusStore(tmp_path / "data")
-    import_census(workbook, store)
-    a, names = _assessment(store)
+    data, _doc = built_demo(tmp_path_factory)  # `countyedu demo`'s workbook imported (read here, not changed)
+    a, names = _assessment(CensusStore(data))
     report = build_report(a, names=names, synthetic=True, generated_at=WHEN)
     html = write_html(report, tmp_path / "demo.html").read_text(encoding="utf-8")
 

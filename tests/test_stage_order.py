@@ -9,18 +9,18 @@ import pandas as pd
 import pytest
 
 from countyedu.census import vocabulary
-from countyedu.census.demo import generate
 from countyedu.funding.params import FundingParams
 from countyedu.funding.run import run_funding
 from countyedu.planning.projection import backtest, project
 from countyedu.planning.projects import project_balance
 from countyedu.planning.seats import seat_plan
 from countyedu.runs.blocks import Block, localize
+from demo_support import demo_frames
 
 
 @functools.cache
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 @functools.cache

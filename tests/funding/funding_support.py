@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from countyedu.census.demo import generate
+from demo_support import demo_frames
 
 GRADES = {"K": ["K1", "K2", "K3"], "P": ["P1", "P2", "P3", "P4", "P5", "P6"], "J": ["J1", "J2", "J3"]}
 GRADES["H"] = ["H1", "H2", "H3"]
@@ -16,7 +16,7 @@ GRADES["S"] = ["S1", "S2", "S3"]  # a special-education school's declared grades
 
 @functools.cache
 def _demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def demo() -> dict[str, pd.DataFrame]:

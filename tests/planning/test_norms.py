@@ -7,14 +7,14 @@ import json
 
 import pandas as pd
 
-from countyedu.census.demo import generate
 from countyedu.planning.norms import KINDS, facility_needs
 from countyedu.planning.params import PlanningParams
+from demo_support import demo_frames
 
 
 @functools.cache
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def school(sid: str, stage: str, town: str, community: str, ownership: str = "public", boarding: bool = False) -> dict:

@@ -9,16 +9,16 @@ import math
 import pandas as pd
 import pytest
 
-from countyedu.census.demo import generate
 from countyedu.errors import CountyEduError
 from countyedu.planning.params import PlanningParams, planning_params
 from countyedu.planning.projection import backtest, project
 from countyedu.policy.pack import load_pack
+from demo_support import demo_frames
 
 
 @functools.cache
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def tiny() -> dict[str, pd.DataFrame]:

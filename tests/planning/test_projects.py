@@ -8,16 +8,16 @@ import json
 import pandas as pd
 import pytest
 
-from countyedu.census.demo import generate
 from countyedu.planning.params import PlanningParams, Promise
 from countyedu.planning.projection import project
 from countyedu.planning.projects import project_balance, promise_status
 from countyedu.planning.seats import seat_plan
+from demo_support import demo_frames
 
 
 @functools.cache
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def projects(*rows: tuple) -> pd.DataFrame:

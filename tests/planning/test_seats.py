@@ -8,15 +8,15 @@ import json
 import pandas as pd
 import pytest
 
-from countyedu.census.demo import generate
 from countyedu.planning.params import PlanningParams
 from countyedu.planning.projection import project
 from countyedu.planning.seats import SUPPLY_COLUMNS, big_class_plan, classrooms_needed, seat_plan, stage_supply
+from demo_support import demo_frames
 
 
 @functools.cache
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def school(sid: str, stage: str, town: str = "T1", community: str = "C1", urban: bool = True) -> dict:

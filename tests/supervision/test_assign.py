@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from countyedu.census.demo import generate
 from countyedu.supervision.assign import AssignParams, assign_inspectors, assign_params
+from demo_support import demo_frames
 
 KM_PER_DEG = 111.19 * 0.8910  # a degree of longitude at 27° N, km (haversine, 6371.0088 km)
 
@@ -142,7 +142,7 @@ def test_a_bad_parameter_names_its_field() -> None:
 
 @pytest.fixture(scope="module")
 def demo() -> dict[str, pd.DataFrame]:
-    return generate()
+    return demo_frames()
 
 
 def test_the_demo_county_has_every_open_school_assigned(demo: dict[str, pd.DataFrame]) -> None:

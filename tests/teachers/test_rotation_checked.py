@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from countyedu.census.demo import generate
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.runs.store import load_packs
 from countyedu.teachers import rotation
+from demo_support import demo_frames
 
 HAND = Path(__file__).parents[1] / "fixtures" / "hand"
 
@@ -30,5 +30,5 @@ def test_the_hand_countys_rotation_passes_the_checker(tmp_path: Path) -> None:
 def test_the_demo_countys_rotation_passes_the_checker() -> None:
     """One solve (a short time limit: the checker judges the plan, not its optimality; locks and vetoes
     are checked on the hand counties and in the browser test)."""
-    plan = rotation.plan_rotation(generate(), load_packs(), None, params={"time_limit_s": 3.0, "gap": 0.02})
+    plan = rotation.plan_rotation(demo_frames(), load_packs(), None, params={"time_limit_s": 3.0, "gap": 0.02})
     assert len(plan.contract("")["moves"]) >= 10

@@ -14,14 +14,11 @@ import pytest
 from browser_support import MARKS, PASSWORD, login
 from django.contrib.auth.models import User
 
-from countyedu.census.demo import generate
-from countyedu.census.importer import import_census
-from countyedu.census.store import CensusStore
-from countyedu.census.writers import write_folder
 from countyedu.web import admissions as admissions_web
 from countyedu.web import census as census_data
 from countyedu.web.jobs import work_path
 from countyedu.web.models import AdmissionRun, Job, Membership, Role
+from demo_support import demo_copy, demo_frames
 
 pytestmark = MARKS
 
@@ -30,8 +27,8 @@ pytestmark = MARKS
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """The demo county imported once for the module (the admission pages need no assessment)."""
     tmp = tmp_path_factory.mktemp("admissions")
-    frames = generate()
-    import_census(write_folder(tmp / "demo", frames, "parquet"), CensusStore(tmp / "data"))
+    frames = demo_frames()
+    demo_copy(tmp_path_factory, tmp / "data")  # the demo county as `countyedu demo` leaves it
     progs = frames["programmes"]
     progs = progs[progs["year"] == progs["year"].max()].reset_index(drop=True)
     wrong = progs.astype(object)

@@ -22,6 +22,7 @@ from django.test import Client
 
 from countyedu.web import boundaries
 from countyedu.web.models import AuditLog
+from demo_support import demo_frames
 
 OUTLINE = Path(__file__).resolve().parents[1] / "fixtures" / "outline" / "nanfeng-361023.geojson"
 SEAT = (116.532, 27.218)  # 琴城镇, the county seat (lon, lat)
@@ -75,9 +76,8 @@ def test_the_hand_county_s_schools_lie_inside_the_packaged_outline(census_store:
 
 
 def test_the_demo_county_s_schools_do_not_fit_the_packaged_outline() -> None:
-    from countyedu.census.demo import generate
 
-    schools = generate()["schools"]
+    schools = demo_frames()["schools"]
     far = boundaries.outside(packaged(), [(r.name, r.lon, r.lat) for r in schools.itertuples()])
     # the demo places 傅坊乡 and 白舍镇 north of 27.35 N, where the real county ends: 35 schools lie
     # outside the outline, 25 of them farther than the tolerance
