@@ -43,6 +43,7 @@ The checks, each {"check", "ok", "detail"} with a `Msg` detail (the first proble
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -385,9 +386,33 @@ def _codes(frame: pd.DataFrame, col: str, codes: tuple[str, ...], missing: int) 
     """A code column as the index of each value in `codes` (`missing` where empty or unknown)."""
     if col not in frame:
         return np.full(len(frame), missing, dtype=np.int64)
-    at, uniques = pd.factorize(frame[col])
+    at, uniques = _factorize(frame[col])
     of = np.array([_code(u, codes, missing) for u in uniques] + [missing], dtype=np.int64)
     return of[at]
+
+
+SAMPLE = 4096  # rows whose objects tell whether a column shares them
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a column, -1 where empty, as `pd.factorize`. A column of Python
+    objects whose equal values are mostly one object (a reader's shared strings, the programme ids
+    of a choice column) is first factorized by the objects' addresses (integers, without reading
+    the objects), then the few distinct objects by their values."""
+    a = values.to_numpy()
+    if a.dtype != object or len(a) < 1024 or ctypes.sizeof(ctypes.c_void_p) != np.dtype(np.intp).itemsize:
+        return pd.factorize(a)
+    a = np.ascontiguousarray(a)
+    where = np.ctypeslib.as_array(ctypes.cast(a.ctypes.data, ctypes.POINTER(ctypes.c_ssize_t)), (len(a),))
+    if len(np.unique(where[:SAMPLE])) > SAMPLE // 4:  # mostly distinct objects: by value at once
+        return pd.factorize(a)
+    by, addresses = pd.factorize(where)  # reads the addresses while `a` holds its objects
+    if len(addresses) > len(a) // 4:
+        return pd.factorize(a)
+    one = np.zeros(len(addresses), dtype=np.intp)
+    one[by] = np.arange(len(a))  # a row of each distinct object
+    codes, uniques = pd.factorize(a[one])
+    return codes[by], uniques
 
 
 def _strings(values: Any) -> np.ndarray:
@@ -578,11 +603,12 @@ class _Data:
         )
         choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int64)
         for k, col in enumerate(cols):  # each column's few distinct ids looked up once
-            at, uniques = pd.factorize(cands[col])
+            at, uniques = _factorize(cands[col])
             of = np.append(lookup(pids, uniques), -1)
             choices[:, k] = of[at]
-        school, school_ids = pd.factorize(cands["junior_school_id"].astype(str), sort=True)
-        school_ids = np.asarray(school_ids, dtype=object)
+        at, uniques = _factorize(cands["junior_school_id"])
+        school_ids, of = np.unique(np.array([str(u) for u in uniques] + ["nan"], dtype=object), return_inverse=True)
+        school = np.asarray(of)[at]  # an empty id (-1) reads the last: "nan", as str() spells it
         schools = frames.get("schools")
         urban = (
             {}
@@ -765,6 +791,15 @@ class _Checks:
         # (rows, choice columns) refused in 统招 at a programme with places left, set by no_envy
         self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = None
         self.lists = d.lists()  # n × K: the batch of each choice's programme
+        # n × K: each choice's place in the order of batches, then columns: batch × (K + 1) + column
+        # (a choice of none after every batch), compared whole with a candidate's outcome
+        k = d.choices.shape[1]
+        width = np.int16 if (len(BATCH_ORDER) + 1) * (k + 1) < 2**15 else np.int64
+        self.place = np.where(
+            self.lists >= 0,
+            self.lists.astype(width) * (k + 1) + np.arange(k, dtype=width)[None, :],
+            len(BATCH_ORDER) * (k + 1) + k,
+        ).astype(width)
         self._column: np.ndarray | None = None
 
     def _pid(self, p: int) -> str:
@@ -874,13 +909,14 @@ class _Checks:
         rows × K) as choices of the quota batch, for the rows that listed a quota programme."""
         d, r = self.d, self.rows
         k = d.choices.shape[1]
-        lists, in_quota, pos = self.lists, d.in_quota(), self.outcome_column()
+        in_quota, pos = d.in_quota(), self.outcome_column()
         cols = np.arange(k, dtype=np.int8)[None, :]
-        out = np.where(r.out_batch < 0, len(BATCH_ORDER), r.out_batch).astype(np.int8)
+        out = np.where(r.out_batch < 0, len(BATCH_ORDER), r.out_batch)
         # the outcome's own column counts only in the batch it was admitted in, at a programme of it
-        own = np.where(np.append(d.p_batch, -1)[r.out_prog] == r.out_batch, pos, k).astype(np.int8)
-        later = out[:, None] > lists
-        main = (lists >= 0) & (later | ((out[:, None] == lists) & (cols < own[:, None])))
+        own = np.where(np.append(d.p_batch, -1)[r.out_prog] == r.out_batch, pos, k)
+        # a choice of an earlier batch than the outcome's, or of its batch in an earlier column: as
+        # one comparison of the choice's (batch, column) code with the outcome's (`_Checks.place`)
+        main = self.place < (out * (k + 1) + own).astype(self.place.dtype)[:, None]
         own = np.where((r.out_batch == B_QUOTA) & in_quota[r.out_prog], pos, k).astype(np.int8)
         # the quota batch: only the rows that listed a quota programme (its better programmes) are read
         rows = np.flatnonzero((out >= B_QUOTA) & in_quota[d.choices].any(axis=1))
