@@ -790,16 +790,12 @@ class _Checks:
         self.used = np.zeros_like(places)
         # (rows, choice columns) refused in 统招 at a programme with places left, set by no_envy
         self.wanting_unified: tuple[np.ndarray, np.ndarray] | None = None
-        self.lists = d.lists()  # n × K: the batch of each choice's programme
         # n × K: each choice's place in the order of batches, then columns: batch × (K + 1) + column
         # (a choice of none after every batch), compared whole with a candidate's outcome
         k = d.choices.shape[1]
-        width = np.int16 if (len(BATCH_ORDER) + 1) * (k + 1) < 2**15 else np.int64
-        self.place = np.where(
-            self.lists >= 0,
-            self.lists.astype(width) * (k + 1) + np.arange(k, dtype=width)[None, :],
-            len(BATCH_ORDER) * (k + 1) + k,
-        ).astype(width)
+        width = np.int16 if (len(BATCH_ORDER) + 2) * (k + 1) < 2**15 else np.int64
+        start = np.append(d.p_batch, len(BATCH_ORDER) + 1).astype(width) * (k + 1)
+        self.place = start[d.choices] + np.arange(k, dtype=width)[None, :]
         self._column: np.ndarray | None = None
 
     def _pid(self, p: int) -> str:
@@ -938,7 +934,7 @@ class _Checks:
         check = Check("no_envy")
         d, r = self.d, self.rows
         lottery = self.rules.tie_rule == "lottery"
-        n_s, n_p = len(d.school_ids), len(d.pids)
+        n_s, n_p, k = len(d.school_ids), len(d.pids), d.choices.shape[1]
         main, (q_rows, q_better) = self._preferred()
         free_unified = (self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED] > 0) & (d.p_batch == B_UNIFIED)
         # for `returned`: the refused who wanted a place left empty in the unified batch
@@ -952,9 +948,10 @@ class _Checks:
         weakest = np.full(n_p + 1, INF, dtype=np.int64)
         np.minimum.at(weakest, r.prog[own], d.key[r.cand[own]])
         w = weakest[d.choices]
-        envy = main & ((key >= w) if not lottery else (key > w)) & (w < INF)
+        # a key is always below INF (none admitted), so outranking INF never counts
+        envy = main & ((key >= w) if not lottery else (key > w))
         rows_, cols = np.nonzero(envy)
-        of = self.lists[rows_, cols]
+        of = self.place[rows_, cols] // (k + 1)  # the batch of each choice
         found = [(b, rows_[of == b], cols[of == b]) for b in (B_EARLY, B_UNIFIED, B_VOCATIONAL)]
         if q_rows.size:
             # (programme, junior school) units of the quota batch; a choice of none reads the last n_s INF
@@ -963,7 +960,7 @@ class _Checks:
             np.minimum.at(weakest, r.prog[adm] * n_s + d.school[r.cand[adm]], d.key[r.cand[adm]])
             w = weakest[d.choices[q_rows] * n_s + d.school[q_rows, None]]
             key = d.key[q_rows, None]
-            envy = q_better & ((key >= w) if not lottery else (key > w)) & (w < INF)
+            envy = q_better & ((key >= w) if not lottery else (key > w))
             at, cols = np.nonzero(envy)
             found.append((B_QUOTA, q_rows[at], cols))
         for batch, rows_, cols in found:
