@@ -419,6 +419,8 @@ def _strings(values: Any) -> np.ndarray:
     """Ids as a numpy array of fixed-width str (the form the id index hashes without Python objects)."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         return np.ascontiguousarray(values)
+    if isinstance(values, pd.Series) and values.dtype == object and len(values):
+        return values.to_numpy().astype(str)  # str() of each object, as pandas' astype(str), at once
     if not isinstance(values, pd.Series):
         values = pd.Series(np.asarray(values, dtype=object) if not len(values) else values, copy=False)
     return values.astype(str).to_numpy(dtype=object).astype(str)
