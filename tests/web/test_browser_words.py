@@ -32,14 +32,18 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from sv_visits_support import supervision_pages
 
+from countyedu.census.importer import import_census
+from countyedu.census.store import CensusStore
+from countyedu.census.writers import write_folder
 from countyedu.planning.service import planning_params_of
+from countyedu.runs.pipeline import after_census
 from countyedu.runs.store import load_packs
 from countyedu.supervision.tasks import parse_milestones
 from countyedu.vocational.params import vocational_params
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
-from demo_support import demo_copy, demo_frames
+from demo_support import demo_frames
 
 pytestmark = MARKS
 VOCATIONAL = ("majors", "enterprises", "learning_outcomes")  # majors, partners and certificates go by their names
@@ -159,7 +163,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     """The demo county imported, assessed, planned and funded once for the module; its proper names."""
     tmp = tmp_path_factory.mktemp("words")
     frames = demo_frames()
-    demo_copy(tmp_path_factory, tmp / "data")  # as `countyedu demo` leaves it: imported, every kind computed
+    store = CensusStore(tmp / "data")
+    import_census(write_folder(tmp / "demo", frames, "parquet"), store)
+    version = store.latest().version_id  # type: ignore[union-attr]
+    after_census(store, version, load_packs())  # the assessment, planning and funding, as after an import
     names: set[str] = set()
     for sheet in ("schools", "townships", "communities", "projects", "programmes", "inspectors", *VOCATIONAL):
         frame: pd.DataFrame = frames[sheet]

@@ -35,7 +35,7 @@ class Basis:
 
     def words(self) -> Msg:
         if self.kind == "straight":
-            return Msg("Distances are straight-line km (the census has no road network: countyedu roads import)")
+            return Msg("Distances are straight-line km (the census has no road network)")
         if self.far:
             return Msg(
                 "Distances are road km on the county's road network ({segments} segments, {km} km); "
