@@ -3,79 +3,124 @@ module (census, assess, serve, demo, backup, plans, funding, years); they share 
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from countyedu.cli import (
-    admissions,
-    assess,
-    backup,
-    census,
-    demo,
-    funding,
-    plans,
-    quality,
-    registers,
-    roads,
-    run,
-    serve,
-    supervise,
-    tasks,
-    teachers,
-    vocational,
-    years,
-)
 from countyedu.cli.common import _problem_table, _state, err
 from countyedu.errors import CountyEduError, ValidationFailed
 
-app = typer.Typer(
-    help="countyedu — 南丰县教育高质量发展 planning, monitoring and supervision.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: Typer's Rich help costs a tenth of a second of imports on every --help
-)
+# command → (module of countyedu.cli, function); command group → (module, its Typer), in --help's order.
+# A command run builds only itself (Typer reads every command's signature when it builds a group: a
+# seventh of a second for all of them, and the import of every command module).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "template": ("census", "template"),
+    "import": ("census", "import_"),
+    "export": ("census", "export"),
+    "versions": ("census", "versions"),
+    "summary": ("census", "summary"),
+    "assess": ("assess", "assess_"),
+    "explain": ("assess", "explain"),
+    "packs": ("assess", "packs"),
+    "serve": ("serve", "serve"),
+    "worker": ("serve", "worker"),
+    "demo": ("demo", "demo"),
+    "run": ("run", "run"),
+    "backup": ("backup", "backup"),
+    "restore": ("backup", "restore"),
+}
+GROUPS: dict[str, tuple[str, str]] = {
+    "plan": ("plans", "plan_app"),
+    "funding": ("funding", "funding_app"),
+    "years": ("years", "years_app"),
+    "teachers": ("teachers", "teachers_app"),
+    "admissions": ("admissions", "admissions_app"),
+    "tasks": ("tasks", "tasks_app"),
+    "supervise": ("supervise", "supervise_app"),
+    "quality": ("quality", "quality_app"),
+    "private": ("registers", "private_app"),
+    "housing": ("registers", "housing_app"),
+    "vocational": ("vocational", "vocational_app"),
+    "roads": ("roads", "roads_app"),
+}
 
 
-@app.callback()
 def _root(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False) -> None:
     _state["debug"] = debug
 
 
-app.command()(census.template)
-app.command("import")(census.import_)
-app.command()(census.export)
-app.command()(census.versions)
-app.command()(census.summary)
-app.command("assess")(assess.assess_)
-app.command()(assess.explain)
-app.command()(assess.packs)
-app.command()(serve.serve)
-app.command()(serve.worker)
-app.command()(demo.demo)
-app.command()(run.run)
-app.command()(backup.backup)
-app.command()(backup.restore)
-app.add_typer(plans.plan_app, name="plan")
-app.add_typer(funding.funding_app, name="funding")
-app.add_typer(years.years_app, name="years")
-app.add_typer(teachers.teachers_app, name="teachers")
-app.add_typer(admissions.admissions_app, name="admissions")
-app.add_typer(tasks.tasks_app, name="tasks")
-app.add_typer(supervise.supervise_app, name="supervise")
-app.add_typer(quality.quality_app, name="quality")
-app.add_typer(registers.private_app, name="private")
-app.add_typer(registers.housing_app, name="housing")
-app.add_typer(vocational.vocational_app, name="vocational")
-app.add_typer(roads.roads_app, name="roads")
+def _attr(module: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"countyedu.cli.{module}"), name)
+
+
+def make_app(only: str | None = None) -> typer.Typer:
+    """The root group with every command, or with the one named `only` (what a run of it needs)."""
+    root = typer.Typer(
+        help="countyedu — 南丰县教育高质量发展 planning, monitoring and supervision.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain help: Typer's Rich help costs a tenth of a second of imports on every --help
+    )
+    root.callback()(_root)
+    for name, (module, func) in COMMANDS.items():
+        if only in (None, name):
+            root.command(name)(_attr(module, func))
+    for name, (module, group) in GROUPS.items():
+        if only in (None, name):
+            root.add_typer(_attr(module, group), name=name)
+    return root
+
+
+app: typer.Typer  # (made by __getattr__)
+
+
+def __getattr__(name: str) -> Any:
+    """`countyedu.cli.app`: the whole root group, made on first use (tests invoke it)."""
+    if name == "app":
+        made = globals()["app"] = make_app()
+        return made
+    raise AttributeError(name)
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command a command line runs (its first word after the root's options), if it is one."""
+    for word in argv:
+        if word == "--debug":
+            continue
+        return word if word in COMMANDS or word in GROUPS else None
+    return None
+
+
+def _help() -> None:
+    """`countyedu --help`: the root group's help, kept for this code and terminal (cli.kept): building
+    every command to list them costs as much as the rest of the start-up."""
+    import contextlib
+    import io
+    import os
+
+    import countyedu.cli.kept as kept
+
+    memo = kept.for_user("--help", os.path.basename(sys.argv[0]), kept.terminal_key(sys.stdout))
+    if kept.replay(memo):
+        return
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = make_app()(["--help"], standalone_mode=False)
+    kept.write(memo if not rc else None, buf.getvalue())
 
 
 def main() -> None:
     """Entry point: a user error prints a message (Chinese and English), never a traceback."""
+    _state["keep"] = True  # a command's output kept and replayed while what it reads is unchanged (cli.kept)
+    if sys.argv[1:] == ["--help"]:
+        _help()
+        return
+    root = make_app(_command_named(sys.argv[1:]))
     try:
-        rc = app(standalone_mode=False)
+        rc = root(standalone_mode=False)
         if isinstance(rc, int):
             sys.exit(rc)
     except CountyEduError as exc:

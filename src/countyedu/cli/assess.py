@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, err, out, table
+from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, _json_text, err, out, table
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -112,6 +112,13 @@ def assess_(
     assessment kept for the version, packs and school years' states (made by `countyedu import`, or
     now and kept) is read; --fresh, --year and --engine spark compute it again."""
     stored = not fresh and year is None and engine is Engine.duckdb
+    memo = None
+    if stored and fmt in (AssessFormat.json, AssessFormat.html):
+        import countyedu.cli.kept as kept
+
+        memo = kept.for_data_dir(data_dir, "assess", fmt.value, lang.value, kept.file_key(pack), version)
+        if _replay(memo, fmt, out_path, data_dir):
+            return
     # the spinner only where someone watches it: elsewhere (a pipe, a script) Rich's console and its
     # refresh thread would be imported and started for nothing (a tenth of `--format json`'s time)
     busy = err.status("计算指标 / assessing…") if sys.stderr.isatty() else contextlib.nullcontext()
@@ -124,18 +131,19 @@ def assess_(
         return
     if fmt is AssessFormat.json:
         # compact, the results written from the columns (Assessment.to_json: seconds on a province)
-        text = a.to_json()
-        if out_path:
-            out_path.write_text(text + "\n", encoding="utf-8")
-            sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
-        else:
-            sys.stdout.write(text + "\n")
+        text = a.to_json() + "\n"
+        _write_json(text, out_path)
+        if memo is not None:
+            memo.put(_kept_doc({"version": a.census_version}, text))
         return
+    import datetime as dt
+
     from countyedu.reports import write_report
 
     path = out_path or store.data_dir / f"assessment-{a.census_version}.{fmt.value}"
     names = _names(store, a)
     blocks = stored_blocks(store, a.census_version, lang.value, a.packs)
+    now = dt.datetime.now().astimezone()
     with err.status("生成报告 / writing the report…"):
         write_report(
             a,
@@ -145,13 +153,63 @@ def assess_(
             names=names,
             synthetic=_is_demo(store, a.census_version),
             blocks=blocks,
+            generated_at=now,
         )
-    out.print(f"已写出报告 / report written: {path}")
+    sys.stdout.write(f"已写出报告 / report written: {path}\n")
     if not blocks:
-        err.print(
-            "[dim]报告未含规划与经费：先运行 countyedu run planning 和 countyedu run funding / "
-            "planning and funding are not in the report until `countyedu run KIND` is run for each[/]"
-        )
+        err.print(f"[dim]{NO_CHAPTERS}[/]")
+    if memo is not None:
+        html = path.read_text(encoding="utf-8")
+        stamp = now.strftime(STAMP)
+        if html.count(stamp) == STAMPS:  # the report's time of writing, put back as the time of each replay
+            memo.put(_kept_doc({"version": a.census_version, "stamp": stamp, "chapters": bool(blocks)}, html))
+
+
+NO_CHAPTERS = (
+    "报告未含规划与经费：先运行 countyedu run planning 和 countyedu run funding / "
+    "planning and funding are not in the report until `countyedu run KIND` is run for each"
+)
+STAMP = "%Y-%m-%d %H:%M"  # reports.model's time of writing
+STAMPS = 2  # where the HTML report shows it (its heading and its footer)
+
+
+def _write_json(text: str, out_path: Path | None) -> None:
+    if out_path:
+        out_path.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
+    else:
+        sys.stdout.write(text)
+
+
+def _kept_doc(head: dict[str, Any], body: str) -> bytes:
+    """A kept output: a line of JSON about it, then the output itself."""
+    import json
+
+    return (json.dumps(head) + "\n" + body).encode()
+
+
+def _replay(memo: Any, fmt: AssessFormat, out_path: Path | None, data_dir: Path | None) -> bool:
+    """Write the output kept for the same census, packs and options (cli.kept); False on a miss."""
+    import json
+
+    import countyedu.cli.kept as kept
+
+    raw = memo.get() if memo is not None else None
+    if raw is None:
+        return False
+    head_line, _, body = raw.decode("utf-8").partition("\n")
+    head = json.loads(head_line)
+    if fmt is AssessFormat.json:
+        _write_json(body, out_path)
+        return True
+    import datetime as dt
+
+    path = out_path or kept.data_dir_of(data_dir) / f"assessment-{head['version']}.{fmt.value}"
+    path.write_text(body.replace(head["stamp"], dt.datetime.now().astimezone().strftime(STAMP)), encoding="utf-8")
+    sys.stdout.write(f"已写出报告 / report written: {path}\n")
+    if not head["chapters"]:
+        sys.stderr.write(NO_CHAPTERS + "\n")
+    return True
 
 
 def stored_blocks(store: Any, version: str, lang: str, packs: list[Any]) -> list[Any]:
@@ -216,12 +274,20 @@ def explain(
 
 def packs(fmt: Format = Fmt.table) -> None:
     """The shipped policy packs and their items."""
+    import countyedu.cli.kept as kept
+
+    memo = kept.for_user("packs", fmt.value, kept.terminal_key(sys.stdout))  # the packs are the code's
+    if kept.replay(memo):
+        return
     from countyedu.policy.pack import available_packs, load_pack
 
     loaded = [load_pack(p) for p in available_packs()]
     if fmt is Fmt.json:
-        _json([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
+        kept.write(
+            memo, _json_text([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
+        )
         return
+    tables = []
     for p in loaded:
         t = table(title=f"{p.id} — {p.name_zh}")
         for c in ("id", "名称", "name", "目标 target", "依据 clause", "mark"):
@@ -229,4 +295,5 @@ def packs(fmt: Format = Fmt.table) -> None:
         for i in p.items:
             tgt = "; ".join(x.words("zh") + (f" ({x.stage})" if x.stage else "") for x in i.targets)
             t.add_row(i.id, i.name_zh, i.name_en, tgt or ("需佐证" if i.kind == "checklist" else ""), i.clause, i.mark)
-        out.print(t)
+        tables.append(t)
+    kept.write(memo, kept.printed(out, *tables))

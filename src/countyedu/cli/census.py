@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from countyedu.cli.common import DataDir, Fmt, Format, PackOpt, _json, _problem_table, err, out, table
+from countyedu.cli.common import DataDir, Fmt, Format, PackOpt, _json, _json_text, _problem_table, err, out, table
 from countyedu.errors import ValidationFailed
 
 # ------------------------------------------------------------------------------------ template
@@ -160,11 +161,16 @@ def export(
 
 def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
     """List the census versions in the store."""
+    import countyedu.cli.kept as kept
+
+    memo = kept.for_data_dir(data_dir, "versions", fmt.value, kept.terminal_key(sys.stdout))
+    if kept.replay(memo):  # the store unchanged since the last listing: the same listing
+        return
     from countyedu.census.store import CensusStore
 
     vs = CensusStore(data_dir).versions()
     if fmt is Fmt.json:
-        _json({"versions": [v.as_dict() for v in vs]})
+        kept.write(memo, _json_text({"versions": [v.as_dict() for v in vs]}))
         return
     if not vs:
         out.print("还没有普查版本 / no census version yet")
@@ -187,7 +193,7 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
             rows,
             repl,
         )
-    out.print(t)
+    kept.write(memo, kept.printed(out, t))
 
 
 # ------------------------------------------------------------------------------------- summary

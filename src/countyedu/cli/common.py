@@ -49,7 +49,8 @@ class _Console:
 
 out: Any = _Console()
 err: Any = _Console(stderr=True)
-_state: dict[str, bool] = {"debug": False}
+# keep: commands keep and replay their output (cli.kept); only the `countyedu` process (main) turns it on
+_state: dict[str, bool] = {"debug": False, "keep": False}
 
 
 class Fmt(StrEnum):
@@ -64,8 +65,12 @@ DataDir = Annotated[
 Format = Annotated[Fmt, typer.Option("--format", help="table for people, json for programs (stable keys)")]
 
 
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(_json_text(obj))
 
 
 class XFmt(StrEnum):
