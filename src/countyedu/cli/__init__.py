@@ -103,7 +103,9 @@ def _help() -> None:
 
     import countyedu.cli.kept as kept
 
-    memo = kept.for_user("--help", os.path.basename(sys.argv[0]), kept.terminal_key(sys.stdout))
+    main_spec = getattr(sys.modules["__main__"], "__spec__", None)  # click names the program from both
+    prog = [os.path.basename(sys.argv[0]), getattr(main_spec, "name", None)]
+    memo = kept.for_user("--help", prog, kept.terminal_key(sys.stdout))
     if kept.replay(memo):
         return
     buf = io.StringIO()

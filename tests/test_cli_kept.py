@@ -1,0 +1,157 @@
+"""The `countyedu` process keeps what `assess --format json/html`, `versions`, `packs` and `--help`
+wrote under the digest of what they read (cli.kept), and replays it while nothing of it changed
+(issue 12 item 1: those commands at the speed of Python's start). Checked here against the same
+commands with keeping off, and against each input that must make them compute again."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import countyedu.cli.kept as kept
+from countyedu.census.store import CensusStore
+from countyedu.cli import app, main
+from countyedu.cli.common import _state
+
+
+@pytest.fixture
+def keeping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Keeping on, as in the `countyedu` process, with a user cache of the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("COUNTYEDU_KEEP_OUTPUT", raising=False)
+    monkeypatch.setitem(_state, "keep", True)
+    yield
+
+
+def _cli(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _computed_never(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on an assessment computed or read by the engine is a failure: only a replay answers."""
+    import countyedu.cli.assess as assess
+
+    def fail(*_a: object, **_k: object) -> None:
+        raise AssertionError("computed, not replayed")
+
+    monkeypatch.setattr(assess, "_run_assessment", fail)
+
+
+def test_assess_json_and_html_are_replayed_until_what_they_read_changes(
+    small_store: CensusStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: None
+) -> None:
+    data = str(small_store.data_dir)
+
+    def assess(fmt: str, name: str) -> str:
+        out = tmp_path / name
+        _cli("assess", "--data-dir", data, "--format", fmt, "--out", str(out))
+        return out.read_text(encoding="utf-8")
+
+    monkeypatch.setitem(_state, "keep", False)
+    plain_json, plain_html = assess("json", "plain.json"), assess("html", "plain.html")  # computes, keeps none
+    assert not (small_store.data_dir / kept.CLI_CACHE).exists()
+    monkeypatch.setitem(_state, "keep", True)
+    assert assess("json", "1.json") == plain_json  # the kept assessment read, its output kept
+    html = assess("html", "1.html")
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    assert stamp.sub("T", html) == stamp.sub("T", plain_html) and len(stamp.findall(html)) == 2
+
+    with monkeypatch.context() as m:
+        _computed_never(m)
+        assert assess("json", "2.json") == plain_json
+        assert stamp.sub("T", assess("html", "2.html")) == stamp.sub("T", plain_html)
+        # another option is another output: computed (and fails here)
+        with pytest.raises(AssertionError, match="computed"):
+            CliRunner().invoke(
+                app, ["assess", "--data-dir", data, "--format", "json", "--lang", "en", "--out", str(tmp_path / "x")],
+                catch_exceptions=False,
+            )  # fmt: skip
+
+    # the kept assessment altered by hand (as tests/test_assess_stored.py does): what assess writes follows it
+    [stored] = (small_store.data_dir / "assessments").glob("v1-*.json")
+    doc = json.loads(stored.read_text(encoding="utf-8"))
+    r = next(r for r in doc["results"] if r["level"] == "county" and r["status"] == "met")
+    r["status"] = "not_met"
+    stored.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    changed = json.loads(assess("json", "3.json"))
+    [again] = [
+        x
+        for x in changed["results"]
+        if (x["indicator"], x["level"], x["unit"], x["year"]) == (r["indicator"], "county", r["unit"], r["year"])
+    ]
+    assert again["status"] == "not_met"
+
+    # a school year opened in the store (the census store written): computed again, not replayed
+    year = max(json.loads(plain_json)["years"], key=lambda y: y["year"])["year"]
+    small_store.set_year_state(year, "collecting")
+    with monkeypatch.context() as m:
+        _computed_never(m)
+        with pytest.raises(AssertionError, match="computed"):
+            CliRunner().invoke(
+                app, ["assess", "--data-dir", data, "--format", "json", "--out", str(tmp_path / "4.json")],
+                catch_exceptions=False,
+            )  # fmt: skip
+
+
+def test_versions_follow_the_store_and_equal_the_listing_unkept(
+    small_store: CensusStore, monkeypatch: pytest.MonkeyPatch, keeping: None
+) -> None:
+    data = str(small_store.data_dir)
+    first = _cli("versions", "--data-dir", data, "--format", "json")
+    assert _cli("versions", "--data-dir", data, "--format", "json") == first  # replayed
+    table = _cli("versions", "--data-dir", data)
+    assert _cli("versions", "--data-dir", data) == table and "v1" in table
+    small_store.mark_unapproved("v1")  # the store written: the listing says so at once
+    after = _cli("versions", "--data-dir", data)
+    assert after != table
+    monkeypatch.setitem(_state, "keep", False)
+    assert _cli("versions", "--data-dir", data) == after
+    assert _cli("versions", "--data-dir", data, "--format", "json") == first
+
+
+def test_packs_and_the_root_help_equal_their_unkept_output(
+    monkeypatch: pytest.MonkeyPatch, keeping: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for fmt in ("json", "table"):
+        kept_once, kept_twice = _cli("packs", "--format", fmt), _cli("packs", "--format", fmt)
+        monkeypatch.setitem(_state, "keep", False)
+        assert kept_once == kept_twice == _cli("packs", "--format", fmt)
+        monkeypatch.setitem(_state, "keep", True)
+    assert len(list((Path(kept.os.environ["XDG_CACHE_HOME"]) / "countyedu" / "cli").iterdir())) == 2
+
+    monkeypatch.setattr(sys, "argv", ["countyedu", "--help"])
+    helps = []
+    for _ in range(2):  # made, then replayed
+        main()
+        helps.append(capsys.readouterr().out)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+        app(["--help"])
+    assert helps[0] == helps[1] == buf.getvalue()
+    assert "assess" in helps[0] and "roads" in helps[0]
+
+
+def test_an_output_is_not_kept_when_the_data_changed_while_it_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: None
+) -> None:
+    state = iter(["before", "during"])
+    memo = kept.Kept(tmp_path / "k", ["cmd"], lambda: next(state))
+    memo.put(b"x")
+    assert memo.get() is None
+    steady = kept.Kept(tmp_path / "k", ["cmd"], lambda: "same")
+    steady.put(b"y")
+    assert steady.get() == b"y"
+    monkeypatch.setattr(kept, "KEEP", 3)
+    for i in range(5):
+        kept.Kept(tmp_path / "k", ["cmd", i]).put(b"z")
+    assert len(list((tmp_path / "k").iterdir())) == 3  # the oldest pruned
