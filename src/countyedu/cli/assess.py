@@ -110,7 +110,9 @@ def assess_(
 ) -> None:
     """Every indicator of the packs at school, township and county level, with its status. The
     assessment kept for the version, packs and school years' states (made by `countyedu import`, or
-    now and kept) is read; --fresh, --year and --engine spark compute it again."""
+    now and kept) is read; --fresh, --year and --engine spark compute it again. JSON and HTML run again
+    on an unchanged census, packs and code are the output kept from the last run (COUNTYEDU_KEEP_OUTPUT=off
+    writes them anew)."""
     stored = not fresh and year is None and engine is Engine.duckdb
     memo = None
     if stored and fmt in (AssessFormat.json, AssessFormat.html):
