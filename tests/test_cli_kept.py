@@ -155,3 +155,7 @@ def test_an_output_is_not_kept_when_the_data_changed_while_it_was_made(
     for i in range(5):
         kept.Kept(tmp_path / "k", ["cmd", i]).put(b"z")
     assert len(list((tmp_path / "k").iterdir())) == 3  # the oldest pruned
+    monkeypatch.setattr(kept, "MAX_BYTES", 4)
+    big = kept.Kept(tmp_path / "k", ["big"])
+    big.put(b"12345")
+    assert big.get() is None  # too big to keep

@@ -10,9 +10,11 @@ which reads no data dir, in the user's cache folder) under a key made of:
   a school year opened or closed, a run, an inspector's visit each change one of them;
 - the code: size and modification time of every file of the countyedu package, and the Python
   environment it runs in (another version or an edited file is another key);
-- for output to a terminal, what Rich draws with (the terminal's width and colour settings).
+- for output to a terminal, what Rich draws with (the terminal's width and colour settings, the
+  stream's encoding) and the time zone.
 A stat of a few hundred files costs milliseconds; a miss costs what the command always cost, plus
-writing the kept copy. The state is read again after the command ran and the copy is kept only when
+writing the kept copy (an output over 64 MiB, a province's JSON, is not kept; 32 are kept a folder,
+the oldest pruned). The state is read again after the command ran and the copy is kept only when
 it did not change meanwhile (an import running beside it). Only the `countyedu` process keeps and
 replays (`main` turns it on; a command called in-process, as tests do, always computes), and
 COUNTYEDU_KEEP_OUTPUT=off turns it off.
@@ -31,16 +33,11 @@ from typing import Any
 import countyedu
 
 CLI_CACHE = Path("cache") / "cli"  # under the data dir
+# what Rich and click draw with, and the time zone a listing shows times in
 _TERMINAL_ENV = (
-    "COLUMNS",
-    "LINES",
-    "TERM",
-    "COLORTERM",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "TTY_COMPATIBLE",
-    "TTY_INTERACTIVE",
-)
+    "COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TZ"
+)  # fmt: skip
+MAX_BYTES = 64 << 20  # a larger output (a province's JSON) is not kept: its copies would fill the disk
 _code: str | None = None
 
 
@@ -101,7 +98,8 @@ def terminal_key(stream: Any) -> str:
     if tty:
         with contextlib.suppress(OSError):
             size = str(tuple(os.get_terminal_size(stream.fileno())))
-    return json.dumps([tty, size, [os.environ.get(k) for k in _TERMINAL_ENV]])
+    encoding = getattr(stream, "encoding", None)
+    return json.dumps([tty, size, encoding, [os.environ.get(k) for k in _TERMINAL_ENV]])
 
 
 def file_key(paths: list[str] | None) -> list[str]:
@@ -131,6 +129,8 @@ class Kept:
             return None
 
     def put(self, data: bytes) -> None:
+        if len(data) > MAX_BYTES:
+            return
         if self._state_of is not None and self._state_of() != self.state:
             return  # the data dir changed while the command ran: this output may be of either state
         import tempfile
