@@ -102,15 +102,17 @@ def bench_whole(n: int = 10_000, m: int = 500, slack: float = 1.2, peer: bool = 
     c, s = instance(n, m, seed=11, slack=slack, per_site=m, box=0.5)
     km = distance_matrix(c, s)
     d, cap = c["demand"].to_numpy(float), s["capacity"].to_numpy(float)
+    _x, cwall, ccpu = _timed(_warm_compiled_search)
     r, wall, cpu = _timed(solve_gap, km, d, cap, time_limit_s=20)
     rows = [
         _say(
             (
                 f"whole-community catchments {n:,} × {m} (capacity {slack}× demand): countyedu catchment_gap (LP seat "
-                f"prices → Lagrangian bound on all 5 M pairs, LP-share start, repair, shift/swap/chain search, "
-                f"HiGHS neighbourhoods), {_load()}",
+                f"prices → Lagrangian bound on all 5 M pairs, LP-share start, repair, compiled shift/swap/chain "
+                f"descent + school pairs re-shared by an exact knapsack), {_load()}",
                 f"{wall:.1f} s (CPU {cpu:.1f} s), objective {r.objective:,.0f} pupil-km, proven bound {r.bound:,.0f}, "
-                f"gap {r.gap:.2%}",
+                f"gap {r.gap:.2%} (the search's one-off compile before it, cached on disk: {cwall:.1f} s, CPU "
+                f"{ccpu:.1f} s)",
                 "goal within 0.5% of a proven bound < 20 s",
             )
         )
@@ -139,6 +141,15 @@ def bench_whole(n: int = 10_000, m: int = 500, slack: float = 1.2, peer: bool = 
         ),
     ]
     return rows
+
+
+def _warm_compiled_search() -> None:
+    """The compiled search's first call in the process (numba: loaded from its disk cache, or compiled)."""
+    from countyedu.planning import gap_search
+
+    km = np.array([[1.0, 2.0], [2.0, 1.0]])
+    d, cap = np.array([1.0, 1.0]), np.array([1.0, 1.0])
+    gap_search.search(km, d, cap, np.array([[0, 1], [0, 1]]), np.array([[1], [0]]), np.array([0, 1]), np.inf)
 
 
 def main() -> None:

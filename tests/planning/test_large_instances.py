@@ -156,3 +156,53 @@ def test_the_library_runs_the_large_method_beside_the_exact_one() -> None:
     assert len(large.sites) == 3 and set(large.assignment["site_id"]) <= set(large.sites)
     assert large.load.sum() == pytest.approx(d.sum())
     assert large.solver["method"] == "large"
+
+
+def _brute_force(km: np.ndarray, d: np.ndarray, cap: np.ndarray) -> float:
+    """The least cost over every assignment of the communities to the schools that fits (enumeration)."""
+    n, m = km.shape
+    best = np.inf
+    for code in range(m**n):
+        a = np.array([(code // m**i) % m for i in range(n)])
+        if (np.bincount(a, weights=d, minlength=m) <= cap).all():
+            best = min(best, float((d * km[np.arange(n), a]).sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_the_school_pair_knapsack_shares_two_schools_optimally(seed: int) -> None:
+    # two schools and their communities: the compiled search's pair step is exact on two schools, so from
+    # any start that fits it reaches the optimum the enumeration proves
+    from countyedu.planning import gap_search
+
+    rng = np.random.default_rng(seed)
+    km = rng.uniform(1, 10, (11, 2))
+    d = rng.integers(5, 60, 11).astype(float)
+    cap = np.array([np.floor(d.sum() * 0.55), np.ceil(d.sum() * 0.55)])
+    start = catchment_gap.repair(km, d, cap, np.zeros(11, dtype=np.int64))
+    assert start is not None
+    a, rounds = gap_search.search(km, d, cap, np.tile([0, 1], (11, 1)), np.array([[1], [0]]), start, np.inf)
+    _check_plan(km, d, cap, a, float((d * km[np.arange(11), a]).sum()))
+    assert rounds >= 1
+    assert float((d * km[np.arange(11), a]).sum()) == pytest.approx(_brute_force(km, d, cap), rel=1e-12)
+
+
+def test_the_compiled_search_on_larger_instances(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the compiled path (from COMPILED_FROM pairs) forced on small instances: its plan alone fits, is at
+    # or above the proven optimum and near it; with the MIP after it, the optimum
+    monkeypatch.setattr(catchment_gap, "COMPILED_FROM", 0)
+    for seed in (1, 2):
+        km, d, cap = _random(seed, 24, 5, 1.1, 5)
+        opt = _milp_optimum(km, d, cap)
+        r = solve_gap(km, d, cap, target_gap=1.0)
+        assert "pair_rounds" in r.stats
+        _check_plan(km, d, cap, r.assign, r.objective)
+        assert r.bound <= opt * (1 + 1e-9) <= r.objective * (1 + 1e-9)
+        assert r.objective <= opt * 1.03
+        exact = solve_gap(km, d, cap, target_gap=0.0, time_limit_s=10)
+        assert exact.objective == pytest.approx(opt, rel=1e-9)
+    # fractional demand: the numpy search instead (the knapsack counts whole pupils)
+    km, d, cap = _random(3, 24, 5, 1.1, 5)
+    r = solve_gap(km, d + 0.5, cap + 12, target_gap=1.0)
+    assert "pair_rounds" not in r.stats
+    _check_plan(km, d + 0.5, cap + 12, r.assign, r.objective)
