@@ -2,7 +2,9 @@
 
 Two passes per sheet, both pandera: first the types (cells that cannot become the column's type
 are reported and blanked), then the values (required, ranges, codes, integers, unique keys), so
-that one bad cell never hides the problems of the other rows. Labels, full-width characters,
+that one bad cell never hides the problems of the other rows. A sheet that the same checks,
+vectorised (_passes), find clean skips pandera (and its import): on the demo workbook every sheet,
+~1 s of CPU; a sheet with any failure is reported by pandera as before. Labels, full-width characters,
 trailing blanks and numbers stored as text are normalised before, not rejected.
 """
 
@@ -13,6 +15,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,18 +24,28 @@ from countyedu.census.problems import Problem, show_value
 from countyedu.census.readers import RawSheet
 from countyedu.census.schema import CODE_ALIASES, CODES, FALSE_WORDS, TRUE_WORDS, YEAR_MAX, YEAR_MIN, Column, Sheet
 
-# pandera registers its types for pyspark.pandas whenever pyspark is importable (the spark extra, the
-# test and bench environments): about 0.3 s of imports on every validation, for a library it never
-# validates here. Hidden while pandera loads (pandera then leaves pyspark alone), shown again after.
-_HIDE_SPARK = "pyspark.pandas" not in sys.modules
-if _HIDE_SPARK:
-    sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
-try:
+if TYPE_CHECKING:
     import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
-finally:
-    if _HIDE_SPARK and sys.modules.get("pyspark.pandas", 0) is None:
-        del sys.modules["pyspark.pandas"]
+
+
+def _pandera() -> tuple[Any, type[Exception]]:
+    """pandera and its SchemaErrors, imported when a sheet needs them (census.validate._passes:
+    a sheet that passes the vectorised checks never does; ~0.4 s of imports saved).
+
+    pandera registers its types for pyspark.pandas whenever pyspark is importable (the spark extra,
+    the test and bench environments): about 0.3 s of imports on every validation, for a library it
+    never validates here. Hidden while pandera loads (pandera then leaves pyspark alone), shown
+    again after."""
+    hide = "pyspark.pandas" not in sys.modules
+    if hide:
+        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
+    try:
+        import pandera.pandas as pandera
+        from pandera.errors import SchemaErrors
+    finally:
+        if hide and sys.modules.get("pyspark.pandas", 0) is None:
+            del sys.modules["pyspark.pandas"]
+    return pandera, SchemaErrors
 
 
 _TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS
@@ -163,32 +176,34 @@ _TYPE_DTYPE = {"int": "Float64", "year": "Float64", "float": "Float64", "bool": 
 
 
 def _checks(col: Column) -> list[pa.Check]:
+    pandera, _ = _pandera()
     checks: list[pa.Check] = []
     if col.kind in ("int", "year"):
-        checks.append(pa.Check(lambda s: s == np.floor(s), element_wise=False, error="integer"))
+        checks.append(pandera.Check(lambda s: s == np.floor(s), element_wise=False, error="integer"))
     if col.kind == "year":
-        checks.append(pa.Check.in_range(YEAR_MIN, YEAR_MAX, error="year_range"))
+        checks.append(pandera.Check.in_range(YEAR_MIN, YEAR_MAX, error="year_range"))
     if col.name == "age":
-        checks.append(pa.Check.in_range(0, 25, error="age_range"))
+        checks.append(pandera.Check.in_range(0, 25, error="age_range"))
     elif col.name == "lat":
-        checks.append(pa.Check.in_range(col.min, col.max, error="lat_range"))
+        checks.append(pandera.Check.in_range(col.min, col.max, error="lat_range"))
     elif col.name == "lon":
-        checks.append(pa.Check.in_range(col.min, col.max, error="lon_range"))
+        checks.append(pandera.Check.in_range(col.min, col.max, error="lon_range"))
     elif col.min == 0 and col.max is None:
-        checks.append(pa.Check.ge(0, error="negative"))
+        checks.append(pandera.Check.ge(0, error="negative"))
     else:
         if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=f"min:{col.min:g}"))
+            checks.append(pandera.Check.ge(col.min, error=f"min:{col.min:g}"))
         if col.max is not None:
-            checks.append(pa.Check.le(col.max, error=f"max:{col.max:g}"))
+            checks.append(pandera.Check.le(col.max, error=f"max:{col.max:g}"))
     if col.kind == "code":
-        checks.append(pa.Check.isin(list(CODES[col.codes or ""]), error="code"))
+        checks.append(pandera.Check.isin(list(CODES[col.codes or ""]), error="code"))
     if col.kind == "date":
-        checks.append(pa.Check(_is_date, element_wise=True, error="date"))
+        checks.append(pandera.Check(_is_date, element_wise=True, error="date"))
     return checks
 
 
 def _type_schema(sheet: Sheet, present: list[str]) -> pa.DataFrameSchema:
+    pa, _ = _pandera()
     cols = {
         c.name: pa.Column(_TYPE_DTYPE[c.kind], coerce=True, nullable=True)
         for c in sheet.columns
@@ -198,6 +213,7 @@ def _type_schema(sheet: Sheet, present: list[str]) -> pa.DataFrameSchema:
 
 
 def _value_schema(sheet: Sheet, present: list[str]) -> pa.DataFrameSchema:
+    pa, _ = _pandera()
     cols = {}
     for c in sheet.columns:
         if c.name not in present:
@@ -234,9 +250,13 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
         frame[extra] = _norm_id(frame[extra])
     present = [c for c in frame.columns if c != "_row"]
 
-    # pass 1: types
     blanked: set[tuple[int, str]] = {(p.row or 0, p.column or "") for p in problems} | raw.reported
-    bad = _failures(_type_schema(sheet, present), frame)
+    # a sheet the vectorised checks pass holds no failure pandera could report (they are at least as
+    # strict as its two passes); any other sheet goes through pandera, whose failures are the report
+    checked = _passes(sheet, present, frame)
+
+    # pass 1: types
+    bad = [] if checked else _failures(_type_schema(sheet, present), frame)
     for col, idx, value, _check in bad:
         kind = sheet.column(col).kind
         problems.append(Problem("error", raw.source, int(rows[idx]), col, value, _TYPE_RULE[kind]))
@@ -244,9 +264,8 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
         frame.at[idx, col] = None
 
     # pass 2: values
-    schema = _value_schema(sheet, present)
     duplicate_rows: set[int] = set()
-    for col, idx, value, check in _failures(schema, frame):
+    for col, idx, value, check in [] if checked else _failures(_value_schema(sheet, present), frame):
         problem = _value_problem(raw.source, sheet, col, int(rows[idx]), value, check, frame.loc[idx])
         if problem.rule == "duplicate_key":  # a key of several columns fails once per column
             if idx in duplicate_rows:
@@ -261,6 +280,64 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
                 problems.append(Problem("error", raw.source, int(rows[idx]), c.name, None, "required"))
     typed = _typed(sheet, frame, present) if not any(p.severity == "error" for p in problems) else frame
     return typed, problems
+
+
+def _passes(sheet: Sheet, present: list[str], frame: pd.DataFrame) -> bool:
+    """Whether pandera's two passes (_type_schema, then _value_schema) would find nothing in the
+    sheet, by the same checks vectorised over each column: every typed column converts to its dtype,
+    and on the converted values no integer, range, code or date check fails and the key holds no
+    duplicate. Never True where pandera would report a failure (each check here is at least as
+    strict: a missing value passes, as pandera's checks ignore them); False sends the sheet to
+    pandera, whose failures make the report."""
+    for c in sheet.columns:
+        if c.name not in present:
+            continue
+        s = frame[c.name]
+        dtype = _TYPE_DTYPE.get(c.kind)
+        if dtype is not None:
+            try:
+                s = s.astype(dtype)  # what pandera's coercion does
+            except (TypeError, ValueError, OverflowError):
+                return False
+        given = s.notna().to_numpy(dtype=bool)
+        if not given.any():
+            continue
+        if dtype is not None and c.kind != "bool":
+            v = s.to_numpy(dtype="float64", na_value=np.nan)[given]
+            if c.kind in ("int", "year") and not (v == np.floor(v)).all():
+                return False
+            low, high = _range(c)
+            if (low is not None and not (v >= low).all()) or (high is not None and not (v <= high).all()):
+                return False
+        if c.kind == "code" and not s[given].isin(list(CODES[c.codes or ""])).all():
+            return False
+        if c.kind == "date" and not _by_unique(s[given], _is_date).all():
+            return False
+    key = [k for k in sheet.key if k in present]
+    return not (len(key) == len(sheet.key) and key and frame.duplicated(subset=key, keep=False).any())
+
+
+def _range(col: Column) -> tuple[float | None, float | None]:
+    """The bounds _checks gives the column (pandera's in_range, ge, le: both ends included)."""
+    if col.kind == "year":  # with the column's own bounds, if any, below
+        low, high = float(YEAR_MIN), float(YEAR_MAX)
+        extra = _plain_range(col)
+        return _tighter(low, extra[0], max), _tighter(high, extra[1], min)
+    return _plain_range(col)
+
+
+def _plain_range(col: Column) -> tuple[float | None, float | None]:
+    if col.name == "age":
+        return 0.0, 25.0
+    return col.min, col.max  # lat and lon: in_range; others ge and le
+
+
+def _tighter(a: float | None, b: float | None, pick: Callable[[float, float], float]) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return pick(a, b)
 
 
 def _blank_dates(source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> None:
@@ -328,10 +405,11 @@ def _blank_unreal(
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple[str, int, object, str]]:
     """(column, frame index, failing value, check) for every failure pandera reports."""
+    _, SchemaErrors = _pandera()
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
-        fc = exc.failure_cases
+        fc = exc.failure_cases  # type: ignore[attr-defined]
         fc = fc[fc["index"].notna()]
         out = []
         seen: set[tuple[str, int]] = set()
