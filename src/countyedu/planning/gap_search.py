@@ -181,9 +181,11 @@ def _descend(
     where: np.ndarray,
     tol: float,
     max_passes: int,
+    dirty: np.ndarray,
 ) -> int:
     """Best-improvement moves per community (shift, swap, chain) until a pass improves nothing;
-    `assign` updated in place; returns the passes made."""
+    `assign` updated in place; returns the passes made. A community is looked at only when its school
+    or one of its candidates is `dirty` (changed since it was last looked at; all at first)."""
     n = d.shape[0]
     k = cand.shape[1]
     load = np.zeros(cap.shape[0])
@@ -191,11 +193,21 @@ def _descend(
         load[assign[i]] += d[i]
     passes = 0
     improved = True
+    m = cap.shape[0]
+    nxt = np.zeros(m, dtype=np.bool_)
     while improved and passes < max_passes:
         improved = False
         passes += 1
+        nxt[:] = False
         for i in range(n):
             a = assign[i]
+            look = dirty[a]
+            r = 0
+            while not look and r < k:
+                look = dirty[cand[i, r]]
+                r += 1
+            if not look:
+                continue
             di = d[i]
             best = -1e-9
             kind = 0
@@ -235,6 +247,11 @@ def _descend(
                 _move(assign, load, d, members, count, where, i, bb)
             if kind:
                 improved = True
+                for j in (a, bb, xx):
+                    if j >= 0:
+                        dirty[j] = True
+                        nxt[j] = True
+        dirty[:] = nxt
     return passes
 
 
@@ -308,7 +325,7 @@ def search(
     cand = np.ascontiguousarray(cand, dtype=np.int64)
     a = np.ascontiguousarray(assign, dtype=np.int64).copy()
     members, count, where = _members(a, d, cap)
-    fns["descend"](c, d, cap, cand, a, members, count, where, tol, 1000)
+    fns["descend"](c, d, cap, cand, a, members, count, where, tol, 1000, np.ones(len(cap), dtype=np.bool_))
     made = 0
     if not np.all(d == np.round(d)) or partners.shape[1] == 0:
         return a, made
@@ -319,7 +336,7 @@ def search(
         before = a.copy()
         saved = fns["pairs"](c, d, w, cap, a, members, count, where, p, active)
         made += 1
-        fns["descend"](c, d, cap, cand, a, members, count, where, tol, 1000)
+        fns["descend"](c, d, cap, cand, a, members, count, where, tol, 1000, active.copy())
         moved = np.flatnonzero(a != before)
         active[a[moved]] = True
         active[before[moved]] = True
