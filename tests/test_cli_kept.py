@@ -73,7 +73,7 @@ def test_assess_json_and_html_are_replayed_until_what_they_read_changes(
         # another option is another output: computed (and fails here)
         with pytest.raises(AssertionError, match="computed"):
             CliRunner().invoke(
-                app, ["assess", "--data-dir", data, "--format", "json", "--lang", "en", "--out", str(tmp_path / "x")],
+                app, ["assess", "--data-dir", data, "--format", "html", "--lang", "en", "--out", str(tmp_path / "x")],
                 catch_exceptions=False,
             )  # fmt: skip
 
@@ -159,3 +159,42 @@ def test_an_output_is_not_kept_when_the_data_changed_while_it_was_made(
     big = kept.Kept(tmp_path / "k", ["big"])
     big.put(b"12345")
     assert big.get() is None  # too big to keep
+
+
+def test_the_kept_assessment_json_is_kept_beside_it_and_read_only_while_it_is_that_assessment(
+    small_store: CensusStore, tmp_path: Path
+) -> None:
+    """indicators.cache keeps the kept assessment's `to_json()` beside it (import writes both), and
+    `assess --format json` reads it without pandas: equal to the JSON of the assessment loaded from
+    its kept document (the other path), and not used once the document, the years or the checklist
+    evidence changed."""
+    from countyedu.census.years import census_years
+    from countyedu.indicators import cache, evidence
+    from countyedu.runs.store import load_packs
+
+    packs = load_packs(None)
+    assert cache.kept_json(small_store, None, packs) is None  # nothing kept yet
+    cache.get_or_compute(small_store, None, packs)  # computed and kept, as import does
+    text = cache.kept_json(small_store, None, packs)
+    loaded = cache.load(small_store, "v1", packs)
+    assert loaded is not None and text == loaded.to_json()
+    out = tmp_path / "a.json"
+    _cli("assess", "--data-dir", str(small_store.data_dir), "--format", "json", "--out", str(out))
+    assert out.read_text(encoding="utf-8") == text + "\n"
+    assert cache.EVIDENCE_SNAPSHOT == evidence.SNAPSHOT
+
+    [doc] = (small_store.data_dir / "assessments").glob("v1-*.json")
+    doc.write_text(doc.read_text(encoding="utf-8").replace('"met"', '"not_met"', 1), encoding="utf-8")
+    assert cache.kept_json(small_store, None, packs) is None  # the document changed: loaded again
+    _cli("assess", "--data-dir", str(small_store.data_dir), "--format", "json", "--out", str(out))
+    again = cache.kept_json(small_store, None, packs)  # the CLI kept the new document's JSON
+    assert again is not None and again != text and out.read_text(encoding="utf-8") == again + "\n"
+
+    year = census_years(small_store, "v1").as_list()[-1]["year"]
+    small_store.set_year_state(year, "collecting")
+    assert cache.kept_json(small_store, None, packs) is None  # another years' state: another assessment
+    small_store.set_year_state(year, "closed")
+    assert cache.kept_json(small_store, None, packs) == again
+    (small_store.data_dir / evidence.SNAPSHOT).parent.mkdir(parents=True, exist_ok=True)
+    (small_store.data_dir / evidence.SNAPSHOT).write_bytes(evidence.dumps([]))
+    assert cache.kept_json(small_store, None, packs) is None  # evidence is laid over by the engine's path

@@ -123,6 +123,11 @@ def assess_(
             return
     # the spinner only where someone watches it: elsewhere (a pipe, a script) Rich's console and its
     # refresh thread would be imported and started for nothing (a tenth of `--format json`'s time)
+    if stored and fmt is AssessFormat.json and (text := _kept_json(data_dir, pack, version)) is not None:
+        _write_json(text + "\n", out_path)  # the kept assessment's JSON, kept beside it: no pandas, no engine
+        if memo is not None:
+            memo.put(_kept_doc({}, text + "\n"))
+        return
     busy = err.status("计算指标 / assessing…") if sys.stderr.isatty() else contextlib.nullcontext()
     with busy:
         store, _ct, a = _run_assessment(
@@ -135,6 +140,10 @@ def assess_(
         # compact, the results written from the columns (Assessment.to_json: seconds on a province)
         text = a.to_json() + "\n"
         _write_json(text, out_path)
+        if stored and not getattr(a, "evidence", None):
+            from countyedu.indicators import cache
+
+            cache.keep_json(store, a, text[:-1])  # the next run reads it (_kept_json)
         if memo is not None:
             memo.put(_kept_doc({"version": a.census_version}, text))
         return
@@ -173,6 +182,16 @@ NO_CHAPTERS = (
 )
 STAMP = "%Y-%m-%d %H:%M"  # reports.model's time of writing
 STAMPS = 2  # where the HTML report shows it (its heading and its footer)
+
+
+def _kept_json(data_dir: Path | None, packs: list[str] | None, version: str | None) -> str | None:
+    """The kept assessment's JSON kept beside it (indicators.cache.kept_json), if it is there."""
+    from countyedu.census.store import CensusStore
+    from countyedu.indicators import cache
+    from countyedu.runs.store import load_packs
+
+    store = CensusStore(data_dir)
+    return cache.kept_json(store, version, load_packs(packs)) if store.exists() else None
 
 
 def _write_json(text: str, out_path: Path | None) -> None:

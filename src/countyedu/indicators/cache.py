@@ -6,20 +6,29 @@ other state."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
-from countyedu.indicators import evidence
-from countyedu.indicators.engine import TABLE_COLUMNS, Assessment, SchoolGap, assess
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
-from countyedu.runs.store import RunKey, RunStore, load_packs, run_key
+from countyedu.runs.store import RunKey, RunStore, load_packs, run_key, write_atomic
+
+if TYPE_CHECKING:  # pandas and the engine are loaded when an assessment is: `kept_json` reads neither
+    import pandas as pd
+
+    from countyedu.indicators import evidence
+    from countyedu.indicators.engine import Assessment
 
 KIND = "assessments"
+# Beside each kept assessment, its JSON as `Assessment.to_json` writes it (what `countyedu assess
+# --format json` prints), headed by the kept document's stat it was written from: `kept_json` returns it
+# without pandas, the engine or the document's 4 MB of JSON (issue 12 item 1).
+AS_JSON = ".as-json"
+EVIDENCE_SNAPSHOT = Path("supervision") / "checklist_evidence.json"  # = evidence.SNAPSHOT
 
 
 def key(version: str, packs: list[Pack], years: Years) -> RunKey:
@@ -31,6 +40,10 @@ def _table(results: list[dict[str, Any]]) -> pd.DataFrame:
     """The stored results as the engine's table (TABLE_COLUMNS, built as Assessment._from_results
     builds it). Their targets are not read: the assessment gives each result its pack's target for
     its year and stage, as the stored ones were (the key names the packs)."""
+    import pandas as pd
+
+    from countyedu.indicators.engine import TABLE_COLUMNS
+
     rows = [
         (d["pack"], d["indicator"], d["level"], d["unit"], d["stage"], d["year"], d["value"], d["num"], d["den"],
          d["trend_at_deadline"], d["status"])
@@ -63,6 +76,9 @@ def load(
     """The stored assessment under the years' states (default: the store's now), or None when it
     was not computed yet; with the checklist evidence of ``snapshot`` (default: the data dir's,
     read now) laid over it."""
+    from countyedu.indicators import evidence
+    from countyedu.indicators.engine import Assessment, SchoolGap
+
     years = years if years is not None else census_years(store, version)
     doc = RunStore(store.data_dir).load_doc(key(version, packs, years))
     if doc is None:
@@ -80,7 +96,9 @@ def load(
 def get_or_compute(store: CensusStore, version: str | None = None, packs: list[Pack] | None = None) -> Assessment:
     """The assessment of a version (default latest) with the packs (default DEFAULT_PACKS), computed
     and stored if missing."""
+    from countyedu.indicators import evidence
     from countyedu.indicators.backends import open_tables
+    from countyedu.indicators.engine import assess
 
     v = store.resolve(version).version_id
     packs = packs if packs is not None else load_packs()
@@ -91,4 +109,42 @@ def get_or_compute(store: CensusStore, version: str | None = None, packs: list[P
     with open_tables(store, packs, version=v) as ct:
         a = assess(ct, packs)
     save(store, a)
+    keep_json(store, a, a.to_json())  # the checklist evidence is laid over by whoever reads it
     return evidence.apply(a, snapshot.evidence())
+
+
+def _stat(path: Path) -> str:
+    s = os.stat(path)
+    return f"{s.st_ino}:{s.st_size}:{s.st_mtime_ns}"
+
+
+def keep_json(store: CensusStore, a: Assessment, text: str) -> None:
+    """Keep `text`, the `to_json()` of the kept assessment `a` without checklist evidence over it."""
+    rs = RunStore(store.data_dir)
+    k = key(a.census_version, a.packs, a.years)
+    try:
+        head = _stat(rs.path(k))
+    except OSError:
+        return  # not kept (a read-only data dir)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(head + "\n" + text, encoding="utf-8")
+
+    with contextlib.suppress(OSError):
+        write_atomic(rs.path(k, AS_JSON), write)
+
+
+def kept_json(store: CensusStore, version: str | None, packs: list[Pack]) -> str | None:
+    """The `to_json()` of the kept assessment of a version (default latest) under these packs and the
+    store's years now, as kept beside it; None when there is none, when the kept document changed since
+    it was written, or when the data dir has checklist evidence (laid over by `get_or_compute`)."""
+    if (store.data_dir / EVIDENCE_SNAPSHOT).exists():
+        return None
+    v = store.resolve(version).version_id
+    rs = RunStore(store.data_dir)
+    k = key(v, packs, census_years(store, v))
+    try:
+        head, _, text = rs.path(k, AS_JSON).read_text(encoding="utf-8").partition("\n")
+        return text if head == _stat(rs.path(k)) else None
+    except OSError:
+        return None
