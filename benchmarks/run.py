@@ -156,8 +156,8 @@ def bench_demo_assess(work: Path) -> list[tuple[str, str, str]]:
             first_wall, _peak, first_cpu = _child_cpu(args)
             rows.append(
                 (
-                    f"{label}: the first run after the import (the kept assessment read, its output written and "
-                    f"kept), once ({_load()})",
+                    f"{label}: the first run after the import (the kept assessment read, nothing kept by the CLI yet; its "
+                    f"output kept), once ({_load()})",
                     f"{first_wall:.2f} s (CPU {first_cpu:.2f} s)",
                     "",
                 )
