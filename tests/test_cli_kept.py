@@ -162,7 +162,7 @@ def test_an_output_is_not_kept_when_the_data_changed_while_it_was_made(
 
 
 def test_the_kept_assessment_json_is_kept_beside_it_and_read_only_while_it_is_that_assessment(
-    small_store: CensusStore, tmp_path: Path
+    small_store: CensusStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """indicators.cache keeps the kept assessment's `to_json()` beside it (import writes both), and
     `assess --format json` reads it without pandas: equal to the JSON of the assessment loaded from
@@ -198,3 +198,9 @@ def test_the_kept_assessment_json_is_kept_beside_it_and_read_only_while_it_is_th
     (small_store.data_dir / evidence.SNAPSHOT).parent.mkdir(parents=True, exist_ok=True)
     (small_store.data_dir / evidence.SNAPSHOT).write_bytes(evidence.dumps([]))
     assert cache.kept_json(small_store, None, packs) is None  # evidence is laid over by the engine's path
+
+    [kept_text] = (small_store.data_dir / "assessments").glob(f"v1-*{cache.AS_JSON}")
+    kept_text.unlink()
+    monkeypatch.setattr(cache, "KEEP_JSON_BYTES", len(text) - 1)  # a province's JSON is not doubled on disk
+    cache.keep_json(small_store, loaded, text)
+    assert not kept_text.exists()

@@ -29,6 +29,8 @@ KIND = "assessments"
 # without pandas, the engine or the document's 4 MB of JSON (issue 12 item 1).
 AS_JSON = ".as-json"
 EVIDENCE_SNAPSHOT = Path("supervision") / "checklist_evidence.json"  # = evidence.SNAPSHOT
+KEEP_JSON_RESULTS = 250_000  # up to this many results (a county's tens of thousands) the JSON is kept
+KEEP_JSON_BYTES = 64 << 20
 
 
 def key(version: str, packs: list[Pack], years: Years) -> RunKey:
@@ -109,7 +111,8 @@ def get_or_compute(store: CensusStore, version: str | None = None, packs: list[P
     with open_tables(store, packs, version=v) as ct:
         a = assess(ct, packs)
     save(store, a)
-    keep_json(store, a, a.to_json())  # the checklist evidence is laid over by whoever reads it
+    if len(a.table()) <= KEEP_JSON_RESULTS:  # a province's (2 M results, 400 MB) is not doubled on disk
+        keep_json(store, a, a.to_json())  # the checklist evidence is laid over by whoever reads it
     return evidence.apply(a, snapshot.evidence())
 
 
@@ -120,6 +123,8 @@ def _stat(path: Path) -> str:
 
 def keep_json(store: CensusStore, a: Assessment, text: str) -> None:
     """Keep `text`, the `to_json()` of the kept assessment `a` without checklist evidence over it."""
+    if len(text) > KEEP_JSON_BYTES:
+        return
     rs = RunStore(store.data_dir)
     k = key(a.census_version, a.packs, a.years)
     try:
