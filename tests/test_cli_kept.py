@@ -138,6 +138,7 @@ def test_packs_and_the_root_help_equal_their_unkept_output(
     with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
         app(["--help"])
     assert helps[0] == helps[1] == buf.getvalue()
+    assert _state["keep"] is False  # a test calling main() leaves no keeping behind it
     assert "assess" in helps[0] and "roads" in helps[0]
 
 

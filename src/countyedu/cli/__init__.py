@@ -117,6 +117,13 @@ def _help() -> None:
 def main() -> None:
     """Entry point: a user error prints a message (Chinese and English), never a traceback."""
     _state["keep"] = True  # a command's output kept and replayed while what it reads is unchanged (cli.kept)
+    try:
+        _main()
+    finally:
+        _state["keep"] = False  # a caller in the same process (a test) is not left keeping
+
+
+def _main() -> None:
     if sys.argv[1:] == ["--help"]:
         _help()
         return
