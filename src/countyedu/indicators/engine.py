@@ -377,10 +377,15 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
     """The results of a table (TABLE_COLUMNS) as the inside of a JSON array: one object per row, in
     order, each as json.dumps writes Result.as_dict (see Assessment.to_json). A row is five texts
     joined: what its indicator and level say, its unit, what its stage and year say, its value
-    (repr, as json.dumps writes a float), what its target and status say; each text but the value is
-    made once per distinct combination (a province has two million rows and a few thousand)."""
+    (repr, as json.dumps writes a float: _float_texts), what its target and status say; each text but
+    the value is made once per distinct combination (a province has two million rows and a few
+    thousand), and the rows are put together by Arrow's string kernels (take, join element-wise)
+    into one buffer: no Python string per row."""
     if not len(t):
         return ""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     year = t["year"].to_numpy(dtype=np.int64)
     ind, ind_t, ind_u = _json_codes(t["indicator"].to_numpy(dtype=object))
     lvl, lvl_t, _l = _json_codes(t["level"].to_numpy(dtype=object))
@@ -389,7 +394,8 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
     status, status_t, _s = _json_codes(t["status"].to_numpy(dtype=object))
     yc = pd.factorize(year)[0]
     hk, hf = _combined(ind, lvl)
-    heads = [f'{{"indicator":{ind_t[ind[i]]},"level":{lvl_t[lvl[i]]},"unit":' for i in hf]
+    # each object but the first starts with the comma that separates it from the one before
+    heads = [f',{{"indicator":{ind_t[ind[i]]},"level":{lvl_t[lvl[i]]},"unit":' for i in hf]
     mk, mf = _combined(stage, yc)
     mids = [f',"stage":{stage_t[stage[i]]},"year":{int(year[i])},"value":' for i in mf]
     tk, tf = _combined(ind, yc, stage, status)
@@ -398,12 +404,47 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
         target = targets[(ind_u[ind[i]], int(year[i]), stage_u[stage[i]])]
         text = json.dumps(None if target is None else target.as_dict(), **_JSON)
         tails.append(f',"target":{text},"status":{status_t[status[i]]}}}')
-    v = t["value"].to_numpy(dtype=float)
-    values = np.array([repr(x) for x in v.tolist()], dtype=object)
-    values[np.isnan(v)] = "null"
-    obj = np.array(heads, dtype=object)[hk] + np.array(unit_t, dtype=object)[unit]
-    obj = obj + np.array(mids, dtype=object)[mk] + values + np.array(tails, dtype=object)[tk]
-    return ",".join(obj.tolist())
+
+    def column(texts: list[str], codes: np.ndarray) -> Any:
+        return pa.array(texts, pa.large_string()).take(pa.array(codes, pa.int64()))
+
+    rows = pc.binary_join_element_wise(
+        column(heads, hk),
+        column(unit_t, unit),
+        column(mids, mk),
+        _float_texts(t["value"].to_numpy(dtype=float)),
+        column(tails, tk),
+        pa.scalar("", pa.large_string()),
+    )
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+    body = memoryview(rows.buffers()[2])[int(offsets[0]) + 1 : int(offsets[-1])]  # the first row's comma off
+    return str(body, "utf-8")
+
+
+def _float_texts(v: np.ndarray) -> Any:
+    """Each double as json.dumps writes it (its repr; NaN → null), as an Arrow large_string array.
+    Arrow's cast gives the same shortest digits as repr; where the two spell a number otherwise — an
+    integral value (repr adds ".0"), an exponent (Arrow's for long numbers, repr's below 1e-4 and from
+    1e16 on), −0.0 — the text is mended or made by repr (a few rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    large = pa.large_string()
+    finite = np.isfinite(v)
+    mag = np.abs(np.where(finite, v, 1.0))
+    text = pc.cast(pa.array(v, pa.float64()), large)
+    by_repr = finite & (((mag < 1e-4) & (mag > 0)) | (mag >= 1e16) | ((v == 0) & np.signbit(v)))
+    by_repr |= finite & pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    integral = finite & ~by_repr & (v == np.floor(np.where(finite, v, 0.0)))
+    text = pc.if_else(
+        pa.array(integral), pc.binary_join_element_wise(text, pa.scalar(".0", large), pa.scalar("", large)), text
+    )
+    text = pc.if_else(pa.array(np.isnan(v)), pa.scalar("null", large), text)
+    idx = np.flatnonzero(by_repr)
+    if len(idx):
+        texts = pa.array([repr(x) for x in v[idx].tolist()], large)
+        text = pc.replace_with_mask(text, pa.array(by_repr), texts)
+    return text
 
 
 # ------------------------------------------------------------------------------ evaluate
@@ -745,7 +786,8 @@ def _statuses(
             "value": value,
             "num": df["num"].to_numpy(dtype=float)[order],
             "den": df["den"].to_numpy(dtype=float)[order],
-        }
+        },
+        copy=False,  # not consolidated: a copy of every column
     )
     items = [item for _p, item, _d in entries]
     tg, tvalue, tol = _targets_many(items, lean)
@@ -773,52 +815,52 @@ def _statuses(
         "no_data",
         np.where(~has_target, "met", np.where(trend_misses, "at_risk", np.where(met_now, "met", "not_met"))),
     )
-    out = pd.DataFrame(
-        {
-            "_pos": pos,
-            "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
-            "indicator": np.array([i.id for i in items], dtype=object)[pos],
-            "level": df["level"].to_numpy(dtype=object)[order],
-            "unit": pd.Series(df["unit"].to_numpy(dtype=object)[order], dtype=object).astype(str),
-            "stage": stage,
-            "year": year.astype(int),
-            "value": value,
-            "num": lean["num"],
-            "den": lean["den"],
-            "trend_at_deadline": trend,
-            "status": status,
-        }
-    )
+    # the result's columns as arrays, the years kept and the checklist rows added as arrays, and the
+    # frame built once without consolidating them (each consolidation copied millions of objects)
+    res: dict[str, np.ndarray] = {
+        "_pos": pos,
+        "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
+        "indicator": np.array([i.id for i in items], dtype=object)[pos],
+        "level": df["level"].to_numpy(dtype=object)[order],
+        "unit": pd.Series(df["unit"].to_numpy(dtype=object)[order], dtype=object).astype(str).to_numpy(),
+        "stage": stage,
+        "year": year.astype(int),
+        "value": value,
+        "num": lean["num"].to_numpy(),
+        "den": lean["den"].to_numpy(),
+        "trend_at_deadline": trend.to_numpy(dtype=float),
+        "status": status.astype(object),
+    }
+    if years:
+        keep = np.isin(res["year"], years)
+        res = {c: v[keep] for c, v in res.items()}
     checklists = []
     for p, (pack_id, item, d) in enumerate(entries):
         if d is None:
-            ys = [y for y in census_years if not years or y in years]
+            ys = np.array([y for y in census_years if not years or y in years], dtype=res["year"].dtype)
+            n = len(ys)
+            none, nan = np.full(n, None, dtype=object), np.full(n, np.nan)
             checklists.append(
-                pd.DataFrame(
-                    {
-                        "_pos": p,
-                        "pack": pack_id,
-                        "indicator": item.id,
-                        "level": "county",
-                        "unit": cid,
-                        "stage": None,
-                        "year": ys,
-                        "value": np.nan,
-                        "num": np.nan,
-                        "den": np.nan,
-                        "trend_at_deadline": np.nan,
-                        "status": "needs_evidence",
-                    }
-                )
+                {
+                    "_pos": np.full(n, p, dtype=pos.dtype),
+                    "pack": np.full(n, pack_id, dtype=object),
+                    "indicator": np.full(n, item.id, dtype=object),
+                    "level": np.full(n, "county", dtype=object),
+                    "unit": np.full(n, cid, dtype=object),
+                    "stage": none,
+                    "year": ys,
+                    "value": nan,
+                    "num": nan,
+                    "den": nan,
+                    "trend_at_deadline": nan,
+                    "status": np.full(n, "needs_evidence", dtype=object),
+                }
             )
-    if years:
-        out = out[out["year"].isin(years)]
     if checklists:
-        with warnings.catch_warnings():  # all-NA columns (checklist rows) keep the columns' dtypes
-            warnings.simplefilter("ignore", FutureWarning)
-            out = pd.concat([out[["_pos", *TABLE_COLUMNS]], *checklists], ignore_index=True)
-        out = out.sort_values("_pos", kind="stable")
-    return out[TABLE_COLUMNS].reset_index(drop=True)
+        res = {c: np.concatenate([v, *(k[c] for k in checklists)]) for c, v in res.items()}
+        by_item = np.argsort(res["_pos"], kind="stable")
+        res = {c: v[by_item] for c, v in res.items()}
+    return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
 
 
 def _targets_many(items: list[Item], df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Categorical, pd.Categorical]:
