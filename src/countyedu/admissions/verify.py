@@ -43,6 +43,7 @@ The checks, each {"check", "ok", "detail"} with a `Msg` detail (the first proble
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 from collections import defaultdict
@@ -391,7 +392,9 @@ def _codes(frame: pd.DataFrame, col: str, codes: tuple[str, ...], missing: int) 
     return of[at]
 
 
+COMPILED_FROM = 50_000  # candidates from which ids and code columns are read by compiled loops (numba)
 SAMPLE = 4096  # rows whose objects tell whether a column shares them
+ADDRESS_BITS, ADDRESS_LIMIT = 16, 1 << 14  # the compiled grouping's table, and the most objects it groups
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -400,10 +403,21 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     of a choice column) is first factorized by the objects' addresses (integers, without reading
     the objects), then the few distinct objects by their values."""
     a = values.to_numpy()
-    if a.dtype != object or len(a) < 1024 or ctypes.sizeof(ctypes.c_void_p) != np.dtype(np.intp).itemsize:
+    large = len(a) >= COMPILED_FROM
+    if (
+        a.dtype != object
+        or not (large or len(a) >= 1024)
+        or ctypes.sizeof(ctypes.c_void_p) != np.dtype(np.intp).itemsize
+    ):
         return pd.factorize(a)
     a = np.ascontiguousarray(a)
     where = np.ctypeslib.as_array(ctypes.cast(a.ctypes.data, ctypes.POINTER(ctypes.c_ssize_t)), (len(a),))
+    if large and (by_address := compiled("address")) is not None:
+        codes, first, count = by_address(where, ADDRESS_BITS, ADDRESS_LIMIT)  # while `a` holds its objects
+        if count < 0:  # mostly distinct objects: by value
+            return pd.factorize(a)
+        values_codes, uniques = pd.factorize(a[first[:count]])
+        return values_codes[codes], uniques
     if len(np.unique(where[:SAMPLE])) > SAMPLE // 4:  # mostly distinct objects: by value at once
         return pd.factorize(a)
     by, addresses = pd.factorize(where)  # reads the addresses while `a` holds its objects
@@ -503,6 +517,202 @@ def lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return Ids(keys).find(queries)
 
 
+# ---- compiled loops (numba) of the verifier's own, for a large year
+
+
+TABLE_EMPTY = -1
+_OFFSET = 14695981039346656037  # FNV-1a's offset basis and prime, then a mix
+_PRIME = 1099511628211
+
+
+def _index_keys(offsets: np.ndarray, data: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """An open-addressing table of the keys (key i: code points data[offsets[i]:offsets[i + 1]]): each
+    slot the index of a key (the first of equal keys), TABLE_EMPTY none; and each key's hash."""
+    n = offsets.shape[0] - 1
+    mask = np.uint64((1 << bits) - 1)
+    table = np.full(1 << bits, TABLE_EMPTY, dtype=np.int32)
+    hashes = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        h = np.uint64(_OFFSET)
+        for j in range(offsets[i], offsets[i + 1]):
+            h = (h ^ np.uint64(data[j])) * np.uint64(_PRIME)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(32)
+        hashes[i] = h
+        s = h & mask
+        while True:
+            t = table[s]
+            if t == TABLE_EMPTY:
+                table[s] = i
+                break
+            if hashes[t] == h and offsets[t + 1] - offsets[t] == offsets[i + 1] - offsets[i]:
+                same = True
+                for j in range(offsets[i + 1] - offsets[i]):
+                    if data[offsets[t] + j] != data[offsets[i] + j]:
+                        same = False
+                        break
+                if same:
+                    break  # an id twice: the first stays
+            s = (s + np.uint64(1)) & mask
+    return table, hashes
+
+
+def _find_keys(
+    table: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, data: np.ndarray, queries: np.ndarray
+) -> np.ndarray:
+    """The key index of each query (a row of code points, zeros after its end), -1 when absent."""
+    m, width = queries.shape
+    mask = np.uint64(table.shape[0] - 1)
+    out = np.full(m, -1, dtype=np.int64)
+    for q in range(m):
+        length = width
+        while length > 0 and queries[q, length - 1] == 0:
+            length -= 1
+        h = np.uint64(_OFFSET)
+        for j in range(length):
+            h = (h ^ np.uint64(queries[q, j])) * np.uint64(_PRIME)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(32)
+        s = h & mask
+        while True:
+            t = table[s]
+            if t == TABLE_EMPTY:
+                break
+            if hashes[t] == h and offsets[t + 1] - offsets[t] == length:
+                same = True
+                for j in range(length):
+                    if data[offsets[t] + j] != queries[q, j]:
+                        same = False
+                        break
+                if same:
+                    out[q] = t
+                    break
+            s = (s + np.uint64(1)) & mask
+    return out
+
+
+def _by_address(where: np.ndarray, bits: int, limit: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(codes, a row of each code, number of codes) of the object addresses `where` (one code per
+    distinct address, in order of appearance); a number of codes of -1 when more than `limit`."""
+    n = where.shape[0]
+    mask = np.uint64((1 << bits) - 1)
+    slots = np.zeros(1 << bits, dtype=np.int64)  # an address (never 0), 0 for none
+    code_of = np.empty(1 << bits, dtype=np.int64)
+    first = np.empty(limit, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        a = where[i]
+        h = np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)
+        s = (h >> np.uint64(64 - bits)) & mask
+        while True:
+            if slots[s] == a:
+                codes[i] = code_of[s]
+                break
+            if slots[s] == 0:
+                if count == limit:
+                    return codes, first, -1
+                slots[s] = a
+                code_of[s] = count
+                first[count] = i
+                codes[i] = count
+                count += 1
+                break
+            s = (s + np.uint64(1)) & mask
+    return codes, first, count
+
+
+_COMPILED: dict[str, Any] = {}
+
+
+def compiled(name: str) -> Any:
+    """The compiled loop `name` (numba, cached on disk in the user's cache dir — `$NUMBA_CACHE_DIR`
+    when set —, never beside the source; in memory without a writable one), None without numba."""
+    if name not in _COMPILED:
+        try:
+            import numba
+            from numba.core.caching import (
+                CompileResultCacheImpl,
+                FunctionCache,
+                UserProvidedCacheLocator,
+                UserWideCacheLocator,
+            )
+        except ImportError:  # pragma: no cover - numba is a dependency; the numpy reading stands in
+            _COMPILED[name] = None
+            return None
+
+        class _Where(CompileResultCacheImpl):  # type: ignore[misc]
+            _locator_classes = [UserProvidedCacheLocator, UserWideCacheLocator]  # noqa: RUF012
+
+        class _OnDisk(FunctionCache):  # type: ignore[misc]
+            _impl_class = _Where
+
+        fn: Any = {"index": _index_keys, "find": _find_keys, "address": _by_address}[name]
+        loop = numba.njit(nogil=True)(fn)
+        with contextlib.suppress(RuntimeError, OSError):  # no writable cache dir: compiled in memory
+            loop._cache = _OnDisk(fn)  # type: ignore[attr-defined]
+        _COMPILED[name] = loop
+    return _COMPILED[name]
+
+
+def _code_points(strings: np.ndarray) -> np.ndarray:
+    """Fixed-width str as rows of code points (zeros after each string's end), without a copy."""
+    strings = np.ascontiguousarray(strings)
+    width = strings.dtype.itemsize // 4
+    if not width:
+        return np.zeros((len(strings), 1), dtype=np.uint32)
+    return strings.view(np.uint32).reshape(len(strings), width)
+
+
+class CompiledIds:
+    """Distinct string ids and where each is, as `Ids`, in a hash table built and searched by compiled
+    loops (a million ids in a few hundredths of a second). Made by `compiled_ids` from a column of
+    Python strings (read once into bytes: ASCII ids only) or from fixed-width str."""
+
+    def __init__(self, offsets: np.ndarray, data: np.ndarray) -> None:
+        self.offsets, self.data = offsets, data
+        n = len(offsets) - 1
+        self.table, self.hashes = compiled("index")(offsets, data, max(4, (2 * n).bit_length()))
+
+    def find(self, queries: Any) -> np.ndarray:
+        points = _code_points(_strings(queries))
+        return cast(np.ndarray, compiled("find")(self.table, self.hashes, self.offsets, self.data, points))
+
+
+def compiled_ids(values: Any) -> CompiledIds | None:
+    """The compiled index of `values` — a column of Python strings (ASCII, none missing) or an array of
+    fixed-width str —, None when the loops are missing or the column is not of that kind (`Ids` then)."""
+    if compiled("index") is None:
+        return None
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        points = _code_points(values)
+        given = points != 0
+        lengths = np.where(given.any(axis=1), points.shape[1] - given[:, ::-1].argmax(axis=1), 0)
+        data = points[np.arange(points.shape[1])[None, :] < lengths[:, None]]
+        if not data.size or data.max() < 128:  # ASCII as bytes, as a column of Python strings is read
+            data = data.astype(np.uint8)
+        return CompiledIds(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), data)
+    import pyarrow as pa
+
+    objects = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if objects.dtype != object:
+        return None
+    try:
+        column = pa.array(objects, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # not all strings: spelled by str() in `Ids`
+        return None
+    if column.null_count or column.offset:
+        return None
+    _, offsets_buffer, data_buffer = column.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(column) + 1).astype(np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=int(offsets[-1])) if offsets[-1] else np.zeros(0, np.uint8)
+    if data.size and data.max() >= 128:  # UTF-8 beyond ASCII is not one byte a code point
+        return None
+    return CompiledIds(offsets, data)
+
+
 def _order_codes(x: np.ndarray) -> tuple[np.ndarray, int]:
     """Each value's place among the distinct values (ascending) and their number; -inf first."""
     scaled = x * 4  # scores in quarter points need no sort
@@ -552,7 +762,7 @@ def _dense_rank(keys: list[np.ndarray]) -> np.ndarray:
 class _Data:
     """One year's candidates and programmes as arrays (what the checks read)."""
 
-    ids: np.ndarray  # object array of str
+    ids: np.ndarray  # the candidate ids (fixed-width str, or the column's Python strings)
     school: np.ndarray  # index into school_ids
     school_ids: np.ndarray  # sorted
     rural: np.ndarray  # per school
@@ -573,8 +783,8 @@ class _Data:
     p_grade: np.ndarray  # ANY_GRADE: no condition
     p_gender: np.ndarray  # -1: open to all
     p_boarding: np.ndarray  # REQUIRED / OPTIONAL / DAY_ONLY
-    index: Ids  # where each candidate id is
-    p_index: Ids  # where each programme id is
+    index: Ids | CompiledIds  # where each candidate id is
+    p_index: Ids | CompiledIds  # where each programme id is
 
     @classmethod
     def read(cls, frames: Mapping[str, pd.DataFrame], year: int, rules: Rules) -> _Data:
@@ -626,10 +836,14 @@ class _Data:
             np.where(scored, sum((subjects.get(s.strip(), 0.0) for s in t.split("+")), np.zeros(len(cands))), 0.0)
             for t in rules.tie_order
         ]
-        ids = _strings(cands["candidate_id"])
+        large = len(cands) >= COMPILED_FROM
+        index = compiled_ids(cands["candidate_id"]) if large else None
+        p_index = compiled_ids(pids) if large else None
+        # with the compiled index the ids stay the column's strings (named in a detail by str())
+        ids = _strings(cands["candidate_id"]) if index is None else cands["candidate_id"].to_numpy()
         return cls(
             ids=ids,
-            index=Ids(ids),
+            index=Ids(ids) if index is None else index,
             school=school.astype(np.int64),
             school_ids=school_ids,
             rural=np.array([not urban.get(s, True) for s in school_ids], dtype=bool),
@@ -642,7 +856,7 @@ class _Data:
             boarding=_bools(cands, "boarding", EITHER),
             choices=choices,
             pids=pids,
-            p_index=Ids(pids),
+            p_index=Ids(pids) if p_index is None else p_index,
             p_batch=p_batch,
             p_vocational=vocational,
             p_quota=pd.to_numeric(progs["quota"]).to_numpy(dtype=np.int64),
