@@ -319,13 +319,28 @@ def test_the_compiled_reading_of_a_large_year_gives_the_same_verdicts(monkeypatc
     # every verdict and detail is the numpy reading's, also where the grouping by object gives up
     from countyedu.admissions import verify as module
 
-    cases = [allocation(RIGHT), *(alloc for _check, alloc, _words in TAMPERED)]
-    expected = [verify(frames(), YEAR, alloc) for alloc in cases]
+    cases = [
+        (frames(), allocation(RIGHT)),
+        *((frames(), alloc) for _check, alloc, _words in TAMPERED),
+        # envy inside a junior school's quota places, and the tie rules
+        (frames(), allocation(tampered(a=("P1", "unified"), b=("P1", "quota")))),
+        *(
+            (frames(TIED, v1=10), allocation(tampered(**moves), tie_rule=rule))
+            for rule, moves in (
+                ("admit_all", {"x": ("P1", "unified"), "y": ("P1", "unified")}),
+                ("strict", {k: ("V1", "vocational") for k in "fxych"}),
+                ("strict", {**{k: ("V1", "vocational") for k in "fxyc"}, "h": ("P2", "unified")}),
+                ("lottery", {"x": ("P2", "unified"), "y": ("P2", "unified"), "c": ("V1", "vocational")}),
+            )
+        ),
+    ]
+    expected = [verify(f, YEAR, alloc) for f, alloc in cases]
+    assert {c["check"] for result in expected for c in result["checks"] if not c["ok"]} == set(module.CHECKS)
     monkeypatch.setattr(module, "COMPILED_FROM", 0)
-    assert [verify(frames(), YEAR, alloc) for alloc in cases] == expected
+    assert [verify(f, YEAR, alloc) for f, alloc in cases] == expected
     assert isinstance(module._Data.read(frames(), YEAR, module.Rules.of(RULES)).index, module.CompiledIds)
     monkeypatch.setattr(module, "ADDRESS_LIMIT", 1)
-    assert [verify(frames(), YEAR, alloc) for alloc in cases] == expected
+    assert [verify(f, YEAR, alloc) for f, alloc in cases] == expected
 
 
 def test_the_compiled_id_index_finds_what_the_numpy_one_finds() -> None:
@@ -334,13 +349,24 @@ def test_the_compiled_id_index_finds_what_the_numpy_one_finds() -> None:
     rng = np.random.default_rng(2)
     keys = [f"{'CX'[i % 2]}{i * 7919 % 100_003}" for i in range(3000)] + ["", "b", "b"]  # an id twice
     queries = [*rng.choice(keys, 500).tolist(), "C", "", "C1x", "X99999999", keys[0] + " ", "b", "学1"]
-    expected = Ids(np.array(keys)).find(queries).tolist()
-    assert expected[-2] == len(keys) - 2  # the first of the two
-    for stored in (np.array(keys), pd.Series(keys, dtype=object), pd.Series(keys, dtype="string")):
-        index = compiled_ids(stored)
-        assert isinstance(index, CompiledIds)
-        for asked in (np.array(queries), pd.Series(queries, dtype=object), queries):
-            assert index.find(asked).tolist() == expected
+    assert Ids(np.array(keys)).find(["b"]).tolist() == [len(keys) - 2]  # the first of the two
+    # ids in ascending order (searched without a table), asked in their order, in any order, or twice
+    ascending = sorted(set(keys))
+    for held, asked_ids in (
+        (keys, queries),
+        (ascending, queries),
+        (ascending, sorted(queries)),
+        (ascending, [*ascending[::7], *ascending[3::5]]),
+        (ascending[:1], ["", ascending[0], "z"]),
+        ([], ["a"]),
+    ):
+        expected = Ids(np.array(held, dtype=str)).find(asked_ids).tolist()
+        for stored in (np.array(held, dtype=str), pd.Series(held, dtype=object), pd.Series(held, dtype="string")):
+            index = compiled_ids(stored)
+            assert isinstance(index, CompiledIds)
+            assert index.ascending is (held is not keys)
+            for asked in (np.array(asked_ids), pd.Series(asked_ids, dtype=object), asked_ids):
+                assert index.find(asked).tolist() == expected
     # beyond ASCII as Python strings, not strings, or missing: the numpy index instead
     assert compiled_ids(pd.Series(["学1", "b"], dtype=object)) is None
     assert compiled_ids(pd.Series([1, 2], dtype=object)) is None

@@ -593,6 +593,79 @@ def _find_keys(
     return out
 
 
+def _ascending(offsets: np.ndarray, data: np.ndarray) -> bool:
+    """Whether the keys are in strictly ascending order of code points (so distinct)."""
+    for i in range(1, offsets.shape[0] - 1):
+        a, b = offsets[i - 1], offsets[i]
+        la, lb = b - a, offsets[i + 1] - b
+        order = 0
+        for j in range(min(la, lb)):
+            if data[a + j] != data[b + j]:
+                order = 1 if data[a + j] < data[b + j] else -1
+                break
+        if order < 0 or (order == 0 and la >= lb):
+            return False
+    return True
+
+
+def _find_sorted(offsets: np.ndarray, data: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """`_find_keys` on keys in strictly ascending order, without a table: each query searched from the
+    place of the one before (a step, then doubling steps, then halving: a few comparisons where the
+    queries come in the keys' order, a binary search at worst)."""
+    n = offsets.shape[0] - 1
+    m, width = queries.shape
+    out = np.full(m, -1, dtype=np.int64)
+    last = 0
+    for q in range(m):
+        length = width
+        while length > 0 and queries[q, length - 1] == 0:
+            length -= 1
+        # lo: a key below the query (-1: none known); hi: a key at or above it (n: none known)
+        lo, hi, step = -1, n, 1
+        probe = last
+        while probe < n:
+            a, la = offsets[probe], offsets[probe + 1] - offsets[probe]
+            order = 0
+            for j in range(min(la, length)):
+                if data[a + j] != queries[q, j]:
+                    order = -1 if data[a + j] < queries[q, j] else 1
+                    break
+            if order == 0:
+                order = -1 if la < length else (1 if la > length else 0)
+            if order == 0:
+                lo = hi = probe
+                break
+            if order > 0:
+                hi = probe
+                if probe == last:
+                    lo = -1  # below where the last query was found: the whole start
+                break
+            lo = probe
+            probe = last + step
+            step *= 2
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            a, la = offsets[mid], offsets[mid + 1] - offsets[mid]
+            order = 0
+            for j in range(min(la, length)):
+                if data[a + j] != queries[q, j]:
+                    order = -1 if data[a + j] < queries[q, j] else 1
+                    break
+            if order == 0:
+                order = -1 if la < length else (1 if la > length else 0)
+            if order == 0:
+                lo = hi = mid
+                break
+            if order < 0:
+                lo = mid
+            else:
+                hi = mid
+        if lo == hi and lo < n:
+            out[q] = lo
+            last = lo + 1 if lo + 1 < n else lo
+    return out
+
+
 def _by_address(where: np.ndarray, bits: int, limit: int) -> tuple[np.ndarray, np.ndarray, int]:
     """(codes, a row of each code, number of codes) of the object addresses `where` (one code per
     distinct address, in order of appearance); a number of codes of -1 when more than `limit`."""
@@ -624,6 +697,33 @@ def _by_address(where: np.ndarray, bits: int, limit: int) -> tuple[np.ndarray, n
     return codes, first, count
 
 
+def _outranking_loop(
+    choices: np.ndarray,
+    place: np.ndarray,
+    limit: np.ndarray,
+    unit: np.ndarray,
+    bar: np.ndarray,
+    stride: int,
+    offset: np.ndarray,
+    key: np.ndarray,
+    ties: bool,
+) -> np.ndarray:
+    """`outranking`'s choices as an n × K mask, in one pass over the choices."""
+    n, k = choices.shape
+    shared = place.shape[0] == 1
+    out = np.zeros((n, k), dtype=np.bool_)
+    for i in range(n):
+        pi = 0 if shared else i
+        below, own_key, at = limit[i], key[i], offset[i]
+        for j in range(k):
+            c = choices[i, j]
+            u = unit[c] if c >= 0 else -1
+            if u >= 0:
+                need = bar[u * stride + at]
+                out[i, j] = (place[pi, j] < below) & ((own_key > need) | (ties & (own_key == need)))
+    return out
+
+
 _COMPILED: dict[str, Any] = {}
 
 
@@ -649,12 +749,51 @@ def compiled(name: str) -> Any:
         class _OnDisk(FunctionCache):  # type: ignore[misc]
             _impl_class = _Where
 
-        fn: Any = {"index": _index_keys, "find": _find_keys, "address": _by_address}[name]
+        fn: Any = {
+            "index": _index_keys,
+            "find": _find_keys,
+            "ascending": _ascending,
+            "find_sorted": _find_sorted,
+            "address": _by_address,
+            "outranking": _outranking_loop,
+        }[name]
         loop = numba.njit(nogil=True)(fn)
         with contextlib.suppress(RuntimeError, OSError):  # no writable cache dir: compiled in memory
             loop._cache = _OnDisk(fn)  # type: ignore[attr-defined]
         _COMPILED[name] = loop
     return _COMPILED[name]
+
+
+NEVER = np.iinfo(np.int64).min  # a bar every key reaches
+
+
+def outranking(
+    choices: np.ndarray,
+    place: np.ndarray,
+    limit: np.ndarray,
+    unit: np.ndarray,
+    bar: np.ndarray,
+    stride: int,
+    offset: np.ndarray,
+    key: np.ndarray,
+    ties: bool,
+    large: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the choices a candidate ranked before their outcome (place[row, column] below
+    limit[row]; `place` one row for all, or a row each) whose bar — bar[unit[choice] × stride +
+    offset[row]], the key of the weakest admitted there — the candidate's key reaches: above it, or
+    equal to it where `ties` count. A choice of none, or of a programme without a unit (-1), never.
+    `large`: by the compiled loop when there is one."""
+    loop = compiled("outranking") if large else None
+    if loop is not None:
+        rows, cols = np.nonzero(loop(choices, place, limit, unit, bar, stride, offset, key, ties))
+        return rows, cols
+    units = np.append(unit, -1)[choices]
+    given = units >= 0
+    need = np.where(given, bar[np.where(given, units * stride + offset[:, None], 0)], INF)
+    reach = (key[:, None] >= need) if ties else (key[:, None] > need)
+    rows, cols = np.nonzero((place < limit[:, None]) & reach)
+    return rows, cols
 
 
 def _code_points(strings: np.ndarray) -> np.ndarray:
@@ -667,17 +806,22 @@ def _code_points(strings: np.ndarray) -> np.ndarray:
 
 
 class CompiledIds:
-    """Distinct string ids and where each is, as `Ids`, in a hash table built and searched by compiled
-    loops (a million ids in a few hundredths of a second). Made by `compiled_ids` from a column of
-    Python strings (read once into bytes: ASCII ids only) or from fixed-width str."""
+    """Distinct string ids and where each is, as `Ids`, searched by compiled loops: ids that come in
+    ascending order (as exam numbers usually do) by a search from the place of the query before, others
+    in a hash table (a million ids in about a tenth of a second). Made by `compiled_ids` from a column
+    of Python strings (read once into bytes: ASCII ids only) or from fixed-width str."""
 
     def __init__(self, offsets: np.ndarray, data: np.ndarray) -> None:
         self.offsets, self.data = offsets, data
         n = len(offsets) - 1
-        self.table, self.hashes = compiled("index")(offsets, data, max(4, (2 * n).bit_length()))
+        self.ascending = bool(compiled("ascending")(offsets, data))
+        if not self.ascending:
+            self.table, self.hashes = compiled("index")(offsets, data, max(4, (2 * n).bit_length()))
 
     def find(self, queries: Any) -> np.ndarray:
         points = _code_points(_strings(queries))
+        if self.ascending:
+            return cast(np.ndarray, compiled("find_sorted")(self.offsets, self.data, points))
         return cast(np.ndarray, compiled("find")(self.table, self.hashes, self.offsets, self.data, points))
 
 
@@ -1114,27 +1258,6 @@ class _Checks:
         check.ok_detail = Msg("{n} admissions meet their programme's conditions", n=len(r.cand))
         return check
 
-    def _preferred(self) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """The choices each candidate preferred to their outcome and was still free for (not admitted
-        in an earlier batch), eligibility not yet asked: n × K as choices of their programme's batch
-        (early, unified, vocational: all of that batch's if the outcome is in another), then (rows,
-        rows × K) as choices of the quota batch, for the rows that listed a quota programme."""
-        d, r = self.d, self.rows
-        k = d.choices.shape[1]
-        in_quota, pos = d.in_quota(), self.outcome_column()
-        cols = np.arange(k, dtype=np.int8)[None, :]
-        out = np.where(r.out_batch < 0, len(BATCH_ORDER), r.out_batch)
-        # the outcome's own column counts only in the batch it was admitted in, at a programme of it
-        own = np.where(np.append(d.p_batch, -1)[r.out_prog] == r.out_batch, pos, k)
-        # a choice of an earlier batch than the outcome's, or of its batch in an earlier column: as
-        # one comparison of the choice's (batch, column) code with the outcome's (`_Checks.place`)
-        main = self.place < (out * (k + 1) + own).astype(self.place.dtype)[:, None]
-        own = np.where((r.out_batch == B_QUOTA) & in_quota[r.out_prog], pos, k).astype(np.int8)
-        # the quota batch: only the rows that listed a quota programme (its better programmes) are read
-        rows = np.flatnonzero((out >= B_QUOTA) & in_quota[d.choices].any(axis=1))
-        before = cols < np.where(out[rows] == B_QUOTA, own[rows], k)[:, None]
-        return main, (rows, in_quota[d.choices[rows]] & before)
-
     def outcome_column(self) -> np.ndarray:
         """The column of each candidate's outcome in their list (K: not in it, or unplaced)."""
         if self._column is None:
@@ -1149,36 +1272,53 @@ class _Checks:
         refused there though they preferred it and were eligible."""
         check = Check("no_envy")
         d, r = self.d, self.rows
-        lottery = self.rules.tie_rule == "lottery"
+        ties = self.rules.tie_rule != "lottery"
         n_s, n_p, k = len(d.school_ids), len(d.pids), d.choices.shape[1]
-        main, (q_rows, q_better) = self._preferred()
-        free_unified = (self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED] > 0) & (d.p_batch == B_UNIFIED)
+        large = len(d.ids) >= COMPILED_FROM
+        pos = self.outcome_column()
+        out = np.where(r.out_batch < 0, len(BATCH_ORDER), r.out_batch)
+        # the choices each candidate preferred to their outcome and was still free for (not admitted in
+        # an earlier batch), eligibility not yet asked: a choice of an earlier batch than the outcome's,
+        # or of its batch in an earlier column, as one comparison of the choice's (batch, column) code
+        # with the outcome's (`place`); the outcome's own column counts only in the batch it was
+        # admitted in, at a programme of it
+        own = np.where(np.append(d.p_batch, -1)[r.out_prog] == r.out_batch, pos, k)
+        limit = out * (k + 1) + own
+        everyone = np.zeros(len(d.ids), dtype=np.int64)
         # for `returned`: the refused who wanted a place left empty in the unified batch
-        rows_, cols = np.nonzero(main & np.append(free_unified, False)[d.choices])
+        free_unified = (self.cap[:, B_UNIFIED] - self.seats[:, B_UNIFIED] > 0) & (d.p_batch == B_UNIFIED)
+        bar = np.where(free_unified, NEVER, INF)
+        every = np.arange(n_p, dtype=np.int64)  # each programme its own unit
+        rows_, cols = outranking(d.choices, self.place, limit, every, bar, 1, everyone, d.key, True, large)
         keep = d.eligible(rows_, d.choices[rows_, cols], B_UNIFIED, self.rules)
         self.wanting_unified = (rows_[keep], cols[keep])
-        key = d.key[:, None]
         ok = r.valid
-        # the key of the weakest admitted at each programme in its own batch; a last entry, INF, for none
-        own = ok & (r.batch == d.p_batch[np.maximum(r.prog, 0)])
-        weakest = np.full(n_p + 1, INF, dtype=np.int64)
-        np.minimum.at(weakest, r.prog[own], d.key[r.cand[own]])
-        w = weakest[d.choices]
-        # a key is always below INF (none admitted), so outranking INF never counts
-        envy = main & ((key >= w) if not lottery else (key > w))
-        rows_, cols = np.nonzero(envy)
+        # the key of the weakest admitted at each programme in its own batch (INF: none admitted; a key
+        # is always below INF, so outranking INF never counts)
+        in_own = ok & (r.batch == d.p_batch[np.maximum(r.prog, 0)])
+        weakest = np.full(n_p, INF, dtype=np.int64)
+        np.minimum.at(weakest, r.prog[in_own], d.key[r.cand[in_own]])
+        rows_, cols = outranking(d.choices, self.place, limit, every, weakest, 1, everyone, d.key, ties, large)
         of = self.place[rows_, cols] // (k + 1)  # the batch of each choice
         found = [(b, rows_[of == b], cols[of == b]) for b in (B_EARLY, B_UNIFIED, B_VOCATIONAL)]
-        if q_rows.size:
-            # (programme, junior school) units of the quota batch; a choice of none reads the last n_s INF
-            adm = ok & (r.batch == B_QUOTA)
-            weakest = np.full((n_p + 1) * n_s, INF, dtype=np.int64)
-            np.minimum.at(weakest, r.prog[adm] * n_s + d.school[r.cand[adm]], d.key[r.cand[adm]])
-            w = weakest[d.choices[q_rows] * n_s + d.school[q_rows, None]]
-            key = d.key[q_rows, None]
-            envy = q_better & ((key >= w) if not lottery else (key > w))
-            at, cols = np.nonzero(envy)
-            found.append((B_QUOTA, q_rows[at], cols))
+        # the quota batch: (programme, junior school) units; its choices are the quota programmes of the
+        # list, those before the outcome where it was admitted in the quota batch, all of them where it
+        # was admitted later or not at all, none where it was admitted in the early batch
+        in_quota = d.in_quota()
+        own = np.where((r.out_batch == B_QUOTA) & in_quota[r.out_prog], pos, k)
+        limit = np.where(out >= B_QUOTA, own, 0)
+        quota_progs = np.flatnonzero(in_quota[:-1])
+        unit = np.full(n_p, -1, dtype=np.int64)
+        unit[quota_progs] = np.arange(len(quota_progs))
+        at = ok & (r.batch == B_QUOTA)
+        at[at] = unit[r.prog[at]] >= 0
+        weakest = np.full((len(quota_progs), n_s), INF, dtype=np.int64)
+        np.minimum.at(weakest.reshape(-1), unit[r.prog[at]] * n_s + d.school[r.cand[at]], d.key[r.cand[at]])
+        columns = np.arange(k, dtype=self.place.dtype)[None, :]
+        rows_, cols = outranking(
+            d.choices, columns, limit, unit, weakest.reshape(-1), n_s, d.school, d.key, ties, large
+        )
+        found.append((B_QUOTA, rows_, cols))
         for batch, rows_, cols in found:
             progs = d.choices[rows_, cols]
             # only those who outrank someone admitted there are asked the conditions
