@@ -4,7 +4,7 @@ hand, and on a tampered copy of it for each kind of fault: each tamper fails its
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -343,8 +343,12 @@ def test_the_compiled_reading_of_a_large_year_gives_the_same_verdicts(monkeypatc
     assert [verify(f, YEAR, alloc) for f, alloc in cases] == expected
 
 
-def test_the_compiled_id_index_finds_what_the_numpy_one_finds() -> None:
+def test_the_compiled_id_index_finds_what_the_numpy_one_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from countyedu.admissions import verify as module
     from countyedu.admissions.verify import CompiledIds, Ids, compiled_ids
+
+    assert not cast(CompiledIds, compiled_ids(np.array(["a", "b"]))).ascending  # a few ids: in a table
+    monkeypatch.setattr(module, "SEARCH_FROM", 0)
 
     rng = np.random.default_rng(2)
     keys = [f"{'CX'[i % 2]}{i * 7919 % 100_003}" for i in range(3000)] + ["", "b", "b"]  # an id twice

@@ -724,6 +724,19 @@ def _outranking_loop(
     return out
 
 
+def _column_loop(choices: np.ndarray, prog: np.ndarray) -> np.ndarray:
+    """`outcome_column` in one pass: the first column of each row holding prog[row], else K."""
+    n, k = choices.shape
+    out = np.full(n, k, dtype=np.int64)
+    for i in range(n):
+        p = prog[i]
+        for j in range(k):
+            if choices[i, j] == p:
+                out[i] = j
+                break
+    return out
+
+
 _COMPILED: dict[str, Any] = {}
 
 
@@ -756,6 +769,7 @@ def compiled(name: str) -> Any:
             "find_sorted": _find_sorted,
             "address": _by_address,
             "outranking": _outranking_loop,
+            "column": _column_loop,
         }[name]
         loop = numba.njit(nogil=True)(fn)
         with contextlib.suppress(RuntimeError, OSError):  # no writable cache dir: compiled in memory
@@ -805,6 +819,9 @@ def _code_points(strings: np.ndarray) -> np.ndarray:
     return strings.view(np.uint32).reshape(len(strings), width)
 
 
+SEARCH_FROM = 1 << 16  # ids from which ascending ones are searched rather than put in a table
+
+
 class CompiledIds:
     """Distinct string ids and where each is, as `Ids`, searched by compiled loops: ids that come in
     ascending order (as exam numbers usually do) by a search from the place of the query before, others
@@ -814,7 +831,8 @@ class CompiledIds:
     def __init__(self, offsets: np.ndarray, data: np.ndarray) -> None:
         self.offsets, self.data = offsets, data
         n = len(offsets) - 1
-        self.ascending = bool(compiled("ascending")(offsets, data))
+        # a small table stays in the processor's cache: searching it beats searching the sorted ids
+        self.ascending = n >= SEARCH_FROM and bool(compiled("ascending")(offsets, data))
         if not self.ascending:
             self.table, self.hashes = compiled("index")(offsets, data, max(4, (2 * n).bit_length()))
 
@@ -957,7 +975,7 @@ class _Data:
         cols = sorted(
             (c for c in cands.columns if c.startswith("choice_") and c[7:].isdigit()), key=lambda c: int(c[7:])
         )
-        choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int64)
+        choices = np.full((len(cands), max(len(cols), 1)), -1, dtype=np.int32)
         for k, col in enumerate(cols):  # each column's few distinct ids looked up once
             at, uniques = _factorize(cands[col])
             of = np.append(lookup(pids, uniques), -1)
@@ -1262,6 +1280,10 @@ class _Checks:
         """The column of each candidate's outcome in their list (K: not in it, or unplaced)."""
         if self._column is None:
             d, k = self.d, self.d.choices.shape[1]
+            loop = compiled("column") if len(d.ids) >= COMPILED_FROM else None
+            if loop is not None:
+                self._column = cast(np.ndarray, loop(d.choices, self.rows.out_prog))
+                return self._column
             match = d.choices == self.rows.out_prog[:, None]
             self._column = np.where(match.any(axis=1), match.argmax(axis=1), k)
         return self._column
