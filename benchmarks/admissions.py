@@ -231,21 +231,27 @@ def frames_of(inst: Instance) -> dict[str, pd.DataFrame]:
     return {"candidates": cands, "programmes": progs, "schools": schools}
 
 
-def verify_seconds(inst: Instance, params: AdmissionParams, alloc: Allocation) -> tuple[float, float, bool]:
-    """(wall seconds, CPU seconds, ok) of the independent verifier (admissions/verify.py) on an
-    allocation, the best of two."""
+def verify_seconds(
+    inst: Instance, params: AdmissionParams, alloc: Allocation
+) -> tuple[float, float, bool, tuple[float, float]]:
+    """(wall seconds, CPU seconds, ok, (first wall, first CPU)) of the independent verifier
+    (admissions/verify.py) on an allocation: the best of two after the first call, which loads its
+    compiled loops from the user's disk cache (or compiles them) and is given apart."""
     from countyedu.admissions.outcome import AdmissionOutcome, VocationalShare
     from countyedu.admissions.verify import verify
 
     frames = frames_of(inst)
     outcome = AdmissionOutcome(YEAR, params, inst, alloc, VocationalShare(0, 0), frames)
-    wall, cpu, ok = float("inf"), float("inf"), False
-    for _ in range(2):
+    wall, cpu, ok, first = float("inf"), float("inf"), False, (0.0, 0.0)
+    for i in range(3):
         t0, c0 = time.perf_counter(), time.process_time()
         doc = outcome.for_verifier()  # what the run kind hands the verifier (the admitted as columns)
         ok = bool(verify(frames, YEAR, doc)["ok"])
-        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
-    return wall, cpu, ok
+        if i == 0:
+            first = (time.perf_counter() - t0, time.process_time() - c0)
+        else:
+            wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+    return wall, cpu, ok, first
 
 
 def bench_admissions(
@@ -295,11 +301,12 @@ def bench_admissions(
     verify_n = verify_n or n
     small = inst if verify_n == n else instance(verify_n, seed=11)
     small_alloc = alloc if verify_n == n else allocate(small, params)
-    vsecs, vcpu, ok = verify_seconds(small, params, small_alloc)
+    vsecs, vcpu, ok, (first_wall, first_cpu) = verify_seconds(small, params, small_alloc)
     rows.append(
         (
-            f"independent verifier on {verify_n:,} candidates (ok={ok}), best of 2; with the allocation: "
-            f"wall (CPU), load average {os.getloadavg()[0]:.1f}",
+            f"independent verifier on {verify_n:,} candidates (ok={ok}), best of 2 after the first call (its "
+            f"compiled loops loaded from the user's disk cache or compiled: {first_wall:.2f} s ({first_cpu:.2f} s)); "
+            f"with the allocation: wall (CPU), load average {os.getloadavg()[0]:.1f}",
             f"{vsecs:.2f} s ({vcpu:.2f} s); {vsecs + wall:.2f} s ({vcpu + cpu:.2f} s)",
             "goal < 2 s with the allocation at 1,000,000",
         )
