@@ -265,10 +265,14 @@ class Cells:
     def __init__(self, rows: list[list[Any]]) -> None:
         self.header: list[Any] = list(rows[0]) if rows else []
         self.rows = max(len(rows) - 1, 0)  # data rows below the header
-        width = max(map(len, rows), default=0)
-        if any(len(r) != width for r in rows):  # the parser gives a rectangle; pad if it did not
+        lengths = set(map(len, rows))
+        width = max(lengths, default=0)
+        if len(lengths) > 1:  # the parser gives a rectangle; pad if it did not
             rows = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in rows]
-        self._packed = [_pack(col[1:]) for col in zip(*rows, strict=True)] if self.rows else []
+        grid = np.empty((len(rows), width), dtype=object)  # by column at C speed (zip(*rows) took 0.2 s)
+        if self.rows:
+            grid[:] = rows
+        self._packed = [_pack(grid[1:, j]) for j in range(width)] if self.rows else []
 
     @property
     def width(self) -> int:
@@ -289,7 +293,7 @@ class Cells:
         return self.column(col)[row - 1]
 
 
-def _pack(col: tuple[Any, ...]) -> tuple[Any, ...]:
+def _pack(col: np.ndarray) -> tuple[Any, ...]:
     types = set(map(type, col))
     if types == {str}:
         for sep in _SEPARATORS:
@@ -297,16 +301,15 @@ def _pack(col: tuple[Any, ...]) -> tuple[Any, ...]:
             if text.count(sep) == len(col) - 1:  # the separator is in no cell
                 return ("s", sep, text)
     elif types == {float}:
-        return ("f", np.array(col, dtype=np.float64), None)
+        return ("f", col.astype(np.float64), None)
     elif types == {float, str}:
-        values = np.array(col, dtype=object)
-        empty = values == ""
-        numbers = values[~empty]
+        empty = col == ""
+        numbers = col[~empty]
         if set(map(type, numbers)) == {float}:  # the text cells are all empty
             out = np.zeros(len(col), dtype=np.float64)
             out[~empty] = numbers.astype(np.float64)
             return ("f", out, empty)
-    return ("o", list(col))
+    return ("o", col.tolist())
 
 
 def _unpack(packed: tuple[Any, ...], n: int) -> np.ndarray:
