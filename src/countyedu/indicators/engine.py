@@ -405,20 +405,27 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
         text = json.dumps(None if target is None else target.as_dict(), **_JSON)
         tails.append(f',"target":{text},"status":{status_t[status[i]]}}}')
 
-    def column(texts: list[str], codes: np.ndarray) -> Any:
-        return pa.array(texts, pa.large_string()).take(pa.array(codes, pa.int64()))
+    texts = [pa.array(x, pa.large_string()) for x in (heads, unit_t, mids, tails)]
+    value = t["value"].to_numpy(dtype=float)
+    chunks = []  # in slices of rows: the pieces of a slice are small beside the text they make
+    for lo in range(0, len(t), _JSON_SLICE):
+        hi = min(lo + _JSON_SLICE, len(t))
+        head, unit_, mid, tail = (
+            x.take(pa.array(c[lo:hi], pa.int64())) for x, c in zip(texts, (hk, unit, mk, tk), strict=True)
+        )
+        rows = pc.binary_join_element_wise(
+            head, unit_, mid, _float_texts(value[lo:hi]), tail, pa.scalar("", pa.large_string())
+        )
+        del head, unit_, mid, tail
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+        chunks.append(memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
+    document = b"".join(chunks)
+    del chunks, rows
+    pa.default_memory_pool().release_unused()  # the slices' memory back to the system before the text is made
+    return str(memoryview(document)[1:], "utf-8")  # the first row's comma off
 
-    rows = pc.binary_join_element_wise(
-        column(heads, hk),
-        column(unit_t, unit),
-        column(mids, mk),
-        _float_texts(t["value"].to_numpy(dtype=float)),
-        column(tails, tk),
-        pa.scalar("", pa.large_string()),
-    )
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
-    body = memoryview(rows.buffers()[2])[int(offsets[0]) + 1 : int(offsets[-1])]  # the first row's comma off
-    return str(body, "utf-8")
+
+_JSON_SLICE = 262_144  # rows per slice of _results_json
 
 
 def _float_texts(v: np.ndarray) -> Any:

@@ -1,0 +1,69 @@
+"""The results' JSON written from the columns (engine._results_json, issue 12 item 1) is the text
+json.dumps writes of the same dicts, for every spelling of a double (integral, exponents, -0.0,
+long numbers, NaN as null) and across the slices it is made in. No census: a hand table."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from countyedu.indicators import engine
+from countyedu.indicators.engine import TABLE_COLUMNS, _float_texts, _results_json
+from countyedu.policy.pack import Target
+
+VALUES = [
+    0.0, -0.0, 1.0, 100.0, 1e-4, 9.99e-5, 1e-5, 0.1 + 0.2, 0.19999999999999993, 994306.005, 12345678.9,
+    716154620668.2231, 123456789012345.0, 1e15, 1e16, 1.2345e17, 2.0**60, 5e-324, -1.5, -3.0, float("nan"),
+]  # fmt: skip
+
+
+def test_every_double_is_spelt_as_repr() -> None:
+    rng = np.random.default_rng(3)
+    v = np.concatenate([VALUES, rng.random(2000) * 10.0 ** rng.integers(-8, 20, 2000), np.round(rng.random(500) * 1e6)])
+    want = ["null" if np.isnan(x) else repr(x) for x in v.tolist()]
+    assert _float_texts(v).to_pylist() == want
+
+
+@pytest.mark.parametrize("rows_per_slice", [3, 1_000])
+def test_the_text_is_json_dumps_of_the_dicts(monkeypatch: pytest.MonkeyPatch, rows_per_slice: int) -> None:
+    monkeypatch.setattr(engine, "_JSON_SLICE", rows_per_slice)
+    n = len(VALUES)
+    t = pd.DataFrame(
+        {
+            "pack": "p",
+            "indicator": ["A", "B", "C"] * (n // 3),
+            "level": ["school", "township", "county"] * (n // 3),
+            "unit": [f"S{i % 4}" for i in range(n)],
+            "stage": [None, "primary", "初中"] * (n // 3),
+            "year": [2020 + i % 3 for i in range(n)],
+            "value": VALUES,
+            "num": np.nan,
+            "den": np.nan,
+            "trend_at_deadline": np.nan,
+            "status": ["met", "not_met", "no_data"] * (n // 3),
+        }
+    )[TABLE_COLUMNS]
+    targets = {
+        (i, y, s): (Target(op=">=", value=0.5, by=2025) if i != "C" else None)
+        for i, y, s in zip(t["indicator"], t["year"], t["stage"], strict=True)
+    }
+    dicts = [
+        {
+            "indicator": r.indicator,
+            "level": r.level,
+            "unit": r.unit,
+            "stage": r.stage,
+            "year": r.year,
+            "value": None if np.isnan(r.value) else r.value,
+            "target": None
+            if targets[(r.indicator, r.year, r.stage)] is None
+            else {"op": ">=", "value": 0.5, "by": 2025},
+            "status": r.status,
+        }
+        for r in t.itertuples()
+    ]
+    want = json.dumps(dicts, ensure_ascii=False, separators=(",", ":"))
+    assert "[" + _results_json(t, targets) + "]" == want
