@@ -846,8 +846,8 @@ class CompiledIds:
 
 
 def compiled_ids(values: Any) -> CompiledIds | None:
-    """The compiled index of `values` — a column of Python strings (ASCII, none missing) or an array of
-    fixed-width str —, None when the loops are missing or the column is not of that kind (`Ids` then)."""
+    """The compiled index of `values` — a column of Python strings or an array of fixed-width str, ASCII
+    and none missing —, None when the loops are missing or the ids are not of that kind (`Ids` then)."""
     if compiled("index") is None:
         return None
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
@@ -855,8 +855,9 @@ def compiled_ids(values: Any) -> CompiledIds | None:
         given = points != 0
         lengths = np.where(given.any(axis=1), points.shape[1] - given[:, ::-1].argmax(axis=1), 0)
         data = points[np.arange(points.shape[1])[None, :] < lengths[:, None]]
-        if not data.size or data.max() < 128:  # ASCII as bytes, as a column of Python strings is read
-            data = data.astype(np.uint8)
+        if data.size and data.max() >= 128:  # ASCII only, as bytes (one compiled form of the keys)
+            return None
+        data = data.astype(np.uint8)
         return CompiledIds(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), data)
     import pyarrow as pa
 
