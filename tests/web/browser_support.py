@@ -59,6 +59,18 @@ def login(page: Any, base: str, name: str) -> None:
     page.wait_for_load_state()
 
 
+def login_as(page: Any, base: str, user: Any) -> None:
+    """The user's session cookie put in the page's browser, as if they had logged in (the walks that
+    read many pages; the login form itself is used by the flow tests and read in each language)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+
+
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

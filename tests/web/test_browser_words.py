@@ -27,23 +27,19 @@ from typing import Any
 import pandas as pd
 import pytest
 from admissions_support import admission_pages
-from browser_support import MARKS, PASSWORD, login
+from browser_support import MARKS, PASSWORD, login_as
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from sv_visits_support import supervision_pages
 
-from countyedu.census.importer import import_census
-from countyedu.census.store import CensusStore
-from countyedu.census.writers import write_folder
 from countyedu.planning.service import planning_params_of
-from countyedu.runs.pipeline import after_census
 from countyedu.runs.store import load_packs
 from countyedu.supervision.tasks import parse_milestones
 from countyedu.vocational.params import vocational_params
 from countyedu.web import actions
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
-from demo_support import demo_frames
+from demo_support import demo_copy, demo_frames
 
 pytestmark = MARKS
 VOCATIONAL = ("majors", "enterprises", "learning_outcomes")  # majors, partners and certificates go by their names
@@ -160,13 +156,10 @@ READ_PAGE = """() => {
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """The demo county imported, assessed, planned and funded once for the module; its proper names."""
-    tmp = tmp_path_factory.mktemp("words")
+    """The demo county as `countyedu demo` leaves it (imported from its workbook, assessed, every run kind
+    stored; the session's shared build, copied: the walk opens rounds and uploads); its proper names."""
+    data = demo_copy(tmp_path_factory, tmp_path_factory.mktemp("words") / "data")
     frames = demo_frames()
-    store = CensusStore(tmp / "data")
-    import_census(write_folder(tmp / "demo", frames, "parquet"), store)
-    version = store.latest().version_id  # type: ignore[union-attr]
-    after_census(store, version, load_packs())  # the assessment, planning and funding, as after an import
     names: set[str] = set()
     for sheet in ("schools", "townships", "communities", "projects", "programmes", "inspectors", *VOCATIONAL):
         frame: pd.DataFrame = frames[sheet]
@@ -189,15 +182,13 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     names |= {
         n for promise in planning_params_of(load_packs()).promises for n in promise.names
     }  # 第4条's named projects
-    return tmp / "data", sorted(names, key=len, reverse=True)
+    return data, sorted(names, key=len, reverse=True)
 
 
 @pytest.fixture
 def county(settings: Any, demo_dir: tuple[Path, list[str]]) -> Iterator[list[str]]:
-    settings.DATA_DIR = demo_dir[0]
-    census_data.forget()
+    settings.DATA_DIR = demo_dir[0]  # the web app's caches are keyed by data dir: kept from page to page
     yield demo_dir[1]
-    census_data.forget()
 
 
 # ---------------------------------------------------------------------------------------- the walk
@@ -428,7 +419,7 @@ def test_every_page_reads_in_the_readers_language(
     base = live_server.url
     page = browser.new_page(locale="zh-CN" if lang == "zh" else "en-US", viewport={"width": 1280, "height": 900})
     page.context.add_cookies([{"name": "django_language", "value": "zh-hans" if lang == "zh" else "en", "url": base}])
-    login(page, base, "admin")
+    login_as(page, base, admin)
     found: dict[str, list[str]] = {}
     step, _names = PAGES[group]
     for path in step(page, base, ctx):

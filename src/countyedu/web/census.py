@@ -1,7 +1,8 @@
 """The census and assessments as the web app reads them: the latest version of the DuckDB store in
-the data dir, cached per version (a new import or approval makes a new version, so no invalidation
-is needed beyond the version id) and, for assessments, per school years in collection (opening or
-closing a year changes the store file, so its years are read again)."""
+the data dir, cached per data dir and version (a new import or approval makes a new version, so no
+invalidation is needed beyond the version id; version ids repeat across data dirs, so the dir is part
+of every key) and, for assessments, per school years in collection (opening or closing a year changes
+the store file, so its years are read again)."""
 
 from __future__ import annotations
 
@@ -77,9 +78,18 @@ def years(version: str | None = None) -> Years:
     return hit
 
 
-@lru_cache(maxsize=8)
+def _root() -> str:
+    """The data dir, the first part of every cache key here."""
+    return str(settings.DATA_DIR)
+
+
 def _frames(version: str) -> dict[str, pd.DataFrame]:
-    return store().frames(version, ["townships", "communities", "schools"])
+    return _frames_of(_root(), version)
+
+
+@lru_cache(maxsize=8)
+def _frames_of(root: str, version: str) -> dict[str, pd.DataFrame]:
+    return CensusStore(root).frames(version, ["townships", "communities", "schools"])
 
 
 def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, Any]]:
@@ -90,19 +100,31 @@ def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, A
     return {r[key]: r for r in out}
 
 
-@lru_cache(maxsize=2)
 def census(version: str) -> dict[str, pd.DataFrame]:
     """Every sheet of a version (the planning and funding pages)."""
-    return store().census(version)
+    return _census(_root(), version)
+
+
+@lru_cache(maxsize=2)
+def _census(root: str, version: str) -> dict[str, pd.DataFrame]:
+    return CensusStore(root).census(version)
+
+
+def schools_by_id(version: str | None) -> dict[str, dict[str, Any]]:
+    return _schools_by_id(_root(), version)
 
 
 @lru_cache(maxsize=8)
-def schools_by_id(version: str | None) -> dict[str, dict[str, Any]]:
+def _schools_by_id(root: str, version: str | None) -> dict[str, dict[str, Any]]:
     return _records(version, "schools", "school_id")
 
 
-@lru_cache(maxsize=8)
 def townships_by_id(version: str | None) -> dict[str, dict[str, Any]]:
+    return _townships_by_id(_root(), version)
+
+
+@lru_cache(maxsize=8)
+def _townships_by_id(root: str, version: str | None) -> dict[str, dict[str, Any]]:
     return _records(version, "townships", "township_id")
 
 
@@ -145,29 +167,29 @@ def assessment(version: str | None = None) -> Assessment | None:
     if v is None:
         return None
     ys = years(v)
-    a = _assessment(v, ys, checklist_evidence.snapshot(store().data_dir))
+    a = _assessment(_root(), v, ys, checklist_evidence.snapshot(store().data_dir))
     if a is None:  # not stored yet: look again on the next request (it may be stored by another process)
         _assessment.cache_clear()
     return a
 
 
 @lru_cache(maxsize=4)
-def _assessment(version: str, ys: Years, snapshot: checklist_evidence.Snapshot) -> Assessment | None:
+def _assessment(root: str, version: str, ys: Years, snapshot: checklist_evidence.Snapshot) -> Assessment | None:
     # snapshot: the checklist evidence recorded by visits, laid over the stored assessment on load
     # (indicators.evidence); a request reads its bytes for the digest (the cache key: another
     # snapshot is another entry here) and only a miss parses them
     packs = load_packs()
-    return assessment_cache.load(store(), version, packs, ys, snapshot=snapshot)
+    return assessment_cache.load(CensusStore(root), version, packs, ys, snapshot=snapshot)
 
 
 _tables_lock = threading.Lock()
 
 
 @lru_cache(maxsize=2)
-def _memory_tables(version: str, part_weights: tuple[tuple[str, float], ...]) -> CensusTables:
+def _memory_tables(root: str, version: str, part_weights: tuple[tuple[str, float], ...]) -> CensusTables:
     import ibis
 
-    st = store()
+    st = CensusStore(root)
     con = ibis.duckdb.connect()  # in memory: the store's file is attached only while it is copied
 
     def attach() -> Any:
@@ -194,14 +216,14 @@ def tables(version: str, packs: list[Any]) -> Iterator[CensusTables]:
     page cost ~0.5–1.5 s of materialising; holding it open would keep imports out.)"""
     weights = tuple(sorted((part_weights_of(packs) or {}).items()))
     with _tables_lock:
-        ct = _memory_tables(version, weights)
+        ct = _memory_tables(_root(), version, weights)
         ct.years = years(version)  # the states change without a new version (a round closed)
         yield ct
 
 
 def forget() -> None:
-    """Drop every cached read (after a new version or assessment, or a change of data dir): the
-    caches are keyed by version ids, which repeat across data dirs."""
-    for cached in (_frames, census, schools_by_id, townships_by_id, _assessment, _memory_tables):
+    """Drop every cached read (after a new assessment of the same version, a restore, or a data dir's
+    files changed behind the app's back)."""
+    for cached in (_frames_of, _census, _schools_by_id, _townships_by_id, _assessment, _memory_tables):
         cached.cache_clear()
     _years.clear()
