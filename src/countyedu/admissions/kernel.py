@@ -106,38 +106,17 @@ def kernel() -> Any:
     """The compiled `_serial`, or None when numba cannot be imported."""
     global _KERNEL, CACHED
     if _KERNEL is None:
-        try:
-            import numba
-            from numba.core.caching import (
-                CompileResultCacheImpl,
-                FunctionCache,
-                UserProvidedCacheLocator,
-                UserWideCacheLocator,
-            )
-        except ImportError:  # pragma: no cover - numba is a dependency; the numpy rounds stand in
-            _KERNEL = False
-            return None
+        from countyedu.compiled import jit, on_disk
 
-        class _Impl(CompileResultCacheImpl):  # type: ignore[misc]
-            # $NUMBA_CACHE_DIR, else the user's cache dir; never the source tree
-            _locator_classes = [UserProvidedCacheLocator, UserWideCacheLocator]  # noqa: RUF012
-
-        class _Cache(FunctionCache):  # type: ignore[misc]
-            _impl_class = _Impl
-
-        dispatcher = numba.njit(nogil=True)(_serial)
-        try:
-            dispatcher._cache = _Cache(_serial)  # type: ignore[attr-defined]
-            CACHED = True
-        except (RuntimeError, OSError):  # no writable cache dir: compiled in memory on the first call
-            CACHED = False
-        _KERNEL = dispatcher
+        dispatcher = jit(_serial)
+        _KERNEL = False if dispatcher is None else dispatcher
+        CACHED = dispatcher is not None and on_disk(dispatcher) is not None
     return _KERNEL or None
 
 
 def cache_dir() -> str | None:
     """Where the kernel is cached on disk, None when it is not."""
+    from countyedu.compiled import on_disk
+
     k = kernel()
-    if k is None or not CACHED:
-        return None
-    return str(k._cache._cache_path)
+    return None if k is None else on_disk(k)

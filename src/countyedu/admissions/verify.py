@@ -45,7 +45,6 @@ The checks, each {"check", "ok", "detail"} with a `Msg` detail (the first proble
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import math
 from collections import defaultdict
@@ -746,23 +745,7 @@ def compiled(name: str) -> Any:
     """The compiled loop `name` (numba, cached on disk in the user's cache dir — `$NUMBA_CACHE_DIR`
     when set —, never beside the source; in memory without a writable one), None without numba."""
     if name not in _COMPILED:
-        try:
-            import numba
-            from numba.core.caching import (
-                CompileResultCacheImpl,
-                FunctionCache,
-                UserProvidedCacheLocator,
-                UserWideCacheLocator,
-            )
-        except ImportError:  # pragma: no cover - numba is a dependency; the numpy reading stands in
-            _COMPILED[name] = None
-            return None
-
-        class _Where(CompileResultCacheImpl):  # type: ignore[misc]
-            _locator_classes = [UserProvidedCacheLocator, UserWideCacheLocator]  # noqa: RUF012
-
-        class _OnDisk(FunctionCache):  # type: ignore[misc]
-            _impl_class = _Where
+        from countyedu.compiled import jit
 
         fn: Any = {
             "index": _index_keys,
@@ -773,10 +756,7 @@ def compiled(name: str) -> Any:
             "outranking": _outranking_loop,
             "column": _column_loop,
         }[name]
-        loop = numba.njit(nogil=True)(fn)
-        with contextlib.suppress(RuntimeError, OSError):  # no writable cache dir: compiled in memory
-            loop._cache = _OnDisk(fn)  # type: ignore[attr-defined]
-        _COMPILED[name] = loop
+        _COMPILED[name] = jit(fn)
     return _COMPILED[name]
 
 

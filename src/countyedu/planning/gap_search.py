@@ -20,7 +20,6 @@ seconds once per process).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 
@@ -257,26 +256,7 @@ def _descend(
 
 def _compiled() -> dict[str, Any]:
     if not _COMPILED:
-        import numba
-        from numba.core.caching import (
-            CompileResultCacheImpl,
-            FunctionCache,
-            UserProvidedCacheLocator,
-            UserWideCacheLocator,
-        )
-
-        class _Impl(CompileResultCacheImpl):  # type: ignore[misc]
-            # $NUMBA_CACHE_DIR, else the user's cache dir; never the source tree
-            _locator_classes = [UserProvidedCacheLocator, UserWideCacheLocator]  # noqa: RUF012
-
-        class _Cache(FunctionCache):  # type: ignore[misc]
-            _impl_class = _Impl
-
-        def jit(fn: Any) -> Any:
-            disp = numba.njit(nogil=True)(fn)
-            with contextlib.suppress(RuntimeError, OSError):  # no writable cache dir: compiled in memory
-                disp._cache = _Cache(fn)  # type: ignore[attr-defined]
-            return disp
+        from countyedu.compiled import jit
 
         g = globals()
         g["_move"] = jit(_move)
