@@ -54,7 +54,7 @@ typecheck:
 	$(BIN)/mypy src/countyedu
 
 pytest:
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 # The API against its schema with fresh random cases (CI runs a fixed set of them).
 fuzz: install-test
