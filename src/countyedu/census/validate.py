@@ -182,19 +182,16 @@ def _checks(col: Column) -> list[pa.Check]:
         checks.append(pandera.Check(lambda s: s == np.floor(s), element_wise=False, error="integer"))
     if col.kind == "year":
         checks.append(pandera.Check.in_range(YEAR_MIN, YEAR_MAX, error="year_range"))
-    if col.name == "age":
-        checks.append(pandera.Check.in_range(0, 25, error="age_range"))
-    elif col.name == "lat":
-        checks.append(pandera.Check.in_range(col.min, col.max, error="lat_range"))
-    elif col.name == "lon":
-        checks.append(pandera.Check.in_range(col.min, col.max, error="lon_range"))
-    elif col.min == 0 and col.max is None:
+    low, high = _plain_range(col)  # the bounds _passes checks too
+    if col.name in ("age", "lat", "lon"):
+        checks.append(pandera.Check.in_range(low, high, error=f"{col.name}_range"))
+    elif low == 0 and high is None:
         checks.append(pandera.Check.ge(0, error="negative"))
     else:
-        if col.min is not None:
-            checks.append(pandera.Check.ge(col.min, error=f"min:{col.min:g}"))
-        if col.max is not None:
-            checks.append(pandera.Check.le(col.max, error=f"max:{col.max:g}"))
+        if low is not None:
+            checks.append(pandera.Check.ge(low, error=f"min:{low:g}"))
+        if high is not None:
+            checks.append(pandera.Check.le(high, error=f"max:{high:g}"))
     if col.kind == "code":
         checks.append(pandera.Check.isin(list(CODES[col.codes or ""]), error="code"))
     if col.kind == "date":
@@ -327,9 +324,10 @@ def _range(col: Column) -> tuple[float | None, float | None]:
 
 
 def _plain_range(col: Column) -> tuple[float | None, float | None]:
+    """A column's own bounds: age's, else its schema's (lat and lon by in_range, others by ge and le)."""
     if col.name == "age":
         return 0.0, 25.0
-    return col.min, col.max  # lat and lon: in_range; others ge and le
+    return col.min, col.max
 
 
 def _tighter(a: float | None, b: float | None, pick: Callable[[float, float], float]) -> float | None:
