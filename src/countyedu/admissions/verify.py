@@ -609,6 +609,15 @@ def _ascending(offsets: np.ndarray, data: np.ndarray) -> bool:
     return True
 
 
+def _order(offsets: np.ndarray, data: np.ndarray, i: int, queries: np.ndarray, q: int, length: int) -> int:
+    """Key i against query q (its first `length` code points): -1 below it, 0 equal, 1 above."""
+    a, la = offsets[i], offsets[i + 1] - offsets[i]
+    for j in range(min(la, length)):
+        if data[a + j] != queries[q, j]:
+            return -1 if data[a + j] < queries[q, j] else 1
+    return -1 if la < length else (1 if la > length else 0)
+
+
 def _find_sorted(offsets: np.ndarray, data: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """`_find_keys` on keys in strictly ascending order, without a table: each query searched from the
     place of the one before (a step, then doubling steps, then halving: a few comparisons where the
@@ -625,14 +634,7 @@ def _find_sorted(offsets: np.ndarray, data: np.ndarray, queries: np.ndarray) -> 
         lo, hi, step = -1, n, 1
         probe = last
         while probe < n:
-            a, la = offsets[probe], offsets[probe + 1] - offsets[probe]
-            order = 0
-            for j in range(min(la, length)):
-                if data[a + j] != queries[q, j]:
-                    order = -1 if data[a + j] < queries[q, j] else 1
-                    break
-            if order == 0:
-                order = -1 if la < length else (1 if la > length else 0)
+            order = _order(offsets, data, probe, queries, q, length)
             if order == 0:
                 lo = hi = probe
                 break
@@ -646,14 +648,7 @@ def _find_sorted(offsets: np.ndarray, data: np.ndarray, queries: np.ndarray) -> 
             step *= 2
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            a, la = offsets[mid], offsets[mid + 1] - offsets[mid]
-            order = 0
-            for j in range(min(la, length)):
-                if data[a + j] != queries[q, j]:
-                    order = -1 if data[a + j] < queries[q, j] else 1
-                    break
-            if order == 0:
-                order = -1 if la < length else (1 if la > length else 0)
+            order = _order(offsets, data, mid, queries, q, length)
             if order == 0:
                 lo = hi = mid
                 break
@@ -747,6 +742,8 @@ def compiled(name: str) -> Any:
     if name not in _COMPILED:
         from countyedu.compiled import jit
 
+        if name == "find_sorted" and not hasattr(_order, "py_func"):
+            globals()["_order"] = jit(_order)  # compiled first: the search calls it
         fn: Any = {
             "index": _index_keys,
             "find": _find_keys,
