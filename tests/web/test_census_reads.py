@@ -1,6 +1,7 @@
 """The web app's cached reads of the census (web/census.py) belong to one data dir: two counties whose
 versions have the same id (every data dir starts at v1) are each read as themselves, with no
-`forget()` between them — the words walk once read another county's census this way."""
+`forget()` between them — the words walk once read another county's census this way, and a school page
+another county's pupils."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pandas as pd
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.web import census as census_data
+from countyedu.web.dashboard_parts import pupils
 
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 
@@ -24,6 +26,9 @@ def test_two_data_dirs_with_the_same_version_id_are_read_apart(settings: Any, tm
     first = schools.loc[0, "school_id"]
     schools.loc[0, "name"] = "改名后的学校"
     schools.to_csv(schools_csv, index=False)
+    classes = pd.read_csv(folder / "classes.csv", dtype=str, keep_default_na=False)
+    classes.loc[0, "pupils"] = str(int(classes.loc[0, "pupils"]) + 1)  # one pupil more in the renamed county
+    classes.to_csv(folder / "classes.csv", index=False)
     dirs = {}
     for name, source in (("hand", HAND), ("renamed", folder)):
         store = CensusStore(tmp_path / name / "data")
@@ -40,7 +45,9 @@ def test_two_data_dirs_with_the_same_version_id_are_read_apart(settings: Any, tm
             (
                 census_data.schools_by_id(version)[first]["name"],
                 census_data.census(version)["schools"].set_index("school_id").loc[first, "name"],
+                sum(pupils(version).values()),  # a page's own cache of the version (census_data.per_version)
             )
         )
     original = pd.read_csv(HAND / "schools.csv", dtype=str).set_index("school_id").loc[first, "name"]
-    assert seen == [(original, original), ("改名后的学校", "改名后的学校")] * 2
+    total = int(pd.to_numeric(pd.read_csv(HAND / "classes.csv")["pupils"]).sum())
+    assert seen == [(original, original, total), ("改名后的学校", "改名后的学校", total + 1)] * 2

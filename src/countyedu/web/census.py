@@ -6,11 +6,12 @@ the store file, so its years are read again)."""
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from django.conf import settings
@@ -25,6 +26,8 @@ from countyedu.indicators.engine import Assessment
 from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
 from countyedu.policy.pack import Pack
 from countyedu.runs.store import load_packs
+
+T = TypeVar("T")
 
 
 def store() -> CensusStore:
@@ -83,13 +86,25 @@ def _root() -> str:
     return str(settings.DATA_DIR)
 
 
+_PER_VERSION: list[Any] = []  # the caches of per_version, emptied by forget()
+
+
+def per_version(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A read of a census version (its first argument) cached per data dir and version: every page's
+    cache of what a version holds is made with this, so none is read for another data dir's version of
+    the same id, and `forget()` empties them all."""
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        keyed = lru_cache(maxsize=maxsize)(lambda root, *args: fn(*args))
+        _PER_VERSION.append(keyed)
+        return functools.wraps(fn)(lambda *args: keyed(_root(), *args))
+
+    return wrap
+
+
+@per_version(8)
 def _frames(version: str) -> dict[str, pd.DataFrame]:
-    return _frames_of(_root(), version)
-
-
-@lru_cache(maxsize=8)
-def _frames_of(root: str, version: str) -> dict[str, pd.DataFrame]:
-    return CensusStore(root).frames(version, ["townships", "communities", "schools"])
+    return store().frames(version, ["townships", "communities", "schools"])
 
 
 def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, Any]]:
@@ -100,31 +115,19 @@ def _records(version: str | None, sheet: str, key: str) -> dict[str, dict[str, A
     return {r[key]: r for r in out}
 
 
+@per_version(2)
 def census(version: str) -> dict[str, pd.DataFrame]:
     """Every sheet of a version (the planning and funding pages)."""
-    return _census(_root(), version)
+    return store().census(version)
 
 
-@lru_cache(maxsize=2)
-def _census(root: str, version: str) -> dict[str, pd.DataFrame]:
-    return CensusStore(root).census(version)
-
-
+@per_version(8)
 def schools_by_id(version: str | None) -> dict[str, dict[str, Any]]:
-    return _schools_by_id(_root(), version)
-
-
-@lru_cache(maxsize=8)
-def _schools_by_id(root: str, version: str | None) -> dict[str, dict[str, Any]]:
     return _records(version, "schools", "school_id")
 
 
+@per_version(8)
 def townships_by_id(version: str | None) -> dict[str, dict[str, Any]]:
-    return _townships_by_id(_root(), version)
-
-
-@lru_cache(maxsize=8)
-def _townships_by_id(root: str, version: str | None) -> dict[str, dict[str, Any]]:
     return _records(version, "townships", "township_id")
 
 
@@ -224,6 +227,6 @@ def tables(version: str, packs: list[Any]) -> Iterator[CensusTables]:
 def forget() -> None:
     """Drop every cached read (after a new assessment of the same version, a restore, or a data dir's
     files changed behind the app's back)."""
-    for cached in (_frames_of, _census, _schools_by_id, _townships_by_id, _assessment, _memory_tables):
+    for cached in (*_PER_VERSION, _assessment, _memory_tables):
         cached.cache_clear()
     _years.clear()

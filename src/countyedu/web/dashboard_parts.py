@@ -37,7 +37,7 @@ def ownership(code: str, lg: str) -> str:
     return vocabulary.label("ownership", code, lg)
 
 
-@lru_cache(maxsize=4)
+@census_data.per_version(4)
 def pupils(version: str) -> dict[tuple[str, int], int]:
     """(school, year) → pupils, from the census classes."""
     df = census_data.store().frames(version, ["classes"])["classes"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, QueryDict
@@ -165,7 +164,7 @@ def report_names(a: Assessment) -> dict[str, dict[str, str]]:
     }
 
 
-@lru_cache(maxsize=4)
+@census_data.per_version(4)
 def synthetic(version: str) -> bool:
     """Whether a version is the synthetic demo county."""
     return census_data.store().resolve(version).synthetic

@@ -14,7 +14,6 @@ school clerk its own school's and answers its own rectifications.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -101,7 +100,7 @@ def inspector_names() -> dict[str, str]:
     return _inspector_names(v) if v is not None else {}
 
 
-@lru_cache(maxsize=4)
+@census_data.per_version(4)
 def _inspector_names(version: str) -> dict[str, str]:
     try:
         df = census_data.store().frames(version, ["inspectors"])["inspectors"]
