@@ -20,9 +20,12 @@ one fen against a ≥ or ≤ target is none (第23条: 994,306 yuan against 0.05
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -931,49 +934,60 @@ def _qb_school_pass(
 ) -> tuple[pd.DataFrame, list[SchoolGap]]:
     """A school part passes when ≥ 6 of the 7 QB-R indicators meet their standard and none is
     below 85% of it (STANDARDS.md QB-R-SCHOOL). County value: the share of school parts passing.
-    A part lacking any of the 7 values has no value (no_data)."""
+    A part lacking any of the 7 values has no value (no_data).
+
+    The seven indicators' school rows are stacked and judged in one pass (a province has 800,000 of
+    them): whether each meets its standard, and reaches the floor (≥ floor × standard), by the
+    exact rule of indicators.compare."""
     need = int(item.params.get("pass_count", QB_PASS_COUNT))
     floor = float(item.params.get("floor", QB_FLOOR))
     ids = list(item.params["indicators"])
-    floor_x = compare.exact(floor)
-    parts = []
-    for rid in ids:
-        rit = pack.item(rid)
-        df = computed[(pack.id, rid)]
-        df = df[df["level"] == "school"][["unit", "stage", "year", "value", "num", "den"]].reset_index(drop=True)
-        t = _targets(rit, df)
-        # meeting the standard, and reaching the floor (≥ floor × standard), by the exact rule
-        rows = df.assign(_pos=0)
-        met = _met([rit], rows, t)
-        # floor × standard, exact, once per distinct standard (a province has millions of rows)
-        codes, standards = pd.factorize(t["tvalue"])
-        floors = pd.Categorical.from_codes(codes, [floor_x * compare.exact(v) for v in standards])
-        at_floor = _met([rit], rows, t.assign(op=">="), floors)
-        parts.append(
-            df.assign(
-                indicator=rid,
-                standard=t["tvalue"].to_numpy(),
-                scale=float(rit.params.get("scale", 1.0)),
-                gap_unit=str(rit.params.get("gap_unit", rit.unit)),
-                is_met=met.astype("int64"),
-                at_floor=at_floor.astype("int64"),
-            )
-        )
-    allr = pd.concat(parts, ignore_index=True)
-    allr = allr[allr["value"].notna() & allr["standard"].notna()]
-    allr["ratio"] = np.where(allr["standard"] != 0, allr["value"] / allr["standard"].where(allr["standard"] != 0), 1.0)
+    items = [pack.item(rid) for rid in ids]
     keys = ["unit", "stage", "year"]
-    g = allr.groupby(keys, as_index=False).agg(n=("ratio", "size"), met=("is_met", "sum"), low=("at_floor", "min"))
-    every = pd.concat([computed[(pack.id, rid)] for rid in ids])
-    every = every[every["level"] == "school"][keys].drop_duplicates()
-    sch = every.merge(g, on=keys, how="left")
-    complete = sch["n"].fillna(0).to_numpy() >= len(ids)
-    passed = (sch["met"] >= need) & (sch["low"] == 1)
-    sch["value"] = np.where(complete, passed.astype(float), np.nan)
-    sch["num"], sch["den"] = sch["value"], 1.0
-    sch = sch.drop(columns=["n", "met", "low"]).assign(level="school")
-    failing = sch[sch["value"] == 0.0][keys]
-    gaps = _gaps(allr.merge(failing, on=keys), floor, len(ids) - need)
+    frames = []
+    for pos, rid in enumerate(ids):
+        df = computed[(pack.id, rid)]
+        frames.append(df.loc[df["level"].to_numpy() == "school", [*keys, "value", "num", "den"]].assign(_pos=pos))
+    rows = pd.concat(frames, ignore_index=True)
+    stage_codes = pd.factorize(rows["stage"])[0]
+    tg, tvalue, tol = _targets_many(items, rows.assign(_stage=stage_codes))
+    met = _met(items, rows, tg, tvalue, tolerance=tol)
+    # floor × standard, exact, once per distinct standard
+    floor_x = compare.exact(floor)
+    floors = pd.Categorical.from_codes(tvalue.codes, [floor_x * compare.exact(v) for v in tvalue.categories])
+    at_floor = _met(items, rows, tg.assign(op=">="), floors, tolerance=tol)
+    pos = rows["_pos"].to_numpy()
+    standard = tg["tvalue"].to_numpy(dtype=float)
+    value = rows["value"].to_numpy(dtype=float)
+    # one code per school part and year (unit, stage, year), in order of first appearance
+    unit_codes = pd.factorize(rows["unit"])[0]
+    year_codes = pd.factorize(rows["year"])[0]
+    part, first = _combined(unit_codes, stage_codes + 1, year_codes)
+    counted = ~np.isnan(value) & ~np.isnan(standard)
+    n_parts = len(first)
+    n = np.bincount(part[counted], minlength=n_parts)
+    n_met = np.bincount(part[counted], weights=met[counted], minlength=n_parts)
+    n_low = np.bincount(part[counted], weights=~at_floor[counted], minlength=n_parts)
+    complete = n >= len(ids)
+    passed = (n_met >= need) & (n_low == 0)
+    value_of = np.where(complete, passed.astype(float), np.nan)  # by part code
+    order = np.sort(first)  # a row of each part, in order of first appearance
+    sch = rows.iloc[order][keys].reset_index(drop=True)
+    sch = sch.assign(value=value_of[part[order]], num=value_of[part[order]], den=1.0, level="school")
+    # the indicators below standard of the failing parts, with what their gaps are worked out from
+    short = counted & ~met & (value_of[part] == 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(standard != 0, value / np.where(standard != 0, standard, np.nan), 1.0)
+    at = pos[short]
+    short = rows[short].assign(
+        indicator=np.array(ids, dtype=object)[at],
+        standard=standard[short],
+        scale=np.array([float(it.params.get("scale", 1.0)) for it in items])[at],
+        gap_unit=np.array([str(it.params.get("gap_unit", it.unit)) for it in items], dtype=object)[at],
+        at_floor=at_floor[short].astype("int64"),
+        ratio=ratio[short],
+    )
+    gaps = _gaps(short, floor, len(ids) - need)
     done = sch[sch["value"].notna()]
     county = done.groupby(["stage", "year"], as_index=False).agg(num=("num", "sum"), den=("den", "sum"))
     county = county.assign(value=county["num"] / county["den"], level="county", unit=county_id)
@@ -981,11 +995,12 @@ def _qb_school_pass(
     return pd.concat(levels, ignore_index=True), gaps
 
 
-def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
-    """The additions that make each failing school part pass: every indicator below standard is
-    brought up to it, except the ``allowance`` furthest below it (one, under 6 of 7), which is
-    brought up to the floor only when below it. Amounts are rounded up to whole units."""
-    short = rows[rows["is_met"] == 0].sort_values(["unit", "stage", "year", "ratio", "indicator"])
+def _gaps(short: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
+    """The additions that make each failing school part pass (``short``: its indicators below
+    standard): every indicator below standard is brought up to it, except the ``allowance``
+    furthest below it (one, under 6 of 7), which is brought up to the floor only when below it.
+    Amounts are rounded up to whole units."""
+    short = short.sort_values(["unit", "stage", "year", "ratio", "indicator"])
     if short.empty:
         return []
     rank = short.groupby(["unit", "stage", "year"]).cumcount().to_numpy()
@@ -997,13 +1012,32 @@ def _gaps(rows: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
     keep = ~(lenient & (short["at_floor"].to_numpy() == 1))
     short = short.assign(amount=np.ceil(amount - 1e-9))[keep]
     short = short.sort_values(["unit", "stage", "year", "indicator"], kind="stable")
-    out: list[SchoolGap] = []
-    last: tuple[Any, Any, Any] | None = None
-    adds: list[tuple[str, float, str]] = []
-    cols = (short[c].tolist() for c in ("unit", "stage", "year", "indicator", "amount", "gap_unit"))
-    for unit, stage, year, ind, amt, gu in zip(*cols, strict=True):
-        if (unit, stage, year) != last:
-            last, adds = (unit, stage, year), []
-            out.append(SchoolGap(str(unit), str(stage), int(year), adds))
-        adds.append((ind, float(amt), gu))
+    change = np.zeros(len(short), dtype=bool)  # the first row of each part
+    change[0] = True
+    for c in ("unit", "stage", "year"):
+        v = short[c].to_numpy()
+        change[1:] |= v[1:] != v[:-1]
+    starts = np.flatnonzero(change).tolist()
+    ends = [*starts[1:], len(short)]
+    unit, stage, year = (short[c].tolist() for c in ("unit", "stage", "year"))
+    out = []
+    with _collector_paused():  # a province has ~90,000 gaps, ~300,000 small objects
+        adds = list(zip(short["indicator"].tolist(), short["amount"].tolist(), short["gap_unit"].tolist(), strict=True))
+        for a, b in zip(starts, ends, strict=True):
+            g = object.__new__(SchoolGap)  # a frozen dataclass's __init__ sets each field by object.__setattr__: slow
+            g.__dict__.update(school_id=str(unit[a]), stage=str(stage[a]), year=int(year[a]), additions=adds[a:b])
+            out.append(g)
     return out
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while many small objects that form no cycles are made: each
+    of its passes, triggered by the allocations, walks the assessment's other objects too."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
