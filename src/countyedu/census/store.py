@@ -25,16 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from countyedu.caches import write_whole
 from countyedu.census.schema import SHEETS, Column, Sheet
 from countyedu.errors import StoreError
 from countyedu.messages import Msg
 
 if TYPE_CHECKING:
+    import duckdb  # imported where a connection is opened: `versions` answers from its kept list without it
     import pandas as pd  # frames come from DuckDB (`.df()`); `versions` never loads pandas
 
 STORE_FILE = "census.duckdb"
+# the version list as last read, under the store file's state (CensusStore.versions): listing the versions
+# then needs no DuckDB (its import and opening the file are most of `countyedu versions`)
+VERSIONS_KEPT = Path("cache") / "versions.json"
 DEMO_SOURCE = "nanfeng-demo"  # the demo county's workbook is DEMO_SOURCE + ".xlsx" (synthetic data)
 DEFAULT_DATA_DIR = "countyedu-data"
 
@@ -85,10 +88,41 @@ class Version:
             "sha256": self.sha256,
             "row_counts": self.row_counts,
             "replaced": self.replaced,
+            "state": self.state,  # None: in use; "unapproved": kept, never used (web/recovery.py)
         }
 
 
 UNAPPROVED = "unapproved"
+
+
+def _version(r: list[Any]) -> Version:
+    """A Version from a row of the versions table (created_at as ISO text)."""
+    # created_at is stored as UTC without a zone (a TIMESTAMP column); it is read back with its zone
+    return Version(
+        r[0],
+        r[1],
+        dt.datetime.fromisoformat(r[2]).replace(tzinfo=dt.UTC),
+        r[3],
+        r[4],
+        json.loads(r[5]),
+        json.loads(r[6]),
+        json.loads(r[7]) if r[7] else None,
+        r[8],
+    )
+
+
+def _version_rows(con: duckdb.DuckDBPyConnection) -> list[list[Any]]:
+    """The versions table's rows (created_at as ISO text)."""
+    cols = {
+        r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'versions'").fetchall()
+    }
+    extra = ", origin, state" if "state" in cols else ", NULL, NULL"  # a store made before they existed
+    rows = con.execute(
+        f"SELECT version_id, seq, created_at, source, sha256, row_counts, replaced{extra} FROM versions ORDER BY seq"
+    ).fetchall()
+    return [[r[0], r[1], r[2].isoformat(), *r[3:]] for r in rows]
+
+
 BUSY_WAIT_SECONDS = 20.0
 
 
@@ -102,6 +136,8 @@ def open_duckdb(path: Path, *, read_only: bool, opener: Any = None) -> Any:
     approval waiting past the limit. A writer therefore takes the gate file beside the store before
     it waits for the file, and a reader passes through the gate (shared) before it opens: while a
     writer waits, new readers wait behind it and the readers already in finish."""
+    import duckdb
+
     connect = opener or (lambda: duckdb.connect(str(path), read_only=read_only))
     deadline = time.monotonic() + BUSY_WAIT_SECONDS
     gate = _gate(path, exclusive=not read_only, deadline=deadline)
@@ -262,6 +298,8 @@ class CensusStore:
             yield con
         finally:
             con.close()
+        if write:  # written (an exception skips this): the version list kept for the store as it is now
+            self._keep_versions()
 
     # ------------------------------------------------------------------------------ versions
 
@@ -270,34 +308,52 @@ class CensusStore:
         the versions marked UNAPPROVED."""
         if not self.exists():
             return []
-        with self.connect() as con:
-            cols = {
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'versions'"
-                ).fetchall()
-            }
-            extra = ", origin, state" if "state" in cols else ", NULL, NULL"  # a store made before they existed
-            rows = con.execute(
-                f"SELECT version_id, seq, created_at, source, sha256, row_counts, replaced{extra} FROM versions "
-                "ORDER BY seq"
-            ).fetchall()
-        # created_at is stored as UTC without a zone (a TIMESTAMP column); it is read back with its zone
-        vs = [
-            Version(
-                r[0],
-                r[1],
-                r[2].replace(tzinfo=dt.UTC),
-                r[3],
-                r[4],
-                json.loads(r[5]),
-                json.loads(r[6]),
-                json.loads(r[7]) if r[7] else None,
-                r[8],
-            )
-            for r in rows
-        ]
+        vs = [_version(r) for r in self._version_rows()]
         return [v for v in vs if v.state != UNAPPROVED] if usable else vs
+
+    def _state(self) -> str:
+        """The store file's and its write-ahead log's inode, size and modification time: every write
+        changes one of them (the state cli.kept keys a command's output with)."""
+        parts = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = os.stat(path)
+            except OSError:
+                parts.append("-")
+            else:
+                parts.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+        return "|".join(parts)
+
+    def _version_rows(self) -> list[list[Any]]:
+        """The versions table's rows: the list kept under the store's state (VERSIONS_KEPT) while the
+        store is unchanged, else read from the store."""
+        try:
+            kept = json.loads((self.data_dir / VERSIONS_KEPT).read_bytes())
+            if kept["state"] == self._state():
+                return list(kept["rows"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        with self.connect() as con:
+            return _version_rows(con)
+
+    def _keep_versions(self) -> None:
+        """Keep the version list for the store's state (after a write). Read like any reader, and kept
+        only if the state is the same before and after the read, so that a list is never kept under the
+        state of another write; one try, no wait (a connection of this process may still hold the file)."""
+        import duckdb
+
+        state = self._state()
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error:
+            return
+        try:
+            rows = _version_rows(con)
+        finally:
+            con.close()
+        if self._state() == state:
+            doc = {"state": state, "rows": rows}
+            write_whole(self.data_dir / VERSIONS_KEPT, json.dumps(doc, ensure_ascii=False).encode())
 
     def latest(self) -> Version | None:
         """The newest version in use (the base of the next import, what every page reads)."""

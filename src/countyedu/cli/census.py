@@ -175,6 +175,8 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
     if not vs:
         out.print("还没有普查版本 / no census version yet")
         return
+    from rich.markup import escape
+
     t = table(title="普查版本 / census versions")
     for c in ("版本 version", "时间 time", "来源 source", "SHA-256", "行数 rows", "替换 replaced"):
         t.add_column(c, overflow="fold")
@@ -185,14 +187,9 @@ def versions(data_dir: DataDir = None, fmt: Format = Fmt.table) -> None:
         repl = ", ".join(
             f"{k}:{'/'.join(str(y) for y in ys) if ys != [None] else 'all'}" for k, ys in v.replaced.items()
         )
-        t.add_row(
-            v.version_id,
-            v.created_at.astimezone().isoformat(sep=" ", timespec="seconds"),
-            v.source,
-            v.sha256[:12],
-            rows,
-            repl,
-        )
+        cells = (v.version_id, v.created_at.astimezone().isoformat(sep=" ", timespec="seconds"), v.source)
+        # the cells are text, not Rich markup: "[unapproved: …]" was read as a style and vanished
+        t.add_row(*(escape(c) for c in (*cells, v.sha256[:12], rows, repl)))
     kept.write(memo, kept.printed(out, t))
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import countyedu
+from countyedu.caches import user_cache, write_whole
 
 CLI_CACHE = Path("cache") / "cli"  # under the data dir
 # what Rich and click draw with, and the time zone a listing shows times in
@@ -133,18 +134,7 @@ class Kept:
             return
         if self._state_of is not None and self._state_of() != self.state:
             return  # the data dir changed while the command ran: this output may be of either state
-        import tempfile
-
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+        if write_whole(self.path, data):
             _prune(self.folder)
 
 
@@ -175,8 +165,7 @@ def for_user(command: str, *options: Any) -> Kept | None:
     """The kept output of a command that reads no data dir (in $XDG_CACHE_HOME/countyedu/cli)."""
     if not enabled():
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Kept(Path(base) / "countyedu" / "cli", [command, *options])
+    return Kept(user_cache("cli"), [command, *options])
 
 
 def replay(kept: Kept | None) -> bool:
