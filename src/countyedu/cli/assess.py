@@ -300,21 +300,20 @@ def packs(fmt: Format = Fmt.table) -> None:
     memo = kept.for_user("packs", fmt.value, kept.terminal_key(sys.stdout))  # the packs are the code's
     if kept.replay(memo):
         return
-    from countyedu.policy.pack import available_packs, load_pack
+    from countyedu.policy.listing import shipped
 
-    loaded = [load_pack(p) for p in available_packs()]
+    listing = shipped()  # kept in the user's cache while the packs and their code are unchanged
     if fmt is Fmt.json:
-        kept.write(
-            memo, _json_text([{"id": p.id, "name_zh": p.name_zh, "items": [i.id for i in p.items]} for p in loaded])
-        )
+        doc = [{"id": p["id"], "name_zh": p["name_zh"], "items": [i["id"] for i in p["items"]]} for p in listing]
+        kept.write(memo, _json_text(doc))
         return
     tables = []
-    for p in loaded:
-        t = table(title=f"{p.id} — {p.name_zh}")
+    for p in listing:
+        t = table(title=f"{p['id']} — {p['name_zh']}")
         for c in ("id", "名称", "name", "目标 target", "依据 clause", "mark"):
             t.add_column(c, overflow="fold")
-        for i in p.items:
-            tgt = "; ".join(x.words("zh") + (f" ({x.stage})" if x.stage else "") for x in i.targets)
-            t.add_row(i.id, i.name_zh, i.name_en, tgt or ("需佐证" if i.kind == "checklist" else ""), i.clause, i.mark)
+        for i in p["items"]:
+            tgt = i["targets"] or ("需佐证" if i["kind"] == "checklist" else "")
+            t.add_row(i["id"], i["name_zh"], i["name_en"], tgt, i["clause"], i["mark"])
         tables.append(t)
     kept.write(memo, kept.printed(out, *tables))
