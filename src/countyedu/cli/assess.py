@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +9,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from countyedu.cli.common import DataDir, Fmt, Format, Lang, PackOpt, VersionOpt, _json, _json_text, err, out, table
+from countyedu.cli.common import (
+    DataDir,
+    Fmt,
+    Format,
+    Lang,
+    PackOpt,
+    VersionOpt,
+    _json,
+    _json_text,
+    busy,
+    err,
+    note,
+    out,
+    table,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -121,15 +134,12 @@ def assess_(
         memo = kept.for_data_dir(data_dir, "assess", fmt.value, lang.value, kept.file_key(pack), version)
         if _replay(memo, fmt, out_path, data_dir):
             return
-    # the spinner only where someone watches it: elsewhere (a pipe, a script) Rich's console and its
-    # refresh thread would be imported and started for nothing (a tenth of `--format json`'s time)
     if stored and fmt is AssessFormat.json and (text := _kept_json(data_dir, pack, version)) is not None:
         _write_json(text + "\n", out_path)  # the kept assessment's JSON, kept beside it: no pandas, no engine
         if memo is not None:
             memo.put(_kept_doc({}, text + "\n"))
         return
-    busy = err.status("计算指标 / assessing…") if sys.stderr.isatty() else contextlib.nullcontext()
-    with busy:
+    with busy("计算指标 / assessing…"):
         store, _ct, a = _run_assessment(
             data_dir, pack, version, engine, master, [year] if year else None, parquet_dir=parquet_dir, stored=stored
         )
@@ -155,7 +165,7 @@ def assess_(
     names = _names(store, a)
     blocks = stored_blocks(store, a.census_version, lang.value, a.packs)
     now = dt.datetime.now().astimezone()
-    with err.status("生成报告 / writing the report…"):
+    with busy("生成报告 / writing the report…"):
         write_report(
             a,
             path,
@@ -168,7 +178,7 @@ def assess_(
         )
     sys.stdout.write(f"已写出报告 / report written: {path}\n")
     if not blocks:
-        err.print(f"[dim]{NO_CHAPTERS}[/]")
+        note(NO_CHAPTERS)
     if memo is not None:
         html = path.read_text(encoding="utf-8")
         stamp = now.strftime(STAMP)
@@ -229,7 +239,7 @@ def _replay(memo: Any, fmt: AssessFormat, out_path: Path | None, data_dir: Path 
     path.write_text(body.replace(head["stamp"], dt.datetime.now().astimezone().strftime(STAMP)), encoding="utf-8")
     sys.stdout.write(f"已写出报告 / report written: {path}\n")
     if not head["chapters"]:
-        sys.stderr.write(NO_CHAPTERS + "\n")
+        note(NO_CHAPTERS)
     return True
 
 

@@ -49,6 +49,24 @@ class _Console:
 
 out: Any = _Console()
 err: Any = _Console(stderr=True)
+
+
+def busy(text: str) -> Any:
+    """A spinner on stderr while a step runs, where someone watches it (a terminal); elsewhere (a pipe,
+    a script) nothing: Rich's console and its refresh thread are not started for a spinner nobody sees."""
+    import contextlib
+
+    return err.status(text) if sys.stderr.isatty() else contextlib.nullcontext()
+
+
+def note(text: str) -> None:
+    """A dim note on stderr: through Rich on a terminal, as a plain line elsewhere (as a replayed run writes it)."""
+    if sys.stderr.isatty():
+        err.print(f"[dim]{text}[/]")
+    else:
+        sys.stderr.write(text + "\n")
+
+
 # keep: commands keep and replay their output (cli.kept); only the `countyedu` process (main) turns it on
 _state: dict[str, bool] = {"debug": False, "keep": False}
 
