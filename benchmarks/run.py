@@ -72,11 +72,7 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
     """`countyedu import` of the demo workbook (validate, store and assess: the run kinds are computed on
     first use), best of 3, each into a fresh data dir (its queries compiled there); once with --no-compute
     (store only) and once with --compute (every kind, as `countyedu demo`)."""
-    from countyedu.census import demo
-    from countyedu.census.writers import write_workbook
-
-    _compiled()
-    workbook = write_workbook(work / "nanfeng-demo.xlsx", demo.generate(2019))
+    workbook = _demo_workbook(work)
 
     def once(data: str, *flags: str) -> tuple[float, float, float]:
         return _child_cpu(
@@ -131,7 +127,30 @@ def bench_startup(work: Path) -> list[tuple[str, str, str]]:
     ):
         rows.append((f"{label}, best of 5, wall ({_load()})", _best(args, 5), "goal < 0.3 s"))
         rows.append(("… its output not kept (COUNTYEDU_KEEP_OUTPUT=off), best of 3", _best(args, 3, off), ""))
+    cold = {**off, "XDG_CACHE_HOME": str(work / "xdg-empty")}  # the packs' listing made (policy.listing)
+    rows.append(
+        (
+            "… `packs` not kept and with an empty user cache (the first run on a machine or after the packs "
+            "changed), once",
+            _best([*COUNTYEDU, "packs"], 1, cold),
+            "",
+        )
+    )
     return rows
+
+
+def _demo_workbook(work: Path) -> Path:
+    """The demo county's workbook written into work (the package's bytecode written first)."""
+    from countyedu.census import demo
+    from countyedu.census.writers import write_workbook
+
+    _compiled()
+    return write_workbook(work / "nanfeng-demo.xlsx", demo.generate(2019))
+
+
+def demo_store(work: Path) -> None:
+    """The demo county imported without the run kinds (`import --no-compute`) into work/demo1."""
+    _child([*COUNTYEDU, "import", str(_demo_workbook(work)), "--data-dir", str(work / "demo1"), "--no-compute"])
 
 
 def bench_demo_assess(work: Path) -> list[tuple[str, str, str]]:
@@ -404,6 +423,9 @@ def main() -> None:
     ap.add_argument(
         "--only-demo", action="store_true", help="run only the demo import, start-up and assess figures (appended)"
     )
+    ap.add_argument(
+        "--only-startup", action="store_true", help="run only the start-up figures, on a demo store (appended)"
+    )
     ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
@@ -415,6 +437,9 @@ def main() -> None:
     try:
         if args.only_web:
             rows += bench_web_load(work, args.web_seconds)
+        elif args.only_startup:
+            demo_store(work)
+            rows += bench_startup(work)
         elif args.only_demo:
             rows += bench_demo_import(work)
             rows += bench_startup(work)
@@ -431,7 +456,7 @@ def main() -> None:
                 rows += bench_engine_parity(work)  # benchmarks/engines.py: DuckDB against Spark, statuses
             rows += bench_web_load(work, args.web_seconds)
             rows += bench_admissions(work)
-        if not (args.only_web or args.only_demo):
+        if not (args.only_web or args.only_demo or args.only_startup):
             rows += bench_planning(work)
             rows += bench_planning_hard(work)  # benchmarks/planning_hard.py: the harder instances (issue 17)
             rows += bench_roads(work)  # benchmarks/roads.py: the road matrix (issue 17)
@@ -449,8 +474,10 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    if (args.only_planning or args.only_web or args.only_demo) and args.out.exists():  # append this table
-        part = "web load" if args.only_web else "demo and start-up" if args.only_demo else "planning"
+    only = args.only_planning or args.only_web or args.only_demo or args.only_startup
+    if only and args.out.exists():  # append this table
+        parts = [(args.only_web, "web load"), (args.only_demo, "demo and start-up"), (args.only_startup, "start-up")]
+        part = next((name for flag, name in parts if flag), "planning")
         lines = ["", f"## {part}, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
         with args.out.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines))
