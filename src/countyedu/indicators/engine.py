@@ -492,21 +492,30 @@ def _aggregate(c: ir.Table, item: Item, county_id: str) -> ir.Table:
 
 
 def _cv(school_rows: pd.DataFrame) -> pd.DataFrame:
-    """Pupil-weighted population CV per stage and year (STANDARDS.md, 差异系数)."""
-    out = []
-    for (stage, year), g in school_rows.groupby(["stage", "year"], dropna=False):
-        g = g[g["value"].notna() & (g["den"] > 0)]
-        if g.empty:
-            continue
-        out.append(
-            {
-                "stage": stage,
-                "year": year,
-                "value": weighted_cv(g["value"].to_numpy(), g["den"].to_numpy()),
-                "num": None,
-                "den": float(g["den"].sum()),
-            }
-        )
+    """Pupil-weighted population CV per stage and year (STANDARDS.md, 差异系数): of the rows with a
+    value and pupils, stage and year in order (a missing stage last), each group's rows in their order."""
+    value = school_rows["value"].to_numpy(dtype=float)
+    pupils = school_rows["den"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        keep = ~np.isnan(value) & (pupils > 0)
+    stage_codes, stages = pd.factorize(school_rows["stage"].to_numpy(dtype=object)[keep], sort=True)
+    stage_codes = np.where(stage_codes < 0, len(stages), stage_codes)  # a missing stage sorts last
+    year = school_rows["year"].to_numpy()[keep]
+    order = np.lexsort((year, stage_codes))  # stable: a group's rows keep their order
+    value, pupils, stage_codes, year = value[keep][order], pupils[keep][order], stage_codes[order], year[order]
+    starts = np.flatnonzero(np.r_[True, (stage_codes[1:] != stage_codes[:-1]) | (year[1:] != year[:-1])])
+    ends = [*starts[1:].tolist(), len(order)]
+    names = np.array([*stages, None], dtype=object)
+    out = [
+        {
+            "stage": names[stage_codes[a]],
+            "year": year[a],
+            "value": weighted_cv(value[a:b], pupils[a:b]),
+            "num": None,
+            "den": float(pupils[a:b].sum()),
+        }
+        for a, b in zip(starts.tolist(), ends, strict=True)
+    ]
     return pd.DataFrame(out)
 
 
