@@ -17,6 +17,7 @@ is.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -193,14 +194,36 @@ def check_sheet(xml: bytes, sheet: str, bounds: SheetBounds) -> list[Problem]:
     row number and column name present (a few searches of the bytes), the exact last row and
     column over every cell element, and the exact streaming reader (which also leaves out cells
     without a value and names the first cell past the bounds)."""
-    if _plain_cells(xml) and (_within(*_widths(xml), bounds) or _within(*_extent(xml), bounds)):
+    if _plain_cells(xml) and (
+        _fits(xml, bounds)
+        or (_BAD_REF.search(xml) is None and (_within(*_widths(xml), bounds) or _within(*_extent(xml), bounds)))
+    ):
         return []
     return _exact(xml, sheet, bounds)
 
 
+def _fits(xml: bytes, bounds: SheetBounds) -> bool:
+    """Whether every cell reference is inside Excel's grid and has at most the letters and digits the
+    bounds allow with one letter, then with two (one search of the bytes each, where _BAD_REF and
+    _widths took six; a sheet it does not clear is read by them as before, so the verdict is theirs:
+    references this narrow are well formed and within _widths' bound, and _within only grows with it)."""
+    for letters in (1, 2):
+        columns = sum(26**i for i in range(1, letters + 1))
+        digits = max((d for d in range(1, 8) if _within(10**d - 1, columns, bounds)), default=0)
+        if digits and _narrow(letters, digits).search(xml) is None:
+            return True
+    return False
+
+
+@functools.cache
+def _narrow(letters: int, digits: int) -> re.Pattern[bytes]:
+    """A cell reference that is malformed, outside Excel's grid, or wider than these letters and digits."""
+    return re.compile(rb'<c r="(?![A-Z]{1,%d}[1-9][0-9]{0,%d}")' % (letters, digits - 1))
+
+
 def _plain_cells(xml: bytes) -> bool:
-    """Whether every cell element is written <c r="A1" …>, with one r, inside Excel's grid (counts
-    and searches of the bytes, no match objects per cell)."""
+    """Whether every cell element is written <c r="…" …> with one r (counts and searches of the bytes,
+    no match objects per cell); check_sheet then reads the references."""
     if _ODD_CELL.search(xml) or _PREFIXED_CELL.search(xml):
         return False
     cells = xml.count(b'<c r="')
@@ -211,9 +234,7 @@ def _plain_cells(xml: bytes) -> bool:
     flat = xml.translate(_WHITESPACE)
     if b" r " in flat or b" r= " in flat or b" r='" in flat:
         return False
-    if flat.count(b' r="') != cells + xml.count(b'<row r="'):
-        return False
-    return _BAD_REF.search(xml) is None
+    return flat.count(b' r="') == cells + xml.count(b'<row r="')
 
 
 def _widths(xml: bytes) -> tuple[int, int]:
