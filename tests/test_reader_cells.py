@@ -14,14 +14,17 @@ def _unpacked(cells: Cells) -> list[list[object]]:
     return [list(cells.header)] + [[c[i] for c in cols] for i in range(cells.rows)]
 
 
+ROWS = [
+    ["id", "n", "gaps", "mixed", "sep", "dates", "blank"],
+    ["S1", 1.0, 2.5, True, "a\x00b", dt.datetime(2025, 6, 30), ""],
+    ["S2", -0.0, "", "text", "\x1fc", dt.date(2025, 7, 1), ""],
+    ["S3", 1e15, 3.0, 7, "\x1e\x01", dt.time(8, 30), ""],
+    ["学校", 12.0, "", None, "", "", ""],
+]
+
+
 def test_every_kind_of_column_comes_back_cell_for_cell() -> None:
-    rows = [
-        ["id", "n", "gaps", "mixed", "sep", "dates", "blank"],
-        ["S1", 1.0, 2.5, True, "a\x00b", dt.datetime(2025, 6, 30), ""],
-        ["S2", -0.0, "", "text", "\x1fc", dt.date(2025, 7, 1), ""],
-        ["S3", 1e15, 3.0, 7, "\x1e\x01", dt.time(8, 30), ""],
-        ["学校", 12.0, "", None, "", "", ""],
-    ]
+    rows = ROWS
     cells = pickle.loads(pickle.dumps(Cells(rows)))  # as it crosses from the child
     back = _unpacked(cells)
     assert back == rows
@@ -41,3 +44,12 @@ def test_cells_outside_the_sheet_are_empty_and_short_rows_are_padded() -> None:
     assert empty.header == [] and empty.rows == 0 and empty.width == 0
     header_only = Cells([["a"]])
     assert header_only.rows == 0 and list(header_only.column(0)) == []
+
+
+def test_cells_read_in_this_process_are_the_parsers_unpacked() -> None:
+    cells = Cells(ROWS, packed=False)  # no child: nothing to pack
+    back = _unpacked(cells)
+    assert back == ROWS == _unpacked(Cells(ROWS))
+    assert [[type(v) for v in r] for r in back] == [[type(v) for v in r] for r in ROWS]
+    assert {p[0] for p in cells._packed} == {"a"}
+    assert cells.at(2, 1) == -0.0 and cells.at(5, 0) is None

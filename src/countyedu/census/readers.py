@@ -260,9 +260,11 @@ class Cells:
     (and empty cells) as a float array and where the empty cells are, any other column as its
     values. Packed, a sheet crosses from the parser's child process (census.isolation) as a few
     large objects instead of a million small ones: pickling and unpickling the cells one by one cost
-    ~0.9 s of CPU on the demo workbook. Unpacked, every cell is the value the parser gave."""
+    ~0.9 s of CPU on the demo workbook. Unpacked, every cell is the value the parser gave. Read in
+    this process (``packed=False``) the columns are kept as the parser's values: packing and
+    unpacking them cost ~0.15 s of CPU on the demo workbook for nothing."""
 
-    def __init__(self, rows: list[list[Any]]) -> None:
+    def __init__(self, rows: list[list[Any]], *, packed: bool = True) -> None:
         self.header: list[Any] = list(rows[0]) if rows else []
         self.rows = max(len(rows) - 1, 0)  # data rows below the header
         lengths = set(map(len, rows))
@@ -272,7 +274,8 @@ class Cells:
         grid = np.empty((len(rows), width), dtype=object)  # by column at C speed (zip(*rows) took 0.2 s)
         if self.rows:
             grid[:] = rows
-        self._packed = [_pack(grid[1:, j]) for j in range(width)] if self.rows else []
+        pack = _pack if packed else _as_is
+        self._packed = [pack(grid[1:, j]) for j in range(width)] if self.rows else []
 
     @property
     def width(self) -> int:
@@ -312,8 +315,14 @@ def _pack(col: np.ndarray) -> tuple[Any, ...]:
     return ("o", col.tolist())
 
 
+def _as_is(col: np.ndarray) -> tuple[Any, ...]:
+    return ("a", col)
+
+
 def _unpack(packed: tuple[Any, ...], n: int) -> np.ndarray:
     kind = packed[0]
+    if kind == "a":  # read in this process: the parser's values, never packed
+        return packed[1]  # type: ignore[no-any-return]
     out = np.empty(n, dtype=object)
     if kind == "s":
         out[:] = packed[2].split(packed[1])
@@ -329,8 +338,9 @@ def _unpack(packed: tuple[Any, ...], n: int) -> np.ndarray:
 Sheets = dict[str, "tuple[Cells, list[Any]] | str"]
 
 
-def _calamine_sheets(path: str, wanted: list[str]) -> tuple[list[str], Sheets]:
-    """(every sheet name, the cells and merged ranges of each wanted sheet, or why it failed)."""
+def _calamine_sheets(path: str, wanted: list[str], packed: bool = True) -> tuple[list[str], Sheets]:
+    """(every sheet name, the cells and merged ranges of each wanted sheet, or why it failed); the cells
+    packed (Cells) to cross from a child process, else as the parser gave them."""
     import python_calamine
 
     wb = python_calamine.CalamineWorkbook.from_path(path)
@@ -338,7 +348,7 @@ def _calamine_sheets(path: str, wanted: list[str]) -> tuple[list[str], Sheets]:
     for label in wanted:
         try:
             ws = wb.get_sheet_by_name(label)
-            out[label] = (Cells(ws.to_python(skip_empty_area=False)), ws.merged_cell_ranges or [])
+            out[label] = (Cells(ws.to_python(skip_empty_area=False), packed=packed), ws.merged_cell_ranges or [])
         except Exception as exc:
             out[label] = str(exc)
     return list(wb.sheet_names), out
@@ -348,7 +358,7 @@ def _parse(path: Path, wanted: list[str], limits: Limits) -> tuple[list[str], Sh
     """The parser's reading of the workbook: in this process, or (limits.isolate) in a child
     process whose crash, memory or time overrun is reported as an unreadable file."""
     if not (limits.isolate and isolation.available()):
-        return _calamine_sheets(str(path), wanted)
+        return _calamine_sheets(str(path), wanted, packed=False)
     import python_calamine  # noqa: F401 - imported once here, not in every child
 
     try:
