@@ -68,10 +68,10 @@ def _load() -> str:
     return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
+def bench_demo_import(work: Path, *, every_kind: bool = True) -> list[tuple[str, str, str]]:
     """`countyedu import` of the demo workbook (validate, store and assess: the run kinds are computed on
     first use), best of 3, each into a fresh data dir (its queries compiled there); once with --no-compute
-    (store only) and once with --compute (every kind, as `countyedu demo`)."""
+    (store only) and, with ``every_kind``, once with --compute (every kind, as `countyedu demo`: minutes)."""
     workbook = _demo_workbook(work)
 
     def once(data: str, *flags: str) -> tuple[float, float, float]:
@@ -84,9 +84,8 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
     cold, _peak, cold_cpu = once("demo0")
     wall, _peak, cpu = min(once(f"demo{i}") for i in range(1, 4))
     alone, _peak, alone_cpu = once("demo-stored", "--no-compute")
-    full, _peak, full_cpu = once("demo-all", "--compute")
     size = workbook.stat().st_size / 1e6
-    return [
+    rows = [
         (
             f"import of the demo workbook ({size:.1f} MB): validate, store and assess, into a new data dir, the "
             f"compiled SQL kept for the user, best of 3, wall incl. Python start ({_load()})",
@@ -99,12 +98,17 @@ def bench_demo_import(work: Path) -> list[tuple[str, str, str]]:
             "",
         ),
         ("… with --no-compute: validate and store only, once", f"{alone:.2f} s (CPU {alone_cpu:.2f} s)", ""),
-        (
-            "… with --compute: every run kind (planning, funding, teachers, admissions) too, once",
-            f"{full:.1f} s (CPU {full_cpu:.1f} s)",
-            "",
-        ),
     ]
+    if every_kind:
+        full, _peak, full_cpu = once("demo-all", "--compute")
+        rows.append(
+            (
+                "… with --compute: every run kind (planning, funding, teachers, admissions) too, once",
+                f"{full:.1f} s (CPU {full_cpu:.1f} s)",
+                "",
+            )
+        )
+    return rows
 
 
 def bench_startup(work: Path) -> list[tuple[str, str, str]]:
@@ -426,6 +430,9 @@ def main() -> None:
     ap.add_argument(
         "--only-startup", action="store_true", help="run only the start-up figures, on a demo store (appended)"
     )
+    ap.add_argument(
+        "--only-import", action="store_true", help="run only the demo import figures, without --compute (appended)"
+    )
     ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
@@ -440,6 +447,8 @@ def main() -> None:
         elif args.only_startup:
             demo_store(work)
             rows += bench_startup(work)
+        elif args.only_import:
+            rows += bench_demo_import(work, every_kind=False)
         elif args.only_demo:
             rows += bench_demo_import(work)
             rows += bench_startup(work)
@@ -456,7 +465,7 @@ def main() -> None:
                 rows += bench_engine_parity(work)  # benchmarks/engines.py: DuckDB against Spark, statuses
             rows += bench_web_load(work, args.web_seconds)
             rows += bench_admissions(work)
-        if not (args.only_web or args.only_demo or args.only_startup):
+        if not (args.only_web or args.only_demo or args.only_startup or args.only_import):
             rows += bench_planning(work)
             rows += bench_planning_hard(work)  # benchmarks/planning_hard.py: the harder instances (issue 17)
             rows += bench_roads(work)  # benchmarks/roads.py: the road matrix (issue 17)
@@ -474,9 +483,14 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    only = args.only_planning or args.only_web or args.only_demo or args.only_startup
+    only = args.only_planning or args.only_web or args.only_demo or args.only_startup or args.only_import
     if only and args.out.exists():  # append this table
-        parts = [(args.only_web, "web load"), (args.only_demo, "demo and start-up"), (args.only_startup, "start-up")]
+        parts = [
+            (args.only_web, "web load"),
+            (args.only_demo, "demo and start-up"),
+            (args.only_startup, "start-up"),
+            (args.only_import, "demo import"),
+        ]
         part = next((name for flag, name in parts if flag), "planning")
         lines = ["", f"## {part}, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]
         with args.out.open("a", encoding="utf-8") as fh:
