@@ -236,8 +236,8 @@ def test_versions_json_has_stable_keys(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     (v,) = doc["versions"]
-    assert set(v) == {"version", "created_at", "source", "sha256", "row_counts", "replaced"}
-    assert v["source"] == "small" and len(v["sha256"]) == 64
+    assert set(v) == {"version", "created_at", "source", "sha256", "row_counts", "replaced", "state"}
+    assert v["source"] == "small" and len(v["sha256"]) == 64 and v["state"] is None  # in use
 
 
 def test_a_school_submission_replaces_only_that_schools_rows(tmp_path: Path) -> None:
