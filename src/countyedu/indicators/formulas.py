@@ -447,12 +447,11 @@ def per_pupil(ct: CensusTables, item: Item) -> ir.Table:
         t = ct.teacher_parts()
         t = t.filter(_teacher_filter(t, prm["teacher_condition"]))
         n = t.group_by(["school_id", "year", "part"]).aggregate(v=t.share.sum())
-    else:
+    else:  # the part's share of its school's row that year: one join (a part is one school and year)
         sy = ct["school_years"]
-        col = prm["column"]
-        n = p.join(sy, (p.school_id == sy.school_id) & (p.year == sy.year)).select(
-            p.school_id, p.year, p.part, v=(sy[col].cast("float64") * p.phys_share)
-        )
+        sy = sy.select(sy_school=sy.school_id, sy_year=sy.year, v=sy[prm["column"]].cast("float64"))
+        j = p.left_join(sy, (p.school_id == sy.sy_school) & (p.year == sy.sy_year))
+        return part_contrib(j, num=(j.v * j.phys_share).fill_null(0.0), den=j.pupils)
     j = p.left_join(n, (p.school_id == n.school_id) & (p.year == n.year) & (p.part == n.part))
     return part_contrib(j, num=j.v.fill_null(0.0), den=j.pupils)
 

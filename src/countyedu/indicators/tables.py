@@ -147,10 +147,9 @@ class CensusTables:
         )
         w = g.part.substitute(self.part_weights, else_=1.0)
         g = g.mutate(wp=(g.pupils * w).cast("float64"))
-        g = g.mutate(
-            school_pupils=g.pupils.sum().over(group_by=["school_id", "year"]),
-            school_wp=g.wp.sum().over(group_by=["school_id", "year"]),
-        )
+        # the school's totals by a grouped sum joined back (a window over the parts sorted them: dearer)
+        tot = g.group_by(["school_id", "year"]).aggregate(school_pupils=g.pupils.sum(), school_wp=g.wp.sum())
+        g = g.join(tot, ["school_id", "year"])
         g = g.mutate(
             pupil_share=ibis.ifelse(g.school_pupils > 0, g.pupils.cast("float64") / g.school_pupils, 0.0),
             phys_share=ibis.ifelse(g.school_wp > 0, g.wp / g.school_wp, 0.0),
