@@ -4,17 +4,16 @@ the finance office compares a funding scenario. Screenshots are kept in test-art
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from browser_support import MARKS, PASSWORD, login, shot
 from django.contrib.auth.models import User
 
-from countyedu.census.demo import generate
-from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
-from countyedu.census.writers import write_folder
-from countyedu.indicators import cache
 from countyedu.web import census as census_data
 from countyedu.web.models import Membership, Role
+from demo_support import demo_copy
 
 pytestmark = MARKS
 
@@ -44,11 +43,14 @@ def open_tab(page, link) -> None:
 
 
 @pytest.fixture
-def demo_county(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
+def demo_county(settings, tmp_path, tmp_path_factory):
+    """The demo county as `countyedu demo` leaves it (the session's shared build, copied), but with its
+    planning and funding not computed yet: the planner's "compute now" computes those two (the job
+    computes each run kind not stored yet, runs.pipeline.after_census), the others stay as stored."""
+    settings.DATA_DIR = demo_copy(tmp_path_factory, tmp_path / "data")
+    for kind in ("planning", "funding"):
+        shutil.rmtree(settings.DATA_DIR / kind)
     store = CensusStore(settings.DATA_DIR)
-    import_census(write_folder(tmp_path / "demo", generate(), "parquet"), store)
-    cache.get_or_compute(store)
     census_data.forget()
     yield store
     census_data.forget()
@@ -67,7 +69,7 @@ def test_the_planner_plans_the_demo_county_and_reads_the_catchment_map(live_serv
     # the page opens on its summary (findings and key charts), the sections behind tabs
     login(page, base, "planner")
     page.click("nav >> text=规划")
-    # the inline job computes every run kind within the request: under -n 2 beside another worker that
+    # the inline job computes the missing run kinds within the request: under -n 2 beside another worker that
     # can take longer than Playwright's default 30 s (a timing, not a figure this test judges)
     page.click("button:has-text('立即计算')", timeout=180_000)
     page.wait_for_load_state()
