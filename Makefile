@@ -64,7 +64,7 @@ fuzz: install-test
 test-postgres: install-test
 	.ci/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
 
-bench: install-test
+bench: install-test system-deps
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-bench.lock
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
 

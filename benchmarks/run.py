@@ -392,6 +392,17 @@ def bench_province_import(work: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def bench_province(work: Path) -> list[tuple[str, str, str]]:
+    """The province-size census: generated and imported, assessed on DuckDB (with the QB-R peer), staffing,
+    and assessed on local Spark beside DuckDB (benchmarks/engines.py: the two engines' results and statuses)."""
+    return [
+        *bench_province_import(work),
+        *bench_province_assess(work),
+        *bench_staffing(work),
+        *bench_engine_parity(work),
+    ]
+
+
 def bench_planning(work: Path) -> list[tuple[str, str, str]]:
     """Catchments and siting against spopt + HiGHS (benchmarks/planning.py), in a fresh process."""
     return _bench_module("benchmarks.planning")
@@ -433,6 +444,11 @@ def main() -> None:
     ap.add_argument(
         "--only-import", action="store_true", help="run only the demo import figures, without --compute (appended)"
     )
+    ap.add_argument(
+        "--only-province",
+        action="store_true",
+        help="run only the province import, assess, staffing and the two engines' parity (appended)",
+    )
     ap.add_argument("--web-seconds", type=int, default=300, help="measured time of the web load test")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="countyedu-bench-", dir=os.environ.get("TMPDIR")))
@@ -453,19 +469,18 @@ def main() -> None:
             rows += bench_demo_import(work)
             rows += bench_startup(work)
             rows += bench_demo_assess(work)
+        elif args.only_province:
+            rows += bench_province(work)
         elif not args.only_planning:
             rows += bench_demo_import(work)
             rows += bench_startup(work)
             rows += bench_demo_assess(work)
             rows += bench_dashboard(work)
             if not args.skip_province:
-                rows += bench_province_import(work)
-                rows += bench_province_assess(work)
-                rows += bench_staffing(work)
-                rows += bench_engine_parity(work)  # benchmarks/engines.py: DuckDB against Spark, statuses
+                rows += bench_province(work)
             rows += bench_web_load(work, args.web_seconds)
             rows += bench_admissions(work)
-        if not (args.only_web or args.only_demo or args.only_startup or args.only_import):
+        if not (args.only_web or args.only_demo or args.only_startup or args.only_import or args.only_province):
             rows += bench_planning(work)
             rows += bench_planning_hard(work)  # benchmarks/planning_hard.py: the harder instances (issue 17)
             rows += bench_roads(work)  # benchmarks/roads.py: the road matrix (issue 17)
@@ -483,13 +498,21 @@ def main() -> None:
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
         "",
     ]
-    only = args.only_planning or args.only_web or args.only_demo or args.only_startup or args.only_import
+    only = (
+        args.only_planning
+        or args.only_web
+        or args.only_demo
+        or args.only_startup
+        or args.only_import
+        or args.only_province
+    )
     if only and args.out.exists():  # append this table
         parts = [
             (args.only_web, "web load"),
             (args.only_demo, "demo and start-up"),
             (args.only_startup, "start-up"),
             (args.only_import, "demo import"),
+            (args.only_province, "province"),
         ]
         part = next((name for flag, name in parts if flag), "planning")
         lines = ["", f"## {part}, run {dt.datetime.now().isoformat(timespec='seconds')}", "", *lines[4:]]

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from countyedu.census.schema import SHEETS, Sheet
-from countyedu.census.store import CensusStore
+from countyedu.census.store import CensusStore, _empty_sql, stored_columns
 from countyedu.indicators.tables import DEFAULT_PART_WEIGHTS, CensusTables
 
 # Column kind → Arrow type, the same types as the DuckDB store's columns (VARCHAR, BIGINT,
@@ -55,6 +55,7 @@ SMALL_DATA: dict[str, str] = {
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto",
 }
 DEFAULT_WORK_DIR = Path(".spark")
+PARQUET_BATCH_ROWS = 1 << 20  # rows read from the store and written to Parquet at a time (a row group)
 
 
 def _is_local(master: str) -> bool:
@@ -141,15 +142,34 @@ def _has_scheme(path: str) -> bool:
     return "://" in path
 
 
-def write_parquet(session: Any, table: pa.Table, uri: str) -> None:
-    """One sheet as a Parquet folder: pyarrow for a local path, Spark for a URI (hdfs://, s3a://,
-    file://) so that any file system the cluster's Hadoop configuration knows works."""
+def write_parquet(session: Any, table: pa.Table | pa.RecordBatchReader, uri: str) -> None:
+    """One sheet as a Parquet folder: pyarrow for a local path (a reader's batches written as they
+    come), Spark for a URI (hdfs://, s3a://, file://) so that any file system the cluster's Hadoop
+    configuration knows works."""
     if _has_scheme(uri):
+        if isinstance(table, pa.RecordBatchReader):
+            table = table.read_all()
         session.createDataFrame(table).write.mode("overwrite").parquet(uri)  # Arrow types kept, even empty
         return
     shutil.rmtree(uri, ignore_errors=True)
     os.makedirs(uri)
-    pq.write_table(table, os.path.join(uri, "part-0.parquet"))
+    with pq.ParquetWriter(os.path.join(uri, "part-0.parquet"), table.schema) as out:
+        for batch in table if isinstance(table, pa.RecordBatchReader) else table.to_batches():
+            out.write_batch(batch)
+
+
+def sheet_batches(store: CensusStore, version_id: str) -> Iterator[tuple[Sheet, pa.RecordBatchReader]]:
+    """Every sheet of a version straight from the store as Arrow batches with the sheet's schema (a
+    sheet the store has no table for yet is empty): no pandas frame of a province's millions of
+    teachers is made (that copy was most of the driver's memory)."""
+    with store.connect() as con:
+        stored = stored_columns(con)
+        for s in SHEETS:
+            table = f"s_{s.name}"
+            sql = store.view_sql(s, version_id, stored[table]) if table in stored else _empty_sql(s.name)
+            schema = arrow_schema(s)
+            batches = con.execute(sql).to_arrow_reader(PARQUET_BATCH_ROWS)
+            yield s, pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in batches))
 
 
 def spark_tables(
@@ -167,11 +187,10 @@ def spark_tables(
     session = spark_session(master, work_dir)
     con = ibis.pyspark.connect(session)
     root = str(parquet_dir) if parquet_dir is not None else _default_parquet_dir(work_dir)
-    frames = store.frames(v.version_id, [s.name for s in SHEETS])
     tag = uuid.uuid4().hex[:8]  # temp views are per session: two versions must not share names
     tables = {}
-    for s in SHEETS:
+    for s, batches in sheet_batches(store, v.version_id):
         uri = f"{root.rstrip('/')}/{s.name}"
-        write_parquet(session, arrow_sheet(frames[s.name], s), uri)
+        write_parquet(session, batches, uri)
         tables[s.name] = con.read_parquet(uri, table_name=f"census_{s.name}_{tag}")
     return CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
