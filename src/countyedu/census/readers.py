@@ -23,7 +23,14 @@ from countyedu.census import isolation
 from countyedu.census.limits import IMPORT, Limits
 from countyedu.census.problems import Problem
 from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
-from countyedu.census.xlsx_package import SheetBounds, check_shared_strings, check_sheet, check_zip, read_part
+from countyedu.census.xlsx_package import (
+    SheetBounds,
+    check_members,
+    check_shared_strings,
+    check_sheet,
+    check_zip,
+    read_part,
+)
 from countyedu.errors import InputFileError
 from countyedu.messages import Msg
 
@@ -154,11 +161,10 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
     try:
         with zipfile.ZipFile(path) as zf:
             check_zip(zf, path.name, limits)  # before anything is unzipped
-            bad = zf.testzip()
-            if bad is not None:
-                raise zipfile.BadZipFile(f"damaged member {bad}")
+            paths = _sheet_xml_paths(zf)
+            check_members(zf, skip={part for label, part in paths.items() if sheet_name_for(label)})
             check_shared_strings(zf, path.name, limits)
-            refused, formulas = _check_sheets(zf, path.name, limits)
+            refused, formulas = _check_sheets(zf, path.name, limits, paths)
         labels, read = _parse(path, [label for label in formulas if label not in refused], limits)
     except InputFileError:
         raise
@@ -227,14 +233,15 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
 
 
 def _check_sheets(
-    zf: zipfile.ZipFile, file_name: str, limits: Limits
+    zf: zipfile.ZipFile, file_name: str, limits: Limits, paths: dict[str, str]
 ) -> tuple[dict[str, list[Problem]], dict[str, list[tuple[str, bool, str | None]]]]:
     """(sheets refused, with their located error; formula cells of every other sheet of the
-    exchange format) from each sheet's XML, read within the limits."""
+    exchange format) from each sheet's XML (``paths``: _sheet_xml_paths), read within the limits and
+    each read whole (its CRC checked: check_members left the sheets of the format to this)."""
     names = set(zf.namelist())
     refused: dict[str, list[Problem]] = {}
     formulas: dict[str, list[tuple[str, bool, str | None]]] = {}
-    for label, part in _sheet_xml_paths(zf).items():
+    for label, part in paths.items():
         code = sheet_name_for(label)
         if code is None:
             continue  # never parsed
@@ -415,10 +422,17 @@ _NS = {
 }
 
 
+def _whole(zf: zipfile.ZipFile, part: str) -> bytes:
+    try:
+        return zf.read(part)
+    except zipfile.BadZipFile:  # its CRC: damaged, as check_members says
+        raise zipfile.BadZipFile(f"damaged member {part}") from None
+
+
 def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → path of its XML part inside the package."""
-    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    wb = ElementTree.fromstring(_whole(zf, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_whole(zf, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", _NS)}
     out = {}
     for s in wb.findall("m:sheets/m:sheet", _NS):
