@@ -56,12 +56,22 @@ _TYPE_RULE = {"int": "type_int", "year": "type_year", "float": "type_number", "b
 # ------------------------------------------------------------------------------ normalisation
 
 
-def _by_unique(s: pd.Series, fn: Callable[[object], object]) -> pd.Series:
-    """fn applied once per distinct cell value (a census column repeats few values), missing → None."""
+Groups = tuple[np.ndarray, np.ndarray]
+
+
+def _groups(s: pd.Series) -> Groups:
+    """(each cell's code, the distinct values) of a column; a missing cell's code is -1."""
     values = s if isinstance(s.dtype, pd.ArrowDtype) else s.astype(object)  # Arrow: no Python objects per row
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _by_unique(s: pd.Series, fn: Callable[[object], object], groups: Groups | None = None) -> pd.Series:
+    """fn applied once per distinct cell value (a census column repeats few values), missing → None;
+    ``groups``: s's _groups, when already made."""
+    codes, uniques = groups if groups is not None else _groups(s)
     mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [fn(u) for u in np.asarray(uniques, dtype=object)]
+    mapped[:-1] = [fn(u) for u in uniques]
     mapped[-1] = None  # code -1: missing
     return pd.Series(mapped[codes], index=s.index, dtype=object)
 
@@ -155,8 +165,9 @@ def _norm_id(s: pd.Series) -> pd.Series:
     return _by_unique(s, _id_value)
 
 
-def normalise(col: Column, s: pd.Series) -> pd.Series:
-    """The column's cells with labels, spacing and text-numbers normalised (never rejected here)."""
+def normalise(col: Column, s: pd.Series, groups: Groups | None = None) -> pd.Series:
+    """The column's cells with labels, spacing and text-numbers normalised (never rejected here);
+    ``groups``: s's _groups, when already made (a number column's)."""
     if col.kind in ("id", "str"):
         return _norm_id(s)
     if col.kind == "code":
@@ -167,7 +178,7 @@ def normalise(col: Column, s: pd.Series) -> pd.Series:
         return s if pd.api.types.is_bool_dtype(s.dtype) else _by_unique(s, _bool_value)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s
-    return _by_unique(s, _number_value)
+    return _by_unique(s, _number_value, groups)
 
 
 # ---------------------------------------------------------------------------------- schemas
@@ -239,10 +250,13 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
                 problems.append(Problem("error", raw.source, 1, c.name, None, "missing_column", detail=c.header))
             continue
         cells = frame[c.name]
-        frame[c.name] = normalise(c, cells)
-        if c.kind in _TYPE_DTYPE and c.kind != "bool":
-            _blank_dates(raw.source, c, frame, rows, problems)
-            _blank_unreal(raw.source, c, frame, cells, rows, problems)
+        number = c.kind in _TYPE_DTYPE and c.kind != "bool"
+        # a number column's cells as read grouped once, for normalising and for both checks below
+        groups = _groups(cells) if number and cells.dtype == object else None
+        frame[c.name] = normalise(c, cells, groups)
+        if number:
+            _blank_dates(raw.source, c, frame, rows, problems, groups)
+            _blank_unreal(raw.source, c, frame, cells, rows, problems, groups)
     for extra in [x for x in frame.columns if x.startswith("choice_")]:
         frame[extra] = _norm_id(frame[extra])
     present = [c for c in frame.columns if c != "_row"]
@@ -338,12 +352,16 @@ def _tighter(a: float | None, b: float | None, pick: Callable[[float, float], fl
     return pick(a, b)
 
 
-def _blank_dates(source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, problems: list[Problem]) -> None:
-    """A date cell where a number or year belongs: say what Excel shows, then blank it."""
+def _blank_dates(
+    source: str, c: Column, frame: pd.DataFrame, rows: np.ndarray, problems: list[Problem], groups: Groups | None
+) -> None:
+    """A date cell where a number or year belongs: say what Excel shows, then blank it. ``groups``: the
+    column's cells as read, grouped (_groups), if made: normalising changed only text, never a date,
+    so a cell is a date as read exactly when it is one normalised."""
     s = frame[c.name]
     if s.dtype != object:
         return
-    is_date = _by_unique(s, lambda v: isinstance(v, (dt.date, dt.datetime, dt.time)))
+    is_date = _by_unique(s, lambda v: isinstance(v, (dt.date, dt.datetime, dt.time)), groups)
     for idx in np.flatnonzero(is_date.eq(True).to_numpy(dtype=bool)):
         value = s.iloc[idx]
         problems.append(Problem("error", source, int(rows[idx]), c.name, value, "date_in_number"))
@@ -370,7 +388,13 @@ def _unreal(v: object) -> str | None:
 
 
 def _blank_unreal(
-    source: str, c: Column, frame: pd.DataFrame, cells: pd.Series, rows: np.ndarray, problems: list[Problem]
+    source: str,
+    c: Column,
+    frame: pd.DataFrame,
+    cells: pd.Series,
+    rows: np.ndarray,
+    problems: list[Problem],
+    groups: Groups | None = None,
 ) -> None:
     """Non-finite or absurdly large numbers: a located error each (with the cell as written), then
     blanked. ``cells`` are the column as read, before normalising turns 'nan' or a NaN cell into a
@@ -378,7 +402,7 @@ def _blank_unreal(
     ±infinity and size count."""
     s = frame[c.name]
     if s.dtype == object:
-        rules = _by_unique(cells, lambda v: _unreal(_number_value(v)))
+        rules = _by_unique(cells, lambda v: _unreal(_number_value(v)), groups)
         if cells.dtype == object:
             raw = cells.to_numpy()
             rules = rules.mask(raw != raw, "not_finite")  # only NaN differs from itself
