@@ -550,13 +550,17 @@ def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[
     ALL, then rolled up to school, township and county here (the stacked table is small)."""
     if not items:
         return []
+    import pyarrow as pa
+
     if not ct.on_duckdb:
-        return _roll_up(_stacked(ct, items).to_pandas(), items, county_id)
+        return _roll_up(pa.Table.from_pandas(_stacked(ct, items).to_pandas()), items, county_id)
     # the query is built and compiled once per set of items (a pack's digest) and kept
     # (CensusTables.compiled): building and compiling it costs more than running it on a county
     key = json.dumps([it.model_dump(mode="json") for it in items], sort_keys=True, default=str)
     sql = ct.compiled(f"evaluate_items|{key}", lambda: _stacked(ct, items))
-    return _roll_up(ct.backend.con.sql(sql).df(), items, county_id)  # DuckDB's own frame: Ibis would parse the SQL
+    # DuckDB's own Arrow table (Ibis would parse the SQL): its text keys are coded by Arrow, never
+    # made Python strings (a province has 2.4 million base rows)
+    return _roll_up(ct.backend.con.sql(sql).to_arrow_table(), items, county_id)
 
 
 def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
@@ -568,22 +572,42 @@ def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
     return bases[0] if len(bases) == 1 else ibis.union(*bases)
 
 
-def _roll_up(base: pd.DataFrame, items: list[Item], county_id: str) -> list[pd.DataFrame]:
-    """Base rows (k = item position) → each item's values at each of its levels: Σnum, Σden (SQL
-    sums: all-null stays null), value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum (sum)."""
+def _arrow_codes(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A text column of an Arrow table as (code per row, missing → -1; the distinct texts with None
+    last, so that code -1 reads None): Arrow's dictionary encoding numbers the texts in the order
+    first seen, as pandas.factorize does, without a Python string per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_null(column.type):  # a column of nulls only (no text at all)
+        return np.full(len(column), -1, dtype=np.int64), np.array([None], dtype=object)
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+
+
+def _roll_up(base: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]:
+    """Base rows (an Arrow table, k = item position) → each item's values at each of its levels:
+    Σnum, Σden (SQL sums: all-null stays null), value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum
+    (sum)."""
     scale = np.array([float(it.params.get("scale", 1.0)) for it in items])
     is_sum = np.array([AGGREGATE[it.formula or ""] == "sum" for it in items])
     keys = {"school": "school_id", "township": "township_id", "county": None}
-    k = base["k"].to_numpy()
+
+    def numbers(c: str) -> np.ndarray:
+        return base.column(c).to_numpy(zero_copy_only=False)  # nulls → NaN, as pandas reads them
+
+    k = numbers("k")
     # the text keys as integer codes (missing → -1), grouped on, and read back after: grouping on
     # text hashed every row's strings at every level. Groups come in the same order (first seen)
     # and are summed in the same row order, so the sums are the same to the last bit.
     coded: dict[str, np.ndarray] = {}
     texts: dict[str, np.ndarray] = {}
     for c in ("school_id", "township_id", "stage"):
-        codes, uniques = pd.factorize(base[c].to_numpy(dtype=object))
-        coded[c], texts[c] = codes, np.array([*uniques, None], dtype=object)  # code -1 → None
-    keyed = pd.DataFrame({"k": k, **coded, "year": base["year"], "num": base["num"], "den": base["den"]})
+        coded[c], texts[c] = _arrow_codes(base.column(c))
+    keyed = pd.DataFrame(
+        {"k": k, **coded, "year": numbers("year"), "num": numbers("num"), "den": numbers("den")}, copy=False
+    )
     frames = []
     for level, col in keys.items():
         want = np.array([level in it.levels for it in items])
