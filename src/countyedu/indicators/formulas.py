@@ -8,6 +8,7 @@ numbers (thresholds, ages, grades) live in the pack, never here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -99,13 +100,14 @@ def _county_anchor(ct: CensusTables) -> ir.Table:
     return tw.order_by(tw.township_id).limit(1).select(tw.township_id)
 
 
-def _teacher_filter(t: ir.Table, cond: dict[str, Any]) -> Any:
-    """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …)."""
+def _teacher_filter(t: ir.Table, cond: dict[str, Any], part: Any = None) -> Any:
+    """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …); the
+    school part is ``t.part`` unless given (an expression: a literal for the grouped pass)."""
     e = ibis.literal(True)
     if "any_of" in cond:
         alt = ibis.literal(False)
         for sub in cond["any_of"]:
-            alt |= _teacher_filter(t, sub)
+            alt |= _teacher_filter(t, sub, part)
         e &= alt
     if "normal_major" in cond:
         e &= t.normal_major == bool(cond["normal_major"])
@@ -113,7 +115,9 @@ def _teacher_filter(t: ir.Table, cond: dict[str, Any]) -> Any:
         e &= t.edu_rank >= EDUCATION_RANK[cond["education_at_least"]]
     if "education_at_least_by_stage" in cond:
         levels = cond["education_at_least_by_stage"]
-        need = t.part.substitute({k: EDUCATION_RANK[v] for k, v in levels.items()}, else_=99)
+        need = (t.part if part is None else part).substitute(
+            {k: EDUCATION_RANK[v] for k, v in levels.items()}, else_=99
+        )
         e &= t.edu_rank >= need
     if "backbone_in" in cond:
         e &= t.backbone.isin(cond["backbone_in"])
@@ -757,6 +761,14 @@ SOURCE_ROWS["gaokao_top"] = _gaokao_rows
 # ------------------------------------------------------------- the teacher family in one pass
 
 
+def _parts_named(cond: dict[str, Any]) -> set[str]:
+    """The school parts a teacher condition names (its education_at_least_by_stage keys)."""
+    out = set(cond.get("education_at_least_by_stage", {}))
+    for sub in cond.get("any_of", []):
+        out |= _parts_named(sub)
+    return out
+
+
 def in_teacher_family(item: Item) -> bool:
     """Items whose numbers are sums of teachers' shares per school part: evaluated together."""
     if item.formula in ("teacher_share", "pupils_per_teacher"):
@@ -766,45 +778,60 @@ def in_teacher_family(item: Item) -> bool:
 
 def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Table]:
     """Rows (school_id, township_id, stage, year, num, den), one per school part and year, of every
-    teacher-based item among ``items`` (keyed by position), from ONE grouped pass over the teacher
-    allocation: each teacher condition of any item becomes one column Σ share·[condition] per school
-    part and year — the sums the items' own formulas (teacher_share, per_pupil, pupils_per_teacher)
-    make with one pass over the teachers each. (A part's teachers all carry the part's share, so
-    count × share would round once instead of once per teacher; the per-teacher sum is kept so that
-    results stay as they were, last bits included.)"""
+    teacher-based item among ``items`` (keyed by position), from ONE grouped pass over the teachers:
+    each teacher condition of any item becomes one count per school and year (one per part it names,
+    where it names parts: education_at_least_by_stage), put on the school's parts as Σ share·[condition]
+    = count × the part's pupil share (a part's teachers all carry its share) — the sums the items' own
+    formulas (teacher_share, per_pupil, pupils_per_teacher) make with one pass over the teachers each.
+    count × share rounds once where a sum of the shares rounded once per teacher, in whatever order
+    the database added them (two runs could differ in the last bits)."""
     family = [(i, it) for i, it in enumerate(items) if in_teacher_family(it)]
     if not family:
         return {}
-    t = ct.teacher_parts()
-    cols: dict[str, Any] = {}
-    names: dict[Any, str] = {}
-    yes = ibis.literal(True)
+    t = ct["teachers"]
+    t = t.mutate(edu_rank=t.education.substitute(EDUCATION_RANK, else_=-1))
+    counts: dict[str, Any] = {}  # per school and year: teachers meeting a condition, per part it names
+    columns: dict[str, tuple[list[tuple[str | None, str]], bool]] = {}
+    names: dict[str, str] = {}
 
-    def share_where(cond: Any, count: bool = False) -> str:
-        key = (cond.op(), count)  # equal conditions are equal nodes: one column each
+    def share_where(conds: tuple[dict[str, Any], ...], count: bool = False) -> str:
+        key = json.dumps([list(conds), count], sort_keys=True, default=str)  # equal conditions: one column
         if key not in names:
-            names[key] = f"c{len(names)}"
-            cols[names[key]] = ibis.ifelse(cond, 1, 0).sum() if count else ibis.ifelse(cond, t.share, 0.0).sum()
+            name = names[key] = f"c{len(names)}"
+            named = sorted(set().union(*(_parts_named(c) for c in conds)))
+            variants: list[tuple[str | None, str]] = []
+            for part in [*named, None]:  # None: any part the conditions do not name
+                e = ibis.literal(True)
+                for c in conds:
+                    e &= _teacher_filter(t, c, ibis.literal(part, "string"))
+                counts[f"{name}_{len(variants)}"] = ibis.ifelse(e, 1, 0).sum()
+                variants.append((part, f"{name}_{len(variants)}"))
+            columns[name] = (variants, not count)
         return names[key]
 
     spec: dict[int, tuple[str, ...]] = {}
     for i, it in family:
         prm = it.params
         if it.formula == "teacher_share":
-            scope = _teacher_filter(t, prm["scope"]) if prm.get("scope") else yes
-            hit = scope & _teacher_filter(t, prm["condition"])
+            scope = (prm["scope"],) if prm.get("scope") else ()
+            hit = (*scope, prm["condition"])
             spec[i] = ("share", share_where(scope, count=True), share_where(hit), share_where(scope))
         elif it.formula == "per_pupil":
-            spec[i] = ("per_pupil", share_where(_teacher_filter(t, prm["teacher_condition"])))
+            spec[i] = ("per_pupil", share_where((prm["teacher_condition"],)))
         else:
-            spec[i] = (
-                "per_teacher",
-                share_where(_teacher_filter(t, prm.get("teacher_condition", {"full_time": True}))),
-            )
+            spec[i] = ("per_teacher", share_where((prm.get("teacher_condition", {"full_time": True}),)))
+    # the teachers counted per school and year in one grouped pass (no join of millions of rows), then
+    # put on the school's parts: a part's teachers all carry its pupil share, so Σ share = count × share
+    n = ct.materialise(t.group_by(["school_id", "year"]).aggregate(**counts), "teacher_counts")
+    p = ct.parts()
+    j = p.join(n, ["school_id", "year"])
+    sums = {}
+    for name, (variants, share) in columns.items():
+        *named, (_none, other) = variants
+        v = ibis.cases(*((j.part == part, j[col]) for part, col in named), else_=j[other]) if named else j[other]
+        sums[name] = v.cast("float64") * j.pupil_share if share else v
     keys = ["school_id", "township_id", "year", "part"]
-    w = ct.materialise(
-        t.group_by(keys).aggregate(**cols), "teachers"
-    )  # school parts × years: small, read by every item
+    w = ct.materialise(j.select(*keys, **sums), "teachers")  # school parts × years: small, read by every item
     out = {}
     for i, it in family:
         kind, *c = spec[i]
