@@ -3,7 +3,9 @@ pupil-weighted CVs), as a county analyst would write it: the peer the engine is 
 
 Same definitions as the engine (indicators/tables.py): school parts by grade; floor area and
 equipment shared by pupils weighted primary 1 : junior 1.1; teachers shared by pupils; teaching
-points under 50 pupils left out.
+points under 50 pupils left out. The same work as the engine's QB-R items but their statuses: values
+per school part, township and county (Σ numerator / Σ denominator, as the pack's levels say), and the
+CVs; reading only the columns they use (as the engine reads its store).
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ BACKBONE = {"county", "city", "province", "national"}
 ARTS = {"pe", "music", "fine_art"}
 
 
-def qb_resources(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(values per school part and year for R1…R7, CV per indicator, stage and year)."""
-    classes = pd.read_parquet(folder / "classes.parquet")
-    schools = pd.read_parquet(folder / "schools.parquet")
-    sy = pd.read_parquet(folder / "school_years.parquet")
-    teachers = pd.read_parquet(folder / "teachers.parquet")
+FACILITIES = ["teaching_area_m2", "sports_area_m2", "equipment_value", "multimedia_classrooms"]
+
+
+def qb_resources(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(values per school part and year for R1…R7, their township and county values, CV per
+    indicator, stage and year)."""
+    classes = pd.read_parquet(folder / "classes.parquet", columns=["school_id", "year", "grade", "pupils"])
+    schools = pd.read_parquet(folder / "schools.parquet", columns=["school_id", "stage", "township_id"])
+    sy = pd.read_parquet(folder / "school_years.parquet", columns=["school_id", "year", *FACILITIES])
+    teachers = pd.read_parquet(
+        folder / "teachers.parquet", columns=["school_id", "year", "education", "subject", "backbone", "full_time"]
+    )
 
     classes["part"] = (
         classes["grade"]
@@ -39,7 +47,7 @@ def qb_resources(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts["pupil_share"] = parts["pupils"] / tot["pupils"]
     parts["phys_share"] = parts["wp"] / tot["wp"]
     parts["school_pupils"] = tot["pupils"]
-    parts = parts.merge(schools[["school_id", "stage"]], on="school_id")
+    parts = parts.merge(schools, on="school_id")
     parts = parts[parts["part"].isin(["primary", "junior"])]
     parts = parts[~((parts["stage"] == "teaching_point") & (parts["school_pupils"] < 50))]
 
@@ -63,6 +71,19 @@ def qb_resources(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     out["QB-R6"] = v["equipment_value"] * v["phys_share"] / v["pupils"]
     out["QB-R7"] = 100 * v["multimedia_classrooms"] * v["phys_share"] / v["pupils"]
 
+    # township and county: Σ numerator × scale / Σ denominator (the pupils) of their school parts
+    nums = v[["township_id", "year", "part", "pupils"]].assign(
+        **{"QB-R1": v["r1"], "QB-R2": v["r2"], "QB-R3": v["r3"]},
+        **{f"QB-R{i}": v[c] * v["phys_share"] for i, c in enumerate(FACILITIES, start=4)},
+    )
+    scale = pd.Series({"QB-R1": 100.0, "QB-R2": 100.0, "QB-R3": 100.0, "QB-R7": 100.0}).reindex(
+        [f"QB-R{i}" for i in range(1, 8)], fill_value=1.0
+    )
+    levels = []
+    for level, by in (("township", ["township_id", "year", "part"]), ("county", ["year", "part"])):
+        g = nums.groupby(by).sum(numeric_only=True)
+        levels.append((g[scale.index] * scale).div(g["pupils"], axis=0).reset_index().assign(level=level))
+
     cvs = []
     for col in [f"QB-R{i}" for i in range(1, 8)]:
         d = out[["year", "part", "pupils", col]].dropna()
@@ -73,4 +94,4 @@ def qb_resources(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         d["dev"] = d["pupils"] * (d[col] - d["mean"]) ** 2
         s = np.sqrt(d.groupby(["year", "part"])["dev"].sum() / d.groupby(["year", "part"])["pupils"].sum())
         cvs.append((s / mean).rename("cv").reset_index().assign(indicator=col))
-    return out, pd.concat(cvs, ignore_index=True)
+    return out, pd.concat(levels, ignore_index=True), pd.concat(cvs, ignore_index=True)
