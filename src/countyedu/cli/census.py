@@ -61,7 +61,7 @@ def import_(
     compiled queries are kept for the user, so only the first import on a machine compiles them); the
     run kinds (planning, funding…) are computed on first use — `countyedu run KIND`, the web's 立即计算
     — or now with --compute. --no-compute stores the version only. At once: reading, validating,
-    storing (nothing is written unless all is valid) and the assessment (about a fifth of the time);
+    storing (nothing is written unless all is valid) and the assessment (about a third of the time);
     left to the stored-run job: every run kind."""
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
