@@ -147,9 +147,12 @@ def assess_(
         out.print(_assessment_table(a, year or a.default_year(), lang))
         return
     if fmt is AssessFormat.json:
-        # compact, the results written from the columns (Assessment.to_json: seconds on a province)
-        text = a.to_json() + "\n"
-        _write_json(text, out_path)
+        # compact, the results written from the columns as they are made (Assessment.json_pieces: a
+        # province's 400 MB are never one text); kept (below) only when small enough to be kept
+        body = _write_json_pieces(a.json_pieces(), out_path)
+        if body is None:
+            return
+        text = body.decode("utf-8")
         if stored and not getattr(a, "evidence", None):
             from countyedu.indicators import cache
 
@@ -210,6 +213,39 @@ def _write_json(text: str, out_path: Path | None) -> None:
         sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
     else:
         sys.stdout.write(text)
+
+
+def _write_json_pieces(pieces: Any, out_path: Path | None) -> bytes | None:
+    """Write the JSON's UTF-8 pieces (each ends at a result's end) and a newline, each as it comes;
+    the whole output when it is small enough to be kept (cli.kept.MAX_BYTES), else None."""
+    import itertools
+
+    from countyedu.cli.kept import MAX_BYTES
+
+    fh = out_path.open("wb") if out_path else None
+    if fh is not None:
+        write = fh.write
+    elif hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        write = sys.stdout.buffer.write
+    else:  # a text stream without bytes beneath it
+        write = lambda piece: sys.stdout.write(str(piece, "utf-8"))  # noqa: E731
+    kept: list[bytes] | None = []
+    size = 0
+    try:
+        for piece in itertools.chain(pieces, [b"\n"]):
+            write(piece)
+            size += len(piece)
+            if kept is not None and size > MAX_BYTES:
+                kept = None  # too large to be kept: nothing held
+            elif kept is not None:
+                kept.append(bytes(piece))  # a piece is valid until the next is made
+    finally:
+        if fh is not None:
+            fh.close()
+    if out_path:
+        sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
+    return None if kept is None else b"".join(kept)
 
 
 def _kept_doc(head: dict[str, Any], body: str) -> bytes:

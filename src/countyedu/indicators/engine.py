@@ -211,15 +211,24 @@ class Assessment:
         with the results written from the columns (_results_json): a province has two million results,
         whose dicts and pure-Python encoding took longer than the assessment. A double is written as
         its repr, as json.dumps does (tests/test_result_identity.py compares the two texts)."""
+        # one join and one decoding: the province's results are 400 MB of text, each concatenation a copy
+        return b"".join(self.json_pieces()).decode("utf-8")
+
+    def json_pieces(self) -> Iterator[bytes | memoryview]:
+        """to_json's text as UTF-8, in pieces (the results a slice of rows each) to be written one
+        after the other: a province's 400 MB are never one text (the command writes them to its
+        file as they come). A piece is valid until the next one is asked for."""
         t = self.table() if self._results is None else None
         if t is None or not len(t) or np.isinf(t["value"].to_numpy(dtype=float)).any():
-            return json.dumps(self.as_dict(), **_JSON)  # Infinity: Python's spelling
+            yield json.dumps(self.as_dict(), **_JSON).encode()  # Infinity: Python's spelling
+            return
         placeholder = "\x00results\x00"
         d = self.as_dict_without_results()
         head = json.dumps({**d, "results": placeholder}, **_JSON)
         before, after = head.split(json.dumps(placeholder), 1)
-        # one join: the province's results are 400 MB of text, each concatenation a copy of them
-        return "".join([before, "[", _results_json(t, self._targets_of(t)), "]", after])
+        yield f"{before}[".encode()
+        yield from _results_json(t, self._targets_of(t))
+        yield f"]{after}".encode()
 
     def as_dict_without_results(self) -> dict[str, Any]:
         """as_dict but its results, the keys in its order (results None)."""
@@ -376,16 +385,19 @@ def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inverse.reshape(-1), first
 
 
-def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Target | None]) -> str:
-    """The results of a table (TABLE_COLUMNS) as the inside of a JSON array: one object per row, in
+def _results_json(
+    t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Target | None]
+) -> Iterator[bytes | memoryview]:
+    """The results of a table (TABLE_COLUMNS) as the inside of a JSON array, UTF-8 in slices of rows
+    (a slice's piece is valid until the next is asked for): one object per row, in
     order, each as json.dumps writes Result.as_dict (see Assessment.to_json). A row is five texts
     joined: what its indicator and level say, its unit, what its stage and year say, its value
     (repr, as json.dumps writes a float: _float_texts), what its target and status say; each text but
     the value is made once per distinct combination (a province has two million rows and a few
     thousand), and the rows are put together by Arrow's string kernels (take, join element-wise)
-    into one buffer: no Python string per row."""
+    into one buffer per slice: no Python string per row."""
     if not len(t):
-        return ""
+        return
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -410,8 +422,7 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
 
     texts = [pa.array(x, pa.large_string()) for x in (heads, unit_t, mids, tails)]
     value = t["value"].to_numpy(dtype=float)
-    chunks = []  # in slices of rows: the pieces of a slice are small beside the text they make
-    for lo in range(0, len(t), _JSON_SLICE):
+    for lo in range(0, len(t), _JSON_SLICE):  # in slices: the pieces of a slice are small beside its text
         hi = min(lo + _JSON_SLICE, len(t))
         head, unit_, mid, tail = (
             x.take(pa.array(c[lo:hi], pa.int64())) for x, c in zip(texts, (hk, unit, mk, tk), strict=True)
@@ -421,11 +432,10 @@ def _results_json(t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Ta
         )
         del head, unit_, mid, tail
         offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
-        chunks.append(memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
-    document = b"".join(chunks)
-    del chunks, rows
-    pa.default_memory_pool().release_unused()  # the slices' memory back to the system before the text is made
-    return str(memoryview(document)[1:], "utf-8")  # the first row's comma off
+        first = int(offsets[0]) + (1 if lo == 0 else 0)  # the first row's comma off
+        yield memoryview(rows.buffers()[2])[first : int(offsets[-1])]
+        del rows, offsets
+        pa.default_memory_pool().release_unused()  # the slice's memory back to the system
 
 
 _JSON_SLICE = 262_144  # rows per slice of _results_json
