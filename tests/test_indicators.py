@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from countyedu.census.importer import import_census
 from countyedu.census.store import CensusStore
 from countyedu.indicators.backends import open_tables
-from countyedu.indicators.engine import Assessment, assess, weighted_cv
+from countyedu.indicators.engine import Assessment, _gaps, assess, weighted_cv
 from countyedu.indicators.explain import explain
 from countyedu.policy.pack import load_pack
 
@@ -162,6 +163,32 @@ def test_qb_school_pass_and_what_a_school_needs(hand: tuple[CensusStore, Assessm
     # R1 (ratio 0.23) is the one left below standard, raised to 85%: 0.85×4.2×3.1 − 3 = 8.07 → 9;
     # R2: 1.0 × 3.1 − 1 = 2.1 → 3; R3: 0.9 × 3.1 − 2 = 0.79 → 1
     assert [(i, n) for i, n, _u in gap.additions] == [("QB-R1", 9.0), ("QB-R2", 3.0), ("QB-R3", 1.0)]
+
+
+def test_a_gap_between_two_indicators_as_far_below_goes_by_their_ids() -> None:
+    # S012217 (primary, 2021) of the province census: 21 teachers above the degree and 5 backbone
+    # teachers, each × the part's share s, for 244 pupils: QB-R1 / 4.2 = QB-R2 / 1.0 on paper. The one
+    # let off to the 85% floor is QB-R1 (the first id) whichever ratio the last bits make smaller;
+    # QB-R2 is raised to 1.0 × 2.44 teachers: 2.44 − 5s = 0.107 → 1
+    s = 0.46653919694072661
+    rows = pd.DataFrame(
+        {
+            "unit": "S012217",
+            "stage": "primary",
+            "year": 2021,
+            "indicator": ["QB-R1", "QB-R2"],
+            "num": [21 * s, 5 * s],
+            "den": 244.0,
+            "standard": [4.2, 1.0],
+            "scale": 100.0,
+            "at_floor": 1,
+            "gap_unit": "teachers",
+        }
+    )
+    on_paper = 100 * 5 * s / 244
+    for r1, r2 in [(on_paper, np.nextafter(on_paper, 0)), (np.nextafter(on_paper, 0), on_paper)]:
+        (gap,) = _gaps(rows.assign(ratio=[r1, r2]), 0.85, 1)
+        assert gap.additions == [("QB-R2", 1.0, "teachers")]
 
 
 def test_teacher_qualifications(hand: tuple[CensusStore, Assessment]) -> None:

@@ -1042,10 +1042,22 @@ def _gaps(short: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
     """The additions that make each failing school part pass (``short``: its indicators below
     standard): every indicator below standard is brought up to it, except the ``allowance``
     furthest below it (one, under 6 of 7), which is brought up to the floor only when below it.
-    Amounts are rounded up to whole units."""
+    Indicators as far below as each other (their value / standard within compare.MEASURE_REL: on
+    paper the same, apart in the last bits of whatever order the database added in) are taken in
+    the order of their ids. Amounts are rounded up to whole units."""
     short = short.sort_values(["unit", "stage", "year", "ratio", "indicator"])
     if short.empty:
         return []
+    ratio = short["ratio"].to_numpy(dtype=float)
+    tied = np.zeros(len(short), dtype=bool)  # as far below as the row before, in the same part
+    tied[1:] = np.abs(ratio[1:] - ratio[:-1]) <= compare.MEASURE_REL * np.maximum(np.abs(ratio[1:]), 1.0)
+    for c in ("unit", "stage", "year"):
+        v = short[c].to_numpy()
+        tied[1:] &= v[1:] == v[:-1]
+    if tied.any():  # each run of ties takes its first ratio: then the ids decide
+        first = np.flatnonzero(~tied)
+        short = short.assign(ratio=ratio[first][np.cumsum(~tied) - 1])
+        short = short.sort_values(["unit", "stage", "year", "ratio", "indicator"])
     rank = short.groupby(["unit", "stage", "year"]).cumcount().to_numpy()
     need = short["standard"] * short["den"] / short["scale"]
     full = need - short["num"]
