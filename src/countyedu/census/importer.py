@@ -34,6 +34,10 @@ Progress = Callable[[str], None]
 # to prove that a crash half-way through an import leaves the previous census intact.
 _FAULT_ENV = "COUNTYEDU_TEST_KILL_AFTER_SHEET"
 
+# A write of fewer rows than this (a county's census: the demo's 120,000) runs on one DuckDB thread: a
+# second one cost the demo's write ~0.1 s more CPU and no time; a province's keeps every thread.
+ONE_THREAD_ROWS = 1_000_000
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -247,6 +251,8 @@ def _write(
     digest = source_digest(path)
     kill_after = os.environ.get(_FAULT_ENV)
     with store.connect(write=True) as con:
+        if sum(map(len, merged.values())) < ONE_THREAD_ROWS:
+            con.execute("SET threads = 1")  # this connection's database only, until it closes
         con.execute("BEGIN TRANSACTION")
         try:
             seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM versions").fetchone()[0]  # type: ignore[index]
