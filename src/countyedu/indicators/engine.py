@@ -910,9 +910,13 @@ def _statuses(
                 }
             )
     if checklists:
-        res = {c: np.concatenate([v, *(k[c] for k in checklists)]) for c, v in res.items()}
-        by_item = np.argsort(res["_pos"], kind="stable")
-        res = {c: v[by_item] for c, v in res.items()}
+        # the rows are in item order already: each checklist item's rows go in at its place, in one
+        # pass over each column (sorting and gathering two million rows took longer)
+        at = np.repeat(
+            np.searchsorted(res["_pos"], [k["_pos"][0] for k in checklists if len(k["_pos"])]),
+            [len(k["_pos"]) for k in checklists if len(k["_pos"])],
+        )
+        res = {c: np.insert(v, at, np.concatenate([k[c] for k in checklists])) for c, v in res.items()}
     return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
 
 
