@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from countyedu.census.store import CensusStore
 
 WITHOUT_PYSPARK = (
@@ -37,3 +39,26 @@ def test_every_column_kind_of_the_exchange_format_has_a_type_on_each_engine() ->
     kinds = set(get_args(Kind))
     assert {c.kind for s in SHEETS for c in s.columns} <= kinds
     assert kinds <= set(ARROW_TYPE) and kinds <= set(_SQL_TYPE), (kinds - set(ARROW_TYPE), kinds - set(_SQL_TYPE))
+
+
+def test_ctrl_c_goes_to_pyspark_only_while_its_context_is_active(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PySpark's SIGINT handler, left in place after the session stopped, failed at the end of a test
+    run ('NoneType' object has no attribute 'sc'): spark_session installs one that hands the signal to
+    PySpark's while a context is active and to the handler before it afterwards."""
+    import signal
+
+    from pyspark import SparkContext
+
+    from countyedu.indicators.spark import sigint_handler
+
+    calls: list[str] = []
+    handler = sigint_handler(lambda s, f: calls.append("before"), lambda s, f: calls.append("pyspark"))
+    monkeypatch.setattr(SparkContext, "_active_spark_context", None)
+    handler(signal.SIGINT, None)
+    monkeypatch.setattr(SparkContext, "_active_spark_context", object())
+    handler(signal.SIGINT, None)
+    assert calls == ["before", "pyspark"]
+    monkeypatch.setattr(SparkContext, "_active_spark_context", None)
+    assert sigint_handler(signal.SIG_IGN, None)(signal.SIGINT, None) is None  # ignored before: ignored after
+    with pytest.raises(KeyboardInterrupt):
+        sigint_handler(signal.SIG_DFL, None)(signal.SIGINT, None)

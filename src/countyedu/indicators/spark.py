@@ -12,9 +12,11 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,8 +124,33 @@ def spark_session(master: str = "local[2]", work_dir: Path | None = None, config
         if k == "spark.driver.extraJavaOptions":
             v = f"-Djava.io.tmpdir={scratch} {v}"
         b = b.config(k, v)
+    previous = signal.getsignal(signal.SIGINT)
     with _env(env):
-        return b.getOrCreate()
+        session = b.getOrCreate()
+    spark_handler = signal.getsignal(signal.SIGINT)
+    if spark_handler is not previous and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, sigint_handler(previous, spark_handler))
+    return session
+
+
+def sigint_handler(previous: Any, spark_handler: Any) -> Callable[[int, Any], Any]:
+    """Ctrl-C while a Spark context is active: PySpark's handler (it cancels the running jobs, then
+    raises KeyboardInterrupt); once the session has stopped, the handler that was there before.
+    PySpark's own, left in place, failed on a stopped context ("'NoneType' object has no attribute
+    'sc'") when the signal came after the session had stopped (at the end of a test run)."""
+
+    def handler(signum: int, frame: Any) -> Any:
+        from pyspark import SparkContext
+
+        if SparkContext._active_spark_context is not None and callable(spark_handler):
+            return spark_handler(signum, frame)
+        if callable(previous):
+            return previous(signum, frame)
+        if previous == signal.SIG_IGN:
+            return None
+        raise KeyboardInterrupt
+
+    return handler
 
 
 def arrow_schema(sheet: Sheet) -> pa.Schema:
