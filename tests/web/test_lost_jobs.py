@@ -164,8 +164,11 @@ class TestTaskWorkerKilled:
             assert (
                 f"task worker 1 (pid {pid})" in server.log_text() or f"task worker 2 (pid {pid})" in server.log_text()
             )
-            # the supervisor runs two task workers again, the killed one replaced
-            workers = task_workers(server.process.pid)
+            # the supervisor runs two task workers again, the killed one replaced: after its backoff (1 s for
+            # a worker that dies within 10 s of its start, supervisor.supervise), which a quick retry can beat
+            deadline = time.monotonic() + 10
+            while len(workers := task_workers(server.process.pid)) != 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
             assert len(workers) == 2 and pid not in workers, workers
             # Ctrl-C stops them all
             server.process.send_signal(signal.SIGINT)
