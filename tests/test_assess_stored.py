@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from assess_support import alter_a_kept_status
 from countyedu.census.store import CensusStore
 from countyedu.cli import app
 
@@ -28,11 +29,7 @@ def test_it_reads_the_kept_assessment_and_fresh_computes_it_again(small_store: C
         return _statuses(out)
 
     first = assess()  # none kept yet: computed and kept
-    [kept] = (small_store.data_dir / "assessments").glob("v1-*.json")
-    doc = json.loads(kept.read_text(encoding="utf-8"))
-    r = next(r for r in doc["results"] if r["level"] == "county" and r["status"] == "met")
-    r["status"] = "not_met"  # the kept assessment altered by hand: what assess shows now comes from it
-    kept.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = alter_a_kept_status(small_store.data_dir)  # the kept assessment altered: what assess shows comes from it
     key = (r["indicator"], "county", r["unit"], r["year"])
     assert assess()[key] == "not_met"
     fresh = assess("--fresh")

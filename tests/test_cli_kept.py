@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 import countyedu.cli.kept as kept
+from assess_support import alter_a_kept_status
 from countyedu.census.store import CensusStore
 from countyedu.cli import app, main
 from countyedu.cli.common import _state
@@ -78,11 +79,7 @@ def test_assess_json_and_html_are_replayed_until_what_they_read_changes(
             )  # fmt: skip
 
     # the kept assessment altered by hand (as tests/test_assess_stored.py does): what assess writes follows it
-    [stored] = (small_store.data_dir / "assessments").glob("v1-*.json")
-    doc = json.loads(stored.read_text(encoding="utf-8"))
-    r = next(r for r in doc["results"] if r["level"] == "county" and r["status"] == "met")
-    r["status"] = "not_met"
-    stored.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = alter_a_kept_status(small_store.data_dir)
     changed = json.loads(assess("json", "3.json"))
     [again] = [
         x
@@ -187,8 +184,7 @@ def test_the_kept_assessment_json_is_kept_beside_it_and_read_only_while_it_is_th
     assert out.read_text(encoding="utf-8") == text + "\n"
     assert cache.EVIDENCE_SNAPSHOT == evidence.SNAPSHOT
 
-    [doc] = (small_store.data_dir / "assessments").glob("v1-*.json")
-    doc.write_text(doc.read_text(encoding="utf-8").replace('"met"', '"not_met"', 1), encoding="utf-8")
+    alter_a_kept_status(small_store.data_dir)
     assert cache.kept_json(small_store, None, packs) is None  # the document changed: loaded again
     _cli("assess", "--data-dir", str(small_store.data_dir), "--format", "json", "--out", str(out))
     again = cache.kept_json(small_store, None, packs)  # the CLI kept the new document's JSON

@@ -79,14 +79,15 @@ def code_key() -> str:
 
 def data_state(data_dir: Path) -> str:
     """The data dir's state as the commands read it: the census store and every kept JSON document
-    one folder down (runs, assessments, the evidence snapshot), but the caches."""
+    one folder down (runs, assessments, the evidence snapshot) and every kept assessment's results
+    (Parquet, indicators.cache), but the caches."""
     parts = [_stat(data_dir / "census.duckdb"), _stat(data_dir / "census.duckdb.wal")]
     with contextlib.suppress(OSError):
         with os.scandir(data_dir) as entries:
             folders = sorted(e.path for e in entries if e.is_dir() and e.name != "cache")
         for folder in folders:
             with contextlib.suppress(OSError), os.scandir(folder) as docs:
-                parts += sorted(f"{d.name}={_stat(d.path)}" for d in docs if d.name.endswith(".json"))
+                parts += sorted(f"{d.name}={_stat(d.path)}" for d in docs if d.name.endswith((".json", ".parquet")))
     return "|".join(parts)
 
 
