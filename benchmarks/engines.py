@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from benchmarks.launch import launched
 
 KEYS = ["pack", "indicator", "level", "unit", "stage", "year"]
 REL = 1e-9  # values may differ in their last bits (another summing order), statuses never
@@ -95,10 +96,11 @@ def run_engine(engine: str, data_dir: Path, out: Path) -> dict[str, Any]:
 
 def _child(engine: str, work: Path) -> dict[str, Any]:
     args = [sys.executable, "-m", "benchmarks.engines", engine, str(work / "prov"), str(work / f"engine-{engine}.pkl")]
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    proc, (_seconds, peak_mib, _cpu) = launched(args, cwd=Path(__file__).resolve().parent.parent)
     if proc.returncode != 0:
         raise RuntimeError(f"the province on {engine} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    figures["peak"] = peak_mib / 1024  # its own (benchmarks.launch), not the bench's counted in at its start
     return figures
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from benchmarks.admissions import bench_admissions
 from benchmarks.engines import bench_engine_parity
+from benchmarks.launch import launched
 from benchmarks.roads import bench_roads
 from benchmarks.staffing import bench_staffing
 
@@ -33,18 +34,13 @@ def _child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
 
 def _child_cpu(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """(wall seconds, peak MiB, CPU seconds: user + system) of one child process; raises if it fails.
-    On a machine shared with other work the CPU time is the steadier figure."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    seconds = time.perf_counter() - t0
+    """(wall seconds, peak MiB, CPU seconds: user + system) of one child process (benchmarks.launch: its
+    own peak, not the bench's); raises if it fails. On a machine shared with other work the CPU time is
+    the steadier figure."""
+    proc, (seconds, peak_mib, cpu) = launched(args, env)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    # ru_maxrss of children is the max over all children so far: measure the biggest last
-    return seconds, max(after.ru_maxrss, before.ru_maxrss) / 1024, cpu
+    return seconds, peak_mib, cpu
 
 
 def _best(args: list[str], n: int, env: dict[str, str] | None = None) -> str:
@@ -337,7 +333,6 @@ def bench_dashboard(work: Path, users: int = 20, seconds: float = 30.0, threads:
 def bench_web_load(work: Path, seconds: int = 300) -> list[tuple[str, str, str]]:
     """50 clerks uploading and 20 officials reading on the real `countyedu serve` of the demo county
     (benchmarks/web_load.py, locust), on SQLite and on a throw-away PostgreSQL (.ci/with-postgres)."""
-    import json
 
     from benchmarks.web_load import CLERK_THINK, OFFICIAL_THINK
 
@@ -422,7 +417,6 @@ def bench_teachers(work: Path) -> list[tuple[str, str, str]]:
 
 def _bench_module(module: str) -> list[tuple[str, str, str]]:
     """Run `python -m <module>` and read its rows (JSON, its last line)."""
-    import json
 
     proc = subprocess.run([sys.executable, "-m", module], capture_output=True, text=True, cwd=HERE.parent)
     if proc.returncode != 0:
