@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -60,7 +59,9 @@ def _jvm(pid: int) -> tuple[float, float]:
 
 def run_engine(engine: str, data_dir: Path, out: Path) -> dict[str, Any]:
     """Every pack on one engine, in this process: its result table written to ``out`` (pickle), and
-    its figures (wall, this process's CPU and peak; the JVM's CPU and peak on Spark)."""
+    its figures (wall, this process's CPU; the JVM's CPU and peak on Spark). Its own peak is read by
+    whoever started it (`_child`, through benchmarks.launch): inside, Linux's count would include the
+    memory of the bench that started it."""
     from countyedu.census.store import CensusStore
     from countyedu.indicators.backends import open_tables
     from countyedu.indicators.engine import assess
@@ -88,7 +89,6 @@ def run_engine(engine: str, data_dir: Path, out: Path) -> dict[str, Any]:
         }
         session.stop()
     figures["wall"], figures["cpu"] = time.perf_counter() - t0, time.process_time() - c0
-    figures["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     figures["load"] = max(figures["load"], os.getloadavg()[0])
     table.to_pickle(out)
     return figures
@@ -100,7 +100,7 @@ def _child(engine: str, work: Path) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"the province on {engine} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    figures["peak"] = peak_mib / 1024  # its own (benchmarks.launch), not the bench's counted in at its start
+    figures["peak"] = peak_mib / 1024  # its own (benchmarks.launch)
     return figures
 
 
