@@ -214,9 +214,25 @@ def links(page: Any, url_name: str, limit: int) -> list[str]:
 
 
 def visit(page: Any, base: str, path: str) -> str:
-    response = page.goto(base + path)
-    assert response is not None and response.status in (200, 404), (path, response and response.status)
-    page.wait_for_load_state("networkidle")
+    pending: dict[Any, str] = {}
+    listeners = {
+        "request": lambda r: pending.__setitem__(r, r.url),
+        "requestfinished": lambda r: pending.pop(r, None),
+        "requestfailed": lambda r: pending.pop(r, None),
+    }
+    for event, listener in listeners.items():
+        page.on(event, listener)
+    try:
+        response = page.goto(base + path)
+        assert response is not None and response.status in (200, 404), (path, response and response.status)
+        try:
+            page.wait_for_load_state("networkidle")
+        except Exception as e:  # name what the page still waited for (a stall seen once in a full run)
+            waiting = sorted(pending.values())
+            raise AssertionError(f"{path}: the network never went idle; requests pending: {waiting}") from e
+    finally:
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
     return path
 
 
