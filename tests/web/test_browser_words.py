@@ -387,6 +387,8 @@ NOT_PAGES = {
     "supervision_entries_scores",
     "supervision_entries_veto",
     "supervision_entries_withdraw",
+    "supervision_entries_account",
+    "supervision_entries_account_withdraw",
     "supervision_tasks_report",  # the progress report: a document of the report renderers (PDF, Excel)
 }
 # the submission detail and review pages are read in the "submission" group

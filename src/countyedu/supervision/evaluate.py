@@ -649,9 +649,10 @@ def inputs_from(
 
 
 def office_entries(records: Any, year: int, given: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    """The supervision office's entries for school year `year`: the manual scores and vetoes of the
-    daily records (entered on the web), with those `given` (the CLI's CSV files) after them — a given
-    score replaces the recorded one of the same unit and row — and the given accountability measures."""
+    """The supervision office's entries for school year `year`: the manual scores, vetoes and
+    accountability measures of the daily records (entered on the web), with those `given` (the CLI's
+    CSV files) after them — a given score replaces the recorded one of the same unit and row; the given
+    accountability measures add to the recorded ones."""
     out = dict(given or {})
     scores = record(records, "manual_scores")
     scores = scores.loc[scores["year"] == year, ["unit_id", "rubric_id", "points"]]
@@ -665,6 +666,12 @@ def office_entries(records: Any, year: int, given: Mapping[str, pd.DataFrame] | 
         vetoes = pd.concat([vetoes, out["vetoes"]], ignore_index=True)
     if len(vetoes):
         out["vetoes"] = vetoes.drop_duplicates(["unit_id", "veto"], keep="last").reset_index(drop=True)
+    acc = record(records, "accountability")
+    acc = _in_year(acc, "date", *period(year))[["unit_id", "date"]]
+    if "accountability" in out:
+        acc = pd.concat([acc, out["accountability"][["unit_id", "date"]]], ignore_index=True)
+    if len(acc):
+        out["accountability"] = acc.reset_index(drop=True)
     return out
 
 

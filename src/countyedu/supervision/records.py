@@ -20,6 +20,9 @@ Frames and columns (STANDARDS SV; 第31–34条):
 - manual_scores: the supervision office's score of a unit (school or township) on a `manual` row of
   the evaluation rubric (第34条) in a school year.
 - vetoes: a veto (一票否决) the office recorded against a unit in a school year, with its reason.
+- accountability: a measure taken to hold a unit to account (问责: a talk, a notice of criticism), with
+  its date, recorded by the office; the evaluation counts them per school year with the bureau's
+  notices after a second overdue rectification (第34条, 问责办法).
 
 Dates are `datetime64[ns]` (midnight), ids and text `object` (str or None), booleans that may be
 unknown `boolean` (True / False / <NA>), counts `Int64`.
@@ -155,6 +158,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("veto", "id"),
         _c("note", "str", required=False),
     ),
+    "accountability": (
+        _c("unit_id", "id"),
+        _c("date", "date"),
+        _c("measure", "str", required=False),
+    ),
 }
 
 _DTYPES: dict[Kind, str] = {
@@ -251,6 +259,7 @@ class Records:
     assignments: pd.DataFrame = field(default_factory=lambda: empty("assignments"))
     manual_scores: pd.DataFrame = field(default_factory=lambda: empty("manual_scores"))
     vetoes: pd.DataFrame = field(default_factory=lambda: empty("vetoes"))
+    accountability: pd.DataFrame = field(default_factory=lambda: empty("accountability"))
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -1,15 +1,18 @@
 """The supervision office's entries for the yearly evaluations (issue 15 item 5; 第34条): the scores of
-the rubric's `manual` rows (e.g. a school's ethos, a township's leadership of education) and the vetoes
-(一票否决: pay arrears, misused funds, a major safety accident) with their reasons, per school year.
+the rubric's `manual` rows (e.g. a school's ethos, a township's leadership of education), the vetoes
+(一票否决: pay arrears, misused funds, a major safety accident) with their reasons, per school year, and
+the measures taken to hold a unit to account (问责, with their dates; the evaluation of the school year a
+date falls in counts them beside the bureau's notices: twice in a year is an interview).
 
 The county-wide roles read the page; the supervision office (the inspector role) and the bureau
 administrator enter, change and withdraw (403 for the other county roles, 404 for a township or a
 school). Every change is a `do_…` function: atomic, with its audit row. The evaluation (pages, the CLI,
 the stored supervision run) reads the entries of its year from the records (`supervision.records`:
-manual_scores, vetoes)."""
+manual_scores, vetoes, accountability)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from countyedu.census.schema import YEAR_MAX, YEAR_MIN
+from countyedu.supervision.evaluate import period
+from countyedu.supervision.records import school_year
 from countyedu.supervision.rubric import EvaluationParams, Row, evaluation_params
 from countyedu.web import access, supervision_records
 from countyedu.web import census as census_data
@@ -31,7 +36,7 @@ from countyedu.web.models import Membership
 from countyedu.web.plans import _base
 from countyedu.web.reading import lang
 from countyedu.web.supervision import OFFICE
-from countyedu.web.supervision_models import ManualScore, VetoEntry
+from countyedu.web.supervision_models import AccountabilityEntry, ManualScore, VetoEntry
 
 
 def may_enter(m: Membership) -> bool:
@@ -119,6 +124,33 @@ def do_withdraw_veto(e: VetoEntry, *, acting_user: Any) -> None:
         e.delete()
 
 
+def do_add_accountability(*, unit_id: str, day: dt.date, measure: str, acting_user: Any) -> AccountabilityEntry:
+    """Record a measure taken to hold a unit to account on a day (not in the future); audited."""
+    if unit_id not in _units():
+        refuse("Unknown school or township %(unit)s.", unit=unit_id[:64])
+    if not YEAR_MIN <= school_year(day) <= YEAR_MAX:
+        refuse("The school year must be between %(min)s and %(max)s.", min=YEAR_MIN, max=YEAR_MAX)
+    if day > dt.date.today():
+        refuse("A measure taken cannot be dated in the future.")
+    if not measure.strip():
+        refuse("Say what the measure was.")
+    with transaction.atomic():
+        e = AccountabilityEntry.objects.create(
+            unit_id=unit_id, date=day, measure=measure.strip(), entered_by=acting_user
+        )
+        _audit(acting_user, "accountability", e, None, e.state())
+        supervision_records.records_changed()
+    return e
+
+
+def do_withdraw_accountability(e: AccountabilityEntry, *, acting_user: Any) -> None:
+    """Withdraw an accountability measure recorded in error; audited."""
+    with transaction.atomic():
+        _audit(acting_user, "withdraw_accountability", e, e.state(), {})
+        supervision_records.records_changed()
+        e.delete()
+
+
 # ------------------------------------------------------------------------------ pages
 
 
@@ -173,6 +205,11 @@ def entries(request: HttpRequest) -> HttpResponse:
         for v in p.vetoes
         if v.id == e.veto
     ]
+    start, end = period(year)
+    measures = [
+        {"e": e, "unit": names.get(e.unit_id, ("", e.unit_id))[1]}
+        for e in AccountabilityEntry.objects.filter(date__gte=start, date__lte=end)
+    ]
     return render(
         request,
         "web/supervision_evaluate/entries.html",
@@ -181,6 +218,9 @@ def entries(request: HttpRequest) -> HttpResponse:
             "year": year,
             "levels": levels,
             "vetoes": vetoes,
+            "measures": measures,
+            "period": (start, end),
+            "today": dt.date.today(),
             "veto_kinds": [(v.id, word(v)) for v in p.vetoes],
             "units": sorted(((u, n) for u, (_lv, n) in names.items()), key=lambda x: x[0]),
             "may_enter": may_enter(m),
@@ -224,20 +264,10 @@ def save_scores(request: HttpRequest) -> HttpResponse:
     return _back(year)
 
 
-@require_POST
-@login_required
-def add_veto(request: HttpRequest) -> HttpResponse:
-    """A veto against a unit, with its reason."""
-    _office(request)
-    year = _year(request.POST.get("year"))
+def _done(request: HttpRequest, year: int, change: Any) -> HttpResponse:
+    """Run an office's change; its refusal (or "Saved.") shown on the entries page of `year`."""
     try:
-        do_add_veto(
-            year=year,
-            unit_id=request.POST.get("unit", ""),
-            veto=request.POST.get("veto", ""),
-            note=request.POST.get("note", "")[:4000],
-            acting_user=request.user,
-        )
+        change()
     except ActionRefused as exc:
         messages.error(request, exc.text(lang()))
     else:
@@ -245,18 +275,71 @@ def add_veto(request: HttpRequest) -> HttpResponse:
     return _back(year)
 
 
+def _withdrawn(request: HttpRequest, model: Any, pk: int, year_of: Any, withdraw: Any) -> HttpResponse:
+    """Withdraw the office's entry `pk` of `model` (404 when there is none); back to its year."""
+    _office(request)
+    e = model.objects.filter(pk=pk).first()
+    if e is None:
+        raise Http404
+    return _done(request, year_of(e), lambda: withdraw(e, acting_user=request.user))
+
+
+@require_POST
+@login_required
+def add_veto(request: HttpRequest) -> HttpResponse:
+    """A veto against a unit, with its reason."""
+    _office(request)
+    year, post = _year(request.POST.get("year")), request.POST
+    return _done(
+        request,
+        year,
+        lambda: do_add_veto(
+            year=year,
+            unit_id=post.get("unit", ""),
+            veto=post.get("veto", ""),
+            note=post.get("note", "")[:4000],
+            acting_user=request.user,
+        ),
+    )
+
+
 @require_POST
 @login_required
 def withdraw_veto(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a veto recorded in error."""
+    return _withdrawn(request, VetoEntry, pk, lambda e: e.year, do_withdraw_veto)
+
+
+def _day(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        refuse("%(value)s is not a date (YYYY-MM-DD).", value=raw[:20])
+
+
+@require_POST
+@login_required
+def add_accountability(request: HttpRequest) -> HttpResponse:
+    """An accountability measure taken against a unit, with its date."""
     _office(request)
-    e = VetoEntry.objects.filter(pk=pk).first()
-    if e is None:
-        raise Http404
-    year = e.year
-    do_withdraw_veto(e, acting_user=request.user)
-    messages.success(request, _("Saved."))
-    return _back(year)
+    year, post = _year(request.POST.get("year")), request.POST
+    return _done(
+        request,
+        year,
+        lambda: do_add_accountability(
+            unit_id=post.get("unit", ""),
+            day=_day(post.get("date", "")),
+            measure=post.get("measure", "")[:4000],
+            acting_user=request.user,
+        ),
+    )
+
+
+@require_POST
+@login_required
+def withdraw_accountability(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw an accountability measure recorded in error."""
+    return _withdrawn(request, AccountabilityEntry, pk, lambda e: school_year(e.date), do_withdraw_accountability)
 
 
 urlpatterns = [
@@ -265,5 +348,11 @@ urlpatterns = [
     path("supervision/evaluation/entries/vetoes/", add_veto, name="supervision_entries_veto"),
     path(
         "supervision/evaluation/entries/vetoes/<int:pk>/withdraw/", withdraw_veto, name="supervision_entries_withdraw"
+    ),
+    path("supervision/evaluation/entries/accountability/", add_accountability, name="supervision_entries_account"),
+    path(
+        "supervision/evaluation/entries/accountability/<int:pk>/withdraw/",
+        withdraw_accountability,
+        name="supervision_entries_account_withdraw",
     ),
 ]

@@ -210,3 +210,21 @@ class VetoEntry(models.Model):
 
     def state(self) -> dict[str, Any]:
         return {"year": self.year, "unit_id": self.unit_id, "veto": self.veto, "note": self.note}
+
+
+class AccountabilityEntry(models.Model):
+    """A measure the supervision office took to hold a school or a township to account (问责: a talk,
+    a notice of criticism), with its date; the evaluation of the school year the date falls in counts
+    it (第34条: held to account twice in a year is an interview). Withdrawn by deleting it (audited)."""
+
+    unit_id = models.CharField(max_length=64)
+    date = models.DateField(_("date"))
+    measure = models.TextField(_("measure"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "unit_id", "pk"]
+
+    def state(self) -> dict[str, Any]:
+        return {"unit_id": self.unit_id, "date": self.date.isoformat(), "measure": self.measure}

@@ -21,6 +21,7 @@ from countyedu.supervision.checklist import evidence_rows
 from countyedu.supervision.records import Records
 from countyedu.web.actions import _audit, refuse
 from countyedu.web.supervision_models import (
+    AccountabilityEntry,
     EvidenceFile,
     Finding,
     Followup,
@@ -120,6 +121,10 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
         {"year": e.year, "unit_id": e.unit_id, "veto": e.veto, "note": _s(e.note)}
         for e in mine(VetoEntry.objects.all(), "unit_id")
     ]
+    accountability = [
+        {"unit_id": e.unit_id, "date": e.date, "measure": _s(e.measure)}
+        for e in mine(AccountabilityEntry.objects.all(), "unit_id")
+    ]
     return Records(
         task_updates=records.frame("task_updates", updates),
         visits=records.frame("visits", visits),
@@ -129,6 +134,7 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
         assignments=records.frame("assignments", assignments),
         manual_scores=records.frame("manual_scores", scores),
         vetoes=records.frame("vetoes", vetoes),
+        accountability=records.frame("accountability", accountability),
     )
 
 
