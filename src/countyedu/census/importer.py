@@ -20,7 +20,7 @@ import pandas as pd
 from countyedu.census.bureau import bureau_changes
 from countyedu.census.limits import Limits, import_limits
 from countyedu.census.problems import Problem, capped, errors
-from countyedu.census.readers import read_source
+from countyedu.census.readers import RawSheet, read_source
 from countyedu.census.references import check_references
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 from countyedu.census.store import CensusStore, Version, widen_choices
@@ -91,12 +91,17 @@ def check_source(
     name the file (default its file name). The web's upload and `countyedu import` both check here."""
     say = progress or (lambda _m: None)
     say("reading")
-    raw = read_source(path, limits=limits or import_limits())
+
+    def check(rs: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+        say(f"checking {rs.name}")
+        return validate_sheet(rs)
+
+    # each sheet validated as soon as it is read, while the parser reads the next (readers._Parser)
+    raw = read_source(path, limits=limits or import_limits(), each=check)
     problems = list(raw.problems)
     typed: dict[str, pd.DataFrame] = {}
-    for name, rs in raw.sheets.items():
-        say(f"checking {name}")
-        frame, probs = validate_sheet(rs)
+    for name in raw.sheets:
+        frame, probs = raw.answers[name]
         problems.extend(probs)
         if len(frame):  # an empty sheet (as in the template) gives no data; it clears nothing
             typed[name] = frame

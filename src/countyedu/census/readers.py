@@ -11,6 +11,8 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,10 @@ class RawCensus:
     path: Path
     sheets: dict[str, RawSheet]
     problems: list[Problem]
+    answers: dict[str, Any] = field(default_factory=dict)  # read_source's ``each`` of each sheet
+
+
+Each = Callable[[RawSheet], Any]
 
 
 def clean_text(value: str) -> str:
@@ -88,15 +94,17 @@ def column_name_for(sheet: Sheet, header: Any) -> str | None:
     return None
 
 
-def read_source(path: Path, *, limits: Limits = IMPORT) -> RawCensus:
+def read_source(path: Path, *, limits: Limits = IMPORT, each: Each | None = None) -> RawCensus:
     """Read a workbook or a folder of CSV or Parquet files within ``limits``; raise InputFileError
-    if unreadable."""
+    if unreadable. ``each`` is called on every sheet read, its answers kept in ``answers``: on a
+    workbook's sheet as soon as it is read, while the parser reads the next ones."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(Msg("{path}: no such file or folder", path=path))
-    if path.is_dir():
-        return _read_folder(path)
-    return _read_workbook(path, limits)
+    raw = _read_folder(path) if path.is_dir() else _read_workbook(path, limits, each)
+    if each is not None:
+        raw.answers |= {name: each(rs) for name, rs in raw.sheets.items() if name not in raw.answers}
+    return raw
 
 
 def _table_from_columns(sheet: Sheet, source: str, cells: Cells, first_row: int, problems: list[Problem]) -> RawSheet:
@@ -143,7 +151,7 @@ def _filled_rows(grid: pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------------------------------- xlsx
 
 
-def _read_workbook(path: Path, limits: Limits) -> RawCensus:
+def _read_workbook(path: Path, limits: Limits, each: Each | None = None) -> RawCensus:
     if path.stat().st_size == 0:
         raise InputFileError(Msg("{name}: the file is empty", name=path.name), rule="empty_file")
     with path.open("rb") as fh:
@@ -158,14 +166,20 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
             Msg("{name}: not an Excel .xlsx workbook (nor a folder of .csv or .parquet files)", name=path.name),
             rule="not_xlsx",
         )
+    with _Parser(path, limits) as parser:
+        return _read_sheets(path, limits, parser, each)
+
+
+def _read_sheets(path: Path, limits: Limits, parser: _Parser, each: Each | None) -> RawCensus:
     try:
         with zipfile.ZipFile(path) as zf:
             check_zip(zf, path.name, limits)  # before anything is unzipped
             paths = _sheet_xml_paths(zf)
             check_members(zf, skip={part for label, part in paths.items() if sheet_name_for(label)})
             check_shared_strings(zf, path.name, limits)
-            refused, formulas = _check_sheets(zf, path.name, limits, paths)
-        labels, read = _parse(path, [label for label in formulas if label not in refused], limits)
+            parser.open()
+            refused, formulas = _check_sheets(zf, path.name, limits, paths, parser.want)
+        labels = parser.labels()
     except InputFileError:
         raise
     except Exception as exc:  # zipfile, calamine and XML errors all mean a damaged file
@@ -175,6 +189,7 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         ) from exc
 
     problems: list[Problem] = []
+    answers: dict[str, Any] = {}
     sheets: dict[str, RawSheet] = {}
     for sheet_label in labels:
         code = sheet_name_for(sheet_label)
@@ -187,7 +202,7 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
         if sheet_label in refused:  # past a limit: never given to the parser
             problems += refused[sheet_label]
             continue
-        got = read.get(sheet_label, "the sheet's part is missing")
+        got = parser.sheet(sheet_label)
         if isinstance(got, str):
             raise InputFileError(
                 Msg(
@@ -226,18 +241,25 @@ def _read_workbook(path: Path, limits: Limits) -> RawCensus:
             continue
         sheets[code] = _table_from_columns(SHEET_BY_NAME[code], sheet_label, cells, 2, problems)
         sheets[code].reported = reported
+        if each is not None:  # while the parser reads the next sheets
+            answers[code] = each(sheets[code])
     if not sheets and not any(p.severity == "error" for p in problems):
         found = "、".join(labels) or "-"
         problems.append(Problem("error", path.name, None, None, None, "no_known_sheet", detail=found))
-    return RawCensus(path, sheets, problems)
+    return RawCensus(path, sheets, problems, answers)
 
 
 def _check_sheets(
-    zf: zipfile.ZipFile, file_name: str, limits: Limits, paths: dict[str, str]
+    zf: zipfile.ZipFile,
+    file_name: str,
+    limits: Limits,
+    paths: dict[str, str],
+    cleared: Callable[[str], None] = lambda _label: None,
 ) -> tuple[dict[str, list[Problem]], dict[str, list[tuple[str, bool, str | None]]]]:
     """(sheets refused, with their located error; formula cells of every other sheet of the
     exchange format) from each sheet's XML (``paths``: _sheet_xml_paths), read within the limits and
-    each read whole (its CRC checked: check_members left the sheets of the format to this)."""
+    each read whole (its CRC checked: check_members left the sheets of the format to this).
+    ``cleared`` is told each sheet of the format not refused, as soon as it is checked."""
     names = set(zf.namelist())
     refused: dict[str, list[Problem]] = {}
     formulas: dict[str, list[tuple[str, bool, str | None]]] = {}
@@ -254,6 +276,7 @@ def _check_sheets(
             refused[label] = found
         else:
             formulas[label] = _formula_cells(xml)
+            cleared(label)
     return refused, formulas
 
 
@@ -351,14 +374,84 @@ def _calamine_sheets(path: str, wanted: list[str], packed: bool = True) -> tuple
     import python_calamine
 
     wb = python_calamine.CalamineWorkbook.from_path(path)
-    out: Sheets = {}
-    for label in wanted:
-        try:
-            ws = wb.get_sheet_by_name(label)
-            out[label] = (Cells(ws.to_python(skip_empty_area=False), packed=packed), ws.merged_cell_ranges or [])
-        except Exception as exc:
-            out[label] = str(exc)
-    return list(wb.sheet_names), out
+    return list(wb.sheet_names), {label: _calamine_sheet(wb, label, packed) for label in wanted}
+
+
+def _calamine_sheet(wb: Any, label: str, packed: bool) -> tuple[Cells, list[Any]] | str:
+    """The cells and merged ranges of one sheet of an open workbook, or why it failed."""
+    try:
+        ws = wb.get_sheet_by_name(label)
+        return Cells(ws.to_python(skip_empty_area=False), packed=packed), ws.merged_cell_ranges or []
+    except Exception as exc:
+        return str(exc)
+
+
+def _calamine_open(path: str) -> tuple[Any, list[str]]:
+    """(the workbook opened by the parser, its sheet names): the names read on the parser's thread, as
+    every use of the workbook (one thread at a time: python-calamine refuses a second one)."""
+    import python_calamine
+
+    wb = python_calamine.CalamineWorkbook.from_path(path)
+    return wb, list(wb.sheet_names)
+
+
+class _Parser:
+    """The parser's reading of a workbook, given each sheet as the checks clear it (``want``).
+
+    In this process the sheets are parsed on a thread, one after the other as they are cleared, while
+    this thread checks the next ones and validates those parsed: python-calamine releases the GIL
+    while it parses (~0.7 s of the demo workbook), so both cores work. With ``limits.isolate`` every
+    cleared sheet is parsed at once, in a child process (_parse), when the first is asked for. A
+    workbook is opened only once the package around its sheets has passed its checks (``open``):
+    opening reads the package's relationships, shared strings, styles and workbook part, no sheet."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path, self.limits = path, limits
+        self._isolated = limits.isolate and isolation.available()
+        self._pool = None if self._isolated else ThreadPoolExecutor(1, thread_name_prefix="countyedu-parser")
+        self._book: Future[Any] | None = None
+        self._sheets: dict[str, Future[tuple[Cells, list[Any]] | str]] = {}
+        self._wanted: list[str] = []
+        self._read: tuple[list[str], Sheets] | None = None
+
+    def __enter__(self) -> _Parser:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:  # a sheet being parsed is finished, the others never started
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def open(self) -> None:
+        if self._pool is not None:
+            self._book = self._pool.submit(_calamine_open, str(self.path))
+
+    def want(self, label: str) -> None:
+        if self._pool is None:
+            self._wanted.append(label)
+        else:
+            self._sheets[label] = self._pool.submit(self._parse_one, label)
+
+    def _parse_one(self, label: str) -> tuple[Cells, list[Any]] | str:
+        assert self._book is not None
+        return _calamine_sheet(self._book.result()[0], label, packed=False)  # opened before: the pool's one thread
+
+    def labels(self) -> list[str]:
+        """Every sheet's name, as the parser reads the workbook (raises if it cannot open it)."""
+        if self._pool is None:
+            self._read = _parse(self.path, self._wanted, self.limits)
+            return self._read[0]
+        assert self._book is not None
+        return self._book.result()[1]
+
+    def sheet(self, label: str) -> tuple[Cells, list[Any]] | str:
+        """A wanted sheet's cells and merged ranges, or why it could not be read."""
+        if self._read is not None:
+            return self._read[1].get(label, _MISSING)
+        got = self._sheets.get(label)
+        return _MISSING if got is None else got.result()
+
+
+_MISSING = "the sheet's part is missing"
 
 
 def _parse(path: Path, wanted: list[str], limits: Limits) -> tuple[list[str], Sheets]:
