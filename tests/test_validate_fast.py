@@ -93,3 +93,29 @@ def test_any_cells_give_what_pandera_gives(data: st.DataObject, monkeypatch: pyt
     fast, slow, _skipped = _both(_raw(rows), monkeypatch)
     assert fast[1] == slow[1]
     assert fast[0].equals(slow[0])
+
+
+# number cells as a workbook gives them (floats, "" for an empty cell), and ones the general way reports
+NUMBERS = [0.0, 3.0, 12.5, "", None, float("nan"), float("inf"), -1e16, 1e16, "7", " ", dt.datetime(2025, 1, 1)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_plain_number_columns_give_what_the_general_way_gives(
+    data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate._plain_numbers (floats and empty cells, done at once) against normalising cell by cell."""
+    rows = [
+        {
+            **CLEAN,
+            "school_id": f"P{i}",
+            **{c: data.draw(st.sampled_from(NUMBERS)) for c in ("staff", "subsidy", "year")},
+        }
+        for i in range(data.draw(st.integers(1, 5)))
+    ]
+    fast = validate.validate_sheet(_raw(rows))
+    with monkeypatch.context() as m:
+        m.setattr(validate, "_plain_numbers", lambda _cells: None)
+        slow = validate.validate_sheet(_raw(rows))
+    assert fast[1] == slow[1]
+    assert list(fast[0].dtypes) == list(slow[0].dtypes) and fast[0].equals(slow[0])

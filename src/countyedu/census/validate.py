@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from countyedu.census.problems import Problem, show_value
+from countyedu.census.problems import Problem, errors, show_value
 from countyedu.census.readers import RawSheet
 from countyedu.census.schema import CODE_ALIASES, CODES, FALSE_WORDS, TRUE_WORDS, YEAR_MAX, YEAR_MIN, Column, Sheet
 
@@ -244,6 +244,7 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     frame = raw.frame.copy()
     rows = frame["_row"].to_numpy()
+    floats: dict[str, pd.Series] = {}  # plain number columns (_plain_numbers) as Float64, made once
     for c in sheet.columns:
         if c.name not in frame.columns:
             if not c.nullable:
@@ -251,6 +252,10 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
             continue
         cells = frame[c.name]
         number = c.kind in _TYPE_DTYPE and c.kind != "bool"
+        plain = _plain_numbers(cells) if number else None
+        if plain is not None:  # as normalise, _blank_dates and _blank_unreal leave such cells
+            frame[c.name], floats[c.name] = plain
+            continue
         # a number column's cells as read grouped once, for normalising and for both checks below
         groups = _groups(cells) if number and cells.dtype == object else None
         frame[c.name] = normalise(c, cells, groups)
@@ -264,7 +269,7 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
     blanked: set[tuple[int, str]] = {(p.row or 0, p.column or "") for p in problems} | raw.reported
     # a sheet the vectorised checks pass holds no failure pandera could report (they are at least as
     # strict as its two passes); any other sheet goes through pandera, whose failures are the report
-    checked = _passes(sheet, present, frame)
+    checked = _passes(sheet, present, frame, floats)
 
     # pass 1: types
     bad = [] if checked else _failures(_type_schema(sheet, present), frame)
@@ -289,23 +294,57 @@ def validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
                 if (int(rows[idx]), c.name) in blanked:
                     continue
                 problems.append(Problem("error", raw.source, int(rows[idx]), c.name, None, "required"))
-    typed = _typed(sheet, frame, present) if not any(p.severity == "error" for p in problems) else frame
+    typed = _typed(sheet, frame, present, floats if checked else {}) if not errors(problems) else frame
     return typed, problems
 
 
-def _passes(sheet: Sheet, present: list[str], frame: pd.DataFrame) -> bool:
+def _plain_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """A number column as read from a workbook (object cells), normalised, when every cell is a finite
+    float below LARGEST or empty ("" or None), as almost every census column is: each float as it is,
+    each empty cell missing, which is what normalise gives such cells (one call per distinct value)
+    and where _blank_dates and _blank_unreal find nothing; and the same as Float64, as its astype
+    gives it (made from the floats at once, not cell by cell twice, by _passes and _typed). None for
+    any other column (text, dates, NaN, infinity, huge numbers), which takes the general way."""
+    if cells.dtype != object:
+        return None
+    values = cells.to_numpy()
+    types = set(map(type, values))
+    if not types <= {float, str, type(None)}:
+        return None
+    empty = np.zeros(len(values), dtype=bool)  # NaN is not empty here: _blank_unreal reports it
+    if type(None) in types:
+        empty |= np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    if str in types:
+        text = values == ""
+        if not (text | empty | np.fromiter(map(float.__instancecheck__, values), bool, len(values))).all():
+            return None  # text other than an empty cell
+        empty |= text
+    numbers = values[~empty].astype(np.float64)
+    if not (np.isfinite(numbers).all() and (np.abs(numbers) < LARGEST).all()):
+        return None
+    out = values.copy()
+    out[empty] = None
+    full = np.zeros(len(values), dtype=np.float64)
+    full[~empty] = numbers
+    typed = pd.Series(pd.arrays.FloatingArray(full, empty), index=cells.index)
+    return pd.Series(out, index=cells.index, dtype=object), typed
+
+
+def _passes(sheet: Sheet, present: list[str], frame: pd.DataFrame, floats: dict[str, pd.Series]) -> bool:
     """Whether pandera's two passes (_type_schema, then _value_schema) would find nothing in the
     sheet, by the same checks vectorised over each column: every typed column converts to its dtype,
     and on the converted values no integer, range, code or date check fails and the key holds no
     duplicate. Never True where pandera would report a failure (each check here is at least as
     strict: a missing value passes, as pandera's checks ignore them); False sends the sheet to
-    pandera, whose failures make the report."""
+    pandera, whose failures make the report. ``floats``: columns already Float64 (validate_sheet)."""
     for c in sheet.columns:
         if c.name not in present:
             continue
         s = frame[c.name]
         dtype = _TYPE_DTYPE.get(c.kind)
-        if dtype is not None:
+        if c.name in floats:
+            s = floats[c.name]
+        elif dtype is not None:
             try:
                 s = s.astype(dtype)  # what pandera's coercion does
             except (TypeError, ValueError, OverflowError):
@@ -474,19 +513,21 @@ _FINAL_DTYPE: dict[str, Callable[[pd.Series], pd.Series]] = {
 }
 
 
-def _typed(sheet: Sheet, frame: pd.DataFrame, present: list[str]) -> pd.DataFrame:
-    """Columns in their final dtypes (Int64, Float64, boolean, string), in the format's order."""
-    out = pd.DataFrame(index=frame.index)
+def _typed(sheet: Sheet, frame: pd.DataFrame, present: list[str], floats: dict[str, pd.Series]) -> pd.DataFrame:
+    """Columns in their final dtypes (Int64, Float64, boolean, string), in the format's order;
+    ``floats``: columns already Float64 (validate_sheet), the frame built once from them all."""
+    out: dict[str, pd.Series] = {}
     for c in sheet.columns:
         if c.name in present:
             conv = _FINAL_DTYPE.get(c.kind)
-            out[c.name] = conv(frame[c.name]) if conv else frame[c.name].astype("string")
+            cells = floats.get(c.name, frame[c.name])
+            out[c.name] = conv(cells) if conv else cells.astype("string")
         else:
             out[c.name] = pd.Series(pd.NA, index=frame.index, dtype=_missing_dtype(c))
     for extra in sorted((x for x in present if x.startswith("choice_")), key=lambda x: int(x.split("_")[1])):
         out[extra] = frame[extra].astype("string")
     out["_row"] = frame["_row"]
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _missing_dtype(c: Column) -> str:
