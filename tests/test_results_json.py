@@ -27,25 +27,28 @@ def test_every_double_is_spelt_as_repr() -> None:
     assert _float_texts(v).to_pylist() == want
 
 
-@pytest.mark.parametrize("rows_per_slice", [3, 1_000])
-def test_the_text_is_json_dumps_of_the_dicts(monkeypatch: pytest.MonkeyPatch, rows_per_slice: int) -> None:
+@pytest.mark.parametrize(("rows_per_slice", "repeat"), [(3, 1), (1_000, 1), (7, 6)])
+def test_the_text_is_json_dumps_of_the_dicts(monkeypatch: pytest.MonkeyPatch, rows_per_slice: int, repeat: int) -> None:
+    """`repeat`: each row several times in a row (runs of equal texts, as an assessment's are)."""
     monkeypatch.setattr(engine, "_JSON_SLICE", rows_per_slice)
-    n = len(VALUES)
+    m = len(VALUES)
     t = pd.DataFrame(
         {
             "pack": "p",
-            "indicator": ["A", "B", "C"] * (n // 3),
-            "level": ["school", "township", "county"] * (n // 3),
-            "unit": [f"S{i % 4}" for i in range(n)],
-            "stage": [None, "primary", "初中"] * (n // 3),
-            "year": [2020 + i % 3 for i in range(n)],
+            "indicator": ["A", "B", "C"] * (m // 3),
+            "level": ["school", "township", "county"] * (m // 3),
+            "unit": [f"S{i % 4}" for i in range(m)],
+            "stage": [None, "primary", "初中"] * (m // 3),
+            "year": [2020 + i % 3 for i in range(m)],
             "value": VALUES,
             "num": np.nan,
             "den": np.nan,
             "trend_at_deadline": np.nan,
-            "status": ["met", "not_met", "no_data"] * (n // 3),
+            "status": ["met", "not_met", "no_data"] * (m // 3),
         }
     )[TABLE_COLUMNS]
+    t = t.iloc[np.repeat(np.arange(m), repeat)].reset_index(drop=True)
+    n = len(t)
     targets = {
         (i, y, s): (Target(op=">=", value=0.5, by=2025) if i != "C" else None)
         for i, y, s in zip(t["indicator"], t["year"], t["stage"], strict=True)
@@ -66,7 +69,7 @@ def test_the_text_is_json_dumps_of_the_dicts(monkeypatch: pytest.MonkeyPatch, ro
         for r in t.itertuples()
     ]
     want = json.dumps(dicts, ensure_ascii=False, separators=(",", ":"))
-    pieces = [bytes(p).decode("utf-8") for p in _results_json(t, targets)]
+    pieces = [bytes(p).decode("utf-8") for p in _results_json(t, lambda i, y, s: targets[(i, y, s)])]
     assert len(pieces) == -(-n // rows_per_slice)  # a piece a slice of rows
     assert all(p.endswith("}") for p in pieces)  # each ends at a result's end
     assert "[" + "".join(pieces) + "]" == want

@@ -25,7 +25,7 @@ import gc
 import json
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -227,7 +227,8 @@ class Assessment:
         head = json.dumps({**d, "results": placeholder}, **_JSON)
         before, after = head.split(json.dumps(placeholder), 1)
         yield f"{before}[".encode()
-        yield from _results_json(t, self._targets_of(t))
+        items = {it.id: it for p in self.packs for it in p.items}
+        yield from _results_json(t, lambda ind, year, stage: items[ind].target_for(year, stage))
         yield f"]{after}".encode()
 
     def as_dict_without_results(self) -> dict[str, Any]:
@@ -366,14 +367,44 @@ class Assessment:
 
 
 _JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+_json_string = json.encoder.encode_basestring  # json.dumps(a str, ensure_ascii=False), without its set-up
 
 
 def _json_codes(values: np.ndarray) -> tuple[np.ndarray, list[str], list[Any]]:
     """(code per row, the JSON text of each distinct value with "null" last, the distinct values
     with None last): each distinct value encoded once; None and NaN take the last code."""
-    codes, uniques = pd.factorize(values)
-    texts = [json.dumps(u, **_JSON) for u in uniques] + ["null"]
+    codes, uniques = _run_codes(values)
+    texts = [_json_string(u) if isinstance(u, str) else json.dumps(u, **_JSON) for u in uniques] + ["null"]
     return np.where(codes < 0, len(texts) - 1, codes), texts, [*uniques, None]
+
+
+def _run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
+    """pd.factorize(values), read one run of equal neighbours at a time: the results' texts come in
+    runs (an item's rows together, a unit's stages and years), and hashing a run's first value only
+    is cheaper than hashing every row (a province has two million)."""
+    n = len(values)
+    try:
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    except (TypeError, ValueError):  # a value that is neither equal nor unequal (pd.NA)
+        return pd.factorize(values)
+    if len(starts) > n // 4:  # short runs: hashing every row is cheaper
+        return pd.factorize(values)
+    codes, uniques = pd.factorize(values[starts])
+    return np.repeat(codes, np.diff(np.r_[starts, n])), uniques
+
+
+def _combos(*codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """One code per row for each distinct combination of several codes (each code ≥ 0), and the
+    codes each combination is made of. Combinations are numbered in the order of their keys: where
+    the keys are few beside the rows, by counting (no hashing of every row)."""
+    dims = tuple(int(c.max(initial=0)) + 1 for c in codes)
+    key = np.ravel_multi_index(codes, dims)
+    if math.prod(dims) <= 4 * len(key) + 1024:
+        present = np.bincount(key, minlength=math.prod(dims)) > 0
+        combined, keys = (np.cumsum(present) - 1)[key], np.flatnonzero(present)
+    else:
+        combined, keys = pd.factorize(key)
+    return combined, np.unravel_index(keys, dims)
 
 
 def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -386,16 +417,17 @@ def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _results_json(
-    t: pd.DataFrame, targets: dict[tuple[str, int, str | None], Target | None]
+    t: pd.DataFrame, target_of: Callable[[str, int, str | None], Target | None]
 ) -> Iterator[bytes | memoryview]:
     """The results of a table (TABLE_COLUMNS) as the inside of a JSON array, UTF-8 in slices of rows
     (a slice's piece is valid until the next is asked for): one object per row, in
-    order, each as json.dumps writes Result.as_dict (see Assessment.to_json). A row is five texts
-    joined: what its indicator and level say, its unit, what its stage and year say, its value
-    (repr, as json.dumps writes a float: _float_texts), what its target and status say; each text but
-    the value is made once per distinct combination (a province has two million rows and a few
-    thousand), and the rows are put together by Arrow's string kernels (take, join element-wise)
-    into one buffer per slice: no Python string per row."""
+    order, each as json.dumps writes Result.as_dict (see Assessment.to_json), its target
+    ``target_of(indicator, year, stage)``. A row is five texts joined: what its indicator and level
+    say, its unit, what its stage and year say, its value (repr, as json.dumps writes a float:
+    _float_texts), what its target and status say; each text is made once per distinct value or
+    combination (a province has two million rows, a few thousand combinations and a third as many
+    distinct values), and the rows are put together by Arrow's string kernels (take, join
+    element-wise) into one buffer per slice: no Python string per row."""
     if not len(t):
         return
     import pyarrow as pa
@@ -407,30 +439,30 @@ def _results_json(
     unit, unit_t, _u = _json_codes(t["unit"].astype(str).to_numpy(dtype=object))
     stage, stage_t, stage_u = _json_codes(t["stage"].to_numpy(dtype=object))
     status, status_t, _s = _json_codes(t["status"].to_numpy(dtype=object))
-    yc = pd.factorize(year)[0]
-    hk, hf = _combined(ind, lvl)
+    yc, years = pd.factorize(year)
+    hk, (h_ind, h_lvl) = _combos(ind, lvl)
     # each object but the first starts with the comma that separates it from the one before
-    heads = [f',{{"indicator":{ind_t[ind[i]]},"level":{lvl_t[lvl[i]]},"unit":' for i in hf]
-    mk, mf = _combined(stage, yc)
-    mids = [f',"stage":{stage_t[stage[i]]},"year":{int(year[i])},"value":' for i in mf]
-    tk, tf = _combined(ind, yc, stage, status)
+    heads = [f',{{"indicator":{ind_t[i]},"level":{lvl_t[lv]},"unit":' for i, lv in zip(h_ind, h_lvl, strict=True)]
+    mk, (ms, my) = _combos(stage, yc)
+    mids = [f',"stage":{stage_t[st]},"year":{int(years[y])},"value":' for st, y in zip(ms, my, strict=True)]
+    tk, combos = _combos(ind, yc, stage, status)
+    targets: dict[tuple[int, int, int], str] = {}  # the target's text of an item, year and stage
     tails = []
-    for i in tf:
-        target = targets[(ind_u[ind[i]], int(year[i]), stage_u[stage[i]])]
-        text = json.dumps(None if target is None else target.as_dict(), **_JSON)
-        tails.append(f',"target":{text},"status":{status_t[status[i]]}}}')
-
+    for i, y, st, sc in zip(*combos, strict=True):
+        key = (int(i), int(years[y]), int(st))
+        if key not in targets:
+            target = target_of(ind_u[i], key[1], stage_u[st])
+            targets[key] = json.dumps(None if target is None else target.as_dict(), **_JSON)
+        tails.append(f',"target":{targets[key]},"status":{status_t[sc]}}}')
+    # the values by their bits (-0.0 is not 0.0; every NaN is null), each distinct one spelt once
+    value, distinct = pd.factorize(t["value"].to_numpy(dtype=float).view(np.int64))
     texts = [pa.array(x, pa.large_string()) for x in (heads, unit_t, mids, tails)]
-    value = t["value"].to_numpy(dtype=float)
+    texts.insert(3, _float_texts(np.asarray(distinct).view(np.float64)))
     for lo in range(0, len(t), _JSON_SLICE):  # in slices: the pieces of a slice are small beside its text
         hi = min(lo + _JSON_SLICE, len(t))
-        head, unit_, mid, tail = (
-            x.take(pa.array(c[lo:hi], pa.int64())) for x, c in zip(texts, (hk, unit, mk, tk), strict=True)
-        )
-        rows = pc.binary_join_element_wise(
-            head, unit_, mid, _float_texts(value[lo:hi]), tail, pa.scalar("", pa.large_string())
-        )
-        del head, unit_, mid, tail
+        pieces = [x.take(pa.array(c[lo:hi], pa.int64())) for x, c in zip(texts, (hk, unit, mk, value, tk), strict=True)]
+        rows = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+        del pieces
         offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
         first = int(offsets[0]) + (1 if lo == 0 else 0)  # the first row's comma off
         yield memoryview(rows.buffers()[2])[first : int(offsets[-1])]
