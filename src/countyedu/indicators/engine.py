@@ -502,37 +502,6 @@ def _float_texts(v: np.ndarray) -> Any:
 # ------------------------------------------------------------------------------ evaluate
 
 
-def _aggregate(c: ir.Table, item: Item, county_id: str) -> ir.Table:
-    """Contributions → values at each level the item is defined for."""
-    how = AGGREGATE[item.formula or ""]
-    scale = float(item.params.get("scale", 1.0))
-    outs = []
-    keys = {"school": ["school_id"], "township": ["township_id"], "county": []}
-    for level in item.levels:
-        src = c.filter(c.school_id.notnull()) if level == "school" else c
-        g = src.group_by([*keys[level], "stage", "year"]).aggregate(num=src.num.sum(), den=src.den.sum())
-        unit = g[keys[level][0]] if keys[level] else ibis.literal(county_id)
-        if how == "sum":
-            value = g.num
-        else:
-            value = ibis.ifelse(g.den > 0, g.num * scale / g.den, ibis.null("float64"))
-        outs.append(
-            g.select(
-                level=ibis.literal(level),
-                unit=unit.cast("string"),
-                stage=g.stage,
-                year=g.year,
-                num=g.num,
-                den=g.den,
-                value=value.cast("float64"),
-            )
-        )
-    u = outs[0]
-    for o in outs[1:]:
-        u = u.union(o)
-    return u
-
-
 def _cv(school_rows: pd.DataFrame) -> pd.DataFrame:
     """Pupil-weighted population CV per stage and year (STANDARDS.md, 差异系数): of the rows with a
     value and pupils, stage and year in order (a missing stage last), each group's rows in their order."""
@@ -589,20 +558,19 @@ def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[
     """Values of several indicators (one frame each, as evaluate_item), in ONE query: every item's
     contributions summed per school, township, stage and year — the teacher-based items from one
     grouped pass over the teachers (formulas.teacher_family_bases) — all items stacked with UNION
-    ALL, then rolled up to school, township and county here (the stacked table is small)."""
+    ALL, and rolled up to school, township and county in the same query (_levels_sql)."""
     if not items:
         return []
-    import pyarrow as pa
-
-    if not ct.on_duckdb:
-        return _roll_up(pa.Table.from_pandas(_stacked(ct, items).to_pandas()), items, county_id)
+    if not ct.on_duckdb:  # the roll-up's SQL over the stacked expression, named base
+        levels = _stacked(ct, items).alias("base").sql(_levels_sql("base", items))
+        return _split(levels.to_pyarrow(), items, county_id)
     # the query is built and compiled once per set of items (a pack's digest) and kept
     # (CensusTables.compiled): building and compiling it costs more than running it on a county
     key = json.dumps([it.model_dump(mode="json") for it in items], sort_keys=True, default=str)
     sql = ct.compiled(f"evaluate_items|{key}", lambda: _stacked(ct, items))
     # DuckDB's own Arrow table (Ibis would parse the SQL): its text keys are coded by Arrow, never
-    # made Python strings (a province has 2.4 million base rows)
-    return _roll_up(ct.backend.con.sql(sql).to_arrow_table(), items, county_id)
+    # made Python strings (a province has two million values)
+    return _split(ct.backend.con.sql(_levels_sql(f"({sql}) AS base", items)).to_arrow_table(), items, county_id)
 
 
 def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
@@ -612,6 +580,28 @@ def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
         (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
     ]
     return bases[0] if len(bases) == 1 else ibis.union(*bases)
+
+
+def _levels_sql(base: str, items: list[Item]) -> str:
+    """The stacked base rows (``base``, k = item position) summed to every level of every item in one pass
+    (GROUPING SETS, the same text on DuckDB and Spark): columns k, level (1 school, 2 township,
+    3 county: LEVELS' order), unit (the school's or township's id; none for the county), stage, year,
+    num, den. Σnum and Σden are SQL sums (all-null stays null); a school level leaves out the rows of
+    no school, and a row of no year counts nowhere."""
+
+    def among(level: str) -> str:
+        ks = [str(i) for i, it in enumerate(items) if level in it.levels]
+        return f"k IN ({', '.join(ks)})" if ks else "FALSE"
+
+    return (
+        "SELECT k, level, unit, stage, year, num, den FROM ("
+        "SELECT k, 2 * GROUPING(school_id) + GROUPING(township_id) AS level, COALESCE(school_id, township_id) AS unit, "
+        "stage, year, SUM(num) AS num, SUM(den) AS den "
+        f"FROM {base} WHERE year IS NOT NULL "
+        "GROUP BY GROUPING SETS ((k, school_id, stage, year), (k, township_id, stage, year), (k, stage, year))"
+        f") AS levels WHERE CASE level WHEN 1 THEN unit IS NOT NULL AND {among('school')} "
+        f"WHEN 2 THEN {among('township')} ELSE {among('county')} END"
+    )
 
 
 def _arrow_codes(column: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -628,48 +618,39 @@ def _arrow_codes(column: Any) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
 
 
-def _roll_up(base: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]:
-    """Base rows (an Arrow table, k = item position) → each item's values at each of its levels:
-    Σnum, Σden (SQL sums: all-null stays null), value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum
-    (sum)."""
+def _split(levels: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]:
+    """The rows of _levels_sql (an Arrow table) → each item's frame (VALUE_COLUMNS), its levels in
+    LEVELS' order: value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum (sum)."""
     scale = np.array([float(it.params.get("scale", 1.0)) for it in items])
     is_sum = np.array([AGGREGATE[it.formula or ""] == "sum" for it in items])
-    keys = {"school": "school_id", "township": "township_id", "county": None}
 
     def numbers(c: str) -> np.ndarray:
-        return base.column(c).to_numpy(zero_copy_only=False)  # nulls → NaN, as pandas reads them
+        return levels.column(c).to_numpy(zero_copy_only=False)  # nulls → NaN, as pandas reads them
 
-    k = numbers("k")
-    # the text keys as integer codes (missing → -1), grouped on, and read back after: grouping on
-    # text hashed every row's strings at every level. Groups come in the same order (first seen)
-    # and are summed in the same row order, so the sums are the same to the last bit.
-    coded: dict[str, np.ndarray] = {}
-    texts: dict[str, np.ndarray] = {}
-    for c in ("school_id", "township_id", "stage"):
-        coded[c], texts[c] = _arrow_codes(base.column(c))
-    keyed = pd.DataFrame(
-        {"k": k, **coded, "year": numbers("year"), "num": numbers("num"), "den": numbers("den")}, copy=False
-    )
-    frames = []
-    for level, col in keys.items():
-        want = np.array([level in it.levels for it in items])
-        rows = keyed[want[k]]
-        if level == "school":
-            rows = rows[rows["school_id"].to_numpy() >= 0]
-        by = ["k", col, "stage", "year"] if col else ["k", "stage", "year"]
-        g = rows.groupby(by, sort=False)[["num", "den"]].sum(min_count=1).reset_index()
-        unit = texts[col][g[col].to_numpy()] if col else county_id
-        frames.append(g.assign(level=level, unit=unit, stage=texts["stage"][g["stage"].to_numpy()]))
-    out = pd.concat(frames, ignore_index=True)
-    kk = out["k"].to_numpy()
-    num, den = out["num"].to_numpy(dtype=float), out["den"].to_numpy(dtype=float)
+    k, level = numbers("k").astype(np.int64), numbers("level").astype(np.int64)
+    order = np.lexsort((level, k))  # by item, then level
+    k, level = k[order], level[order]
+    unit_codes, unit_texts = _arrow_codes(levels.column("unit"))
+    stage_codes, stage_texts = _arrow_codes(levels.column("stage"))
+    unit = unit_texts[unit_codes[order]]
+    unit[level == 3] = county_id
+    num, den = numbers("num")[order].astype(float), numbers("den")[order].astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(den > 0, num * scale[kk] / den, np.nan)
-    out["value"] = np.where(is_sum[kk], num, ratio)
-    out["stage"] = out["stage"].astype(object).where(out["stage"].notna(), None)
-    parts = {key: g[VALUE_COLUMNS].reset_index(drop=True) for key, g in out.groupby("k", sort=False)}
-    empty = pd.DataFrame({c: pd.Series(dtype=out[c].dtype) for c in VALUE_COLUMNS})
-    return [parts.get(i, empty) for i in range(len(items))]
+        ratio = np.where(den > 0, num * scale[k] / den, np.nan)
+    columns = {
+        "level": np.array([None, *LEVELS], dtype=object)[level],
+        "unit": unit,
+        "stage": stage_texts[stage_codes[order]],
+        "year": numbers("year")[order].astype(np.int64),
+        "num": num,
+        "den": den,
+        "value": np.where(is_sum[k], num, ratio),
+    }
+    bounds = np.searchsorted(k, np.arange(len(items) + 1))
+    return [
+        pd.DataFrame({c: v[a:b] for c, v in columns.items()}, copy=False)
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
 
 
 def _base_items(pack: Pack, item: Item, out: dict[tuple[str, str], Item], given: dict[str, Pack]) -> None:
