@@ -108,20 +108,39 @@ def _whole(x: np.ndarray) -> np.ndarray:
     return r.astype(np.int64)
 
 
-def _cmp(op: np.ndarray, lhs: np.ndarray, rhs: np.ndarray, slack: np.ndarray | None = None) -> np.ndarray:
-    """lhs OP rhs, row-wise, for integer arrays; ``slack`` (≥ 0) is what ≈ allows either side."""
+def _is(values: Sequence[Any] | np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per name, whether each row's value is it. Each distinct value is compared once (a pd.Categorical
+    is read by its codes): comparing millions of Python strings row by row was the cost of a verdict."""
+    if isinstance(values, pd.Categorical):
+        codes, uniques = values.codes, list(values.categories)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    out = {}
+    for name in names:
+        hits = [k for k, u in enumerate(uniques) if u == name]
+        out[name] = np.isin(codes, hits) if len(hits) > 1 else codes == (hits[0] if hits else -2)
+    return out
+
+
+def _rows(masks: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: m[rows] for k, m in masks.items()}
+
+
+def _cmp(op: dict[str, np.ndarray], lhs: np.ndarray, rhs: np.ndarray, slack: np.ndarray | None = None) -> np.ndarray:
+    """lhs OP rhs, row-wise, for integer arrays (op: each OPS's rows, _is); ``slack`` (≥ 0) is what ≈
+    allows either side."""
     d = lhs - rhs
     zero = np.asarray(d == 0, dtype=bool)
     pos = np.asarray(d > 0, dtype=bool)
     neg = ~zero & ~pos
-    out = np.zeros(len(op), dtype=bool)
-    out |= (op == ">=") & (pos | zero)
-    out |= (op == "<=") & (neg | zero)
-    out |= (op == ">") & pos
-    out |= (op == "<") & neg
-    out |= (op == "==") & zero
+    out = np.zeros(len(d), dtype=bool)
+    out |= op[">="] & (pos | zero)
+    out |= op["<="] & (neg | zero)
+    out |= op[">"] & pos
+    out |= op["<"] & neg
+    out |= op["=="] & zero
     if slack is not None:
-        out |= (op == "≈") & np.asarray(abs(d) <= slack, dtype=bool)
+        out |= op["≈"] & np.asarray(abs(d) <= slack, dtype=bool)
     return np.asarray(out, dtype=bool)
 
 
@@ -139,25 +158,26 @@ def meets(
     """Row-wise: whether value = num × scale / den meets ``op target`` (see the module docstring).
 
     ``target``, ``scale`` and ``tolerance`` (for ≈) are per row, as the pack's floats or exact
-    fractions (or a pd.Categorical of them: each distinct one read once); ``kind`` per row is count, money or measure. A row without a value or an op never
-    meets. For a sum indicator (no denominator) pass den = 1."""
+    fractions (or a pd.Categorical of them: each distinct one read once); ``kind`` per row is count,
+    money or measure; ``op`` and ``kind`` too may be pd.Categoricals. A row without a value or an op
+    never meets. For a sum indicator (no denominator) pass den = 1."""
     n = len(value)
-    op = np.asarray(op, dtype=object)
-    kind = np.asarray(kind, dtype=object)
+    is_op = _is(op, OPS)
+    kinds = _is(kind, ("count", "money"))
     value = np.asarray(value, dtype=float)
     num = np.nan_to_num(np.asarray(num, dtype=float), nan=np.inf)
     den = np.nan_to_num(np.asarray(den, dtype=float), nan=np.inf)
     scales = scale if scale is not None else np.ones(n, dtype=np.int64)
     tols = tolerance if tolerance is not None else np.zeros(n, dtype=np.int64)
-    has = ~np.isnan(value) & pd.Series(op).isin(OPS).to_numpy() & ~_missing(target)
-    money = kind == "money"
+    has = ~np.isnan(value) & np.logical_or.reduce(list(is_op.values())) & ~_missing(target)
+    money = kinds["money"]
     q = np.where(money, float(FEN_PER_YUAN), 1.0)
     with np.errstate(invalid="ignore", over="ignore"):
         nq, dq = np.rint(num * q), np.rint(den * q)
         whole = np.isfinite(nq) & np.isfinite(dq) & (money | ((nq == num) & (dq == den)))
     out = np.zeros(n, dtype=bool)
 
-    exact_rows = has & ((kind == "count") | money) & whole
+    exact_rows = has & (kinds["count"] | money) & whole
     if exact_rows.any():
         i = np.flatnonzero(exact_rows)
         ta, tb, _t = _fractions(_take(target, i))
@@ -165,12 +185,12 @@ def meets(
         n_int, d_int = _whole(nq[i]), _whole(dq[i])
         lhs = _mul(n_int, sa, tb)  # num × scale OP target × den  ⇔  n·sa·tb OP ta·d·sb
         rhs = _mul(ta, d_int, sb)
-        ops, m = op[i], money[i]
+        ops, m = _rows(is_op, i), money[i]
         # money: a shortfall under one fen (sa·tb in these units) against ≥ or ≤ is none
         fen_less_one = np.where(m, _mul(sa, tb) - 1, 0)
-        lhs = lhs + np.where(m & (ops == ">="), fen_less_one, 0) - np.where(m & (ops == "<="), fen_less_one, 0)
+        lhs = lhs + np.where(m & ops[">="], fen_less_one, 0) - np.where(m & ops["<="], fen_less_one, 0)
         slack = None
-        if (ops == "≈").any():  # |v − t| ≤ tol  ⇔  |lhs − rhs|·xb ≤ xa·d·sb·tb
+        if ops["≈"].any():  # |v − t| ≤ tol  ⇔  |lhs − rhs|·xb ≤ xa·d·sb·tb
             xa, xb, _x = _fractions(_take(tols, i))
             slack = _mul(xa, d_int, sb, tb)
             lhs, rhs = _mul(lhs, xb), _mul(rhs, xb)
@@ -181,7 +201,7 @@ def meets(
         i = np.flatnonzero(band)
         t = _fractions(_take(target, i))[2]
         tol = np.nan_to_num(_fractions(_take(tols, i))[2])
-        out[i] = _band(op[i], value[i], t, tol, MEASURE_REL * np.where(t != 0, np.abs(t), 1.0))
+        out[i] = _band(_rows(is_op, i), value[i], t, tol, MEASURE_REL * np.where(t != 0, np.abs(t), 1.0))
     return out
 
 
@@ -195,7 +215,7 @@ def trend_meets(
 ) -> np.ndarray:
     """Row-wise: whether the trend at the deadline meets the target, within ``trend_tolerance``
     relative to |target| (absolute when the target is 0) — the stated tolerance of the verdict."""
-    op = np.asarray(op, dtype=object)
+    is_op = _is(op, OPS)
     trend = np.asarray(trend, dtype=float)
     t = np.asarray(target, dtype=float)
     tol = np.zeros(len(t)) if tolerance is None else np.nan_to_num(np.asarray(tolerance, dtype=float))
@@ -204,7 +224,7 @@ def trend_meets(
     if ok.any():
         i = np.flatnonzero(ok)
         rel = np.broadcast_to(np.asarray(trend_tolerance, dtype=float), t.shape)[i]
-        out[i] = _band(op[i], trend[i], t[i], tol[i], rel * np.where(t[i] != 0, np.abs(t[i]), 1.0))
+        out[i] = _band(_rows(is_op, i), trend[i], t[i], tol[i], rel * np.where(t[i] != 0, np.abs(t[i]), 1.0))
     return out
 
 
@@ -214,17 +234,18 @@ def _take(values: Sequence[Any] | np.ndarray, rows: np.ndarray) -> Any:
     return np.asarray(values, dtype=object)[rows]
 
 
-def _band(op: np.ndarray, v: np.ndarray, t: np.ndarray, tol: np.ndarray, eps: np.ndarray) -> np.ndarray:
-    """Float comparison in which anything within eps of t is on it."""
+def _band(op: dict[str, np.ndarray], v: np.ndarray, t: np.ndarray, tol: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    """Float comparison in which anything within eps of t is on it (op: each OPS's rows, _is)."""
     conds = {
-        ">=": v >= t - eps,
-        "<=": v <= t + eps,
-        ">": v > t + eps,
-        "<": v < t - eps,
-        "==": np.abs(v - t) <= eps,
-        "≈": np.abs(v - t) <= tol + eps,
+        ">=": lambda: v >= t - eps,
+        "<=": lambda: v <= t + eps,
+        ">": lambda: v > t + eps,
+        "<": lambda: v < t - eps,
+        "==": lambda: np.abs(v - t) <= eps,
+        "≈": lambda: np.abs(v - t) <= tol + eps,
     }
     out = np.zeros(len(v), dtype=bool)
     for o, c in conds.items():
-        out |= (op == o) & c
+        if op[o].any():  # only the operators present are worked out
+            out |= op[o] & c()
     return out

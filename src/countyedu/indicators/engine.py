@@ -27,7 +27,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -773,30 +773,31 @@ def money_item(item: Item) -> bool:
 
 def _met(
     items: list[Item],
-    df: pd.DataFrame,
-    tg: pd.DataFrame,
-    targets: Any = None,
-    value: pd.Series | None = None,
-    tolerance: Any = None,
+    pos: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+    value: np.ndarray,
+    op: Any,
+    targets: Any,
+    tolerance: Any,
 ) -> np.ndarray:
-    """Whether each row (item at _pos) meets its target (tg: op, tvalue, tol) by the exact rule of
-    indicators.compare: decided on num and den, never on the float value alone."""
-    pos = df["_pos"].to_numpy(dtype=np.int64)
-    kinds = np.array([compare_kind(it) for it in items], dtype=object)[pos]
+    """Whether each row (item at pos) meets its target (op, target and tolerance per row, arrays or
+    pd.Categoricals) by the exact rule of indicators.compare: decided on num and den, never on the
+    float value alone."""
     is_sum = np.array([AGGREGATE.get(it.formula or "") == "sum" for it in items], dtype=bool)
     scales = np.where(is_sum, 1.0, np.array([float(it.params.get("scale", 1.0)) for it in items]))
-    den = np.where(is_sum[pos], 1.0, df["den"].to_numpy(dtype=float))
-    # each item's scale read once: a categorical of the distinct scales (a province has millions of rows)
+    # each item's kind and scale read once: categoricals of the distinct ones (a province has millions of rows)
+    kind_codes, kinds = pd.factorize(np.array([compare_kind(it) for it in items], dtype=object))
     scale_codes, scale_values = pd.factorize(scales)
     return compare.meets(
-        tg["op"].to_numpy(dtype=object),
-        list(tg["tvalue"]) if targets is None else targets,
-        df["num"].to_numpy(dtype=float),
-        den,
-        (df["value"] if value is None else value).to_numpy(dtype=float),
-        kind=kinds,
+        op,
+        targets,
+        num,
+        np.where(is_sum[pos], 1.0, den),
+        value,
+        kind=pd.Categorical.from_codes(kind_codes[pos], kinds),
         scale=pd.Categorical.from_codes(scale_codes[pos], scale_values),
-        tolerance=list(tg["tol"]) if tolerance is None else tolerance,
+        tolerance=tolerance,
     )
 
 
@@ -819,83 +820,73 @@ def _statuses(
 ) -> pd.DataFrame:
     """Every item's values with their status, as TABLE_COLUMNS, items in the order given and each
     item's rows by level, unit, stage and year; a checklist item (frame None) gets one
-    needs_evidence row per census year. All items in one vectorised pass. Rows of the `partial`
-    years (in collection) are left out of every trend and get none."""
-    frames = []
-    for pos, (_pack_id, _item, df) in enumerate(entries):
-        if df is not None and not df.empty:
-            frames.append(df[["level", "unit", "stage", "year", "value", "num", "den"]].assign(_pos=pos))
-    cols: dict[str, list[Any]] = {c: [] for c in ("_pos", "level", "unit", "stage", "year", "value", "num", "den")}
-    with warnings.catch_warnings():  # all-NA columns (a CV has no numerator) keep the columns' dtypes
-        warnings.simplefilter("ignore", FutureWarning)
-        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
-    # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques.
-    # Columns are taken as arrays and the frames built once (a province has millions of rows: every
-    # DataFrame.assign copied all of them)
-    codes = {c: pd.factorize(df[c], sort=True)[0] for c in ("level", "unit", "stage")}  # missing → -1
-    pos, year = df["_pos"].to_numpy(dtype=np.int64), df["year"].to_numpy()
-    order = np.lexsort((year, codes["stage"], codes["unit"], codes["level"], pos))
-    pos, year = pos[order], year[order]
-    key = np.stack([pos, codes["level"][order], codes["unit"][order], codes["stage"][order]])
-    change = np.ones(len(order), dtype=bool)
-    change[1:] = (key[:, 1:] != key[:, :-1]).any(axis=0)
-    stage = df["stage"].to_numpy(dtype=object)[order]
-    stage[pd.isna(stage)] = None
-    value = df["value"].to_numpy(dtype=float)[order]
-    lean = pd.DataFrame(
-        {
-            "_pos": pos,
-            "_unit": np.cumsum(change),  # one number per item, level, unit and stage
-            "_stage": codes["stage"][order],
-            "stage": stage,
-            "year": year,
-            "value": value,
-            "num": df["num"].to_numpy(dtype=float)[order],
-            "den": df["den"].to_numpy(dtype=float)[order],
-        },
-        copy=False,  # not consolidated: a copy of every column
+    needs_evidence row per census year. All items in one vectorised pass, on arrays and integer
+    codes (a province has two million rows: every DataFrame step copied or hashed them all). Rows of
+    the `partial` years (in collection) are left out of every trend and get none."""
+    got = [(p, d) for p, (_pack, _item, d) in enumerate(entries) if d is not None and not d.empty]
+
+    def stacked(column: str, dtype: Any = None) -> np.ndarray:
+        if not got:
+            return np.empty(0, dtype=dtype or np.int64)
+        return np.concatenate([d[column].to_numpy(dtype=dtype) for _p, d in got])
+
+    pos = np.repeat(np.array([p for p, _d in got], dtype=np.int64), [len(d) for _p, d in got])
+    level, unit, stage, year = (
+        stacked("level", object),
+        stacked("unit", object),
+        stacked("stage", object),
+        stacked("year"),
     )
+    # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques
+    # (missing → -1), one int64 key per row when they fit in one
+    lv, lv_names = _factorize_runs(level)
+    un, un_names = pd.factorize(unit, sort=True)
+    sg, sg_names = _factorize_runs(stage)
+    yc, year_values = _year_codes(year)
+    n_l, n_u, n_s, n_y = len(lv_names) + 1, len(un_names) + 1, len(sg_names) + 1, max(len(year_values), 1)
+    if max(len(entries), 1) * n_l * n_u * n_s * n_y < 2**62:
+        key = (((pos * n_l + lv + 1) * n_u + un + 1) * n_s + sg + 1) * n_y + yc
+        order = np.argsort(key, kind="stable")
+        unit_key = key[order] // n_y  # one number per item, level, unit and stage
+    else:
+        order = np.lexsort((yc, sg, un, lv, pos))
+        keys = np.stack([pos[order], lv[order], un[order], sg[order]])
+        unit_key = np.cumsum(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
+    pos, year, sg = pos[order], year[order], sg[order]
+    stage = np.array([*sg_names, None], dtype=object)[sg]  # code -1 reads None
+    value, num, den = (stacked(c, float)[order] for c in ("value", "num", "den"))
     items = [item for _p, item, _d in entries]
-    tg, tvalue, tol = _targets_many(items, lean)
-    has_target = tg["op"].notna().to_numpy()
-    before = (year.astype(float) < tg["by"].to_numpy(dtype=float)) & has_target
+    tg = _targets_many(items, pos, yc[order], year_values, sg, sg_names)
+    has_target = tg.op.codes >= 0
+    before = (year.astype(float) < tg.by) & has_target
     closed = ~np.isin(year, list(partial))
     has_value = ~np.isnan(value)
-    trend = _running_trend(lean[["_unit", "year", "value"]], tg["by"], ["_unit"], closed)
-    trend = trend.where(before & closed & has_value)
-    met_now = _met(items, lean, tg, tvalue, tolerance=tol)
+    trend = _running_trend(unit_key, year, value, tg.by, closed)
+    trend = np.where(before & closed & has_value, trend, np.nan)
+    met_now = _met(items, pos, num, den, value, tg.op, tg.value_coded, tg.tol_coded)
     tols = [
         float(it.params.get("trend_tolerance", (trend_tolerance or {}).get(p, compare.DEFAULT_TREND_TOLERANCE)))
         for p, it, _d in entries
     ]
-    trend_tol = np.array(tols)[pos]
-    trend_misses = trend.notna().to_numpy() & ~compare.trend_meets(
-        tg["op"].to_numpy(dtype=object),
-        tg["tvalue"].to_numpy(dtype=float),
-        trend.to_numpy(),
-        tg["tol"].to_numpy(),
-        trend_tolerance=trend_tol,
+    trend_misses = ~np.isnan(trend) & ~compare.trend_meets(
+        tg.op, tg.value, trend, tg.tol, trend_tolerance=np.array(tols, dtype=float)[pos]
     )
-    status = np.where(
-        ~has_value,
-        "no_data",
-        np.where(~has_target, "met", np.where(trend_misses, "at_risk", np.where(met_now, "met", "not_met"))),
-    )
+    status = np.where(~has_value, 0, np.where(~has_target, 1, np.where(trend_misses, 2, np.where(met_now, 1, 3))))
     # the result's columns as arrays, the years kept and the checklist rows added as arrays, and the
     # frame built once without consolidating them (each consolidation copied millions of objects)
     res: dict[str, np.ndarray] = {
         "_pos": pos,
         "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
         "indicator": np.array([i.id for i in items], dtype=object)[pos],
-        "level": df["level"].to_numpy(dtype=object)[order],
-        "unit": pd.Series(df["unit"].to_numpy(dtype=object)[order], dtype=object).astype(str).to_numpy(),
+        "level": level[order],
+        "unit": _texts(unit, un, un_names, order),
         "stage": stage,
         "year": year.astype(int),
         "value": value,
-        "num": lean["num"].to_numpy(),
-        "den": lean["den"].to_numpy(),
-        "trend_at_deadline": trend.to_numpy(dtype=float),
-        "status": status.astype(object),
+        "num": num,
+        "den": den,
+        "trend_at_deadline": trend,
+        "status": np.array(["no_data", "met", "at_risk", "not_met"], dtype=object)[status],
     }
     if years:
         keep = np.isin(res["year"], years)
@@ -933,53 +924,156 @@ def _statuses(
     return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
 
 
-def _targets_many(items: list[Item], df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Categorical, pd.Categorical]:
-    """The milestone in force for each row's item (_pos), year and stage: columns op, tvalue, by,
-    tol; and the target values and tolerances again as categoricals (each distinct one read once by
-    indicators.compare)."""
-    code = df.groupby(["_pos", "year", "_stage"], sort=False).ngroup().to_numpy()
-    first = df[["_pos", "year", "stage"]].iloc[np.unique(code, return_index=True)[1]]
-    rows = []
-    for pos, year, stage in zip(first["_pos"], first["year"], first["stage"], strict=True):
-        t = items[int(pos)].target_for(int(year), None if pd.isna(stage) else str(stage))
-        rows.append(
-            (
-                t.op if t else None,
-                t.value if t else np.nan,
-                t.by if t else np.nan,
-                (t.tolerance or 0.0) if t else np.nan,
-            )
-        )
-    lookup = pd.DataFrame(rows, columns=["op", "tvalue", "by", "tol"])
+def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(values, sort=True) of an object column that comes in long runs of one value (a
+    level, a stage): the heads of the runs are factorized, not every row."""
+    head = np.ones(len(values), dtype=bool)
+    head[1:] = values[1:] != values[:-1]
+    codes, uniques = pd.factorize(values[head], sort=True)
+    return codes[np.cumsum(head) - 1], uniques
 
-    def coded(column: str) -> pd.Categorical:
-        distinct, values = pd.factorize(lookup[column].to_numpy(dtype=object))  # missing → -1
-        return pd.Categorical.from_codes(distinct[code], values)
 
-    return lookup.iloc[code].reset_index(drop=True), coded("tvalue"), coded("tol")
+def _texts(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """values[order] as str (pandas' astype(str)), each distinct value made a str once."""
+    if (codes < 0).any():  # a missing unit: its own spelling ("None", "nan")
+        return pd.Series(values[order], dtype=object).astype(str).to_numpy()
+    return pd.Series(uniques, dtype=object).astype(str).to_numpy()[codes[order]]
+
+
+def _year_codes(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, the years by code), codes in year order: a census's few years are coded by
+    subtraction (no sort of millions of rows), anything else by np.unique."""
+    if year.dtype.kind in "iu" and len(year):
+        lo, hi = int(year.min()), int(year.max())
+        if hi - lo < 4096:
+            return year.astype(np.int64) - lo, np.arange(lo, hi + 1, dtype=np.int64)
+    values, codes = np.unique(year, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), values
+
+
+class _InForce(NamedTuple):
+    """The milestone in force for each row: op (a pd.Categorical, code -1 without a target), value,
+    by and tolerance (floats, NaN without a target), and value and tolerance again as
+    pd.Categoricals (each distinct one read once by indicators.compare)."""
+
+    op: pd.Categorical
+    value: np.ndarray
+    by: np.ndarray
+    tol: np.ndarray
+    value_coded: pd.Categorical
+    tol_coded: pd.Categorical
+
+
+def _targets_many(
+    items: list[Item],
+    pos: np.ndarray,
+    year_codes: np.ndarray,
+    year_values: np.ndarray,
+    stage_codes: np.ndarray,
+    stages: Any,
+) -> _InForce:
+    """The milestone in force for each row's item (pos), year (year_values[year_codes]) and stage
+    (stages[stage_codes], -1: none): Item.target_for once per distinct item, year and stage."""
+    n_s, n_y = len(stages) + 1, max(len(year_values), 1)
+    key = (pos * n_s + stage_codes + 1) * n_y + year_codes
+    size = max(len(items), 1) * n_s * n_y
+    if size <= max(1 << 20, 4 * len(key)):  # distinct keys by marking them: no sort
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        distinct = np.flatnonzero(seen)
+        code_of = np.zeros(size, dtype=np.int64)
+        code_of[distinct] = np.arange(len(distinct))
+        code = code_of[key]
+    else:
+        distinct, code = np.unique(key, return_inverse=True)
+        code = code.reshape(-1)
+    ops, values, bys, tols = [], [], [], []
+    for k in distinct.tolist():
+        p, rest = divmod(k, n_s * n_y)
+        s, y = divmod(rest, n_y)
+        t = items[p].target_for(int(year_values[y]), None if s == 0 else str(stages[s - 1]))
+        ops.append(t.op if t else None)
+        values.append(t.value if t else np.nan)
+        bys.append(t.by if t else np.nan)
+        tols.append((t.tolerance or 0.0) if t else np.nan)
+
+    def coded(column: list[Any]) -> pd.Categorical:
+        distinct_codes, uniques = pd.factorize(np.array(column, dtype=object))  # missing → -1
+        return pd.Categorical.from_codes(distinct_codes[code], uniques)
+
+    return _InForce(
+        op=coded(ops),
+        value=np.array(values, dtype=float)[code],
+        by=np.array(bys, dtype=float)[code],
+        tol=np.array(tols, dtype=float)[code],
+        value_coded=coded(values),
+        tol_coded=coded(tols),
+    )
 
 
 def _running_trend(
-    df: pd.DataFrame, deadline: pd.Series, keys: list[str] | None = None, points: np.ndarray | None = None
-) -> pd.Series:
-    """For each row: the least-squares line through the unit's (year, value) points up to that row,
-    evaluated at the row's deadline (NaN under two points); with `points`, only the rows it marks
-    are points (a year in collection is not)."""
-    ok = df["value"].notna()
+    unit: np.ndarray, year: np.ndarray, value: np.ndarray, deadline: np.ndarray, points: np.ndarray | None = None
+) -> np.ndarray:
+    """For each row: the least-squares line through its unit's (year, value) points up to that row,
+    evaluated at the row's deadline (NaN under two points). ``unit``: a number per row, each unit's
+    rows together and in year order; with ``points``, only the rows it marks are points (a year in
+    collection is not)."""
+    ok = ~np.isnan(value)
     if points is not None:
         ok &= points
     origin = 2000.0  # years measured from here keep the running sums well conditioned
-    x = (df["year"].astype(float) - origin).where(ok, 0.0)
-    y = df["value"].astype(float).where(ok, 0.0)
-    g = df.assign(n=ok.astype(float), x=x, y=y, xx=x * x, xy=x * y).groupby(
-        keys or ["level", "unit", "stage"], dropna=False, sort=False
-    )
-    c = g[["n", "x", "y", "xx", "xy"]].cumsum()
-    denom = c["n"] * c["xx"] - c["x"] ** 2
-    slope = (c["n"] * c["xy"] - c["x"] * c["y"]) / denom.where(denom != 0)
-    intercept = (c["y"] - slope * c["x"]) / c["n"]
-    trend = slope * (deadline.astype(float).to_numpy() - origin) + intercept
-    return trend.where(c["n"] >= 2)
+    x = np.where(ok, year.astype(float) - origin, 0.0)
+    y = np.where(ok, value, 0.0)
+    runs = _Runs(unit)
+    n, sx, sy, sxx, sxy = (runs.sums(c) for c in (ok.astype(float), x, y, x * x, x * y))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        denom = n * sxx - sx**2
+        slope = (n * sxy - sx * sy) / np.where(denom != 0, denom, np.nan)
+        intercept = (sy - slope * sx) / n
+        trend = slope * (deadline - origin) + intercept
+    return np.where(n >= 2, trend, np.nan)
+
+
+class _Runs:
+    """The rows of each unit (``unit``: a number per row, each unit's rows together), for running
+    sums within units."""
+
+    def __init__(self, unit: np.ndarray) -> None:
+        rows = len(unit)
+        change = np.ones(rows, dtype=bool)
+        change[1:] = unit[1:] != unit[:-1]
+        self.first = np.flatnonzero(change)
+        self.group = np.cumsum(change) - 1  # the unit's number, from 0
+        self.rank = np.arange(rows) - self.first[self.group]  # the row's place in its unit
+        self.longest = int(self.rank.max(initial=-1)) + 1
+
+    def sums(self, column: np.ndarray) -> np.ndarray:
+        """The running sum of a column within each unit, as pandas' grouped cumsum adds it
+        (Kahan-compensated; a missing value gives a missing sum, and the sum goes on past it; a
+        missing sum stays missing), to the last bit."""
+        whole = np.isfinite(column).all() and np.array_equal(column, np.rint(column))
+        if whole and float(np.abs(column).sum()) < 2.0**53:
+            # whole numbers whose sums stay exact: every compensation is 0, the sum is the integers'
+            c = np.cumsum(column.astype(np.int64))
+            before = np.where(self.first > 0, c[self.first - 1], 0)
+            return (c - before[self.group]).astype(float)
+        # one step per place in a unit (a census's few years), across all units at once: the column
+        # laid out as places × units
+        grid = np.zeros((self.longest, len(self.first)))
+        grid[self.rank, self.group] = column
+        out = np.empty_like(grid)
+        total = np.zeros(len(self.first))
+        compensation = np.zeros(len(self.first))
+        with np.errstate(invalid="ignore", over="ignore"):
+            for place in range(self.longest):
+                v = grid[place]
+                y = v - compensation
+                t = total + y
+                added = ~np.isnan(v) & ~np.isnan(total)
+                out[place] = np.where(added, t, np.nan)
+                compensation = np.where(added, (t - total) - y, compensation)
+                total = np.where(added, t, total)
+        return out[self.rank, self.group]
 
 
 def _num(v: Any) -> float | None:
@@ -996,33 +1090,36 @@ def _qb_school_pass(
     below 85% of it (STANDARDS.md QB-R-SCHOOL). County value: the share of school parts passing.
     A part lacking any of the 7 values has no value (no_data).
 
-    The seven indicators' school rows are stacked and judged in one pass (a province has 800,000 of
-    them): whether each meets its standard, and reaches the floor (≥ floor × standard), by the
-    exact rule of indicators.compare."""
+    The seven indicators' school rows are stacked (as arrays) and judged in one pass (a province has
+    800,000 of them): whether each meets its standard, and reaches the floor (≥ floor × standard),
+    by the exact rule of indicators.compare."""
     need = int(item.params.get("pass_count", QB_PASS_COUNT))
     floor = float(item.params.get("floor", QB_FLOOR))
     ids = list(item.params["indicators"])
     items = [pack.item(rid) for rid in ids]
-    keys = ["unit", "stage", "year"]
-    frames = []
-    for pos, rid in enumerate(ids):
-        df = computed[(pack.id, rid)]
-        frames.append(df.loc[df["level"].to_numpy() == "school", [*keys, "value", "num", "den"]].assign(_pos=pos))
-    rows = pd.concat(frames, ignore_index=True)
-    stage_codes = pd.factorize(rows["stage"])[0]
-    tg, tvalue, tol = _targets_many(items, rows.assign(_stage=stage_codes))
-    met = _met(items, rows, tg, tvalue, tolerance=tol)
+    frames = [computed[(pack.id, rid)] for rid in ids]
+    school = [df["level"].to_numpy() == "school" for df in frames]
+
+    def stacked(column: str, dtype: Any = None) -> np.ndarray:
+        return np.concatenate([df[column].to_numpy(dtype=dtype)[m] for df, m in zip(frames, school, strict=True)])
+
+    pos = np.repeat(np.arange(len(ids), dtype=np.int64), [int(m.sum()) for m in school])
+    unit, stage, year = stacked("unit"), stacked("stage"), stacked("year")
+    value, num, den = stacked("value", float), stacked("num", float), stacked("den", float)
+    stage_codes, stages = pd.factorize(stage)
+    year_codes, year_values = _year_codes(year)
+    tg = _targets_many(items, pos, year_codes, year_values, stage_codes, stages)
+    met = _met(items, pos, num, den, value, tg.op, tg.value_coded, tg.tol_coded)
     # floor × standard, exact, once per distinct standard
     floor_x = compare.exact(floor)
-    floors = pd.Categorical.from_codes(tvalue.codes, [floor_x * compare.exact(v) for v in tvalue.categories])
-    at_floor = _met(items, rows, tg.assign(op=">="), floors, tolerance=tol)
-    pos = rows["_pos"].to_numpy()
-    standard = tg["tvalue"].to_numpy(dtype=float)
-    value = rows["value"].to_numpy(dtype=float)
-    # one code per school part and year (unit, stage, year), in order of first appearance
-    unit_codes = pd.factorize(rows["unit"])[0]
-    year_codes = pd.factorize(rows["year"])[0]
-    part, first = _combined(unit_codes, stage_codes + 1, year_codes)
+    floors = pd.Categorical.from_codes(
+        tg.value_coded.codes, [floor_x * compare.exact(v) for v in tg.value_coded.categories]
+    )
+    at_least = pd.Categorical.from_codes(np.zeros(len(pos), dtype=np.int8), [">="])
+    at_floor = _met(items, pos, num, den, value, at_least, floors, tg.tol_coded)
+    standard = tg.value
+    # one code per school part and year (unit, stage, year)
+    part, first = _combined(pd.factorize(unit)[0], stage_codes + 1, year_codes)
     counted = ~np.isnan(value) & ~np.isnan(standard)
     n_parts = len(first)
     n = np.bincount(part[counted], minlength=n_parts)
@@ -1032,22 +1129,40 @@ def _qb_school_pass(
     passed = (n_met >= need) & (n_low == 0)
     value_of = np.where(complete, passed.astype(float), np.nan)  # by part code
     order = np.sort(first)  # a row of each part, in order of first appearance
-    sch = rows.iloc[order][keys].reset_index(drop=True)
-    sch = sch.assign(value=value_of[part[order]], num=value_of[part[order]], den=1.0, level="school")
+    shown = value_of[part[order]]
+    sch = pd.DataFrame(
+        {
+            "unit": unit[order],
+            "stage": stage[order],
+            "year": year[order],
+            "value": shown,
+            "num": shown,
+            "den": 1.0,
+            "level": "school",
+        }
+    )
     # the indicators below standard of the failing parts, with what their gaps are worked out from
     short = counted & ~met & (value_of[part] == 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(standard != 0, value / np.where(standard != 0, standard, np.nan), 1.0)
     at = pos[short]
-    short = rows[short].assign(
-        indicator=np.array(ids, dtype=object)[at],
-        standard=standard[short],
-        scale=np.array([float(it.params.get("scale", 1.0)) for it in items])[at],
-        gap_unit=np.array([str(it.params.get("gap_unit", it.unit)) for it in items], dtype=object)[at],
-        at_floor=at_floor[short].astype("int64"),
-        ratio=ratio[short],
+    gaps = _gaps(
+        {
+            "unit": unit[short],
+            "stage": stage[short],
+            "year": year[short],
+            "num": num[short],
+            "den": den[short],
+            "indicator": np.array(ids, dtype=object)[at],
+            "standard": standard[short],
+            "scale": np.array([float(it.params.get("scale", 1.0)) for it in items])[at],
+            "gap_unit": np.array([str(it.params.get("gap_unit", it.unit)) for it in items], dtype=object)[at],
+            "at_floor": at_floor[short],
+            "ratio": ratio[short],
+        },
+        floor,
+        len(ids) - need,
     )
-    gaps = _gaps(short, floor, len(ids) - need)
     done = sch[sch["value"].notna()]
     county = done.groupby(["stage", "year"], as_index=False).agg(num=("num", "sum"), den=("den", "sum"))
     county = county.assign(value=county["num"] / county["den"], level="county", unit=county_id)
@@ -1055,49 +1170,71 @@ def _qb_school_pass(
     return pd.concat(levels, ignore_index=True), gaps
 
 
-def _gaps(short: pd.DataFrame, floor: float, allowance: int) -> list[SchoolGap]:
-    """The additions that make each failing school part pass (``short``: its indicators below
-    standard): every indicator below standard is brought up to it, except the ``allowance``
-    furthest below it (one, under 6 of 7), which is brought up to the floor only when below it.
-    Indicators as far below as each other (their value / standard within compare.MEASURE_REL: on
-    paper the same, apart in the last bits of whatever order the database added in) are taken in
-    the order of their ids. Amounts are rounded up to whole units."""
-    short = short.sort_values(["unit", "stage", "year", "ratio", "indicator"])
-    if short.empty:
+def _gaps(rows: pd.DataFrame | dict[str, np.ndarray], floor: float, allowance: int) -> list[SchoolGap]:
+    """The additions that make each failing school part pass (``rows``: its indicators below
+    standard, as columns): every indicator below standard is brought up to it, except the
+    ``allowance`` furthest below it (one, under 6 of 7), which is brought up to the floor only when
+    below it. Indicators as far below as each other (their value / standard within
+    compare.MEASURE_REL: on paper the same, apart in the last bits of whatever order the database
+    added in) are taken in the order of their ids. Amounts are rounded up to whole units."""
+    columns = ("unit", "stage", "year", "num", "den", "indicator", "standard", "scale", "gap_unit", "at_floor", "ratio")
+    short = {c: np.asarray(rows[c]) for c in columns}
+    if not len(short["unit"]):
         return []
-    ratio = short["ratio"].to_numpy(dtype=float)
-    tied = np.zeros(len(short), dtype=bool)  # as far below as the row before, in the same part
-    tied[1:] = np.abs(ratio[1:] - ratio[:-1]) <= compare.MEASURE_REL * np.maximum(np.abs(ratio[1:]), 1.0)
-    for c in ("unit", "stage", "year"):
-        v = short[c].to_numpy()
-        tied[1:] &= v[1:] == v[:-1]
+
+    def sorted_codes(v: np.ndarray) -> np.ndarray:  # the order of sorted values, missing last
+        codes, names = pd.factorize(v, sort=True)
+        return np.where(codes < 0, len(names), codes)
+
+    unit, stage, ind = (sorted_codes(short[c]) for c in ("unit", "stage", "indicator"))
+    year, ratio = short["year"], short["ratio"].astype(float)
+    # by part (unit, stage, year), how far below standard, id; every sort stable
+    order = np.lexsort((ind, ratio, year, stage, unit))
+    same_part = np.zeros(len(order), dtype=bool)  # in the same part as the row before
+    u, s, y = unit[order], stage[order], year[order]
+    same_part[1:] = (u[1:] == u[:-1]) & (s[1:] == s[:-1]) & (y[1:] == y[:-1])
+    r = ratio[order]
+    tied = same_part.copy()  # as far below as the row before, in the same part
+    tied[1:] &= np.abs(r[1:] - r[:-1]) <= compare.MEASURE_REL * np.maximum(np.abs(r[1:]), 1.0)
     if tied.any():  # each run of ties takes its first ratio: then the ids decide
-        first = np.flatnonzero(~tied)
-        short = short.assign(ratio=ratio[first][np.cumsum(~tied) - 1])
-        short = short.sort_values(["unit", "stage", "year", "ratio", "indicator"])
-    rank = short.groupby(["unit", "stage", "year"]).cumcount().to_numpy()
-    need = short["standard"] * short["den"] / short["scale"]
-    full = need - short["num"]
-    to_floor = floor * need - short["num"]
-    lenient = rank < allowance
-    amount = np.where(lenient, to_floor, full)
-    keep = ~(lenient & (short["at_floor"].to_numpy() == 1))
-    short = short.assign(amount=np.ceil(amount - 1e-9))[keep]
-    short = short.sort_values(["unit", "stage", "year", "indicator"], kind="stable")
-    change = np.zeros(len(short), dtype=bool)  # the first row of each part
-    change[0] = True
-    for c in ("unit", "stage", "year"):
-        v = short[c].to_numpy()
-        change[1:] |= v[1:] != v[:-1]
-    starts = np.flatnonzero(change).tolist()
-    ends = [*starts[1:], len(short)]
-    unit, stage, year = (short[c].tolist() for c in ("unit", "stage", "year"))
+        r = r[np.flatnonzero(~tied)][np.cumsum(~tied) - 1]
+        order = order[np.lexsort((ind[order], r, y, s, u))]
+        u, s, y = unit[order], stage[order], year[order]
+        same_part[1:] = (u[1:] == u[:-1]) & (s[1:] == s[:-1]) & (y[1:] == y[:-1])
+    starts = np.flatnonzero(~same_part)
+    rank = np.arange(len(order)) - starts[np.cumsum(~same_part) - 1]  # place in its part
+    # a part with a missing unit or stage is in no group (pandas' groupby): nothing lenient
+    keyed = pd.notna(short["unit"][order]) & pd.notna(short["stage"][order])
+    lenient = keyed & (rank < allowance)
+    standard, den, scale, num = (short[c][order].astype(float) for c in ("standard", "den", "scale", "num"))
+    need = standard * den / scale
+    amount = np.where(lenient, floor * need - num, need - num)
+    keep = ~(lenient & (short["at_floor"][order] == 1))
+    order, amount = order[keep], np.ceil(amount - 1e-9)[keep]
+    if not len(order):
+        return []
+    # by part and id, stable
+    by_id = np.lexsort((ind[order], year[order], stage[order], unit[order]))
+    order, amount = order[by_id], amount[by_id]
+    u, s, y = unit[order], stage[order], year[order]
+    change = np.ones(len(order), dtype=bool)  # the first row of each part
+    change[1:] = (u[1:] != u[:-1]) | (s[1:] != s[:-1]) | (y[1:] != y[:-1])
+    starts_ = np.flatnonzero(change).tolist()
+    ends = [*starts_[1:], len(order)]
+    units, stages, years = (short[c][order].tolist() for c in ("unit", "stage", "year"))
     out = []
     with _collector_paused():  # a province has ~90,000 gaps, ~300,000 small objects
-        adds = list(zip(short["indicator"].tolist(), short["amount"].tolist(), short["gap_unit"].tolist(), strict=True))
-        for a, b in zip(starts, ends, strict=True):
+        adds = list(
+            zip(
+                short["indicator"][order].tolist(),
+                amount.tolist(),
+                short["gap_unit"][order].tolist(),
+                strict=True,
+            )
+        )
+        for a, b in zip(starts_, ends, strict=True):
             g = object.__new__(SchoolGap)  # a frozen dataclass's __init__ sets each field by object.__setattr__: slow
-            g.__dict__.update(school_id=str(unit[a]), stage=str(stage[a]), year=int(year[a]), additions=adds[a:b])
+            g.__dict__.update(school_id=str(units[a]), stage=str(stages[a]), year=int(years[a]), additions=adds[a:b])
             out.append(g)
     return out
 
