@@ -10,6 +10,7 @@ previous year, rotation, retention), or nothing to count.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -74,13 +75,12 @@ def no_data_rows(
     answers in on the closed years (else the ones it declares): a year in collection, where a few
     schools have reported, changes no closed year's rows."""
     want = [y for y in census_years if not years or y in years]
-    # the distinct keys first: a province has millions of rows and a few thousand keys
-    seen = table[["pack", "indicator", "level", "year"]].drop_duplicates()
-    have = set(zip(seen["pack"], seen["indicator"], seen["level"], seen["year"].astype(int), strict=True))
+    # the distinct keys first, from integer codes: a province has millions of rows and a few thousand keys
+    keys = _Keys(table)
+    have = keys.distinct(["pack", "indicator", "level", "year"])
+    closed = ~np.isin(keys.year, list(partial_years)) if partial_years else None
     stages_of: dict[tuple[str, str], set[Any]] = {}
-    closed = table[~table["year"].astype(int).isin(list(partial_years))] if partial_years else table
-    closed = closed[["pack", "indicator", "stage"]].drop_duplicates()
-    for p, i, st in zip(closed["pack"], closed["indicator"], closed["stage"], strict=True):
+    for p, i, st in keys.distinct(["pack", "indicator", "stage"], closed):
         stages_of.setdefault((p, i), set()).add(None if st is None or st != st else st)
     lacking = [
         (pack, item, level, y)
@@ -90,46 +90,137 @@ def no_data_rows(
         for y in want
         if (pack.id, item.id, level, y) not in have
     ]
-    empty = table[table["status"] == "no_data"]  # a value of nothing (a zero denominator) says why too
-    empty = empty[["pack", "indicator", "level", "year"]].drop_duplicates()
+    # a value of nothing (a zero denominator) says why too
+    empty = keys.distinct(["pack", "indicator", "level", "year"], table["status"].to_numpy(dtype=object) == "no_data")
     by_key = {(p.id, i.id): (p, i) for p, i in entries}
-    keys = {
-        (p, i, lv, int(y))
-        for p, i, lv, y in zip(empty["pack"], empty["indicator"], empty["level"], empty["year"], strict=True)
-        if (p, i) in by_key
-    }
-    lacking += [(*by_key[(p, i)], lv, y) for p, i, lv, y in sorted(keys)]
+    lacking += [(*by_key[(p, i)], lv, y) for p, i, lv, y in sorted(k for k in empty if k[:2] in by_key)]
     if not lacking:
         return pd.DataFrame(), {}
     f = _read(ct, "finance", ["item", "year"])
     finance = set(zip(f["item"].astype(str), f["year"].astype(int), strict=True))
-    units: dict[tuple[str, int], list[str]] = {}
-    parts: pd.DataFrame | None = None
-    rows: list[tuple[Any, ...]] = []
+    units = _Units(ct, county_id)
+    blocks: list[tuple[str, str, str, int, np.ndarray, list[Any]]] = []
     reasons: dict[tuple[str, str, str, int], Msg] = {}
     for pack, item, level, y in lacking:
-        if level == "county":
-            us = [county_id]
-        elif level == "township":
-            us = units.get(("township", 0)) or units.setdefault(
-                ("township", 0), sorted(_read(ct, "townships", ["township_id"])["township_id"].astype(str))
-            )
-        else:  # the schools with a part of the item's stages that year (any part: stageless items)
-            if parts is None:
-                parts = _read(ct, "parts", ["school_id", "year", "part"])
-            stages = [s for s in item.stages if s]
-            mine = parts[(parts["year"] == y) & (parts["part"].isin(stages) if stages else True)]
-            us = sorted(set(mine["school_id"].astype(str)))
         reasons[(pack.id, item.id, level, y)] = reason(item, y, census_years, finance)
         if (pack.id, item.id, level, y) in have:
             continue  # rows there already (no_data): only the reason is new
         stages = sorted(stages_of.get((pack.id, item.id)) or set(item.stages), key=lambda s: (s is not None, s or ""))
-        for u in us:
-            for st in stages:
-                rows.append((pack.id, item.id, level, u, st, y))
-    out = pd.DataFrame(rows, columns=["pack", "indicator", "level", "unit", "stage", "year"])
-    out = out.assign(value=np.nan, num=np.nan, den=np.nan, trend_at_deadline=np.nan, status="no_data")
+        blocks.append((pack.id, item.id, level, y, units.of(level, item, y), stages))
+    # each block: its units, each in each of its stages
+    sizes = [len(us) * len(sts) for *_k, us, sts in blocks]
+    per_block = {
+        c: np.repeat(np.array([b[k] for b in blocks], dtype=object if k < 3 else np.int64), sizes)
+        for k, c in enumerate(("pack", "indicator", "level", "year"))
+    }
+    unit = [np.repeat(us, len(sts)) for *_k, us, sts in blocks]
+    stage = [np.tile(np.array(sts, dtype=object), len(us)) for *_k, us, sts in blocks]
+    n = sum(sizes)
+    nan = np.full(n, np.nan)
+    out = pd.DataFrame(
+        {
+            **{c: per_block[c] for c in ("pack", "indicator", "level")},
+            "unit": np.concatenate([np.empty(0, dtype=object), *unit]),
+            "stage": np.concatenate([np.empty(0, dtype=object), *stage]),
+            "year": per_block["year"],
+            "value": nan,
+            "num": nan.copy(),
+            "den": nan.copy(),
+            "trend_at_deadline": nan.copy(),
+            "status": np.full(n, "no_data", dtype=object),
+        },
+        copy=False,  # not consolidated: a copy of every column
+    )
     return out, reasons
+
+
+class _Keys:
+    """A results table's key columns as integer codes, for its distinct keys."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.year = table["year"].to_numpy().astype(int)
+        self._table = table
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(code per row, the values by code); code -1 reads None. pack, indicator, level and stage
+        come in long runs (a results table is by item and level): the heads of the runs are coded."""
+        if column not in self._codes:
+            if column == "year":
+                codes, uniques = pd.factorize(self.year)
+            else:
+                values = self._table[column].to_numpy(dtype=object)
+                head = np.ones(len(values), dtype=bool)
+                head[1:] = values[1:] != values[:-1]
+                codes, uniques = pd.factorize(values[head])
+                codes = codes[np.cumsum(head) - 1]
+            self._codes[column] = (codes, np.array([*uniques, None], dtype=object))
+        return self._codes[column]
+
+    def distinct(self, columns: list[str], rows: np.ndarray | None = None) -> set[tuple[Any, ...]]:
+        """The distinct (column, …) tuples of the rows (a boolean mask; all rows without one)."""
+        sizes = [len(self.codes(c)[1]) for c in columns]  # the codes, and a code for missing
+        if math.prod(sizes) >= 2**62:
+            frame = self._table.loc[rows if rows is not None else slice(None), columns].drop_duplicates()
+            return {
+                tuple(int(v) if c == "year" else v for c, v in zip(columns, r, strict=True))
+                for r in frame.itertuples(index=False)
+            }
+        key = np.zeros(len(self.year), dtype=np.int64)
+        for c, size in zip(columns, sizes, strict=True):
+            key = key * size + self.codes(c)[0] + 1
+        if rows is not None:
+            key = key[rows]
+        if math.prod(sizes) <= max(1 << 22, 4 * len(key)):  # marked, not sorted
+            seen = np.zeros(math.prod(sizes), dtype=bool)
+            seen[key] = True
+            distinct = np.flatnonzero(seen)
+        else:
+            distinct = np.unique(key)
+        names = [self.codes(c)[1] for c in columns]
+        out = set()
+        for k in distinct.tolist():
+            codes = []
+            for size in reversed(sizes):
+                k, code = divmod(k, size)
+                codes.append(code - 1)
+            values = [n[code] for n, code in zip(names, reversed(codes), strict=True)]
+            out.add(tuple(int(v) if c == "year" else v for c, v in zip(columns, values, strict=True)))
+        return out
+
+
+class _Units:
+    """The units a no_data row is given, by level: the county; each township; each school with a part
+    of the item's stages that year (any part: stageless items)."""
+
+    def __init__(self, ct: CensusTables, county_id: str) -> None:
+        self._ct, self._county = ct, county_id
+        self._townships: np.ndarray | None = None
+        self._parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any] | None = None
+        self._schools: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+
+    def of(self, level: str, item: Item, year: int) -> np.ndarray:
+        if level == "county":
+            return np.array([self._county], dtype=object)
+        if level == "township":
+            if self._townships is None:
+                ids = _read(self._ct, "townships", ["township_id"])["township_id"].astype(str)
+                self._townships = np.array(sorted(ids), dtype=object)
+            return self._townships
+        stages = tuple(s for s in item.stages if s)
+        if (year, stages) not in self._schools:
+            if self._parts is None:
+                parts = _read(self._ct, "parts", ["school_id", "year", "part"])
+                codes, names = pd.factorize(parts["part"].to_numpy(dtype=object))
+                # the schools' ids as str, coded in their sorted order: a year's are sorted by code
+                school, ids = pd.factorize(parts["school_id"].astype(str).to_numpy(dtype=object), sort=True)
+                self._parts = (school, np.asarray(ids, dtype=object), parts["year"].to_numpy(), codes, names)
+            school, ids, years, part, names = self._parts
+            mine = years == year
+            if stages:
+                mine &= np.isin(part, [k for k, name in enumerate(names) if name in stages])
+            self._schools[(year, stages)] = ids[np.unique(school[mine])]  # sorted, each once
+        return self._schools[(year, stages)]
 
 
 def _read(ct: CensusTables, name: str, columns: list[str]) -> pd.DataFrame:
