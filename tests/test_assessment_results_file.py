@@ -10,6 +10,7 @@ import pandas as pd
 
 from countyedu.census.store import CensusStore
 from countyedu.indicators import cache
+from countyedu.indicators.engine import Assessment
 from countyedu.runs.store import load_packs
 
 
@@ -45,3 +46,36 @@ def test_the_results_file_reads_back_as_the_json_of_results_did(small_store: Cen
     again = cache.get_or_compute(small_store, "v1", packs)
     assert again.to_json() == computed.to_json()
     assert len(list(doc_path.parent.glob(f"v1-*{cache.RESULTS}"))) == 1
+
+
+def test_the_results_file_is_made_from_the_columns_as_from_the_result_objects() -> None:
+    """cache._stored_frame (from the columns) is the frame of the result objects' JSON, bit for bit:
+    a missing value None (NaN of any sign read back as NaN), -0.0 kept, a column of None only of
+    objects, a missing stage None; and so the Parquet file's bytes are the same."""
+    packs = load_packs()
+    items = [it.id for it in packs[0].items[:2]]
+    nan, neg_nan = float("nan"), -float("nan")
+    t = pd.DataFrame(
+        {
+            "pack": packs[0].id,
+            "indicator": [items[0], items[0], items[1], items[1]],
+            "level": ["school", "school", "county", "county"],
+            "unit": ["S1", "S2", "C1", "C1"],
+            "stage": ["primary", None, float("nan"), "junior"],
+            "year": [2023, 2023, 2024, 2024],
+            "value": [0.5, -0.0, nan, neg_nan],
+            "num": [1.0, 0.0, neg_nan, 3.0],
+            "den": [2.0, 4.0, 0.0, nan],
+            "trend_at_deadline": [nan, nan, neg_nan, nan],  # missing throughout: a column of None
+            "status": ["met", "not_met", "no_data", "no_data"],
+        }
+    )
+    a = Assessment("v1", packs, "C1")
+    a.add(t)
+    as_json = cache._table(a._result_dicts(full=True))
+    made = cache._stored_frame(a)
+    pd.testing.assert_frame_equal(made, as_json, check_exact=True)
+    for c in ("value", "num", "den"):
+        assert made[c].to_numpy().tobytes() == as_json[c].to_numpy().tobytes()
+    assert made["trend_at_deadline"].dtype == object and made["trend_at_deadline"].isna().all()
+    assert cache._results_bytes(made) == cache._results_bytes(as_json)
