@@ -34,7 +34,13 @@ import pandas as pd
 
 from countyedu.census.years import Years, years_of
 from countyedu.indicators import compare
-from countyedu.indicators.formulas import AGGREGATE, FORMULAS, compare_kind, teacher_family_bases
+from countyedu.indicators.formulas import (
+    AGGREGATE,
+    FORMULAS,
+    class_family_bases,
+    compare_kind,
+    teacher_family_bases,
+)
 from countyedu.indicators.missing import no_data_rows
 from countyedu.indicators.registers import housing_served as housing_served  # registers its formula (issue 16)
 from countyedu.indicators.tables import CensusTables
@@ -557,8 +563,9 @@ def _base(ct: CensusTables, item: Item) -> ir.Table:
 def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[pd.DataFrame]:
     """Values of several indicators (one frame each, as evaluate_item), in ONE query: every item's
     contributions summed per school, township, stage and year — the teacher-based items from one
-    grouped pass over the teachers (formulas.teacher_family_bases) — all items stacked with UNION
-    ALL, and rolled up to school, township and county in the same query (_levels_sql)."""
+    grouped pass over the teachers (formulas.teacher_family_bases), the class-size items from one over
+    the classes (formulas.class_family_bases) — all items stacked with UNION ALL, and rolled up to
+    school, township and county in the same query (_levels_sql)."""
     if not items:
         return []
     if not ct.on_duckdb:  # the roll-up's SQL over the stacked expression, named base
@@ -575,7 +582,7 @@ def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[
 
 def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
     """Every item's base rows, k = its position, stacked (UNION ALL)."""
-    family = teacher_family_bases(ct, items)
+    family = {**teacher_family_bases(ct, items), **class_family_bases(ct, items)}
     bases = [
         (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
     ]

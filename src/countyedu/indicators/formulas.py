@@ -201,31 +201,82 @@ def part_share(ct: CensusTables, item: Item) -> ir.Table:
 @formula("class_share", sources=("classes",))
 def class_share(ct: CensusTables, item: Item) -> ir.Table:
     """Classes meeting a size rule / classes: ``at_least`` (大班额) or ``at_most`` per part or grade."""
-    c = ct["classes"]
-    from countyedu.indicators.tables import PART_OF_GRADE
-
-    c = c.mutate(part=c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None))
+    c = _classes_with_part(ct)
     stages = [s for s in item.stages if s]
     c = c.filter(c.part.isin(stages))
     s = ct["schools"]
     c = c.join(s, c.school_id == s.school_id).select(c.school_id, c.year, c.part, c.grade, c.pupils, s.township_id)
-    prm = item.params
-    if "at_least" in prm:
-        hit = c.pupils >= prm["at_least"]
-    elif "at_most_by_grade" in prm:
-        hit = c.pupils <= c.grade.substitute(prm["at_most_by_grade"], else_=10**6)
-    else:
-        hit = c.pupils <= c.part.substitute(prm["at_most_by_part"], else_=10**6)
-    stage = null_str() if prm.get("pool_stages") else c.part
+    stage = null_str() if item.params.get("pool_stages") else c.part
     return contrib(
         c,
         school_id=c.school_id,
         township_id=c.township_id,
         stage=stage,
         year=c.year,
-        num=ibis.ifelse(hit, 1, 0),
+        num=ibis.ifelse(_class_hit(c, item), 1, 0),
         den=ibis.literal(1.0),
     )
+
+
+def _classes_with_part(ct: CensusTables) -> ir.Table:
+    """The classes, each with the school part (stage) of its grade."""
+    from countyedu.indicators.tables import PART_OF_GRADE
+
+    c = ct["classes"]
+    return c.mutate(part=c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None))
+
+
+def _class_hit(c: ir.Table, item: Item) -> Any:
+    """Whether a class meets a class_share item's size rule."""
+    prm = item.params
+    if "at_least" in prm:
+        return c.pupils >= prm["at_least"]
+    if "at_most_by_grade" in prm:
+        return c.pupils <= c.grade.substitute(prm["at_most_by_grade"], else_=10**6)
+    return c.pupils <= c.part.substitute(prm["at_most_by_part"], else_=10**6)
+
+
+def _class_rule(item: Item) -> str:
+    """A class_share item's size rule as text (items with equal rules count the same classes)."""
+    return json.dumps({k: v for k, v in item.params.items() if k.startswith("at_")}, sort_keys=True, default=str)
+
+
+def class_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Table]:
+    """Rows (school_id, township_id, stage, year, num, den) of every class_share item among ``items``
+    (keyed by position), from ONE grouped pass over the classes: each item's size rule counted per
+    school, year and part, with the part's classes, kept (a province has 1.7 million classes and
+    four such items); each item then sums its parts. Whole numbers: the same sums as class_share's."""
+    family = [(i, it) for i, it in enumerate(items) if it.formula == "class_share"]
+    if not family:
+        return {}
+    c = _classes_with_part(ct)
+    hits: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for _i, it in family:  # items with the same rule share one count
+        rule = _class_rule(it)
+        if rule not in names:
+            names[rule] = f"h{len(names)}"
+            hits[names[rule]] = ibis.ifelse(_class_hit(c, it), 1, 0).sum()
+    g = c.group_by(["school_id", "year", "part"]).aggregate(classes=c.count(), **hits)
+    s = ct["schools"]
+    g = g.join(s, g.school_id == s.school_id).select(g.school_id, s.township_id, g.year, g.part, g.classes, *hits)
+    w = ct.materialise(g, "classes")
+    out = {}
+    for i, it in family:
+        rule = _class_rule(it)
+        r = w.filter(w.part.isin([s for s in it.stages if s]))
+        stage = null_str() if it.params.get("pool_stages") else r.part
+        r = contrib(
+            r,
+            school_id=r.school_id,
+            township_id=r.township_id,
+            stage=stage,
+            year=r.year,
+            num=r[names[rule]],
+            den=r.classes,
+        )
+        out[i] = r.group_by(["school_id", "township_id", "stage", "year"]).aggregate(num=r.num.sum(), den=r.den.sum())
+    return out
 
 
 # ----------------------------------------------------------------------------- schools
@@ -510,30 +561,15 @@ def _moves(ct: CensusTables, stages: list[str], eligible_years: Any) -> ir.Table
 
 @formula("salary_parity", sources=("teachers", "finance"), compare="money")
 def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
-    """Mean full-time teacher pay / the finance item of civil-servant mean pay (county)."""
+    """Mean full-time teacher pay / the finance item of civil-servant mean pay (county). The pay is
+    summed per school and year first (one grouped pass over the teachers, millions in a province),
+    then over the schools of the census."""
     t = ct["teachers"]
     t = t.filter((t.full_time == True) & t.annual_salary.notnull())  # noqa: E712
+    per_school = t.group_by(["school_id", "year"]).aggregate(total=t.annual_salary.sum(), n=t.count())
     s = ct["schools"]
-    j = t.join(s, t.school_id == s.school_id)
-    num = contrib(
-        j,
-        school_id=None,
-        township_id=j.township_id,
-        stage=None,
-        year=j.year,
-        num=j.annual_salary,
-        den=ibis.literal(0.0),
-    )
-    cnt = contrib(
-        j,
-        school_id=None,
-        township_id=j.township_id,
-        stage=None,
-        year=j.year,
-        num=ibis.literal(0.0),
-        den=ibis.literal(1.0),
-    )
-    g = num.union(cnt).group_by("year").aggregate(total=ibis._.num.sum(), n=ibis._.den.sum())
+    j = per_school.join(s.select("school_id"), "school_id")
+    g = j.group_by("year").aggregate(total=j.total.sum(), n=j.n.sum().cast("float64"))
     f = ct["finance"]
     f = f.filter(f.item == item.params["item"])
     k = g.join(f, g.year == f.year)
