@@ -1,4 +1,4 @@
-"""Files a process keeps for the next one: the user's cache folder, and a file written whole.
+"""Files a process keeps for the next one: the user's cache folder, and the one atomic file writer.
 
 Standard library only: the CLI's start-up, the census store and the packs' listing use it without
 loading anything else."""
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -16,21 +17,30 @@ def user_cache(*parts: str) -> Path:
     return Path(base, "countyedu", *parts)
 
 
-def write_whole(path: Path, data: bytes) -> bool:
-    """Write a file whole (a reader sees the old file or the new one, never a part); False where it cannot
-    be written (a read-only folder: a cache that cannot be kept is no error)."""
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file through `write(temporary path)` and move it into place in one step (a reader sees
+    the old file or the whole new one; a failed write leaves no temporary file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f".tmp{path.suffix}")
+    os.close(fd)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        write(Path(tmp))
         os.replace(tmp, path)
-        return True
-    except OSError:
-        return False
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return path
+
+
+def write_whole(path: Path, data: bytes) -> bool:
+    """Write a file whole (write_atomic); False where it cannot be written (a read-only folder: a cache
+    that cannot be kept is no error)."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    try:
+        write_atomic(path, write)
+        return True
+    except OSError:
+        return False

@@ -20,11 +20,11 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from countyedu.caches import user_cache, write_whole
 from countyedu.census.schema import SHEETS
 from countyedu.census.store import CensusStore, _empty_sql, open_duckdb, stored_columns
 from countyedu.census.vocabulary import STAGE_OF_GRADE
@@ -255,25 +255,18 @@ SQL_CACHE_DIR = Path("cache") / "sql"  # under the data dir
 
 
 def user_sql_cache() -> Path | None:
-    """The compiled SQL kept for every data dir of this user ($XDG_CACHE_HOME/countyedu/sql, by default
-    ~/.cache/countyedu/sql): it depends on the code, the packs and the part weights, never on the
-    census (CensusTables.compiled's key). None with COUNTYEDU_SQL_USER_CACHE=off."""
-    if os.environ.get("COUNTYEDU_SQL_USER_CACHE") == "off":
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "countyedu" / "sql"
+    """The compiled SQL kept for every data dir of this user (caches.user_cache("sql")): it depends on the
+    code, the packs and the part weights, never on the census (CensusTables.compiled's key). None with
+    COUNTYEDU_SQL_USER_CACHE=off."""
+    return None if os.environ.get("COUNTYEDU_SQL_USER_CACHE") == "off" else user_cache("sql")
 
 
 def _keep(entry: dict[str, Any], paths: list[Path]) -> None:
-    """Write a compiled query's entry to each cache file, atomically (a cache that cannot be written
-    is no error)."""
+    """Write a compiled query's entry to each cache file, whole (a cache that cannot be written is no
+    error)."""
+    data = json.dumps(entry).encode()
     for path in paths:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, path)
+        write_whole(path, data)
 
 
 def code_fingerprint() -> str:

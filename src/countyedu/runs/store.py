@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from countyedu.caches import write_atomic as write_atomic  # the one atomic writer, used from here too
 from countyedu.census.years import Years
 from countyedu.messages import LANGS as LANGS  # the report languages a stored run keeps its blocks in
 from countyedu.policy.pack import Pack, load_pack
@@ -88,21 +88,6 @@ def run_key(
 ) -> RunKey:
     """The key of a run of `kind` on a census version under its years' states now."""
     return RunKey(kind, version, packs_digest(packs), params_digest(params) if params is not None else "", years.key())
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write a file through `write(temporary path)` and move it into place in one step (a reader sees
-    the old file or the whole new one; a failed write leaves no temporary file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f".tmp{path.suffix}")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 @dataclass
