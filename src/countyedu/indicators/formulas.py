@@ -525,7 +525,8 @@ def pupils_per_teacher(ct: CensusTables, item: Item) -> ir.Table:
 @formula("rotation_share", sources=("teachers",), compare="measure")
 def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
     """Of the teachers eligible in year y−1 (≥ N years at their school), the share at another
-    school in year y (QB-G11); optionally the backbone share among those who moved."""
+    school in year y (QB-G11); optionally the backbone share among those who moved. Each teacher
+    counts with their part's pupil share (a teacher of a two-part school counts in both)."""
     prm = item.params
     j = _moves(ct, [s for s in item.stages if s], prm["eligible_years"])
     moved = j.moved
@@ -540,15 +541,17 @@ def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
         township_id=j.township_id,
         stage=j.part,
         year=j.y2,
-        num=ibis.ifelse(hit, j.share, 0.0),
-        den=j.share,
+        num=ibis.ifelse(hit, j.share * j.teachers, 0.0),
+        den=j.share * j.teachers,
     )
 
 
 def _moves(ct: CensusTables, stages: list[str], eligible_years: Any) -> ir.Table:
     """The eligible teachers of a year (≥ N years at their school, in a part of the stages) joined
     with where they are the next year: one join of the teachers with themselves (millions of rows
-    in a province), made once and kept for every rotation item with the same stages and N."""
+    in a province), counted per school part, next year, backbone title and whether they moved (a
+    part's teachers all carry its share: Σ share = teachers × share), made once and kept for every
+    rotation item with the same stages and N."""
     t = ct.teacher_parts()
     if stages:
         t = t.filter(t.part.isin(stages))
@@ -556,7 +559,10 @@ def _moves(ct: CensusTables, stages: list[str], eligible_years: Any) -> ir.Table
     nxt = ct["teachers"].view().select(tid=ibis._.teacher_id, y2=ibis._.year, s2=ibis._.school_id)
     j = prev.join(nxt, (prev.teacher_id == nxt.tid) & (nxt.y2 == prev.year + 1))
     j = j.select(j.school_id, j.township_id, j.part, j.y2, j.share, j.backbone, moved=j.s2 != j.school_id)
-    return ct.materialise(j, "moves")
+    g = j.group_by(["school_id", "township_id", "part", "y2", "share", "backbone", "moved"]).aggregate(
+        teachers=j.count()
+    )
+    return ct.materialise(g, "moves")
 
 
 @formula("salary_parity", sources=("teachers", "finance"), compare="money")
@@ -616,8 +622,10 @@ def retention(ct: CensusTables, item: Item) -> ir.Table:
     The exchange format has no transfers or deaths, so this is the cohort form of the [practice]
     formula with those terms taken as zero."""
     prm = item.params
-    c = ct["classes"]
+    classes = ct["classes"]
     s = ct["schools"]
+    # the two grades' classes only are joined with their schools (a province has 1.7 million classes)
+    c = classes.filter(classes.grade.isin([prm["last_grade"], prm["first_grade"]]))
     c = c.join(s, c.school_id == s.school_id).select(c.school_id, c.year, c.grade, c.pupils, s.township_id)
     last = c.filter(c.grade == prm["last_grade"])
     first = c.filter(c.grade == prm["first_grade"])
@@ -640,7 +648,7 @@ def retention(ct: CensusTables, item: Item) -> ir.Table:
         num=ibis.literal(0.0),
         den=first.pupils,
     )
-    years = c.select(y=c.year).distinct()
+    years = classes.join(s, classes.school_id == s.school_id).select(y=classes.year).distinct()
     u = num.union(den)
     return u.join(years, u.year == years.y).select(u)
 
