@@ -830,7 +830,14 @@ def _statuses(
     needs_evidence row per census year. All items in one vectorised pass, on arrays and integer
     codes (a province has two million rows: every DataFrame step copied or hashed them all). Rows of
     the `partial` years (in collection) are left out of every trend and get none."""
-    got = [(p, d) for p, (_pack, _item, d) in enumerate(entries) if d is not None and not d.empty]
+    # a checklist item's rows (county, no stage, each census year) are stacked and sorted with the
+    # others, their status set after: inserted afterwards, each column was copied again
+    census = np.array([y for y in census_years if not years or y in years], dtype=np.int64)
+    checklist = pd.DataFrame(
+        {"level": "county", "unit": cid, "stage": None, "year": census, "value": np.nan, "num": np.nan, "den": np.nan}
+    )
+    got = [(p, checklist if d is None else d) for p, (_pack, _item, d) in enumerate(entries)]
+    got = [(p, d) for p, d in got if not d.empty]
 
     def stacked(column: str, dtype: Any = None) -> np.ndarray:
         if not got:
@@ -879,10 +886,10 @@ def _statuses(
         tg.op, tg.value, trend, tg.tol, trend_tolerance=np.array(tols, dtype=float)[pos]
     )
     status = np.where(~has_value, 0, np.where(~has_target, 1, np.where(trend_misses, 2, np.where(met_now, 1, 3))))
-    # the result's columns as arrays, the years kept and the checklist rows added as arrays, and the
-    # frame built once without consolidating them (each consolidation copied millions of objects)
+    status[np.array([d is None for _p, _i, d in entries], dtype=bool)[pos]] = 4
+    # the result's columns as arrays, the years kept, and the frame built once without consolidating
+    # them (each consolidation copied millions of objects)
     res: dict[str, np.ndarray] = {
-        "_pos": pos,
         "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
         "indicator": np.array([i.id for i in items], dtype=object)[pos],
         "level": level[order],
@@ -893,41 +900,11 @@ def _statuses(
         "num": num,
         "den": den,
         "trend_at_deadline": trend,
-        "status": np.array(["no_data", "met", "at_risk", "not_met"], dtype=object)[status],
+        "status": np.array(["no_data", "met", "at_risk", "not_met", "needs_evidence"], dtype=object)[status],
     }
     if years:
         keep = np.isin(res["year"], years)
         res = {c: v[keep] for c, v in res.items()}
-    checklists = []
-    for p, (pack_id, item, d) in enumerate(entries):
-        if d is None:
-            ys = np.array([y for y in census_years if not years or y in years], dtype=res["year"].dtype)
-            n = len(ys)
-            none, nan = np.full(n, None, dtype=object), np.full(n, np.nan)
-            checklists.append(
-                {
-                    "_pos": np.full(n, p, dtype=pos.dtype),
-                    "pack": np.full(n, pack_id, dtype=object),
-                    "indicator": np.full(n, item.id, dtype=object),
-                    "level": np.full(n, "county", dtype=object),
-                    "unit": np.full(n, cid, dtype=object),
-                    "stage": none,
-                    "year": ys,
-                    "value": nan,
-                    "num": nan,
-                    "den": nan,
-                    "trend_at_deadline": nan,
-                    "status": np.full(n, "needs_evidence", dtype=object),
-                }
-            )
-    if checklists:
-        # the rows are in item order already: each checklist item's rows go in at its place, in one
-        # pass over each column (sorting and gathering two million rows took longer)
-        at = np.repeat(
-            np.searchsorted(res["_pos"], [k["_pos"][0] for k in checklists if len(k["_pos"])]),
-            [len(k["_pos"]) for k in checklists if len(k["_pos"])],
-        )
-        res = {c: np.insert(v, at, np.concatenate([k[c] for k in checklists])) for c, v in res.items()}
     return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
 
 
@@ -1125,17 +1102,20 @@ def _qb_school_pass(
     at_least = pd.Categorical.from_codes(np.zeros(len(pos), dtype=np.int8), [">="])
     at_floor = _met(items, pos, num, den, value, at_least, floors, tg.tol_coded)
     standard = tg.value
-    # one code per school part and year (unit, stage, year)
-    part, first = _combined(pd.factorize(unit)[0], stage_codes + 1, year_codes)
+    # one code per school part and year (unit, stage, year), numbered in order of first appearance
+    unit_codes = pd.factorize(unit)[0]
+    part = pd.factorize((unit_codes * (len(stages) + 1) + stage_codes + 1) * len(year_values) + year_codes)[0]
+    first = np.ones(len(part), dtype=bool)  # a part's first row: its number is new
+    first[1:] = part[1:] > np.maximum.accumulate(part)[:-1]
+    order = np.flatnonzero(first)  # a row of each part, in order of first appearance
     counted = ~np.isnan(value) & ~np.isnan(standard)
-    n_parts = len(first)
+    n_parts = len(order)
     n = np.bincount(part[counted], minlength=n_parts)
     n_met = np.bincount(part[counted], weights=met[counted], minlength=n_parts)
     n_low = np.bincount(part[counted], weights=~at_floor[counted], minlength=n_parts)
     complete = n >= len(ids)
     passed = (n_met >= need) & (n_low == 0)
     value_of = np.where(complete, passed.astype(float), np.nan)  # by part code
-    order = np.sort(first)  # a row of each part, in order of first appearance
     shown = value_of[part[order]]
     sch = pd.DataFrame(
         {
@@ -1226,10 +1206,13 @@ def _gaps(rows: pd.DataFrame | dict[str, np.ndarray], floor: float, allowance: i
     u, s, y = unit[order], stage[order], year[order]
     change = np.ones(len(order), dtype=bool)  # the first row of each part
     change[1:] = (u[1:] != u[:-1]) | (s[1:] != s[:-1]) | (y[1:] != y[:-1])
-    starts_ = np.flatnonzero(change).tolist()
-    ends = [*starts_[1:], len(order)]
-    units, stages, years = (short[c][order].tolist() for c in ("unit", "stage", "year"))
+    starts = np.flatnonzero(change)
+    ends = [*starts[1:].tolist(), len(order)]
+    first = order[starts]
+    units, stages = ([str(v) for v in short[c][first].tolist()] for c in ("unit", "stage"))
+    years = [int(v) for v in short["year"][first].tolist()]
     out = []
+    new = object.__new__  # a frozen dataclass's __init__ sets each field by object.__setattr__: slow
     with _collector_paused():  # a province has ~90,000 gaps, ~300,000 small objects
         adds = list(
             zip(
@@ -1239,9 +1222,9 @@ def _gaps(rows: pd.DataFrame | dict[str, np.ndarray], floor: float, allowance: i
                 strict=True,
             )
         )
-        for a, b in zip(starts_, ends, strict=True):
-            g = object.__new__(SchoolGap)  # a frozen dataclass's __init__ sets each field by object.__setattr__: slow
-            g.__dict__.update(school_id=str(units[a]), stage=str(stages[a]), year=int(years[a]), additions=adds[a:b])
+        for unit_, stage_, year_, a, b in zip(units, stages, years, starts.tolist(), ends, strict=True):
+            g = new(SchoolGap)
+            g.__dict__.update(school_id=unit_, stage=stage_, year=year_, additions=adds[a:b])
             out.append(g)
     return out
 
