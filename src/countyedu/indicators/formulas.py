@@ -848,7 +848,7 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
                 e = ibis.literal(True)
                 for c in conds:
                     e &= _teacher_filter(t, c, ibis.literal(part, "string"))
-                counts[f"{name}_{len(variants)}"] = ibis.ifelse(e, 1, 0).sum()
+                counts[f"{name}_{len(variants)}"] = t.count(where=e)  # COUNT(*) FILTER: cheaper than SUM(CASE)
                 variants.append((part, f"{name}_{len(variants)}"))
             columns[name] = (variants, not count)
         return names[key]
