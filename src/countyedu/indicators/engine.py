@@ -413,15 +413,6 @@ def _combos(*codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     return combined, np.unravel_index(keys, dims)
 
 
-def _combined(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One code per row for each distinct combination of several codes, and a row of each."""
-    k = np.zeros(len(codes[0]), dtype=np.int64)
-    for c in codes:
-        k = k * (int(c.max(initial=0)) + 1) + c
-    _u, first, inverse = np.unique(k, return_index=True, return_inverse=True)
-    return inverse.reshape(-1), first
-
-
 def _results_json(
     t: pd.DataFrame, target_of: Callable[[str, int, str | None], Target | None]
 ) -> Iterator[bytes | memoryview]:
