@@ -34,6 +34,7 @@ import pandas as pd
 
 from countyedu.census.years import Years, years_of
 from countyedu.indicators import compare
+from countyedu.indicators.codes import dense_codes, run_codes
 from countyedu.indicators.formulas import (
     AGGREGATE,
     FORMULAS,
@@ -379,37 +380,16 @@ _json_string = json.encoder.encode_basestring  # json.dumps(a str, ensure_ascii=
 def _json_codes(values: np.ndarray) -> tuple[np.ndarray, list[str], list[Any]]:
     """(code per row, the JSON text of each distinct value with "null" last, the distinct values
     with None last): each distinct value encoded once; None and NaN take the last code."""
-    codes, uniques = _run_codes(values)
+    codes, uniques = run_codes(values)
     texts = [_json_string(u) if isinstance(u, str) else json.dumps(u, **_JSON) for u in uniques] + ["null"]
     return np.where(codes < 0, len(texts) - 1, codes), texts, [*uniques, None]
 
 
-def _run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
-    """pd.factorize(values), read one run of equal neighbours at a time: the results' texts come in
-    runs (an item's rows together, a unit's stages and years), and hashing a run's first value only
-    is cheaper than hashing every row (a province has two million)."""
-    n = len(values)
-    try:
-        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if n else np.zeros(0, dtype=np.int64)
-    except (TypeError, ValueError):  # a value that is neither equal nor unequal (pd.NA)
-        return pd.factorize(values)
-    if len(starts) > n // 4:  # short runs: hashing every row is cheaper
-        return pd.factorize(values)
-    codes, uniques = pd.factorize(values[starts])
-    return np.repeat(codes, np.diff(np.r_[starts, n])), uniques
-
-
 def _combos(*codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """One code per row for each distinct combination of several codes (each code ≥ 0), and the
-    codes each combination is made of. Combinations are numbered in the order of their keys: where
-    the keys are few beside the rows, by counting (no hashing of every row)."""
+    codes each combination is made of, numbered in the order of their keys (codes.dense_codes)."""
     dims = tuple(int(c.max(initial=0)) + 1 for c in codes)
-    key = np.ravel_multi_index(codes, dims)
-    if math.prod(dims) <= 4 * len(key) + 1024:
-        present = np.bincount(key, minlength=math.prod(dims)) > 0
-        combined, keys = (np.cumsum(present) - 1)[key], np.flatnonzero(present)
-    else:
-        combined, keys = pd.factorize(key)
+    combined, keys = dense_codes(np.ravel_multi_index(codes, dims), math.prod(dims))
     return combined, np.unravel_index(keys, dims)
 
 
@@ -844,9 +824,9 @@ def _statuses(
     )
     # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques
     # (missing → -1), one int64 key per row when they fit in one
-    lv, lv_names = _factorize_runs(level)
+    lv, lv_names = run_codes(level, sort=True)
     un, un_names = pd.factorize(unit, sort=True)
-    sg, sg_names = _factorize_runs(stage)
+    sg, sg_names = run_codes(stage, sort=True)
     yc, year_values = _year_codes(year)
     n_l, n_u, n_s, n_y = len(lv_names) + 1, len(un_names) + 1, len(sg_names) + 1, max(len(year_values), 1)
     if max(len(entries), 1) * n_l * n_u * n_s * n_y < 2**62:
@@ -899,15 +879,6 @@ def _statuses(
     return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
 
 
-def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """pd.factorize(values, sort=True) of an object column that comes in long runs of one value (a
-    level, a stage): the heads of the runs are factorized, not every row."""
-    head = np.ones(len(values), dtype=bool)
-    head[1:] = values[1:] != values[:-1]
-    codes, uniques = pd.factorize(values[head], sort=True)
-    return codes[np.cumsum(head) - 1], uniques
-
-
 def _texts(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray) -> np.ndarray:
     """values[order] as str (pandas' astype(str)), each distinct value made a str once."""
     if (codes < 0).any():  # a missing unit: its own spelling ("None", "nan")
@@ -951,17 +922,7 @@ def _targets_many(
     (stages[stage_codes], -1: none): Item.target_for once per distinct item, year and stage."""
     n_s, n_y = len(stages) + 1, max(len(year_values), 1)
     key = (pos * n_s + stage_codes + 1) * n_y + year_codes
-    size = max(len(items), 1) * n_s * n_y
-    if size <= max(1 << 20, 4 * len(key)):  # distinct keys by marking them: no sort
-        seen = np.zeros(size, dtype=bool)
-        seen[key] = True
-        distinct = np.flatnonzero(seen)
-        code_of = np.zeros(size, dtype=np.int64)
-        code_of[distinct] = np.arange(len(distinct))
-        code = code_of[key]
-    else:
-        distinct, code = np.unique(key, return_inverse=True)
-        code = code.reshape(-1)
+    code, distinct = dense_codes(key, max(len(items), 1) * n_s * n_y)
     ops, values, bys, tols = [], [], [], []
     for k in distinct.tolist():
         p, rest = divmod(k, n_s * n_y)

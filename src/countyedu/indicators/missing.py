@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from countyedu.indicators import explain_tables as _labels  # noqa: F401 (registers the finance items' names)
+from countyedu.indicators.codes import dense_codes, run_codes
 from countyedu.indicators.tables import CensusTables
 from countyedu.messages import Code, Msg
 from countyedu.policy.pack import Item, Pack
@@ -144,16 +145,12 @@ class _Keys:
 
     def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(code per row, the values by code); code -1 reads None. pack, indicator, level and stage
-        come in long runs (a results table is by item and level): the heads of the runs are coded."""
+        come in long runs (a results table is by item and level): coded by their runs (run_codes)."""
         if column not in self._codes:
             if column == "year":
                 codes, uniques = pd.factorize(self.year)
             else:
-                values = self._table[column].to_numpy(dtype=object)
-                head = np.ones(len(values), dtype=bool)
-                head[1:] = values[1:] != values[:-1]
-                codes, uniques = pd.factorize(values[head])
-                codes = codes[np.cumsum(head) - 1]
+                codes, uniques = run_codes(self._table[column].to_numpy(dtype=object))
             self._codes[column] = (codes, np.array([*uniques, None], dtype=object))
         return self._codes[column]
 
@@ -171,12 +168,7 @@ class _Keys:
             key = key * size + self.codes(c)[0] + 1
         if rows is not None:
             key = key[rows]
-        if math.prod(sizes) <= max(1 << 22, 4 * len(key)):  # marked, not sorted
-            seen = np.zeros(math.prod(sizes), dtype=bool)
-            seen[key] = True
-            distinct = np.flatnonzero(seen)
-        else:
-            distinct = np.unique(key)
+        distinct = dense_codes(key, math.prod(sizes))[1]
         names = [self.codes(c)[1] for c in columns]
         out = set()
         for k in distinct.tolist():
