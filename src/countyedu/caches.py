@@ -32,15 +32,20 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def write_whole(path: Path, data: bytes) -> bool:
-    """Write a file whole (write_atomic); False where it cannot be written (a read-only folder: a cache
-    that cannot be kept is no error)."""
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """write_atomic of a file's bytes."""
 
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)
 
+    return write_atomic(path, write)
+
+
+def write_whole(path: Path, data: bytes) -> bool:
+    """Write a file whole (write_bytes_atomic); False where it cannot be written (a read-only folder: a
+    cache that cannot be kept is no error)."""
     try:
-        write_atomic(path, write)
+        write_bytes_atomic(path, data)
         return True
     except OSError:
         return False

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from countyedu.caches import write_bytes_atomic
 from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
 from countyedu.messages import Msg
@@ -119,11 +120,7 @@ def save(store: CensusStore, a: Assessment) -> Path:
     k = key(a.census_version, a.packs, a.years)
     data = _results_bytes(_stored_frame(a))  # the frame `load` gave from the JSON
     name = f"{k.name}.{hashlib.sha256(data).hexdigest()[:16]}{RESULTS}"
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    write_atomic(rs.path(k).with_name(name), write)
+    write_bytes_atomic(rs.path(k).with_name(name), data)
     doc = {
         "census_version": a.census_version,
         "county_id": a.county_id,

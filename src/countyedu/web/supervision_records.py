@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from countyedu.caches import write_bytes_atomic
 from countyedu.indicators import evidence as checklist_evidence
-from countyedu.runs.store import write_atomic
 from countyedu.supervision import records, snapshot
 from countyedu.supervision.checklist import evidence_rows
 from countyedu.supervision.records import Records
@@ -141,22 +141,14 @@ def frames(school_ids: Iterable[str] | None = None) -> Records:
 def write_evidence_snapshot(data_dir: Path | None = None) -> Path:
     """Rewrite the checklist evidence snapshot of the data dir from every visit's findings."""
     data = checklist_evidence.dumps(evidence_rows(frames()))
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    return write_atomic(checklist_evidence.path(Path(data_dir or settings.DATA_DIR)), write)
+    return write_bytes_atomic(checklist_evidence.path(Path(data_dir or settings.DATA_DIR)), data)
 
 
 def write_records_snapshot(data_dir: Path | None = None) -> Path:
     """Rewrite the records snapshot of the data dir (supervision.snapshot): what the stored supervision
     run reads of the web's records."""
     data = snapshot.dumps(frames())
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    return write_atomic(snapshot.path(Path(data_dir or settings.DATA_DIR)), write)
+    return write_bytes_atomic(snapshot.path(Path(data_dir or settings.DATA_DIR)), data)
 
 
 def recompute_supervision(version: str, progress: Any) -> dict[str, Any]:
