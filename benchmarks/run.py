@@ -194,9 +194,18 @@ def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
     from countyedu.indicators.tables import duckdb_tables
     from countyedu.policy.pack import load_pack
 
-    secs, peak, cpu = _child_cpu(
-        [*COUNTYEDU, "assess", "--data-dir", str(work / "prov"), "--format", "json", "--out", str(work / "prov.json")]
-    )
+    command = [
+        *COUNTYEDU,
+        "assess",
+        "--data-dir",
+        str(work / "prov"),
+        "--format",
+        "json",
+        "--out",
+        str(work / "prov.json"),
+    ]
+    secs, peak, cpu = _child_cpu(command)
+    fresh, fresh_peak, fresh_cpu = _child_cpu([*command, "--fresh"])
     qb = load_pack("national-qb-2017")
     qb_r = qb.model_copy(update={"items": [i for i in qb.items if i.id.startswith("QB-R") and i.id != "QB-R-SCHOOL"]})
     t0, c0 = time.perf_counter(), time.process_time()
@@ -208,9 +217,15 @@ def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
     plain, plain_cpu = time.perf_counter() - t0, time.process_time() - c0
     return [
         (
-            "assess the province-size census: 3 packs, all indicators, years and levels (JSON), wall incl. start",
-            f"{secs:.1f} s (CPU {cpu:.1f} s, peak {peak / 1024:.2f} GiB; {_load()})",
+            "assess the province-size census: 3 packs, all indicators, years and levels (JSON), computed afresh "
+            "by the engine (--fresh: the census read, every indicator computed, JSON written), wall incl. start",
+            f"{fresh:.1f} s (CPU {fresh_cpu:.1f} s, peak {fresh_peak / 1024:.2f} GiB; {_load()})",
             "goal < 5 s, < 2 GiB",
+        ),
+        (
+            "… as a user runs it after the import: the assessment the import kept, read and written as JSON",
+            f"{secs:.1f} s (CPU {cpu:.1f} s, peak {peak / 1024:.2f} GiB; {_load()})",
+            "",
         ),
         (
             f"QB-R1…R7 + their CVs on the province, countyedu engine (DuckDB, {n:,} results with statuses)",

@@ -32,3 +32,45 @@ def test_it_keeps_nothing_of_an_output_too_large_to_be_kept(tmp_path: Path, monk
     out = tmp_path / "a.json"
     assert _write_json_pieces(iter(PIECES), out) is None
     assert out.read_text(encoding="utf-8") == TEXT
+
+
+def test_the_pieces_are_written_in_order_while_the_next_are_made() -> None:
+    from countyedu.cli.assess import _WriteBehind
+
+    written: list[bytes] = []
+    many = [str(i).encode() for i in range(1000)]
+    with _WriteBehind(written.append) as behind:
+        for piece in many:
+            behind.put(piece)
+    assert written == many
+
+
+def test_a_failed_write_stops_the_making_and_is_raised() -> None:
+    from countyedu.cli.assess import _WriteBehind
+
+    made: list[int] = []
+
+    def write(piece: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    def pieces() -> object:
+        for i in range(100):
+            made.append(i)
+            yield b"x"
+
+    with pytest.raises(OSError, match="No space left"), _WriteBehind(write) as behind:
+        for piece in pieces():  # type: ignore[attr-defined]
+            behind.put(piece)
+    assert len(made) < 100  # the making stopped at the error (at most the queue's pieces after it)
+
+
+def test_an_error_in_the_making_waits_for_the_writer_and_is_raised_itself(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+
+    def pieces() -> object:
+        yield b'{"results":['
+        raise ValueError("made wrong")
+
+    with pytest.raises(ValueError, match="made wrong"):
+        _write_json_pieces(pieces(), out)
+    assert out.read_bytes() == b'{"results":['  # what was made before it is written, the file closed

@@ -216,8 +216,11 @@ def _write_json(text: str, out_path: Path | None) -> None:
 
 
 def _write_json_pieces(pieces: Any, out_path: Path | None) -> bytes | None:
-    """Write the JSON's UTF-8 pieces (each ends at a result's end) and a newline, each as it comes;
-    the whole output when it is small enough to be kept (cli.kept.MAX_BYTES), else None."""
+    """Write the JSON's UTF-8 pieces (each ends at a result's end) and a newline, each as it comes,
+    by a second thread: a piece is written while the next is made (a province's 400 MB of text took
+    as long to write as to make, and both let go of the GIL: Arrow's string kernels, the file's
+    write). The whole output when it is small enough to be kept (cli.kept.MAX_BYTES), else None. A
+    write that fails (a full disk) stops the making and is raised here."""
     import itertools
 
     from countyedu.cli.kept import MAX_BYTES
@@ -233,19 +236,58 @@ def _write_json_pieces(pieces: Any, out_path: Path | None) -> bytes | None:
     kept: list[bytes] | None = []
     size = 0
     try:
-        for piece in itertools.chain(pieces, [b"\n"]):
-            write(piece)
-            size += len(piece)
-            if kept is not None and size > MAX_BYTES:
-                kept = None  # too large to be kept: nothing held
-            elif kept is not None:
-                kept.append(bytes(piece))  # a piece is valid until the next is made
+        with _WriteBehind(write) as behind:
+            for piece in itertools.chain(pieces, [b"\n"]):
+                behind.put(piece)
+                size += len(piece)
+                if kept is not None and size > MAX_BYTES:
+                    kept = None  # too large to be kept: nothing held
+                elif kept is not None:
+                    kept.append(bytes(piece))
     finally:
         if fh is not None:
             fh.close()
     if out_path:
         sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
     return None if kept is None else b"".join(kept)
+
+
+class _WriteBehind:
+    """Pieces written in order by a thread of their own, at most two waiting (a piece holds its
+    buffer until written). The first error of a write is raised by the next put and on leaving the
+    block (the pieces after it are not written); leaving the block waits for every write."""
+
+    def __init__(self, write: Any) -> None:
+        import queue
+        import threading
+
+        self._write = write
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="json-writer", daemon=True)
+
+    def _drain(self) -> None:
+        while (piece := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(piece)
+                except BaseException as exc:  # raised in the making thread (put, __exit__)
+                    self._error = exc
+
+    def put(self, piece: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(piece)
+
+    def __enter__(self) -> _WriteBehind:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc[0] is None:
+            raise self._error
 
 
 def _kept_doc(head: dict[str, Any], body: str) -> bytes:

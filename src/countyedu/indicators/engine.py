@@ -224,7 +224,7 @@ class Assessment:
     def json_pieces(self) -> Iterator[bytes | memoryview]:
         """to_json's text as UTF-8, in pieces (the results a slice of rows each) to be written one
         after the other: a province's 400 MB are never one text (the command writes them to its
-        file as they come). A piece is valid until the next one is asked for."""
+        file as they come). A piece holds its buffer: valid while it is held (to_json holds them all)."""
         t = self.table() if self._results is None else None
         if t is None or not len(t) or np.isinf(t["value"].to_numpy(dtype=float)).any():
             yield json.dumps(self.as_dict(), **_JSON).encode()  # Infinity: Python's spelling
@@ -397,7 +397,7 @@ def _results_json(
     t: pd.DataFrame, target_of: Callable[[str, int, str | None], Target | None]
 ) -> Iterator[bytes | memoryview]:
     """The results of a table (TABLE_COLUMNS) as the inside of a JSON array, UTF-8 in slices of rows
-    (a slice's piece is valid until the next is asked for): one object per row, in
+    (a slice's piece holds its own buffer): one object per row, in
     order, each as json.dumps writes Result.as_dict (see Assessment.to_json), its target
     ``target_of(indicator, year, stage)``. A row is five texts joined: what its indicator and level
     say, its unit, what its stage and year say, its value (repr, as json.dumps writes a float:
