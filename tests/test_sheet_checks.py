@@ -1,7 +1,9 @@
 """census.xlsx_package.check_sheet clears a sheet in one search of its bytes when every reference is narrow
 (issue 12 item 1); its verdict stays the one of the searches it replaced — every reference well formed and
 inside Excel's grid (_BAD_REF), the widest row number and column name within the bounds (_widths), else the
-exact last row and column (_extent), else the streaming reader — for any references, bounds and spelling."""
+exact last row and column (_extent), else the streaming reader — for any references, bounds and spelling.
+_clears, the three searches before them, clears only sheets _plain_cells and _fits clear, whatever the spacing,
+line breaks, prefixes and attributes r of its cells and rows."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from hypothesis import strategies as st
 from countyedu.census.xlsx_package import (
     _BAD_REF,
     SheetBounds,
+    _clears,
     _exact,
     _extent,
+    _fits,
     _plain_cells,
     _widths,
     _within,
@@ -66,3 +70,42 @@ def test_a_sheet_of_27_columns_and_10000_rows_is_cleared_by_the_searches_before(
     assert check_sheet(xml, "学校", bounds) == [] == before(xml, bounds)
     past = sheet_xml(["A1048577"])  # past the rows: the exact reader names the cell
     assert check_sheet(past, "学校", bounds) == before(past, bounds) != []
+
+
+# pieces of a sheet's XML around its cells and rows: spacings of the attribute r, line breaks and tabs next
+# to it, prefixed and odd elements, attributes whose names end or start in r
+SPACE = st.sampled_from([" ", "  ", "\t", "\n", "\r", "\r\n", " \n"])
+R_ATTR = st.one_of(
+    st.tuples(SPACE, st.sampled_from(['r="', "r='", 'r ="', 'r= "', "r = '", 'r="', 'ar="', 'r="'])).map("".join),
+    st.sampled_from([' r="', ' r="', ' r="', " r ", " r=", "\tr=", "\nr=", " ref=", " r"]),
+)
+CELL = st.one_of(
+    REF.map(lambda ref: f'<c r="{ref}" t="n"><v>1</v></c>'),
+    st.tuples(R_ATTR, REF).map(lambda t: f'<c{t[0]}{t[1]}"><v>2</v></c>'),
+    st.tuples(REF, R_ATTR, REF).map(lambda t: f'<c r="{t[0]}"{t[1]}{t[2]}"><v>3</v></c>'),
+    st.sampled_from(['<c t="n"><v>4</v></c>', "<c/>", "<c>5</c>", '<x:c r="A1"><v>6</v></x:c>', '<c\tr="B2"/>']),
+)
+ROW = st.tuples(st.one_of(R_ATTR, st.just(' r="')), st.integers(1, 200_000), st.lists(CELL, max_size=4), SPACE).map(
+    lambda t: f"<row{t[0]}{t[1]}\">{t[3].join(t[2])}</row>"
+)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(head=SPACE, rows=st.lists(ROW, min_size=0, max_size=5), bounds=BOUNDS)
+def test_the_three_searches_clear_only_what_plain_cells_and_fits_clear(
+    head: str, rows: list[str], bounds: SheetBounds
+) -> None:
+    xml = f'<?xml version="1.0"?>{head}<worksheet><sheetData>{"".join(rows)}</sheetData></worksheet>'.encode()
+    if _clears(xml, bounds):
+        assert _plain_cells(xml) and _fits(xml, bounds)
+    assert check_sheet(xml, "学校", bounds) == before(xml, bounds)
+
+
+def test_the_three_searches_clear_a_sheet_as_excel_writes_it_and_leave_others_to_the_readers_before() -> None:
+    bounds = SheetBounds(1_048_575, 1_024, 20_000_000)
+    plain = b'<?xml version="1.0"?>\r\n<worksheet><sheetData><row r="1" spans="1:2"><c r="A1" s="1"><v>1</v></c></row>'
+    assert _clears(plain + b"</sheetData></worksheet>", bounds)
+    for odd in (b'<row r="2"><c r="AA2"/></row>', b'<row\nr="2"/>', b'<row r="3" r="4"/>', b'<row r="5" r ="5"/>'):
+        xml = plain + odd + b"</sheetData></worksheet>"
+        assert not _clears(xml, bounds)
+        assert check_sheet(xml, "学校", bounds) == before(xml, bounds)
