@@ -86,7 +86,7 @@ CELL = st.one_of(
     st.sampled_from(['<c t="n"><v>4</v></c>', "<c/>", "<c>5</c>", '<x:c r="A1"><v>6</v></x:c>', '<c\tr="B2"/>']),
 )
 ROW = st.tuples(st.one_of(R_ATTR, st.just(' r="')), st.integers(1, 200_000), st.lists(CELL, max_size=4), SPACE).map(
-    lambda t: f"<row{t[0]}{t[1]}\">{t[3].join(t[2])}</row>"
+    lambda t: f'<row{t[0]}{t[1]}">{t[3].join(t[2])}</row>'
 )
 
 

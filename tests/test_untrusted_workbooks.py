@@ -29,6 +29,7 @@ from countyedu.census.importer import check_source
 from countyedu.census.limits import IMPORT, UPLOAD, Limits
 from countyedu.census.readers import _parse, read_source
 from countyedu.census.store import CensusStore
+from countyedu.census.xlsx_package import check_ahead, check_package
 from countyedu.errors import InputFileError
 from untrusted_support import Reader, members, school_workbook, sheet_part, zipped
 
@@ -195,6 +196,39 @@ def test_the_zip_is_refused_before_it_is_unzipped(school: bytes, workdir: Path, 
             check_source(path, empty_store, limits=limits)
         assert info.value.facts["rule"] == rule and words in info.value.message_en, info.value.message_en
         assert path.name in info.value.message_zh
+
+
+def test_the_checks_ahead_give_the_verdict_of_the_checks_in_the_reader(school: bytes, workdir: Path) -> None:
+    path = write(workdir, school)
+    ahead = check_ahead(path, IMPORT)
+    assert ahead is not None
+    verdict = ahead.verdict(path, IMPORT)
+    assert verdict is not None and verdict == check_package(path, IMPORT) and CLASSES in verdict.formulas
+    assert ahead.verdict(path, IMPORT) is None  # asked once
+
+
+def test_a_file_the_checks_ahead_refuse_or_did_not_read_is_checked_again_in_the_reader(
+    school: bytes, workdir: Path
+) -> None:
+    """The reader believes the child only when it raised nothing, on the file it read: else it checks the file
+    itself and raises or reports as it does without a child."""
+    hostile = classes_edit(school, b'<c r="E3">', b'<c r="ZZZZ99999999">')
+    refused = write(workdir, hostile)
+    inline = read_source(refused, limits=IMPORT).problems
+    assert ("cell_ref", "ZZZZ99999999") in [(p.rule, p.value) for p in inline]
+    assert read_source(refused, limits=IMPORT, ahead=check_ahead(refused, IMPORT)).problems == inline
+    swapped = write(workdir, school)
+    ahead = check_ahead(swapped, IMPORT)
+    assert ahead is not None and ahead.verdict(swapped, IMPORT) is not None  # cleared as it was
+    ahead = check_ahead(swapped, IMPORT)
+    swapped.write_bytes(hostile)  # replaced after the child read it: another file
+    assert read_source(swapped, limits=IMPORT, ahead=ahead).problems == inline
+    small = dataclasses.replace(IMPORT, zip_entries=3)
+    with pytest.raises(InputFileError) as inline_error:
+        read_source(refused, limits=small)
+    with pytest.raises(InputFileError) as ahead_error:
+        read_source(refused, limits=small, ahead=check_ahead(refused, small))
+    assert ahead_error.value.facts == inline_error.value.facts and str(ahead_error.value) == str(inline_error.value)
 
 
 def test_two_parts_of_one_name_are_refused(school: bytes, workdir: Path) -> None:

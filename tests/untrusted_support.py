@@ -4,7 +4,8 @@ did: cell references, numbers, headers and the XML bytes of a school's pre-fille
 
 `Reader` starts `python tests/untrusted_support.py DATA_DIR` once and sends it one file at a time;
 the child answers one JSON line per file (strict JSON: allow_nan=False) through three paths:
-- "import": `import_census` into a fresh empty store (the CLI path; a clean import is a success),
+- "import": `import_census` into a fresh empty store as `countyedu import` calls it (the workbook's checks
+  started ahead in a child, census.xlsx_package.check_ahead; a clean import is a success),
 - "check": `check_source` against the hand county in DATA_DIR, as the school's submission,
 - "web": `web.actions.check_submission`, the web's background check (Django settings, upload limits).
 """
@@ -98,8 +99,9 @@ class Reader:
 
 def _answer(mode: str, path: Path) -> dict[str, Any]:
     from countyedu.census.importer import check_source, import_census
-    from countyedu.census.limits import UPLOAD
+    from countyedu.census.limits import UPLOAD, import_limits
     from countyedu.census.store import CensusStore
+    from countyedu.census.xlsx_package import check_ahead
     from countyedu.errors import InputFileError, ValidationFailed
 
     try:
@@ -111,8 +113,9 @@ def _answer(mode: str, path: Path) -> dict[str, Any]:
             store = CensusStore(Path(os.environ["COUNTYEDU_DATA"]))
             _typed, _merged, found = check_source(path, store, limits=UPLOAD, schools={"P1"})
             return {"problems": [p.as_dict() for p in found]}
+        limits = import_limits()
         with tempfile.TemporaryDirectory() as tmp:
-            import_census(path, CensusStore(Path(tmp)))
+            import_census(path, CensusStore(Path(tmp)), limits=limits, ahead=check_ahead(path, limits))
         return {"imported": True}
     except ValidationFailed as exc:
         return {"problems": [p.as_dict() for p in exc.problems]}

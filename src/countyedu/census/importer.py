@@ -25,6 +25,7 @@ from countyedu.census.references import check_references
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
 from countyedu.census.store import CensusStore, Version, widen_choices
 from countyedu.census.validate import validate_sheet
+from countyedu.census.xlsx_package import Ahead
 from countyedu.census.years import CLOSED, COLLECTING
 from countyedu.errors import InputFileError, ValidationFailed
 
@@ -80,6 +81,7 @@ def check_source(
     year: int | None = None,
     name: str | None = None,
     class_rule: ClassRule | None = None,
+    ahead: Ahead | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], list[Problem]]:
     """(typed sheets of the file, merged census, problems) — raises nothing for located problems.
 
@@ -88,7 +90,8 @@ def check_source(
     and only rows of those schools, and it replaces only their rows of the years it holds; it must
     hold some data. With ``year``, the file is that school year's: a row of another year is an error
     (scope_year). ``class_rule`` warns on the classes it names (大班额). ``name`` is how problems
-    name the file (default its file name). The web's upload and `countyedu import` both check here."""
+    name the file (default its file name). ``ahead``: the workbook's checks started before
+    (xlsx_package.check_ahead). The web's upload and `countyedu import` both check here."""
     say = progress or (lambda _m: None)
     say("reading")
 
@@ -97,7 +100,7 @@ def check_source(
         return validate_sheet(rs)
 
     # each sheet validated as soon as it is read, while the parser reads the next (readers._Parser)
-    raw = read_source(path, limits=limits or import_limits(), each=check)
+    raw = read_source(path, limits=limits or import_limits(), each=check, ahead=ahead)
     problems = list(raw.problems)
     typed: dict[str, pd.DataFrame] = {}
     for name in raw.sheets:
@@ -221,6 +224,7 @@ def import_census(
     class_rule: ClassRule | None = None,
     collecting: bool = False,
     origin: dict[str, Any] | None = None,
+    ahead: Ahead | None = None,
 ) -> ImportResult:
     """Validate the source and store it as a new version; ValidationFailed lists every problem
     (the first ``limits.problems``, then how many more of each kind).
@@ -228,11 +232,12 @@ def import_census(
     ``schools``, ``year``, ``class_rule``: as check_source (a school's submission). A whole census (no
     ``schools``) closes the school years its schools' sheets hold (census.years), in the same
     transaction; with ``collecting`` it marks them in collection instead (part of a year's data).
-    ``origin`` is stored with the version (what made it, e.g. the approved submission's id)."""
+    ``origin`` is stored with the version (what made it, e.g. the approved submission's id). ``ahead``:
+    the workbook's checks started before (xlsx_package.check_ahead)."""
     path = Path(path)
     limits = limits or import_limits()
     typed, merged, problems = check_source(
-        path, store, limits=limits, progress=progress, schools=schools, year=year, class_rule=class_rule
+        path, store, limits=limits, progress=progress, schools=schools, year=year, class_rule=class_rule, ahead=ahead
     )
     if errors(problems):
         raise ValidationFailed(capped(problems, limits.problems))

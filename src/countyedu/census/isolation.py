@@ -47,6 +47,12 @@ def _address_space() -> int:
 def run_isolated(fn: Callable[..., Any], *args: Any, memory_bytes: int, seconds: float) -> Any:
     """fn(*args) computed in a child with ``memory_bytes`` more address space and ``seconds`` of
     wall-clock time; raises ChildFailed if the child does not answer."""
+    return start_isolated(fn, *args, memory_bytes=memory_bytes, seconds=seconds).result()
+
+
+def start_isolated(fn: Callable[..., Any], *args: Any, memory_bytes: int, seconds: float) -> Child:
+    """fn(*args) started in a child as run_isolated computes it, while this process goes on; its
+    ``result()`` waits for the answer (the ``seconds`` counted from now)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -73,28 +79,40 @@ def run_isolated(fn: Callable[..., Any], *args: Any, memory_bytes: int, seconds:
         finally:
             os._exit(code)
     os.close(write_end)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                raise ChildFailed("timeout", f"no answer within {seconds:g} s")
-            ready, _, _ = select.select([read_end], [], [], left)
-            if ready:
-                chunk = os.read(read_end, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        raise ChildFailed("crashed", signal.Signals(os.WTERMSIG(status)).name)
-    if os.WEXITSTATUS(status) != 0 or not chunks:
-        raise ChildFailed("crashed", f"exit code {os.WEXITSTATUS(status)}")
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind != "ok":
-        raise ChildFailed("raised", value)
-    return value
+    return Child(pid, read_end, seconds)
+
+
+class Child:
+    """A child of start_isolated: its answer read once, by ``result()``."""
+
+    def __init__(self, pid: int, read_end: int, seconds: float) -> None:
+        self.pid, self.read_end, self.seconds = pid, read_end, seconds
+        self.deadline = time.monotonic() + seconds
+
+    def result(self) -> Any:
+        """The child's fn(*args); raises ChildFailed if the child does not answer."""
+        pid, read_end, seconds = self.pid, self.read_end, self.seconds
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    os.kill(pid, signal.SIGKILL)
+                    raise ChildFailed("timeout", f"no answer within {seconds:g} s")
+                ready, _, _ = select.select([read_end], [], [], left)
+                if ready:
+                    chunk = os.read(read_end, 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+        finally:
+            os.close(read_end)
+            _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            raise ChildFailed("crashed", signal.Signals(os.WTERMSIG(status)).name)
+        if os.WEXITSTATUS(status) != 0 or not chunks:
+            raise ChildFailed("crashed", f"exit code {os.WEXITSTATUS(status)}")
+        kind, value = pickle.loads(b"".join(chunks))
+        if kind != "ok":
+            raise ChildFailed("raised", value)
+        return value

@@ -7,16 +7,12 @@ problems (merged cells, formula cells, unknown sheets and columns) are found her
 
 from __future__ import annotations
 
-import posixpath
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -24,15 +20,8 @@ import pandas as pd
 from countyedu.census import isolation
 from countyedu.census.limits import IMPORT, Limits
 from countyedu.census.problems import Problem
-from countyedu.census.schema import SHEET_ALIASES, SHEET_BY_NAME, Sheet
-from countyedu.census.xlsx_package import (
-    SheetBounds,
-    check_members,
-    check_shared_strings,
-    check_sheet,
-    check_zip,
-    read_part,
-)
+from countyedu.census.schema import SHEET_BY_NAME, Sheet, clean_text, sheet_name_for
+from countyedu.census.xlsx_package import Ahead, check_package
 from countyedu.errors import InputFileError
 from countyedu.messages import Msg
 
@@ -65,16 +54,6 @@ class RawCensus:
 Each = Callable[[RawSheet], Any]
 
 
-def clean_text(value: str) -> str:
-    """NFKC (full-width digits, letters and spaces become ASCII) and trimmed."""
-    return unicodedata.normalize("NFKC", value).strip()
-
-
-def sheet_name_for(label: str) -> str | None:
-    """The format's sheet code for a sheet or file name given as code or Chinese label."""
-    return SHEET_ALIASES.get(clean_text(label).lower()) or SHEET_ALIASES.get(clean_text(label))
-
-
 def column_name_for(sheet: Sheet, header: Any) -> str | None:
     """The column code for a header cell: code, Chinese label, or 'label (code)'."""
     if header is None:
@@ -94,14 +73,17 @@ def column_name_for(sheet: Sheet, header: Any) -> str | None:
     return None
 
 
-def read_source(path: Path, *, limits: Limits = IMPORT, each: Each | None = None) -> RawCensus:
+def read_source(
+    path: Path, *, limits: Limits = IMPORT, each: Each | None = None, ahead: Ahead | None = None
+) -> RawCensus:
     """Read a workbook or a folder of CSV or Parquet files within ``limits``; raise InputFileError
     if unreadable. ``each`` is called on every sheet read, its answers kept in ``answers``: on a
-    workbook's sheet as soon as it is read, while the parser reads the next ones."""
+    workbook's sheet as soon as it is read, while the parser reads the next ones. ``ahead``: the
+    workbook's checks started before (xlsx_package.check_ahead), used if they cleared this file."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(Msg("{path}: no such file or folder", path=path))
-    raw = _read_folder(path) if path.is_dir() else _read_workbook(path, limits, each)
+    raw = _read_folder(path) if path.is_dir() else _read_workbook(path, limits, each, ahead)
     if each is not None:
         raw.answers |= {name: each(rs) for name, rs in raw.sheets.items() if name not in raw.answers}
     return raw
@@ -151,7 +133,7 @@ def _filled_rows(grid: pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------------------------------- xlsx
 
 
-def _read_workbook(path: Path, limits: Limits, each: Each | None = None) -> RawCensus:
+def _read_workbook(path: Path, limits: Limits, each: Each | None = None, ahead: Ahead | None = None) -> RawCensus:
     if path.stat().st_size == 0:
         raise InputFileError(Msg("{name}: the file is empty", name=path.name), rule="empty_file")
     with path.open("rb") as fh:
@@ -167,18 +149,19 @@ def _read_workbook(path: Path, limits: Limits, each: Each | None = None) -> RawC
             rule="not_xlsx",
         )
     with _Parser(path, limits) as parser:
-        return _read_sheets(path, limits, parser, each)
+        return _read_sheets(path, limits, parser, each, ahead)
 
 
-def _read_sheets(path: Path, limits: Limits, parser: _Parser, each: Each | None) -> RawCensus:
+def _read_sheets(path: Path, limits: Limits, parser: _Parser, each: Each | None, ahead: Ahead | None) -> RawCensus:
     try:
-        with zipfile.ZipFile(path) as zf:
-            check_zip(zf, path.name, limits)  # before anything is unzipped
-            paths = _sheet_xml_paths(zf)
-            check_members(zf, skip={part for label, part in paths.items() if sheet_name_for(label)})
-            check_shared_strings(zf, path.name, limits)
+        verdict = ahead.verdict(path, limits) if ahead is not None else None
+        if verdict is None:  # checked here, each sheet given to the parser as it is cleared
+            verdict = check_package(path, limits, passed=parser.open, cleared=parser.want)
+        else:  # cleared before: every sheet not refused given to the parser at once
             parser.open()
-            refused, formulas = _check_sheets(zf, path.name, limits, paths, parser.want)
+            for label in verdict.formulas:
+                parser.want(label)
+        refused, formulas = verdict.refused, verdict.formulas
         labels = parser.labels()
     except InputFileError:
         raise
@@ -247,37 +230,6 @@ def _read_sheets(path: Path, limits: Limits, parser: _Parser, each: Each | None)
         found = "、".join(labels) or "-"
         problems.append(Problem("error", path.name, None, None, None, "no_known_sheet", detail=found))
     return RawCensus(path, sheets, problems, answers)
-
-
-def _check_sheets(
-    zf: zipfile.ZipFile,
-    file_name: str,
-    limits: Limits,
-    paths: dict[str, str],
-    cleared: Callable[[str], None] = lambda _label: None,
-) -> tuple[dict[str, list[Problem]], dict[str, list[tuple[str, bool, str | None]]]]:
-    """(sheets refused, with their located error; formula cells of every other sheet of the
-    exchange format) from each sheet's XML (``paths``: _sheet_xml_paths), read within the limits and
-    each read whole (its CRC checked: check_members left the sheets of the format to this).
-    ``cleared`` is told each sheet of the format not refused, as soon as it is checked."""
-    names = set(zf.namelist())
-    refused: dict[str, list[Problem]] = {}
-    formulas: dict[str, list[tuple[str, bool, str | None]]] = {}
-    for label, part in paths.items():
-        code = sheet_name_for(label)
-        if code is None:
-            continue  # never parsed
-        if part not in names:
-            refused[label] = [Problem("error", label, None, None, None, "unreadable", detail=f"{part}: no such part")]
-            continue
-        xml = read_part(zf, part, file_name, limits)
-        found = check_sheet(xml, label, SheetBounds.of(limits, code))
-        if found:
-            refused[label] = found
-        else:
-            formulas[label] = _formula_cells(xml)
-            cleared(label)
-    return refused, formulas
 
 
 # Characters tried, in turn, to join a column of text into one string (one not in any of its cells)
@@ -506,50 +458,6 @@ def _parse_a1(ref: str) -> tuple[int, int]:
     for ch in m.group(1):
         col = col * 26 + (ord(ch) - 64)
     return int(m.group(2)), col - 1
-
-
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-
-
-def _whole(zf: zipfile.ZipFile, part: str) -> bytes:
-    try:
-        return zf.read(part)
-    except zipfile.BadZipFile:  # its CRC: damaged, as check_members says
-        raise zipfile.BadZipFile(f"damaged member {part}") from None
-
-
-def _sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → path of its XML part inside the package."""
-    wb = ElementTree.fromstring(_whole(zf, "xl/workbook.xml"))
-    rels = ElementTree.fromstring(_whole(zf, "xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", _NS)}
-    out = {}
-    for s in wb.findall("m:sheets/m:sheet", _NS):
-        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
-        target = target.lstrip("/")
-        out[s.get("name", "")] = posixpath.normpath(target if target.startswith("xl/") else f"xl/{target}")
-    return out
-
-
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>\s*<f[\s>/](.*?)</c>', re.S)
-_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
-_FORMULA_TAG = re.compile(rb"<f[\s>/]")
-
-
-def _formula_cells(xml: bytes) -> list[tuple[str, bool, str | None]]:
-    """(A1 reference, has a cached value, cached error such as #DIV/0! or None) for each formula
-    cell; cheap when there is none."""
-    if _FORMULA_TAG.search(xml) is None:  # (a dropdown's <formula1> is no formula cell)
-        return []
-    out = []
-    for m in _FORMULA_CELL.finditer(xml):
-        error = _ERROR_VALUE.search(m.group(3)) if re.search(rb'\st="e"', m.group(2)) else None
-        out.append((m.group(1).decode(), b"<v>" in m.group(3), error.group(1).decode() if error else None))
-    return out
 
 
 # -------------------------------------------------------------------------------------- folders

@@ -6,6 +6,7 @@ the template and export writers and the readers all read it; nothing else lists 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -1883,6 +1884,17 @@ SHEETS: tuple[Sheet, ...] = (
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 SHEET_ALIASES: dict[str, str] = {**{s.name: s.name for s in SHEETS}, **{s.zh: s.name for s in SHEETS}}
+
+
+def clean_text(value: str) -> str:
+    """NFKC (full-width digits, letters and spaces become ASCII) and trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def sheet_name_for(label: str) -> str | None:
+    """The format's sheet code for a sheet or file name given as code or Chinese label."""
+    return SHEET_ALIASES.get(clean_text(label).lower()) or SHEET_ALIASES.get(clean_text(label))
+
 
 # Sheets every census must hold once merged with what is stored (everything refers to them).
 CORE_SHEETS = ("townships", "schools")

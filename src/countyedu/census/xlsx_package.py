@@ -9,6 +9,10 @@ and cell that broke it. Cells are located as calamine locates them: by their ``r
 one column right of the cell before (rows likewise); a cell without a value (``<c r="A9" s="1"/>``,
 formatting only) does not count, as calamine leaves it out.
 
+check_package gives the verdict on a whole workbook: in this process as a reader goes, or (check_ahead)
+in a forked child while `countyedu import` loads its modules, the child's verdict believed only when it
+found nothing to raise and the file is the one it read.
+
 Two readers of a sheet's XML: a fast one (two regular expressions over the bytes, for parts written
 the usual way: every cell ``<c r="A1" …>``), and an exact streaming one (expat, bounded chunks) for
 anything else and for parts the fast one finds past a limit, which then names the first cell that
@@ -18,14 +22,21 @@ is.
 from __future__ import annotations
 
 import functools
+import os
+import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
+from pathlib import Path
+from xml.etree import ElementTree
 from xml.parsers import expat
 
+from countyedu.census import isolation
 from countyedu.census.limits import EXCEL_COLUMNS, EXCEL_ROWS, MIB, Limits
 from countyedu.census.problems import Problem
+from countyedu.census.schema import sheet_name_for
 from countyedu.errors import InputFileError
 from countyedu.messages import Msg
 
@@ -162,6 +173,165 @@ def read_part(zf: zipfile.ZipFile, part: str, file_name: str, limits: Limits) ->
             rule="unzipped_size",
         )
     return data
+
+
+# ----------------------------------------------------------------------------------- the package
+
+Formulas = list[tuple[str, bool, "str | None"]]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What check_package found: each sheet's part, the sheets of the format refused (with their
+    located error) and the formula cells of every other sheet of the format, in the workbook's order."""
+
+    parts: dict[str, str]
+    refused: dict[str, list[Problem]]
+    formulas: dict[str, Formulas]
+
+
+def check_package(
+    path: Path,
+    limits: Limits,
+    *,
+    passed: Callable[[], None] = lambda: None,
+    cleared: Callable[[str], None] = lambda _label: None,
+) -> Verdict:
+    """The workbook's package within the limits: raises InputFileError past a limit of the zip or its
+    shared strings, anything else (zipfile, XML) on a damaged file; the sheets by check_sheets.
+    ``passed`` is told once the package around the sheets has passed (a parser may open the
+    workbook), ``cleared`` each sheet as check_sheets clears it."""
+    with zipfile.ZipFile(path) as zf:
+        check_zip(zf, path.name, limits)  # before anything is unzipped
+        parts = sheet_parts(zf)
+        check_members(zf, skip={part for label, part in parts.items() if sheet_name_for(label)})
+        check_shared_strings(zf, path.name, limits)
+        passed()
+        refused, formulas = check_sheets(zf, path.name, limits, parts, cleared)
+    return Verdict(parts, refused, formulas)
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _clean_verdict(path: Path, limits: Limits) -> tuple[tuple[int, ...], Verdict] | None:
+    """(the file's identity before it was read, check_package's verdict); None where check_package
+    raised: the reader checks the file again and raises as it does."""
+    before = _identity(path)
+    try:
+        return before, check_package(path, limits)
+    except Exception:
+        return None
+
+
+class Ahead:
+    """check_package of a workbook computed in a forked child (census.isolation) while this process
+    goes on: `countyedu import` loads pandas and the importer meanwhile (~0.4 s), so the checks of the
+    demo workbook (~0.3 s, unzipping 44 MB of sheets and searching them) leave the import's way."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path, self.limits = path, limits
+        self._child: isolation.Child | None = isolation.start_isolated(
+            _clean_verdict, path, limits, memory_bytes=limits.parse_memory_bytes, seconds=limits.parse_seconds
+        )
+
+    def verdict(self, path: Path, limits: Limits) -> Verdict | None:
+        """The child's verdict on this file under these limits when it found nothing to raise and the
+        file is still the one it read (device, inode, size, times); else None, and the caller checks
+        the file itself, with the errors check_package raises. Asked once."""
+        child, self._child = self._child, None
+        if child is None or path != self.path or limits != self.limits:
+            return None
+        try:
+            got = child.result()
+            return got[1] if got is not None and got[0] == _identity(path) else None
+        except (isolation.ChildFailed, OSError):
+            return None
+
+
+def check_ahead(path: Path, limits: Limits) -> Ahead | None:
+    """The checks of a workbook started in a child (Ahead), where the platform can fork and ``path`` is
+    a file; None otherwise."""
+    if not isolation.available() or not path.is_file():
+        return None
+    return Ahead(path, limits)
+
+
+def check_sheets(
+    zf: zipfile.ZipFile,
+    file_name: str,
+    limits: Limits,
+    paths: dict[str, str],
+    cleared: Callable[[str], None] = lambda _label: None,
+) -> tuple[dict[str, list[Problem]], dict[str, list[tuple[str, bool, str | None]]]]:
+    """(sheets refused, with their located error; formula cells of every other sheet of the
+    exchange format) from each sheet's XML (``paths``: sheet_parts), read within the limits and
+    each read whole (its CRC checked: check_members left the sheets of the format to this).
+    ``cleared`` is told each sheet of the format not refused, as soon as it is checked."""
+    names = set(zf.namelist())
+    refused: dict[str, list[Problem]] = {}
+    formulas: dict[str, list[tuple[str, bool, str | None]]] = {}
+    for label, part in paths.items():
+        code = sheet_name_for(label)
+        if code is None:
+            continue  # never parsed
+        if part not in names:
+            refused[label] = [Problem("error", label, None, None, None, "unreadable", detail=f"{part}: no such part")]
+            continue
+        xml = read_part(zf, part, file_name, limits)
+        found = check_sheet(xml, label, SheetBounds.of(limits, code))
+        if found:
+            refused[label] = found
+        else:
+            formulas[label] = formula_cells(xml)
+            cleared(label)
+    return refused, formulas
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _whole(zf: zipfile.ZipFile, part: str) -> bytes:
+    try:
+        return zf.read(part)
+    except zipfile.BadZipFile:  # its CRC: damaged, as check_members says
+        raise zipfile.BadZipFile(f"damaged member {part}") from None
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the package."""
+    wb = ElementTree.fromstring(_whole(zf, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_whole(zf, "xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pr:Relationship", _NS)}
+    out = {}
+    for s in wb.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+        target = target.lstrip("/")
+        out[s.get("name", "")] = posixpath.normpath(target if target.startswith("xl/") else f"xl/{target}")
+    return out
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)>\s*<f[\s>/](.*?)</c>', re.S)
+_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
+
+
+def formula_cells(xml: bytes) -> list[tuple[str, bool, str | None]]:
+    """(A1 reference, has a cached value, cached error such as #DIV/0! or None) for each formula
+    cell; cheap when there is none."""
+    if _FORMULA_TAG.search(xml) is None:  # (a dropdown's <formula1> is no formula cell)
+        return []
+    out = []
+    for m in _FORMULA_CELL.finditer(xml):
+        error = _ERROR_VALUE.search(m.group(3)) if re.search(rb'\st="e"', m.group(2)) else None
+        out.append((m.group(1).decode(), b"<v>" in m.group(3), error.group(1).decode() if error else None))
+    return out
 
 
 # ----------------------------------------------------------------------------------- sheets

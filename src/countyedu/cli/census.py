@@ -63,11 +63,16 @@ def import_(
     — or now with --compute. --no-compute stores the version only. At once: reading, validating,
     storing (nothing is written unless all is valid) and the assessment (about a third of the time);
     left to the stored-run job: every run kind."""
+    from countyedu.census.limits import import_limits
+    from countyedu.census.xlsx_package import check_ahead
+
+    limits = import_limits()
+    ahead = check_ahead(path, limits)  # a workbook's checks, in a child while the importer's modules load
     from countyedu.census.importer import import_census
     from countyedu.census.store import CensusStore
 
     store = CensusStore(data_dir)
-    scope: dict[str, Any] = {"collecting": collecting, "year": year}
+    scope: dict[str, Any] = {"collecting": collecting, "year": year, "limits": limits, "ahead": ahead}
     if school:
         from countyedu.indicators.class_size import BigClassRule
         from countyedu.runs.store import load_packs
