@@ -535,50 +535,104 @@ def evaluate_items(ct: CensusTables, items: list[Item], county_id: str) -> list[
     """Values of several indicators (one frame each, as evaluate_item), in ONE query: every item's
     contributions summed per school, township, stage and year — the teacher-based items from one
     grouped pass over the teachers (formulas.teacher_family_bases), the class-size items from one over
-    the classes (formulas.class_family_bases) — all items stacked with UNION ALL, and rolled up to
-    school, township and county in the same query (_levels_sql)."""
+    the classes (formulas.class_family_bases) — the items of the same levels stacked with UNION ALL and
+    rolled up to those levels in the same query (_levels_sql), the groups of levels one after the other."""
     if not items:
         return []
+    groups = _level_groups(items)
     if not ct.on_duckdb:  # the roll-up's SQL over the stacked expression, named base
-        levels = _stacked(ct, items).alias("base").sql(_levels_sql("base", items))
+        ks = [k for g in groups for k in g]
+        levels = _stacked(_bases(ct, items), ks).alias("base").sql(_levels_sql("base", items, ks))
         return _split(levels.to_pyarrow(), items, county_id)
-    # the query is built and compiled once per set of items (a pack's digest) and kept
+    # each group's stack is built and compiled once per set of items (a pack's digest) and kept
     # (CensusTables.compiled): building and compiling it costs more than running it on a county
     key = json.dumps([it.model_dump(mode="json") for it in items], sort_keys=True, default=str)
-    sql = ct.compiled(f"evaluate_items|{key}", lambda: _stacked(ct, items))
+    made: list[ir.Table] = []  # every item's base rows, built once for all groups (on a cache miss)
+
+    def stacked(ks: list[int]) -> ir.Table:
+        if not made:
+            made.extend(_bases(ct, items))
+        return _stacked(made, ks)
+
+    queries = [
+        _levels_sql(f"({ct.compiled(f'evaluate_items|{key}|{ks}', lambda ks=ks: stacked(ks))}) AS base", items, ks)
+        for ks in groups
+    ]
     # DuckDB's own Arrow table (Ibis would parse the SQL): its text keys are coded by Arrow, never
     # made Python strings (a province has two million values)
-    return _split(ct.backend.con.sql(_levels_sql(f"({sql}) AS base", items)).to_arrow_table(), items, county_id)
+    sql = " UNION ALL ".join(f"SELECT * FROM ({q}) AS g{i}" for i, q in enumerate(queries))
+    return _split(ct.backend.con.sql(sql).to_arrow_table(), items, county_id)
 
 
-def _stacked(ct: CensusTables, items: list[Item]) -> ir.Table:
-    """Every item's base rows, k = its position, stacked (UNION ALL)."""
+def _level_groups(items: list[Item]) -> list[list[int]]:
+    """The items' positions grouped by the levels they are defined at (groups in order of their first
+    item; items at no level in none): each group is rolled up to its own levels only."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, it in enumerate(items):
+        levels = tuple(lv for lv in LEVELS if lv in it.levels)
+        if levels:
+            groups.setdefault(levels, []).append(i)
+    return list(groups.values())
+
+
+def _bases(ct: CensusTables, items: list[Item]) -> list[ir.Table]:
+    """Every item's base rows, k = its position."""
     family = {**teacher_family_bases(ct, items), **class_family_bases(ct, items)}
-    bases = [
+    return [
         (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
     ]
-    return bases[0] if len(bases) == 1 else ibis.union(*bases)
 
 
-def _levels_sql(base: str, items: list[Item]) -> str:
-    """The stacked base rows (``base``, k = item position) summed to every level of every item in one pass
-    (GROUPING SETS, the same text on DuckDB and Spark): columns k, level (1 school, 2 township,
-    3 county: LEVELS' order), unit (the school's or township's id; none for the county), stage, year,
-    num, den. Σnum and Σden are SQL sums (all-null stays null); a school level leaves out the rows of
-    no school, and a row of no year counts nowhere."""
+def _stacked(bases: list[ir.Table], ks: list[int]) -> ir.Table:
+    """The base rows of the items at positions ks, stacked (UNION ALL)."""
+    chosen = [bases[k] for k in ks]
+    return chosen[0] if len(chosen) == 1 else ibis.union(*chosen)
 
-    def among(level: str) -> str:
-        ks = [str(i) for i, it in enumerate(items) if level in it.levels]
-        return f"k IN ({', '.join(ks)})" if ks else "FALSE"
 
+_GROUPING_SET = {
+    "school": "(k, school_id, stage, year)",
+    "township": "(k, township_id, stage, year)",
+    "county": "(k, stage, year)",
+}
+
+
+def _levels_sql(base: str, items: list[Item], ks: list[int]) -> str:
+    """The stacked base rows of the items at positions ks (``base``, k = item position) summed to every
+    level of those items in one pass (GROUPING SETS of their levels only, the same text on DuckDB and
+    Spark): columns k, level (1 school, 2 township, 3 county: LEVELS' order), unit (the school's or
+    township's id; none for the county), stage, year, num, den. Σnum and Σden are SQL sums (all-null
+    stays null); a school level leaves out the rows of no school, and a row of no year counts nowhere."""
+    levels = [lv for lv in LEVELS if any(lv in items[k].levels for k in ks)]
+    by = {"school": "school_id", "township": "township_id"}
+    grouped = [by[lv] for lv in levels if lv in by]
+    # the level of a row: the first of its unit columns grouped on (GROUPING 0), else the county
+    level = " ".join(f"WHEN GROUPING({c}) = 0 THEN {LEVELS.index(lv) + 1}" for lv, c in by.items() if c in grouped)
+    level = f"CASE {level} ELSE 3 END" if level else "3"
+    unit = f"COALESCE({', '.join(grouped)})" if len(grouped) > 1 else grouped[0] if grouped else "CAST(NULL AS STRING)"
+
+    def keep(lv: str) -> str:  # which rows of a level are kept: the items defined there (of a school, a school's)
+        ks_at = [k for k in ks if lv in items[k].levels]
+        among = "TRUE" if len(ks_at) == len(ks) else f"k IN ({', '.join(map(str, ks_at))})"
+        return f"unit IS NOT NULL AND {among}" if lv == "school" else among
+
+    conditions = [(LEVELS.index(lv) + 1, keep(lv)) for lv in levels]
+    where = (
+        ""
+        if all(c == "TRUE" for _lv, c in conditions)
+        else (
+            " WHERE CASE level "
+            + " ".join(f"WHEN {lv} THEN {c}" for lv, c in conditions[:-1])
+            + f" ELSE {conditions[-1][1]} END"
+            if len(conditions) > 1
+            else f" WHERE {conditions[0][1]}"
+        )
+    )
     return (
         "SELECT k, level, unit, stage, year, num, den FROM ("
-        "SELECT k, 2 * GROUPING(school_id) + GROUPING(township_id) AS level, COALESCE(school_id, township_id) AS unit, "
-        "stage, year, SUM(num) AS num, SUM(den) AS den "
+        f"SELECT k, {level} AS level, {unit} AS unit, stage, year, SUM(num) AS num, SUM(den) AS den "
         f"FROM {base} WHERE year IS NOT NULL "
-        "GROUP BY GROUPING SETS ((k, school_id, stage, year), (k, township_id, stage, year), (k, stage, year))"
-        f") AS levels WHERE CASE level WHEN 1 THEN unit IS NOT NULL AND {among('school')} "
-        f"WHEN 2 THEN {among('township')} ELSE {among('county')} END"
+        f"GROUP BY GROUPING SETS ({', '.join(_GROUPING_SET[lv] for lv in levels)})"
+        f") AS levels{where}"
     )
 
 
