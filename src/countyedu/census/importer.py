@@ -275,6 +275,7 @@ def _write(
                     "INSERT INTO parts SELECT ?, sheet, year, batch FROM parts WHERE version_id = ?", [vid, prev[0]]
                 )
             replaced: dict[str, list[int | None]] = {}
+            parts: list[list[Any]] = []  # this version's parts of the sheets it holds, inserted at once below
             for name, frame in typed.items():
                 sheet = SHEET_BY_NAME[name]
                 rows = frame if sheet.yearly else merged[name]
@@ -287,16 +288,18 @@ def _write(
                 if sheet.yearly:
                     years = [int(y) for y in sorted(frame["year"].dropna().unique())]
                 replaced[name] = years
-                if sheet.yearly:
+                if prev and sheet.yearly:  # the parts copied from the previous version that these replace
                     con.execute(
                         "DELETE FROM parts WHERE version_id = ? AND sheet = ? AND list_contains(?, year)",
                         [vid, name, years],
                     )
-                else:
+                elif prev:
                     con.execute("DELETE FROM parts WHERE version_id = ? AND sheet = ?", [vid, name])
-                con.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", [[vid, name, y, seq] for y in years])
+                parts += [[vid, name, y, seq] for y in years]
                 if kill_after == name:
                     os.kill(os.getpid(), signal.SIGKILL)
+            if parts:
+                con.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", parts)
             counts = {name: len(frame) for name, frame in typed.items()}
             if year_state is not None:
                 for year in school_data_years(typed):
