@@ -23,7 +23,7 @@ from countyedu.census.problems import Problem, capped, errors
 from countyedu.census.readers import RawSheet, read_source
 from countyedu.census.references import check_references
 from countyedu.census.schema import SHEET_BY_NAME, SHEETS
-from countyedu.census.store import CensusStore, Version, widen_choices
+from countyedu.census.store import CensusStore, Version, widen_choices, write_moves
 from countyedu.census.validate import validate_sheet
 from countyedu.census.xlsx_package import Ahead
 from countyedu.census.years import CLOSED, COLLECTING
@@ -300,6 +300,7 @@ def _write(
                     os.kill(os.getpid(), signal.SIGKILL)
             if parts:
                 con.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", parts)
+            write_moves(con, vid)  # the teachers' moves of its new pairs of years, in the same transaction
             counts = {name: len(frame) for name, frame in typed.items()}
             if year_state is not None:
                 for year in school_data_years(typed):
