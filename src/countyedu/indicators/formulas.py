@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from countyedu.census.store import moves_sql
 from countyedu.indicators.tables import EDUCATION_RANK, CensusTables
 from countyedu.policy.pack import Item
 
@@ -547,22 +548,40 @@ def rotation_share(ct: CensusTables, item: Item) -> ir.Table:
 
 
 def _moves(ct: CensusTables, stages: list[str], eligible_years: Any) -> ir.Table:
-    """The eligible teachers of a year (≥ N years at their school, in a part of the stages) joined
-    with where they are the next year: one join of the teachers with themselves (millions of rows
-    in a province), counted per school part, next year, backbone title and whether they moved (a
-    part's teachers all carry its share: Σ share = teachers × share), made once and kept for every
-    rotation item with the same stages and N."""
-    t = ct.teacher_parts()
+    """The eligible teachers of a year (≥ N years at their school, in a part of the stages) by where
+    they are the next year, counted per school part, next year, backbone title and whether they moved
+    (a part's teachers all carry its share: Σ share = teachers × share), made once and kept for every
+    rotation item with the same stages and N. The moves are counted once per census version, at import
+    (census.store.moves_sql; a province's self-join of millions of teachers), here only summed over the
+    years at school and shared between the school's parts."""
+    m = _counted_moves(ct)
+    m = m.filter(m.years_at_school >= eligible_years)
+    g = m.group_by(["school_id", "year_next", "backbone", "moved"]).aggregate(teachers=m.teachers.sum().cast("int64"))
+    p = ct.parts()
     if stages:
-        t = t.filter(t.part.isin(stages))
-    prev = t.filter(t.years_at_school >= eligible_years)
-    nxt = ct["teachers"].view().select(tid=ibis._.teacher_id, y2=ibis._.year, s2=ibis._.school_id)
-    j = prev.join(nxt, (prev.teacher_id == nxt.tid) & (nxt.y2 == prev.year + 1))
-    j = j.select(j.school_id, j.township_id, j.part, j.y2, j.share, j.backbone, moved=j.s2 != j.school_id)
-    g = j.group_by(["school_id", "township_id", "part", "y2", "share", "backbone", "moved"]).aggregate(
-        teachers=j.count()
+        p = p.filter(p.part.isin(stages))
+    j = g.join(p, (g.school_id == p.school_id) & (g.year_next == p.year + 1))
+    j = j.select(
+        g.school_id,
+        p.township_id,
+        p.part,
+        y2=g.year_next,
+        share=p.pupil_share,
+        backbone=g.backbone,
+        moved=g.moved,
+        teachers=g.teachers,
     )
-    return ct.materialise(g, "moves")
+    return ct.materialise(j, "moves")
+
+
+def _counted_moves(ct: CensusTables) -> ir.Table:
+    """The version's teacher moves (census.store.MOVES_COLUMNS): as the store counted them at import
+    (duckdb_tables' census_moves), else counted now by the same SQL over the version's teachers (Spark,
+    the web's in-memory copy)."""
+    if "moves" in ct.t:
+        return ct["moves"]
+    name = ct["teachers"].get_name()
+    return ct.backend.sql(moves_sql(name, name))
 
 
 @formula("salary_parity", sources=("teachers", "finance"), compare="money")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from countyedu.caches import user_cache, write_whole
 from countyedu.census.schema import SHEETS
-from countyedu.census.store import CensusStore, _empty_sql, open_duckdb, stored_columns
+from countyedu.census.store import CensusStore, _empty_sql, moves_view_sql, open_duckdb, stored_columns
 from countyedu.census.vocabulary import STAGE_OF_GRADE
 
 if TYPE_CHECKING:
@@ -233,23 +233,25 @@ class LazyDuckDB:
 
 
 class SheetTables(dict[str, Any]):
-    """The sheets' temp tables (census_<sheet>) as Ibis tables, each made when first read."""
+    """The sheets' temp tables (census_<sheet>) as Ibis tables, each made when first read, and the
+    teachers' moves (census_moves)."""
 
     def __init__(self, backend: LazyDuckDB) -> None:
         super().__init__()
         self._backend = backend
 
     def __contains__(self, name: object) -> bool:
-        return super().__contains__(name) or name in SHEET_NAMES
+        return super().__contains__(name) or name in TABLE_NAMES
 
     def __missing__(self, name: str) -> Any:
-        if name not in SHEET_NAMES:
+        if name not in TABLE_NAMES:
             raise KeyError(name)
         table = self[name] = self._backend.table(f"census_{name}")
         return table
 
 
 SHEET_NAMES = frozenset(s.name for s in SHEETS)
+TABLE_NAMES = SHEET_NAMES | {"moves"}  # the temp tables and views duckdb_tables makes
 _SQL_MEMO: dict[str, dict[str, Any]] = {}  # compiled SQL kept in this process (CensusTables.compiled)
 SQL_CACHE_DIR = Path("cache") / "sql"  # under the data dir
 
@@ -312,6 +314,9 @@ def duckdb_tables(
         # a sheet newer than the store (no s_<sheet> table yet) is empty, with its columns
         sql = store.view_sql(s, v.version_id, stored[f"s_{s.name}"]) if f"s_{s.name}" in stored else _empty_sql(s.name)
         statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {sql}')
+    # the version's teachers' moves, counted at import (census.store.write_moves; formulas.rotation_share)
+    moves = moves_view_sql(con.con, v.version_id, stored, '"census_teachers"')
+    statements.append(f'CREATE TEMP VIEW "census_moves" AS {moves}')
     con.con.execute(";\n".join(statements))
     tables = SheetTables(con)  # Ibis tables of the sheets made when a formula first reads one
     ct = CensusTables(v.version_id, con, tables, part_weights or DEFAULT_PART_WEIGHTS)
