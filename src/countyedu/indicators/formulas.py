@@ -587,11 +587,20 @@ def _counted_moves(ct: CensusTables) -> ir.Table:
 @formula("salary_parity", sources=("teachers", "finance"), compare="money")
 def salary_parity(ct: CensusTables, item: Item) -> ir.Table:
     """Mean full-time teacher pay / the finance item of civil-servant mean pay (county). The pay is
-    summed per school and year first (one grouped pass over the teachers, millions in a province),
-    then over the schools of the census."""
+    summed per school and year first (one grouped pass over the teachers, millions in a province:
+    with other teacher items, teacher_family_bases' pass), then over the schools of the census."""
     t = ct["teachers"]
-    t = t.filter((t.full_time == True) & t.annual_salary.notnull())  # noqa: E712
-    per_school = t.group_by(["school_id", "year"]).aggregate(total=t.annual_salary.sum(), n=t.count())
+    t = t.filter(_paid(t))
+    return _pay_parity(ct, item, t.group_by(["school_id", "year"]).aggregate(total=t.annual_salary.sum(), n=t.count()))
+
+
+def _paid(t: ir.Table) -> Any:
+    """The teachers whose pay counts in salary_parity: full-time, with a salary."""
+    return (t.full_time == True) & t.annual_salary.notnull()  # noqa: E712
+
+
+def _pay_parity(ct: CensusTables, item: Item, per_school: ir.Table) -> ir.Table:
+    """salary_parity's contributions from the pay summed per school and year (school_id, year, total, n)."""
     s = ct["schools"]
     j = per_school.join(s.select("school_id"), "school_id")
     g = j.group_by("year").aggregate(total=j.total.sum(), n=j.n.sum().cast("float64"))
@@ -833,8 +842,9 @@ def _parts_named(cond: dict[str, Any]) -> set[str]:
 
 
 def in_teacher_family(item: Item) -> bool:
-    """Items whose numbers are sums of teachers' shares per school part: evaluated together."""
-    if item.formula in ("teacher_share", "pupils_per_teacher"):
+    """Items whose numbers are sums of teachers' shares per school part, or of their pay: evaluated
+    together (one grouped pass over the teachers)."""
+    if item.formula in ("teacher_share", "pupils_per_teacher", "salary_parity"):
         return True
     return item.formula == "per_pupil" and "teacher_condition" in item.params
 
@@ -875,7 +885,9 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
     spec: dict[int, tuple[str, ...]] = {}
     for i, it in family:
         prm = it.params
-        if it.formula == "teacher_share":
+        if it.formula == "salary_parity":  # the pay of the full-time teachers, summed in the same pass
+            counts.update(pay_total=t.annual_salary.sum(where=_paid(t)), pay_n=t.count(where=_paid(t)))
+        elif it.formula == "teacher_share":
             scope = (prm["scope"],) if prm.get("scope") else ()
             hit = (*scope, prm["condition"])
             spec[i] = ("share", share_where(scope, count=True), share_where(hit), share_where(scope))
@@ -897,6 +909,13 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
     w = ct.materialise(j.select(*keys, **sums), "teachers")  # school parts × years: small, read by every item
     out = {}
     for i, it in family:
+        if it.formula == "salary_parity":  # the school-years with pay to sum, as salary_parity's own pass has
+            paid = n.filter(n.pay_n > 0).select("school_id", "year", total=n.pay_total, n=n.pay_n)
+            pay = _pay_parity(ct, it, paid)
+            out[i] = pay.group_by(["school_id", "township_id", "stage", "year"]).aggregate(
+                num=pay.num.sum(), den=pay.den.sum()
+            )  # summed per school, township, stage and year as the engine sums any formula's rows
+            continue
         kind, *c = spec[i]
         if kind == "share":
             n_col, hit_col, scope_col = c
