@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from countyedu.census.store import CensusStore
 from countyedu.errors import CountyEduError
 from countyedu.indicators.tables import CensusTables, duckdb_tables
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
+
+if TYPE_CHECKING:
+    from countyedu.census.years import Years
 
 ENGINES = ("duckdb", "spark")
 
@@ -50,14 +55,16 @@ def open_tables(
     engine: str = "duckdb",
     master: str | None = None,
     parquet_dir: str | None = None,
+    years: Years | None = None,
 ) -> CensusTables:
-    """The census tables of a version on the chosen engine, with its school years' states."""
+    """The census tables of a version on the chosen engine, with its school years' states (read from
+    the store unless the caller read them already: `years`, of this version)."""
     from countyedu.census.years import census_years
 
     if engine == "spark":
         spark_available()
     weights = part_weights_of(packs)
-    years = census_years(store, store.resolve(version).version_id)
+    years = years if years is not None else census_years(store, store.resolve(version).version_id)
     ct: CensusTables
     if engine == "duckdb":
         ct = duckdb_tables(store, version, weights)
