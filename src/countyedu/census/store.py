@@ -19,7 +19,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +184,22 @@ def _gate(path: Path, *, exclusive: bool, deadline: float) -> Any:
 
 def _column_sql(c: Column) -> str:
     return f'"{c.name}" {_SQL_TYPE[c.kind]}'
+
+
+def _parts_filter(pairs: list[tuple[int | None, int]], yearly: bool) -> str:
+    """The WHERE of a sheet's rows in a version's parts (CensusStore.view_sql): per batch, its years
+    (a sheet not by year: its batch); false where the version has none of the sheet."""
+    years: dict[int, list[int]] = {}
+    for year, batch in pairs:
+        years.setdefault(batch, [])
+        if year is not None:
+            years[batch].append(year)
+    if not yearly:
+        return " OR ".join(f"t._batch = {b}" for b in sorted(years)) or "false"
+    terms = [
+        f"(t._batch = {b} AND t.year IN ({', '.join(str(y) for y in ys)}))" for b, ys in sorted(years.items()) if ys
+    ]
+    return " OR ".join(terms) or "false"
 
 
 def _empty_sql(name: str) -> str:
@@ -421,10 +437,18 @@ class CensusStore:
     # ---------------------------------------------------------------------------------- reads
 
     @staticmethod
-    def view_sql(sheet: Sheet | str, version_id: str, stored: set[str] | None = None) -> str:
+    def view_sql(
+        sheet: Sheet | str,
+        version_id: str,
+        stored: set[str] | None = None,
+        parts: Mapping[str, list[tuple[int | None, int]]] | None = None,
+    ) -> str:
         """SQL selecting one sheet of one version (the format's columns, no bookkeeping). `stored`: the
         columns its table has, when a store made by an older countyedu may lack some (a column added
-        since, ADDED_COLUMNS, is then read as NULL until the next write adds it)."""
+        since, ADDED_COLUMNS, is then read as NULL until the next write adds it). `parts`: the version's
+        parts read before (version_parts): the rows are then picked by a filter on their batches and
+        years instead of a join with the parts table (cheaper on millions of rows, and the store's
+        zone maps skip the row groups of other batches)."""
         name = sheet if isinstance(sheet, str) else sheet.name
         vid = version_id.replace("'", "''")
         if name == "candidate_choices":
@@ -439,11 +463,23 @@ class CensusStore:
                 for c in s.columns
             )
             yearly, pname = s.yearly, name
+        if parts is not None:
+            return f"SELECT {cols} FROM s_{name} t WHERE {_parts_filter(parts.get(pname, []), yearly)}"
         year_join = "p.year = t.year" if yearly else "p.year IS NULL"
         return (
             f"SELECT {cols} FROM s_{name} t JOIN parts p ON p.version_id = '{vid}' "
             f"AND p.sheet = '{pname}' AND p.batch = t._batch AND {year_join}"
         )
+
+    @staticmethod
+    def version_parts(con: Any, version_id: str) -> dict[str, list[tuple[int | None, int]]]:
+        """The parts of a version: per sheet its (year, batch) pairs (year None: a sheet not by year)."""
+        out: dict[str, list[tuple[int | None, int]]] = {}
+        for sheet, year, batch in con.execute(
+            "SELECT sheet, year, batch FROM parts WHERE version_id = ? ORDER BY sheet, year, batch", [version_id]
+        ).fetchall():
+            out.setdefault(sheet, []).append((None if year is None else int(year), int(batch)))
+        return out
 
     def frames(self, version_id: str, sheets: list[str] | None = None) -> dict[str, pd.DataFrame]:
         """Sheets of a version as pandas frames (nullable dtypes)."""

@@ -309,10 +309,12 @@ def duckdb_tables(
     # the formulas is too (CensusTables.compiled caches it).
     statements = ["SET enable_progress_bar = false"]  # no bar drawn over the CLI's own output
     stored = stored_columns(con.con)
+    parts = store.version_parts(con.con, v.version_id)  # the rows picked by batch and year: no join
     for s in SHEETS:
         kind = "VIEW" if s.name in UNCACHED else "TABLE"
         # a sheet newer than the store (no s_<sheet> table yet) is empty, with its columns
-        sql = store.view_sql(s, v.version_id, stored[f"s_{s.name}"]) if f"s_{s.name}" in stored else _empty_sql(s.name)
+        table = f"s_{s.name}"
+        sql = store.view_sql(s, v.version_id, stored[table], parts) if table in stored else _empty_sql(s.name)
         statements.append(f'CREATE TEMP {kind} "census_{s.name}" AS {sql}')
     # the version's teachers' moves, counted at import (census.store.write_moves; formulas.rotation_share)
     moves = moves_view_sql(con.con, v.version_id, stored, '"census_teachers"')
