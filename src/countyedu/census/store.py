@@ -318,6 +318,7 @@ class CensusStore:
                 for stmt in _ddl():
                     con.execute(stmt)
                 con.execute("COMMIT")
+                _SCHEMA_CHECKED.add(self.path)  # up to date now: this process's reads need not check it again
             yield con
         finally:
             con.close()
