@@ -19,7 +19,7 @@ from countyedu.census.store import CensusStore
 from countyedu.census.years import Years, census_years
 from countyedu.messages import Msg
 from countyedu.policy.pack import Pack
-from countyedu.runs.store import RunKey, RunStore, load_packs, run_key, write_atomic
+from countyedu.runs.store import RunKey, RunStore, damaged, load_packs, run_key, write_atomic
 
 if TYPE_CHECKING:  # pandas and the engine are loaded when an assessment is: `kept_json` reads neither
     import pandas as pd
@@ -104,10 +104,27 @@ def _results_bytes(table: pd.DataFrame) -> bytes:
     return bytes(sink.getvalue())
 
 
-def _read_results(path: Path) -> pd.DataFrame:
+def _read_results(path: Path) -> pd.DataFrame | None:
+    """The results file of a kept assessment, or None where it is missing (a data dir copied in part) or
+    is not the file its name says (its digest, written by save): damaged, truncated or replaced — the
+    assessment is then computed again and written over."""
+    import hashlib
+
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).to_pandas()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = path.name.removesuffix(RESULTS).rsplit(".", 1)[-1]
+    try:
+        if hashlib.sha256(data).hexdigest()[:16] != digest:
+            raise ValueError(f"its content's digest is not {digest}")
+        return pq.read_table(pa.BufferReader(data)).to_pandas()
+    except (ValueError, pa.ArrowException) as exc:
+        damaged(path, exc)
+        return None
 
 
 def save(store: CensusStore, a: Assessment) -> Path:
@@ -157,19 +174,24 @@ def load(
     doc = rs.load_doc(k)
     if doc is None:
         return None
-    if "results" in doc:  # kept before the results had a file of their own
-        table = _table(doc["results"])
-    else:
-        try:
-            table = _read_results(rs.path(k).with_name(doc["results_file"]))
-        except OSError:  # the document without its results (a data dir copied in part): computed again
-            return None
-    a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
-    a.add(table)  # columnar, as computed: Result objects only when asked for
-    a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
-    a.no_data_reasons = {
-        (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"]) for d in doc.get("no_data", [])
-    }
+    try:
+        if "results" in doc:  # kept before the results had a file of their own
+            table = _table(doc["results"])
+        else:
+            read = _read_results(rs.path(k).with_name(str(doc["results_file"])))
+            if read is None:  # missing or damaged: computed again
+                return None
+            table = read
+        a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
+        a.add(table)  # columnar, as computed: Result objects only when asked for
+        a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
+        a.no_data_reasons = {
+            (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"])
+            for d in doc.get("no_data", [])
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a document not of this shape
+        damaged(rs.path(k), exc)
+        return None
     snapshot = snapshot if snapshot is not None else evidence.snapshot(store.data_dir)
     return evidence.apply(a, snapshot.evidence())  # the engine's result is kept, evidence laid over
 

@@ -121,6 +121,15 @@ class StoredRun:
         }
 
 
+def damaged(path: Path, exc: BaseException) -> None:
+    """Log a kept file that cannot be read (it is computed again and written over)."""
+    import logging
+
+    logging.getLogger("countyedu.runs").warning(
+        "已保存的结果无法读取，重新计算 / a kept result could not be read, computed again: %s (%r)", path, exc
+    )
+
+
 class RunStore:
     """The runs kept in a data dir."""
 
@@ -140,11 +149,17 @@ class RunStore:
         return write_atomic(self.path(key), write)
 
     def load_doc(self, key: RunKey) -> Any | None:
-        """The stored JSON document, or None when it was not computed yet."""
+        """The stored JSON document, or None when it was not computed yet — or when the file cannot be
+        read as one (damaged on disk, edited by hand): a kept result is a cache of its inputs, so it is
+        computed again and written over whole (logged, never an error for the user)."""
         path = self.path(key)
         if not path.exists():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            damaged(path, exc)
+            return None
 
     def save(self, run: StoredRun) -> Path:
         return self.save_doc(run.key, run.as_doc())
