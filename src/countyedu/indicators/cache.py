@@ -174,24 +174,26 @@ def load(
     doc = rs.load_doc(k)
     if doc is None:
         return None
-    try:
-        if "results" in doc:  # kept before the results had a file of their own
-            table = _table(doc["results"])
-        else:
-            read = _read_results(rs.path(k).with_name(str(doc["results_file"])))
-            if read is None:  # missing or damaged: computed again
-                return None
-            table = read
-        a = Assessment(doc["census_version"], packs, doc["county_id"], years=years)
-        a.add(table)  # columnar, as computed: Result objects only when asked for
-        a.school_gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
-        a.no_data_reasons = {
+    try:  # the document's fields: one not of this shape is damaged (a bug below them is not hidden)
+        census_version, county_id = doc["census_version"], doc["county_id"]
+        gaps = [SchoolGap(s, st, y, [tuple(x) for x in adds]) for s, st, y, adds in doc["school_gaps"]]
+        no_data = {
             (d["pack"], d["indicator"], d["level"], d["year"]): Msg.from_dict(d["reason"])
             for d in doc.get("no_data", [])
         }
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a document not of this shape
+        table = _table(doc["results"]) if "results" in doc else None  # kept before the results had a file
+        results_file = None if table is not None else str(doc["results_file"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         damaged(rs.path(k), exc)
         return None
+    if results_file is not None:
+        table = _read_results(rs.path(k).with_name(results_file))
+        if table is None:  # missing or damaged: computed again
+            return None
+    a = Assessment(census_version, packs, county_id, years=years)
+    a.add(table)  # columnar, as computed: Result objects only when asked for
+    a.school_gaps = gaps
+    a.no_data_reasons = no_data
     snapshot = snapshot if snapshot is not None else evidence.snapshot(store.data_dir)
     return evidence.apply(a, snapshot.evidence())  # the engine's result is kept, evidence laid over
 
