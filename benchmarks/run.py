@@ -95,6 +95,17 @@ def bench_demo_import(work: Path, *, every_kind: bool = True) -> list[tuple[str,
         ),
         ("… with --no-compute: validate and store only, once", f"{alone:.2f} s (CPU {alone_cpu:.2f} s)", ""),
     ]
+    floor = [sys.executable, "-m", "benchmarks.import_floor", str(workbook)]
+    env = {"PYTHONPATH": os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")])}
+    rows.append(
+        (
+            "the floor under it (benchmarks/import_floor.py): Python started, pandas, DuckDB and Arrow imported, "
+            "every sheet parsed by python-calamine — nothing validated, stored or assessed; best of 3, one "
+            "after the other / the parse on a thread while the libraries import",
+            f"{_best([*floor, 'serial'], 3, env)} / {_best([*floor, 'overlapped'], 3, env)}",
+            "",
+        )
+    )
     if every_kind:
         full, _peak, full_cpu = once("demo-all", "--compute")
         rows.append(
