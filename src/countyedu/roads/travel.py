@@ -1,9 +1,12 @@
 """The distances planning uses: by road when the census holds a road network (its `roads` sheet), in a
 straight line (haversine) otherwise, with the basis said in words wherever a distance is shown.
 
-`distances(frames, origins, destinations)` is what catchments, siting, consolidation and the
+`distances(frames, origins, destinations, params)` is what catchments, siting, consolidation and the
 inspectors' zones call in place of `planning.geo.distance_matrix`; `travel_matrix(frames, …)` is the
 community × school table in km and minutes per mode (`countyedu roads matrix`, the roads page).
+`params` is the road parameters of the packs in force (`params_of(packs)`; None: the defaults): every
+caller passes its packs' so that its snapping limit, its stored matrix and what it records follow
+the county's pack.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Basis:
     segments: int = 0
     road_km: float = 0.0
     far: tuple[str, ...] = ()  # points farther than the snapping limit from every road
+    params: Mapping[str, Any] | None = None  # the road parameters measured with (RoadParams; road only)
 
     def words(self) -> Msg:
         if self.kind == "straight":
@@ -52,7 +56,8 @@ class Basis:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"basis": self.kind, "segments": self.segments, "road_km": self.road_km, "far": list(self.far)}
+        out = {"basis": self.kind, "segments": self.segments, "road_km": self.road_km, "far": list(self.far)}
+        return out if self.params is None else {**out, "road_params": dict(self.params)}
 
 
 STRAIGHT = Basis("straight")
@@ -63,11 +68,20 @@ def basis_from(doc: Mapping[str, Any] | None) -> Basis:
     """The Basis of its `as_dict()` (a result's `distance_basis`); straight when empty."""
     if not doc or doc.get("basis") != "road":
         return STRAIGHT
-    return Basis("road", int(doc.get("segments", 0)), float(doc.get("road_km", 0.0)), tuple(doc.get("far", ())))
+    return Basis(
+        "road",
+        int(doc.get("segments", 0)),
+        float(doc.get("road_km", 0.0)),
+        tuple(doc.get("far", ())),
+        doc.get("road_params"),
+    )
 
 
 def located_distances(
-    frames: Mapping[str, pd.DataFrame], origins: pd.DataFrame, destinations: pd.DataFrame
+    frames: Mapping[str, pd.DataFrame],
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    params: RoadParams | None = None,
 ) -> tuple[np.ndarray, Basis]:
     """`distances` for rows that may lack coordinates: NaN for a pair with a row without them, and
     for a pair no road joins (by road)."""
@@ -75,26 +89,29 @@ def located_distances(
     d_ok = (destinations["lat"].notna() & destinations["lon"].notna()).to_numpy()
     out = np.full((len(origins), len(destinations)), np.nan)
     if not o_ok.any() or not d_ok.any():
-        return out, STRAIGHT if network(frames) is None else basis_of_network(frames)
-    km, basis = distances(frames, origins[o_ok].reset_index(drop=True), destinations[d_ok].reset_index(drop=True))
+        return out, basis_of_network(frames, params)
+    o, d = origins[o_ok].reset_index(drop=True), destinations[d_ok].reset_index(drop=True)
+    km, basis = distances(frames, o, d, params)
     out[np.ix_(o_ok, d_ok)] = km
     return out, basis
 
 
-def basis_of_network(frames: Mapping[str, pd.DataFrame]) -> Basis:
-    net = network(frames)
-    return STRAIGHT if net is None else Basis("road", net.n_edges, float(net.edge_km.sum()))
+def basis_of_network(frames: Mapping[str, pd.DataFrame], params: RoadParams | None = None) -> Basis:
+    net = network(frames, params)
+    return STRAIGHT if net is None else Basis("road", net.n_edges, float(net.edge_km.sum()), (), _recorded(net))
 
 
-def point_distance(frames: Mapping[str, pd.DataFrame], places: pd.DataFrame) -> tuple[Callable[..., Any], Basis]:
+def point_distance(
+    frames: Mapping[str, pd.DataFrame], places: pd.DataFrame, params: RoadParams | None = None
+) -> tuple[Callable[..., Any], Basis]:
     """A distance function like planning.geo.haversine_km for pairs among `places` (id, lat, lon): the
     road km between them when the census has roads (a pair no road joins: NO_ROUTE_KM; coordinates not
     among the places: the straight line), else haversine_km itself; and the basis."""
-    if network(frames) is None:
+    if network(frames, params) is None:
         return haversine_km, STRAIGHT
     located = places[places["lat"].notna() & places["lon"].notna()].drop_duplicates(["lat", "lon"])
     located = located.reset_index(drop=True)
-    km, basis = distances(frames, located, located)
+    km, basis = distances(frames, located, located, params)
     km = np.where(np.isnan(km), NO_ROUTE_KM, km)
     np.fill_diagonal(km, 0.0)
     where = {(float(a), float(b)): i for i, (a, b) in enumerate(zip(located["lat"], located["lon"], strict=True))}
@@ -171,7 +188,12 @@ def stored_travel(
 def basis_of(net: RoadNetwork, t: Travel, origins: pd.DataFrame, destinations: pd.DataFrame) -> Basis:
     far = [str(v) for v in origins.iloc[:, 0][t.origin_snap.far]]
     far += [str(v) for v in destinations.iloc[:, 0][t.destination_snap.far]]
-    return Basis("road", net.n_edges, float(net.edge_km.sum()), tuple(dict.fromkeys(far)))
+    return Basis("road", net.n_edges, float(net.edge_km.sum()), tuple(dict.fromkeys(far)), _recorded(net))
+
+
+def _recorded(net: RoadNetwork) -> dict[str, Any]:
+    """The road parameters a result records with its road km (what its snapping limit and minutes were)."""
+    return net.params.model_dump()
 
 
 def travel_matrix(frames: Mapping[str, pd.DataFrame], params: RoadParams | None = None) -> tuple[pd.DataFrame, Basis]:
@@ -220,16 +242,19 @@ def params_of(packs: Any) -> RoadParams:
 
 
 def road_pairs(
-    frames: Mapping[str, pd.DataFrame], origins: pd.DataFrame, destinations: pd.DataFrame
+    frames: Mapping[str, pd.DataFrame],
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    params: RoadParams | None = None,
 ) -> tuple[pd.DataFrame | None, Basis]:
     """A travel table (first column of each as ids, `km`) of the pairs with a road route, for
     planning.geo.read_travel; (None, STRAIGHT) when the census has no roads. Rows without
     coordinates have no pairs."""
-    if network(frames) is None:
+    if network(frames, params) is None:
         return None, STRAIGHT
     o = origins[origins["lat"].notna() & origins["lon"].notna()].reset_index(drop=True)
     d = destinations[destinations["lat"].notna() & destinations["lon"].notna()].reset_index(drop=True)
-    km, basis = distances(frames, o, d)
+    km, basis = distances(frames, o, d, params)
     i, j = np.nonzero(np.isfinite(km))
     table = pd.DataFrame(
         {
