@@ -388,3 +388,59 @@ def test_consolidation_is_worded_once_in_each_language() -> None:
     assert zh.tables[1].rows[0][-1] == "最优" and en.tables[1].rows[0][-1] == "optimal"
     assert zh.tables[2].rows[-1][1].startswith("撤并完成") and en.tables[2].rows[0][1].startswith("no new intake")
     assert plan.as_dict()["scenarios"][0]["name"] == "keep"  # data: the scenario's mode, not words
+
+
+def test_the_packs_road_parameters_reach_catchments_and_consolidation() -> None:
+    # tiny(2.0) with one road: 4.0 km of winding road north from T (and V1), ending 0.7 km short of C
+    # (and V2), which snap onto its end: T → C is 4.0 + 0.7 = 4.7 km by road, beyond the 3 km walk, so
+    # T's 12 pupils board at C: 12 · (200 + 76 · 4.7) = 6,686.4 yuan < keeping T, 57,200 → merged.
+    # The speeds never move a road km: under SLOW (a 10 km/h bus, a 3 km/h walk, snapping limit 0.5 km)
+    # the plan is the same, but V2 and C (0.7 km off the road) are reported beyond the snapping limit,
+    # and the run records the pack's road parameters; under the default packs (no parameters.roads)
+    # nothing is reported beyond the 1 km limit.
+    from countyedu.messages import translate
+    from countyedu.planning.service import run_planning
+    from countyedu.roads.params import RoadParams
+    from countyedu.roads.travel import params_of
+    from countyedu.runs.store import load_packs
+    from road_support import DEG, SLOW, pack, recorded, roads
+
+    f = tiny(2.0)
+    f["schools"] = f["schools"].assign(ownership="public", opened_year=2000, closed_year=pd.NA)
+    f["roads"] = roads(((27.0, 116.5), (27.0 + 1.3 / DEG, 116.5), 4.0))
+    assert params_of(load_packs()) == RoadParams()  # the default packs set no road parameters
+    plain, slow = run_planning(f, []), run_planning(f, [pack(roads=SLOW)])
+    for run in (plain, slow):
+        c = run.parts["consolidation"].candidates.set_index("school_id")
+        assert bool(c.at["T", "merge"]) and c.at["T", "boarders"] == 12
+        assert c.at["T", "km"] == pytest.approx(4.7, abs=1e-3)
+        assert c.at["T", "move_yuan"] == pytest.approx(6_686.4, rel=1e-4)
+    for part in ("consolidation", "catchments.primary"):
+        plain_basis, slow_basis = plain.parts[part].distance_basis, slow.parts[part].distance_basis
+        assert (plain_basis["far"], slow_basis["far"]) == ([], ["V2", "C"])
+        assert recorded(plain_basis)["snap_km"] == 1.0 and recorded(slow_basis) == SLOW
+    assert "2 place(s) lie more than the snapping limit from any road: V2, C" in translate(
+        slow.parts["consolidation"].notes[0], "en"
+    )
+
+
+def test_a_matrix_stored_with_the_packs_road_parameters_is_read_not_rewritten(tmp_path: Path) -> None:
+    # `countyedu roads import --pack` stores the version's travel matrix under the pack's road
+    # parameters; planning with the same packs reads it as it is (before, planning searched with the
+    # default parameters, found the file made from others and wrote it over).
+    from countyedu.planning.service import consolidation_for
+    from countyedu.roads import stored
+    from countyedu.roads.travel import params_of
+    from road_support import DEG, SLOW, pack, roads
+
+    f = tiny(2.0)
+    f["roads"] = roads(((27.0, 116.5), (27.0 + 1.3 / DEG, 116.5), 4.0))
+    f["roads"].attrs["census"] = (str(tmp_path), "v1")  # as the census store tags the frame it reads
+    packs = [pack(roads=SLOW)]
+    kept = stored.save(tmp_path, "v1", f, params_of(packs))
+    assert kept is not None
+    written = stored.path(tmp_path, "v1").stat().st_mtime_ns
+    plan = consolidation_for(f, "primary", 2021, packs)
+    assert stored.path(tmp_path, "v1").stat().st_mtime_ns == written
+    assert stored.load(tmp_path, "v1").digest == kept.digest
+    assert plan.distance_basis["far"] == ["V2", "C"]

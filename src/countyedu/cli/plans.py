@@ -148,15 +148,18 @@ def plan_site(
     out_path: Annotated[Path | None, typer.Option("--out", help=".json, .xlsx or .csv")] = None,
     lang: LangOpt = Lang.zh,
     rows: RowsOpt = 40,
+    pack: PackOpt = None,
 ) -> None:
     """Which candidate sites to open for a stage (第4、5条): capacitated p-median with --p, else facility
     location weighing each site's open_cost against pupil travel; existing schools stay open."""
     from countyedu.planning.service import latest_year
     from countyedu.planning.siting import census_siting, read_sites
+    from countyedu.roads.travel import params_of
 
     candidates = read_sites(sites)
     _store, _v, frames = _frames(data_dir, version, year)
     y = year if year is not None else latest_year(frames)
     with err.status("求解 / solving…"):
-        plan = census_siting(frames, stage, y, candidates, p=p, max_km=max_km, boarding_km=boarding_km)
+        roads = params_of(load_packs(pack))
+        plan = census_siting(frames, stage, y, candidates, p=p, max_km=max_km, boarding_km=boarding_km, roads=roads)
     _emit(plan, plan.blocks(lang.value), fmt, lang.value, rows, out_path)

@@ -47,6 +47,7 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.geo import distance_matrix, k_nearest, read_travel
 from countyedu.planning.highs import new_highs
+from countyedu.roads.params import RoadParams
 from countyedu.runs.blocks import Block, BlockColumn, BlockMap, BlockTable, Finding, worded
 
 CLAUSE = "第4条; QB-G13"
@@ -802,11 +803,13 @@ def census_catchments(
     *,
     persons: pd.DataFrame | None = None,
     rate: float | None = None,
+    roads: RoadParams | None = None,
     **options: Any,
 ) -> CatchmentPlan:
     """solve_catchments on a census: demand of `stage` in `year` per community (community_demand on
     the observed population, or `persons` from a projection), coordinates and township from the
-    communities sheet, capacities of the schools teaching that stage that year (seats.stage_supply)."""
+    communities sheet, capacities of the schools teaching that stage that year (seats.stage_supply);
+    road km with the packs' road parameters `roads` (roads.travel.params_of; None: the defaults)."""
     from countyedu.planning.demand import community_demand, supply_year
     from countyedu.planning.seats import stage_supply
 
@@ -829,7 +832,7 @@ def census_catchments(
     if options.get("travel") is None:  # the census's roads when it has them (issue 17), else haversine
         from countyedu.roads.travel import road_pairs
 
-        travel, basis = road_pairs(frames, dem[["community_id", "lat", "lon"]], sch[["school_id", "lat", "lon"]])
+        travel, basis = road_pairs(frames, dem[["community_id", "lat", "lon"]], sch[["school_id", "lat", "lon"]], roads)
         options = {**options, "travel": travel}
     plan = solve_catchments(dem, sch, **options)
     if basis is None:

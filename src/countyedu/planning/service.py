@@ -22,6 +22,7 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Text, translate
 from countyedu.planning.labels import ERROR_TEXT
 from countyedu.planning.params import PlanningParams, planning_params
+from countyedu.roads.params import RoadParams
 from countyedu.runs.blocks import Block, Finding, worded, words
 from countyedu.runs.store import parameters
 
@@ -173,13 +174,16 @@ def run_planning(
     params: PlanningParams | None = None,
 ) -> PlanningRun:
     """Every part of the planning on one census with the packs' numbers (`params`: other planning
-    parameters than the packs'); `year` (default the latest) is the catchment year."""
+    parameters than the packs'; road km with the packs' road parameters); `year` (default the latest)
+    is the catchment year."""
     from countyedu.planning.norms import facility_needs
     from countyedu.planning.projection import backtest, project
     from countyedu.planning.projects import project_balance
     from countyedu.planning.seats import seat_plan
+    from countyedu.roads.travel import params_of
 
     p = params if params is not None else planning_params_of(packs)
+    roads = params_of(packs)
     y = year if year is not None else latest_year(frames)
     run = PlanningRun(y, horizon)
     projection = _attempt("projection", lambda: project(frames, horizon=horizon, params=p))
@@ -198,7 +202,7 @@ def run_planning(
         run.parts["facility_needs"] = _attempt("facility_needs", lambda: facility_needs(frames, y, p))
     for stage in p.catchment_stages:
         run.parts[f"catchments.{stage}"] = _attempt(
-            f"catchments.{stage}", partial(_catchments, frames, stage, y, p, single=True)
+            f"catchments.{stage}", partial(_catchments, frames, stage, y, p, roads, single=True)
         )
     run.parts["consolidation"] = _attempt(
         "consolidation", lambda: consolidation_for(frames, CONSOLIDATION_STAGE, y, packs)
@@ -211,6 +215,7 @@ def _catchments(
     stage: str,
     year: int,
     params: PlanningParams,
+    roads: RoadParams,
     *,
     single: bool,
     max_km: float | None = None,
@@ -224,6 +229,7 @@ def _catchments(
         stage,
         year,
         rate=params.rate(stage),
+        roads=roads,
         single=single,
         max_km=max_km,
         keep_current=keep_current,
@@ -245,6 +251,7 @@ def catchment_map(
     """A catchment plan for one stage and year, and its map points (communities → schools, with names:
     the block map's)."""
     from countyedu.planning.geo import read_travel
+    from countyedu.roads.travel import params_of
 
     y = year if year is not None else latest_year(frames)
     travel = read_travel(travel_path) if travel_path is not None else None
@@ -253,6 +260,7 @@ def catchment_map(
         stage,
         y,
         planning_params_of(packs),
+        params_of(packs),
         single=single,
         max_km=max_km,
         keep_current=keep_current,
@@ -273,6 +281,7 @@ def consolidation_for(
     """第5条: teaching points and small rural schools that may merge, with the transition and scenarios."""
     from countyedu.planning.siting import ConsolidationParams, consolidation
     from countyedu.policy.funding import funding_params
+    from countyedu.roads.travel import params_of
 
     y = year if year is not None else latest_year(frames)
     # the cost of keeping or merging a small school is the funding rule's (第5、22条), from one place
@@ -285,4 +294,4 @@ def consolidation_for(
         boarder_yuan=money.boarder_subsidy,
     )
     options: dict[str, Any] = {} if max_km is None else {"max_km": max_km}
-    return consolidation(dict(frames), stage, y, params=params, **options)
+    return consolidation(dict(frames), stage, y, params=params, roads=params_of(packs), **options)

@@ -16,6 +16,7 @@ from countyedu.messages import Code, Msg, Num, Text, encode
 from countyedu.planning.siting.location import facility_location
 from countyedu.planning.siting.model import _records
 from countyedu.planning.siting.terms import CONSOLIDATION_CLAUSE, KEEP, MERGE_ALL, OPTIMISE
+from countyedu.roads.params import RoadParams
 from countyedu.roads.travel import distances
 from countyedu.runs.blocks import Block
 
@@ -100,6 +101,7 @@ def consolidation(
     small_below: int | None = None,
     scenarios: list[dict[str, Any]] | None = None,
     params: ConsolidationParams | None = None,
+    roads: RoadParams | None = None,
 ) -> ConsolidationPlan:
     """Which teaching points and rural small schools (PN: < 100 pupils; 第5条) to merge, decided by the
     optimiser (capacitated facility location in yuan a year, see docs/planning-optimisation.md).
@@ -114,6 +116,7 @@ def consolidation(
     A scenario is a dict with name, mode (keep | optimise | merge_all; `merge: False` = keep) and
     overrides of the parameters (max_km, boarding_km, small_below, …). Default: keep all, optimised,
     merge every small school. The candidates and the transition are those of the first optimised scenario.
+    Road km with the road parameters `roads` (the packs', roads.travel.params_of; None: the defaults).
     """
     from countyedu.planning.catchments import place_names
 
@@ -124,7 +127,7 @@ def consolidation(
         if v is not None
     }
     base = replace(base, **over)
-    data = _consolidation_data(frames, stage, year, persons)
+    data = _consolidation_data(frames, stage, year, persons, roads)
     runs = scenarios or [
         {"mode": KEEP},  # a scenario without a name is named by its mode (planning.siting.blocks.SCENARIOS)
         {"mode": OPTIMISE},
@@ -168,7 +171,11 @@ def consolidation(
 
 
 def _consolidation_data(
-    frames: Mapping[str, pd.DataFrame], stage: str, year: int, persons: pd.DataFrame | None
+    frames: Mapping[str, pd.DataFrame],
+    stage: str,
+    year: int,
+    persons: pd.DataFrame | None,
+    roads: RoadParams | None = None,
 ) -> dict[str, Any]:
     """The stage's schools (with kind and grades taught), the community demand and its basis."""
     from countyedu.planning.catchments import place_names
@@ -220,6 +227,7 @@ def _consolidation_data(
         "year": year,
         "names": names,
         "frames": frames,  # the census's roads, when it has them (roads.travel)
+        "roads": roads,  # the road parameters its km are measured with (None: the defaults)
     }
 
 
@@ -286,7 +294,7 @@ def _consolidation_run(data: dict[str, Any], mode: str, p: ConsolidationParams) 
     rows = pd.concat([srows, rrows], ignore_index=True)
     rows = rows[rows["pupils"] > 0].reset_index(drop=True)
     d = rows["pupils"].to_numpy(np.int64)
-    km, distance_basis = distances(data["frames"], rows, sup)
+    km, distance_basis = distances(data["frames"], rows, sup, data["roads"])
     km = np.where(np.isnan(km), np.inf, km)  # no road route: neither walked nor boarded
     is_small_row = (rows["kind"] == "small").to_numpy()
     walk = km <= p.max_km

@@ -18,6 +18,7 @@ from countyedu.planning.geo import distance_matrix
 from countyedu.planning.siting.location import capacitated_p_median, facility_location
 from countyedu.planning.siting.solver import SitingInfeasible
 from countyedu.planning.siting.terms import CLAUSE
+from countyedu.roads.params import RoadParams
 from countyedu.runs.blocks import Block
 
 
@@ -198,6 +199,7 @@ def census_siting(
     max_km: float | None = None,
     boarding_km: float | None = None,
     persons: pd.DataFrame | None = None,
+    roads: RoadParams | None = None,
 ) -> SitingPlan:
     """Which candidate sites to open (第4、5条), on a census: demand of `stage` in `year` per community
     (community_demand on the observed population, or `persons` from a projection), the stage's existing
@@ -206,6 +208,7 @@ def census_siting(
 
     `p` is how many of the candidates to open (a capacitated p-median over existing + p sites, in
     pupil-km); None weighs each candidate's `open_cost` (yuan a year) against travel (facility location).
+    Road km with the road parameters `roads` (the packs', roads.travel.params_of; None: the defaults).
     """
     from countyedu.planning.catchments import place_names
     from countyedu.planning.demand import community_demand, supply_year
@@ -261,7 +264,7 @@ def census_siting(
     sites_all = pd.concat([existing, new], ignore_index=True)
     from countyedu.roads.travel import distances  # the census's roads when it has them (issue 17)
 
-    km, basis = distances(frames, dem[["community_id", "lat", "lon"]], sites_all[["site_id", "lat", "lon"]])
+    km, basis = distances(frames, dem[["community_id", "lat", "lon"]], sites_all[["site_id", "lat", "lon"]], roads)
     plan = solve_siting(dem, sites_all, p=total, max_km=max_km, boarding_km=boarding_km, km=km)
     names = place_names(frames)
     if "name" in cand:
