@@ -20,8 +20,10 @@ def every_assignment_checked(request: pytest.FixtureRequest, monkeypatch: pytest
 
     real = assign.assign_inspectors
 
-    def checked(frames: Any, params: Any = None, year: Any = None, previous: Any = None, leaving: Any = ()) -> Any:
-        result = real(frames, params, year, previous, leaving)
+    def checked(
+        frames: Any, params: Any = None, year: Any = None, previous: Any = None, leaving: Any = (), roads: Any = None
+    ) -> Any:
+        result = real(frames, params, year, previous, leaving, roads=roads)
         check_result(result, frames, params, previous, leaving)
         return result
 

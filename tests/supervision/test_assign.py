@@ -156,3 +156,40 @@ def test_the_demo_county_has_every_open_school_assigned(demo: dict[str, pd.DataF
     assert set(doc) >= {"inspectors", "unassigned", "checks"}
     assert set(doc["inspectors"][0]) >= {"inspector_id", "school_ids", "km"}
     assert set(doc["checks"][0]) == {"rule", "ok", "detail"}
+
+
+def test_the_packs_road_parameters_reach_the_assignment() -> None:
+    # A road of 10 km due north from A's base (27° N, 116° E) to B's; S1 1 km and S2 9 km up it, S3 0.7 km
+    # east of its 4 km point. By road A–S1 1, A–S3 4 + 0.7 = 4.7, B–S2 1, B–S3 6.7 km: with two schools
+    # at most each, A takes S1 and S3 (5.7 km), B takes S2 (1 km) — under either pack, since the speeds
+    # never move a road km. Under SLOW (snapping limit 0.5 km) S3 is reported beyond it; under a pack
+    # without road parameters (the default 1 km) nothing is; each run records the parameters it used.
+    import math
+
+    from countyedu.supervision.kind import run_supervision
+    from road_support import DEG, SLOW, pack, recorded, roads
+
+    north = lambda km: 27.0 + km / DEG  # noqa: E731
+    s3_lon = 116.0 + 0.7 / (DEG * math.cos(math.radians(north(4))))
+    frames = county(
+        [
+            {"inspector_id": "A", "name": "甲", "lat": 27.0, "lon": 116.0},
+            {"inspector_id": "B", "name": "乙", "lat": north(10), "lon": 116.0},
+        ],
+        [116.0, 116.0, s3_lon],
+    )
+    frames["schools"]["lat"] = [north(1), north(9), north(4)]
+    frames["roads"] = roads(((27.0, 116.0), (north(10), 116.0), 10.0))
+    two = {"assign": {"schools_per_inspector": 2, "max_schools": 2}}
+    runs = [
+        run_supervision(frames, [pack(supervision=two, **extra)], 2025, only=["assign"])
+        for extra in ({}, {"roads": SLOW})
+    ]
+    for run in runs:
+        a = run.parts["assign"]
+        assert a.mapping() == {"S1": "A", "S2": "B", "S3": "A"}
+        km = {r["inspector_id"]: r["km"] for r in a.as_dict()["inspectors"]}
+        assert km == pytest.approx({"A": 5.7, "B": 1.0}, abs=1e-3)
+    plain, slow = (run.parts["assign"].distance_basis for run in runs)
+    assert (plain["far"], slow["far"]) == ([], ["第3小学"])
+    assert recorded(plain)["snap_km"] == 1.0 and recorded(slow) == SLOW

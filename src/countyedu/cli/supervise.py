@@ -328,6 +328,7 @@ def _assignment(
 ) -> Any:
     """The assignment of the census version: the decided one (--previous, else the web's on --as-of)
     kept where its inspectors serve, those --leaving left out."""
+    from countyedu.roads.travel import params_of
     from countyedu.supervision.assign import AssignParams, assign_inspectors, current_assignment
     from countyedu.supervision.params import section, supervision_params
 
@@ -340,7 +341,7 @@ def _assignment(
         kept = current_assignment(found, day)
     p = section(supervision_params(packs), "assign", AssignParams)
     with err.status("责任督学分配 / assigning inspectors…"):
-        return assign_inspectors(frames, p, year, kept or None, leaving or ())
+        return assign_inspectors(frames, p, year, kept or None, leaving or (), roads=params_of(packs))
 
 
 class _AssignDoc:

@@ -41,7 +41,8 @@ from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num, translate
 from countyedu.planning.geo import haversine_km
 from countyedu.planning.highs import new_highs
-from countyedu.roads.travel import STRAIGHT, basis_from, located_distances, network
+from countyedu.roads.params import RoadParams
+from countyedu.roads.travel import STRAIGHT, basis_from, located_distances, network, params_of
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding
 
 
@@ -375,10 +376,12 @@ def assign_inspectors(
     year: int | None = None,
     previous: Mapping[str, str] | None = None,
     leaving: Collection[str] = (),
+    roads: RoadParams | None = None,
 ) -> Assignment:
     """Every school open in `year` (default the census's latest) to one serving inspector (see the
     module's docstring); `previous` (school_id → inspector_id, the decided assignment) is kept where
-    its inspector still serves, `leaving` inspectors are left out."""
+    its inspector still serves, `leaving` inspectors are left out; road km with the road parameters
+    `roads` (the packs', roads.travel.params_of; None: the defaults)."""
     p = params or AssignParams()
     year = latest_year(frames) if year is None else int(year)
     leaving = tuple(sorted({str(i) for i in leaving}))
@@ -394,12 +397,13 @@ def assign_inspectors(
     km = haversine_km(base[:, :1], base[:, 1:], slat[None, :], slon[None, :]) if n_i and n_s else np.zeros((n_i, n_s))
     km = np.nan_to_num(km, nan=0.0)
     basis = STRAIGHT
-    if n_i and n_s and network(frames) is not None:  # by road: a pair no road joins is not allowed
+    if n_i and n_s and network(frames, roads) is not None:  # by road: a pair no road joins is not allowed
         road, basis = located_distances(
             frames,
             # named by their names: the basis lists the places far from any road by them
             pd.DataFrame({"inspector": ins["name"].astype(str), "lat": base[:, 0], "lon": base[:, 1]}),
             pd.DataFrame({"school": schools["name"].astype(str), "lat": slat, "lon": slon}),
+            roads,
         )
         no_route = np.isnan(road)
         km = np.where(no_route, 0.0, road)
@@ -696,7 +700,7 @@ def part(ctx: Any) -> Assignment | None:
 
     p = section(ctx.params, "assign", AssignParams)
     previous = current_assignment(ctx.record("assignments"), ctx.as_of)
-    return assign_inspectors(ctx.frames, p, ctx.year, previous or None)
+    return assign_inspectors(ctx.frames, p, ctx.year, previous or None, roads=params_of(ctx.packs))
 
 
 def summary_lines(s: Mapping[str, Any]) -> list[str]:

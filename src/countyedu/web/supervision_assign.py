@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from countyedu.census import vocabulary
 from countyedu.errors import CountyEduError
 from countyedu.messages import Msg, translate
+from countyedu.roads.travel import params_of
 from countyedu.supervision.assign import PLAQUE_ITEMS, Assignment, assign_inspectors, assign_params
 from countyedu.supervision.params import section, supervision_params
 from countyedu.supervision.plan import PlanParams, visit_plan
@@ -71,8 +72,9 @@ def _leaving(request: HttpRequest) -> list[str]:
 
 
 def _propose(version: str, leaving: Sequence[str]) -> Assignment:
+    packs = census_data.packs()
     return assign_inspectors(
-        _frames(version), assign_params(census_data.packs()), previous=decided() or None, leaving=leaving
+        _frames(version), assign_params(packs), previous=decided() or None, leaving=leaving, roads=params_of(packs)
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from countyedu.roads.travel import params_of
 from countyedu.supervision.assign import assign_inspectors, latest_year, serving_inspectors
 from countyedu.supervision.demo import demo_records
 from countyedu.supervision.plan import visit_plan
@@ -36,7 +37,7 @@ def seed_demo_records(school_id: str, as_of: dt.date) -> dict[str, int]:
     frames = census_data.census(version)
     if frames.get("inspectors") is None or frames["inspectors"].empty:
         return {}
-    assignment = assign_inspectors(frames)
+    assignment = assign_inspectors(frames, roads=params_of(census_data.packs()))
     mapping = assignment.mapping()
     year = latest_year(frames)  # the checklist items are checked for the census's latest school year
     plan = visit_plan(mapping, serving_inspectors(frames), _year_before(as_of), 12)
