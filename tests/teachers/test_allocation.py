@@ -175,3 +175,35 @@ def test_the_cross_school_radius_decides_competition_or_assignment(km: float) ->
     check(frames, result)
     [move] = result.moves
     assert move.phase == ("assignment" if km == 0 else "cross_school")
+
+
+def test_the_packs_road_parameters_reach_the_allocation() -> None:
+    # A (one maths teacher over its 4 posts) and B (one short) 2 km apart; the only road runs 4.0 km
+    # from A and ends 0.7 km short of B: A → B is 4.7 km by road, within the 20 km of a cross-school
+    # move, under either pack (the speeds never move a road km). Under SLOW (snapping limit 0.5 km) B is
+    # reported beyond it; under a pack without road parameters (the default 1 km) nothing is; the run
+    # records the parameters it used.
+    from countyedu.teachers.kind import run_teachers
+    from road_support import DEG, SLOW, pack, recorded, roads
+
+    frames = county(
+        [
+            ("A", True, 27.0, 116.5, {"chinese": 4, "math": 5, "pe": 4}, 38),
+            ("B", True, 27.0 + 2.0 / DEG, 116.5, {"chinese": 4, "math": 3, "pe": 4}, 38),
+        ]
+    )
+    frames["roads"] = roads(((27.0, 116.5), (27.0 + 1.3 / DEG, 116.5), 4.0))
+    even = {"weekly_periods": EVEN, "switch_subjects": ["pe"]}
+    runs = [
+        run_teachers(frames, [pack(teachers=even, **extra)], YEAR, only=["allocation"])
+        for extra in ({}, {"roads": SLOW})
+    ]
+    for run in runs:
+        moves = run.part("allocation").moves
+        assert [(m.from_school_id, m.to_school_id, m.subject, m.phase) for m in moves] == [
+            ("A", "B", "math", "cross_school")
+        ]
+        assert moves[0].km == pytest.approx(4.7, abs=1e-3)
+    plain, slow = (run.part("allocation").as_dict()["distance_basis"] for run in runs)
+    assert (plain["far"], slow["far"]) == ([], ["学校B"])
+    assert recorded(plain)["snap_km"] == 1.0 and recorded(slow) == SLOW

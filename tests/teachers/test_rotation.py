@@ -232,3 +232,23 @@ def test_the_cli_json_is_the_readme_contract(tmp_path: Path) -> None:
     strict = subprocess.run([*cmd, "--strict"], capture_output=True, text=True, env=env)
     assert strict.returncode == 2 and "Traceback" not in strict.stderr
     assert "琴城第一小学" in strict.stdout + strict.stderr
+
+
+def test_the_packs_road_parameters_reach_the_rotation() -> None:
+    # The hand county with a road: 10 km from U to V1, then 9.3 km on towards V2, ending 0.7 km short
+    # of it. m1 → V1 is still the one optimum, 10 km by road, under either pack (the speeds never move a
+    # road km). Under SLOW (snapping limit 0.5 km) V2 is reported beyond it; under no road parameters
+    # (the default 1 km) nothing is; the plan records the parameters it used.
+    from road_support import DEG, SLOW, pack, recorded, roads
+
+    v1, v2 = (27.0 + 10 / 111.2, 116.5), (27.0 + 20 / 111.2, 116.5)
+    frames = {**_frames(), "roads": roads(((27.0, 116.5), v1, 10.0), (v1, (v2[0] - 0.7 / DEG, 116.5), 9.3))}
+    plans = [
+        plan_rotation(frames, packs, YEAR, params=WEIGHTS, staffing=_staffing()) for packs in ([], [pack(roads=SLOW)])
+    ]
+    for p in plans:
+        assert moves(p) == {("m1", "V1")} and p.moves[0].km == pytest.approx(10.0)
+        assert p.objective == pytest.approx(2.2, abs=1e-3)
+    plain, slow = (p.contract(None)["distance_basis"] for p in plans)
+    assert (plain["far"], slow["far"]) == ([], ["太和村小"])
+    assert recorded(plain)["snap_km"] == 1.0 and recorded(slow) == SLOW

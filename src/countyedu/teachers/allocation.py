@@ -40,7 +40,8 @@ import pandas as pd
 from countyedu.errors import CountyEduError
 from countyedu.messages import Code, Msg, Num
 from countyedu.planning.geo import haversine_km
-from countyedu.roads.travel import NO_ROUTE_KM, STRAIGHT, basis_from, located_distances, network
+from countyedu.roads.params import RoadParams
+from countyedu.roads.travel import NO_ROUTE_KM, STRAIGHT, basis_from, located_distances, network, params_of
 from countyedu.runs.blocks import Block, BlockColumn, BlockTable, Finding, Value
 from countyedu.teachers.params import TeachersParams
 from countyedu.teachers.parts import Context
@@ -243,9 +244,11 @@ def allocate(
     p: TeachersParams,
     public_only: bool = True,
     frames: Mapping[str, pd.DataFrame] | None = None,
+    roads: RoadParams | None = None,
 ) -> Allocation:
     """The 县管校聘 plan on a staffing result and the year's teachers (RT; see the module's docstring);
-    km between schools by road when `frames` (the census) holds a road network, else in a straight line."""
+    km between schools by road when `frames` (the census) holds a road network (with the road
+    parameters `roads`, the packs': roads.travel.params_of; None: the defaults), else in a straight line."""
     schools = staffing.schools
     if public_only and "ownership" in schools.columns:
         schools = schools[schools["ownership"].fillna("public") == "public"]
@@ -286,9 +289,9 @@ def allocate(
         schools["lon"].to_numpy(float)[None, :],
     )
     basis = STRAIGHT
-    if frames is not None and network(frames) is not None:  # by road (a pair no road joins: 999 km)
+    if frames is not None and network(frames, roads) is not None:  # by road (a pair no road joins: 999 km)
         where = schools[["name", "lat", "lon"]].astype({"name": str})  # the basis names far schools by name
-        km, basis = located_distances(frames, where, where)
+        km, basis = located_distances(frames, where, where, roads)
         np.fill_diagonal(km, 0.0)  # a move within the school travels nothing
     km = np.nan_to_num(km, nan=NO_ROUTE_KM)
     stages = [_stages_of(st) for st in schools["stage"]]
@@ -497,7 +500,7 @@ def part(ctx: Context) -> Allocation | None:
     teachers = _frame(dict(ctx.frames), "teachers", staffing.year)
     if not len(teachers):
         return None
-    return allocate(staffing, teachers, ctx.params, frames=ctx.frames)
+    return allocate(staffing, teachers, ctx.params, frames=ctx.frames, roads=params_of(ctx.packs))
 
 
 def summary_lines(s: dict[str, Any]) -> list[str]:

@@ -87,18 +87,19 @@ def plan_rotation(
     p = rotation_params(packs, params)
     staffing = staffing or compute_staffing(dict(frames), teachers_params(list(packs)), year)
     county = read_county(frames, packs, staffing, p)
-    distance, basis = _distance(frames, county)
+    distance, basis = _distance(frames, county, packs)
     plan = build(county, p, _pairs(locks), _pairs(vetoes), distance, strict)
     return dataclasses.replace(plan, distance_basis=basis.as_dict())
 
 
-def _distance(frames: Mapping[str, pd.DataFrame], county: Any) -> tuple[Any, Any]:
-    """km between the county's schools: by road when the census has a road network (roads.travel), else
-    the straight line; and the basis the plan states."""
-    from countyedu.roads.travel import point_distance
+def _distance(frames: Mapping[str, pd.DataFrame], county: Any, packs: Sequence[Any]) -> tuple[Any, Any]:
+    """km between the county's schools: by road when the census has a road network (roads.travel, with
+    the packs' road parameters), else the straight line; and the basis the plan states."""
+    from countyedu.roads.travel import params_of, point_distance
 
     s = county.schools  # named by their names: the basis lists the schools far from any road by them
-    return point_distance(frames, pd.DataFrame({"school": s["name"].astype(str), "lat": s["lat"], "lon": s["lon"]}))
+    places = pd.DataFrame({"school": s["name"].astype(str), "lat": s["lat"], "lon": s["lon"]})
+    return point_distance(frames, places, params_of(packs))
 
 
 def part(ctx: Any) -> RotationPlan | None:
@@ -116,7 +117,7 @@ def part(ctx: Any) -> RotationPlan | None:
     county = read_county(ctx.frames, ctx.packs, staffing, p)
     if not len(county.schools):
         return None
-    distance, basis = _distance(ctx.frames, county)
+    distance, basis = _distance(ctx.frames, county, ctx.packs)
     try:
         return dataclasses.replace(build(county, p, [], [], distance), distance_basis=basis.as_dict())
     except RotationInfeasible:  # a run has no locks: only a solver that found no plan at all
