@@ -74,3 +74,16 @@ def test_an_error_in_the_making_waits_for_the_writer_and_is_raised_itself(tmp_pa
     with pytest.raises(ValueError, match="made wrong"):
         _write_json_pieces(pieces(), out)
     assert out.read_bytes() == b'{"results":['  # what was made before it is written, the file closed
+
+
+def test_it_writes_over_a_longer_file_and_cuts_off_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    out.write_bytes(b"x" * 1000)
+    _write_json_pieces(iter(PIECES), out)
+    assert out.read_text(encoding="utf-8") == TEXT
+
+
+def test_it_writes_to_a_file_that_cannot_be_cut() -> None:
+    import os
+
+    assert _write_json_pieces(iter(PIECES), Path(os.devnull)) is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -225,7 +227,7 @@ def _write_json_pieces(pieces: Any, out_path: Path | None) -> bytes | None:
 
     from countyedu.cli.kept import MAX_BYTES
 
-    fh = out_path.open("wb") if out_path else None
+    fh = _overwritten(out_path) if out_path else None
     if fh is not None:
         write = fh.write
     elif hasattr(sys.stdout, "buffer"):
@@ -246,10 +248,26 @@ def _write_json_pieces(pieces: Any, out_path: Path | None) -> bytes | None:
                     kept.append(bytes(piece))
     finally:
         if fh is not None:
-            fh.close()
+            with fh:
+                _cut(fh)
     if out_path:
         sys.stderr.write(f"已写出 / written: {out_path}\n")  # plain: no Rich console for one line
     return None if kept is None else b"".join(kept)
+
+
+def _overwritten(path: Path) -> Any:
+    """The file opened to be written over from its start, not emptied first (_write_json_pieces
+    cuts off what is left past the end): emptying a province's 400 MB file on opening and the file
+    system's flush of a file emptied and written again on closing cost 0.2 s, writing over its
+    pages in place little."""
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "wb")
+
+
+def _cut(fh: Any) -> None:
+    """Cut off what the file held before past what was written (a regular file: not a pipe, not /dev/null)."""
+    st = os.fstat(fh.fileno())
+    if stat.S_ISREG(st.st_mode) and fh.tell() < st.st_size:
+        fh.truncate()
 
 
 class _WriteBehind:
