@@ -377,77 +377,142 @@ _JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 _json_string = json.encoder.encode_basestring  # json.dumps(a str, ensure_ascii=False), without its set-up
 
 
-def _json_codes(values: np.ndarray) -> tuple[np.ndarray, list[str], list[Any]]:
-    """(code per row, the JSON text of each distinct value with "null" last, the distinct values
-    with None last): each distinct value encoded once; None and NaN take the last code."""
+def _json_codes(
+    values: np.ndarray, kind: Callable[[Any], Any] = lambda u: u
+) -> tuple[np.ndarray, list[str], list[Any]]:
+    """(code per row, the JSON text of each distinct value (as `kind`) with "null" last, the distinct
+    values with None last): each distinct value encoded once; None and NaN take the last code."""
     codes, uniques = run_codes(values)
-    texts = [_json_string(u) if isinstance(u, str) else json.dumps(u, **_JSON) for u in uniques] + ["null"]
+    texts = [_json_string(u) if isinstance(u, str) else json.dumps(u, **_JSON) for u in map(kind, uniques)] + ["null"]
     return np.where(codes < 0, len(texts) - 1, codes), texts, [*uniques, None]
 
 
-def _combos(*codes: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """One code per row for each distinct combination of several codes (each code ≥ 0), and the
-    codes each combination is made of, numbered in the order of their keys (codes.dense_codes)."""
-    dims = tuple(int(c.max(initial=0)) + 1 for c in codes)
-    combined, keys = dense_codes(np.ravel_multi_index(codes, dims), math.prod(dims))
-    return combined, np.unravel_index(keys, dims)
+def _run_starts(*columns: np.ndarray) -> np.ndarray:
+    """The rows where a run of rows equal in every column starts (every row where a value is neither
+    equal nor unequal to its neighbour, pd.NA)."""
+    n = len(columns[0])
+    starts = np.ones(n, dtype=bool)
+    try:
+        starts[1:] = columns[0][1:] != columns[0][:-1]
+        for c in columns[1:]:
+            starts[1:] |= c[1:] != c[:-1]
+    except (TypeError, ValueError):
+        starts[:] = True
+    return np.flatnonzero(starts)
 
 
 def _results_json(
     t: pd.DataFrame, target_of: Callable[[str, int, str | None], Target | None]
 ) -> Iterator[bytes | memoryview]:
     """The results of a table (TABLE_COLUMNS) as the inside of a JSON array, UTF-8 in slices of rows
-    (a slice's piece holds its own buffer): one object per row, in
-    order, each as json.dumps writes Result.as_dict (see Assessment.to_json), its target
-    ``target_of(indicator, year, stage)``. A row is five texts joined: what its indicator and level
-    say, its unit, what its stage and year say, its value (repr, as json.dumps writes a float:
-    _float_texts), what its target and status say; each text is made once per distinct value or
-    combination (a province has two million rows, a few thousand combinations and a third as many
-    distinct values), and the rows are put together by Arrow's string kernels (take, join
-    element-wise) into one buffer per slice: no Python string per row."""
+    (a slice's piece holds its own buffer): one object per row, in order, each as json.dumps writes
+    Result.as_dict (see Assessment.to_json), its target ``target_of(indicator, year, stage)``. A row
+    is five texts joined: what its indicator and level say, its unit, what its stage and year say,
+    its value (repr, as json.dumps writes a float: _float_texts), what its target and status say;
+    each text is made once per distinct value or combination (a province has two million rows, a few
+    thousand combinations and a third as many distinct values), and the rows are put together by
+    Arrow's string kernels (take, join element-wise) into one buffer per slice: no Python string per
+    row. The values' texts and the slices are made by two threads (pandas' hashing of numbers and
+    Arrow's kernels let go of the GIL), the slices handed on in order."""
     if not len(t):
         return
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from concurrent.futures import ThreadPoolExecutor
 
-    year = t["year"].to_numpy(dtype=np.int64)
-    ind, ind_t, ind_u = _json_codes(t["indicator"].to_numpy(dtype=object))
-    lvl, lvl_t, _l = _json_codes(t["level"].to_numpy(dtype=object))
-    unit, unit_t, _u = _json_codes(t["unit"].astype(str).to_numpy(dtype=object))
-    stage, stage_t, stage_u = _json_codes(t["stage"].to_numpy(dtype=object))
-    status, status_t, _s = _json_codes(t["status"].to_numpy(dtype=object))
-    yc, years = pd.factorize(year)
-    hk, (h_ind, h_lvl) = _combos(ind, lvl)
+    with ThreadPoolExecutor(2, thread_name_prefix="results-json") as pool:
+        numbers = pool.submit(_number_codes, t["value"].to_numpy(dtype=float), t["year"].to_numpy(dtype=np.int64))
+        texts, codes = _text_codes(t, target_of, numbers)
+        yield from _joined_slices(pool, texts, codes)
+
+
+def _number_codes(value: np.ndarray, year: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray, np.ndarray]:
+    """(code per row of its value, the values' texts by code, code per row of its year, the years by
+    code): values by their bits (-0.0 is not 0.0; every NaN is null), each distinct one spelt once;
+    a year's code its distance from the first year (a table's years are a few in a row)."""
+    vc, distinct = pd.factorize(value.view(np.int64))
+    first, last = (int(year.min()), int(year.max())) if len(year) else (0, 0)
+    if last - first < 1_000:
+        yc, years = (year - first).astype(np.int32), np.arange(first, last + 1)
+    else:
+        yc, years = pd.factorize(year)
+    return vc, _float_texts(np.asarray(distinct).view(np.float64)), yc, years
+
+
+def _text_codes(
+    t: pd.DataFrame, target_of: Callable[[str, int, str | None], Target | None], numbers: Any
+) -> tuple[list[Any], list[np.ndarray]]:
+    """The five texts of _results_json (Arrow arrays) and the code per row of each. The texts'
+    columns are read a run of equal neighbours at a time (an item's rows together, a unit's stages
+    and years: a province's 2.3 million rows are 0.6 million runs of indicator, level, unit and
+    stage), their combinations numbered on a grid; `numbers`: _number_codes' future."""
+    import pyarrow as pa
+
+    columns = [t[c].to_numpy(dtype=object) for c in ("indicator", "level", "unit", "stage")]
+    starts = _run_starts(*columns)
+    lengths = np.diff(np.r_[starts, len(t)])
+    ind, ind_t, ind_u = _json_codes(columns[0][starts])
+    lvl, lvl_t, _l = _json_codes(columns[1][starts])
+    unit, unit_t, _u = _json_codes(columns[2][starts], str)  # a unit is written as a str
+    stage, stage_t, stage_u = _json_codes(columns[3][starts])
+    status = t["status"].to_numpy(dtype=object)  # in runs too (a unit's years), shorter
+    status_starts = _run_starts(status)
+    status, status_t, _s = _json_codes(status[status_starts])
     # each object but the first starts with the comma that separates it from the one before
-    heads = [f',{{"indicator":{ind_t[i]},"level":{lvl_t[lv]},"unit":' for i, lv in zip(h_ind, h_lvl, strict=True)]
-    mk, (ms, my) = _combos(stage, yc)
-    mids = [f',"stage":{stage_t[st]},"year":{int(years[y])},"value":' for st, y in zip(ms, my, strict=True)]
-    tk, combos = _combos(ind, yc, stage, status)
+    heads = [f',{{"indicator":{i},"level":{lv},"unit":' for i in ind_t for lv in lvl_t]  # by indicator, level
+    value, value_t, yc, years = numbers.result()
+    mids = [f',"stage":{st},"year":{int(y)},"value":' for st in stage_t for y in years]  # by stage, year
+    # the tails by item, stage, year and status: the codes per row made in place, 32 bits (fewer
+    # pages to take from the system than 64-bit temporaries)
+    shape = (len(ind_t), len(stage_t), len(years), len(status_t))
+    tk = np.repeat(((ind * shape[1] + stage) * shape[2]).astype(np.int32), lengths)
+    tk += yc
+    tk *= shape[3]
+    tk += np.repeat(status.astype(np.int32), np.diff(np.r_[status_starts, len(t)]))
+    tk, keys = dense_codes(tk, math.prod(shape))
     targets: dict[tuple[int, int, int], str] = {}  # the target's text of an item, year and stage
     tails = []
-    for i, y, st, sc in zip(*combos, strict=True):
+    for i, st, y, sc in zip(*np.unravel_index(keys, shape), strict=True):
         key = (int(i), int(years[y]), int(st))
         if key not in targets:
             target = target_of(ind_u[i], key[1], stage_u[st])
             targets[key] = json.dumps(None if target is None else target.as_dict(), **_JSON)
         tails.append(f',"target":{targets[key]},"status":{status_t[sc]}}}')
-    # the values by their bits (-0.0 is not 0.0; every NaN is null), each distinct one spelt once
-    value, distinct = pd.factorize(t["value"].to_numpy(dtype=float).view(np.int64))
     texts = [pa.array(x, pa.large_string()) for x in (heads, unit_t, mids, tails)]
-    texts.insert(3, _float_texts(np.asarray(distinct).view(np.float64)))
-    for lo in range(0, len(t), _JSON_SLICE):  # in slices: the pieces of a slice are small beside its text
-        hi = min(lo + _JSON_SLICE, len(t))
-        pieces = [x.take(pa.array(c[lo:hi], pa.int64())) for x, c in zip(texts, (hk, unit, mk, value, tk), strict=True)]
-        rows = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
-        del pieces
-        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
-        first = int(offsets[0]) + (1 if lo == 0 else 0)  # the first row's comma off
-        yield memoryview(rows.buffers()[2])[first : int(offsets[-1])]
-        del rows, offsets
-        pa.default_memory_pool().release_unused()  # the slice's memory back to the system
+    texts.insert(3, value_t)
+    mk = np.repeat((stage * len(years)).astype(np.int32), lengths)
+    mk += yc
+    head = np.repeat((ind * len(lvl_t) + lvl).astype(np.int32), lengths)
+    return texts, [head, np.repeat(unit.astype(np.int32), lengths), mk, value, tk]
 
 
-_JSON_SLICE = 262_144  # rows per slice of _results_json
+def _joined_slices(pool: Any, texts: list[Any], codes: list[np.ndarray]) -> Iterator[memoryview]:
+    """The rows joined (_results_json) a slice at a time by the pool's threads, handed on in order,
+    two slices in the making at a time."""
+    import collections
+
+    n = len(codes[0])
+    making: collections.deque[Any] = collections.deque()
+    for lo in range(0, n, _JSON_SLICE):  # in slices: the pieces of a slice are small beside its text
+        making.append(pool.submit(_joined, texts, codes, lo, min(lo + _JSON_SLICE, n)))
+        if len(making) == 2:
+            yield making.popleft().result()
+    while making:
+        yield making.popleft().result()
+
+
+def _joined(texts: list[Any], codes: list[np.ndarray], lo: int, hi: int) -> memoryview:
+    """Rows lo to hi of _results_json, each the texts its codes give joined, as one UTF-8 buffer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces = [x.take(pa.array(c[lo:hi])) for x, c in zip(texts, codes, strict=True)]
+    rows = pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+    del pieces
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+    first = int(offsets[0]) + (1 if lo == 0 else 0)  # the first row's comma off
+    return memoryview(rows.buffers()[2])[first : int(offsets[-1])]
+
+
+_JSON_SLICE = 65_536  # rows per slice of _results_json
 
 
 def _float_texts(v: np.ndarray) -> Any:
