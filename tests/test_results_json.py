@@ -69,7 +69,11 @@ def test_the_text_is_json_dumps_of_the_dicts(monkeypatch: pytest.MonkeyPatch, ro
         for r in t.itertuples()
     ]
     want = json.dumps(dicts, ensure_ascii=False, separators=(",", ":"))
-    pieces = [bytes(p).decode("utf-8") for p in _results_json(t, lambda i, y, s: targets[(i, y, s)])]
+    pieces = [bytes(p).decode("utf-8") for p in _results_json([t], lambda i, y, s: targets[(i, y, s)])]
     assert len(pieces) == -(-n // rows_per_slice)  # a piece a slice of rows
     assert all(p.endswith("}") for p in pieces)  # each ends at a result's end
+    assert "[" + "".join(pieces) + "]" == want
+    # the same table in parts (an assessment's tables as added), an empty one among them: the same text
+    parts = [t.iloc[:5], t.iloc[5:5], t.iloc[5:]]
+    pieces = [bytes(p).decode("utf-8") for p in _results_json(parts, lambda i, y, s: targets[(i, y, s)])]
     assert "[" + "".join(pieces) + "]" == want
