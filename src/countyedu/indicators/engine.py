@@ -391,16 +391,15 @@ def _json_codes(
 
 
 def _run_starts(*columns: np.ndarray) -> np.ndarray:
-    """The rows where a run of rows equal in every column starts (every row where a value is neither
-    equal nor unequal to its neighbour, pd.NA)."""
-    n = len(columns[0])
-    starts = np.ones(n, dtype=bool)
-    try:
-        starts[1:] = columns[0][1:] != columns[0][:-1]
-        for c in columns[1:]:
-            starts[1:] |= c[1:] != c[:-1]
-    except (TypeError, ValueError):
-        starts[:] = True
+    """The rows where a run of rows holding the same objects in every column starts, found by the
+    objects' addresses: the same object is the same value, and an equal value in another object only
+    starts one run more (the codes are given by value, at the starts). The engine's texts are shared
+    objects: comparing 2 million addresses costs a twentieth of comparing the values."""
+    starts = np.zeros(len(columns[0]), dtype=bool)
+    starts[:1] = True
+    for c in columns:
+        at = np.frombuffer(np.ascontiguousarray(c, dtype=object).data, dtype=np.intp)
+        starts[1:] |= at[1:] != at[:-1]
     return np.flatnonzero(starts)
 
 
