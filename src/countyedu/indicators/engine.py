@@ -21,6 +21,7 @@ one fen against a ≥ or ≤ target is none (第23条: 994,306 yuan against 0.05
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import math
@@ -133,12 +134,29 @@ class Assessment:
         self.packs = packs
         self.county_id = county_id
         self.years = years or Years()  # the census's school years, their states and coverage
-        self.school_gaps: list[SchoolGap] = list(school_gaps or [])
+        self._school_gaps: list[SchoolGap] = list(school_gaps or [])
+        self._gaps_due: list[Callable[[], list[SchoolGap]]] = []  # worked out when first read (gaps_due)
         # why an item has no value at a level in a year: (pack, indicator, level, year) → Msg
         self.no_data_reasons: dict[tuple[str, str, str, int], Msg] = {}
         self._results: list[Result] | None = list(results) if results is not None else None
         self._tables: list[pd.DataFrame] = []
         self._years_seen: list[int] | None = None
+
+    @property
+    def school_gaps(self) -> list[SchoolGap]:
+        """What each school part failing QB-R-SCHOOL needs to pass (worked out on first reading)."""
+        while self._gaps_due:
+            self._school_gaps.extend(self._gaps_due.pop(0)())
+        return self._school_gaps
+
+    @school_gaps.setter
+    def school_gaps(self, value: list[SchoolGap]) -> None:
+        self._school_gaps, self._gaps_due = list(value), []
+
+    def gaps_due(self, gaps: Callable[[], list[SchoolGap]]) -> None:
+        """School gaps to add when first read: the JSON and the tables never read them, and a
+        province's (~90,000, each a Python object) cost a third of a second to make."""
+        self._gaps_due.append(gaps)
 
     @property
     def results(self) -> list[Result]:
@@ -708,23 +726,36 @@ def _levels_sql(base: str, items: list[Item], ks: list[int]) -> str:
     )
 
 
-def _arrow_codes(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """A text column of an Arrow table as (code per row, missing → -1; the distinct texts with None
-    last, so that code -1 reads None): Arrow's dictionary encoding numbers the texts in the order
-    first seen, as pandas.factorize does, without a Python string per row."""
+def _sorted_codes(column: Any, more: tuple[str, ...] = ()) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """A text column of an Arrow table as (code per row, missing → -1) of its texts and ``more``
+    sorted (Arrow sorts the distinct texts by their UTF-8 bytes: Python's order of str), and that
+    categories' dtype: a column of the frames _split makes, read by _joint_codes without hashing a row."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if pa.types.is_null(column.type):  # a column of nulls only (no text at all)
-        return np.full(len(column), -1, dtype=np.int64), np.array([None], dtype=object)
+        column = column.cast(pa.string())
     encoded = pc.dictionary_encode(column).combine_chunks()
+    texts = encoded.dictionary
+    if more:  # the texts keep their numbers, those of ``more`` not among them come after
+        texts = pc.unique(pa.concat_arrays([texts, pa.array(list(more), type=texts.type)]))
+    order = pc.array_sort_indices(texts).to_numpy()
+    rank = np.empty(len(texts) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(texts))
+    rank[-1] = -1  # a missing text (index -1) stays -1
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    return rank[codes], pd.CategoricalDtype(pd.Index(texts.take(order).to_pylist(), dtype=object))
+
+
+def _categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 def _split(levels: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]:
     """The rows of _levels_sql (an Arrow table) → each item's frame (VALUE_COLUMNS), its levels in
-    LEVELS' order: value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum (sum)."""
+    LEVELS' order: value Σnum·scale/Σden when Σden > 0 (ratio) or Σnum (sum). level, unit and stage
+    are pd.Categoricals of sorted categories, one dtype each shared by every frame (a missing unit or
+    stage reads None)."""
     scale = np.array([float(it.params.get("scale", 1.0)) for it in items])
     is_sum = np.array([AGGREGATE[it.formula or ""] == "sum" for it in items])
 
@@ -734,17 +765,19 @@ def _split(levels: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]
     k, level = numbers("k").astype(np.int64), numbers("level").astype(np.int64)
     order = np.lexsort((level, k))  # by item, then level
     k, level = k[order], level[order]
-    unit_codes, unit_texts = _arrow_codes(levels.column("unit"))
-    stage_codes, stage_texts = _arrow_codes(levels.column("stage"))
-    unit = unit_texts[unit_codes[order]]
-    unit[level == 3] = county_id
+    unit_codes, unit_dtype = _sorted_codes(levels.column("unit"), (county_id,))
+    stage_codes, stage_dtype = _sorted_codes(levels.column("stage"))
+    unit = unit_codes[order]
+    unit[level == 3] = unit_dtype.categories.get_loc(county_id)
+    level_dtype = pd.CategoricalDtype(pd.Index(sorted(LEVELS), dtype=object))
+    level_of = np.array([-1, *(sorted(LEVELS).index(lv) for lv in LEVELS)], dtype=np.int8)  # by level number
     num, den = numbers("num")[order].astype(float), numbers("den")[order].astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(den > 0, num * scale[k] / den, np.nan)
-    columns = {
-        "level": np.array([None, *LEVELS], dtype=object)[level],
-        "unit": unit,
-        "stage": stage_texts[stage_codes[order]],
+    columns: dict[str, Any] = {
+        "level": (level_of[level], level_dtype),
+        "unit": (unit, unit_dtype),
+        "stage": (stage_codes[order], stage_dtype),
         "year": numbers("year")[order].astype(np.int64),
         "num": num,
         "den": den,
@@ -752,7 +785,10 @@ def _split(levels: Any, items: list[Item], county_id: str) -> list[pd.DataFrame]
     }
     bounds = np.searchsorted(k, np.arange(len(items) + 1))
     return [
-        pd.DataFrame({c: v[a:b] for c, v in columns.items()}, copy=False)
+        pd.DataFrame(
+            {c: _categorical(v[0][a:b], v[1]) if isinstance(v, tuple) else v[a:b] for c, v in columns.items()},
+            copy=False,
+        )
         for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     ]
 
@@ -804,7 +840,7 @@ def assess(
             for rid in item.params["indicators"]:
                 compute(pack, pack.item(rid))
             df, gaps = _qb_school_pass(pack, item, memo, cid)
-            a.school_gaps.extend(gaps)
+            a.gaps_due(gaps)
         elif item.formula == "same_as":
             df = compute(*pack.same_as(item, given))
             df = df[df["level"].isin(item.levels)]
@@ -818,9 +854,10 @@ def assess(
         for item in pack.items:
             entries.append((pack.id, item, None if item.kind == "checklist" else compute(pack, item)))
     trend_tol = {p.id: float(p.parameters["trend_tolerance"]) for p in packs if "trend_tolerance" in p.parameters}
-    a.add(_statuses(entries, years, census_years, cid, a.partial_years, trend_tol))
+    table, coded = _coded_statuses(entries, years, census_years, cid, a.partial_years, trend_tol)
+    a.add(table)
     rows, a.no_data_reasons = no_data_rows(
-        ct, [(p, i) for p in packs for i in p.items], a.table(), census_years, cid, years, a.partial_years
+        ct, [(p, i) for p in packs for i in p.items], table, census_years, cid, years, a.partial_years, coded
     )
     if len(rows):
         a.add(rows)
@@ -922,11 +959,25 @@ def _statuses(
     partial: frozenset[int] = frozenset(),
     trend_tolerance: dict[str, float] | None = None,
 ) -> pd.DataFrame:
+    """Every item's values with their status, as TABLE_COLUMNS (_coded_statuses' table)."""
+    return _coded_statuses(entries, years, census_years, cid, partial, trend_tolerance)[0]
+
+
+def _coded_statuses(
+    entries: list[tuple[str, Item, pd.DataFrame | None]],
+    years: list[int] | None,
+    census_years: list[int],
+    cid: str,
+    partial: frozenset[int] = frozenset(),
+    trend_tolerance: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Every item's values with their status, as TABLE_COLUMNS, items in the order given and each
     item's rows by level, unit, stage and year; a checklist item (frame None) gets one
     needs_evidence row per census year. All items in one vectorised pass, on arrays and integer
     codes (a province has two million rows: every DataFrame step copied or hashed them all). Rows of
-    the `partial` years (in collection) are left out of every trend and get none."""
+    the `partial` years (in collection) are left out of every trend and get none. Beside the table,
+    its pack, indicator, level, stage and status columns as codes (missing.no_data_rows reads them):
+    column → (code per row, the values by code and None last, for code -1)."""
     # a checklist item's rows (county, no stage, each census year) are stacked and sorted with the
     # others, their status set after: inserted afterwards, each column was copied again
     census = np.array([y for y in census_years if not years or y in years], dtype=np.int64)
@@ -942,17 +993,12 @@ def _statuses(
         return np.concatenate([d[column].to_numpy(dtype=dtype) for _p, d in got])
 
     pos = np.repeat(np.array([p for p, _d in got], dtype=np.int64), [len(d) for _p, d in got])
-    level, unit, stage, year = (
-        stacked("level", object),
-        stacked("unit", object),
-        stacked("stage", object),
-        stacked("year"),
-    )
+    year = stacked("year")
     # sorted by item, level, unit, stage (missing first) and year: integer codes of sorted uniques
     # (missing → -1), one int64 key per row when they fit in one
-    lv, lv_names = run_codes(level, sort=True)
-    un, un_names = pd.factorize(unit, sort=True)
-    sg, sg_names = run_codes(stage, sort=True)
+    lv, lv_names = _joint_codes([d["level"] for _p, d in got])
+    un, un_names = _joint_codes([d["unit"] for _p, d in got])
+    sg, sg_names = _joint_codes([d["stage"] for _p, d in got])
     yc, year_values = _year_codes(year)
     n_l, n_u, n_s, n_y = len(lv_names) + 1, len(un_names) + 1, len(sg_names) + 1, max(len(year_values), 1)
     if max(len(entries), 1) * n_l * n_u * n_s * n_y < 2**62:
@@ -989,25 +1035,80 @@ def _statuses(
     res: dict[str, np.ndarray] = {
         "pack": np.array([p for p, _i, _d in entries], dtype=object)[pos],
         "indicator": np.array([i.id for i in items], dtype=object)[pos],
-        "level": level[order],
-        "unit": _texts(unit, un, un_names, order),
+        "level": np.asarray(lv_names, dtype=object)[lv[order]],
+        "unit": _texts([d["unit"] for _p, d in got], un, un_names, order),
         "stage": stage,
         "year": year.astype(int),
         "value": value,
         "num": num,
         "den": den,
         "trend_at_deadline": trend,
-        "status": np.array(["no_data", "met", "at_risk", "not_met", "needs_evidence"], dtype=object)[status],
+        "status": np.array(STATUSES, dtype=object)[status],
+    }
+    packs, pack_ids = pd.factorize(np.array([p for p, _i, _d in entries], dtype=object))
+    indicators, indicator_ids = pd.factorize(np.array([i.id for i in items], dtype=object))
+    coded = {
+        "pack": (packs[pos], pack_ids),
+        "indicator": (indicators[pos], indicator_ids),
+        "level": (lv[order], lv_names),
+        "stage": (sg, sg_names),
+        "status": (status, STATUSES),
     }
     if years:
         keep = np.isin(res["year"], years)
         res = {c: v[keep] for c, v in res.items()}
-    return pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
+        coded = {c: (v[keep], names) for c, (v, names) in coded.items()}
+    table = pd.DataFrame({c: res[c] for c in TABLE_COLUMNS}, copy=False)
+    return table, {c: (v, np.array([*names, None], dtype=object)) for c, (v, names) in coded.items()}
 
 
-def _texts(values: np.ndarray, codes: np.ndarray, uniques: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """values[order] as str (pandas' astype(str)), each distinct value made a str once."""
+STATUSES = ("no_data", "met", "at_risk", "not_met", "needs_evidence")  # the status of code k, as _statuses numbers them
+
+
+def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize of the columns one after the other, sort=True: (code per row, missing → -1; the
+    sorted distinct values). A pd.Categorical column (_split's) is read by its codes, each distinct
+    categories' list sorted once, no row hashed; its unused categories are among the values (they
+    number no row)."""
+    if not any(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
+        values = [c.to_numpy(dtype=object) for c in columns]
+        codes, names = run_codes(np.concatenate(values) if values else np.empty(0, dtype=object), sort=True)
+        return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object)
+    pieces: list[tuple[np.ndarray, int]] = []  # each column's codes, and where its values start among all
+    shared: dict[int, int] = {}  # a categories' list (by identity) → where its values start
+    distinct: list[np.ndarray] = []
+    at = 0
+    for c in columns:
+        if isinstance(c.dtype, pd.CategoricalDtype):
+            cats = c.dtype.categories
+            if id(cats) not in shared:
+                shared[id(cats)] = at
+                distinct.append(np.asarray(cats, dtype=object))
+                at += len(cats)
+            pieces.append((np.asarray(c.cat.codes, dtype=np.int64), shared[id(cats)]))
+        else:
+            codes, uniques = run_codes(c.to_numpy(dtype=object))
+            distinct.append(np.asarray(uniques, dtype=object))
+            pieces.append((np.asarray(codes, dtype=np.int64), at))
+            at += len(uniques)
+    joint, names = pd.factorize(np.concatenate(distinct), sort=True)
+    renumber = np.append(joint.astype(np.int64), -1)  # code -1 stays -1
+    out = [renumber[np.where(codes >= 0, codes + start, len(renumber) - 1)] for codes, start in pieces]
+    return np.concatenate(out), np.asarray(names, dtype=object)
+
+
+def _texts(columns: list[pd.Series], codes: np.ndarray, uniques: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The columns' values one after the other, [order], as str (pandas' astype(str)), each distinct
+    value made a str once (codes, uniques: _joint_codes'); a Categorical's missing value reads None."""
     if (codes < 0).any():  # a missing unit: its own spelling ("None", "nan")
+        values = np.concatenate(
+            [
+                np.array([*c.dtype.categories, None], dtype=object)[c.cat.codes]
+                if isinstance(c.dtype, pd.CategoricalDtype)
+                else c.to_numpy(dtype=object)
+                for c in columns
+            ]
+        )
         return pd.Series(values[order], dtype=object).astype(str).to_numpy()
     return pd.Series(uniques, dtype=object).astype(str).to_numpy()[codes[order]]
 
@@ -1108,6 +1209,7 @@ class _Runs:
         self.group = np.cumsum(change) - 1  # the unit's number, from 0
         self.rank = np.arange(rows) - self.first[self.group]  # the row's place in its unit
         self.longest = int(self.rank.max(initial=-1)) + 1
+        self.cell = self.rank * len(self.first) + self.group  # the row's cell in a places × units grid
 
     def sums(self, column: np.ndarray) -> np.ndarray:
         """The running sum of a column within each unit, as pandas' grouped cumsum adds it
@@ -1121,12 +1223,21 @@ class _Runs:
             return (c - before[self.group]).astype(float)
         # one step per place in a unit (a census's few years), across all units at once: the column
         # laid out as places × units
-        grid = np.zeros((self.longest, len(self.first)))
-        grid[self.rank, self.group] = column
+        units = len(self.first)
+        flat = np.zeros(self.longest * units)
+        flat[self.cell] = column
+        grid = flat.reshape(self.longest, units)
         out = np.empty_like(grid)
-        total = np.zeros(len(self.first))
-        compensation = np.zeros(len(self.first))
+        total = np.zeros(units)
+        compensation = np.zeros(units)
         with np.errstate(invalid="ignore", over="ignore"):
+            if not np.isnan(column).any():  # every value added: the steps below without their masks
+                for place in range(self.longest):
+                    y = grid[place] - compensation
+                    t = total + y
+                    compensation = (t - total) - y
+                    out[place] = total = t
+                return out.reshape(-1)[self.cell]
             for place in range(self.longest):
                 v = grid[place]
                 y = v - compensation
@@ -1135,7 +1246,7 @@ class _Runs:
                 out[place] = np.where(added, t, np.nan)
                 compensation = np.where(added, (t - total) - y, compensation)
                 total = np.where(added, t, total)
-        return out[self.rank, self.group]
+        return out.reshape(-1)[self.cell]
 
 
 def _num(v: Any) -> float | None:
@@ -1147,28 +1258,31 @@ def _num(v: Any) -> float | None:
 
 def _qb_school_pass(
     pack: Pack, item: Item, computed: dict[tuple[str, str], pd.DataFrame], county_id: str
-) -> tuple[pd.DataFrame, list[SchoolGap]]:
+) -> tuple[pd.DataFrame, Callable[[], list[SchoolGap]]]:
     """A school part passes when ≥ 6 of the 7 QB-R indicators meet their standard and none is
     below 85% of it (STANDARDS.md QB-R-SCHOOL). County value: the share of school parts passing.
     A part lacking any of the 7 values has no value (no_data).
 
     The seven indicators' school rows are stacked (as arrays) and judged in one pass (a province has
     800,000 of them): whether each meets its standard, and reaches the floor (≥ floor × standard),
-    by the exact rule of indicators.compare."""
+    by the exact rule of indicators.compare. The failing parts' gaps are given as a function that
+    works them out (Assessment.gaps_due)."""
     need = int(item.params.get("pass_count", QB_PASS_COUNT))
     floor = float(item.params.get("floor", QB_FLOOR))
     ids = list(item.params["indicators"])
     items = [pack.item(rid) for rid in ids]
     frames = [computed[(pack.id, rid)] for rid in ids]
-    school = [df["level"].to_numpy() == "school" for df in frames]
+    rows = [df[(df["level"] == "school").to_numpy()] for df in frames]
 
     def stacked(column: str, dtype: Any = None) -> np.ndarray:
-        return np.concatenate([df[column].to_numpy(dtype=dtype)[m] for df, m in zip(frames, school, strict=True)])
+        return np.concatenate([df[column].to_numpy(dtype=dtype) for df in rows])
 
-    pos = np.repeat(np.arange(len(ids), dtype=np.int64), [int(m.sum()) for m in school])
-    unit, stage, year = stacked("unit"), stacked("stage"), stacked("year")
+    pos = np.repeat(np.arange(len(ids), dtype=np.int64), [len(df) for df in rows])
+    year = stacked("year")
     value, num, den = stacked("value", float), stacked("num", float), stacked("den", float)
-    stage_codes, stages = pd.factorize(stage)
+    unit_codes, units = _joint_codes([df["unit"] for df in rows])
+    stage_codes, stages = _joint_codes([df["stage"] for df in rows])
+    unit_of, stage_of = (np.array([*v, None], dtype=object) for v in (units, stages))  # by code; -1 reads None
     year_codes, year_values = _year_codes(year)
     tg = _targets_many(items, pos, year_codes, year_values, stage_codes, stages)
     met = _met(items, pos, num, den, value, tg.op, tg.value_coded, tg.tol_coded)
@@ -1181,7 +1295,6 @@ def _qb_school_pass(
     at_floor = _met(items, pos, num, den, value, at_least, floors, tg.tol_coded)
     standard = tg.value
     # one code per school part and year (unit, stage, year), numbered in order of first appearance
-    unit_codes = pd.factorize(unit)[0]
     part = pd.factorize((unit_codes * (len(stages) + 1) + stage_codes + 1) * len(year_values) + year_codes)[0]
     first = np.ones(len(part), dtype=bool)  # a part's first row: its number is new
     first[1:] = part[1:] > np.maximum.accumulate(part)[:-1]
@@ -1197,8 +1310,8 @@ def _qb_school_pass(
     shown = value_of[part[order]]
     sch = pd.DataFrame(
         {
-            "unit": unit[order],
-            "stage": stage[order],
+            "unit": unit_of[unit_codes[order]],
+            "stage": stage_of[stage_codes[order]],
             "year": year[order],
             "value": shown,
             "num": shown,
@@ -1211,10 +1324,11 @@ def _qb_school_pass(
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(standard != 0, value / np.where(standard != 0, standard, np.nan), 1.0)
     at = pos[short]
-    gaps = _gaps(
+    gaps = functools.partial(
+        _gaps,
         {
-            "unit": unit[short],
-            "stage": stage[short],
+            "unit": unit_of[unit_codes[short]],
+            "stage": stage_of[stage_codes[short]],
             "year": year[short],
             "num": num[short],
             "den": den[short],

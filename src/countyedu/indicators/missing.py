@@ -70,14 +70,16 @@ def no_data_rows(
     county_id: str,
     years: list[int] | None = None,
     partial_years: Collection[int] = (),
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str, str, int], Msg]]:
     """The no_data rows (TABLE_COLUMNS) of every level and year an item has no row for, and their
     reasons by (pack, indicator, level, year). The stages a no_data row is given are those the item
     answers in on the closed years (else the ones it declares): a year in collection, where a few
-    schools have reported, changes no closed year's rows."""
+    schools have reported, changes no closed year's rows. ``coded``: some of the table's columns as
+    codes already (column → code per row, the values by code with None last)."""
     want = [y for y in census_years if not years or y in years]
     # the distinct keys first, from integer codes: a province has millions of rows and a few thousand keys
-    keys = _Keys(table)
+    keys = _Keys(table, coded)
     have = keys.distinct(["pack", "indicator", "level", "year"])
     closed = ~np.isin(keys.year, list(partial_years)) if partial_years else None
     stages_of: dict[tuple[str, str], set[Any]] = {}
@@ -92,7 +94,8 @@ def no_data_rows(
         if (pack.id, item.id, level, y) not in have
     ]
     # a value of nothing (a zero denominator) says why too
-    empty = keys.distinct(["pack", "indicator", "level", "year"], table["status"].to_numpy(dtype=object) == "no_data")
+    status, names = keys.codes("status")
+    empty = keys.distinct(["pack", "indicator", "level", "year"], np.isin(status, np.flatnonzero(names == "no_data")))
     by_key = {(p.id, i.id): (p, i) for p, i in entries}
     lacking += [(*by_key[(p, i)], lv, y) for p, i, lv, y in sorted(k for k in empty if k[:2] in by_key)]
     if not lacking:
@@ -138,10 +141,10 @@ def no_data_rows(
 class _Keys:
     """A results table's key columns as integer codes, for its distinct keys."""
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(self, table: pd.DataFrame, coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         self.year = table["year"].to_numpy().astype(int)
         self._table = table
-        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = dict(coded or {})
 
     def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(code per row, the values by code); code -1 reads None. pack, indicator, level and stage
