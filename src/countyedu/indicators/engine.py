@@ -544,7 +544,8 @@ def _float_texts(v: np.ndarray) -> Any:
     """Each double as json.dumps writes it (its repr; NaN → null), as an Arrow large_string array.
     Arrow's cast gives the same shortest digits as repr; where the two spell a number otherwise — an
     integral value (repr adds ".0"), an exponent (Arrow's for long numbers, repr's below 1e-4 and from
-    1e16 on), −0.0 — the text is mended or made by repr (a few rows)."""
+    1e16 on), −0.0 — and NaN, the text is made by repr or is null (a few rows: the province's 668,472
+    distinct values have 4,266 integral ones and no other)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -552,16 +553,13 @@ def _float_texts(v: np.ndarray) -> Any:
     finite = np.isfinite(v)
     mag = np.abs(np.where(finite, v, 1.0))
     text = pc.cast(pa.array(v, pa.float64()), large)
-    by_repr = finite & (((mag < 1e-4) & (mag > 0)) | (mag >= 1e16) | ((v == 0) & np.signbit(v)))
-    by_repr |= finite & pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
-    integral = finite & ~by_repr & (v == np.floor(np.where(finite, v, 0.0)))
-    text = pc.if_else(
-        pa.array(integral), pc.binary_join_element_wise(text, pa.scalar(".0", large), pa.scalar("", large)), text
-    )
-    text = pc.if_else(pa.array(np.isnan(v)), pa.scalar("null", large), text)
+    by_repr = ((mag < 1e-4) & (mag > 0)) | (mag >= 1e16) | ((v == 0) & np.signbit(v)) | (v == np.floor(v))
+    by_repr |= pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    by_repr &= finite
+    by_repr |= np.isnan(v)
     idx = np.flatnonzero(by_repr)
     if len(idx):
-        texts = pa.array([repr(x) for x in v[idx].tolist()], large)
+        texts = pa.array(["null" if x != x else repr(x) for x in v[idx].tolist()], large)
         text = pc.replace_with_mask(text, pa.array(by_repr), texts)
     return text
 
