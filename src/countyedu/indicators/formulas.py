@@ -101,35 +101,46 @@ def _county_anchor(ct: CensusTables) -> ir.Table:
     return tw.order_by(tw.township_id).limit(1).select(tw.township_id)
 
 
-def _teacher_filter(t: ir.Table, cond: dict[str, Any], part: Any = None) -> Any:
-    """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …); the
-    school part is ``t.part`` unless given (an expression: a literal for the grouped pass)."""
+ROW_PART = object()  # _teacher_atoms: the school part is the row's own (t.part)
+
+
+def _teacher_filter(t: ir.Table, cond: dict[str, Any], part: Any = ROW_PART) -> Any:
+    """A boolean Ibis expression for a teacher condition of a pack (education_at_least, …): its
+    atoms (_teacher_atoms) all true."""
     e = ibis.literal(True)
+    for atom in _teacher_atoms(t, cond, part):
+        e &= atom
+    return e
+
+
+def _teacher_atoms(t: ir.Table, cond: dict[str, Any], part: Any = ROW_PART) -> list[Any]:
+    """The conditions a teacher condition of a pack is the conjunction of (boolean Ibis expressions, an
+    any_of one of them); the school part is ``t.part`` unless given by name (None: a part the condition
+    does not name, as in the grouped pass)."""
+    atoms = []
     if "any_of" in cond:
         alt = ibis.literal(False)
         for sub in cond["any_of"]:
             alt |= _teacher_filter(t, sub, part)
-        e &= alt
+        atoms.append(alt)
     if "normal_major" in cond:
-        e &= t.normal_major == bool(cond["normal_major"])
+        atoms.append(t.normal_major == bool(cond["normal_major"]))
     if "education_at_least" in cond:
-        e &= t.edu_rank >= EDUCATION_RANK[cond["education_at_least"]]
+        atoms.append(t.edu_rank >= EDUCATION_RANK[cond["education_at_least"]])
     if "education_at_least_by_stage" in cond:
-        levels = cond["education_at_least_by_stage"]
-        need = (t.part if part is None else part).substitute(
-            {k: EDUCATION_RANK[v] for k, v in levels.items()}, else_=99
-        )
-        e &= t.edu_rank >= need
+        ranks = {k: EDUCATION_RANK[v] for k, v in cond["education_at_least_by_stage"].items()}
+        need = t.part.substitute(ranks, else_=99) if part is ROW_PART else ranks.get(part, 99)
+        atoms.append(t.edu_rank >= need)
     if "backbone_in" in cond:
-        e &= t.backbone.isin(cond["backbone_in"])
+        atoms.append(t.backbone.isin(cond["backbone_in"]))
     if "subject_in" in cond:
-        e &= t.subject.isin(cond["subject_in"])
+        atoms.append(t.subject.isin(cond["subject_in"]))
     for flag in ("certified", "dual_qualified", "full_time"):
         if flag in cond:
-            e &= t[flag] == bool(cond[flag])
+            atoms.append(t[flag] == bool(cond[flag]))
     if "training_hours_at_least" in cond:
-        e &= t.training_hours_5y.fill_null(0) >= cond["training_hours_at_least"]
-    return e
+        atoms.append(t.training_hours_5y.fill_null(0) >= cond["training_hours_at_least"])
+    return atoms
 
 
 # ------------------------------------------------------------------------------- pupils
@@ -841,6 +852,14 @@ def _parts_named(cond: dict[str, Any]) -> set[str]:
     return out
 
 
+def _all(conditions: Any) -> Any:
+    """The conjunction of boolean Ibis expressions."""
+    out = None
+    for c in conditions:
+        out = c if out is None else out & c
+    return out
+
+
 def in_teacher_family(item: Item) -> bool:
     """Items whose numbers are sums of teachers' shares per school part, or of their pay: evaluated
     together (one grouped pass over the teachers)."""
@@ -863,30 +882,35 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
         return {}
     t = ct["teachers"]
     t = t.mutate(edu_rank=t.education.substitute(EDUCATION_RANK, else_=-1))
-    counts: dict[str, Any] = {}  # per school and year: teachers meeting a condition, per part it names
+    atoms: dict[Any, str] = {}  # an atom of the conditions (its Ibis operation) → its column, computed once
+    flags: dict[str, Any] = {}
+    counted: dict[frozenset[str], str] = {}  # the atoms a teacher meets all of → the column counting them
     columns: dict[str, tuple[list[tuple[str | None, str]], bool]] = {}
     names: dict[str, str] = {}
+
+    def count_where(conds: tuple[dict[str, Any], ...], part: str | None) -> str:
+        meets = set()
+        for c in conds:
+            for atom in _teacher_atoms(t, c, part):
+                meets.add(atoms.setdefault(atom.op(), f"a{len(atoms)}"))
+                flags[atoms[atom.op()]] = atom
+        return counted.setdefault(frozenset(meets), f"n{len(counted)}")  # the same atoms: one count
 
     def share_where(conds: tuple[dict[str, Any], ...], count: bool = False) -> str:
         key = json.dumps([list(conds), count], sort_keys=True, default=str)  # equal conditions: one column
         if key not in names:
             name = names[key] = f"c{len(names)}"
             named = sorted(set().union(*(_parts_named(c) for c in conds)))
-            variants: list[tuple[str | None, str]] = []
-            for part in [*named, None]:  # None: any part the conditions do not name
-                e = ibis.literal(True)
-                for c in conds:
-                    e &= _teacher_filter(t, c, ibis.literal(part, "string"))
-                counts[f"{name}_{len(variants)}"] = t.count(where=e)  # COUNT(*) FILTER: cheaper than SUM(CASE)
-                variants.append((part, f"{name}_{len(variants)}"))
-            columns[name] = (variants, not count)
+            # None: any part the conditions do not name
+            columns[name] = ([(part, count_where(conds, part)) for part in [*named, None]], not count)
         return names[key]
 
     spec: dict[int, tuple[str, ...]] = {}
+    pay = False
     for i, it in family:
         prm = it.params
         if it.formula == "salary_parity":  # the pay of the full-time teachers, summed in the same pass
-            counts.update(pay_total=t.annual_salary.sum(where=_paid(t)), pay_n=t.count(where=_paid(t)))
+            pay = True
         elif it.formula == "teacher_share":
             scope = (prm["scope"],) if prm.get("scope") else ()
             hit = (*scope, prm["condition"])
@@ -896,7 +920,15 @@ def teacher_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Ta
         else:
             spec[i] = ("per_teacher", share_where((prm.get("teacher_condition", {"full_time": True}),)))
     # the teachers counted per school and year in one grouped pass (no join of millions of rows), then
-    # put on the school's parts: a part's teachers all carry its pupil share, so Σ share = count × share
+    # put on the school's parts: a part's teachers all carry its pupil share, so Σ share = count × share.
+    # Each atom is computed once per teacher (a column), each count a COUNT(*) FILTER over them.
+    t = t.mutate(**flags)
+    counts = {
+        col: t.count(where=_all(t[a] for a in sorted(meets, key=lambda a: int(a[1:])))) if meets else t.count()
+        for meets, col in counted.items()
+    }
+    if pay:
+        counts.update(pay_total=t.annual_salary.sum(where=_paid(t)), pay_n=t.count(where=_paid(t)))
     n = ct.materialise(t.group_by(["school_id", "year"]).aggregate(**counts), "teacher_counts")
     p = ct.parts()
     j = p.join(n, ["school_id", "year"])
