@@ -476,8 +476,9 @@ class CensusStore:
     def version_parts(con: Any, version_id: str) -> dict[str, list[tuple[int | None, int]]]:
         """The parts of a version: per sheet its (year, batch) pairs (year None: a sheet not by year)."""
         out: dict[str, list[tuple[int | None, int]]] = {}
+        vid = version_id.replace("'", "''")  # a literal, not a parameter: DuckDB's client imports pandas for one
         for sheet, year, batch in con.execute(
-            "SELECT sheet, year, batch FROM parts WHERE version_id = ? ORDER BY sheet, year, batch", [version_id]
+            f"SELECT sheet, year, batch FROM parts WHERE version_id = '{vid}' ORDER BY sheet, year, batch"
         ).fetchall():
             out.setdefault(sheet, []).append((None if year is None else int(year), int(batch)))
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -65,20 +66,36 @@ def _run_assessment(
 ) -> Any:
     """(store, census tables, assessment with the checklist evidence laid over it); ``stored``: the
     assessment kept in the run store (made by import, or now and kept), no tables opened."""
+    import threading
+
     from countyedu.census.store import CensusStore
-    from countyedu.indicators import evidence
+    from countyedu.indicators import cache
     from countyedu.indicators.backends import open_tables
-    from countyedu.indicators.engine import assess
     from countyedu.runs.store import load_packs
 
+    # the engine's modules (pandas, numpy, pyarrow: half a second) are imported by a second thread while
+    # this one reads the packs and DuckDB opens the census and makes the derived tables the packs made
+    # last time (open_tables; DuckDB lets go of the GIL). This thread imports nothing meanwhile: the
+    # modules it needs are imported above, so no import waits on the other's.
+    importing = threading.Thread(target=_import_engine, name="import-engine", daemon=True)
+    importing.start()
     loaded = load_packs(packs)
     store = CensusStore(data_dir)
     if stored:
-        from countyedu.indicators import cache
-
+        importing.join()
         return store, None, cache.get_or_compute(store, version, loaded)
     ct = open_tables(store, loaded, version=version, engine=engine.value, master=master, parquet_dir=parquet_dir)
+    importing.join()
+    from countyedu.indicators import evidence
+    from countyedu.indicators.engine import assess
+
     return store, ct, evidence.apply(assess(ct, loaded, years=years), evidence.read(store.data_dir))
+
+
+def _import_engine() -> None:
+    """Import the engine and the evidence (pandas, numpy, pyarrow with them)."""
+    with contextlib.suppress(Exception):  # a module that fails to import fails again, raised, where it is used
+        import countyedu.indicators.evidence  # noqa: F401
 
 
 def _assessment_table(a: Any, year: int, lang: Lang) -> Table:

@@ -67,7 +67,10 @@ def open_tables(
     years = years if years is not None else census_years(store, store.resolve(version).version_id)
     ct: CensusTables
     if engine == "duckdb":
+        from countyedu.runs.store import packs_digest
+
         ct = duckdb_tables(store, version, weights)
+        ct.make_ahead(packs_digest(packs))  # the derived tables these packs made last time, made now
     elif engine == "spark":
         from countyedu.indicators.spark import spark_tables
 

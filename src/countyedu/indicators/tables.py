@@ -56,6 +56,8 @@ class CensusTables:
     sql_cache: Path | None = None
     # DuckDB: the tables made so far (name, SQL), in order: what a cached query needs made first
     made: list[tuple[str, str]] = field(default_factory=list)
+    _ahead: str | None = None  # make_ahead's digest, the tables made under it as last kept
+    _ahead_made: list[list[str]] = field(default_factory=list)
 
     @property
     def on_duckdb(self) -> bool:
@@ -86,26 +88,63 @@ class CensusTables:
         beside the code: the caller's items and parameters), with the derived tables it reads. A
         cached query is run without building or compiling its Ibis expression again — with the
         derived tables it reads made first from their own cached SQL."""
-        digest = hashlib.sha256(f"{code_fingerprint()}|{json.dumps(self.part_weights, sort_keys=True)}|{key}".encode())
         if os.environ.get("COUNTYEDU_SQL_CACHE") == "off":  # compile every time (the benchmark's peer)
             return str(self.backend.compile(build()))
-        hit = _SQL_MEMO.get(digest.hexdigest())
-        # the data dir's cache, then the user's (the same SQL for every data dir: a new one need not compile)
-        paths = [d / f"{digest.hexdigest()}.json" for d in (self.sql_cache, user_sql_cache()) if d is not None]
-        for path in paths:
-            if hit is None and path.exists():
-                with contextlib.suppress(OSError, ValueError):
-                    hit = json.loads(path.read_text(encoding="utf-8"))
+        digest = self._digest(key)
+        hit, paths = self._cached(digest)
         if hit is not None:
             for name, sql in hit["made"]:
                 self._create(name, sql)
             _keep(hit, [p for p in paths if not p.exists()])
-            return str(hit["query"])
-        query = str(self.backend.compile(build()))
-        entry = {"made": [list(m) for m in self.made], "query": query}
-        _SQL_MEMO[digest.hexdigest()] = entry
-        _keep(entry, paths)
+            query = str(hit["query"])
+        else:
+            query = str(self.backend.compile(build()))
+            entry = {"made": [list(m) for m in self.made], "query": query}
+            _SQL_MEMO[digest] = entry
+            _keep(entry, paths)
+        self._keep_ahead()
         return query
+
+    def make_ahead(self, key: str) -> None:
+        """Make now the derived tables that the last assessment under ``key`` (its packs) made, from
+        their cached SQL (nothing compiled): the caller's thread waits on DuckDB, which lets go of the
+        GIL, while another imports the engine. The queries compiled later find them made; the tables
+        they make beside are kept under ``key`` for the next time (compiled)."""
+        if os.environ.get("COUNTYEDU_SQL_CACHE") == "off":
+            return
+        self._ahead = self._digest(f"make_ahead|{key}")
+        hit, paths = self._cached(self._ahead)
+        if hit is not None:
+            for name, sql in hit["made"]:
+                self._create(name, sql)
+            _keep(hit, [p for p in paths if not p.exists()])
+        self._ahead_made = [list(m) for m in self.made]
+
+    def _keep_ahead(self) -> None:
+        """Keep the derived tables made so far under make_ahead's key, when there are new ones."""
+        made = [list(m) for m in self.made]
+        if self._ahead is None or made == self._ahead_made:
+            return
+        entry = {"made": made}
+        _SQL_MEMO[self._ahead] = entry
+        _keep(entry, self._cached(self._ahead)[1])
+        self._ahead_made = made
+
+    def _digest(self, key: str) -> str:
+        """The name compiled SQL is cached under: the code, the part weights and ``key``."""
+        text = f"{code_fingerprint()}|{json.dumps(self.part_weights, sort_keys=True)}|{key}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _cached(self, digest: str) -> tuple[dict[str, Any] | None, list[Path]]:
+        """The cached entry of a digest (this process's, the data dir's, then the user's: the same SQL
+        for every data dir, a new one need not compile), if any, and the files it is kept in."""
+        hit = _SQL_MEMO.get(digest)
+        paths = [d / f"{digest}.json" for d in (self.sql_cache, user_sql_cache()) if d is not None]
+        for path in paths:
+            if hit is None and path.exists():
+                with contextlib.suppress(OSError, ValueError):
+                    hit = json.loads(path.read_text(encoding="utf-8"))
+        return hit, paths
 
     @property
     def partial_years(self) -> frozenset[int]:
