@@ -39,7 +39,8 @@ else:
 
 PART_OF_GRADE = STAGE_OF_GRADE  # the school part (stage) a class's grade belongs to
 DEFAULT_PART_WEIGHTS = {"kindergarten": 1.0, "primary": 1.0, "junior": 1.1, "high": 1.1, "vocational": 1.1}
-UNCACHED = ("teachers",)  # sheets read straight from the store's view (see duckdb_tables)
+# the sheets the engine reads again and again, copied once into temp tables (see duckdb_tables)
+COPIED = frozenset({"townships", "communities", "schools", "school_years", "finance"})
 EDUCATION_RANK = {"below_associate": 0, "associate": 1, "bachelor": 2, "master": 3, "doctorate": 4}
 
 
@@ -341,16 +342,17 @@ def duckdb_tables(
     """The tables of a stored version on DuckDB (read-only, in-process)."""
     v = store.resolve(version)
     con = LazyDuckDB(open_duckdb(store.path, read_only=True))
-    # each sheet of the version materialised once (a temp table census_<sheet>) instead of re-joined
-    # per formula — but the teachers (millions of rows in a province), which the engine reads in one
-    # grouped pass (formulas.teacher_family_bases) plus the rotation and pay items: copying them
-    # costs more, so they are a temp view. The names are the same for every version, so the SQL of
-    # the formulas is too (CensusTables.compiled caches it).
+    # each sheet of the version a temp view census_<sheet> picking its rows from the store — but the
+    # small sheets that most formulas join with (COPIED), materialised once as temp tables. A sheet
+    # the engine reads once or twice (the classes: two grouped passes of a province's 1.7 million
+    # rows; the results, candidates, population) or never costs more copied than read again. The
+    # names are the same for every version, so the SQL of the formulas is too (CensusTables.compiled
+    # caches it).
     statements = ["SET enable_progress_bar = false"]  # no bar drawn over the CLI's own output
     stored = stored_columns(con.con)
     parts = store.version_parts(con.con, v.version_id)  # the rows picked by batch and year: no join
     for s in SHEETS:
-        kind = "VIEW" if s.name in UNCACHED else "TABLE"
+        kind = "TABLE" if s.name in COPIED else "VIEW"
         # a sheet newer than the store (no s_<sheet> table yet) is empty, with its columns
         table = f"s_{s.name}"
         sql = store.view_sql(s, v.version_id, stored[table], parts) if table in stored else _empty_sql(s.name)
