@@ -64,16 +64,20 @@ def open_tables(
     if engine == "spark":
         spark_available()
     weights = part_weights_of(packs)
-    years = years if years is not None else census_years(store, store.resolve(version).version_id)
     ct: CensusTables
     if engine == "duckdb":
         from countyedu.runs.store import packs_digest
 
-        ct = duckdb_tables(store, version, weights)
+        # one connection held while the years and the tables are read: the connections opened meanwhile
+        # reuse its open database instead of opening the file again (as indicators.cache.get_or_compute)
+        with store.connect():
+            years = years if years is not None else census_years(store, store.resolve(version).version_id)
+            ct = duckdb_tables(store, version, weights)
         ct.make_ahead(packs_digest(packs))  # the derived tables these packs made last time, made now
     elif engine == "spark":
         from countyedu.indicators.spark import spark_tables
 
+        years = years if years is not None else census_years(store, store.resolve(version).version_id)
         ct = spark_tables(store, version, master=master or "local[2]", parquet_dir=parquet_dir, part_weights=weights)
     else:
         raise CountyEduError(
