@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import json
 import math
 import warnings
@@ -1072,27 +1073,33 @@ def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
         values = [c.to_numpy(dtype=object) for c in columns]
         codes, names = run_codes(np.concatenate(values) if values else np.empty(0, dtype=object), sort=True)
         return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object)
-    pieces: list[tuple[np.ndarray, int]] = []  # each column's codes, and where its values start among all
-    shared: dict[int, int] = {}  # a categories' list (by identity) → where its values start
+    pieces: list[tuple[np.ndarray, tuple[int, int]]] = []  # each column's codes, where its values are among all
+    shared: dict[int, tuple[int, int]] = {}  # a categories' list (by identity) → where its values are
     distinct: list[np.ndarray] = []
     at = 0
     for c in columns:
         if isinstance(c.dtype, pd.CategoricalDtype):
             cats = c.dtype.categories
             if id(cats) not in shared:
-                shared[id(cats)] = at
+                shared[id(cats)] = (at, at + len(cats))
                 distinct.append(np.asarray(cats, dtype=object))
                 at += len(cats)
-            pieces.append((np.asarray(c.cat.codes, dtype=np.int64), shared[id(cats)]))
+            pieces.append((np.asarray(c.cat.codes), shared[id(cats)]))
         else:
             codes, uniques = run_codes(c.to_numpy(dtype=object))
             distinct.append(np.asarray(uniques, dtype=object))
-            pieces.append((np.asarray(codes, dtype=np.int64), at))
+            pieces.append((np.asarray(codes, dtype=np.int64), (at, at + len(uniques))))
             at += len(uniques)
     joint, names = pd.factorize(np.concatenate(distinct), sort=True)
-    renumber = np.append(joint.astype(np.int64), -1)  # code -1 stays -1
-    out = [renumber[np.where(codes >= 0, codes + start, len(renumber) - 1)] for codes, start in pieces]
-    return np.concatenate(out), np.asarray(names, dtype=object)
+    out = []
+    # the columns of one values' list together (the engine's frames share one): renumbered at once
+    for (start, end), group in itertools.groupby(pieces, key=lambda piece: piece[1]):
+        codes = np.concatenate([c for c, _at in group]).astype(np.int64)
+        renumber = joint[start:end].astype(np.int64)
+        if not np.array_equal(renumber, np.arange(len(renumber))):
+            codes = np.append(renumber, -1)[codes]  # code -1 (missing) reads the last: -1
+        out.append(codes)
+    return np.concatenate(out) if len(out) > 1 else out[0], np.asarray(names, dtype=object)
 
 
 def _texts(columns: list[pd.Series], codes: np.ndarray, uniques: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -1186,7 +1193,10 @@ def _running_trend(
     x = np.where(ok, year.astype(float) - origin, 0.0)
     y = np.where(ok, value, 0.0)
     runs = _Runs(unit)
-    n, sx, sy, sxx, sxy = (runs.sums(c) for c in (ok.astype(float), x, y, x * x, x * y))
+    years_whole = year.dtype.kind in "iu"  # then x and x² are whole numbers
+    n = runs.sums(ok.astype(float), whole=True)
+    sx, sxx = (runs.sums(c, whole=years_whole) for c in (x, x * x))
+    sy, sxy = runs.sums(y), runs.sums(x * y)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         denom = n * sxx - sx**2
         slope = (n * sxy - sx * sy) / np.where(denom != 0, denom, np.nan)
@@ -1209,11 +1219,12 @@ class _Runs:
         self.longest = int(self.rank.max(initial=-1)) + 1
         self.cell = self.rank * len(self.first) + self.group  # the row's cell in a places × units grid
 
-    def sums(self, column: np.ndarray) -> np.ndarray:
+    def sums(self, column: np.ndarray, whole: bool = False) -> np.ndarray:
         """The running sum of a column within each unit, as pandas' grouped cumsum adds it
         (Kahan-compensated; a missing value gives a missing sum, and the sum goes on past it; a
-        missing sum stays missing), to the last bit."""
-        whole = np.isfinite(column).all() and np.array_equal(column, np.rint(column))
+        missing sum stays missing), to the last bit. ``whole``: the column is known to hold whole
+        numbers only (not checked again)."""
+        whole = whole or bool(np.isfinite(column).all() and np.array_equal(column, np.rint(column)))
         if whole and float(np.abs(column).sum()) < 2.0**53:
             # whole numbers whose sums stay exact: every compensation is 0, the sum is the integers'
             c = np.cumsum(column.astype(np.int64))
