@@ -666,7 +666,7 @@ def _level_groups(items: list[Item]) -> list[list[int]]:
 
 def _bases(ct: CensusTables, items: list[Item]) -> list[ir.Table]:
     """Every item's base rows, k = its position."""
-    family = {**teacher_family_bases(ct, items), **class_family_bases(ct, items)}
+    family = {**class_family_bases(ct, items), **teacher_family_bases(ct, items)}
     return [
         (family[i] if i in family else _base(ct, it)).mutate(k=ibis.literal(i, "int64")) for i, it in enumerate(items)
     ]

@@ -213,7 +213,7 @@ def part_share(ct: CensusTables, item: Item) -> ir.Table:
 @formula("class_share", sources=("classes",))
 def class_share(ct: CensusTables, item: Item) -> ir.Table:
     """Classes meeting a size rule / classes: ``at_least`` (大班额) or ``at_most`` per part or grade."""
-    c = _classes_with_part(ct)
+    c = ct.classes_with_part()
     stages = [s for s in item.stages if s]
     c = c.filter(c.part.isin(stages))
     s = ct["schools"]
@@ -228,14 +228,6 @@ def class_share(ct: CensusTables, item: Item) -> ir.Table:
         num=ibis.ifelse(_class_hit(c, item), 1, 0),
         den=ibis.literal(1.0),
     )
-
-
-def _classes_with_part(ct: CensusTables) -> ir.Table:
-    """The classes, each with the school part (stage) of its grade."""
-    from countyedu.indicators.tables import PART_OF_GRADE
-
-    c = ct["classes"]
-    return c.mutate(part=c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None))
 
 
 def _class_hit(c: ir.Table, item: Item) -> Any:
@@ -261,17 +253,19 @@ def class_family_bases(ct: CensusTables, items: list[Item]) -> dict[int, ir.Tabl
     family = [(i, it) for i, it in enumerate(items) if it.formula == "class_share"]
     if not family:
         return {}
-    c = _classes_with_part(ct)
-    hits: dict[str, Any] = {}
     names: dict[str, str] = {}
     for _i, it in family:  # items with the same rule share one count
-        rule = _class_rule(it)
-        if rule not in names:
-            names[rule] = f"h{len(names)}"
-            hits[names[rule]] = ibis.ifelse(_class_hit(c, it), 1, 0).sum()
-    g = c.group_by(["school_id", "year", "part"]).aggregate(classes=c.count(), **hits)
+        names.setdefault(_class_rule(it), f"h{len(names)}")
+
+    def hits(c: ir.Table) -> dict[str, Any]:
+        return {names[_class_rule(it)]: ibis.ifelse(_class_hit(c, it), 1, 0).sum() for _i, it in family}
+
+    # the classes' grouped pass, which the school parts are summed from too when they are made after it
+    g = ct.class_groups(hits)
     s = ct["schools"]
-    g = g.join(s, g.school_id == s.school_id).select(g.school_id, s.township_id, g.year, g.part, g.classes, *hits)
+    g = g.join(s, g.school_id == s.school_id).select(
+        g.school_id, s.township_id, g.year, g.part, g.classes, *names.values()
+    )
     w = ct.materialise(g, "classes")
     out = {}
     for i, it in family:

@@ -178,13 +178,16 @@ class CensusTables:
         """One row per school, year and part: pupils, classes, pupil share and physical share."""
         if "_parts" in self.t:
             return self.t["_parts"]
-        c = self.t["classes"]
-        part = c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None)
-        g = (
-            c.mutate(part=part)
-            .group_by(["school_id", "year", "part"])
-            .aggregate(pupils=c.pupils.sum(), classes=c.pupils.count())
-        )
+        made = [name for name, _sql in self.made if name.startswith("census__parts_")]
+        if made:  # made from its cached SQL (make_ahead, compiled): built again, it could be of another pass
+            self.t["_parts"] = self.backend.table(made[-1])
+            return self.t["_parts"]
+        if "_class_groups" in self.t:  # the classes' grouped pass made already: summed from it
+            cg = self.t["_class_groups"]
+            g = cg.select("school_id", "year", "part", "pupils", classes=cg.pupil_classes)
+        else:
+            c = self.classes_with_part()
+            g = c.group_by(["school_id", "year", "part"]).aggregate(pupils=c.pupils.sum(), classes=c.pupils.count())
         w = g.part.substitute(self.part_weights, else_=1.0)
         g = g.mutate(wp=(g.pupils * w).cast("float64"))
         # the school's totals by a grouped sum joined back (a window over the parts sorted them: dearer)
@@ -216,6 +219,26 @@ class CensusTables:
         out = self.materialise(out, "parts")  # every formula reads it: computed once per assessment
         self.t["_parts"] = out
         return out
+
+    def classes_with_part(self) -> ir.Table:
+        """The classes, each with the school part (stage) of its grade."""
+        c = self.t["classes"]
+        return c.mutate(part=c.grade.substr(0, 1).substitute(PART_OF_GRADE, else_=None))
+
+    def class_groups(self, counts: Any = None) -> ir.Table:
+        """The classes per school, year and part from one grouped pass, kept: pupils, pupil_classes (the
+        classes with a pupil count), classes (all) and the aggregates ``counts(c)`` makes over
+        classes_with_part() (formulas.class_family_bases: the classes meeting each size rule). Made
+        before parts(), parts() is summed from it: one pass over the classes for both (a province has
+        1.75 million)."""
+        c = self.classes_with_part()
+        g = c.group_by(["school_id", "year", "part"]).aggregate(
+            pupils=c.pupils.sum(), pupil_classes=c.pupils.count(), classes=c.count(), **(counts(c) if counts else {})
+        )
+        g = self.materialise(g, "class_groups")
+        if "_parts" not in self.t:
+            self.t["_class_groups"] = g
+        return g
 
     def teacher_parts(self) -> ir.Table:
         """Teachers × the parts of their school that year, each with its share (pupil share)."""
