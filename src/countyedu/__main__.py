@@ -1,3 +1,3 @@
-from countyedu.cli import main
+from countyedu.cli import entry
 
-main()
+entry()
