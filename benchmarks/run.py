@@ -217,7 +217,9 @@ def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
         str(work / "prov.json"),
     ]
     secs, peak, cpu = _child_cpu(command)
-    fresh, fresh_peak, fresh_cpu = _child_cpu([*command, "--fresh"])
+    runs = sorted(_child_cpu([*command, "--fresh"]) for _ in range(3))  # the median of 3, as the issue measures
+    fresh, fresh_peak, fresh_cpu = runs[1]
+    walls = " / ".join(f"{r[0]:.1f}" for r in runs)
     qb = load_pack("national-qb-2017")
     qb_r = qb.model_copy(update={"items": [i for i in qb.items if i.id.startswith("QB-R") and i.id != "QB-R-SCHOOL"]})
     t0, c0 = time.perf_counter(), time.process_time()
@@ -234,8 +236,9 @@ def bench_province_assess(work: Path) -> list[tuple[str, str, str]]:
     return [
         (
             "assess the province-size census: 3 packs, all indicators, years and levels (JSON), computed afresh "
-            "by the engine (--fresh: the census read, every indicator computed, JSON written), wall incl. start",
-            f"{fresh:.1f} s (CPU {fresh_cpu:.1f} s, peak {fresh_peak / 1024:.2f} GiB; {_load()})",
+            "by the engine (--fresh: the census read, every indicator computed, JSON written), wall incl. start, "
+            "median of 3",
+            f"{fresh:.2f} s (CPU {fresh_cpu:.1f} s, peak {fresh_peak / 1024:.2f} GiB; the 3: {walls} s; {_load()})",
             "goal < 5 s, < 2 GiB",
         ),
         (
