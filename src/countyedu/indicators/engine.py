@@ -947,19 +947,7 @@ def _with_status(
     """The item's values with their status (see the module docstring), as TABLE_COLUMNS."""
     if df.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    return _statuses([(pack_id, item, df)], years, [], "", partial)
-
-
-def _statuses(
-    entries: list[tuple[str, Item, pd.DataFrame | None]],
-    years: list[int] | None,
-    census_years: list[int],
-    cid: str,
-    partial: frozenset[int] = frozenset(),
-    trend_tolerance: dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """Every item's values with their status, as TABLE_COLUMNS (_coded_statuses' table)."""
-    return _coded_statuses(entries, years, census_years, cid, partial, trend_tolerance)[0]
+    return _coded_statuses([(pack_id, item, df)], years, [], "", partial)[0]
 
 
 def _coded_statuses(
@@ -1061,7 +1049,8 @@ def _coded_statuses(
     return table, {c: (v, np.array([*names, None], dtype=object)) for c, (v, names) in coded.items()}
 
 
-STATUSES = ("no_data", "met", "at_risk", "not_met", "needs_evidence")  # the status of code k, as _statuses numbers them
+# the status of code k, as _coded_statuses numbers them
+STATUSES = ("no_data", "met", "at_risk", "not_met", "needs_evidence")
 
 
 def _joint_codes(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:

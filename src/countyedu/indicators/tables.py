@@ -94,9 +94,7 @@ class CensusTables:
         digest = self._digest(key)
         hit, paths = self._cached(digest)
         if hit is not None:
-            for name, sql in hit["made"]:
-                self._create(name, sql)
-            _keep(hit, [p for p in paths if not p.exists()])
+            self._make_cached(hit, paths)
             query = str(hit["query"])
         else:
             query = str(self.backend.compile(build()))
@@ -116,10 +114,15 @@ class CensusTables:
         self._ahead = self._digest(f"make_ahead|{key}")
         hit, paths = self._cached(self._ahead)
         if hit is not None:
-            for name, sql in hit["made"]:
-                self._create(name, sql)
-            _keep(hit, [p for p in paths if not p.exists()])
+            self._make_cached(hit, paths)
         self._ahead_made = [list(m) for m in self.made]
+
+    def _make_cached(self, hit: dict[str, Any], paths: list[Path]) -> None:
+        """Make the derived tables a cached entry names, from their SQL, and keep the entry in the
+        caches it was not found in."""
+        for name, sql in hit["made"]:
+            self._create(name, sql)
+        _keep(hit, [p for p in paths if not p.exists()])
 
     def _keep_ahead(self) -> None:
         """Keep the derived tables made so far under make_ahead's key, when there are new ones."""
